@@ -1,0 +1,112 @@
+"""The `buildboard` command. Thin: parse arguments, call a service, print the outcome."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.domain.periods import IsoWeek
+
+COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {}
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line on stderr."""
+
+
+def week_arg(text: str) -> IsoWeek:
+    try:
+        return IsoWeek.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="buildboard", description="Show what you built: AI spend → output.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the whole flow on a synthetic organisation, no Slack account needed")
+    demo.add_argument("--people", type=int, default=240, help="size of the synthetic organisation (default 240)")
+    demo.add_argument("--keep", metavar="DIR", help="keep the demo database and files in DIR")
+
+    serve = sub.add_parser("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=None, help="default: PORT or 3000")
+    serve.add_argument("--no-scheduler", action="store_true", help="answer Slack only; run no scheduled jobs")
+    serve.add_argument("--threads", type=int, default=8)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply migrations (alembic upgrade head)")
+
+    org = sub.add_parser("org", help="the org chart")
+    org_sub = org.add_subparsers(dest="org_command", required=True, metavar="ACTION")
+    org_import = org_sub.add_parser("import", help="import people from CSV: email,name,team,manager_email[,…]")
+    org_import.add_argument("file", type=Path)
+
+    usage = sub.add_parser("usage", help="AI usage")
+    usage_sub = usage.add_subparsers(dest="usage_command", required=True, metavar="ACTION")
+    usage_import = usage_sub.add_parser("import", help="import usage from CSV or JSON Lines")
+    usage_import.add_argument("file", type=Path)
+    usage_import.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse emails that are not in the people file (default: keep as unmatched)",
+    )
+
+    digest = sub.add_parser("digest", help="compute and post the weekly digest")
+    digest.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
+    digest.add_argument("--dry-run", action="store_true", help="print it instead of posting")
+
+    export = sub.add_parser("export", help="write stored data to stdout")
+    export.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
+    export.add_argument("--week", type=week_arg)
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bot import commands  # noqa: F401  (registers the command implementations)
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    key = tuple(
+        v
+        for v in (
+            args.command,
+            getattr(args, "db_command", None),
+            getattr(args, "org_command", None),
+            getattr(args, "usage_command", None),
+        )
+        if v
+    )
+    handler = COMMANDS.get(key)
+    if handler is None:
+        parser.error(f"{' '.join(key)} is not available")
+    try:
+        return handler(args)
+    except CommandError as exc:
+        print(f"buildboard: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'setting'}: {e['msg']}" for e in exc.errors())
+        print(f"buildboard: bad setting: {problems}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def command(*key: str):
+    def register(handler: Callable[[argparse.Namespace], int]):
+        COMMANDS[key] = handler
+        return handler
+
+    return register
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""`buildboard db upgrade`, `org import`, `usage import`, `export`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from slack_sdk.errors import SlackApiError
+
+from bot.cli import CommandError, command
+from bot.commands.common import err, runtime
+from bot.db.engine import SchemaNotCurrent, upgrade
+from bot.ingest.csv_files import iter_usage, read_people
+from bot.ingest.errors import BadImportFile, ProblemCollector
+from bot.ingest.prices import PriceTable
+from bot.ingest.store import write_usage
+from bot.services import exports
+from bot.services.people import import_people, resolve_slack_ids
+
+log = logging.getLogger(__name__)
+
+
+@command("db", "upgrade")
+def db_upgrade(args: argparse.Namespace) -> int:
+    rt = runtime()
+    head = upgrade(rt.settings.database_url)
+    print(f"database is at revision {head}")
+    return 0
+
+
+def _engine_or_fail(rt):
+    try:
+        return rt.sessions
+    except SchemaNotCurrent as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _refuse(exc: BadImportFile) -> None:
+    err(f"buildboard: {exc.source}: refused, nothing was imported:")
+    for line in exc.details():
+        err(f"  {line}")
+
+
+@command("org", "import")
+def org_import(args: argparse.Namespace) -> int:
+    rt = runtime()
+    try:
+        records = read_people(args.file)
+    except BadImportFile as exc:
+        _refuse(exc)
+        return 2
+    sessions = _engine_or_fail(rt)
+    with sessions.begin() as session:
+        report = import_people(session, records, now=rt.clock())
+    print(f"{args.file}: {len(records)} people ({report.summary()})")
+    if report.missing_slack_ids and rt.settings.slack_bot_token is not None:
+        try:
+            with sessions.begin() as session:
+                found = resolve_slack_ids(
+                    session, report.missing_slack_ids, lambda email: rt.slack.users_lookupByEmail(email=email)
+                )
+            print(f"found {found} of {len(report.missing_slack_ids)} missing Slack ids by email")
+        except SlackApiError as exc:
+            err(
+                f"buildboard: could not look up Slack ids ({exc.response.get('error')}); "
+                "they will be looked up when needed"
+            )
+    elif report.missing_slack_ids:
+        print(f"{len(report.missing_slack_ids)} people have no slack_user_id; set SLACK_BOT_TOKEN to look them up")
+    return 0
+
+
+@command("usage", "import")
+def usage_import(args: argparse.Namespace) -> int:
+    rt = runtime()
+    try:
+        prices = PriceTable.load(rt.settings.prices_file)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    problems = ProblemCollector(str(args.file))
+    sessions = _engine_or_fail(rt)
+    with sessions() as session:
+        with session.begin():
+            report = write_usage(
+                session,
+                iter_usage(args.file, problems),
+                prices=prices,
+                source="csv",
+                now=rt.clock(),
+                problems=problems,
+                strict_people=args.strict,
+            )
+            if problems:
+                session.rollback()
+    if problems:
+        _refuse(BadImportFile(problems.source, problems.problems, problems.more))
+        return 2
+    span = f" from {report.first_day} to {report.last_day}" if report.rows else ""
+    print(f"{args.file}: {report.rows} usage rows{span}, {report.tokens:,} tokens, ${report.cost_usd:,.2f}")
+    if report.unmatched_emails:
+        print(
+            f"{len(report.unmatched_emails)} emails are not in the people file and are kept as unmatched usage "
+            f"(e.g. {sorted(report.unmatched_emails)[0]}); they are attributed once the person is imported"
+        )
+    for model, tokens in sorted(report.unpriced_models.items()):
+        err(
+            f"buildboard: warning: model {model!r} is not in the price table; {tokens:,} tokens left unpriced. "
+            "Add it with BUILDBOARD_PRICES_FILE or give cost_usd, then import again."
+        )
+    return 0
+
+
+@command("export")
+def export(args: argparse.Namespace) -> int:
+    rt = runtime()
+    sessions = _engine_or_fail(rt)
+    writer = exports.EXPORTERS.get(args.what)
+    if writer is None:
+        raise CommandError(f"export {args.what} is not available yet")
+    with sessions() as session:
+        count = writer(session, week=args.week, fmt=args.format, out=sys.stdout)
+    log.info("exported %d %s rows", count, args.what)
+    return 0

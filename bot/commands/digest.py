@@ -1,0 +1,31 @@
+"""`buildboard digest`."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli import CommandError, command
+from bot.commands.common import default_week, err, runtime
+from bot.services.digest import run_digest
+from bot.slack.standin import render_message
+
+
+@command("digest")
+def digest(args: argparse.Namespace) -> int:
+    rt = runtime()
+    week = default_week(rt, args.week)
+    if not args.dry_run:
+        rt.require_slack()
+        if not rt.settings.digest_channel:
+            raise CommandError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
+    outcome = run_digest(
+        rt.sessions, None if args.dry_run else rt.sender, rt.settings, week=week, now=rt.clock(), dry_run=args.dry_run
+    )
+    if args.dry_run:
+        print(render_message({"blocks": outcome.blocks}))
+        return 0
+    if outcome.status in ("posted", "already_posted"):
+        print(outcome.message)
+        return 0
+    err(f"buildboard: digest for {week} not posted: {outcome.message}")
+    return 1

@@ -1,0 +1,299 @@
+"""The database schema. Change it only together with a migration under migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names so migrations are identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Money = Numeric(16, 6)
+Tokens = BigInteger().with_variant(Integer(), "sqlite")  # SQLite INTEGER is 64-bit; keeps autoincrement simple
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database: use an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Person(Base):
+    """Someone whose usage we count: from the people file, or an unmatched provider identity."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower-cased; NULL only after the person was forgotten (erasure keeps the row for totals).
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(200), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))  # from the people file
+    slack_timezone: Mapped[str | None] = mapped_column(String(64))  # Slack's `tz`, preferred when known
+    # in_org: listed in the current people file. False for unmatched provider identities and departures.
+    in_org: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")  # False: deactivated in Slack
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    public_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    forgotten_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    manager: Mapped[Person | None] = relationship(remote_side=[id])
+
+
+class UsageDaily(Base):
+    """One person's use of one model on one day, from one provider. Upserted on that key."""
+
+    __tablename__ = "usage_daily"
+    __table_args__ = (
+        UniqueConstraint("person_id", "day", "provider", "model", name="uq_usage_daily_person_day_provider_model"),
+        Index("ix_usage_daily_day_person", "day", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Tokens, primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    provider: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(120))
+    input_tokens: Mapped[int] = mapped_column(Tokens, default=0)  # includes cached input
+    cached_input_tokens: Mapped[int] = mapped_column(Tokens, default=0)
+    output_tokens: Mapped[int] = mapped_column(Tokens, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    cost_source: Mapped[str] = mapped_column(String(16))  # reported | price_table | unpriced
+    source: Mapped[str] = mapped_column(String(32))  # csv | openai | anthropic | claude_code
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AnonymousUsageDaily(Base):
+    """Usage no longer tied to a person (retention): organisation totals only."""
+
+    __tablename__ = "anonymous_usage_daily"
+    __table_args__ = (UniqueConstraint("day", "provider", "model", name="uq_anonymous_usage_daily_day_provider_model"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    provider: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(120))
+    people: Mapped[int] = mapped_column(Integer, default=0)  # active people that day, before folding
+    input_tokens: Mapped[int] = mapped_column(Tokens, default=0)
+    cached_input_tokens: Mapped[int] = mapped_column(Tokens, default=0)
+    output_tokens: Mapped[int] = mapped_column(Tokens, default=0)
+    requests: Mapped[int] = mapped_column(Tokens, default=0)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+
+
+class CodeActivityDaily(Base):
+    """Automatic evidence of output from coding agents (Claude Code analytics)."""
+
+    __tablename__ = "code_activity_daily"
+    __table_args__ = (
+        UniqueConstraint("person_id", "day", "provider", name="uq_code_activity_daily_person_day_provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    lines_added: Mapped[int] = mapped_column(Integer, default=0)
+    lines_removed: Mapped[int] = mapped_column(Integer, default=0)
+    commits: Mapped[int] = mapped_column(Integer, default=0)
+    pull_requests: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Artifact(Base):
+    """Something a person built with AI, linked to the week and the spend behind it."""
+
+    __tablename__ = "artifacts"
+    __table_args__ = (Index("ix_artifacts_week_person", "week_start", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[date] = mapped_column(Date)
+    title: Mapped[str | None] = mapped_column(String(150))  # NULL once the author was forgotten
+    url: Mapped[str | None] = mapped_column(String(2000))
+    description: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    hours_saved_per_week: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    share_in_channel: Mapped[bool] = mapped_column(Boolean, default=False)
+    tokens_snapshot: Mapped[int] = mapped_column(Tokens, default=0)
+    spend_snapshot_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    work_units: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(1))
+    work_units_source: Mapped[str] = mapped_column(String(16), default="default")  # default | estimate | override
+    estimate_category: Mapped[str | None] = mapped_column(String(64))
+    estimate_summary: Mapped[str | None] = mapped_column(String(300))
+    estimate_model: Mapped[str | None] = mapped_column(String(120))
+    estimated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Nudge(Base):
+    """One "what did you build?" question to one person for one week."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (UniqueConstraint("person_id", "week_start", name="uq_nudges_person_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date, index=True)
+    # queued | sent | shared | nothing_to_show | snoozed | reminded
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    tokens: Mapped[int] = mapped_column(Tokens, default=0)
+    spend_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(32))  # for nothing_to_show
+    reason_text: Mapped[str | None] = mapped_column(String(500))
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Award(Base):
+    """A title held by a person for a week."""
+
+    __tablename__ = "awards"
+    __table_args__ = (UniqueConstraint("week_start", "title_key", "person_id", name="uq_awards_week_title_person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, index=True)
+    title_key: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    metric_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))
+    streak_weeks: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxMessage(Base):
+    """A message to send to Slack, exactly once, identified by its idempotency key."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # digest | digest_thread | nudge | reminder | showcase | file
+    # A channel id (C…/D…) or a user id (U…/W…): user ids are opened as a DM when sent.
+    channel: Mapped[str] = mapped_column(String(32))
+    # Key of the message this one replies to in a thread (sent first, its ts becomes thread_ts).
+    thread_of_key: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sent_channel: Mapped[str | None] = mapped_column(String(32))
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AuditEvent(Base):
+    """Someone looked at someone else's numbers."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_subject_at", "subject_person_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    viewer_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(32))  # team | user | export
+    detail: Mapped[str | None] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LlmUsage(Base):
+    """Tokens Buildboard itself spent on summaries and estimates."""
+
+    __tablename__ = "llm_usage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(32))  # digest_summary | work_unit_estimate
+    model: Mapped[str] = mapped_column(String(120))
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[Decimal | None] = mapped_column(Money)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class JobRun(Base):
+    """The last outcome of each scheduled job, for the readiness answer."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Lease(Base):
+    """A named lease with expiry: who leads the scheduler."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AppState(Base):
+    """Small facts the app keeps between runs (e.g. Slack auth broken since…)."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,48 @@
+"""INSERT … ON CONFLICT for the two databases we support."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Table, and_, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def upsert(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict],
+    *,
+    key: Sequence[str],
+    update: Sequence[str],
+    only_if_changed: bool = True,
+) -> None:
+    """Insert rows; on a key conflict, update `update` columns (only when a value differs)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    if dialect not in ("postgresql", "sqlite"):
+        raise RuntimeError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
+    statement = module.insert(table)
+    excluded = statement.excluded
+    changed = None
+    if only_if_changed:
+        # Comparing the value columns (not the timestamps) keeps a repeated import from touching rows.
+        compared = [c for c in update if c != "updated_at"]
+        changed = or_(*[table.c[c].is_distinct_from(excluded[c]) for c in compared]) if compared else None
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={c: excluded[c] for c in update},
+        where=and_(changed) if changed is not None else None,
+    )
+    session.execute(statement, list(rows))
+
+
+def insert_ignore(session: Session, table: Table, row: dict, *, key: Sequence[str]) -> bool:
+    """Insert one row unless its key exists; True when this call inserted it."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**row).on_conflict_do_nothing(index_elements=list(key))
+    return session.execute(statement).rowcount == 1

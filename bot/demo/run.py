@@ -1,0 +1,152 @@
+"""`buildboard demo`: the whole flow on a synthetic organisation, a throwaway SQLite file and a local Slack.
+
+Nothing here is special-cased for the demo: it drives the same services the bot and the CLI use,
+against a stand-in for the Slack Web API on 127.0.0.1, and prints what the bot posted.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.demo.synthetic import (
+    SyntheticPerson,
+    generate_people,
+    generate_usage,
+    slack_users,
+    write_people_csv,
+    write_usage_csv,
+)
+from bot.domain.periods import IsoWeek
+from bot.ingest.csv_files import iter_usage, read_people
+from bot.ingest.errors import ProblemCollector
+from bot.ingest.prices import PriceTable
+from bot.ingest.store import write_usage
+from bot.runtime import Runtime
+from bot.services.digest import run_digest
+from bot.services.people import import_people
+from bot.settings import Settings
+from bot.slack.standin import SlackStandIn, render_message
+
+DIGEST_CHANNEL = "C0DEMODIGEST"
+DEMO_WEEKS = 4
+
+
+@dataclass
+class DemoContext:
+    """What each demo step gets: the runtime, the stand-in, the synthetic org and a printer."""
+
+    runtime: Runtime
+    slack: SlackStandIn
+    people: list[SyntheticPerson]
+    workdir: Path
+    week: IsoWeek
+    say: Callable[[str], None]
+    names: dict[str, str] = field(default_factory=dict)  # Slack id → name, to print mentions readably
+    printed_messages: int = 0
+
+    def show_new_messages(self, title: str) -> None:
+        """Print every message the bot posted since the last call."""
+        messages = self.slack.posted_messages[self.printed_messages :]
+        self.printed_messages += len(messages)
+        self.say(f"\n=== {title}: {len(messages)} message(s) posted ===")
+        for message in messages:
+            where = "digest channel" if message["channel"] == DIGEST_CHANNEL else f"DM {message['channel']}"
+            if message.get("thread_ts"):
+                where += " (thread reply)"
+            self.say(f"\n--- {where} ---")
+            self.say(self.readable(render_message(message)))
+
+    def readable(self, text: str) -> str:
+        return re.sub(r"@([UW][A-Z0-9]+)", lambda m: "@" + self.names.get(m.group(1), m.group(1)), text)
+
+
+DemoStep = Callable[[DemoContext], None]
+
+
+def step_import(ctx: DemoContext) -> None:
+    people_csv, usage_csv = ctx.workdir / "people.csv", ctx.workdir / "usage.csv"
+    write_people_csv(ctx.people, people_csv)
+    rows = write_usage_csv(generate_usage(ctx.people, weeks=DEMO_WEEKS, end_date=ctx.week.end), usage_csv)
+    rt = ctx.runtime
+    with rt.sessions.begin() as session:
+        report = import_people(session, read_people(people_csv), now=rt.clock())
+    ctx.say(f"imported {people_csv.name}: {len(ctx.people)} people ({report.summary()})")
+    problems = ProblemCollector(str(usage_csv))
+    with rt.sessions.begin() as session:
+        usage = write_usage(
+            session,
+            iter_usage(usage_csv, problems),
+            prices=PriceTable.load(),
+            source="csv",
+            now=rt.clock(),
+            problems=problems,
+        )
+    problems.raise_if_any()
+    ctx.say(
+        f"imported {usage_csv.name}: {rows} rows, {usage.tokens:,} tokens, ${usage.cost_usd:,.2f} "
+        f"({usage.first_day} to {usage.last_day})"
+    )
+
+
+def step_digest(ctx: DemoContext) -> None:
+    rt = ctx.runtime
+    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=ctx.week, now=rt.clock())
+    ctx.say(f"digest: {outcome.message}")
+    ctx.show_new_messages(f"Weekly digest for {ctx.week}")
+
+
+STEPS: list[DemoStep] = [step_import, step_digest]
+
+
+def run_demo(
+    *, people: int = 240, keep: Path | None = None, say: Callable[[str], None] = print, now: datetime | None = None
+) -> int:
+    """Run every demo step; returns the process exit code."""
+    workdir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="buildboard-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    now = now or datetime.now(UTC)
+    org = generate_people(people)
+    try:
+        with SlackStandIn(users=slack_users(org), channels=[DIGEST_CHANNEL]) as slack:
+            settings = Settings(
+                database_url=f"sqlite:///{workdir / 'buildboard-demo.db'}",
+                slack_bot_token=SecretStr("xoxb-demo-token"),
+                slack_signing_secret=SecretStr("demo-signing-secret"),
+                slack_api_url=slack.base_url,
+                digest_channel=DIGEST_CHANNEL,
+                _env_file=None,
+            )
+            rt = Runtime(settings, clock=lambda: now)
+            week = IsoWeek.last_complete(now, settings.zone)
+            ctx = DemoContext(
+                runtime=rt,
+                slack=slack,
+                people=org,
+                workdir=workdir,
+                week=week,
+                say=say,
+                names={p.slack_user_id: p.name for p in org},
+            )
+            say(
+                f"Buildboard demo: {people} synthetic people, {DEMO_WEEKS} weeks of usage up to {week} "
+                f"({week.label()}), database {workdir / 'buildboard-demo.db'}, Slack stand-in at {slack.base_url}"
+            )
+            for step in STEPS:
+                step(ctx)
+            say(
+                f"\nDone. The bot made {len(slack.calls)} Slack API calls; "
+                f"{len(slack.posted_messages)} messages posted."
+            )
+            rt.engine.dispose()
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0

@@ -1,0 +1,34 @@
+"""Who ranks where: output first (work units), spend as the tie-breaker, never the other way round."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Literal
+
+from bot.domain.stats import PersonWeek
+
+RankBy = Literal["work_units", "tokens", "spend"]
+_NO_COST = Decimal("Infinity")
+
+
+def rank_key(week: PersonWeek, rank_by: RankBy):
+    """Sort key: best first. Ties on work units go to the lower cost per work unit."""
+    if rank_by == "tokens":
+        return (-week.tokens, -week.work_units, week.person_id)
+    if rank_by == "spend":
+        return (-week.spend_usd, -week.work_units, week.person_id)
+    cost = week.cost_per_work_unit
+    return (-week.work_units, cost if cost is not None else _NO_COST, -week.tokens, week.person_id)
+
+
+def rank(weeks: Iterable[PersonWeek], rank_by: RankBy = "work_units") -> list[PersonWeek]:
+    """People with any activity, best first."""
+    active = [w for w in weeks if w.tokens > 0 or w.artifacts > 0]
+    return sorted(active, key=lambda w: rank_key(w, rank_by))
+
+
+def ranks_by_spend(weeks: Iterable[PersonWeek]) -> dict[int, int]:
+    """1-based position of each person by spend (for "you were #12 of 340 by spend")."""
+    ordered = sorted((w for w in weeks if w.spend_usd > 0), key=lambda w: (-w.spend_usd, w.person_id))
+    return {w.person_id: i for i, w in enumerate(ordered, start=1)}

@@ -1,0 +1,53 @@
+"""The numbers of a person's week and the organisation's week (plain values, no SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PersonWeek:
+    """One person's week: what they used and what they showed for it."""
+
+    person_id: int
+    tokens: int
+    spend_usd: Decimal
+    active_days: int
+    artifacts: int
+    work_units: Decimal
+    longest_streak: int = 0  # consecutive active days within the week
+
+    @property
+    def cost_per_work_unit(self) -> Decimal | None:
+        return (self.spend_usd / self.work_units).quantize(Decimal("0.01")) if self.work_units > 0 else None
+
+    @property
+    def cost_per_artifact(self) -> Decimal | None:
+        return (self.spend_usd / self.artifacts).quantize(Decimal("0.01")) if self.artifacts > 0 else None
+
+
+@dataclass(frozen=True)
+class OrgWeek:
+    """The organisation's totals for a week."""
+
+    tokens: int
+    spend_usd: Decimal
+    active_people: int
+    artifacts: int
+    work_units: Decimal
+    people_with_artifacts_spend_usd: Decimal  # spend of people who shared something that week
+
+    @property
+    def evidence_ratio(self) -> Decimal | None:
+        """Share of the week's spend by people who shared an artifact (0..1)."""
+        if self.spend_usd <= 0:
+            return None
+        return (self.people_with_artifacts_spend_usd / self.spend_usd).quantize(Decimal("0.001"))
+
+
+def change_ratio(current: Decimal | int, previous: Decimal | int) -> Decimal | None:
+    """Relative change from `previous` (None when there is nothing to compare with)."""
+    if not previous:
+        return None
+    return ((Decimal(current) - Decimal(previous)) / Decimal(previous)).quantize(Decimal("0.001"))

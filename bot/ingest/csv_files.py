@@ -1,0 +1,249 @@
+"""Reading the people and usage files (CSV, or JSON Lines for usage) into records.
+
+Parsing never touches the database: it yields records and collects problems, so the
+caller can refuse the whole file when anything is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.ingest.errors import ProblemCollector
+from bot.ingest.records import PersonRecord, UsageRecord
+
+PEOPLE_REQUIRED = ("email", "name", "team", "manager_email")
+PEOPLE_OPTIONAL = ("slack_user_id", "timezone")
+USAGE_REQUIRED = ("date", "email", "provider", "model", "input_tokens", "output_tokens")
+USAGE_OPTIONAL = ("cached_input_tokens", "requests", "cost_usd")
+
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+_PROVIDER = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def normalise_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def _open_csv(path: Path, problems: ProblemCollector, required: tuple[str, ...], optional: tuple[str, ...]):
+    handle = path.open(newline="", encoding="utf-8-sig")
+    reader = csv.DictReader(handle)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [name for name in required if name not in header]
+    if not header:
+        problems.add(1, "header", f"the file is empty; the first line must be the header {','.join(required)}")
+    elif missing:
+        problems.add(
+            1, "header", f"missing column(s) {', '.join(missing)}; expected {','.join(required)}[,{','.join(optional)}]"
+        )
+    unknown = [h for h in header if h and h not in required and h not in optional]
+    if header and unknown:
+        problems.add(1, "header", f"unknown column(s) {', '.join(unknown)}")
+    return handle, reader
+
+
+def read_people(path: str | Path) -> list[PersonRecord]:
+    """All people in the file; raises BadImportFile listing every problem (line and field)."""
+    path = Path(path)
+    problems = ProblemCollector(str(path))
+    if not path.is_file():
+        problems.add(0, "file", "no such file")
+        problems.raise_if_any()
+    handle, reader = _open_csv(path, problems, PEOPLE_REQUIRED, PEOPLE_OPTIONAL)
+    records: list[PersonRecord] = []
+    seen: dict[str, int] = {}
+    slack_seen: dict[str, int] = {}
+    with handle:
+        if problems:
+            problems.raise_if_any()
+        for row in reader:
+            line = reader.line_num
+            email = normalise_email(row.get("email") or "")
+            if not _EMAIL.match(email):
+                problems.add(line, "email", f"{email!r} is not an email address")
+            elif email in seen:
+                problems.add(line, "email", f"{email} is already on line {seen[email]}")
+            else:
+                seen[email] = line
+            name = (row.get("name") or "").strip()
+            if not name:
+                problems.add(line, "name", "is empty")
+            team = (row.get("team") or "").strip()
+            if not team:
+                problems.add(line, "team", "is empty")
+            manager = normalise_email(row.get("manager_email") or "") or None
+            if manager and not _EMAIL.match(manager):
+                problems.add(line, "manager_email", f"{manager!r} is not an email address")
+            slack_id = (row.get("slack_user_id") or "").strip() or None
+            if slack_id:
+                if not _SLACK_USER.match(slack_id):
+                    problems.add(line, "slack_user_id", f"{slack_id!r} is not a Slack user id (like U012AB3CD)")
+                elif slack_id in slack_seen:
+                    problems.add(line, "slack_user_id", f"{slack_id} is already on line {slack_seen[slack_id]}")
+                else:
+                    slack_seen[slack_id] = line
+            timezone = (row.get("timezone") or "").strip() or None
+            if timezone:
+                try:
+                    ZoneInfo(timezone)
+                except (ZoneInfoNotFoundError, ValueError):
+                    problems.add(line, "timezone", f"{timezone!r} is not an IANA time zone (like Europe/Berlin)")
+            records.append(PersonRecord(line, email, name, team, manager, slack_id, timezone))
+    by_email = {r.email: r for r in records}
+    for record in records:
+        if record.manager_email and record.manager_email not in by_email:
+            problems.add(record.line, "manager_email", f"{record.manager_email} is not in the file")
+        if record.manager_email == record.email:
+            problems.add(record.line, "manager_email", "a person cannot be their own manager")
+    if not problems:
+        _check_no_cycles(by_email, problems)
+    if not records and not problems:
+        problems.add(2, "file", "has a header but no people")
+    problems.raise_if_any()
+    return records
+
+
+def _check_no_cycles(by_email: dict[str, PersonRecord], problems: ProblemCollector) -> None:
+    settled: set[str] = set()
+    for start in by_email:
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str | None = start
+        while current and current not in settled:
+            if current in on_path:
+                cycle = path[path.index(current) :] + [current]
+                problems.add(by_email[current].line, "manager_email", "management cycle: " + " → ".join(cycle))
+                break
+            path.append(current)
+            on_path.add(current)
+            current = by_email[current].manager_email
+        settled.update(path)
+
+
+def _int_field(value: str | None, line: int, field: str, problems: ProblemCollector, *, required: bool) -> int:
+    if value is None or value == "":
+        if required:
+            problems.add(line, field, "is empty")
+        return 0
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        problems.add(line, field, f"{value!r} is not a whole number")
+        return 0
+    if number < 0:
+        problems.add(line, field, f"{number} is negative")
+        return 0
+    return number
+
+
+def _record_from_fields(row: dict, line: int, problems: ProblemCollector) -> UsageRecord | None:
+    before = len(problems.problems) + problems.more
+    raw_date = str(row.get("date") or "").strip()
+    day = date.min
+    if not _DATE.match(raw_date):
+        problems.add(line, "date", f"{raw_date!r} is not a date like 2026-11-23")
+    else:
+        try:
+            day = date.fromisoformat(raw_date)
+        except ValueError:
+            problems.add(line, "date", f"{raw_date!r} is not a real date")
+    email = normalise_email(str(row.get("email") or ""))
+    if not _EMAIL.match(email):
+        problems.add(line, "email", f"{email!r} is not an email address")
+    provider = str(row.get("provider") or "").strip().lower()
+    if not _PROVIDER.match(provider):
+        problems.add(line, "provider", f"{provider!r} is not a provider name (like openai or anthropic)")
+    model = str(row.get("model") or "").strip()
+    if not model or len(model) > 120:
+        problems.add(line, "model", "is empty" if not model else "is longer than 120 characters")
+
+    def as_text(value: object) -> str | None:
+        return None if value is None else str(value).strip()
+
+    input_tokens = _int_field(as_text(row.get("input_tokens")), line, "input_tokens", problems, required=True)
+    output_tokens = _int_field(as_text(row.get("output_tokens")), line, "output_tokens", problems, required=True)
+    cached = _int_field(as_text(row.get("cached_input_tokens")), line, "cached_input_tokens", problems, required=False)
+    requests = _int_field(as_text(row.get("requests")), line, "requests", problems, required=False)
+    if cached > input_tokens:
+        problems.add(
+            line,
+            "cached_input_tokens",
+            f"{cached} is more than input_tokens ({input_tokens}), which include the cached ones",
+        )
+    cost: Decimal | None = None
+    raw_cost = as_text(row.get("cost_usd"))
+    if raw_cost:
+        try:
+            cost = Decimal(raw_cost)
+        except InvalidOperation:
+            problems.add(line, "cost_usd", f"{raw_cost!r} is not a number of dollars")
+        else:
+            if not cost.is_finite() or cost < 0:
+                problems.add(line, "cost_usd", f"{raw_cost} must be a non-negative amount")
+    if len(problems.problems) + problems.more != before:
+        return None
+    return UsageRecord(
+        day=day,
+        email=email,
+        provider=provider,
+        model=model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_input_tokens=cached,
+        requests=requests,
+        cost_usd=cost,
+        line=line,
+    )
+
+
+def iter_usage(path: str | Path, problems: ProblemCollector) -> Iterator[UsageRecord]:
+    """Records of a usage file (.csv, or .jsonl/.ndjson); problems are collected, bad rows skipped."""
+    path = Path(path)
+    if not path.is_file():
+        problems.add(0, "file", "no such file")
+        return
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        yield from _iter_usage_jsonl(path, problems)
+        return
+    handle, reader = _open_csv(path, problems, USAGE_REQUIRED, USAGE_OPTIONAL)
+    with handle:
+        if problems:
+            return
+        for row in reader:
+            if None in row:
+                problems.add(reader.line_num, "row", "has more fields than the header")
+                continue
+            record = _record_from_fields(row, reader.line_num, problems)
+            if record is not None:
+                yield record
+
+
+def _iter_usage_jsonl(path: Path, problems: ProblemCollector) -> Iterator[UsageRecord]:
+    with path.open(encoding="utf-8") as handle:
+        for number, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                row = json.loads(text)
+            except json.JSONDecodeError as exc:
+                problems.add(number, "json", f"not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(row, dict):
+                problems.add(number, "json", "each line must be a JSON object")
+                continue
+            missing = [name for name in USAGE_REQUIRED if name not in row]
+            if missing:
+                problems.add(number, missing[0], "is missing")
+                continue
+            record = _record_from_fields(row, number, problems)
+            if record is not None:
+                yield record

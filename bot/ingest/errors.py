@@ -1,0 +1,58 @@
+"""Errors a person can fix: which file, which line, which field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_REPORTED = 20
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.field}: {self.message}"
+
+
+class BadImportFile(Exception):
+    """The file was refused whole; nothing was imported."""
+
+    def __init__(self, source: str, problems: list[FieldProblem], more: int = 0) -> None:
+        self.source = source
+        self.problems = problems
+        self.more = more
+        lines = "; ".join(str(p) for p in problems[:3])
+        extra = len(problems) - 3 + more
+        tail = f" (and {extra} more)" if extra > 0 else ""
+        super().__init__(f"{source}: nothing imported. {lines}{tail}")
+
+    def details(self) -> list[str]:
+        rows = [str(p) for p in self.problems]
+        if self.more:
+            rows.append(f"… and {self.more} more problems")
+        return rows
+
+
+class ProblemCollector:
+    """Collects problems up to a limit, counting the rest."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[FieldProblem] = []
+        self.more = 0
+
+    def add(self, line: int, field: str, message: str) -> None:
+        if len(self.problems) < MAX_REPORTED:
+            self.problems.append(FieldProblem(line, field, message))
+        else:
+            self.more += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise BadImportFile(self.source, self.problems, self.more)

@@ -1,0 +1,49 @@
+"""What every usage source produces before it is stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(slots=True)
+class UsageRecord:
+    """One identity's use of one model on one day. `cost_usd` None: price it from the table."""
+
+    day: date
+    email: str
+    provider: str
+    model: str
+    input_tokens: int  # includes cached input
+    output_tokens: int
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
+    requests: int = 0
+    cost_usd: Decimal | None = None
+    line: int = 0  # where it came from, for error messages
+
+
+@dataclass(slots=True)
+class CodeActivityRecord:
+    """A coding agent's output signals for one person and day."""
+
+    day: date
+    email: str
+    provider: str
+    sessions: int = 0
+    lines_added: int = 0
+    lines_removed: int = 0
+    commits: int = 0
+    pull_requests: int = 0
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    line: int
+    email: str
+    name: str
+    team: str
+    manager_email: str | None
+    slack_user_id: str | None
+    timezone: str | None

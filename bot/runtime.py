@@ -1,0 +1,72 @@
+"""Wiring for a process: settings → engine → sessions → Slack client → services."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.engine import make_engine, make_session_factory
+from bot.domain.clock import Clock, system_clock
+from bot.settings import Settings
+from bot.slack.client import build_web_client
+from bot.slack.delivery import OutboxSender
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock = system_clock
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def slack(self) -> WebClient:
+        return build_web_client(self.settings)
+
+    @cached_property
+    def sender(self) -> OutboxSender:
+        return OutboxSender(self.sessions, self.slack, clock=self.clock)
+
+    def require_slack(self) -> None:
+        if self.settings.slack_bot_token is None:
+            raise ValueError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from the Slack app")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Third-party loggers that would print request details (and with them, tokens) at DEBUG.
+    for noisy in ("slack_sdk", "slack_bolt", "urllib3", "httpx", "openai", "anthropic", "waitress"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,161 @@
+"""Exports: what is stored, as CSV or JSON, streamed so large tables stay cheap."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from bot.db.models import Person, UsageDaily
+from bot.domain.periods import IsoWeek
+
+STREAM_ROWS = 10_000
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def write_rows(out: TextIO, columns: list[str], rows: Iterable[tuple], fmt: str) -> int:
+    """Write rows as CSV (header first) or a JSON array of objects; returns the row count."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if v is None else _plain(v) for v in row])
+            count += 1
+        return count
+    out.write("[")
+    for row in rows:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps({c: _plain(v) for c, v in zip(columns, row, strict=True)}))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+USAGE_COLUMNS = [
+    "date",
+    "email",
+    "matched",
+    "provider",
+    "model",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "requests",
+    "cost_usd",
+    "cost_source",
+    "source",
+]
+
+
+def usage_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple]:
+    query = (
+        select(
+            UsageDaily.day,
+            Person.email,
+            Person.name,
+            Person.forgotten_at,
+            UsageDaily.provider,
+            UsageDaily.model,
+            UsageDaily.input_tokens,
+            UsageDaily.cached_input_tokens,
+            UsageDaily.output_tokens,
+            UsageDaily.requests,
+            UsageDaily.cost_usd,
+            UsageDaily.cost_source,
+            UsageDaily.source,
+        )
+        .join(Person, Person.id == UsageDaily.person_id)
+        .order_by(UsageDaily.day, Person.email, UsageDaily.provider, UsageDaily.model)
+    )
+    if week is not None:
+        query = query.where(UsageDaily.day >= week.start, UsageDaily.day <= week.end)
+    for (
+        day,
+        email,
+        name,
+        forgotten,
+        provider,
+        model,
+        inp,
+        cached,
+        out,
+        requests,
+        cost,
+        cost_source,
+        source,
+    ) in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        matched = "forgotten" if forgotten else ("yes" if name is not None else "unmatched")
+        yield (
+            day,
+            email or "",
+            matched,
+            provider,
+            model,
+            inp,
+            cached,
+            out,
+            inp + out,
+            requests,
+            cost,
+            cost_source,
+            source,
+        )
+
+
+def export_usage(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:
+    return write_rows(out, USAGE_COLUMNS, usage_rows(session, week), fmt)
+
+
+PEOPLE_COLUMNS = [
+    "email",
+    "name",
+    "team",
+    "manager_email",
+    "slack_user_id",
+    "timezone",
+    "in_org",
+    "active",
+    "nudges_enabled",
+    "public_opt_out",
+]
+
+
+def export_people(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:
+    manager = aliased(Person)
+    query = (
+        select(
+            Person.email,
+            Person.name,
+            Person.team,
+            manager.email,
+            Person.slack_user_id,
+            Person.timezone,
+            Person.in_org,
+            Person.active,
+            Person.nudges_enabled,
+            Person.public_opt_out,
+        )
+        .outerjoin(manager, manager.id == Person.manager_id)
+        .where(Person.name.is_not(None))
+        .order_by(Person.email)
+    )
+    return write_rows(out, PEOPLE_COLUMNS, session.execute(query.execution_options(yield_per=STREAM_ROWS)), fmt)
+
+
+Exporter = Callable[..., int]
+EXPORTERS: dict[str, Exporter] = {"usage": export_usage, "people": export_people}

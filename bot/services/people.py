@@ -1,0 +1,135 @@
+"""The org chart: importing the people file and finding people's Slack ids."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.db.models import Person
+from bot.ingest.records import PersonRecord
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PeopleImportReport:
+    added: int = 0
+    updated: int = 0
+    moved: int = 0  # changed manager or team
+    departed: int = 0
+    matched_usage: int = 0  # unmatched provider identities that are now known people
+    missing_slack_ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.moved} moved", f"{self.departed} departed"]
+        if self.matched_usage:
+            parts.append(f"{self.matched_usage} earlier unmatched usage identities attributed")
+        return ", ".join(parts)
+
+
+def import_people(session: Session, records: list[PersonRecord], *, now: datetime) -> PeopleImportReport:
+    """Make the people table match the file (the whole org chart), inside the caller's transaction."""
+    report = PeopleImportReport()
+    existing = {p.email: p for p in session.scalars(select(Person).where(Person.email.is_not(None)))}
+    by_email: dict[str, Person] = {}
+    placement_before = {p.email: (p.team, p.manager_id) for p in existing.values() if p.in_org}
+    for record in records:
+        person = existing.get(record.email)
+        if person is None:
+            person = Person(email=record.email, created_at=now, in_org=True, active=True)
+            session.add(person)
+            report.added += 1
+        else:
+            if person.name is None and not person.in_org:
+                report.matched_usage += 1
+            elif (person.name, person.team, person.timezone, person.in_org) != (
+                record.name,
+                record.team,
+                record.timezone,
+                True,
+            ):
+                report.updated += 1
+        person.name = record.name
+        person.team = record.team
+        person.timezone = record.timezone
+        person.in_org = True
+        if record.slack_user_id:
+            person.slack_user_id = record.slack_user_id
+        person.updated_at = now
+        by_email[record.email] = person
+    session.flush()
+    for record in records:
+        person = by_email[record.email]
+        person.manager_id = by_email[record.manager_email].id if record.manager_email else None
+        before = placement_before.get(record.email)
+        if before is not None and before != (person.team, person.manager_id):
+            report.moved += 1
+    listed = {p.id for p in by_email.values()}
+    departed = [p for p in existing.values() if p.in_org and p.id not in listed]
+    for person in departed:
+        person.in_org = False
+        person.updated_at = now
+    report.departed = len(departed)
+    if departed:
+        # Departures manage nobody any more; their reports were re-parented by the file itself.
+        session.execute(
+            update(Person)
+            .where(Person.manager_id.in_([p.id for p in departed]), Person.in_org.is_(False))
+            .values(manager_id=None)
+        )
+    session.flush()
+    report.missing_slack_ids = [p.id for p in by_email.values() if not p.slack_user_id]
+    return report
+
+
+SlackLookup = Callable[[str], dict]
+
+
+def resolve_slack_ids(session: Session, person_ids: list[int], lookup_by_email: SlackLookup) -> int:
+    """Find Slack ids with users.lookupByEmail and remember them; returns how many were found."""
+    found = 0
+    for person in session.scalars(select(Person).where(Person.id.in_(person_ids))):
+        if person.slack_user_id or not person.email:
+            continue
+        try:
+            answer = lookup_by_email(person.email)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "users_not_found":
+                continue
+            raise
+        user = answer.get("user") or {}
+        if user.get("id"):
+            person.slack_user_id = user["id"]
+            person.slack_timezone = user.get("tz") or person.slack_timezone
+            found += 1
+    return found
+
+
+def person_for_slack_user(
+    session: Session,
+    slack_user_id: str,
+    lookup_user: Callable[[str], dict] | None = None,
+) -> Person | None:
+    """The person behind a Slack user id; asks Slack for the email once when the id is not known yet."""
+    person = session.scalars(select(Person).where(Person.slack_user_id == slack_user_id)).first()
+    if person is not None or lookup_user is None:
+        return person
+    try:
+        user = (lookup_user(slack_user_id) or {}).get("user") or {}
+    except SlackApiError:
+        log.warning("users.info failed for %s", slack_user_id)
+        return None
+    email = ((user.get("profile") or {}).get("email") or "").strip().lower()
+    if not email:
+        return None
+    person = session.scalars(select(Person).where(Person.email == email)).first()
+    if person is not None and not person.slack_user_id:
+        person.slack_user_id = slack_user_id
+        person.slack_timezone = user.get("tz") or person.slack_timezone
+    return person

@@ -1,0 +1,117 @@
+"""Weekly numbers, aggregated in the database (one GROUP BY per question, never a loop over rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from decimal import Decimal
+
+from sqlalchemy import Select, func, literal, select, union
+from sqlalchemy.orm import Session
+
+from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily
+from bot.domain.periods import IsoWeek
+from bot.domain.stats import OrgWeek, PersonWeek
+
+TOKENS = UsageDaily.input_tokens + UsageDaily.output_tokens
+
+
+def _usage_by_person(week: IsoWeek, person_ids: Collection[int] | None) -> Select:
+    query = (
+        select(
+            UsageDaily.person_id.label("person_id"),
+            func.sum(TOKENS).label("tokens"),
+            func.sum(UsageDaily.cost_usd).label("spend_usd"),
+            func.count(func.distinct(UsageDaily.day)).label("active_days"),
+        )
+        .where(UsageDaily.day >= week.start, UsageDaily.day <= week.end)
+        .group_by(UsageDaily.person_id)
+    )
+    if person_ids is not None:
+        query = query.where(UsageDaily.person_id.in_(person_ids))
+    return query
+
+
+def _artifacts_by_person(week: IsoWeek, person_ids: Collection[int] | None) -> Select:
+    query = (
+        select(
+            Artifact.person_id.label("person_id"),
+            func.count().label("artifacts"),
+            func.sum(Artifact.work_units).label("work_units"),
+        )
+        .where(Artifact.week_start == week.start)
+        .group_by(Artifact.person_id)
+    )
+    if person_ids is not None:
+        query = query.where(Artifact.person_id.in_(person_ids))
+    return query
+
+
+def person_weeks(session: Session, week: IsoWeek, person_ids: Collection[int] | None = None) -> dict[int, PersonWeek]:
+    """Every person with usage or artifacts in the week (optionally only `person_ids`), by id."""
+    usage = _usage_by_person(week, person_ids).subquery()
+    made = _artifacts_by_person(week, person_ids).subquery()
+    everyone = union(select(usage.c.person_id), select(made.c.person_id)).subquery()
+    rows = session.execute(
+        select(
+            everyone.c.person_id,
+            func.coalesce(usage.c.tokens, 0),
+            func.coalesce(usage.c.spend_usd, 0),
+            func.coalesce(usage.c.active_days, 0),
+            func.coalesce(made.c.artifacts, 0),
+            func.coalesce(made.c.work_units, 0),
+        )
+        .select_from(everyone)
+        .outerjoin(usage, usage.c.person_id == everyone.c.person_id)
+        .outerjoin(made, made.c.person_id == everyone.c.person_id)
+    ).all()
+    return {
+        pid: PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
+        for pid, tokens, spend, days, artifacts, units in rows
+    }
+
+
+def org_week(session: Session, week: IsoWeek) -> OrgWeek:
+    """Organisation totals, including usage already folded into anonymous totals."""
+    in_week = (UsageDaily.day >= week.start, UsageDaily.day <= week.end)
+    tokens, spend, active = session.execute(
+        select(
+            func.coalesce(func.sum(TOKENS), 0),
+            func.coalesce(func.sum(UsageDaily.cost_usd), 0),
+            func.count(func.distinct(UsageDaily.person_id)),
+        ).where(*in_week)
+    ).one()
+    anon_tokens, anon_spend, anon_people = session.execute(
+        select(
+            func.coalesce(func.sum(AnonymousUsageDaily.input_tokens + AnonymousUsageDaily.output_tokens), 0),
+            func.coalesce(func.sum(AnonymousUsageDaily.cost_usd), 0),
+            func.coalesce(func.max(AnonymousUsageDaily.people), 0),
+        ).where(AnonymousUsageDaily.day >= week.start, AnonymousUsageDaily.day <= week.end)
+    ).one()
+    artifacts, work_units = session.execute(
+        select(func.count(), func.coalesce(func.sum(Artifact.work_units), 0)).where(Artifact.week_start == week.start)
+    ).one()
+    sharers = select(Artifact.person_id).where(Artifact.week_start == week.start).distinct()
+    evidenced_spend = session.scalar(
+        select(func.coalesce(func.sum(UsageDaily.cost_usd), 0)).where(*in_week, UsageDaily.person_id.in_(sharers))
+    )
+    return OrgWeek(
+        tokens=int(tokens) + int(anon_tokens),
+        spend_usd=Decimal(spend) + Decimal(anon_spend),
+        active_people=int(active) + int(anon_people),
+        artifacts=int(artifacts),
+        work_units=Decimal(work_units),
+        people_with_artifacts_spend_usd=Decimal(evidenced_spend),
+    )
+
+
+def people_by_id(session: Session, person_ids: Collection[int]) -> dict[int, Person]:
+    if not person_ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(list(person_ids))))}
+
+
+def has_usage(session: Session, week: IsoWeek) -> bool:
+    return (
+        session.scalar(select(literal(1)).where(UsageDaily.day >= week.start, UsageDaily.day <= week.end).limit(1))
+        is not None
+    )

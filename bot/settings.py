@@ -1,0 +1,97 @@
+"""Buildboard's settings: one class, read from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+from functools import lru_cache
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Names are the interface (see README)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field("sqlite:///buildboard.db", validation_alias=_env("DATABASE_URL"))
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_URL"))
+
+    digest_channel: str | None = Field(None, validation_alias=_env("BUILDBOARD_DIGEST_CHANNEL"))
+    timezone: str = Field("UTC", validation_alias=_env("BUILDBOARD_TIMEZONE"))
+    admins: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias=_env("BUILDBOARD_ADMINS"))
+
+    nudge_min_spend_usd: Decimal = Field(Decimal("50"), ge=0, validation_alias=_env("BUILDBOARD_NUDGE_MIN_SPEND_USD"))
+    nudge_top_percent: Decimal = Field(
+        Decimal("10"), ge=0, le=100, validation_alias=_env("BUILDBOARD_NUDGE_TOP_PERCENT")
+    )
+    nudge_local_hour: int = Field(10, ge=0, le=23, validation_alias=_env("BUILDBOARD_NUDGE_LOCAL_HOUR"))
+    remind_after_days: int = Field(2, ge=1, le=14, validation_alias=_env("BUILDBOARD_REMIND_AFTER_DAYS"))
+
+    titles_require_artifact: bool = Field(True, validation_alias=_env("BUILDBOARD_TITLES_REQUIRE_ARTIFACT"))
+    titles_file: str | None = Field(None, validation_alias=_env("BUILDBOARD_TITLES_FILE"))
+    rank_by: Literal["work_units", "tokens", "spend"] = Field("work_units", validation_alias=_env("BUILDBOARD_RANK_BY"))
+    unexplained_weeks: int = Field(3, ge=1, validation_alias=_env("BUILDBOARD_UNEXPLAINED_WEEKS"))
+
+    digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        "mon", validation_alias=_env("BUILDBOARD_DIGEST_WEEKDAY")
+    )
+    digest_time: time = Field(time(9, 0), validation_alias=_env("BUILDBOARD_DIGEST_TIME"))
+
+    retention_days: int = Field(400, ge=30, validation_alias=_env("BUILDBOARD_RETENTION_DAYS"))
+    min_group_size: int = Field(5, ge=1, validation_alias=_env("BUILDBOARD_MIN_GROUP_SIZE"))
+    forget_deactivated: bool = Field(False, validation_alias=_env("BUILDBOARD_FORGET_DEACTIVATED"))
+
+    prices_file: str | None = Field(None, validation_alias=_env("BUILDBOARD_PRICES_FILE"))
+
+    llm_enabled: bool = Field(True, validation_alias=_env("BUILDBOARD_LLM_ENABLED"))
+    llm_model: str = Field("gpt-4.1-mini", validation_alias=_env("BUILDBOARD_LLM_MODEL"))
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
+    openai_admin_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_ADMIN_KEY"))
+    anthropic_admin_key: SecretStr | None = Field(None, validation_alias=_env("ANTHROPIC_ADMIN_KEY"))
+    anthropic_base_url: str | None = Field(None, validation_alias=_env("ANTHROPIC_BASE_URL"))
+
+    port: int = Field(3000, validation_alias=_env("PORT"))
+    log_format: Literal["text", "json"] = Field("text", validation_alias=_env("BUILDBOARD_LOG_FORMAT"))
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_admin(self, *, email: str | None, slack_user_id: str | None) -> bool:
+        wanted = {a.lower() for a in self.admins}
+        return bool((email and email.lower() in wanted) or (slack_user_id and slack_user_id.lower() in wanted))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

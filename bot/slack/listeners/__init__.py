@@ -1,0 +1,15 @@
+"""Slack listeners, one package per kind, each with register(app, deps)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.deps import Deps
+from bot.slack.listeners import commands
+
+KINDS = (commands,)
+
+
+def register_all(app: App, deps: Deps) -> None:
+    for kind in KINDS:
+        kind.register(app, deps)

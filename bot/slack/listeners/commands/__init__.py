@@ -1,0 +1,51 @@
+"""The `/buildboard` slash command."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.slack.deps import Deps
+from bot.slack.listeners.commands import help as _help  # noqa: F401  (registers subcommands)
+from bot.slack.listeners.commands import me as _me  # noqa: F401
+from bot.slack.listeners.commands.help import help_answer
+from bot.slack.listeners.commands.router import SUBCOMMANDS, CommandCall, parse
+
+log = logging.getLogger(__name__)
+FAILURE_TEXT = "Sorry, something went wrong on our side. It has been logged; please try again in a minute."
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/buildboard")
+    def buildboard_command(ack, command, respond):
+        name, args = parse(command.get("text", ""))
+        call = CommandCall(
+            user_id=command["user_id"],
+            team_id=command.get("team_id"),
+            channel_id=command.get("channel_id"),
+            name=name,
+            args=args,
+            raw_text=command.get("text", ""),
+            trigger_id=command.get("trigger_id"),
+        )
+        chosen = SUBCOMMANDS.get(name)
+        if chosen is None:
+            ack(response_type="ephemeral", **help_answer(unknown=name))
+            return
+        if chosen.answers_in_ack:
+            answer = _run(chosen, deps, call, respond)
+            ack(response_type="ephemeral", **(answer or {}))
+            return
+        ack()  # Slack needs the ack within 3 s; the answer follows through response_url.
+        answer = _run(chosen, deps, call, respond)
+        if answer:
+            respond(response_type="ephemeral", replace_original=False, **answer)
+
+
+def _run(chosen, deps: Deps, call: CommandCall, respond) -> dict | None:
+    try:
+        return chosen.handler(deps, call, respond)
+    except Exception:
+        log.exception("/buildboard %s failed for %s", call.name, call.user_id)
+        return {"text": FAILURE_TEXT}

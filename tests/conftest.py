@@ -1,0 +1,220 @@
+"""Shared fixtures: a real database through migrations, a local Slack, the real HTTP endpoint.
+
+SQLite by default; set TEST_DATABASE_URL to run everything against PostgreSQL. Under CI=true an
+unreachable PostgreSQL fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import create_engine, text
+
+from bot.db.engine import make_engine, make_session_factory, upgrade
+from bot.db.models import Base
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.slack.standin import SlackStandIn
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+DIGEST_CHANNEL = "C0DIGEST"
+# A Wednesday: the last complete week is 2026-W47 (16–22 Nov 2026).
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def _postgres_reset(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'buildboard-test.db'}"
+        upgrade(url)
+        return url
+    try:
+        _postgres_reset(url)
+    except Exception as exc:  # an unreachable database
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                f"TEST_DATABASE_URL is set but the database is unreachable: {type(exc).__name__}: {exc}", pytrace=False
+            )
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL unreachable ({type(exc).__name__})")
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine):
+    """A session factory on a clean database (every table emptied after the test)."""
+    factory = make_session_factory(engine)
+    yield factory
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def slack():
+    with SlackStandIn(channels=[DIGEST_CHANNEL]) as standin:
+        yield standin
+
+
+def make_settings(database_url: str, slack: SlackStandIn | None = None, **overrides) -> Settings:
+    values = dict(
+        database_url=database_url,
+        slack_bot_token=SecretStr(BOT_TOKEN),
+        slack_signing_secret=SecretStr(SIGNING_SECRET),
+        slack_api_url=slack.base_url if slack else "http://127.0.0.1:9/api/",
+        digest_channel=DIGEST_CHANNEL,
+        _env_file=None,
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(database_url, slack) -> Settings:
+    return make_settings(database_url, slack)
+
+
+@pytest.fixture
+def rt(settings, engine, sessions) -> Runtime:
+    runtime = Runtime(settings, clock=lambda: NOW)
+    runtime.__dict__["engine"] = engine  # share the session-wide engine (cached_property slot)
+    runtime.__dict__["sessions"] = sessions
+    return runtime
+
+
+@dataclass
+class SlackHttp:
+    """The app's real HTTP endpoint, and a way to send it requests signed like Slack's."""
+
+    base_url: str
+    slack: SlackStandIn
+
+    def post(
+        self,
+        body: str,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        timestamp: int | None = None,
+        secret: str = SIGNING_SECRET,
+        signature: str | None = None,
+    ):
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        if signature is None:
+            digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+            signature = f"v0={digest}"
+        request = urllib.request.Request(
+            self.base_url + "/slack/events",
+            data=body.encode(),
+            method="POST",
+            headers={"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                raw = response.read().decode()
+                return response.status, (json.loads(raw) if raw.startswith("{") else raw)
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def command(self, text: str, *, user_id: str, name: str = "cmd", trigger_id: str = "trig.1"):
+        """Send `/buildboard <text>` as `user_id`; returns (status, ack body, response_url)."""
+        response_url = self.slack.response_url(name)
+        form = {
+            "command": "/buildboard",
+            "text": text,
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "team_id": "T1",
+            "channel_id": "C0RANDOM",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+            "token": "legacy-verification-token-unused",
+            "api_app_id": "A1",
+        }
+        status, body = self.post(urllib.parse.urlencode(form))
+        return status, body, response_url
+
+    def responses(self, url: str, count: int = 1, timeout: float = 5.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [r["body"] for r in self.slack.responses_to_url if r["url"] == url]
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(
+            f"expected {count} response(s) at {url}; got "
+            f"{[r['body'] for r in self.slack.responses_to_url if r['url'] == url]}"
+        )
+
+    def get(self, path: str):
+        try:
+            with urllib.request.urlopen(self.base_url + path, timeout=5) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+
+
+@pytest.fixture
+def slack_http(rt, slack):
+    """The real app served by waitress on 127.0.0.1 (random port), talking to the Slack stand-in."""
+    from bot.slack.app import create_app
+    from bot.slack.deps import Deps
+    from bot.slack.http import BuildboardWsgi, make_server
+
+    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
+    server = make_server(BuildboardWsgi(create_app(deps), rt.sessions), "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    port = server.effective_port
+    yield SlackHttp(f"http://127.0.0.1:{port}", slack)
+    server.close()
+    thread.join(timeout=5)
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only checks run in the PostgreSQL pass (TEST_DATABASE_URL), not the SQLite one."""
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    kept = [item for item in items if "postgres_only" not in item.keywords]
+    deselected = [item for item in items if "postgres_only" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept

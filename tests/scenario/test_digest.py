@@ -1,0 +1,120 @@
+"""The weekly digest, end to end: SQL aggregates → Block Kit → outbox → the Slack stand-in."""
+
+import json
+
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.db.models import OutboxMessage
+from bot.domain.periods import IsoWeek
+from bot.services.digest import compute_digest, run_digest
+from tests.conftest import DIGEST_CHANNEL, NOW
+from tests.scenario.helpers import load_org
+
+W47 = IsoWeek(2026, 47)
+
+
+def test_digest_numbers_for_the_hand_built_week(rt):
+    load_org(rt.sessions)
+    with rt.sessions() as session:
+        digest = compute_digest(session, W47, rt.settings)
+    totals = digest.totals
+    assert (totals.tokens, str(totals.spend_usd), totals.active_people, totals.artifacts) == (
+        2_412_000,
+        "144.750000",
+        4,
+        0,
+    )
+    assert (digest.previous.tokens, str(digest.previous.spend_usd), digest.previous.active_people) == (
+        175_000,
+        "40.000000",
+        2,
+    )
+    # Nobody shared anything: ranked by tokens among equal (zero) work units.
+    board = [(e.position, e.name, e.tokens, str(e.spend_usd)) for e in digest.leaderboard]
+    assert board == [
+        (1, "Dan Diaz", 1_200_000, "4.000000"),
+        (2, "Carol Chen", 860_000, "95.000000"),
+        (3, "Erin Evans", 330_000, "45.500000"),
+        (4, "Bob Baker", 22_000, "0.250000"),
+    ]
+
+
+def test_digest_posts_once_per_channel_and_week(rt, slack):
+    load_org(rt.sessions)
+    first = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
+    assert first.status == "posted"
+    [message] = slack.messages_in(DIGEST_CHANNEL)
+    text = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "Week 47 (16–22 Nov 2026)" in text
+    assert "2.4M (▲ 1278%)" in text and "$144.75 (▲ 262%)" in text
+    assert "1. <@U0DAN>" in text and "4. <@U0BOB>" in text
+    assert message["metadata"]["event_payload"]["outbox_key"] == f"digest:{DIGEST_CHANNEL}:2026-W47"
+    second = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
+    assert second.status == "already_posted"
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_dry_run_posts_nothing(rt, slack):
+    load_org(rt.sessions)
+    outcome = run_digest(rt.sessions, None, rt.settings, week=W47, now=NOW, dry_run=True)
+    assert outcome.status == "dry_run" and outcome.blocks
+    assert slack.calls_to("chat.postMessage") == []
+    with rt.sessions() as session:
+        assert session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_channel_the_bot_is_not_in_leaves_the_digest_unsent(rt, slack):
+    load_org(rt.sessions)
+    slack.fail_next("chat.postMessage", error="not_in_channel")
+    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
+    assert outcome.status == "failed"
+    assert f"not a member of channel {DIGEST_CHANNEL}" in outcome.message
+    with rt.sessions() as session:
+        row = session.scalars(select(OutboxMessage)).one()
+        assert (row.status, row.last_error) == ("failed", "not_in_channel")
+    # Invited now: the next run sends it.
+    again = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
+    assert again.status == "posted"
+    assert len(slack.messages_in(DIGEST_CHANNEL)) == 1
+
+
+def test_rate_limits_and_server_errors_are_retried(rt, slack):
+    load_org(rt.sessions)
+    slack.fail_next("chat.postMessage", status=429, retry_after=0)
+    slack.fail_next("chat.postMessage", status=500)
+    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
+    assert outcome.status == "posted"
+    assert len(slack.calls_to("chat.postMessage")) == 3
+    assert len(slack.messages_in(DIGEST_CHANNEL)) == 1
+
+
+def test_cli_digest_dry_run_and_post(database_url, rt, slack, monkeypatch, capsys):
+    load_org(rt.sessions)
+    for name, value in {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": slack.base_url,
+        "BUILDBOARD_DIGEST_CHANNEL": DIGEST_CHANNEL,
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["digest", "--week", "2026-W47", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "BUILDBOARD · WEEK 47" in out and "@U0DAN" in out
+    assert main(["digest", "--week", "2026-W47"]) == 0
+    assert main(["digest", "--week", "2026-W47"]) == 0
+    assert "already posted" in capsys.readouterr().out
+    assert len(slack.messages_in(DIGEST_CHANNEL)) == 1
+
+
+def test_cli_digest_to_a_missing_channel_fails_clearly(database_url, rt, slack, monkeypatch, capsys):
+    load_org(rt.sessions)
+    for name, value in {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": slack.base_url,
+        "BUILDBOARD_DIGEST_CHANNEL": "C0GONE",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["digest", "--week", "2026-W47"]) == 1
+    assert "channel C0GONE does not exist" in capsys.readouterr().err

@@ -1,0 +1,44 @@
+from decimal import Decimal
+
+from bot.domain.ranking import rank, ranks_by_spend
+from bot.domain.stats import OrgWeek, PersonWeek, change_ratio
+
+
+def week(pid, tokens=0, spend="0", artifacts=0, units="0"):
+    return PersonWeek(pid, tokens, Decimal(spend), 1 if tokens else 0, artifacts, Decimal(units))
+
+
+def test_output_ranks_before_tokens():
+    burner = week(1, tokens=10_000_000, spend="900")
+    builder = week(2, tokens=100_000, spend="20", artifacts=2, units="2")
+    assert [w.person_id for w in rank([burner, builder])] == [2, 1]
+    assert [w.person_id for w in rank([burner, builder], "tokens")] == [1, 2]
+
+
+def test_ties_on_work_units_go_to_the_cheaper_builder():
+    pricey = week(1, tokens=500, spend="300", artifacts=1, units="3")
+    thrifty = week(2, tokens=500, spend="30", artifacts=1, units="3")
+    assert [w.person_id for w in rank([pricey, thrifty])] == [2, 1]
+    assert thrifty.cost_per_work_unit == Decimal("10.00")
+
+
+def test_inactive_people_are_not_ranked():
+    assert rank([week(1), week(2, tokens=5, spend="1")]) == [week(2, tokens=5, spend="1")]
+
+
+def test_ranks_by_spend_are_one_based():
+    assert ranks_by_spend([week(1, 5, "3"), week(2, 5, "9"), week(3)]) == {2: 1, 1: 2}
+
+
+def test_evidence_ratio_and_change():
+    org = OrgWeek(
+        tokens=10,
+        spend_usd=Decimal("200"),
+        active_people=3,
+        artifacts=1,
+        work_units=Decimal(1),
+        people_with_artifacts_spend_usd=Decimal("50"),
+    )
+    assert org.evidence_ratio == Decimal("0.250")
+    assert change_ratio(150, 100) == Decimal("0.500")
+    assert change_ratio(5, 0) is None
