@@ -215,11 +215,12 @@ def _model_price(entry: Mapping[str, Any], name: str, label: str) -> ModelPrice:
     provider = entry.get("provider")
     if provider is not None and not isinstance(provider, str):
         raise ValueError(f'price file {label}: model {name!r} has a non-text "provider"')
-    input_price = values["input"]
-    assert input_price is not None and values["output"] is not None
+    input_price, output_price = values["input"], values["output"]
+    if input_price is None or output_price is None:  # checked above; this narrows the types
+        raise ValueError(f"price file {label}: model {name!r} lacks an input or output price")
     return ModelPrice(
         input=input_price,
-        output=values["output"],
+        output=output_price,
         # No cache-read price (e.g. embeddings): cached tokens cost what uncached ones do.
         cached_input=values["cached_input"] if values["cached_input"] is not None else input_price,
         cache_write=values["cache_write"],
