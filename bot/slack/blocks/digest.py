@@ -34,7 +34,7 @@ def units(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def _board_line(entry: BoardEntry) -> str:
+def board_line(entry: BoardEntry) -> str:
     cost = format_usd(entry.cost_per_work_unit) + "/unit" if entry.cost_per_work_unit is not None else "no output yet"
     return (
         f"{entry.position}. {mention(entry.slack_user_id, entry.name)} — *{units(entry.work_units)} work units*"
@@ -132,7 +132,7 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     blocks.append(divider())
     ranked_by = RANK_LABEL.get(digest.rank_by, digest.rank_by)
     if digest.leaderboard:
-        lines = "\n".join(_board_line(e) for e in digest.leaderboard)
+        lines = "\n".join(board_line(e) for e in digest.leaderboard)
         blocks.append(section(f"*Leaderboard* (by {ranked_by})\n{lines}"))
     else:
         blocks.append(section("*Leaderboard*\nNobody used AI tools this week."))
