@@ -8,10 +8,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Award, Person, UsageDaily
-from bot.db.upsert import insert_ignore
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import PersonWeek
 from bot.domain.titles import TitleAward, TitleHistory, TitleRule, award_titles, load_rules, longest_run
@@ -123,21 +123,26 @@ def award_week(
 ) -> list[TitleAward]:
     """Store the week's titles once: a title already awarded for the week is kept, never re-awarded."""
     already = {key for (key,) in session.execute(select(Award.title_key).where(Award.week_start == week.start))}
-    for award in titles_for_week(session, week, settings, weeks=weeks):
-        if award.title_key in already:
-            continue
-        insert_ignore(
-            session,
-            Award.__table__,
-            {
-                "week_start": week.start,
-                "title_key": award.title_key,
-                "person_id": award.person_id,
-                "metric_value": award.metric_value,
-                "streak_weeks": award.streak_weeks,
-                "created_at": now,
-            },
-            key=("week_start", "title_key", "person_id"),
+    rows = [
+        {
+            "week_start": week.start,
+            "title_key": award.title_key,
+            "person_id": award.person_id,
+            "metric_value": award.metric_value,
+            "streak_weeks": award.streak_weeks,
+            "created_at": now,
+        }
+        for award in titles_for_week(session, week, settings, weeks=weeks)
+        if award.title_key not in already
+    ]
+    if rows:
+        # One statement for many rows (First Build can go to thousands); a concurrent run's rows win.
+        module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(
+            module.insert(Award.__table__).on_conflict_do_nothing(
+                index_elements=["week_start", "title_key", "person_id"]
+            ),
+            rows,
         )
     session.flush()
     return stored_awards(session, week, settings)

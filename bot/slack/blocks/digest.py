@@ -24,7 +24,9 @@ from bot.slack.blocks.text import (
 
 RANK_LABEL = {"work_units": "work units", "tokens": "tokens", "spend": "spend"}
 SHARE_ACTION_ID = "open_share_modal"
-MAX_LINK_URL = 1500  # a longer link is shown as plain title, so five highlights always fit
+MAX_LINK_URL = 500  # a longer link is shown as the plain title, so the whole message always fits
+MAX_NAME = 40  # names shown without a Slack id are cut to this
+MAX_TEAM_NAME = 60
 TEAM_ROWS_SHOWN = 25
 TEAM_ROWS_PER_SECTION = 12
 
@@ -34,10 +36,20 @@ def units(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
+def work_units_label(value: Decimal) -> str:
+    """'1 work unit', '2.5 work units'."""
+    return f"{units(value)} work unit{'' if Decimal(value) == 1 else 's'}"
+
+
+def who(slack_user_id: str | None, name: str | None) -> str:
+    """A mention, or the (shortened, escaped) name when the Slack id is unknown."""
+    return mention(slack_user_id, truncate(name, MAX_NAME) if name else name)
+
+
 def board_line(entry: BoardEntry) -> str:
     cost = format_usd(entry.cost_per_work_unit) + "/unit" if entry.cost_per_work_unit is not None else "no output yet"
     return (
-        f"{entry.position}. {mention(entry.slack_user_id, entry.name)} — *{units(entry.work_units)} work units*"
+        f"{entry.position}. {who(entry.slack_user_id, entry.name)} — *{work_units_label(entry.work_units)}*"
         f" · {entry.artifacts} shared · {format_tokens(entry.tokens)} tokens · {format_usd(entry.spend_usd)}"
         f" · {cost}"
     )
@@ -50,7 +62,7 @@ def _metric_text(line: TitleLine) -> str:
         "spend_usd": lambda: format_usd(value),
         "active_days": lambda: f"{int(value)} active day{'s' if int(value) != 1 else ''}",
         "artifacts": lambda: f"{int(value)} shared",
-        "work_units": lambda: f"{units(value)} work units",
+        "work_units": lambda: work_units_label(value),
         "cost_per_work_unit": lambda: f"{format_usd(value)} per work unit",
         "work_units_gain": lambda: f"+{units(value)} work units on last week",
     }.get(line.metric, lambda: "")()
@@ -59,16 +71,16 @@ def _metric_text(line: TitleLine) -> str:
 def _title_line(line: TitleLine) -> str:
     holders = []
     for holder in line.holders:
-        text = mention(holder.slack_user_id, holder.name)
+        text = who(holder.slack_user_id, holder.name)
         if holder.streak_weeks > 1:
             text += f" ({ordinal(holder.streak_weeks)} week running)"
         holders.append(text)
-    who = ", ".join(holders)
+    names = ", ".join(holders)
     if line.more_holders:
-        who += f" and {line.more_holders} more"
+        names += f" and {line.more_holders} more"
     metric = _metric_text(line)
     emoji = f"{line.emoji} " if line.emoji else ""
-    return f"{emoji}*{escape(line.name)}* — {who}" + (f" · {metric}" if metric and len(line.holders) == 1 else "")
+    return f"{emoji}*{escape(line.name)}* — {names}" + (f" · {metric}" if metric and len(line.holders) == 1 else "")
 
 
 def _highlight_line(item: Highlight) -> str:
@@ -79,10 +91,7 @@ def _highlight_line(item: Highlight) -> str:
     )
     title = truncate(item.title, 150)
     label = link(url, title) if url else escape(title)
-    return (
-        f"*{label}* by {mention(item.author_slack_user_id, item.author_name)} — "
-        f"{units(item.work_units)} work unit{'s' if item.work_units != 1 else ''}"
-    )
+    return f"*{label}* by {who(item.author_slack_user_id, item.author_name)} — {work_units_label(item.work_units)}"
 
 
 def share_button(value: str = "digest") -> dict:
@@ -152,12 +161,12 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
 
 
 def _team_line(row: TeamFigure, min_size: int) -> str:
-    name = escape(row.team)
+    name = escape(truncate(row.team, MAX_TEAM_NAME))
     if row.team == OTHER_TEAMS and row.merged_teams:
         name += f" ({len(row.merged_teams)} teams under {min_size} active people)"
     return (
         f"*{name}* — {row.active_people} active · {format_tokens(row.tokens)} tokens · {format_usd(row.spend_usd)}"
-        f" · {row.artifacts} shared · {units(row.work_units)} work units"
+        f" · {row.artifacts} shared · {work_units_label(row.work_units)}"
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.money import format_tokens, format_usd
 from bot.services.leaderboard import Leaderboard
-from bot.slack.blocks.digest import RANK_LABEL, board_line, units
+from bot.slack.blocks.digest import RANK_LABEL, board_line, work_units_label
 from bot.slack.blocks.text import context, header, section
 
 
@@ -18,7 +18,7 @@ def leaderboard_blocks(board: Leaderboard) -> dict:
     mine = board.viewer_stats
     if mine is not None and board.viewer_position is not None:
         line = (
-            f"*You:* #{board.viewer_position} of {board.ranked_people} — {units(mine.work_units)} work units · "
+            f"*You:* #{board.viewer_position} of {board.ranked_people} — {work_units_label(mine.work_units)} · "
             f"{mine.artifacts} shared · {format_tokens(mine.tokens)} tokens · {format_usd(mine.spend_usd)}"
         )
         if board.viewer_hidden:
@@ -43,7 +43,7 @@ def privacy_blocks(opt_out: bool, changed: bool) -> dict:
             "in the digest. `/buildboard privacy on` keeps your name out of public posts."
         )
     if not changed:
-        text = "No change: " + text[0].lower() + text[1:]
+        text = "No change. " + text
     return {"text": "Buildboard privacy " + ("on" if opt_out else "off"), "blocks": [section(text)]}
 
 
