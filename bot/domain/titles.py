@@ -284,10 +284,11 @@ def award_titles(
     tie-break share the title.
     """
     candidates = [w for w in weeks if eligible is None or w.person_id in eligible]
+    sharers = [w for w in candidates if w.artifacts > 0]  # most titles only look at these
     awards: list[TitleAward] = []
     for rule in rules:
         scored: list[tuple[PersonWeek, Decimal]] = []
-        for week in candidates:
+        for week in sharers if rule.needs_artifact(require_artifact) else candidates:
             value = _metric(rule.metric, week, previous_weeks.get(week.person_id), history)
             if value is not None and _qualifies(rule, week, value, require_artifact):
                 scored.append((week, value))

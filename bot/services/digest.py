@@ -8,7 +8,7 @@ each sent exactly once.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -96,30 +96,42 @@ def public_board(
 
 
 def title_lines(session: Session, awards: list[TitleAward], settings: Settings) -> list[TitleLine]:
-    """Awards grouped by title, holders who may be named only, a few named per title."""
+    """Awards grouped by title; a few holders who may be named per title, the rest counted.
+
+    People are looked up only for the first few holders of each title, never for thousands of
+    First Builds: the rest are counted (they were eligible when the title was awarded).
+    """
     rules = {r.key: r for r in rules_for(settings)}
-    people = people_by_id(session, {a.person_id for a in awards})
-    lines: dict[str, TitleLine] = {}
+    by_title: dict[str, list[TitleAward]] = {}
     for award in awards:
-        person = people.get(award.person_id)
-        if not is_public(person):
+        by_title.setdefault(award.title_key, []).append(award)
+    window = HOLDERS_SHOWN * 4
+    people = people_by_id(session, {a.person_id for held in by_title.values() for a in held[:window]})
+    lines: list[TitleLine] = []
+    for key, held in by_title.items():
+        named: list[TitleHolder] = []
+        skipped = 0
+        for award in held[:window]:
+            person = people.get(award.person_id)
+            if not is_public(person):
+                skipped += 1
+            elif len(named) < HOLDERS_SHOWN:
+                named.append(TitleHolder(person.id, person.name, person.slack_user_id, award.streak_weeks))
+        if not named:
             continue
-        rule = rules.get(award.title_key)
-        line = lines.get(award.title_key)
-        if line is None:
-            line = lines[award.title_key] = TitleLine(
-                key=award.title_key,
-                name=award.name,
-                emoji=award.emoji,
+        rule, first = rules.get(key), held[0]
+        lines.append(
+            TitleLine(
+                key=key,
+                name=first.name,
+                emoji=first.emoji,
                 metric=rule.metric if rule else "",
-                metric_value=award.metric_value,
-                holders=[],
+                metric_value=first.metric_value,
+                holders=named,
+                more_holders=len(held) - skipped - len(named),
             )
-        if len(line.holders) < HOLDERS_SHOWN:
-            line.holders.append(TitleHolder(person.id, person.name, person.slack_user_id, award.streak_weeks))
-        else:
-            lines[award.title_key] = replace(line, more_holders=line.more_holders + 1)
-    return list(lines.values())
+        )
+    return lines
 
 
 def highlights(session: Session, week: IsoWeek, limit: int = HIGHLIGHTS) -> list[Highlight]:
