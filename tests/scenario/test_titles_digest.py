@@ -288,3 +288,19 @@ def test_ranking_by_tokens(rt, database_url, slack):
     with rt.sessions() as session:
         digest = compute_digest(session, W47, settings)
     assert [e.name for e in digest.leaderboard] == ["Dan Diaz", "Carol Chen", "Erin Evans", "Bob Baker"]
+
+
+def test_export_awards(rt, database_url, monkeypatch, capsys):
+    from bot.cli import main
+
+    build_week(rt.sessions)
+    with rt.sessions.begin() as session:
+        award_week(session, W46, rt.settings, NOW)
+        award_week(session, W47, rt.settings, NOW)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["export", "awards", "--week", "2026-W47"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "week,title,email,name,metric_value,streak_weeks"
+    assert "2026-W47,token_legend,carol@example.com,Carol Chen,860000,2" in lines
+    assert "2026-W47,efficiency_ace,erin@example.com,Erin Evans,18.2,1" in lines
+    assert len(lines) == 1 + 7

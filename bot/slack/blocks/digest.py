@@ -178,7 +178,10 @@ def team_thread_blocks(digest: WeeklyDigest) -> list[dict]:
     if not rows:
         blocks.append(section("No team had enough active people to show on its own this week."))
         return blocks
-    shown = rows[:TEAM_ROWS_SHOWN]
+    # The merged "Other teams" row (sorted last) is always shown: it stands for everyone not listed.
+    named = [r for r in rows if r.team != OTHER_TEAMS]
+    other = [r for r in rows if r.team == OTHER_TEAMS]
+    shown = named[: TEAM_ROWS_SHOWN - len(other)] + other
     for start in range(0, len(shown), TEAM_ROWS_PER_SECTION):
         blocks.append(section("\n".join(_team_line(r, min_size) for r in shown[start : start + TEAM_ROWS_PER_SECTION])))
     if len(rows) > len(shown):
