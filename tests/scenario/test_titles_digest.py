@@ -304,3 +304,31 @@ def test_export_awards(rt, database_url, monkeypatch, capsys):
     assert "2026-W47,token_legend,carol@example.com,Carol Chen,860000,2" in lines
     assert "2026-W47,efficiency_ace,erin@example.com,Erin Evans,18.2,1" in lines
     assert len(lines) == 1 + 7
+
+
+def test_a_bad_titles_file_stops_the_digest_with_a_clear_message(
+    rt, database_url, slack, tmp_path, monkeypatch, capsys
+):
+    from bot.cli import main
+
+    build_week(rt.sessions)
+    bad = tmp_path / "titles.toml"
+    bad.write_text('[[title]]\nkey = "night_owl"\nname = "Night Owl"\nmetric = "tokenz"\n')
+    for name, value in {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": slack.base_url,
+        "BUILDBOARD_DIGEST_CHANNEL": DIGEST_CHANNEL,
+        "BUILDBOARD_TITLES_FILE": str(bad),
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["digest", "--week", "2026-W47"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == (
+        f"buildboard: titles file {bad}: title 1 (night_owl): field 'metric': 'tokenz' is not one of tokens, "
+        "spend_usd, active_days, artifacts, work_units, cost_per_work_unit, work_units_gain, first_artifact; "
+        "nothing was posted"
+    )
+    assert slack.posted_messages == []
+    with rt.sessions() as session:
+        assert session.scalars(select(OutboxMessage)).all() == [] and session.scalars(select(Award)).all() == []
