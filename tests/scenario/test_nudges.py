@@ -457,3 +457,59 @@ def test_two_processes_running_buildboard_nudge_at_once_send_one_dm_per_person(r
     dms = sorted(m["channel"] for m in slack.posted_messages if m["channel"].startswith("D"))
     assert dms == ["DU0CAROL", "DU0ERIN"]
     assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+@pytest.fixture
+def hooked_http(rt, slack):
+    """The real app with an artifact-saved hook registered, as issue 7's estimate will be."""
+    from bot.services.artifacts import ARTIFACT_SAVED_HOOKS
+    from bot.slack.app import create_app
+    from bot.slack.deps import Deps
+    from bot.slack.http import BuildboardWsgi, make_server
+    from tests.conftest import SlackHttp
+
+    seen: list[tuple[int, str]] = []
+    done = threading.Event()
+
+    def hook(artifact_id: int) -> None:
+        seen.append((artifact_id, threading.current_thread().name))
+        done.set()
+
+    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
+    deps.extras[ARTIFACT_SAVED_HOOKS] = [hook]
+    server = make_server(BuildboardWsgi(create_app(deps), rt.sessions), "127.0.0.1", 0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield SlackHttp(f"http://127.0.0.1:{server.effective_port}", slack), seen, done
+    server.close()
+    thread.join(timeout=5)
+
+
+def test_artifact_hooks_run_after_create_and_edit_off_the_request_thread(hooked_http, slack, rt):
+    http, seen, done = hooked_http
+    load_org(rt.sessions)
+    shortcut(http, "U0CAROL")
+    submit(http, "U0CAROL", views_opened(slack)[0], state_for_share(title="A", description="d", kind="tool"))
+    assert done.wait(10)
+    with rt.sessions() as session:
+        artifact_id = session.scalars(select(Artifact.id)).one()
+    assert seen[0][0] == artifact_id and seen[0][1].startswith("artifact-hooks")
+    done.clear()
+    click(http, "U0CAROL", "edit_artifact", str(artifact_id))
+    submit(http, "U0CAROL", views_opened(slack, 2)[-1], state_for_share(title="B", description="d", kind="tool"))
+    assert done.wait(10)
+    assert [a for a, _ in seen] == [artifact_id, artifact_id]
+
+
+def test_showcase_of_someone_with_privacy_on_does_not_name_them(slack_http, slack, rt):
+    load_org(rt.sessions)
+    with rt.sessions.begin() as session:
+        session.scalars(select(Person).where(Person.slack_user_id == "U0CAROL")).one().public_opt_out = True
+    shortcut(slack_http, "U0CAROL")
+    state = state_for_share(title="Quiet tool", description="d", kind="tool", share_in_channel=True)
+    submit(slack_http, "U0CAROL", views_opened(slack)[0], state)
+    slack.wait_for("views.publish")
+    [showcase] = slack.messages_in(DIGEST_CHANNEL)
+    text = dumps(showcase)
+    assert "A colleague shared *Quiet tool*" in text
+    assert "U0CAROL" not in text and "Carol" not in text

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.db.models import Artifact
 from bot.domain.artifacts import KINDS
 from bot.domain.money import format_tokens, format_usd
+from bot.domain.periods import IsoWeek
 from bot.services.home import Home, HomeWeek
 from bot.slack.blocks.nudge import share_button
 from bot.slack.blocks.text import VIEW_BLOCK_LIMIT, context, divider, escape, header, link, section
@@ -28,9 +30,7 @@ def _week_line(row: HomeWeek) -> str:
     )
 
 
-def _artifact_blocks(artifact) -> list[dict]:
-    from bot.domain.periods import IsoWeek
-
+def _artifact_blocks(artifact: Artifact) -> list[dict]:
     week = IsoWeek.containing(artifact.week_start)
     spent = f"{format_usd(artifact.spend_snapshot_usd)} that week"
     facts = [KINDS.get(artifact.kind, artifact.kind), week.label(), spent]

@@ -110,4 +110,4 @@ def nothing_outcome(reason: str, reason_text: str | None) -> str:
 
 
 def snoozed_outcome(remind_at: datetime) -> str:
-    return f":alarm_clock: I'll remind you once on {remind_at:%A %-d %b}."
+    return f":alarm_clock: I'll remind you once on {remind_at:%A} {remind_at.day} {remind_at:%b}."

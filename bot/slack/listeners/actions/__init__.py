@@ -6,6 +6,7 @@ import logging
 
 from slack_bolt import App
 
+from bot.domain.periods import IsoWeek
 from bot.services.artifacts import ArtifactNotFound, delete_artifact, owned_artifact
 from bot.services.home import set_nudges
 from bot.services.nudges import PersonUnknown, person_by_slack_id, remind_later
@@ -63,8 +64,6 @@ def register(app: App, deps: Deps) -> None:
     @app.action(EDIT_ARTIFACT)
     def edit_clicked(ack, body, action):
         ack()
-        from bot.domain.periods import IsoWeek
-
         with deps.sessions() as session:
             try:
                 person = person_by_slack_id(session, body["user"]["id"])
