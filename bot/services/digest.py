@@ -12,6 +12,7 @@ from bot.domain.periods import IsoWeek
 from bot.domain.ranking import rank
 from bot.services import outbox
 from bot.services.stats import org_week, people_by_id, person_weeks
+from bot.services.teams import public_team_figures
 from bot.settings import Settings
 from bot.slack.blocks.digest import digest_blocks, digest_text
 from bot.slack.delivery import OutboxSender
@@ -56,6 +57,8 @@ def compute_digest(session: Session, week: IsoWeek, settings: Settings) -> Weekl
         previous=org_week(session, week.previous()),
         leaderboard=board,
         rank_by=settings.rank_by,
+        # Team rows for the public thread: already merged, so a small team is never named.
+        extras={"teams": public_team_figures(session, week, settings)},
     )
 
 
