@@ -103,7 +103,26 @@ def step_digest(ctx: DemoContext) -> None:
     ctx.show_new_messages(f"Weekly digest for {ctx.week}")
 
 
-STEPS: list[DemoStep] = [step_import, step_digest]
+def step_data_protection(ctx: DemoContext) -> None:
+    """Small teams merged in public team figures, retention (dry run), and erasing one person."""
+    from bot.services.erasure import forget
+    from bot.services.retention import run_retention
+    from bot.services.teams import public_team_figures, team_figures
+
+    rt = ctx.runtime
+    with rt.sessions() as session:
+        raw, public = team_figures(session, ctx.week), public_team_figures(session, ctx.week, rt.settings)
+    ctx.say(f"\n=== Data protection ===\nteam rows others may see ({len(raw)} teams active in {ctx.week}):")
+    for figure in public:
+        merged = f" (merges {len(figure.merged_teams)} teams)" if figure.merged_teams else ""
+        ctx.say(f"  {figure.team}: {figure.active_people} people, {figure.tokens:,} tokens{merged}")
+    ctx.say(f"retention: {run_retention(rt.sessions, rt.settings, rt.clock(), dry_run=True).summary()}")
+    leaver = ctx.people[-1]
+    report = forget(rt.sessions, email=leaver.email, now=rt.clock())
+    ctx.say(f"buildboard forget {leaver.email}: " + "; ".join(report.lines()))
+
+
+STEPS: list[DemoStep] = [step_import, step_digest, step_data_protection]
 
 
 def run_demo(
