@@ -9,9 +9,9 @@ from decimal import Decimal
 from bot.domain.groups import OTHER_TEAMS
 from bot.domain.periods import IsoWeek
 from bot.ingest.csv_files import read_people
-from bot.services.digest import compute_digest, run_digest
+from bot.services.digest import compute_digest, run_digest, team_figures
+from bot.services.erasure import forget
 from bot.services.people import import_people
-from bot.services.teams import public_team_figures, team_figures
 from tests.conftest import DIGEST_CHANNEL, NOW
 from tests.scenario.privacy_helpers import ids
 from tests.scenario.test_retention import usage
@@ -30,8 +30,7 @@ def build_org(sessions, tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with sessions.begin() as session:
         import_people(session, read_people(path), now=NOW)
-        people = ids(session)
-        for email, person_id in people.items():
+        for email, person_id in ids(session).items():
             if email != "idle@example.com":
                 session.add(usage(person_id, date(2026, 11, 17), tokens=1000, cost="2.00"))
 
@@ -39,9 +38,9 @@ def build_org(sessions, tmp_path):
 def test_team_rows_merge_small_teams(rt, tmp_path):
     build_org(rt.sessions, tmp_path)
     with rt.sessions() as session:
-        raw = {f.team: f.active_people for f in team_figures(session, W47)}
-        rows = public_team_figures(session, W47, rt.settings)
-    assert raw == TEAMS
+        rows = team_figures(session, W47, rt.settings.min_group_size)
+        everyone = team_figures(session, W47, 1)
+    assert {f.team: f.active_people for f in everyone} == TEAMS
     # Skunkworks (3) is too small; the merged row would be too, so it also absorbs Search (5), the smallest.
     assert [(r.team, r.active_people, r.tokens, r.spend_usd) for r in rows] == [
         ("Payments", 6, 9000, Decimal("12")),
@@ -53,20 +52,20 @@ def test_a_team_of_three_never_appears_by_name_in_a_public_post(rt, slack, tmp_p
     build_org(rt.sessions, tmp_path)
     with rt.sessions() as session:
         digest = compute_digest(session, W47, rt.settings)
-    teams = [f.team for f in digest.extras["teams"]]
-    assert "Payments" in teams and "Skunkworks" not in teams
     assert all(f.active_people >= rt.settings.min_group_size for f in digest.extras["teams"])
     assert run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW).status == "posted"
-    posted = [m for m in slack.posted_messages if m["channel"] == DIGEST_CHANNEL]
-    assert posted
-    public = json.dumps(posted, ensure_ascii=False)
-    assert "Skunkworks" not in public
+    public = json.dumps(slack.messages_in(DIGEST_CHANNEL), ensure_ascii=False)
+    public += json.dumps([f["bytes"].decode(errors="replace") for f in slack.uploaded_files])
+    assert "Payments" in public and OTHER_TEAMS in public  # the team thread really lists teams
+    assert "Skunkworks" not in public and "Search" not in public
 
 
-def test_a_smaller_minimum_shows_more_teams(rt, tmp_path, database_url, slack):
-    from tests.conftest import make_settings
-
+def test_a_forgotten_persons_team_is_not_inferred_from_team_rows(rt, slack, tmp_path):
+    """Forgetting someone takes their team away: a team shrinking below the minimum is then merged."""
     build_org(rt.sessions, tmp_path)
+    forget(rt.sessions, email="search0@example.com", now=NOW)
     with rt.sessions() as session:
-        rows = public_team_figures(session, W47, make_settings(database_url, slack, min_group_size=3))
-    assert sorted(r.team for r in rows) == ["Payments", "Search", "Skunkworks"]
+        teams = {f.team: f for f in team_figures(session, W47, 1)}
+    assert teams["Search"].active_people == 4 and teams["No team"].active_people == 1
+    with rt.sessions() as session:
+        assert "Search" not in [f.team for f in team_figures(session, W47, rt.settings.min_group_size)]
