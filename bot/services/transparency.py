@@ -12,6 +12,9 @@ from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, AuditEvent, Award, CodeActivityDaily, Nudge, OutboxMessage, Person, UsageDaily
+from bot.domain.periods import IsoWeek
+from bot.services.flags import flags_for_people
+from bot.settings import Settings
 
 PROFILE_FIELDS = (
     "email",
@@ -41,6 +44,7 @@ class StoredAbout:
     awards: list[dict[str, Any]]
     viewed_by: list[dict[str, Any]]
     messages: dict[str, int]
+    flags: list[dict[str, Any]]  # what a manager is shown about the week (computed from the above, not stored)
 
     def as_json(self) -> str:
         def plain(value: Any) -> Any:
@@ -64,8 +68,13 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def stored_about(session: Session, person: Person) -> StoredAbout:
-    """Read every table that refers to `person` (aggregated in SQL where it is a series of days)."""
+def stored_about(
+    session: Session, person: Person, *, flags_week: IsoWeek | None = None, settings: Settings | None = None
+) -> StoredAbout:
+    """Read every table that refers to `person` (aggregated in SQL where it is a series of days).
+
+    With `flags_week` and `settings`, also the flags a manager sees about that week.
+    """
     dialect = session.get_bind().dialect.name
     manager = session.get(Person, person.manager_id) if person.manager_id else None
     profile = {f: getattr(person, f) for f in PROFILE_FIELDS}
@@ -182,6 +191,12 @@ def stored_about(session: Session, person: Person) -> StoredAbout:
             .order_by(OutboxMessage.kind)
         ).all()
     )
+    flags = []
+    if flags_week is not None and settings is not None:
+        flags = [
+            {"week": str(f.week), "kind": str(f.kind), "detail": f.detail}
+            for f in flags_for_people(session, [person.id], flags_week, settings).get(person.id, [])
+        ]
     return StoredAbout(
         profile=profile,
         preferences={f: getattr(person, f) for f in PREFERENCE_FIELDS},
@@ -192,4 +207,5 @@ def stored_about(session: Session, person: Person) -> StoredAbout:
         awards=awards,
         viewed_by=viewed_by,
         messages={k: int(v) for k, v in messages.items()},
+        flags=flags,
     )

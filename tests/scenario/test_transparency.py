@@ -187,3 +187,18 @@ def test_export_audit_through_the_command(rt, monkeypatch, database_url, capsys)
     assert len(rows) == 3 and {r["action"] for r in rows} == {"user", "team"}
     assert main(["export", "audit", "--week", "2026-W47"]) == 0
     assert capsys.readouterr().out.strip() == "at,viewer_email,viewer_name,subject_email,subject_name,action,detail"
+
+
+def test_me_data_shows_the_flags_a_manager_sees(slack_http, rt):
+    from datetime import date
+
+    from tests.scenario.test_retention import usage
+
+    load_org(rt.sessions)
+    with rt.sessions.begin() as session:
+        carol = ids(session)["carol@example.com"]
+        for day in (date(2026, 10, 20), date(2026, 10, 27), date(2026, 11, 3)):  # W43–W45: $10 a week
+            session.add(usage(carol, day, cost="10.00"))
+    _, _, url = slack_http.command("me data", user_id="U0CAROL")
+    text = json.dumps(slack_http.responses(url)[0]["blocks"], ensure_ascii=False)
+    assert "*What your manager is shown*" in text and "• 2026-W47 · " in text

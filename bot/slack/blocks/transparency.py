@@ -98,6 +98,9 @@ def my_data_blocks(data: StoredAbout) -> tuple[list[dict], bool]:
         block, left_out = _listing(title, rows, total)
         blocks.append(block)
         cut = cut or left_out
+    if data.flags:
+        lines = "\n".join(f"• {escape(f['week'])} · {escape(f['detail'])}" for f in data.flags)
+        blocks.append(section(f"*What your manager is shown* (worked out from the numbers above)\n{lines}"))
     if data.messages:
         sent = ", ".join(f"{count} {escape(kind)}" for kind, count in data.messages.items())
         blocks.append(section(f"*Messages to you we keep (to send each only once)*\n{sent}"))

@@ -44,7 +44,8 @@ def show_my_data(deps, call):
         person = person_for_slack_user(session, call.user_id, lambda uid: deps.client.users_info(user=uid))
         if person is None:
             return not_known_blocks()
-        data = stored_about(session, person)
+        last_week = current_and_last_week(deps.clock(), deps.settings)[1]
+        data = stored_about(session, person, flags_week=last_week, settings=deps.settings)
     blocks, cut = my_data_blocks(data)
     if cut:
         try:
