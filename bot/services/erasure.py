@@ -74,7 +74,7 @@ class ErasureReport:
         if self.wal_truncated is False:
             out.append(
                 "warning: another process is reading the SQLite database, so its write-ahead log could not be "
-                "truncated yet; stop the bot and run the command again to be sure no old page is left in it"
+                "truncated yet; stop the bot (the last connection to close checkpoints the log and removes it)"
             )
         return out
 
