@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from pydantic import SecretStr
@@ -10,7 +11,6 @@ from sqlalchemy import select
 from bot.db.models import CodeActivityDaily, Person, UsageDaily
 from bot.services.sync import sync_provider
 from tests.conftest import NOW, make_settings
-from tests.fakes import anthropic_admin, openai_admin
 
 
 def sync_settings(database_url, slack=None, *, openai_fake=None, anthropic_fake=None, **overrides):
@@ -52,4 +52,14 @@ def snapshot(sessions) -> list[tuple]:
         return [tuple(r) for r in session.execute(select(UsageDaily.__table__).order_by(UsageDaily.id)).all()]
 
 
-__all__ = ["anthropic_admin", "openai_admin"]
+def debug_runtime(handler: logging.Handler):
+    """The command's runtime, with everything (the SDKs' DEBUG request logs too) going to the test's handler."""
+    from bot.commands.common import runtime
+
+    rt = runtime()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name in ("openai", "anthropic", "httpx2", "httpcore"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    return rt

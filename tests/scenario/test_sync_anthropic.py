@@ -19,7 +19,7 @@ from bot.slack.standin import render_message
 from tests.conftest import NOW, make_settings
 from tests.fakes.anthropic_admin import ADMIN_KEY, ClaudeCodeDay, FakeAnthropicAdmin, UserUsage, model_breakdown
 from tests.scenario.helpers import load_people
-from tests.scenario.sync_helpers import run_sync, snapshot, stored_activity, stored_usage, sync_settings
+from tests.scenario.sync_helpers import debug_runtime, run_sync, snapshot, stored_activity, stored_usage, sync_settings
 
 USAGE = "/v1/organizations/analytics/user_usage_report"
 COST = "/v1/organizations/analytics/user_cost_report"
@@ -277,6 +277,8 @@ def test_cli_claude_code_sync_then_me_and_digest_work_on_synced_data(
     }.items():
         monkeypatch.setenv(name, value)
     caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr("bot.commands.sync.runtime", lambda: debug_runtime(caplog.handler))
+    anthropic_fake.fail_next(CLAUDE_CODE, 429, retry_after="1")
     assert main(["usage", "sync", "anthropic", "--since", "2026-11-16", "--until", "2026-11-22"]) == 0
     assert main(["usage", "sync", "claude-code", "--since", "2026-11-20", "--until", "2026-11-24"]) == 0
     out = capsys.readouterr().out
@@ -284,6 +286,7 @@ def test_cli_claude_code_sync_then_me_and_digest_work_on_synced_data(
     assert "claude-code: 2026-11-20 to 2026-11-24: 1 usage rows" in out
     assert "Claude Code activity: 2 person-days, 7 commits, 3 pull requests" in out
     assert "1 Claude Code cost rows not stored: Anthropic analytics already cover those days" in out
+    assert any(r.name.startswith("anthropic") and r.levelno == logging.DEBUG for r in caplog.records)
     assert ADMIN_KEY not in caplog.text
 
     # The digest runs unchanged on synced data (last complete week 2026-W47).

@@ -13,10 +13,10 @@ from bot.cli import main
 from bot.db.models import UsageDaily
 from bot.ingest.provider_api import MissingKey
 from bot.services.sync import configured_providers, sync_provider
-from tests.conftest import NOW, make_settings
+from tests.conftest import DATA, NOW, make_settings
 from tests.fakes.openai_admin import ADMIN_KEY, CompletionsUsage, EmbeddingsUsage, FakeOpenAIAdmin
 from tests.scenario.helpers import load_people
-from tests.scenario.sync_helpers import run_sync, snapshot, stored_usage, sync_settings
+from tests.scenario.sync_helpers import debug_runtime, run_sync, snapshot, stored_usage, sync_settings
 
 COMPLETIONS = "/v1/organization/usage/completions"
 D20, D21, D22 = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)
@@ -183,7 +183,7 @@ def test_cli_sync_summary_and_no_key_in_any_log(database_url, sessions, openai_f
     caplog.set_level(logging.DEBUG)
     # configure_logging (called by the command) sets the SDK loggers to WARNING: open them up again
     # so the check below covers the SDK's own DEBUG request logging too.
-    monkeypatch.setattr("bot.commands.sync.runtime", lambda: _debug_runtime(caplog.handler))
+    monkeypatch.setattr("bot.commands.sync.runtime", lambda: debug_runtime(caplog.handler))
     assert main(["usage", "sync", "openai", "--since", "2026-11-20", "--until", "2026-11-22"]) == 0
     captured = capsys.readouterr()
     assert "openai: 2026-11-20 to 2026-11-22: 5 usage rows, 3,812,100 tokens, $4.41" in captured.out
@@ -222,14 +222,53 @@ def test_cli_failed_sync_says_what_to_retry(database_url, sessions, openai_fake,
         assert session.scalar(select(func.count()).select_from(UsageDaily)) == 0
 
 
-def _debug_runtime(handler: logging.Handler):
-    """The command's runtime, with everything (the SDKs' DEBUG request logs too) going to the test's handler."""
-    from bot.commands.common import runtime
+def test_an_override_price_file_prices_a_model_the_bundled_table_lacks(database_url, sessions, openai_fake, tmp_path):
+    load_people(sessions)
+    prices = tmp_path / "prices.json"
+    prices.write_text(
+        '{"_meta": {"source": "our contract", "retrieved": "2026-11-01"},'
+        ' "models": {"gpt-9-preview": {"input_cost_per_token": 1e-05, "output_cost_per_token": 3e-05}}}'
+    )
+    settings = sync_settings(database_url, openai_fake=openai_fake, prices_file=str(prices))
+    report = run_sync("openai", sessions, settings, D20, D22)
+    # 1k × $10/M + 100 × $30/M = $0.013
+    dan = stored_usage(sessions)[("dan@example.com", "2026-11-22", "gpt-9-preview")]
+    assert (dan.cost_usd, dan.cost_source) == (Decimal("0.013"), "price_table")
+    assert report.unpriced_models == {} and report.cost_usd == Decimal("4.418")
 
-    rt = runtime()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    for name in ("openai", "anthropic", "httpx2", "httpcore"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    return rt
+
+def test_unmatched_usage_is_exported_then_attributed_once_the_person_is_imported(
+    database_url, sessions, settings_for, openai_fake, monkeypatch, capsys, tmp_path
+):
+    load_people(sessions)
+    run_sync("openai", sessions, settings_for, D20, D22)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["export", "usage", "--week", "2026-W47"]) == 0
+    assert "2026-11-21,zoe@example.com,unmatched,openai,gpt-4o" in capsys.readouterr().out
+    people = tmp_path / "people.csv"
+    people.write_text(
+        DATA.joinpath("people.csv").read_text() + "zoe@example.com,Zoe Zhang,Research,alice@example.com,,\n"
+    )
+    assert main(["org", "import", str(people)]) == 0
+    capsys.readouterr()
+    assert main(["export", "usage", "--week", "2026-W47"]) == 0
+    assert "2026-11-21,zoe@example.com,yes,openai,gpt-4o" in capsys.readouterr().out
+    # Later syncs keep attributing Zoe's usage to her, no longer reported as unmatched.
+    assert run_sync("openai", sessions, settings_for, D20, D22).unmatched_emails == set()
+
+
+def test_the_fake_accepts_repeated_group_by_as_well_as_brackets(openai_fake):
+    import httpx2
+
+    start = int(datetime(2026, 11, 20, tzinfo=UTC).timestamp())
+    answers = []
+    for style in ("group_by", "group_by[]"):
+        response = httpx2.get(
+            f"{openai_fake.base_url}/organization/usage/completions",
+            params=[("start_time", start), ("end_time", start + 86_400), (style, "user_id"), (style, "model")],
+            headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+        )
+        assert response.status_code == 200
+        answers.append(response.json()["data"][0]["results"])
+    assert answers[0] == answers[1]
+    assert {(r["user_id"], r["model"]) for r in answers[0]} == {("user_bob", "gpt-4o")}
