@@ -124,6 +124,9 @@ class AnthropicUsage:
             if cursor is None:
                 return
 
+    def close(self) -> None:
+        self._client.close()
+
     def fetch(self, since: date, until: date, on_page: OnPage | None = None) -> FetchedWindow:
         if (until - since).days + 1 > MAX_WINDOW_DAYS:
             raise ValueError(f"Anthropic reports cover at most {MAX_WINDOW_DAYS} days per request")

@@ -65,6 +65,9 @@ class ClaudeCodeUsage:
         client = make_client(settings, max_retries=max_retries)
         return cls(client, settings.anthropic_admin_key.get_secret_value() if settings.anthropic_admin_key else "")
 
+    def close(self) -> None:
+        self._client.close()
+
     def fetch(self, since: date, until: date, on_page: OnPage | None = None) -> FetchedWindow:
         window = FetchedWindow(since, until)
         day = since

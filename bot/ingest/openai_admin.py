@@ -79,6 +79,9 @@ class OpenAIUsage:
                 raise ProviderError(f"users list: {describe_failure('OpenAI', exc, self._secret)}") from None
         return self._emails
 
+    def close(self) -> None:
+        self._client.close()
+
     def fetch(self, since: date, until: date, on_page: OnPage | None = None) -> FetchedWindow:
         window = FetchedWindow(since, until)
         emails = self.user_emails()

@@ -70,6 +70,8 @@ class UsageSource(Protocol):
 
     def fetch(self, since: date, until: date, on_page: OnPage | None = None) -> FetchedWindow: ...
 
+    def close(self) -> None: ...
+
 
 def next_cursor(seen: set[str], cursor: str | None, where: str) -> str | None:
     """The next page cursor, refusing one already followed (a provider bug would otherwise loop forever)."""

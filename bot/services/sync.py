@@ -50,7 +50,7 @@ DEFAULT_DAYS = 3  # today and the two days before: late and revised data settle 
 
 Progress = Callable[[int, int], None]  # (days done, days in total)
 
-__all__ = ["MissingKey", "SyncReport", "configured_providers", "default_window", "sync_provider"]
+__all__ = ["MissingKey", "SyncReport", "configured_providers", "daily_sync", "default_window", "sync_provider"]
 
 
 @dataclass
@@ -169,8 +169,25 @@ def sync_provider(
     """Sync one provider's usage for since…until. A missing key raises MissingKey; a failed fetch is in the report."""
     if since > until:
         raise ValueError(f"--since {since} is after --until {until}")
-    source = source or make_source(provider, settings, max_retries=max_retries)
     prices = prices or PriceTable.load(settings.prices_file)
+    if source is not None:
+        return _sync(source, sessions, since, until, now, prices, on_progress)
+    source = make_source(provider, settings, max_retries=max_retries)
+    try:
+        return _sync(source, sessions, since, until, now, prices, on_progress)
+    finally:
+        source.close()  # the SDK client's connection pool
+
+
+def _sync(
+    source: UsageSource,
+    sessions: sessionmaker[Session],
+    since: date,
+    until: date,
+    now: datetime,
+    prices: PriceTable,
+    on_progress: Progress | None,
+) -> SyncReport:
     report = SyncReport(provider=source.name, since=since, until=until)
     total_days = (until - since).days + 1
     start = since
@@ -189,7 +206,7 @@ def sync_provider(
         if on_progress is not None:
             on_progress((end - since).days + 1, total_days)
         start = end + timedelta(days=1)
-    log.info(
+    log.debug(
         "usage sync %s %s to %s: %d rows, %d tokens, $%s, %d pages%s",
         source.name,
         since,
@@ -201,6 +218,22 @@ def sync_provider(
         "" if report.ok else " (failed)",
     )
     return report
+
+
+def daily_sync(sessions: sessionmaker[Session], settings: Settings, now: datetime) -> list[SyncReport]:
+    """Every configured provider over the default window; one provider failing does not stop the others."""
+    since, until = default_window(now)
+    reports = []
+    for provider in configured_providers(settings):
+        try:
+            report = sync_provider(provider, sessions, settings, since, until, now)
+        except Exception as exc:  # a bug or a database outage in one provider's sync must not stop the others
+            log.exception("usage sync %s crashed", provider)
+            report = SyncReport(provider, since, until, error=f"{type(exc).__name__}; see the log", failed_since=since)
+        reports.append(report)
+        for line in report.summary_lines():
+            log.info("usage sync %s: %s", provider, line)
+    return reports
 
 
 def _store(

@@ -302,3 +302,35 @@ def test_cli_claude_code_sync_then_me_and_digest_work_on_synced_data(
     assert "*Commits by Claude Code*\n3" in text and "*Pull requests by Claude Code*\n1" in text
     with rt.sessions() as session:
         assert session.scalar(select(func.count()).select_from(CodeActivityDaily)) == 2
+
+
+def test_daily_sync_runs_every_configured_provider_and_survives_one_failing(database_url, sessions):
+    from bot.services.sync import daily_sync
+    from tests.fakes.openai_admin import CompletionsUsage, FakeOpenAIAdmin
+
+    load_people(sessions)
+    today = NOW.date()
+    with FakeOpenAIAdmin() as openai_fake, FakeAnthropicAdmin() as anthropic_fake:
+        openai_fake.add_user("user_dan", "dan@example.com")
+        openai_fake.completions.append(CompletionsUsage(today, "user_dan", "gpt-4o", 100_000, 10_000))  # $0.35
+        anthropic_fake.claude_code.append(
+            ClaudeCodeDay(
+                today,
+                "erin@example.com",
+                commits=2,
+                models=[model_breakdown("claude-haiku-4-5", input=1, output=1, cents=20)],
+            )
+        )
+        # The organisation has no analytics access: that provider fails, the others still sync.
+        anthropic_fake.fail_next(USAGE, 403, times=10)
+        settings = sync_settings(database_url, openai_fake=openai_fake, anthropic_fake=anthropic_fake)
+        reports = daily_sync(sessions, settings, NOW)
+    assert [(r.provider, r.ok, r.since, r.until) for r in reports] == [
+        ("openai", True, today - timedelta(days=2), today),
+        ("anthropic", False, today - timedelta(days=2), today),
+        ("claude-code", True, today - timedelta(days=2), today),
+    ]
+    assert "Anthropic answered HTTP 403" in reports[1].error
+    rows = stored_usage(sessions)
+    assert rows[("dan@example.com", str(today), "gpt-4o")].cost_usd == Decimal("0.35")
+    assert rows[("erin@example.com", str(today), "claude-haiku-4-5")].cost_usd == Decimal("0.2")
