@@ -10,7 +10,6 @@ from bot.cli import CommandError, command
 from bot.commands.common import err, runtime
 from bot.db.engine import SchemaNotCurrent
 from bot.ingest.provider_api import MissingKey
-from bot.services.sync import default_window, sync_provider
 
 
 class TerminalProgress:
@@ -41,6 +40,9 @@ class TerminalProgress:
 
 @command("usage", "sync")
 def usage_sync(args: argparse.Namespace) -> int:
+    # The provider SDKs are large: only `usage sync` pays for importing them.
+    from bot.services.sync import default_window, sync_provider
+
     rt = runtime()
     now = rt.clock()
     until = args.until or default_window(now)[1]

@@ -114,8 +114,7 @@ def step_import(ctx: DemoContext) -> None:
 def step_artifacts(ctx: DemoContext) -> None:
     """A few people share what they built; earlier weeks' titles are stored as their digests would have."""
     rt = ctx.runtime
-    with rt.sessions.begin() as session:
-        shared = share_demo_artifacts(session, ctx.week, rt.clock())
+    shared = share_demo_artifacts(rt.sessions, rt.slack, rt.settings, ctx.week, rt.clock())
     for week, items in shared.items():
         ctx.say(f"shared in {week}: " + "; ".join(f"{name}: {title}" for name, title in items))
     for earlier in (ctx.week.previous(2), ctx.week.previous()):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Artifact, Person, UsageDaily
 from bot.domain.artifacts import ShareFields
 from bot.domain.periods import IsoWeek
+from bot.domain.workunits import work_units_for
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def week_snapshot(session: Session, person_id: int, week: IsoWeek) -> tuple[int,
 def create_artifact(session: Session, person: Person, week: IsoWeek, fields: ShareFields, now: datetime) -> Artifact:
     """Store what `person` built in `week`, with that week's tokens and spend beside it."""
     tokens, spend = week_snapshot(session, person.id, week)
+    units, source = work_units_for(fields.hours_saved_per_week)  # refined later by an estimate or override
     artifact = Artifact(
         person_id=person.id,
         week_start=week.start,
@@ -53,8 +55,8 @@ def create_artifact(session: Session, person: Person, week: IsoWeek, fields: Sha
         share_in_channel=fields.share_in_channel,
         tokens_snapshot=tokens,
         spend_snapshot_usd=spend,
-        work_units=Decimal(1),
-        work_units_source="default",
+        work_units=units,
+        work_units_source=source,
         created_at=now,
         updated_at=now,
     )
@@ -79,6 +81,8 @@ def edit_artifact(session: Session, person: Person, artifact_id: int, fields: Sh
     artifact.kind = fields.kind
     artifact.hours_saved_per_week = fields.hours_saved_per_week
     artifact.share_in_channel = fields.share_in_channel
+    if artifact.work_units_source == "default":  # an estimate or an admin's override is kept
+        artifact.work_units, artifact.work_units_source = work_units_for(fields.hours_saved_per_week)
     artifact.updated_at = now
     session.flush()
     return artifact

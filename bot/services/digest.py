@@ -8,6 +8,8 @@ each sent exactly once.
 from __future__ import annotations
 
 import base64
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -29,6 +31,8 @@ from bot.services.titles import award_week, public_person, rules_for, titles_for
 from bot.settings import Settings
 from bot.slack.blocks.digest import chart_comment, digest_blocks, digest_text, team_thread_blocks
 from bot.slack.delivery import OutboxSender
+
+log = logging.getLogger(__name__)
 
 BOARD_SIZE = 10
 HIGHLIGHTS = 5
@@ -253,6 +257,21 @@ class DigestOutcome:
     thread_blocks: list[dict] | None = None
 
 
+Summarise = Callable[[WeeklyDigest], str | None]
+
+
+def _add_summary(digest: WeeklyDigest, summarise: Summarise | None) -> None:
+    if summarise is None:
+        return
+    try:
+        summary = summarise(digest)
+    except Exception:  # the story is a bonus: the digest goes out without it
+        log.exception("the digest summary for %s failed; posting without it", digest.week)
+        return
+    if summary:
+        digest.extras["summary"] = summary
+
+
 def _refresh_if_unsent(queued: outbox.Enqueued, payload: dict, now: datetime) -> None:
     """An unsent row from an earlier run (e.g. the bot was not in the channel) gets today's content."""
     if not queued.created and queued.message.status in ("pending", "failed"):
@@ -268,14 +287,21 @@ def run_digest(
     week: IsoWeek,
     now: datetime,
     dry_run: bool = False,
+    summarise: Summarise | None = None,
 ) -> DigestOutcome:
-    """Compute and post the digest for `week` to the digest channel (and its thread), exactly once."""
+    """Compute and post the digest for `week` to the digest channel (and its thread), exactly once.
+
+    `summarise` (optional) writes the story of the week from the computed digest; it runs outside
+    any database transaction, only when the digest still has to be posted, and its failure never
+    stops the digest.
+    """
     channel = settings.digest_channel
     if not channel and not dry_run:
         raise ValueError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
     if dry_run:
         with session_factory() as session:
             digest = compute_digest(session, week, settings)
+        _add_summary(digest, summarise)
         blocks = digest_blocks(digest)
         return DigestOutcome(
             week, channel or "(none)", "dry_run", "not posted (dry run)", digest, blocks, team_thread_blocks(digest)
@@ -284,6 +310,11 @@ def run_digest(
     key, teams_key, picture_key = digest_key(channel, week), team_thread_key(channel, week), chart_key(channel, week)
     with session_factory.begin() as session:
         digest = compute_digest(session, week, settings, award_at=now)
+        earlier = outbox.find(session, key)
+        earlier_status = earlier.status if earlier is not None else None
+    if earlier_status != "sent":
+        _add_summary(digest, summarise)
+    with session_factory.begin() as session:
         blocks, text, thread = digest_blocks(digest), digest_text(digest), team_thread_blocks(digest)
         queued = outbox.enqueue(
             session, key=key, kind="digest", channel=channel, payload={"text": text, "blocks": blocks}, now=now

@@ -18,6 +18,8 @@ from bot.domain.titles import TitleAward, TitleHistory, TitleRule, award_titles,
 from bot.services.stats import person_weeks
 from bot.settings import Settings
 
+_CHUNK = 5000
+
 
 def public_person():
     """Who may be named in public posts (the digest, the leaderboard, titles, highlights)."""
@@ -40,12 +42,16 @@ def longest_runs_in(session: Session, week: IsoWeek):
 
     def lookup(person_ids: Sequence[int]) -> dict[int, int]:
         days: dict[int, list] = defaultdict(list)
-        for person_id, day in session.execute(
-            select(UsageDaily.person_id, UsageDaily.day)
-            .where(UsageDaily.person_id.in_(list(person_ids)), UsageDaily.day.between(week.start, week.end))
-            .distinct()
-        ):
-            days[person_id].append(day)
+        ids = list(person_ids)
+        for start in range(0, len(ids), _CHUNK):  # at most 7 rows per person; IN lists kept small
+            for person_id, day in session.execute(
+                select(UsageDaily.person_id, UsageDaily.day)
+                .where(
+                    UsageDaily.person_id.in_(ids[start : start + _CHUNK]), UsageDaily.day.between(week.start, week.end)
+                )
+                .distinct()
+            ):
+                days[person_id].append(day)
         return {pid: longest_run(d) for pid, d in days.items()}
 
     return lookup

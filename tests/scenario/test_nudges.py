@@ -94,7 +94,8 @@ def test_nudge_share_modal_artifact_dm_updated_and_app_home_lists_it(slack_http,
         assert (artifact.title, artifact.kind, artifact.week_start) == ("Invoice matcher <!channel>", "tool", W47.start)
         assert artifact.url == "https://git.example.com/invoice-matcher"
         assert (artifact.tokens_snapshot, artifact.spend_snapshot_usd) == (860_000, Decimal("95"))
-        assert (artifact.work_units, artifact.work_units_source) == (Decimal(1), "default")
+        # 3.5 hours saved a week: 1 + 3.5/8 rounded to the nearest half unit (README, "Work units").
+        assert (artifact.work_units, artifact.work_units_source) == (Decimal("1.5"), "default")
         assert artifact.hours_saved_per_week == Decimal("3.5")
         nudge = session.scalars(select(Nudge)).one()
         assert nudge.status == "shared" and nudge.answered_at == NOW
@@ -426,7 +427,7 @@ def test_export_artifacts_lists_what_was_shared_with_the_spend_beside_it(
         "url": "https://x.example.com",
         "kind": "tool",
         "hours_saved_per_week": "2",
-        "work_units": "1",
+        "work_units": "1.50",  # 1 + 2/8 rounded to the nearest half unit
         "work_units_source": "default",
         "tokens_snapshot": 860000,
         "spend_snapshot_usd": "95",

@@ -332,3 +332,33 @@ def test_a_bad_titles_file_stops_the_digest_with_a_clear_message(
     assert slack.posted_messages == []
     with rt.sessions() as session:
         assert session.scalars(select(OutboxMessage)).all() == [] and session.scalars(select(Award)).all() == []
+
+
+def test_a_summariser_writes_the_first_section_and_cannot_stop_the_digest(rt, slack):
+    build_week(rt.sessions)
+    seen = []
+
+    def story(digest):
+        seen.append(digest.week)
+        return f"This week {digest.totals.artifacts} things were built."
+
+    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, summarise=story)
+    assert outcome.status == "posted"
+    first = slack.messages_in(DIGEST_CHANNEL)[0]["blocks"][0]
+    assert first == {"type": "section", "text": {"type": "mrkdwn", "text": "This week 4 things were built."}}
+    # Already posted: the summariser (an LLM call, say) is not asked again.
+    assert run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, summarise=story).status == (
+        "already_posted"
+    )
+    assert seen == [W47]
+
+
+def test_a_failing_summariser_leaves_the_digest_without_a_story(rt, slack):
+    build_week(rt.sessions)
+
+    def broken(digest):
+        raise TimeoutError("the model took too long")
+
+    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, summarise=broken)
+    assert outcome.status == "posted"
+    assert slack.messages_in(DIGEST_CHANNEL)[0]["blocks"][0]["type"] == "header"

@@ -104,6 +104,7 @@ def home(artifacts: int, titles: int = 3) -> Home:
         artifacts=[artifact(i) for i in range(artifacts)],
         total_artifacts=artifacts + 5,
         nudges_enabled=True,
+        viewed_by=[],
     )
 
 
