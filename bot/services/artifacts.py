@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Artifact, Person, UsageDaily
 from bot.domain.artifacts import ShareFields
 from bot.domain.periods import IsoWeek
+from bot.domain.workunits import work_units_for
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,13 @@ def week_snapshot(session: Session, person_id: int, week: IsoWeek) -> tuple[int,
 
 
 def create_artifact(session: Session, person: Person, week: IsoWeek, fields: ShareFields, now: datetime) -> Artifact:
-    """Store what `person` built in `week`, with that week's tokens and spend beside it."""
+    """Store what `person` built in `week`, with that week's tokens and spend beside it.
+
+    Work units follow the hours-saved scale (bot/domain/workunits.py: 1 without hours), source "default";
+    an AI estimate (ARTIFACT_SAVED_HOOKS) may replace them later.
+    """
     tokens, spend = week_snapshot(session, person.id, week)
+    units, source = work_units_for(fields.hours_saved_per_week)
     artifact = Artifact(
         person_id=person.id,
         week_start=week.start,
@@ -53,8 +59,8 @@ def create_artifact(session: Session, person: Person, week: IsoWeek, fields: Sha
         share_in_channel=fields.share_in_channel,
         tokens_snapshot=tokens,
         spend_snapshot_usd=spend,
-        work_units=Decimal(1),
-        work_units_source="default",
+        work_units=units,
+        work_units_source=source,
         created_at=now,
         updated_at=now,
     )
@@ -79,6 +85,8 @@ def edit_artifact(session: Session, person: Person, artifact_id: int, fields: Sh
     artifact.kind = fields.kind
     artifact.hours_saved_per_week = fields.hours_saved_per_week
     artifact.share_in_channel = fields.share_in_channel
+    if artifact.work_units_source == "default":  # an AI estimate or an admin's override is kept
+        artifact.work_units, artifact.work_units_source = work_units_for(fields.hours_saved_per_week)
     artifact.updated_at = now
     session.flush()
     return artifact

@@ -94,7 +94,8 @@ def test_nudge_share_modal_artifact_dm_updated_and_app_home_lists_it(slack_http,
         assert (artifact.title, artifact.kind, artifact.week_start) == ("Invoice matcher <!channel>", "tool", W47.start)
         assert artifact.url == "https://git.example.com/invoice-matcher"
         assert (artifact.tokens_snapshot, artifact.spend_snapshot_usd) == (860_000, Decimal("95"))
-        assert (artifact.work_units, artifact.work_units_source) == (Decimal(1), "default")
+        # 3.5 hours saved a week: 1 unit plus half a unit on the hours-saved scale.
+        assert (artifact.work_units, artifact.work_units_source) == (Decimal("1.5"), "default")
         assert artifact.hours_saved_per_week == Decimal("3.5")
         nudge = session.scalars(select(Nudge)).one()
         assert nudge.status == "shared" and nudge.answered_at == NOW
@@ -144,6 +145,7 @@ def test_someone_not_in_the_people_file_is_told_in_the_modal(slack_http, slack, 
     state = state_for_share(title="Thing", description="Does things", kind="other")
     status, body = submit(slack_http, "U0STRANGER", views_opened(slack)[0], state)
     assert body["response_action"] == "errors" and "can't find you" in body["errors"]["title"]
+    slack.wait_for("users.info")  # the listener asked Slack who this is (and let it finish before the stand-in stops)
 
 
 def test_nothing_to_show_asks_why_and_records_the_reason(slack_http, slack, rt):
@@ -426,7 +428,7 @@ def test_export_artifacts_lists_what_was_shared_with_the_spend_beside_it(
         "url": "https://x.example.com",
         "kind": "tool",
         "hours_saved_per_week": "2",
-        "work_units": "1",
+        "work_units": "1.50",
         "work_units_source": "default",
         "tokens_snapshot": 860000,
         "spend_snapshot_usd": "95",
@@ -499,6 +501,7 @@ def test_artifact_hooks_run_after_create_and_edit_off_the_request_thread(hooked_
     submit(http, "U0CAROL", views_opened(slack, 2)[-1], state_for_share(title="B", description="d", kind="tool"))
     assert done.wait(10)
     assert [a for a, _ in seen] == [artifact_id, artifact_id]
+    views_published(slack, 2)
 
 
 def test_showcase_of_someone_with_privacy_on_does_not_name_them(slack_http, slack, rt):
