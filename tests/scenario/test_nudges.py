@@ -202,6 +202,7 @@ def test_remind_me_later_sends_one_reminder_after_the_configured_days(slack_http
     click(slack_http, "U0CAROL", "open_share_modal", '{"week": "2026-W47"}', message=reminders[0])
     submit(slack_http, "U0CAROL", views_opened(slack)[-1], state_for_share(title="T", description="D", kind="other"))
     slack.wait_for("chat.update", count=updates_before + 2)
+    views_published(slack)  # App Home refreshed last
 
 
 def test_answering_before_the_reminder_is_due_cancels_it(slack_http, slack, rt):
@@ -516,3 +517,10 @@ def test_showcase_of_someone_with_privacy_on_does_not_name_them(slack_http, slac
     text = dumps(showcase)
     assert "A colleague shared *Quiet tool*" in text
     assert "U0CAROL" not in text and "Carol" not in text
+
+
+def test_the_digests_share_button_opens_the_modal_for_the_current_week(slack_http, slack, rt):
+    load_org(rt.sessions)
+    click(slack_http, "U0DAN", "open_share_modal", "digest")
+    [opened] = views_opened(slack)
+    assert json.loads(opened["private_metadata"]) == {"week": "2026-W48"}
