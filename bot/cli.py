@@ -70,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
     export.add_argument("--week", type=week_arg)
     export.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    forget = sub.add_parser("forget", help="erase a person's personal data (usage kept only as anonymous totals)")
+    forget.add_argument("email")
+
+    retention = sub.add_parser(
+        "retention", help="fold per-person usage older than BUILDBOARD_RETENTION_DAYS into anonymous totals"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="report what would be folded; change nothing")
     return parser
 
 

@@ -7,7 +7,7 @@ from bot.demo.run import run_demo
 
 def test_demo_runs_the_nudge_loop(tmp_path):
     lines: list[str] = []
-    assert run_demo(people=120, keep=tmp_path, say=lines.append, now=datetime(2026, 11, 25, 12, tzinfo=UTC)) == 0
+    assert run_demo(people=240, keep=tmp_path, say=lines.append, now=datetime(2026, 11, 25, 12, tzinfo=UTC)) == 0
     out = "\n".join(lines)
     assert "=== Nudge DMs:" in out and "[ Share what I built ] [ Nothing to show yet ] [ Remind me later ]" in out
     assert "pressed Share and submitted the modal (showcase: posted)" in out
