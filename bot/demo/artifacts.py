@@ -20,7 +20,7 @@ from bot.services.sharing import share
 from bot.services.stats import person_weeks
 from bot.settings import Settings
 
-# (rank by spend that week, title, kind, hours saved per week, link)
+# (rank by spend that week, title, kind (a key of bot.domain.artifacts.KINDS), hours saved per week, link)
 THIS_WEEK = [
     (3, "Incident timeline writer", "automation", 40, "https://git.example.com/sre/timeline-writer"),
     (2, "Contract clause checker", "tool", 12, "https://tools.example.com/clauses"),

@@ -41,9 +41,13 @@ def week_snapshot(session: Session, person_id: int, week: IsoWeek) -> tuple[int,
 
 
 def create_artifact(session: Session, person: Person, week: IsoWeek, fields: ShareFields, now: datetime) -> Artifact:
-    """Store what `person` built in `week`, with that week's tokens and spend beside it."""
+    """Store what `person` built in `week`, with that week's tokens and spend beside it.
+
+    Work units follow the hours-saved scale (bot/domain/workunits.py: 1 without hours), source "default";
+    an AI estimate (ARTIFACT_SAVED_HOOKS) may replace them later.
+    """
     tokens, spend = week_snapshot(session, person.id, week)
-    units, source = work_units_for(fields.hours_saved_per_week)  # refined later by an estimate or override
+    units, source = work_units_for(fields.hours_saved_per_week)
     artifact = Artifact(
         person_id=person.id,
         week_start=week.start,
@@ -81,7 +85,7 @@ def edit_artifact(session: Session, person: Person, artifact_id: int, fields: Sh
     artifact.kind = fields.kind
     artifact.hours_saved_per_week = fields.hours_saved_per_week
     artifact.share_in_channel = fields.share_in_channel
-    if artifact.work_units_source == "default":  # an estimate or an admin's override is kept
+    if artifact.work_units_source == "default":  # an AI estimate or an admin's override is kept
         artifact.work_units, artifact.work_units_source = work_units_for(fields.hours_saved_per_week)
     artifact.updated_at = now
     session.flush()

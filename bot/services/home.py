@@ -44,9 +44,8 @@ class Home:
     artifacts: list[Artifact]
     total_artifacts: int
     nudges_enabled: bool
-    viewed_by: list[ViewedBy] = field(
-        default_factory=list
-    )  # who looked at these numbers lately (the audit trail, shown to its subject)
+    # Who looked at these numbers lately (the audit trail, shown to its subject).
+    viewed_by: list[ViewedBy] = field(default_factory=list)
 
 
 def home_for(session: Session, person: Person, now: datetime, settings: Settings) -> Home:

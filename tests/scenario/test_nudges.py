@@ -94,7 +94,7 @@ def test_nudge_share_modal_artifact_dm_updated_and_app_home_lists_it(slack_http,
         assert (artifact.title, artifact.kind, artifact.week_start) == ("Invoice matcher <!channel>", "tool", W47.start)
         assert artifact.url == "https://git.example.com/invoice-matcher"
         assert (artifact.tokens_snapshot, artifact.spend_snapshot_usd) == (860_000, Decimal("95"))
-        # 3.5 hours saved a week: 1 + 3.5/8 rounded to the nearest half unit (README, "Work units").
+        # 3.5 hours saved a week: 1 unit plus half a unit on the hours-saved scale.
         assert (artifact.work_units, artifact.work_units_source) == (Decimal("1.5"), "default")
         assert artifact.hours_saved_per_week == Decimal("3.5")
         nudge = session.scalars(select(Nudge)).one()
@@ -145,6 +145,7 @@ def test_someone_not_in_the_people_file_is_told_in_the_modal(slack_http, slack, 
     state = state_for_share(title="Thing", description="Does things", kind="other")
     status, body = submit(slack_http, "U0STRANGER", views_opened(slack)[0], state)
     assert body["response_action"] == "errors" and "can't find you" in body["errors"]["title"]
+    slack.wait_for("users.info")  # the listener asked Slack who this is (and let it finish before the stand-in stops)
 
 
 def test_nothing_to_show_asks_why_and_records_the_reason(slack_http, slack, rt):
@@ -201,6 +202,7 @@ def test_remind_me_later_sends_one_reminder_after_the_configured_days(slack_http
     click(slack_http, "U0CAROL", "open_share_modal", '{"week": "2026-W47"}', message=reminders[0])
     submit(slack_http, "U0CAROL", views_opened(slack)[-1], state_for_share(title="T", description="D", kind="other"))
     slack.wait_for("chat.update", count=updates_before + 2)
+    views_published(slack)  # App Home refreshed last
 
 
 def test_answering_before_the_reminder_is_due_cancels_it(slack_http, slack, rt):
@@ -427,7 +429,7 @@ def test_export_artifacts_lists_what_was_shared_with_the_spend_beside_it(
         "url": "https://x.example.com",
         "kind": "tool",
         "hours_saved_per_week": "2",
-        "work_units": "1.50",  # 1 + 2/8 rounded to the nearest half unit
+        "work_units": "1.50",
         "work_units_source": "default",
         "tokens_snapshot": 860000,
         "spend_snapshot_usd": "95",
@@ -500,6 +502,7 @@ def test_artifact_hooks_run_after_create_and_edit_off_the_request_thread(hooked_
     submit(http, "U0CAROL", views_opened(slack, 2)[-1], state_for_share(title="B", description="d", kind="tool"))
     assert done.wait(10)
     assert [a for a, _ in seen] == [artifact_id, artifact_id]
+    views_published(slack, 2)
 
 
 def test_showcase_of_someone_with_privacy_on_does_not_name_them(slack_http, slack, rt):
@@ -514,6 +517,13 @@ def test_showcase_of_someone_with_privacy_on_does_not_name_them(slack_http, slac
     text = dumps(showcase)
     assert "A colleague shared *Quiet tool*" in text
     assert "U0CAROL" not in text and "Carol" not in text
+
+
+def test_the_digests_share_button_opens_the_modal_for_the_current_week(slack_http, slack, rt):
+    load_org(rt.sessions)
+    click(slack_http, "U0DAN", "open_share_modal", "digest")
+    [opened] = views_opened(slack)
+    assert json.loads(opened["private_metadata"]) == {"week": "2026-W48"}
 
 
 def test_app_home_shows_who_looked_at_your_numbers(slack_http, slack, rt):

@@ -20,16 +20,20 @@ log = logging.getLogger(__name__)
 
 
 def week_from(value: str | None, deps: Deps) -> IsoWeek:
-    """The week a button or a modal carries ({"week": "2026-W47"} or "2026-W47"); the current week if none."""
+    """The week a button or a modal carries ({"week": "2026-W47"} or "2026-W47").
+
+    Anything else (no week, or another tag such as the digest's "digest") means the current week.
+    """
     text = value or ""
     if text.startswith("{"):
-        text = (json.loads(text) or {}).get("week") or ""
-    if text:
         try:
-            return IsoWeek.parse(text)
-        except ValueError:
-            log.warning("ignored a malformed week %r", text[:40])
-    return IsoWeek.current(deps.clock(), deps.settings.zone)
+            text = str((json.loads(text) or {}).get("week") or "")
+        except (json.JSONDecodeError, AttributeError):
+            text = ""
+    try:
+        return IsoWeek.parse(text)
+    except ValueError:
+        return IsoWeek.current(deps.clock(), deps.settings.zone)
 
 
 def open_share_modal(deps: Deps, trigger_id: str, week: IsoWeek, user_id: str) -> None:
