@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -197,13 +198,18 @@ def slack_http(rt, slack):
     from bot.slack.http import BuildboardWsgi, make_server
 
     deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
-    server = make_server(BuildboardWsgi(create_app(deps), rt.sessions), "127.0.0.1", 0, threads=4)
+    listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="bolt-listener")
+    server = make_server(
+        BuildboardWsgi(create_app(deps, listener_executor=listeners), rt.sessions), "127.0.0.1", 0, threads=4
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     port = server.effective_port
     yield SlackHttp(f"http://127.0.0.1:{port}", slack)
     server.close()
     thread.join(timeout=5)
+    # Listeners still working after the test would race the database cleanup: let them finish first.
+    listeners.shutdown(wait=True)
 
 
 DATA = Path(__file__).parent / "data"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 
 from slack_bolt import App
 
@@ -12,7 +13,7 @@ from bot.slack.listeners import register_all
 log = logging.getLogger(__name__)
 
 
-def create_app(deps: Deps) -> App:
+def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """A Bolt app wired to `deps`. Needs SLACK_SIGNING_SECRET (HTTP) and SLACK_BOT_TOKEN."""
     settings = deps.settings
     if settings.slack_bot_token is None:
@@ -29,6 +30,8 @@ def create_app(deps: Deps) -> App:
         token_verification_enabled=False,  # do not fail start-up when Slack is briefly unreachable
         request_verification_enabled=signing_secret is not None,
         logger=logging.getLogger("bot.slack.bolt"),
+        # Where listeners run after ack(); passing one lets the owner wait for them on shutdown.
+        listener_executor=listener_executor,
     )
     register_all(app, deps)
     return app
