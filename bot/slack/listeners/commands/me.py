@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.services.people import person_for_slack_user
 from bot.services.personal import current_and_last_week, my_week
+from bot.services.team import flags_for, titles_of
 from bot.slack.blocks.personal import me_blocks, not_known_blocks
 from bot.slack.listeners.commands.router import subcommand
 
@@ -16,6 +17,9 @@ def show_me(deps, call, respond):
         if person is None:
             return not_known_blocks()
         blocks = me_blocks(
-            my_week(session, person, current, deps.settings), my_week(session, person, last, deps.settings)
+            my_week(session, person, current, deps.settings),
+            my_week(session, person, last, deps.settings),
+            titles=titles_of(session, person.id, [last, current]),
+            flags=flags_for(session, [person.id], last, deps.settings).get(person.id, []),
         )
     return {"text": "Your Buildboard numbers", "blocks": blocks}
