@@ -8,7 +8,7 @@ from dataclasses import dataclass
 MAX_WEEKS = 12
 # should_escape: true → `<@U123|name>`; a bare `<@U123>` is accepted too.
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_ANY_MENTION = re.compile(r"<@[^>]*>")
+_ANY_MENTION = re.compile(r"<[@#!][^>]*>")
 _NUMBER = re.compile(r"^[+-]?\d+$")
 
 
