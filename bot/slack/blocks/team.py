@@ -27,6 +27,10 @@ def refusal_answer(text: str) -> dict:
     return {"text": text, "blocks": [section(text)]}
 
 
+def _change(current, change: Decimal | None) -> str:
+    return percent_change(change) if change is not None or current else "none, as before"
+
+
 def _units(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
@@ -73,11 +77,12 @@ def team_blocks(report: TeamReport) -> list[dict]:
         context(f"{escape(period_label(report))} · change against the {len(report.weeks)} week(s) before"),
         fields_section(
             [
-                f"*People*\n{totals.people} ({totals.active_people} active, {percent_change(change['active_people'])})",
-                f"*Tokens*\n{format_tokens(totals.tokens)} ({percent_change(change['tokens'])})",
-                f"*Spend*\n{format_usd(totals.spend_usd)} ({percent_change(change['spend_usd'])})",
-                f"*Artifacts*\n{totals.artifacts} ({percent_change(change['artifacts'])})",
-                f"*Work units*\n{_units(totals.work_units)} ({percent_change(change['work_units'])})",
+                f"*People*\n{totals.people} ({totals.active_people} active,"
+                f" {_change(totals.active_people, change['active_people'])})",
+                f"*Tokens*\n{format_tokens(totals.tokens)} ({_change(totals.tokens, change['tokens'])})",
+                f"*Spend*\n{format_usd(totals.spend_usd)} ({_change(totals.spend_usd, change['spend_usd'])})",
+                f"*Artifacts*\n{totals.artifacts} ({_change(totals.artifacts, change['artifacts'])})",
+                f"*Work units*\n{_units(totals.work_units)} ({_change(totals.work_units, change['work_units'])})",
                 f"*Cost per work unit*\n{_cost(totals.cost_per_work_unit)}"
                 f" (before: {_cost(previous.cost_per_work_unit)})",
                 f"*Evidence ratio*\n{f'{evidence * 100:.0f}%' if evidence is not None else '—'}"
