@@ -196,29 +196,41 @@ def resolve_group(
 # ------------------------------------------------------------------ the numbers
 
 
-def _weeks_table(weeks: list[IsoWeek]):
-    rows = [select(literal(w.start, Date).label("week_start"), literal(w.end, Date).label("week_end")) for w in weeks]
-    return (rows[0] if len(rows) == 1 else union_all(*rows)).cte("period_weeks")
+def _week_of_day(weeks: list[IsoWeek]):
+    """The Monday of the week a usage day (already inside `weeks`) falls in: portable SQL, no date functions."""
+    if len(weeks) == 1:
+        return literal(weeks[0].start, Date)
+    return case(
+        *[(UsageDaily.day <= week.end, literal(week.start, Date)) for week in weeks[:-1]],
+        else_=literal(weeks[-1].start, Date),
+    )
 
 
-def _usage_by_person_week(weeks: list[IsoWeek], group: Group):
-    period = _weeks_table(weeks)
-    return (
+def _usage_by_person_week(weeks: list[IsoWeek], group: Group, *, with_days: bool = False):
+    """Usage per person and week of the period (active days only when asked: they need a DISTINCT)."""
+    rows = (
         select(
             UsageDaily.person_id.label("person_id"),
-            period.c.week_start.label("week_start"),
-            func.sum(TOKENS).label("tokens"),
-            func.sum(UsageDaily.cost_usd).label("spend_usd"),
-            func.count(func.distinct(UsageDaily.day)).label("active_days"),
+            _week_of_day(weeks).label("week_start"),
+            UsageDaily.day.label("day"),
+            TOKENS.label("tokens"),
+            UsageDaily.cost_usd.label("spend_usd"),
         )
-        .join(period, and_(UsageDaily.day >= period.c.week_start, UsageDaily.day <= period.c.week_end))
         .where(
             UsageDaily.day >= weeks[0].start,
             UsageDaily.day <= weeks[-1].end,
             *_members_filter(UsageDaily.person_id, group),
         )
-        .group_by(UsageDaily.person_id, period.c.week_start)
+        .subquery("usage_rows")
     )
+    days = func.count(func.distinct(rows.c.day)) if with_days else literal(0)
+    return select(
+        rows.c.person_id,
+        rows.c.week_start,
+        func.sum(rows.c.tokens).label("tokens"),
+        func.sum(rows.c.spend_usd).label("spend_usd"),
+        days.label("active_days"),
+    ).group_by(rows.c.person_id, rows.c.week_start)
 
 
 def _artifacts_in(weeks: list[IsoWeek], group: Group):
@@ -399,7 +411,7 @@ class PersonReport:
 
 def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict[IsoWeek, PersonWeek]:
     """A group's numbers week by week (person_id 0 in the values: they are group totals)."""
-    usage_pw = _usage_by_person_week(weeks, group).subquery("usage_pw")
+    usage_pw = _usage_by_person_week(weeks, group, with_days=True).subquery("usage_pw")
     usage = dict(
         (start, (int(tokens), Decimal(spend), int(days)))
         for start, tokens, spend, days in session.execute(
