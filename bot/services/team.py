@@ -9,20 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Date, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from bot.db.models import Artifact, Person, UsageDaily
+from bot.db.models import Artifact, Award, Person, UsageDaily
 from bot.domain.command_args import Target
+from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
 from bot.domain.stats import PersonWeek, change_ratio
+from bot.domain.titles import TitleRulesError
 from bot.services import authority
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
+from bot.services.flags import flags_for_people
 from bot.services.people import person_for_slack_user
+from bot.services.titles import rules_for
 from bot.settings import Settings
 
 TABLE_LIMIT = 25
@@ -94,7 +97,7 @@ class TeamReport:
     totals: PeriodTotals
     previous: PeriodTotals
     top_builders: list[PersonLine]
-    flagged: list[tuple[PersonLine, list[Any]]]
+    flagged: list[tuple[PersonLine, list[Flag]]]
     table: list[PersonLine] | None  # None when the group is too large to list (see export)
     viewed_ids: list[int]  # everyone whose numbers went into the report (audited)
 
@@ -328,12 +331,8 @@ def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[P
     ]
 
 
-def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: Settings) -> dict[int, list[Any]]:
-    """Unexplained-spend and spike flags (issue 4's `bot.services.flags`); none until that module exists."""
-    try:
-        from bot.services.flags import flags_for_people  # type: ignore[import-not-found]
-    except ImportError:
-        return {}
+def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
+    """Unexplained-spend and spike flags on `week` (never public: managers, admins and the person only)."""
     if not person_ids:
         return {}
     return flags_for_people(session, person_ids, week, settings)
@@ -405,7 +404,7 @@ class PersonReport:
     weeks: list[tuple[IsoWeek, PersonWeek]]  # oldest first
     artifacts: list[Artifact]
     titles: list[tuple[IsoWeek, str]]
-    flags: list[Any]
+    flags: list[Flag]
     last: IsoWeek
 
 
@@ -439,16 +438,23 @@ def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict
     return numbers
 
 
-def titles_of(session: Session, person_id: int, weeks: list[IsoWeek]) -> list[tuple[IsoWeek, str]]:
-    """Titles the person held in `weeks`, newest first."""
-    from bot.db.models import Award
+def title_names(settings: Settings) -> dict[str, str]:
+    """Title key → the name people see, from the titles file (the key, made readable, if the file is broken)."""
+    try:
+        return {rule.key: rule.name for rule in rules_for(settings)}
+    except TitleRulesError:
+        return {}
 
+
+def titles_of(session: Session, person_id: int, weeks: list[IsoWeek], settings: Settings) -> list[tuple[IsoWeek, str]]:
+    """Titles the person held in `weeks` as (week, name), newest first."""
+    names = title_names(settings)
     rows = session.execute(
         select(Award.week_start, Award.title_key)
         .where(Award.person_id == person_id, Award.week_start.in_([w.start for w in weeks]))
         .order_by(Award.week_start.desc(), Award.title_key)
     )
-    return [(IsoWeek.containing(start), key) for start, key in rows]
+    return [(IsoWeek.containing(start), names.get(key) or key.replace("_", " ").title()) for start, key in rows]
 
 
 def person_answer(
@@ -505,7 +511,7 @@ def person_answer(
             person=line,
             weeks=[(w, numbers[w]) for w in period],
             artifacts=artifacts,
-            titles=titles_of(session, person.id, period),
+            titles=titles_of(session, person.id, period, settings),
             flags=flags,
             last=last,
         ),

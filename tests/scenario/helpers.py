@@ -76,6 +76,6 @@ def load_branches(sessions):
                     updated_at=NOW,
                 )
             )
-        session.add(Award(week_start=w47, title_key="cost_cutter", person_id=ids["carol"], created_at=NOW))
-        session.add(Award(week_start=w47, title_key="deep_diver", person_id=ids["frank"], created_at=NOW))
+        session.add(Award(week_start=w47, title_key="builder_of_the_week", person_id=ids["carol"], created_at=NOW))
+        session.add(Award(week_start=w47, title_key="efficiency_ace", person_id=ids["frank"], created_at=NOW))
     return ids

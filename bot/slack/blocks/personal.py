@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.money import format_tokens, format_usd
 from bot.services.personal import MyWeek
-from bot.slack.blocks.team import flag_text, title_name
+from bot.slack.blocks.team import flag_text
 from bot.slack.blocks.text import context, escape, fields_section, header, link, section
 
 MAX_ARTIFACTS_LISTED = 10
@@ -25,7 +25,7 @@ def _week_fields(mine: MyWeek) -> list[str]:
 
 
 def me_blocks(current: MyWeek, last: MyWeek, *, titles=(), flags=()) -> list[dict]:
-    """`titles`: (IsoWeek, title_key) pairs; `flags`: the flags on you for last week (what your manager sees)."""
+    """`titles`: (IsoWeek, title name) pairs; `flags`: the flags on you for last week (what your manager sees)."""
     blocks: list[dict] = [header("Your AI use and what you built")]
     for label, mine in (
         (f"This week so far · {current.week.label()}", current),
@@ -37,7 +37,7 @@ def me_blocks(current: MyWeek, last: MyWeek, *, titles=(), flags=()) -> list[dic
             lines = [f"• {link(a.url, a.title or 'untitled')}" for a in mine.artifacts[:MAX_ARTIFACTS_LISTED]]
             blocks.append(section("*Shared*\n" + "\n".join(lines)))
     if titles:
-        blocks.append(section("*Your titles*\n" + "\n".join(f"• {title_name(key)} ({week})" for week, key in titles)))
+        blocks.append(section("*Your titles*\n" + "\n".join(f"• {escape(name)} ({week})" for week, name in titles)))
     if flags:
         blocks.append(
             section(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.domain.flags import Flag
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.periods import IsoWeek
 from bot.services.team import PersonLine, PersonReport, TeamReport
@@ -56,10 +57,9 @@ def _person_numbers(line: PersonLine) -> str:
     )
 
 
-def flag_text(flag) -> str:
-    kind = {"unexplained_spend": "unexplained spend", "spike": "spike"}.get(getattr(flag, "kind", ""), "flag")
-    detail = getattr(flag, "detail", "") or ""
-    return f"{kind}: {escape(detail)}" if detail else kind
+def flag_text(flag: Flag) -> str:
+    kind = {"unexplained_spend": "unexplained spend", "spike": "spike"}.get(flag.kind, flag.kind)
+    return f"{kind}: {escape(flag.detail)}" if flag.detail else kind
 
 
 def period_label(report: TeamReport) -> str:
@@ -129,11 +129,6 @@ def team_text(report: TeamReport) -> str:
     return f"{report.group.label}: {period_label(report)}"
 
 
-def title_name(title_key: str) -> str:
-    """`cost_cutter` → "Cost Cutter" (the titles catalogue names them; this is the readable fallback)."""
-    return title_key.replace("_", " ").title()
-
-
 def person_blocks(report: PersonReport) -> list[dict]:
     line = report.person
     where = escape(line.team or "no team")
@@ -148,7 +143,7 @@ def person_blocks(report: PersonReport) -> list[dict]:
     ]
     blocks.append(section("*Weeks*\n" + "\n".join(rows)))
     if report.titles:
-        blocks.append(section("*Titles*\n" + "\n".join(f"• {title_name(k)} ({w})" for w, k in report.titles)))
+        blocks.append(section("*Titles*\n" + "\n".join(f"• {escape(name)} ({week})" for week, name in report.titles)))
     if report.artifacts:
         listed = [
             f"• {link(a.url, a.title or 'untitled')} ({IsoWeek.containing(a.week_start)}, "

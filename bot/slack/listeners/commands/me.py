@@ -19,7 +19,7 @@ def show_me(deps, call, respond):
         blocks = me_blocks(
             my_week(session, person, current, deps.settings),
             my_week(session, person, last, deps.settings),
-            titles=titles_of(session, person.id, [last, current]),
+            titles=titles_of(session, person.id, [last, current], deps.settings),
             flags=flags_for(session, [person.id], last, deps.settings).get(person.id, []),
         )
     return {"text": "Your Buildboard numbers", "blocks": blocks}
