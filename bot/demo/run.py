@@ -243,17 +243,31 @@ def step_team_and_privacy(ctx: DemoContext) -> None:
     def tree_size(email: str) -> int:
         return sum(1 + tree_size(r.email) for r in reports.get(email, []))
 
-    # A first-line manager with a team small enough for the per-person table.
-    manager = next(
-        (by_email[e] for e, rs in sorted(reports.items()) if 4 <= tree_size(e) <= 20),
-        by_email[next(iter(reports))],
-    )
-    team_of_manager = {manager.email}
-    stack = [manager.email]
-    while stack:
-        for report in reports.get(stack.pop(), []):
-            team_of_manager.add(report.email)
-            stack.append(report.email)
+    def tree(email: str) -> set[str]:
+        found, stack = {email}, [email]
+        while stack:
+            for report in reports.get(stack.pop(), []):
+                found.add(report.email)
+                stack.append(report.email)
+        return found
+
+    from sqlalchemy import select
+
+    from bot.db.models import Artifact, Person
+
+    with rt.sessions() as session:
+        sharers = set(
+            session.scalars(
+                select(Person.email)
+                .join(Artifact, Artifact.person_id == Person.id)
+                .where(Artifact.week_start == ctx.week.start)
+            )
+        )
+    # A manager with a team small enough for the per-person table, preferably one where someone shared.
+    candidates = [e for e in sorted(reports) if 4 <= tree_size(e) <= 20]
+    chosen = next((e for e in candidates if tree(e) & sharers), candidates[0] if candidates else next(iter(reports)))
+    manager = by_email[chosen]
+    team_of_manager = tree(manager.email)
     employee = next(p for p in ctx.people if p.email not in reports and p.email in team_of_manager)
     stranger = next(p for p in ctx.people if p.email not in team_of_manager and p.manager_email)
 

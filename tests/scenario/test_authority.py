@@ -16,6 +16,7 @@ from bot.domain.periods import IsoWeek
 from bot.services import authority
 from bot.services.authority import Viewer
 from bot.services.team import team_answer
+from bot.slack.blocks.team import team_blocks
 from tests.conftest import DATA, NOW, make_settings
 from tests.scenario.helpers import load_branches, load_people
 
@@ -162,18 +163,25 @@ def test_a_large_tree_costs_the_same_queries_as_a_small_one(rt, settings):
 
     event.listen(rt.engine, "before_cursor_execute", count)
     try:
-        counts = {}
+        counts, reports = {}, {}
         for root, size in ((small, 3), (big, 600)):
             statements.clear()
             with rt.sessions.begin() as session:
                 report = team_answer(session, Viewer(root, False), Target(), 12, settings, now=NOW).report
             assert report.totals.active_people == size
             assert report.totals.spend_usd == Decimal("1.5") * size
+            reports[size] = report
             selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
             counts[size] = len(selects)
     finally:
         event.remove(rt.engine, "before_cursor_execute", count)
     assert counts[3] == counts[600] <= 12, counts
+    # Small teams get the per-person table; a large one a summary and a pointer to the export.
+    small_blocks, big_blocks = team_blocks(reports[3]), team_blocks(reports[600])
+    assert "Everyone with activity" in str(small_blocks) and "/buildboard export" not in str(small_blocks)
+    assert "Everyone with activity" not in str(big_blocks)
+    assert "600 people have numbers" in str(big_blocks) and "`/buildboard export`" in str(big_blocks)
+    assert len(big_blocks) < 50 and len(str(big_blocks)) < 10_000
 
 
 def test_reimport_moves_people_and_authority_follows(rt, tmp_path, settings):
