@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import AuditEvent
+from bot.slack.standin import MAX_BLOCK_TEXT_TOTAL, MAX_MESSAGE_BLOCKS, _block_errors, _block_text_total
 from tests.conftest import make_settings
 from tests.scenario.helpers import load_branches
 
@@ -80,6 +81,9 @@ def ask(slack_http, text: str, actor: str) -> str:
         return str(body)
     [answer] = slack_http.responses(url)
     assert answer["response_type"] == "ephemeral"
+    # Slack's Block Kit limits (response_url answers are not checked by the stand-in on arrival).
+    assert _block_errors(answer.get("blocks", []), MAX_MESSAGE_BLOCKS, "/blocks") == [], answer
+    assert _block_text_total(answer.get("blocks", [])) < MAX_BLOCK_TEXT_TOTAL
     return str(answer)
 
 
@@ -230,6 +234,7 @@ def test_views_are_audited_per_person_seen(slack_http, rt, org):
     ask(slack_http, "team", "bob")
     ask(slack_http, f"user {at('carol')}", "victor")
     ask(slack_http, f"user {at('frank')}", "bob")  # refused: no audit row
+    ask(slack_http, "export", "erin")  # frank's rows went into her CSV; her own are not audited
     with rt.sessions() as session:
         rows = session.execute(
             select(AuditEvent.viewer_person_id, AuditEvent.subject_person_id, AuditEvent.action).order_by(AuditEvent.id)
@@ -239,5 +244,6 @@ def test_views_are_audited_per_person_seen(slack_http, rt, org):
             (org["bob"], org["carol"], "team"),
             (org["bob"], org["dan"], "team"),
             (org["victor"], org["carol"], "user"),
+            (org["erin"], org["frank"], "export"),
         ]
     )
