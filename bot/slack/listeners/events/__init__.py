@@ -1,4 +1,4 @@
-"""Slack events (Events API), one module per event type, each with register(app, deps)."""
+"""Events: App Home, and one module per other event type (each with register(app, deps))."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ from slack_bolt import App
 
 from bot.slack.deps import Deps
 from bot.slack.listeners.events import user_change
+from bot.slack.listeners.share_ui import publish_home
 
 EVENTS = (user_change,)
 
 
 def register(app: App, deps: Deps) -> None:
-    for event in EVENTS:
-        event.register(app, deps)
+    @app.event("app_home_opened")
+    def home_opened(event):
+        if event.get("tab", "home") != "home":
+            return  # the Messages tab: nothing to publish
+        publish_home(deps, event["user"])
+
+    for event_module in EVENTS:
+        event_module.register(app, deps)
