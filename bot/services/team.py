@@ -143,7 +143,7 @@ def _suggestions(session: Session, viewer: Viewer) -> str:
     if viewer.person_id is not None and authority.reports_count(session, viewer.person_id):
         options.append("`/buildboard team` for everyone who reports to you")
     if teams:
-        options.append("`/buildboard team <name>` for " + ", ".join(f"*{t}*" for t in teams))
+        options.append("a team by name: " + ", ".join(f"`/buildboard team {_escape(t)}`" for t in teams))
     return "You can use " + "; ".join(options) + "."
 
 
