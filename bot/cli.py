@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -23,6 +24,13 @@ def week_arg(text: str) -> IsoWeek:
         return IsoWeek.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse emails that are not in the people file (default: keep as unmatched)",
     )
 
+    usage_sync = usage_sub.add_parser("sync", help="pull usage from a provider's admin API (default: the last 3 days)")
+    usage_sync.add_argument("provider", choices=["openai", "anthropic", "claude-code"])
+    usage_sync.add_argument("--since", type=date_arg, help="first UTC day, YYYY-MM-DD (default: two days ago)")
+    usage_sync.add_argument("--until", type=date_arg, help="last UTC day, YYYY-MM-DD (default: today)")
+
     digest = sub.add_parser("digest", help="compute and post the weekly digest")
     digest.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
     digest.add_argument("--dry-run", action="store_true", help="print it instead of posting")
@@ -70,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
     export.add_argument("--week", type=week_arg)
     export.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    forget = sub.add_parser("forget", help="erase a person's personal data (usage kept only as anonymous totals)")
+    forget.add_argument("email")
+
+    retention = sub.add_parser(
+        "retention", help="fold per-person usage older than BUILDBOARD_RETENTION_DAYS into anonymous totals"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="report what would be folded; change nothing")
     return parser
 
 

@@ -131,6 +131,25 @@ def step_digest(ctx: DemoContext) -> None:
     ctx.show_new_messages(f"Weekly digest for {ctx.week}")
 
 
+def step_data_protection(ctx: DemoContext) -> None:
+    """Small teams merged in public team figures, retention (dry run), and erasing one person."""
+    from bot.services.digest import team_figures
+    from bot.services.erasure import forget
+    from bot.services.retention import run_retention
+
+    rt = ctx.runtime
+    with rt.sessions() as session:
+        public = team_figures(session, ctx.week, rt.settings.min_group_size)
+    ctx.say(f"\n=== Data protection ===\nteam rows others may see in {ctx.week}:")
+    for figure in public:
+        merged = f" (merges {len(figure.merged_teams)} teams)" if figure.merged_teams else ""
+        ctx.say(f"  {figure.team}: {figure.active_people} people, {figure.tokens:,} tokens{merged}")
+    ctx.say(f"retention: {run_retention(rt.sessions, rt.settings, rt.clock(), dry_run=True).summary()}")
+    leaver = ctx.people[-1]
+    report = forget(rt.sessions, email=leaver.email, now=rt.clock())
+    ctx.say(f"buildboard forget {leaver.email}: " + "; ".join(report.lines()))
+
+
 def step_check_by_hand(ctx: DemoContext) -> None:
     ctx.say(
         f"\nCheck the titles and ranks by hand: run the demo with --keep DIR, then\n"
@@ -210,7 +229,15 @@ def step_answers(ctx: DemoContext) -> None:
 
 
 # The story of a week: usage arrives, some people share, the rest are asked and answer, then the digest.
-STEPS: list[DemoStep] = [step_import, step_artifacts, step_nudges, step_answers, step_digest, step_check_by_hand]
+STEPS: list[DemoStep] = [
+    step_import,
+    step_artifacts,
+    step_nudges,
+    step_answers,
+    step_digest,
+    step_data_protection,
+    step_check_by_hand,
+]
 
 
 def run_demo(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import Artifact, Award, Person, UsageDaily
+from bot.db.models import Artifact, AuditEvent, Award, Person, UsageDaily
 from bot.domain.periods import IsoWeek
 
 STREAM_ROWS = 10_000
@@ -167,6 +167,35 @@ def export_people(session: Session, *, week: IsoWeek | None, fmt: str, out: Text
 EXPORTERS["people"] = export_people
 
 
+AUDIT_COLUMNS = ["at", "viewer_email", "viewer_name", "subject_email", "subject_name", "action", "detail"]
+
+
+def export_audit(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:
+    """The audit trail: who viewed whose numbers, how and when (empty viewer: forgotten, or an operator)."""
+    viewer, subject = aliased(Person), aliased(Person)
+    query = (
+        select(
+            AuditEvent.at,
+            viewer.email,
+            viewer.name,
+            subject.email,
+            subject.name,
+            AuditEvent.action,
+            AuditEvent.detail,
+        )
+        .outerjoin(viewer, viewer.id == AuditEvent.viewer_person_id)
+        .outerjoin(subject, subject.id == AuditEvent.subject_person_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    if week is not None:
+        start = datetime.combine(week.start, time(0), tzinfo=UTC)
+        query = query.where(AuditEvent.at >= start, AuditEvent.at < start + timedelta(days=7))
+    return write_rows(out, AUDIT_COLUMNS, session.execute(query.execution_options(yield_per=STREAM_ROWS)), fmt)
+
+
+EXPORTERS["audit"] = export_audit
+
+
 AWARD_COLUMNS = ["week", "title", "email", "name", "metric_value", "streak_weeks"]
 
 
@@ -194,6 +223,8 @@ def export_awards(session: Session, *, week: IsoWeek | None, fmt: str, out: Text
 
 
 EXPORTERS["awards"] = export_awards
+
+
 ARTIFACT_COLUMNS = [
     "week",
     "email",

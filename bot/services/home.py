@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from bot.db.models import Artifact, Award, Person
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.stats import PersonWeek
 from bot.services.artifacts import person_artifacts
+from bot.services.audit import ViewedBy, views_of
 from bot.services.personal import empty_week
 from bot.services.stats import person_weeks
 from bot.settings import Settings
@@ -43,6 +44,9 @@ class Home:
     artifacts: list[Artifact]
     total_artifacts: int
     nudges_enabled: bool
+    viewed_by: list[ViewedBy] = field(
+        default_factory=list
+    )  # who looked at these numbers lately (the audit trail, shown to its subject)
 
 
 def home_for(session: Session, person: Person, now: datetime, settings: Settings) -> Home:
@@ -67,6 +71,7 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
         artifacts=artifacts,
         total_artifacts=total,
         nudges_enabled=person.nudges_enabled,
+        viewed_by=views_of(session, person.id, now=now),
     )
 
 

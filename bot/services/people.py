@@ -133,22 +133,3 @@ def person_for_slack_user(
         person.slack_user_id = slack_user_id
         person.slack_timezone = user.get("tz") or person.slack_timezone
     return person
-
-
-def apply_slack_user_change(session: Session, user: dict, *, now: datetime) -> Person | None:
-    """A `user_change` event: deactivated in Slack → inactive (no nudges, off public boards; history stays)."""
-    slack_user_id = str(user.get("id") or "")
-    if not slack_user_id:
-        return None
-    person = session.scalars(select(Person).where(Person.slack_user_id == slack_user_id)).first()
-    if person is None:
-        return None
-    deactivated = bool(user.get("deleted"))
-    if person.active == deactivated:
-        person.active = not deactivated
-        person.updated_at = now
-        log.info("person %s %s in Slack", person.id, "deactivated" if deactivated else "reactivated")
-    if user.get("tz"):
-        person.slack_timezone = user["tz"]
-    # Issue 10: with BUILDBOARD_FORGET_DEACTIVATED, a deactivated person is forgotten here.
-    return person

@@ -513,3 +513,46 @@ def test_showcase_of_someone_with_privacy_on_does_not_name_them(slack_http, slac
     text = dumps(showcase)
     assert "A colleague shared *Quiet tool*" in text
     assert "U0CAROL" not in text and "Carol" not in text
+
+
+def test_app_home_shows_who_looked_at_your_numbers(slack_http, slack, rt):
+    from bot.services.audit import record_views
+
+    load_org(rt.sessions)
+    with rt.sessions.begin() as session:
+        ids = dict(session.execute(select(Person.slack_user_id, Person.id)).all())
+        record_views(
+            session, viewer_id=ids["U0BOB"], subject_ids=[ids["U0CAROL"]], action="team", detail="team", now=NOW
+        )
+    slack_http.post(
+        json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "event": {"type": "app_home_opened", "user": "U0CAROL", "tab": "home", "event_ts": "1.0"},
+                "event_id": "Ev1",
+                "event_time": 1,
+            }
+        ),
+        content_type="application/json",
+    )
+    [published] = slack.wait_for("views.publish")
+    text = dumps(published.args["view"]["blocks"])
+    assert "Who looked at your numbers" in text and "<@U0BOB>" in text
+    # Dan was never looked at: his Home says so.
+    slack_http.post(
+        json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "event": {"type": "app_home_opened", "user": "U0DAN", "tab": "home", "event_ts": "2.0"},
+                "event_id": "Ev2",
+                "event_time": 2,
+            }
+        ),
+        content_type="application/json",
+    )
+    dan = slack.wait_for("views.publish", count=2)[-1]
+    assert "Nobody." in dumps(dan.args["view"]["blocks"]) and "U0BOB" not in dumps(dan.args["view"]["blocks"])

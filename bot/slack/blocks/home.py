@@ -8,6 +8,7 @@ from bot.domain.money import format_tokens, format_usd
 from bot.domain.periods import IsoWeek
 from bot.services.home import Home, HomeWeek
 from bot.slack.blocks.nudge import share_button
+from bot.slack.blocks.personal import viewed_by_text
 from bot.slack.blocks.text import VIEW_BLOCK_LIMIT, context, divider, escape, header, link, section
 
 TOGGLE_NUDGES = "home_toggle_nudges"
@@ -94,6 +95,7 @@ def home_view(home: Home) -> dict:
         blocks.append(section("*Titles held*\n" + "\n".join(lines)))
     else:
         blocks.append(section("*Titles held*\nNone yet: titles go to people who show what they built."))
+    blocks.append(section(viewed_by_text(home.viewed_by)))
     blocks.append(divider())
     if home.artifacts:
         more = (

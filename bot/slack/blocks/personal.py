@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from bot.domain.money import format_tokens, format_usd
+from bot.services.audit import VIEWS_SHOWN_DAYS, ViewedBy
 from bot.services.personal import MyWeek
 from bot.slack.blocks.team import flag_text
-from bot.slack.blocks.text import context, escape, fields_section, header, link, section
+from bot.slack.blocks.text import context, escape, fields_section, header, link, mention, section
 
 MAX_ARTIFACTS_LISTED = 10
+MAX_VIEWERS_LISTED = 15
+VIEW_ACTIONS = {"team": "in team stats", "user": "looked you up", "export": "in an export"}
 
 
 def _week_fields(mine: MyWeek) -> list[str]:
     stats = mine.stats
     rank = f"#{mine.position} of {mine.ranked_people}" if mine.position else "not ranked (no activity)"
     cost = format_usd(stats.cost_per_artifact) if stats.cost_per_artifact is not None else "—"
-    return [
+    fields = [
         f"*Tokens*\n{format_tokens(stats.tokens)}",
         f"*Spend*\n{format_usd(stats.spend_usd)}",
         f"*Rank*\n{rank}",
@@ -22,9 +25,34 @@ def _week_fields(mine: MyWeek) -> list[str]:
         f"*Active days*\n{stats.active_days}",
         f"*Cost per artifact*\n{cost}",
     ]
+    if mine.code is not None and mine.code.any:
+        # Automatic evidence of output, beside the spend: what the coding agent committed and opened.
+        code = mine.code
+        fields += [
+            f"*Commits by Claude Code*\n{code.commits:,}",
+            f"*Pull requests by Claude Code*\n{code.pull_requests:,}",
+        ]
+    return fields
 
 
-def me_blocks(current: MyWeek, last: MyWeek, *, titles=(), flags=()) -> list[dict]:
+def viewed_by_text(views: list[ViewedBy]) -> str:
+    """Who looked at the person's numbers in the last 90 days (the audit trail, shown to its subject)."""
+    if not views:
+        return f"*Who looked at your numbers* (last {VIEWS_SHOWN_DAYS} days)\nNobody."
+    lines = []
+    for view in views[:MAX_VIEWERS_LISTED]:
+        who = mention(view.viewer_slack_user_id, view.viewer_name) if view.viewer_name else "someone no longer here"
+        how = VIEW_ACTIONS.get(view.action, escape(view.action))
+        times = f", {view.times} times" if view.times > 1 else ""
+        lines.append(f"• {who} {how}{times}, last on {view.last_at:%d %b %Y}")
+    if len(views) > MAX_VIEWERS_LISTED:
+        lines.append(f"…and {len(views) - MAX_VIEWERS_LISTED} more: `/buildboard me data` lists them all")
+    return f"*Who looked at your numbers* (last {VIEWS_SHOWN_DAYS} days)\n" + "\n".join(lines)
+
+
+def me_blocks(
+    current: MyWeek, last: MyWeek, viewed_by: list[ViewedBy] | None = None, *, titles=(), flags=()
+) -> list[dict]:
     """`titles`: (IsoWeek, title name) pairs; `flags`: the flags on you for last week (what your manager sees)."""
     blocks: list[dict] = [header("Your AI use and what you built")]
     for label, mine in (
@@ -45,7 +73,14 @@ def me_blocks(current: MyWeek, last: MyWeek, *, titles=(), flags=()) -> list[dic
                 + "\n".join(f"• {flag_text(f)}" for f in flags)
             )
         )
-    blocks.append(context("Only you can see this. `/buildboard share` to add what you built."))
+    if viewed_by is not None:
+        blocks.append(section(viewed_by_text(viewed_by)))
+    blocks.append(
+        context(
+            "Only you can see this. `/buildboard share` to add what you built. "
+            "`/buildboard me data` shows everything Buildboard stores about you."
+        )
+    )
     return blocks
 
 
