@@ -283,3 +283,101 @@ def run_demo(
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _slash_command(ctx: DemoContext, app, user_id: str, text: str) -> str:
+    """Send `/buildboard <text>` to the real Bolt app as Slack would (signed), and return what the caller sees."""
+    import hashlib
+    import hmac
+    import time
+    import urllib.parse
+
+    from slack_bolt.request import BoltRequest
+
+    response_url = ctx.slack.response_url("demo")
+    body = urllib.parse.urlencode(
+        {
+            "command": "/buildboard",
+            "text": text,
+            "user_id": user_id,
+            "team_id": "T0DEMO",
+            "channel_id": "C0DEMOCHAT",
+            "response_url": response_url,
+            "trigger_id": "demo.trigger",
+        }
+    )
+    secret = ctx.runtime.settings.slack_signing_secret.get_secret_value()
+    timestamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    headers = {
+        "content-type": ["application/x-www-form-urlencoded"],
+        "x-slack-request-timestamp": [timestamp],
+        "x-slack-signature": [signature],
+    }
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+    if response.status != 200:
+        return f"(Slack would show an error: HTTP {response.status})"
+    if response.body:
+        import json
+
+        return ctx.readable(render_message(json.loads(response.body)))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        answers = [r["body"] for r in ctx.slack.responses_to_url if r["url"] == response_url]
+        if answers:
+            return ctx.readable(render_message(answers[0]))
+        time.sleep(0.05)
+    return "(no answer within 30 s)"
+
+
+def step_team_and_privacy(ctx: DemoContext) -> None:
+    """A manager looks at their team's week; an employee asks for someone else's numbers and is refused."""
+    from bot.slack.app import create_app
+    from bot.slack.deps import Deps
+
+    rt = ctx.runtime
+    app = create_app(Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock))
+    reports: dict[str, list[SyntheticPerson]] = {}
+    for person in ctx.people:
+        if person.manager_email:
+            reports.setdefault(person.manager_email, []).append(person)
+    by_email = {p.email: p for p in ctx.people}
+
+    def tree_size(email: str) -> int:
+        return sum(1 + tree_size(r.email) for r in reports.get(email, []))
+
+    def tree(email: str) -> set[str]:
+        found, stack = {email}, [email]
+        while stack:
+            for report in reports.get(stack.pop(), []):
+                found.add(report.email)
+                stack.append(report.email)
+        return found
+
+    from sqlalchemy import select
+
+    from bot.db.models import Artifact, Person
+
+    with rt.sessions() as session:
+        sharers = set(
+            session.scalars(
+                select(Person.email)
+                .join(Artifact, Artifact.person_id == Person.id)
+                .where(Artifact.week_start == ctx.week.start)
+            )
+        )
+    # A manager with a team small enough for the per-person table, preferably one where someone shared.
+    candidates = [e for e in sorted(reports) if 4 <= tree_size(e) <= 20]
+    chosen = next((e for e in candidates if tree(e) & sharers), candidates[0] if candidates else next(iter(reports)))
+    manager = by_email[chosen]
+    team_of_manager = tree(manager.email)
+    employee = next(p for p in ctx.people if p.email not in reports and p.email in team_of_manager)
+    stranger = next(p for p in ctx.people if p.email not in team_of_manager and p.manager_email)
+
+    ctx.say(f"\n=== /buildboard team, as {manager.name} (manager of {tree_size(manager.email)} people) ===")
+    ctx.say(_slash_command(ctx, app, manager.slack_user_id, "team"))
+    ctx.say(f"\n=== /buildboard user @{stranger.name}, as {employee.name} (an employee in that team) ===")
+    ctx.say(_slash_command(ctx, app, employee.slack_user_id, f"user <@{stranger.slack_user_id}|{stranger.name}>"))
+
+
+STEPS.append(step_team_and_privacy)

@@ -37,3 +37,45 @@ def load_org(sessions):
     report, problems = load_usage(sessions)
     assert not problems, problems.problems
     return report
+
+
+def load_branches(sessions):
+    """tests/data/people_branches.csv and usage_branches.csv, plus artifacts and titles; returns ids by name.
+
+    alice (CEO) → victor (VP) → bob (manager) → carol, dan; alice → erin (manager) → frank; alice → gina.
+    """
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from bot.db.models import Artifact, Award, Person
+
+    load_people(sessions, DATA / "people_branches.csv")
+    _, problems = load_usage(sessions, DATA / "usage_branches.csv")
+    assert not problems, problems.problems
+    w46, w47 = date(2026, 11, 9), date(2026, 11, 16)
+    with sessions.begin() as session:
+        ids = {email.split("@")[0]: pid for pid, email in session.execute(select(Person.id, Person.email))}
+        for who, week, title, units in [
+            ("carol", w47, "Invoice parser", "3"),
+            ("carol", w47, "Log summariser", "1.5"),
+            ("bob", w47, "Deploy checklist bot", "1"),
+            ("frank", w47, "Paper triage", "2"),
+            ("carol", w46, "Query helper", "1"),
+        ]:
+            session.add(
+                Artifact(
+                    person_id=ids[who],
+                    week_start=week,
+                    title=title,
+                    url=f"https://example.com/{title.replace(' ', '-').lower()}",
+                    kind="tool",
+                    work_units=Decimal(units),
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        session.add(Award(week_start=w47, title_key="builder_of_the_week", person_id=ids["carol"], created_at=NOW))
+        session.add(Award(week_start=w47, title_key="efficiency_ace", person_id=ids["frank"], created_at=NOW))
+    return ids

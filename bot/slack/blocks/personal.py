@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.money import format_tokens, format_usd
 from bot.services.audit import VIEWS_SHOWN_DAYS, ViewedBy
 from bot.services.personal import MyWeek
+from bot.slack.blocks.team import flag_text
 from bot.slack.blocks.text import context, escape, fields_section, header, link, mention, section
 
 MAX_ARTIFACTS_LISTED = 10
@@ -49,7 +50,10 @@ def viewed_by_text(views: list[ViewedBy]) -> str:
     return f"*Who looked at your numbers* (last {VIEWS_SHOWN_DAYS} days)\n" + "\n".join(lines)
 
 
-def me_blocks(current: MyWeek, last: MyWeek, viewed_by: list[ViewedBy] | None = None) -> list[dict]:
+def me_blocks(
+    current: MyWeek, last: MyWeek, viewed_by: list[ViewedBy] | None = None, *, titles=(), flags=()
+) -> list[dict]:
+    """`titles`: (IsoWeek, title name) pairs; `flags`: the flags on you for last week (what your manager sees)."""
     blocks: list[dict] = [header("Your AI use and what you built")]
     for label, mine in (
         (f"This week so far · {current.week.label()}", current),
@@ -60,6 +64,15 @@ def me_blocks(current: MyWeek, last: MyWeek, viewed_by: list[ViewedBy] | None = 
         if mine.artifacts:
             lines = [f"• {link(a.url, a.title or 'untitled')}" for a in mine.artifacts[:MAX_ARTIFACTS_LISTED]]
             blocks.append(section("*Shared*\n" + "\n".join(lines)))
+    if titles:
+        blocks.append(section("*Your titles*\n" + "\n".join(f"• {escape(name)} ({week})" for week, name in titles)))
+    if flags:
+        blocks.append(
+            section(
+                f"*Flags on you for {last.week}* (your manager sees these too)\n"
+                + "\n".join(f"• {flag_text(f)}" for f in flags)
+            )
+        )
     if viewed_by is not None:
         blocks.append(section(viewed_by_text(viewed_by)))
     blocks.append(

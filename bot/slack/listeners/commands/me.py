@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from bot.services.audit import views_of
 from bot.services.people import person_for_slack_user
 from bot.services.personal import current_and_last_week, my_week
+from bot.services.team import flags_for, titles_of
 from bot.services.transparency import stored_about
 from bot.slack.blocks.personal import me_blocks, not_known_blocks
 from bot.slack.blocks.text import context
@@ -35,6 +36,8 @@ def show_me(deps, call, respond):
             my_week(session, person, current, deps.settings),
             my_week(session, person, last, deps.settings),
             views_of(session, person.id, now=deps.clock()),
+            titles=titles_of(session, person.id, [last, current], deps.settings),
+            flags=flags_for(session, [person.id], last, deps.settings).get(person.id, []),
         )
     return {"text": "Your Buildboard numbers", "blocks": blocks}
 

@@ -45,6 +45,12 @@ def subcommand(name: str, usage: str, summary: str, *, answers_in_ack: bool = Fa
     return register
 
 
+def arguments_text(call: CommandCall) -> str:
+    """Everything after the subcommand's name, as typed (mentions may contain spaces)."""
+    parts = (call.raw_text or "").strip().split(None, 1)
+    return parts[1] if len(parts) > 1 else ""
+
+
 def parse(text: str) -> tuple[str, list[str]]:
     parts = (text or "").split()
     if not parts:

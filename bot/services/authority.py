@@ -1,0 +1,89 @@
+"""Who may see whom: the one rule every command goes through.
+
+Everyone sees themselves; a manager sees everyone below them in the org chart, directly or
+indirectly; people listed in BUILDBOARD_ADMINS see everyone. A manager's tree is resolved by one
+recursive query (`WITH RECURSIVE`, on SQLite and PostgreSQL alike), never a loop of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import CTE, Select, func, literal, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Person
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Someone asking to see numbers: a person in the people file, an admin, or both."""
+
+    person_id: int | None  # None: an admin who is not in the people file
+    is_admin: bool
+    slack_user_id: str | None = None
+
+
+def viewer_for(person: Person | None, slack_user_id: str | None, settings: Settings) -> Viewer | None:
+    """The viewer behind a Slack user (None when they are neither known nor an admin)."""
+    admin = settings.is_admin(email=person.email if person else None, slack_user_id=slack_user_id)
+    if person is None and not admin:
+        return None
+    return Viewer(person.id if person else None, admin, slack_user_id)
+
+
+def caller(
+    session: Session, slack_user_id: str, settings: Settings, lookup_user=None
+) -> tuple[Person | None, Viewer | None]:
+    """The person behind a Slack user and what they may see (Viewer None: not known and not an admin)."""
+    from bot.services.people import person_for_slack_user
+
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    return person, viewer_for(person, slack_user_id, settings)
+
+
+def subtree(root_id: int, name: str = "subtree") -> CTE:
+    """`root_id` and everyone below them (one recursive CTE with a single `person_id` column)."""
+    tree = select(Person.id.label("person_id")).where(Person.id == root_id).cte(name, recursive=True)
+    below = select(Person.id).join(tree, Person.manager_id == tree.c.person_id)
+    # UNION (not UNION ALL) also ends the walk should the chart ever contain a cycle.
+    return tree.union(below)
+
+
+def scope(viewer: Viewer) -> Select | None:
+    """Ids of everyone `viewer` may see, as a subquery; None means everyone (admins)."""
+    if viewer.is_admin:
+        return None
+    if viewer.person_id is None:
+        return select(Person.id).where(literal(False))
+    tree = subtree(viewer.person_id, "viewer_scope")
+    return select(tree.c.person_id)
+
+
+def may_see(session: Session, viewer: Viewer, subjects: Collection[int] | Select) -> bool:
+    """True when `viewer` may see the numbers of every person in `subjects` (ids, or a subquery of ids)."""
+    if viewer.is_admin:
+        return True
+    if viewer.person_id is None:
+        return False
+    if not isinstance(subjects, Select):
+        wanted = set(subjects)
+        if not wanted:
+            return True
+        if wanted == {viewer.person_id}:
+            return True
+        subjects = select(Person.id).where(Person.id.in_(wanted))
+    allowed = scope(viewer)
+    assert allowed is not None
+    asked = subjects.subquery("subjects")
+    subject = asked.c[0]
+    hidden = select(subject).where(subject.not_in(allowed)).exists()
+    return not session.scalar(select(hidden))
+
+
+def reports_count(session: Session, person_id: int) -> int:
+    """How many people are below `person_id` (directly or indirectly), departed ones included."""
+    tree = subtree(person_id)
+    return int(session.scalar(select(func.count()).select_from(tree).where(tree.c.person_id != person_id)) or 0)

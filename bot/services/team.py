@@ -1,0 +1,519 @@
+"""Team numbers for managers and admins: a group of people over a span of weeks, aggregated in SQL.
+
+A group's members are a subquery (a recursive CTE for a manager's tree), so a tree of thousands of
+people costs the same handful of aggregate queries as a team of five.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, Select, and_, case, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from bot.db.models import Artifact, Award, Person, UsageDaily
+from bot.domain.command_args import Target
+from bot.domain.flags import Flag
+from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.ranking import rank
+from bot.domain.stats import PersonWeek, change_ratio
+from bot.domain.titles import TitleRulesError
+from bot.services import authority
+from bot.services.audit import record_views
+from bot.services.authority import Viewer
+from bot.services.flags import flags_for_people
+from bot.services.people import person_for_slack_user
+from bot.services.titles import rules_for
+from bot.settings import Settings
+
+TABLE_LIMIT = 25
+TOP_BUILDERS = 5
+TOKENS = UsageDaily.input_tokens + UsageDaily.output_tokens
+
+
+@dataclass(frozen=True)
+class Group:
+    """Whose numbers: a manager's tree, a team by name, or the whole organisation (members None)."""
+
+    kind: str  # tree | team | everyone
+    label: str
+    members: Select | None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why not, and what the caller may do instead. Never carries anyone's numbers."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    people: int  # current headcount (in the org, not deactivated)
+    active_people: int  # people with usage in the period
+    tokens: int
+    spend_usd: Decimal
+    artifacts: int
+    work_units: Decimal
+    evidenced_spend_usd: Decimal  # spend in weeks where the same person shared something
+
+    @property
+    def cost_per_work_unit(self) -> Decimal | None:
+        return (self.spend_usd / self.work_units).quantize(Decimal("0.01")) if self.work_units > 0 else None
+
+    @property
+    def evidence_ratio(self) -> Decimal | None:
+        if self.spend_usd <= 0:
+            return None
+        return (self.evidenced_spend_usd / self.spend_usd).quantize(Decimal("0.001"))
+
+    def change(self, previous: PeriodTotals) -> dict[str, Decimal | None]:
+        return {
+            "tokens": change_ratio(self.tokens, previous.tokens),
+            "spend_usd": change_ratio(self.spend_usd, previous.spend_usd),
+            "active_people": change_ratio(self.active_people, previous.active_people),
+            "artifacts": change_ratio(self.artifacts, previous.artifacts),
+            "work_units": change_ratio(self.work_units, previous.work_units),
+        }
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    person_id: int
+    name: str | None
+    slack_user_id: str | None
+    team: str | None
+    in_org: bool
+    active: bool
+    stats: PersonWeek
+
+
+@dataclass(frozen=True)
+class TeamReport:
+    group: Group
+    weeks: list[IsoWeek]
+    totals: PeriodTotals
+    previous: PeriodTotals
+    top_builders: list[PersonLine]
+    flagged: list[tuple[PersonLine, list[Flag]]]
+    table: list[PersonLine] | None  # None when the group is too large to list (see export)
+    viewed_ids: list[int]  # everyone whose numbers went into the report (audited)
+
+    @property
+    def first(self) -> IsoWeek:
+        return self.weeks[0]
+
+    @property
+    def last(self) -> IsoWeek:
+        return self.weeks[-1]
+
+
+@dataclass
+class TeamAnswer:
+    report: TeamReport | None = None
+    refusal: Refusal | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ groups and authority
+
+
+def _members_filter(column, group: Group):
+    return [column.in_(group.members)] if group.members is not None else []
+
+
+def _team_members(name: str) -> Select:
+    return select(Person.id).where(func.lower(Person.team) == name.strip().lower())
+
+
+def visible_teams(session: Session, viewer: Viewer, limit: int = 8) -> list[str]:
+    """Names of teams whose every member the viewer may see (for suggestions in refusals)."""
+    allowed = authority.scope(viewer)
+    query = select(Person.team).where(Person.team.is_not(None), Person.in_org.is_(True)).group_by(Person.team)
+    if allowed is not None:
+        query = query.having(func.sum(case((Person.id.in_(allowed), 0), else_=1)) == 0)
+    return [team for (team,) in session.execute(query.order_by(Person.team).limit(limit))]
+
+
+def _suggestions(session: Session, viewer: Viewer) -> str:
+    teams = visible_teams(session, viewer)
+    options = ["`/buildboard me` for your own numbers"]
+    if viewer.person_id is not None and authority.reports_count(session, viewer.person_id):
+        options.append("`/buildboard team` for everyone who reports to you")
+    if teams:
+        options.append("a team by name: " + ", ".join(f"`/buildboard team {_escape(t)}`" for t in teams))
+    return "You can use " + "; ".join(options) + "."
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def resolve_group(
+    session: Session, viewer: Viewer, target: Target, lookup_user=None
+) -> tuple[Group | None, Refusal | None]:
+    """The group `target` names, if the viewer may see all of it; otherwise a refusal saying what they may do."""
+    if target.is_default:
+        if viewer.person_id is not None and authority.reports_count(session, viewer.person_id):
+            me = session.get(Person, viewer.person_id)
+            tree = authority.subtree(viewer.person_id, "group_tree")
+            return Group(
+                "tree", f"{(me.name if me else None) or 'Your'}'s team (everyone below you)", select(tree.c.person_id)
+            ), None
+        if viewer.is_admin:
+            return Group("everyone", "The whole organisation", None), None
+        return None, Refusal(
+            "Nobody reports to you in Buildboard's people file, so there is no team to show. "
+            + _suggestions(session, viewer)
+        )
+    if target.user_id:
+        person = person_for_slack_user(session, target.user_id, lookup_user)
+        if person is None:
+            return None, Refusal("I don't know that person in Buildboard. " + _suggestions(session, viewer))
+        tree = authority.subtree(person.id, "group_tree")
+        group = Group("tree", f"{person.name or 'Their'}'s team (everyone below them)", select(tree.c.person_id))
+    else:
+        assert target.team_name is not None
+        members = _team_members(target.team_name)
+        exists = session.scalar(select(func.count()).select_from(members.subquery()))
+        if not exists:
+            return None, Refusal(
+                f"There is no team called *{_escape(target.team_name)}* in the people file. "
+                + _suggestions(session, viewer)
+            )
+        canonical = session.scalar(
+            select(Person.team).where(func.lower(Person.team) == target.team_name.strip().lower()).limit(1)
+        )
+        group = Group("team", f"Team {canonical}", members)
+    if not authority.may_see(session, viewer, group.members):
+        what = "that person's team" if target.user_id else "that team"
+        return None, Refusal(
+            f"I can't show {what}: it includes people who don't report to you. "
+            "Managers see the people below them, and everyone sees their own numbers. " + _suggestions(session, viewer)
+        )
+    return group, None
+
+
+# ------------------------------------------------------------------ the numbers
+
+
+def _week_of_day(weeks: list[IsoWeek]):
+    """The Monday of the week a usage day (already inside `weeks`) falls in: portable SQL, no date functions."""
+    if len(weeks) == 1:
+        return literal(weeks[0].start, Date)
+    return case(
+        *[(UsageDaily.day <= week.end, literal(week.start, Date)) for week in weeks[:-1]],
+        else_=literal(weeks[-1].start, Date),
+    )
+
+
+def _usage_by_person_week(weeks: list[IsoWeek], group: Group, *, with_days: bool = False):
+    """Usage per person and week of the period (active days only when asked: they need a DISTINCT)."""
+    rows = (
+        select(
+            UsageDaily.person_id.label("person_id"),
+            _week_of_day(weeks).label("week_start"),
+            UsageDaily.day.label("day"),
+            TOKENS.label("tokens"),
+            UsageDaily.cost_usd.label("spend_usd"),
+        )
+        .where(
+            UsageDaily.day >= weeks[0].start,
+            UsageDaily.day <= weeks[-1].end,
+            *_members_filter(UsageDaily.person_id, group),
+        )
+        .subquery("usage_rows")
+    )
+    days = func.count(func.distinct(rows.c.day)) if with_days else literal(0)
+    return select(
+        rows.c.person_id,
+        rows.c.week_start,
+        func.sum(rows.c.tokens).label("tokens"),
+        func.sum(rows.c.spend_usd).label("spend_usd"),
+        days.label("active_days"),
+    ).group_by(rows.c.person_id, rows.c.week_start)
+
+
+def _artifacts_in(weeks: list[IsoWeek], group: Group):
+    return (Artifact.week_start.in_([w.start for w in weeks]), *_members_filter(Artifact.person_id, group))
+
+
+def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> PeriodTotals:
+    """A group's totals over `weeks` (three aggregate queries)."""
+    usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
+    shared = select(Artifact.person_id, Artifact.week_start).where(*_artifacts_in(weeks, group)).distinct().subquery()
+    tokens, spend, active, evidenced = session.execute(
+        select(
+            func.coalesce(func.sum(usage.c.tokens), 0),
+            func.coalesce(func.sum(usage.c.spend_usd), 0),
+            func.count(func.distinct(usage.c.person_id)),
+            func.coalesce(func.sum(case((shared.c.person_id.is_not(None), usage.c.spend_usd), else_=0)), 0),
+        )
+        .select_from(usage)
+        .outerjoin(shared, and_(shared.c.person_id == usage.c.person_id, shared.c.week_start == usage.c.week_start))
+    ).one()
+    artifacts, work_units = session.execute(
+        select(func.count(), func.coalesce(func.sum(Artifact.work_units), 0)).where(*_artifacts_in(weeks, group))
+    ).one()
+    people = session.scalar(
+        select(func.count())
+        .select_from(Person)
+        .where(Person.in_org.is_(True), Person.active.is_(True), *_members_filter(Person.id, group))
+    )
+    return PeriodTotals(
+        people=int(people or 0),
+        active_people=int(active),
+        tokens=int(tokens),
+        spend_usd=Decimal(spend),
+        artifacts=int(artifacts),
+        work_units=Decimal(work_units),
+        evidenced_spend_usd=Decimal(evidenced),
+    )
+
+
+def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[PersonLine]:
+    """One line per person of the group with any activity in the period (one aggregate query)."""
+    usage_pw = _usage_by_person_week(weeks, group).subquery("usage_pw")
+    usage = (
+        select(
+            usage_pw.c.person_id.label("person_id"),
+            func.sum(usage_pw.c.tokens).label("tokens"),
+            func.sum(usage_pw.c.spend_usd).label("spend_usd"),
+            func.sum(usage_pw.c.active_days).label("active_days"),
+        )
+        .group_by(usage_pw.c.person_id)
+        .subquery("usage_p")
+    )
+    made = (
+        select(
+            Artifact.person_id.label("person_id"),
+            func.count().label("artifacts"),
+            func.sum(Artifact.work_units).label("work_units"),
+        )
+        .where(*_artifacts_in(weeks, group))
+        .group_by(Artifact.person_id)
+        .subquery("made_p")
+    )
+    everyone = union_all(select(usage.c.person_id), select(made.c.person_id)).subquery("anyone")
+    ids = select(everyone.c.person_id).distinct().subquery("ids")
+    rows = session.execute(
+        select(
+            Person.id,
+            Person.name,
+            Person.slack_user_id,
+            Person.team,
+            Person.in_org,
+            Person.active,
+            func.coalesce(usage.c.tokens, 0),
+            func.coalesce(usage.c.spend_usd, 0),
+            func.coalesce(usage.c.active_days, 0),
+            func.coalesce(made.c.artifacts, 0),
+            func.coalesce(made.c.work_units, 0),
+        )
+        .select_from(ids)
+        .join(Person, Person.id == ids.c.person_id)
+        .outerjoin(usage, usage.c.person_id == ids.c.person_id)
+        .outerjoin(made, made.c.person_id == ids.c.person_id)
+    ).all()
+    return [
+        PersonLine(
+            pid,
+            name,
+            slack_id,
+            team,
+            bool(in_org),
+            bool(active),
+            PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units)),
+        )
+        for pid, name, slack_id, team, in_org, active, tokens, spend, days, artifacts, units in rows
+    ]
+
+
+def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
+    """Unexplained-spend and spike flags on `week` (never public: managers, admins and the person only)."""
+    if not person_ids:
+        return {}
+    return flags_for_people(session, person_ids, week, settings)
+
+
+def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, settings: Settings) -> TeamReport:
+    period = weeks_ending(last_week, weeks)
+    before = weeks_ending(last_week.previous(weeks), weeks)
+    lines = person_lines(session, period, group)
+    ranked_stats = rank([line.stats for line in lines], settings.rank_by)
+    by_id = {line.person_id: line for line in lines}
+    builders = [
+        by_id[s.person_id]
+        for s in ranked_stats
+        if s.artifacts > 0 and by_id[s.person_id].in_org and by_id[s.person_id].active
+    ][:TOP_BUILDERS]
+    flags = flags_for(session, [line.person_id for line in lines if line.stats.tokens > 0], last_week, settings)
+    flagged = [(by_id[pid], found) for pid, found in flags.items() if found and pid in by_id]
+    flagged.sort(key=lambda item: (-item[0].stats.spend_usd, item[0].person_id))
+    table = None
+    if len(lines) <= TABLE_LIMIT:
+        order = {s.person_id: i for i, s in enumerate(ranked_stats)}
+        table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
+    return TeamReport(
+        group=group,
+        weeks=period,
+        totals=period_totals(session, period, group),
+        previous=period_totals(session, before, group),
+        top_builders=builders,
+        flagged=flagged,
+        table=table,
+        viewed_ids=[line.person_id for line in lines],
+    )
+
+
+def team_answer(
+    session: Session,
+    viewer: Viewer,
+    target: Target,
+    weeks: int,
+    settings: Settings,
+    *,
+    now: datetime,
+    lookup_user=None,
+) -> TeamAnswer:
+    """`/buildboard team`: resolve the group, check authority, aggregate, and audit who was seen."""
+    group, refusal = resolve_group(session, viewer, target, lookup_user)
+    if refusal is not None or group is None:
+        return TeamAnswer(refusal=refusal)
+    last = IsoWeek.last_complete(now, settings.zone)
+    report = team_report(session, group, last, weeks, settings)
+    record_views(
+        session,
+        viewer_id=viewer.person_id,
+        subject_ids=report.viewed_ids,
+        action="team",
+        detail=f"{group.label}, {report.first}..{report.last}",
+        now=now,
+    )
+    return TeamAnswer(report=report)
+
+
+# ------------------------------------------------------------------ one person (`/buildboard user`)
+
+
+@dataclass(frozen=True)
+class PersonReport:
+    person: PersonLine
+    weeks: list[tuple[IsoWeek, PersonWeek]]  # oldest first
+    artifacts: list[Artifact]
+    titles: list[tuple[IsoWeek, str]]
+    flags: list[Flag]
+    last: IsoWeek
+
+
+def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict[IsoWeek, PersonWeek]:
+    """A group's numbers week by week (person_id 0 in the values: they are group totals)."""
+    usage_pw = _usage_by_person_week(weeks, group, with_days=True).subquery("usage_pw")
+    usage = dict(
+        (start, (int(tokens), Decimal(spend), int(days)))
+        for start, tokens, spend, days in session.execute(
+            select(
+                usage_pw.c.week_start,
+                func.sum(usage_pw.c.tokens),
+                func.sum(usage_pw.c.spend_usd),
+                func.sum(usage_pw.c.active_days),
+            ).group_by(usage_pw.c.week_start)
+        )
+    )
+    made = dict(
+        (start, (int(count), Decimal(units)))
+        for start, count, units in session.execute(
+            select(Artifact.week_start, func.count(), func.coalesce(func.sum(Artifact.work_units), 0))
+            .where(*_artifacts_in(weeks, group))
+            .group_by(Artifact.week_start)
+        )
+    )
+    numbers = {}
+    for week in weeks:
+        tokens, spend, days = usage.get(week.start, (0, Decimal(0), 0))
+        count, units = made.get(week.start, (0, Decimal(0)))
+        numbers[week] = PersonWeek(0, tokens, spend, days, count, units)
+    return numbers
+
+
+def title_names(settings: Settings) -> dict[str, str]:
+    """Title key → the name people see, from the titles file (the key, made readable, if the file is broken)."""
+    try:
+        return {rule.key: rule.name for rule in rules_for(settings)}
+    except TitleRulesError:
+        return {}
+
+
+def titles_of(session: Session, person_id: int, weeks: list[IsoWeek], settings: Settings) -> list[tuple[IsoWeek, str]]:
+    """Titles the person held in `weeks` as (week, name), newest first."""
+    names = title_names(settings)
+    rows = session.execute(
+        select(Award.week_start, Award.title_key)
+        .where(Award.person_id == person_id, Award.week_start.in_([w.start for w in weeks]))
+        .order_by(Award.week_start.desc(), Award.title_key)
+    )
+    return [(IsoWeek.containing(start), names.get(key) or key.replace("_", " ").title()) for start, key in rows]
+
+
+def person_answer(
+    session: Session,
+    viewer: Viewer,
+    slack_user_id: str,
+    weeks: int,
+    settings: Settings,
+    *,
+    now: datetime,
+    lookup_user=None,
+) -> tuple[PersonReport | None, Refusal | None]:
+    """`/buildboard user @person`: that person's weeks, artifacts, titles and flags, for their managers and admins."""
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    if person is None:
+        return None, Refusal("I don't know that person in Buildboard. " + _suggestions(session, viewer))
+    if not authority.may_see(session, viewer, [person.id]):
+        return None, Refusal(
+            "I can't show that person's numbers: they don't report to you. "
+            "Managers see the people below them, and everyone sees their own numbers. " + _suggestions(session, viewer)
+        )
+    last = IsoWeek.last_complete(now, settings.zone)
+    period = weeks_ending(last, weeks)
+    group = Group("person", person.name or "", select(Person.id).where(Person.id == person.id))
+    numbers = weekly_numbers(session, period, group)
+    total = PersonWeek(
+        person.id,
+        sum(w.tokens for w in numbers.values()),
+        sum((w.spend_usd for w in numbers.values()), Decimal(0)),
+        sum(w.active_days for w in numbers.values()),
+        sum(w.artifacts for w in numbers.values()),
+        sum((w.work_units for w in numbers.values()), Decimal(0)),
+    )
+    artifacts = list(
+        session.scalars(
+            select(Artifact)
+            .where(Artifact.person_id == person.id, Artifact.week_start.in_([w.start for w in period]))
+            .order_by(Artifact.week_start.desc(), Artifact.created_at.desc())
+            .limit(10)
+        )
+    )
+    flags = flags_for(session, [person.id], last, settings).get(person.id, [])
+    line = PersonLine(person.id, person.name, person.slack_user_id, person.team, person.in_org, person.active, total)
+    record_views(
+        session,
+        viewer_id=viewer.person_id,
+        subject_ids=[person.id],
+        action="user",
+        detail=f"{period[0]}..{last}",
+        now=now,
+    )
+    return (
+        PersonReport(
+            person=line,
+            weeks=[(w, numbers[w]) for w in period],
+            artifacts=artifacts,
+            titles=titles_of(session, person.id, period, settings),
+            flags=flags,
+            last=last,
+        ),
+        None,
+    )

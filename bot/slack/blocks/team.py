@@ -1,0 +1,159 @@
+"""Block Kit for `/buildboard team`, `/buildboard user` and refusals. Pure: values in, blocks out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.domain.flags import Flag
+from bot.domain.money import format_tokens, format_usd
+from bot.domain.periods import IsoWeek
+from bot.services.team import PersonLine, PersonReport, TeamReport
+from bot.slack.blocks.text import (
+    context,
+    divider,
+    escape,
+    fields_section,
+    header,
+    link,
+    mention,
+    percent_change,
+    section,
+)
+
+LINES_PER_SECTION = 12
+
+
+def refusal_answer(text: str) -> dict:
+    """A polite no that says what the caller may do instead (the text never holds anyone's numbers)."""
+    return {"text": text, "blocks": [section(text)]}
+
+
+def _change(current, change: Decimal | None) -> str:
+    return percent_change(change) if change is not None or current else "none, as before"
+
+
+def _units(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _cost(value: Decimal | None) -> str:
+    return format_usd(value) if value is not None else "—"
+
+
+def person_label(line: PersonLine) -> str:
+    label = mention(line.slack_user_id, line.name)
+    if not line.in_org:
+        label += " (left)"
+    elif not line.active:
+        label += " (deactivated)"
+    return label
+
+
+def _person_numbers(line: PersonLine) -> str:
+    stats = line.stats
+    return (
+        f"{_units(stats.work_units)} work units · {stats.artifacts} shared · {format_tokens(stats.tokens)} tokens"
+        f" · {format_usd(stats.spend_usd)} · {_cost(stats.cost_per_work_unit)}/unit"
+    )
+
+
+def flag_text(flag: Flag) -> str:
+    kind = {"unexplained_spend": "unexplained spend", "spike": "spike"}.get(flag.kind, flag.kind)
+    return f"{kind}: {escape(flag.detail)}" if flag.detail else kind
+
+
+def period_label(report: TeamReport) -> str:
+    if len(report.weeks) == 1:
+        return report.last.label()
+    return f"{len(report.weeks)} weeks, {report.first.label()} to {report.last.label()}"
+
+
+def team_blocks(report: TeamReport) -> list[dict]:
+    totals, previous = report.totals, report.previous
+    change = totals.change(previous)
+    evidence = totals.evidence_ratio
+    blocks: list[dict] = [
+        header(f"{report.group.label}"[:150]),
+        context(f"{escape(period_label(report))} · change against the {len(report.weeks)} week(s) before"),
+        fields_section(
+            [
+                f"*People*\n{totals.people} ({totals.active_people} active,"
+                f" {_change(totals.active_people, change['active_people'])})",
+                f"*Tokens*\n{format_tokens(totals.tokens)} ({_change(totals.tokens, change['tokens'])})",
+                f"*Spend*\n{format_usd(totals.spend_usd)} ({_change(totals.spend_usd, change['spend_usd'])})",
+                f"*Artifacts*\n{totals.artifacts} ({_change(totals.artifacts, change['artifacts'])})",
+                f"*Work units*\n{_units(totals.work_units)} ({_change(totals.work_units, change['work_units'])})",
+                f"*Cost per work unit*\n{_cost(totals.cost_per_work_unit)}"
+                f" (before: {_cost(previous.cost_per_work_unit)})",
+                f"*Evidence ratio*\n{f'{evidence * 100:.0f}%' if evidence is not None else '—'}"
+                " of spend by people who shared",
+            ]
+        ),
+    ]
+    if report.top_builders:
+        lines = [
+            f"{i}. {person_label(line)} — {_person_numbers(line)}" for i, line in enumerate(report.top_builders, 1)
+        ]
+        blocks.append(section("*Top builders*\n" + "\n".join(lines)))
+    if report.flagged:
+        lines = [
+            f"• {person_label(line)} — {format_usd(line.stats.spend_usd)} · {format_tokens(line.stats.tokens)} tokens"
+            f" · {line.stats.artifacts} shared — " + "; ".join(flag_text(f) for f in flags)
+            for line, flags in report.flagged[:15]
+        ]
+        more = len(report.flagged) - 15
+        blocks.append(
+            section(f"*Flags ({report.last})*\n" + "\n".join(lines) + (f"\n…and {more} more" if more > 0 else ""))
+        )
+    blocks.append(divider())
+    if report.table is not None:
+        if report.table:
+            rows = [f"• {person_label(line)} — {_person_numbers(line)}" for line in report.table]
+            for start in range(0, len(rows), LINES_PER_SECTION):
+                title = "*Everyone with activity*\n" if start == 0 else ""
+                blocks.append(section(title + "\n".join(rows[start : start + LINES_PER_SECTION])))
+        else:
+            blocks.append(section("Nobody in this group used AI or shared anything in this period."))
+    else:
+        blocks.append(
+            section(
+                f"{len(report.viewed_ids)} people have numbers in this period: too many to list here. "
+                "`/buildboard export` sends you the per-person CSV in a DM."
+            )
+        )
+    blocks.append(context("Only you can see this. Views of other people's numbers are recorded in the audit trail."))
+    return blocks
+
+
+def team_text(report: TeamReport) -> str:
+    return f"{report.group.label}: {period_label(report)}"
+
+
+def person_blocks(report: PersonReport) -> list[dict]:
+    line = report.person
+    where = escape(line.team or "no team")
+    blocks: list[dict] = [
+        header(f"{line.name or 'Someone'}"[:150]),
+        context(f"{person_label(line)} · {where}"),
+    ]
+    rows = [
+        f"• {week.label()} — {_units(w.work_units)} work units · {w.artifacts} shared · "
+        f"{format_tokens(w.tokens)} tokens · {format_usd(w.spend_usd)} · {w.active_days} active days"
+        for week, w in reversed(report.weeks)
+    ]
+    blocks.append(section("*Weeks*\n" + "\n".join(rows)))
+    if report.titles:
+        blocks.append(section("*Titles*\n" + "\n".join(f"• {escape(name)} ({week})" for week, name in report.titles)))
+    if report.artifacts:
+        listed = [
+            f"• {link(a.url, a.title or 'untitled')} ({IsoWeek.containing(a.week_start)}, "
+            f"{_units(a.work_units)} work units)"
+            for a in report.artifacts
+        ]
+        blocks.append(section("*Shared*\n" + "\n".join(listed)))
+    else:
+        blocks.append(section("*Shared*\nNothing shared in these weeks."))
+    if report.flags:
+        blocks.append(section(f"*Flags ({report.last})*\n" + "\n".join(f"• {flag_text(f)}" for f in report.flags)))
+    blocks.append(context("Only you can see this. Your view is recorded in the audit trail."))
+    return blocks

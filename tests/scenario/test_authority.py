@@ -1,0 +1,262 @@
+"""The authority rule itself (bot/services/authority.py), team numbers against a hand-built week, org changes."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event, insert, select
+
+from bot.db.models import Person, UsageDaily
+from bot.domain.command_args import Target
+from bot.domain.periods import IsoWeek
+from bot.services import authority
+from bot.services.authority import Viewer
+from bot.services.team import team_answer
+from bot.slack.blocks.team import team_blocks
+from tests.conftest import DATA, NOW, make_settings
+from tests.scenario.helpers import load_branches, load_people
+
+W47 = IsoWeek(2026, 47)
+
+
+@pytest.fixture
+def settings(database_url, slack):
+    return make_settings(database_url, slack, admins=("gina@example.com",))
+
+
+def viewer(ids, name, admin=False):
+    return Viewer(ids[name], admin)
+
+
+def test_who_may_see_whom(rt):
+    ids = load_branches(rt.sessions)
+    everyone = set(ids)
+    below = {
+        "alice": everyone - {"alice"},
+        "victor": {"bob", "carol", "dan"},
+        "bob": {"carol", "dan"},
+        "erin": {"frank"},
+    }
+    with rt.sessions() as session:
+        for name in everyone:
+            for subject in everyone:
+                expected = subject == name or subject in below.get(name, set())
+                assert authority.may_see(session, viewer(ids, name), [ids[subject]]) is expected, (name, subject)
+                assert authority.may_see(session, viewer(ids, name, admin=True), [ids[subject]])
+        # A group is visible only when every member is.
+        assert authority.may_see(session, viewer(ids, "victor"), [ids["bob"], ids["carol"]])
+        assert not authority.may_see(session, viewer(ids, "bob"), [ids["carol"], ids["frank"]])
+        # An admin outside the people file sees everyone; anyone else outside it sees nobody.
+        assert authority.may_see(session, Viewer(None, True), [ids["frank"]])
+        assert not authority.may_see(session, Viewer(None, False), [ids["frank"]])
+        assert authority.reports_count(session, ids["alice"]) == 7
+        assert authority.reports_count(session, ids["carol"]) == 0
+
+
+def test_viewer_for_reads_admins_by_email_or_slack_id(rt, settings):
+    ids = load_branches(rt.sessions)
+    with rt.sessions() as session:
+        gina = session.get(Person, ids["gina"])
+        dan = session.get(Person, ids["dan"])
+        assert authority.viewer_for(gina, "U0GINA", settings).is_admin
+        assert not authority.viewer_for(dan, "U0DAN", settings).is_admin
+        assert authority.viewer_for(None, "U0NOBODY", settings) is None
+        assert authority.viewer_for(None, "U0ROOT", make_settings(settings.database_url, admins=("u0root",))).is_admin
+
+
+def test_team_numbers_match_the_hand_built_week(rt, settings):
+    ids = load_branches(rt.sessions)
+    with rt.sessions() as session:
+        answer = team_answer(session, viewer(ids, "bob"), Target(), 1, settings, now=NOW)
+    report = answer.report
+    t, p = report.totals, report.previous
+    # Week 47 for bob, carol, dan (tests/data/usage_branches.csv + artifacts from load_branches).
+    assert (t.people, t.active_people) == (3, 3)
+    assert t.tokens == 320_000 + 110_000 + 550_000 + 33_000
+    assert t.spend_usd == Decimal("41.17") + Decimal("12.34") + Decimal("77.77") + Decimal("3.21")
+    assert (t.artifacts, t.work_units) == (3, Decimal("5.5"))
+    assert t.cost_per_work_unit == Decimal("24.45")  # 134.49 / 5.5
+    assert t.evidenced_spend_usd == Decimal("56.72")  # carol 53.51 + bob 3.21 shared something
+    assert t.evidence_ratio == Decimal("0.422")
+    # Week 46: carol 20.00 (1 artifact), dan 10.00.
+    assert (p.tokens, p.spend_usd, p.active_people, p.artifacts) == (165_000, Decimal("30"), 2, 1)
+    assert t.change(p)["spend_usd"] == Decimal("3.483")
+    assert [line.name for line in report.top_builders] == ["Carol Chen", "Bob Baker"]
+    assert [line.name for line in report.table] == ["Carol Chen", "Bob Baker", "Dan Diaz"]
+
+
+def test_two_weeks_add_up_and_compare_with_the_two_before(rt, settings):
+    ids = load_branches(rt.sessions)
+    with rt.sessions() as session:
+        report = team_answer(session, viewer(ids, "erin"), Target(), 2, settings, now=NOW).report
+    assert report.weeks == [IsoWeek(2026, 46), W47]
+    assert report.totals.spend_usd == Decimal("66.66") + Decimal("58.91") + Decimal("93.48")
+    assert report.totals.evidenced_spend_usd == Decimal("93.48")  # frank shared in W47 only
+    assert report.previous.spend_usd == 0
+
+
+def _grow_tree(session, size: int, root_email: str) -> int:
+    """A manager with `size` people below them (10 per manager), each with usage on one W47 day."""
+    root = Person(email=root_email, name="Root", team="Big", created_at=NOW, updated_at=NOW)
+    session.add(root)
+    session.flush()
+    rows = []
+    parents = [root.id]
+    made = 0
+    while made < size:
+        batch = []
+        for parent in parents:
+            for _ in range(10):
+                if made >= size:
+                    break
+                made += 1
+                batch.append(
+                    {
+                        "email": f"p{made}.{root_email}",
+                        "name": f"P {made}",
+                        "team": "Big",
+                        "manager_id": parent,
+                        "in_org": True,
+                        "active": True,
+                        "nudges_enabled": True,
+                        "public_opt_out": False,
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                )
+        new_ids = list(session.scalars(insert(Person).returning(Person.id), batch))
+        rows += new_ids
+        parents = new_ids
+    session.execute(
+        insert(UsageDaily),
+        [
+            {
+                "person_id": pid,
+                "day": date(2026, 11, 17),
+                "provider": "openai",
+                "model": "gpt-4o",
+                "input_tokens": 1000,
+                "output_tokens": 100,
+                "cost_usd": Decimal("1.5"),
+                "cost_source": "reported",
+                "source": "csv",
+                "updated_at": NOW,
+            }
+            for pid in rows
+        ],
+    )
+    return root.id
+
+
+def test_a_large_tree_costs_the_same_queries_as_a_small_one(rt, settings):
+    with rt.sessions.begin() as session:
+        small = _grow_tree(session, 3, "small@example.com")
+        big = _grow_tree(session, 600, "big@example.com")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(rt.engine, "before_cursor_execute", count)
+    try:
+        counts, reports = {}, {}
+        for root, size in ((small, 3), (big, 600)):
+            statements.clear()
+            with rt.sessions.begin() as session:
+                report = team_answer(session, Viewer(root, False), Target(), 12, settings, now=NOW).report
+            assert report.totals.active_people == size
+            assert report.totals.spend_usd == Decimal("1.5") * size
+            reports[size] = report
+            selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+            counts[size] = len(selects)
+    finally:
+        event.remove(rt.engine, "before_cursor_execute", count)
+    assert counts[3] == counts[600] <= 12, counts
+    # Small teams get the per-person table; a large one a summary and a pointer to the export.
+    small_blocks, big_blocks = team_blocks(reports[3]), team_blocks(reports[600])
+    assert "Everyone with activity" in str(small_blocks) and "/buildboard export" not in str(small_blocks)
+    assert "Everyone with activity" not in str(big_blocks)
+    assert "600 people have numbers" in str(big_blocks) and "`/buildboard export`" in str(big_blocks)
+    assert len(big_blocks) < 50 and len(str(big_blocks)) < 10_000
+
+
+def test_reimport_moves_people_and_authority_follows(rt, tmp_path, settings):
+    ids = load_branches(rt.sessions)
+    moved = tmp_path / "people.csv"
+    # dan now reports to erin; frank leaves the company.
+    text = (DATA / "people_branches.csv").read_text()
+    text = text.replace("Dan Diaz,Platform,bob@example.com", "Dan Diaz,Research,erin@example.com")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("frank@")) + "\n"
+    moved.write_text(text)
+    report = load_people(rt.sessions, moved)
+    assert (report.moved, report.departed) == (1, 1)
+    with rt.sessions() as session:
+        assert not authority.may_see(session, viewer(ids, "bob"), [ids["dan"]])
+        assert authority.may_see(session, viewer(ids, "erin"), [ids["dan"], ids["frank"]])
+        erin = team_answer(session, viewer(ids, "erin"), Target(), 1, settings, now=NOW).report
+    # frank's history stays in erin's totals; he is shown as having left and is not a top builder.
+    assert erin.totals.spend_usd == Decimal("58.91") + Decimal("93.48") + Decimal("77.77")
+    assert erin.totals.people == 2  # erin and dan; frank has left
+    assert [line.name for line in erin.top_builders] == []
+    assert {line.name: line.in_org for line in erin.table}["Frank Fox"] is False
+
+
+def _user_change(slack_http, user: dict) -> int:
+    body = json.dumps(
+        {
+            "token": "unused",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{user['id']}{user.get('deleted')}",
+            "event_time": int(time.time()),
+            "event": {"type": "user_change", "user": user, "event_ts": str(time.time())},
+        }
+    )
+    status, _ = slack_http.post(body, content_type="application/json")
+    return status
+
+
+def _active(rt, person_id) -> bool:
+    with rt.sessions() as session:
+        return session.get(Person, person_id).active
+
+
+def _wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_deactivated_in_slack_drops_off_boards_but_stays_in_totals(slack_http, rt, settings):
+    from bot.services.digest import compute_digest
+    from bot.services.nudges import plan_nudges
+
+    ids = load_branches(rt.sessions)
+    with rt.sessions() as session:
+        assert ids["dan"] in [p.person_id for p in plan_nudges(session, settings, W47, NOW, at_local_hour=False)]
+    assert _user_change(slack_http, {"id": "U0DAN", "deleted": True}) == 200
+    assert _wait_for(lambda: not _active(rt, ids["dan"]))
+    with rt.sessions() as session:
+        digest = compute_digest(session, W47, settings)
+        bob = team_answer(session, viewer(ids, "bob"), Target(), 1, settings, now=NOW).report
+        nudged = [p.person_id for p in plan_nudges(session, settings, W47, NOW, at_local_hour=False)]
+    assert ids["dan"] not in nudged and ids["erin"] in nudged  # no longer asked; others still are
+    assert "Dan Diaz" not in [entry.name for entry in digest.leaderboard]
+    assert digest.totals.spend_usd == Decimal("295.61")  # his usage still counts
+    assert bob.totals.spend_usd == Decimal("134.49") and bob.totals.people == 2
+    _, _, url = slack_http.command("team", user_id="U0BOB")
+    assert "<@U0DAN> (deactivated)" in str(slack_http.responses(url)[0])
+    # Reactivated in Slack: back to normal. Unknown users are ignored.
+    assert _user_change(slack_http, {"id": "U0DAN", "deleted": False}) == 200
+    assert _user_change(slack_http, {"id": "U0SOMEONE", "deleted": True}) == 200
+    assert _wait_for(lambda: _active(rt, ids["dan"]))
+    with rt.sessions() as session:
+        assert session.scalar(select(Person.active).where(Person.id == ids["carol"])) is True
