@@ -19,7 +19,13 @@ def digest(args: argparse.Namespace) -> int:
         if not rt.settings.digest_channel:
             raise CommandError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
     outcome = run_digest(
-        rt.sessions, None if args.dry_run else rt.sender, rt.settings, week=week, now=rt.clock(), dry_run=args.dry_run
+        rt.sessions,
+        None if args.dry_run else rt.sender,
+        rt.settings,
+        week=week,
+        now=rt.clock(),
+        dry_run=args.dry_run,
+        llm=rt.llm,
     )
     if args.dry_run:
         print(render_message({"blocks": outcome.blocks}))

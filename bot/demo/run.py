@@ -29,8 +29,10 @@ from bot.ingest.csv_files import iter_usage, read_people
 from bot.ingest.errors import ProblemCollector
 from bot.ingest.prices import PriceTable
 from bot.ingest.store import write_usage
+from bot.llm.client import llm_status
 from bot.runtime import Runtime
 from bot.services.digest import run_digest
+from bot.services.estimates import estimate_pending
 from bot.services.people import import_people
 from bot.settings import Settings
 from bot.slack.standin import SlackStandIn, render_message
@@ -96,14 +98,26 @@ def step_import(ctx: DemoContext) -> None:
     )
 
 
+def step_estimate(ctx: DemoContext) -> None:
+    rt = ctx.runtime
+    report = estimate_pending(rt.sessions, rt.llm, now=rt.clock(), week=ctx.week)
+    if rt.llm is None:
+        ctx.say(
+            f"work-unit estimates: none ({llm_status(rt.settings)}); {report.left} artifact(s) keep their default "
+            "work units, and the digest's summary is built from the numbers"
+        )
+    else:
+        ctx.say(f"work-unit estimates: {report.summary()}")
+
+
 def step_digest(ctx: DemoContext) -> None:
     rt = ctx.runtime
-    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=ctx.week, now=rt.clock())
+    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=ctx.week, now=rt.clock(), llm=rt.llm)
     ctx.say(f"digest: {outcome.message}")
     ctx.show_new_messages(f"Weekly digest for {ctx.week}")
 
 
-STEPS: list[DemoStep] = [step_import, step_digest]
+STEPS: list[DemoStep] = [step_import, step_estimate, step_digest]
 
 
 def run_demo(
@@ -122,6 +136,7 @@ def run_demo(
                 slack_signing_secret=SecretStr("demo-signing-secret"),
                 slack_api_url=slack.base_url,
                 digest_channel=DIGEST_CHANNEL,
+                llm_enabled=False,  # the demo needs no network: summaries and work units come from the data
                 _env_file=None,
             )
             rt = Runtime(settings, clock=lambda: now)

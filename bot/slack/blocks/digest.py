@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.digest import BoardEntry, WeeklyDigest
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.stats import change_ratio
+from bot.slack.blocks.story import story_blocks
 from bot.slack.blocks.text import context, divider, fields_section, header, mention, percent_change, section
 
 RANK_LABEL = {"work_units": "work units", "tokens": "tokens", "spend": "spend"}
@@ -24,6 +25,7 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     evidence = totals.evidence_ratio
     blocks: list[dict] = [
         header(f"Buildboard · {digest.week.label()}"),
+        *(story_blocks(digest.extras["summary"]) if digest.extras.get("summary") else []),
         fields_section(
             [
                 f"*Tokens*\n{format_tokens(totals.tokens)} "
