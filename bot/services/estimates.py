@@ -126,6 +126,28 @@ def _store(
         return EstimateOutcome(artifact_id, "estimated", f"{units.normalize():f} work units")
 
 
+def estimate_after_save(
+    session_factory: sessionmaker[Session],
+    llm: LlmClient | None,
+    artifact_id: int,
+    *,
+    now: datetime,
+    edited: bool = False,
+) -> EstimateOutcome:
+    """The hook run after an artifact is created or edited (in the background, never within Slack's 3 s).
+
+    An edit makes the artifact due for a new estimate, so if this call fails the next
+    `estimate_pending` run picks it up; until then the last estimate (or the default) counts.
+    """
+    if edited:
+        with session_factory.begin() as session:
+            artifact = session.get(Artifact, artifact_id)
+            if artifact is None:
+                return EstimateOutcome(artifact_id, "skipped", "deleted meanwhile")
+            artifact.estimated_at, artifact.estimate_attempts, artifact.estimate_error = None, 0, None
+    return estimate_artifact(session_factory, llm, artifact_id, now=now)
+
+
 @dataclass
 class EstimateReport:
     estimated: int = 0

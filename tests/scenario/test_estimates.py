@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.db.models import Artifact, LlmUsage
-from bot.services.estimates import estimate_artifact, estimate_pending, override_work_units
+from bot.services.estimates import (
+    estimate_after_save,
+    estimate_artifact,
+    estimate_pending,
+    override_work_units,
+    pending_estimates,
+)
 from tests.conftest import NOW
 from tests.fakes.openai_api import ANSWER_MODEL, FakeOpenAI
 from tests.scenario.helpers import load_org
@@ -301,3 +307,35 @@ def test_an_artifact_that_keeps_failing_waits_for_retry_failed(org, database_url
     assert len(fake.requests) == 5  # not asked a sixth time
     fake.answer(GOOD)
     assert estimate_pending(org.sessions, llm, now=NOW, retry_failed=True).estimated == 1
+
+
+def test_an_edit_makes_the_artifact_due_again_and_a_failure_is_picked_up_later(org, database_url, slack, fake):
+    artifact_id = add_artifact(org.sessions, "carol@example.com", "Ticket triage bot")
+    llm = llm_for(database_url, slack, fake)
+    fake.answer(GOOD)
+    assert estimate_after_save(org.sessions, llm, artifact_id, now=NOW).status == "estimated"
+    with org.sessions.begin() as session:
+        session.get(Artifact, artifact_id).description = "Now it also drafts the first reply."
+
+    fake.server_error(500)
+    fake.server_error(500)
+    fake.server_error(500)  # the SDK's two retries fail too
+    outcome = estimate_after_save(org.sessions, llm, artifact_id, now=NOW, edited=True)
+    assert (outcome.status, outcome.detail) == ("failed", "HTTP 500")
+    artifact = stored(org.sessions, artifact_id)
+    assert (artifact.estimated_at, artifact.work_units, artifact.work_units_source) == (
+        None,
+        Decimal("3.00"),
+        "estimate",
+    )
+    fake.answer({"work_units": 5, "category": "automation", "summary": "Triages tickets and drafts replies."})
+    assert estimate_pending(org.sessions, llm, now=NOW).estimated == 1
+    assert stored(org.sessions, artifact_id).work_units == Decimal("5.00")
+    assert "Now it also drafts" in fake.requests[-1].user
+
+
+def test_no_llm_leaves_the_artifact_waiting(org):
+    artifact_id = add_artifact(org.sessions, "carol@example.com", "Ticket triage bot")
+    assert estimate_after_save(org.sessions, None, artifact_id, now=NOW).status == "no_llm"
+    with org.sessions() as session:
+        assert pending_estimates(session, week=None, retry_failed=False, limit=10) == [artifact_id]
