@@ -14,7 +14,8 @@ style, so people do not argue about 2.7 against 3):
 | 13 | a major system that changes how a department works |
 
 The model must answer with one of these values. Admins may override with any value from 0
-(not real work) to 13, in hundredths.
+(not real work) to 13, in hundredths. Which number counts (override, estimate, or the
+hours-based default) is `bot.domain.workunits.work_units_for`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ SCALE_GUIDE = (
     "13 = a major system that changes how a department works."
 )
 OVERRIDE_MIN, OVERRIDE_MAX = Decimal(0), SCALE[-1]
-DEFAULT_UNITS = Decimal(1)
 
 CATEGORIES: tuple[str, ...] = (
     "internal tool",
@@ -88,17 +88,6 @@ def parse_override(text: str | int | float | Decimal) -> Decimal:
     if value != value.quantize(Decimal("0.01")):
         raise ValueError(f"work units take at most two decimals, not {text}")
     return value.quantize(Decimal("0.01"))
-
-
-def effective_work_units(
-    default: Decimal, *, estimate: Decimal | None, override: Decimal | None
-) -> tuple[Decimal, str]:
-    """The number that counts and where it came from: override, then estimate, then the default."""
-    if override is not None:
-        return override, "override"
-    if estimate is not None:
-        return estimate, "estimate"
-    return default, "default"
 
 
 def one_line(text: str, limit: int = SUMMARY_MAX) -> str:

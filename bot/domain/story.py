@@ -43,6 +43,4 @@ def plain_story(*, artifacts: int, sharers: int, kinds: dict[str, int], standout
     people = "1 person" if sharers == 1 else f"{sharers} people"
     things = "1 artifact" if artifacts == 1 else f"{artifacts} artifacts"
     text = f"{things} shared by {people} this week ({by_kind})."
-    if standouts:
-        text += " The biggest by work units are below."
     return WeekStory(text, standouts[:STANDOUTS], source="data")

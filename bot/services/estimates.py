@@ -18,15 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Artifact
-from bot.domain.estimates import (
-    DEFAULT_UNITS,
-    ESTIMATE_SCHEMA,
-    effective_work_units,
-    one_line,
-    parse_override,
-    scale_value,
-)
+from bot.domain.estimates import ESTIMATE_SCHEMA, one_line, parse_override, scale_value
 from bot.domain.periods import IsoWeek
+from bot.domain.workunits import work_units_for
 from bot.llm.client import LlmAnswer, LlmClient
 from bot.llm.prompts import ESTIMATE_INSTRUCTIONS, as_data
 from bot.services.llm_usage import record_llm_usage
@@ -42,17 +36,10 @@ class ArtifactNotFound(ValueError):
     pass
 
 
-def default_work_units(artifact: Artifact) -> Decimal:
-    """What the artifact is worth without an estimate or override."""
-    # The value stored while the source is "default" is the creator's (hours-based) default.
-    if artifact.work_units_source == "default" and artifact.work_units is not None:
-        return artifact.work_units
-    return DEFAULT_UNITS
-
-
 def _apply(artifact: Artifact, *, now: datetime) -> None:
-    units, source = effective_work_units(
-        default_work_units(artifact), estimate=artifact.work_units_estimate, override=artifact.work_units_override
+    """Recompute the work units that count: override, else estimate, else the hours-based default."""
+    units, source = work_units_for(
+        artifact.hours_saved_per_week, estimate=artifact.work_units_estimate, override=artifact.work_units_override
     )
     artifact.work_units, artifact.work_units_source, artifact.updated_at = units, source, now
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.db.models import LlmUsage
 from bot.services.digest import run_digest
 from bot.services.estimates import estimate_pending
+from bot.slack.delivery import OutboxSender, Pacer
 from tests.conftest import DIGEST_CHANNEL, NOW
 from tests.fakes.openai_api import ANSWER_MODEL, FakeOpenAI
 from tests.scenario.helpers import load_org
@@ -61,15 +62,27 @@ def top_level(slack):
     return [m for m in slack.messages_in(DIGEST_CHANNEL) if not m.get("thread_ts")]
 
 
-def thread_replies(slack):
-    return [m for m in slack.messages_in(DIGEST_CHANNEL) if m.get("thread_ts")]
+def ai_spend_line(slack) -> str:
+    """The line on Buildboard's own AI use, in the digest's thread reply (after the per-team detail)."""
+    [reply] = [m for m in slack.messages_in(DIGEST_CHANNEL) if m.get("thread_ts")]
+    [parent] = top_level(slack)
+    assert reply["thread_ts"] == parent["ts"]
+    assert reply["blocks"][-2]["type"] == "divider"
+    return reply["blocks"][-1]["text"]["text"]
+
+
+@pytest.fixture(autouse=True)
+def unpaced_sender(rt):
+    """The digest and its thread rows go to one channel: no 1-second pacing between them in tests."""
+    rt.__dict__["sender"] = OutboxSender(rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0))
 
 
 def opening(message) -> tuple[str, str]:
-    """The section right after the header, and the context line under it."""
+    """The story under the header (paragraph and standouts), and the context line under it."""
     blocks = message["blocks"]
     assert blocks[0]["type"] == "header"
-    return blocks[1]["text"]["text"], blocks[2]["elements"][0]["text"]
+    end = next(i for i, b in enumerate(blocks) if b["type"] == "context")
+    return "\n".join(b["text"]["text"] for b in blocks[1:end]), blocks[end]["elements"][0]["text"]
 
 
 def refs_sent(request) -> dict[int, str]:
@@ -100,16 +113,18 @@ def test_the_digest_opens_with_the_story_and_sends_only_public_artifacts(rt, sla
     [message] = top_level(slack)
     section, note = opening(message)
     assert section.startswith("*The week in a paragraph*\n" + PARAGRAPH.replace("&", "&amp;"))
-    assert "<https://git.example.com/ticket|Ticket triage bot> — <@U0CAROL> · 5 work units" in section
-    assert "<https://git.example.com/sql|SQL helper> — <@U0BOB> · 3 work units" in section
+    assert section.endswith(
+        "\n*Standouts:* <https://git.example.com/ticket|Ticket triage bot> by <@U0CAROL> (5)"
+        " · <https://git.example.com/sql|SQL helper> by <@U0BOB> (3)"
+    )
     assert note == f"Written by {ANSWER_MODEL} from the titles and descriptions people shared."
     posted = json.dumps(message)
     assert "U0DAN" not in posted and "forecaster" not in posted and "U0ERIN" not in posted
 
     # The thread reply is honest about what this cost.
-    [reply] = thread_replies(slack)
-    assert reply["thread_ts"] == message["ts"]
-    assert reply["text"] == ("*Buildboard's own AI use in the last 7 days:* 1 call (summaries 1), 980 tokens, <$0.01.")
+    assert ai_spend_line(slack) == (
+        "*Buildboard's own AI use in the last 7 days:* 1 call (summaries 1), 980 tokens, <$0.01."
+    )
     with rt.sessions() as session:
         [usage] = session.scalars(select(LlmUsage)).all()
         assert (usage.purpose, usage.input_tokens, usage.output_tokens) == ("digest_summary", 900, 80)
@@ -126,7 +141,7 @@ def test_a_malformed_story_falls_back_to_a_plain_summary(rt, slack, fake, week, 
     assert "Ticket triage bot" in section and "SQL helper" in section
     assert "forecaster" not in section and "paper digest" not in section
     assert note == "Summary built from the numbers (no AI this time)."
-    assert "1 call (summaries 1)" in thread_replies(slack)[0]["text"]  # the bad answer still cost tokens
+    assert "1 call (summaries 1)" in ai_spend_line(slack)  # the bad answer still cost tokens
 
 
 @pytest.mark.parametrize(
@@ -154,7 +169,7 @@ def test_a_timeout_or_a_429_storm_still_posts_the_digest(rt, slack, fake, week, 
     assert outcome.status == "posted"
     assert len(fake.requests) == 2
     assert "4 artifacts shared" in opening(top_level(slack)[0])[0]
-    assert thread_replies(slack)[0]["text"] == "*Buildboard's own AI use in the last 7 days:* none."
+    assert ai_spend_line(slack) == "*Buildboard's own AI use in the last 7 days:* none."
 
 
 def test_instructions_in_a_title_cannot_leak_other_artifacts(rt, slack, fake, week, database_url):
@@ -176,7 +191,7 @@ def test_without_a_key_the_digest_has_the_plain_summary_and_says_why(rt, slack, 
     run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, llm=None)
     section, note = opening(top_level(slack)[0])
     assert "4 artifacts shared by 4 people" in section
-    assert thread_replies(slack)[0]["text"] == (
+    assert ai_spend_line(slack) == (
         "*Buildboard's own AI use:* none (OPENAI_API_KEY is not set), so summaries come from the numbers."
     )
 
@@ -227,8 +242,7 @@ def test_the_thread_counts_estimates_and_summaries_of_the_last_seven_days(rt, sl
         )
     fake.answer({"paragraph": PARAGRAPH, "standout_refs": [1]}, prompt_tokens=1000, completion_tokens=100)
     run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, llm=llm)
-    [reply] = thread_replies(slack)
-    assert reply["text"] == (
+    assert ai_spend_line(slack) == (
         "*Buildboard's own AI use in the last 7 days:* 5 calls (summaries 1, work-unit estimates 4), "
         "2.5K tokens, <$0.01."
     )

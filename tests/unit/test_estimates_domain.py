@@ -11,26 +11,17 @@ import pytest
 from bot.domain.estimates import (
     ESTIMATE_SCHEMA,
     SCALE,
-    effective_work_units,
     one_line,
     parse_override,
     scale_value,
 )
-from bot.domain.story import StoryArtifact, plain_story
+from bot.domain.story import StoryArtifact, WeekStory, plain_story
 from bot.llm.prompts import ESTIMATE_INSTRUCTIONS, STORY_INSTRUCTIONS, as_data
 from bot.llm.schema import problems, wire
 from bot.services.llm_usage import LlmSpend
 from bot.services.story import story_schema
 from bot.slack.blocks.story import ai_spend_text, story_blocks
 from tests.fakes.openai_api import strict_schema_problems
-
-
-def test_override_beats_estimate_beats_default():
-    one, three, eight = Decimal(1), Decimal(3), Decimal(8)
-    assert effective_work_units(one, estimate=None, override=None) == (one, "default")
-    assert effective_work_units(one, estimate=three, override=None) == (three, "estimate")
-    assert effective_work_units(one, estimate=three, override=eight) == (eight, "override")
-    assert effective_work_units(one, estimate=None, override=Decimal(0)) == (Decimal(0), "override")
 
 
 @pytest.mark.parametrize(("text", "value"), [("0", "0.00"), ("13", "13.00"), ("2.5", "2.50"), (" 7 ", "7.00")])
@@ -125,10 +116,7 @@ def test_plain_story_counts_kinds_and_keeps_three_standouts():
         kinds={"tool": 2, "automation_or_agent": 2, "document": 1},
         standouts=[_artifact(i, str(9 - i)) for i in range(1, 6)],
     )
-    assert story.text == (
-        "5 artifacts shared by 3 people this week (automation or agent 2 · tool 2 · document 1). "
-        "The biggest by work units are below."
-    )
+    assert story.text == ("5 artifacts shared by 3 people this week (automation or agent 2 · tool 2 · document 1).")
     assert [a.artifact_id for a in story.standouts] == [1, 2, 3] and story.source == "data"
     assert plain_story(artifacts=1, sharers=1, kinds={"tool": 1}, standouts=[]).text == (
         "1 artifact shared by 1 person this week (tool 1)."
@@ -143,9 +131,16 @@ def test_story_blocks_escape_what_people_and_models_wrote():
         kinds={"tool": 1},
         standouts=[_artifact(1, "2", title="<!channel> & co", url="https://x.example/a|b", author_slack_id=None)],
     )
-    text = story_blocks(story)[0]["text"]["text"]
+    text = story_blocks(story)[1]["text"]["text"]
     assert "<!channel>" not in text and "&lt;!channel&gt; &amp; co" in text
     assert "https://x.example/a%7Cb" in text and "Person 1" in text
+
+
+def test_a_paragraph_full_of_ampersands_still_fits_its_section():
+    blocks = story_blocks(plain_story(artifacts=0, sharers=0, kinds={}, standouts=[]))
+    assert len(blocks) == 2  # no standouts: the paragraph and the note
+    long = story_blocks(WeekStory("&" * 900, source="ai", model="m"))[0]["text"]["text"]
+    assert len(long) <= 1600 and long.endswith("&amp;…") and "&am…" not in long
 
 
 def test_ai_spend_line():
