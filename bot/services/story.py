@@ -17,11 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AppState, Artifact, Person
+from bot.db.upsert import upsert
 from bot.domain.periods import IsoWeek
 from bot.domain.story import STANDOUTS, STORY_PARAGRAPH_MAX, StoryArtifact, WeekStory, plain_story
 from bot.llm.client import LlmClient
 from bot.llm.prompts import STORY_INSTRUCTIONS, as_data
 from bot.services.llm_usage import record_llm_usage
+from bot.services.titles import public_person
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +41,7 @@ def public_artifacts(session: Session, week: IsoWeek, limit: int = MAX_ARTIFACTS
     rows = session.execute(
         select(Artifact, Person.name, Person.slack_user_id)
         .join(Person, Person.id == Artifact.person_id)
-        .where(
-            Artifact.week_start == week.start,
-            Artifact.title.is_not(None),
-            Person.public_opt_out.is_(False),
-            Person.in_org.is_(True),
-            Person.active.is_(True),
-            Person.forgotten_at.is_(None),
-        )
+        .where(Artifact.week_start == week.start, Artifact.title.is_not(None), public_person())
         .order_by(Artifact.work_units.desc(), Artifact.created_at, Artifact.id)
         .limit(limit)
     ).all()
@@ -169,9 +164,12 @@ def tell_week(
                 "model": answer.model,
             }
         )
-        state = session.get(AppState, _state_key(week))
-        if state is None:
-            session.add(AppState(key=_state_key(week), value=value, updated_at=now))
-        else:
-            state.value, state.updated_at = value, now
+        # An upsert: a second process telling the same week at the same moment must not fail the digest.
+        upsert(
+            session,
+            AppState.__table__,
+            [{"key": _state_key(week), "value": value, "updated_at": now}],
+            key=("key",),
+            update=("value", "updated_at"),
+        )
     return story

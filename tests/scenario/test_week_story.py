@@ -246,3 +246,11 @@ def test_the_thread_counts_estimates_and_summaries_of_the_last_seven_days(rt, sl
         "*Buildboard's own AI use in the last 7 days:* 5 calls (summaries 1, work-unit estimates 4), "
         "2.5K tokens, <$0.01."
     )
+
+
+def test_a_deactivated_author_is_left_out_of_what_is_sent(rt, slack, fake, week, database_url):
+    set_person(rt.sessions, "bob@example.com", active=False)
+    fake.answer({"paragraph": PARAGRAPH, "standout_refs": [1]})
+    run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, llm=llm_for(database_url, slack, fake))
+    assert refs_sent(fake.requests[0]) == {1: "Ticket triage bot"}
+    assert "U0BOB" not in json.dumps(top_level(slack))
