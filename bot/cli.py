@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
     digest.add_argument("--dry-run", action="store_true", help="print it instead of posting")
 
+    nudge = sub.add_parser("nudge", help='send the "what did you build?" DMs for a week now')
+    nudge.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
+    nudge.add_argument("--dry-run", action="store_true", help="list who would be asked; send nothing")
+
     estimate = sub.add_parser("estimate", help="estimate work units of artifacts that have no estimate yet (LLM)")
     estimate.add_argument("--week", type=week_arg, help="only artifacts of this ISO week (default: every week)")
     estimate.add_argument("--limit", type=int, default=200, help="at most this many artifacts per run (default 200)")

@@ -135,6 +135,18 @@ def estimate_after_save(
     return estimate_artifact(session_factory, llm, artifact_id, now=now)
 
 
+def estimate_hook(
+    session_factory: sessionmaker[Session], llm: LlmClient | None, clock: Callable[[], datetime]
+) -> Callable[[int], None]:
+    """The artifact-saved hook (bot.services.artifacts.ARTIFACT_SAVED_HOOKS): estimate on a worker thread."""
+
+    def estimate_saved_artifact(artifact_id: int) -> None:
+        outcome = estimate_after_save(session_factory, llm, artifact_id, now=clock(), edited=True)
+        log.info("work-unit estimate for artifact %s: %s %s", artifact_id, outcome.status, outcome.detail)
+
+    return estimate_saved_artifact
+
+
 @dataclass
 class EstimateReport:
     estimated: int = 0

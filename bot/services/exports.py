@@ -12,10 +12,14 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import Award, Person, UsageDaily
+from bot.db.models import Artifact, Award, Person, UsageDaily
 from bot.domain.periods import IsoWeek
 
 STREAM_ROWS = 10_000
+
+Exporter = Callable[..., int]
+# What `buildboard export WHAT` can write: name → fn(session, *, week, fmt, out) -> rows written.
+EXPORTERS: dict[str, Exporter] = {}
 
 
 def _plain(value):
@@ -121,6 +125,9 @@ def export_usage(session: Session, *, week: IsoWeek | None, fmt: str, out: TextI
     return write_rows(out, USAGE_COLUMNS, usage_rows(session, week), fmt)
 
 
+EXPORTERS["usage"] = export_usage
+
+
 PEOPLE_COLUMNS = [
     "email",
     "name",
@@ -157,6 +164,9 @@ def export_people(session: Session, *, week: IsoWeek | None, fmt: str, out: Text
     return write_rows(out, PEOPLE_COLUMNS, session.execute(query.execution_options(yield_per=STREAM_ROWS)), fmt)
 
 
+EXPORTERS["people"] = export_people
+
+
 AWARD_COLUMNS = ["week", "title", "email", "name", "metric_value", "streak_weeks"]
 
 
@@ -183,5 +193,65 @@ def export_awards(session: Session, *, week: IsoWeek | None, fmt: str, out: Text
     return write_rows(out, AWARD_COLUMNS, rows, fmt)
 
 
-Exporter = Callable[..., int]
-EXPORTERS: dict[str, Exporter] = {"usage": export_usage, "people": export_people, "awards": export_awards}
+EXPORTERS["awards"] = export_awards
+ARTIFACT_COLUMNS = [
+    "id",  # what `buildboard artifacts override ID` takes
+    "week",
+    "email",
+    "title",
+    "url",
+    "kind",
+    "hours_saved_per_week",
+    "work_units",
+    "work_units_source",
+    "estimate_work_units",
+    "estimate_category",
+    "estimate_summary",
+    "estimate_model",
+    "estimated_at",
+    "override_work_units",
+    "tokens_snapshot",
+    "spend_snapshot_usd",
+    "share_in_channel",
+    "created_at",
+]
+
+
+def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple]:
+    query = (
+        select(
+            Artifact.id,
+            Artifact.week_start,
+            Person.email,
+            Artifact.title,
+            Artifact.url,
+            Artifact.kind,
+            Artifact.hours_saved_per_week,
+            Artifact.work_units,
+            Artifact.work_units_source,
+            Artifact.work_units_estimate,
+            Artifact.estimate_category,
+            Artifact.estimate_summary,
+            Artifact.estimate_model,
+            Artifact.estimated_at,
+            Artifact.work_units_override,
+            Artifact.tokens_snapshot,
+            Artifact.spend_snapshot_usd,
+            Artifact.share_in_channel,
+            Artifact.created_at,
+        )
+        .join(Person, Person.id == Artifact.person_id)
+        .order_by(Artifact.week_start, Person.email, Artifact.id)
+    )
+    if week is not None:
+        query = query.where(Artifact.week_start == week.start)
+    for artifact_id, week_start, email, *rest in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        yield (artifact_id, str(IsoWeek.containing(week_start)), email or "", *rest)
+
+
+def export_artifacts(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:
+    """One row per artifact: who, what, and the week's tokens and spend behind it."""
+    return write_rows(out, ARTIFACT_COLUMNS, artifact_rows(session, week), fmt)
+
+
+EXPORTERS["artifacts"] = export_artifacts

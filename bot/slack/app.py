@@ -6,6 +6,8 @@ import logging
 
 from slack_bolt import App
 
+from bot.services.artifacts import ARTIFACT_SAVED_HOOKS
+from bot.services.estimates import estimate_hook
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_all
 
@@ -30,5 +32,7 @@ def create_app(deps: Deps) -> App:
         request_verification_enabled=signing_secret is not None,
         logger=logging.getLogger("bot.slack.bolt"),
     )
+    # After an artifact is saved (on a worker thread, never within Slack's 3 seconds): its work-unit estimate.
+    deps.extras.setdefault(ARTIFACT_SAVED_HOOKS, []).append(estimate_hook(deps.sessions, deps.llm, deps.clock))
     register_all(app, deps)
     return app

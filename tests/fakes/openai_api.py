@@ -51,6 +51,7 @@ class _Script:
     body: Any = None
     headers: dict = field(default_factory=dict)
     hang: float = 0.0
+    hold: threading.Event | None = None  # answer only once the test sets it
 
 
 def _error(message: str, kind: str, code: str | None = None, param: str | None = None) -> dict:
@@ -118,12 +119,19 @@ class FakeOpenAI:
 
     # -- scripting ------------------------------------------------------------------------------------------
     def answer(
-        self, data: Any, *, prompt_tokens: int = 420, completion_tokens: int = 60, cached_tokens: int = 0
+        self,
+        data: Any,
+        *,
+        prompt_tokens: int = 420,
+        completion_tokens: int = 60,
+        cached_tokens: int = 0,
+        hold: threading.Event | None = None,
     ) -> None:
-        """A completed answer whose content is `data` as JSON."""
+        """A completed answer whose content is `data` as JSON (sent only after `hold` is set, if given)."""
         self.answer_text(
             json.dumps(data), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cached=cached_tokens
         )
+        self._script[-1].hold = hold
 
     def answer_text(
         self,
@@ -224,6 +232,8 @@ class FakeOpenAI:
             return
         if script.hang:
             self._release.wait(script.hang)
+        if script.hold is not None:
+            script.hold.wait(30)
         self._send(handler, script.status, script.body, script.headers)
 
     @staticmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ from bot.services.estimates import (
 from tests.conftest import NOW
 from tests.fakes.openai_api import ANSWER_MODEL, FakeOpenAI
 from tests.scenario.helpers import load_org
+from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened, wait_until
 from tests.scenario.llm_helpers import TEST_KEY, W47, add_artifact, llm_for
 
 GOOD = {"work_units": 3, "category": "automation", "summary": "Triages support tickets for the support team."}
@@ -339,3 +341,73 @@ def test_no_llm_leaves_the_artifact_waiting(org):
     assert estimate_after_save(org.sessions, None, artifact_id, now=NOW).status == "no_llm"
     with org.sessions() as session:
         assert pending_estimates(session, week=None, retry_failed=False, limit=10) == [artifact_id]
+
+
+@pytest.fixture
+def app_with_llm(rt, slack, fake, database_url):
+    """The real app over HTTP, with the LLM client injected as `buildboard serve` does."""
+    from bot.slack.app import create_app
+    from bot.slack.deps import Deps
+    from bot.slack.http import BuildboardWsgi, make_server
+    from tests.conftest import SlackHttp
+
+    deps = Deps(
+        settings=rt.settings,
+        sessions=rt.sessions,
+        client=rt.slack,
+        clock=rt.clock,
+        llm=llm_for(database_url, slack, fake),
+    )
+    server = make_server(BuildboardWsgi(create_app(deps), rt.sessions), "127.0.0.1", 0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield SlackHttp(f"http://127.0.0.1:{server.effective_port}", slack)
+    server.close()
+    thread.join(timeout=5)
+
+
+def test_a_shared_artifact_is_estimated_after_slack_got_its_answer(app_with_llm, org, slack, fake):
+    answered = threading.Event()
+    fake.answer(GOOD, hold=answered)  # the model "thinks" until the test lets it answer
+    shortcut(app_with_llm, "U0CAROL")
+    state = state_for_share(title="Ticket triage bot", description="Routes tickets.", kind="tool", hours="6")
+    status, _ = submit(app_with_llm, "U0CAROL", views_opened(slack)[0], state)
+    # Slack got its answer while the model was still busy: the call is not on the 3-second path.
+    assert status == 200
+    wait_until(lambda: len(fake.requests) == 1, what="the estimate request")
+    with org.sessions() as session:
+        artifact = session.scalars(select(Artifact)).one()
+        assert (artifact.work_units, artifact.work_units_source) == (Decimal("2.00"), "default")  # 6 h: the default
+    answered.set()
+
+    def estimated():
+        with org.sessions() as session:
+            return session.scalars(select(Artifact)).one().work_units_source == "estimate"
+
+    wait_until(estimated, what="the estimate stored")
+    with org.sessions() as session:
+        artifact = session.scalars(select(Artifact)).one()
+        assert (artifact.work_units, artifact.estimate_category) == (Decimal("3.00"), "automation")
+    data = json.loads(fake.requests[0].user.removeprefix("<artifact>\n").removesuffix("\n</artifact>"))
+    assert data["title"] == "Ticket triage bot" and data["hours_saved_per_week_self_reported"] == 6.0
+
+
+def test_the_artifacts_export_carries_work_units_with_their_source(org, database_url, slack, fake, monkeypatch, capsys):
+    estimated = add_artifact(org.sessions, "carol@example.com", "Ticket triage bot", hours="8")
+    overridden = add_artifact(org.sessions, "erin@example.com", "Paper digest")
+    untouched = add_artifact(org.sessions, "bob@example.com", "Tiny script", week=W47.previous())
+    fake.answer(GOOD)
+    assert estimate_pending(org.sessions, llm_for(database_url, slack, fake), now=NOW, week=W47, limit=1).estimated
+    override_work_units(org.sessions, overridden, "5", now=NOW)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["export", "artifacts", "--format", "json"]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert {i: (r["work_units"], r["work_units_source"]) for i, r in rows.items()} == {
+        estimated: ("3", "estimate"),
+        overridden: ("5", "override"),
+        untouched: ("1", "default"),
+    }
+    assert rows[estimated]["estimate_category"] == "automation"
+    assert rows[estimated]["estimate_model"] == ANSWER_MODEL
+    assert rows[estimated]["estimated_at"] == NOW.isoformat()
+    assert rows[overridden]["override_work_units"] == "5" and rows[overridden]["estimate_work_units"] is None
