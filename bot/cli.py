@@ -79,6 +79,21 @@ def build_parser() -> argparse.ArgumentParser:
     nudge.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
     nudge.add_argument("--dry-run", action="store_true", help="list who would be asked; send nothing")
 
+    estimate = sub.add_parser("estimate", help="estimate work units of artifacts that have no estimate yet (LLM)")
+    estimate.add_argument("--week", type=week_arg, help="only artifacts of this ISO week (default: every week)")
+    estimate.add_argument("--limit", type=int, default=200, help="at most this many artifacts per run (default 200)")
+    estimate.add_argument(
+        "--retry-failed", action="store_true", help="also artifacts whose estimate already failed 5 times"
+    )
+
+    artifacts = sub.add_parser("artifacts", help="artifacts people shared")
+    artifacts_sub = artifacts.add_subparsers(dest="artifacts_command", required=True, metavar="ACTION")
+    override = artifacts_sub.add_parser("override", help="set an artifact's work units by hand (admins)")
+    override.add_argument("id", type=int, help="the artifact's id (see `buildboard export artifacts`)")
+    override_value = override.add_mutually_exclusive_group(required=True)
+    override_value.add_argument("--work-units", metavar="N", help="0 to 13; wins over the estimate and is kept")
+    override_value.add_argument("--clear", action="store_true", help="remove the override (estimate or default again)")
+
     export = sub.add_parser("export", help="write stored data to stdout")
     export.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
     export.add_argument("--week", type=week_arg)
@@ -106,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "db_command", None),
             getattr(args, "org_command", None),
             getattr(args, "usage_command", None),
+            getattr(args, "artifacts_command", None),
         )
         if v
     )

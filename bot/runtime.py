@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import make_engine, make_session_factory
 from bot.domain.clock import Clock, system_clock
+from bot.llm.client import LlmClient, build_llm
 from bot.settings import Settings
 from bot.slack.client import build_web_client
 from bot.slack.delivery import OutboxSender
@@ -35,6 +36,11 @@ class Runtime:
     @cached_property
     def slack(self) -> WebClient:
         return build_web_client(self.settings)
+
+    @cached_property
+    def llm(self) -> LlmClient | None:
+        """The one LLM client (None when off or no OPENAI_API_KEY: features fall back)."""
+        return build_llm(self.settings)
 
     @cached_property
     def sender(self) -> OutboxSender:

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
 
     llm_enabled: bool = Field(True, validation_alias=_env("BUILDBOARD_LLM_ENABLED"))
     llm_model: str = Field("gpt-4.1-mini", validation_alias=_env("BUILDBOARD_LLM_MODEL"))
+    llm_timeout_seconds: float = Field(20.0, gt=0, le=300, validation_alias=_env("BUILDBOARD_LLM_TIMEOUT_SECONDS"))
+    llm_max_retries: int = Field(2, ge=0, le=5, validation_alias=_env("BUILDBOARD_LLM_MAX_RETRIES"))
     openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
     openai_admin_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_ADMIN_KEY"))

@@ -27,6 +27,7 @@ def digest(args: argparse.Namespace) -> int:
             week=week,
             now=rt.clock(),
             dry_run=args.dry_run,
+            llm=rt.llm,
         )
     except TitleRulesError as exc:
         raise CommandError(f"{exc}; nothing was posted") from None

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 @command("serve")
 def serve(args: argparse.Namespace) -> int:
     rt = runtime()
-    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
+    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock, llm=rt.llm)
     app = create_app(deps)
     if rt.settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -171,6 +171,12 @@ class Artifact(Base):
     estimate_summary: Mapped[str | None] = mapped_column(String(300))
     estimate_model: Mapped[str | None] = mapped_column(String(120))
     estimated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The AI estimate and an admin's override, kept apart so `work_units` can always be recomputed
+    # (override > estimate > default) and an override survives re-estimation.
+    work_units_estimate: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    work_units_override: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    estimate_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    estimate_error: Mapped[str | None] = mapped_column(String(200))  # why the last attempt failed
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

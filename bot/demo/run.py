@@ -31,8 +31,10 @@ from bot.ingest.csv_files import iter_usage, read_people
 from bot.ingest.errors import ProblemCollector
 from bot.ingest.prices import PriceTable
 from bot.ingest.store import write_usage
+from bot.llm.client import llm_status
 from bot.runtime import Runtime
 from bot.services.digest import run_digest
+from bot.services.estimates import estimate_pending
 from bot.services.nudges import nothing_to_show, queue_nudges, remind_later, send_week
 from bot.services.people import import_people
 from bot.services.sharing import share
@@ -123,9 +125,21 @@ def step_artifacts(ctx: DemoContext) -> None:
         ctx.say(f"titles of {earlier} (as its digest would have awarded them): {len(awards)}")
 
 
+def step_estimate(ctx: DemoContext) -> None:
+    rt = ctx.runtime
+    report = estimate_pending(rt.sessions, rt.llm, now=rt.clock(), week=ctx.week)
+    if rt.llm is None:
+        ctx.say(
+            f"work-unit estimates: none ({llm_status(rt.settings)}); {report.left} artifact(s) keep their default "
+            "work units, and the digest's summary is built from the numbers"
+        )
+    else:
+        ctx.say(f"work-unit estimates: {report.summary()}")
+
+
 def step_digest(ctx: DemoContext) -> None:
     rt = ctx.runtime
-    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=ctx.week, now=rt.clock())
+    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=ctx.week, now=rt.clock(), llm=rt.llm)
     ctx.say(f"digest: {outcome.message}")
     ctx.show_new_messages(f"Weekly digest for {ctx.week}")
 
@@ -233,6 +247,7 @@ STEPS: list[DemoStep] = [
     step_artifacts,
     step_nudges,
     step_answers,
+    step_estimate,
     step_digest,
     step_data_protection,
     step_check_by_hand,
@@ -255,6 +270,7 @@ def run_demo(
                 slack_signing_secret=SecretStr("demo-signing-secret"),
                 slack_api_url=slack.base_url,
                 digest_channel=DIGEST_CHANNEL,
+                llm_enabled=False,  # the demo needs no network: summaries and work units come from the data
                 _env_file=None,
             )
             rt = Runtime(settings, clock=lambda: now)

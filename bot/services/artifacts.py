@@ -47,7 +47,7 @@ def create_artifact(session: Session, person: Person, week: IsoWeek, fields: Sha
     an AI estimate (ARTIFACT_SAVED_HOOKS) may replace them later.
     """
     tokens, spend = week_snapshot(session, person.id, week)
-    units, source = work_units_for(fields.hours_saved_per_week)
+    units, source = work_units_for(fields.hours_saved_per_week)  # until the AI estimate arrives
     artifact = Artifact(
         person_id=person.id,
         week_start=week.start,
@@ -85,8 +85,10 @@ def edit_artifact(session: Session, person: Person, artifact_id: int, fields: Sh
     artifact.kind = fields.kind
     artifact.hours_saved_per_week = fields.hours_saved_per_week
     artifact.share_in_channel = fields.share_in_channel
-    if artifact.work_units_source == "default":  # an AI estimate or an admin's override is kept
-        artifact.work_units, artifact.work_units_source = work_units_for(fields.hours_saved_per_week)
+    # New hours saved change the default; an estimate or an admin's override still wins.
+    artifact.work_units, artifact.work_units_source = work_units_for(
+        fields.hours_saved_per_week, estimate=artifact.work_units_estimate, override=artifact.work_units_override
+    )
     artifact.updated_at = now
     session.flush()
     return artifact

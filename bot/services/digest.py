@@ -2,16 +2,16 @@
 
 One channel message (totals, evidence ratio, leaderboard, titles, highlights, a Share button),
 then in its thread the per-team detail and a chart of the last 8 weeks — three outbox rows,
-each sent exactly once.
+each sent exactly once. The message opens with the week in a paragraph (services/story.py), and
+the thread says what Buildboard itself spent on AI.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
@@ -25,11 +25,15 @@ from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import RankBy, rank
 from bot.domain.stats import PersonWeek
 from bot.domain.titles import TitleAward
+from bot.llm.client import LlmClient, llm_status
 from bot.services import outbox
+from bot.services.llm_usage import llm_spend
 from bot.services.stats import TOKENS, org_week, people_by_id, person_weeks
+from bot.services.story import tell_week
 from bot.services.titles import award_week, public_person, rules_for, titles_for_week
 from bot.settings import Settings
 from bot.slack.blocks.digest import chart_comment, digest_blocks, digest_text, team_thread_blocks
+from bot.slack.blocks.story import ai_spend_text
 from bot.slack.delivery import OutboxSender
 
 log = logging.getLogger(__name__)
@@ -257,19 +261,27 @@ class DigestOutcome:
     thread_blocks: list[dict] | None = None
 
 
-Summarise = Callable[[WeeklyDigest], str | None]
-
-
-def _add_summary(digest: WeeklyDigest, summarise: Summarise | None) -> None:
-    if summarise is None:
-        return
-    try:
-        summary = summarise(digest)
-    except Exception:  # the story is a bonus: the digest goes out without it
-        log.exception("the digest summary for %s failed; posting without it", digest.week)
-        return
-    if summary:
-        digest.extras["summary"] = summary
+def _ai_extras(
+    session_factory: sessionmaker[Session],
+    llm: LlmClient | None,
+    settings: Settings,
+    *,
+    week: IsoWeek,
+    now: datetime,
+    channel: str | None,
+) -> dict:
+    """The story of the week ("summary") and the line on Buildboard's own AI spend ("ai_spend")."""
+    extras: dict = {}
+    with session_factory() as session:
+        posted = outbox.find(session, digest_key(channel, week)) if channel else None
+    if posted is None or posted.status != "sent":  # a posted digest needs no new story (nor a new call)
+        extras["summary"] = tell_week(session_factory, llm, week, now=now)
+    with session_factory() as session:
+        spend = llm_spend(session, since=now - timedelta(days=7), until=now)
+    extras["ai_spend"] = ai_spend_text(
+        spend, llm_off=None if llm is not None else (llm_status(settings) or "no LLM client")
+    )
+    return extras
 
 
 def _refresh_if_unsent(queued: outbox.Enqueued, payload: dict, now: datetime) -> None:
@@ -287,21 +299,21 @@ def run_digest(
     week: IsoWeek,
     now: datetime,
     dry_run: bool = False,
-    summarise: Summarise | None = None,
+    llm: LlmClient | None = None,
 ) -> DigestOutcome:
     """Compute and post the digest for `week` to the digest channel (and its thread), exactly once.
 
-    `summarise` (optional) writes the story of the week from the computed digest; it runs outside
-    any database transaction, only when the digest still has to be posted, and its failure never
-    stops the digest.
+    `llm` tells the week's story (None: a plain summary from the data); it is asked before any
+    transaction opens, and not at all once the digest was posted.
     """
     channel = settings.digest_channel
     if not channel and not dry_run:
         raise ValueError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
+    extras = _ai_extras(session_factory, llm, settings, week=week, now=now, channel=channel)
     if dry_run:
         with session_factory() as session:
             digest = compute_digest(session, week, settings)
-        _add_summary(digest, summarise)
+        digest.extras.update(extras)
         blocks = digest_blocks(digest)
         return DigestOutcome(
             week, channel or "(none)", "dry_run", "not posted (dry run)", digest, blocks, team_thread_blocks(digest)
@@ -310,11 +322,7 @@ def run_digest(
     key, teams_key, picture_key = digest_key(channel, week), team_thread_key(channel, week), chart_key(channel, week)
     with session_factory.begin() as session:
         digest = compute_digest(session, week, settings, award_at=now)
-        earlier = outbox.find(session, key)
-        earlier_status = earlier.status if earlier is not None else None
-    if earlier_status != "sent":
-        _add_summary(digest, summarise)
-    with session_factory.begin() as session:
+        digest.extras.update(extras)
         blocks, text, thread = digest_blocks(digest), digest_text(digest), team_thread_blocks(digest)
         queued = outbox.enqueue(
             session, key=key, kind="digest", channel=channel, payload={"text": text, "blocks": blocks}, now=now

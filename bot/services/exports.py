@@ -226,6 +226,7 @@ EXPORTERS["awards"] = export_awards
 
 
 ARTIFACT_COLUMNS = [
+    "id",  # what `buildboard artifacts override ID` takes
     "week",
     "email",
     "title",
@@ -234,6 +235,12 @@ ARTIFACT_COLUMNS = [
     "hours_saved_per_week",
     "work_units",
     "work_units_source",
+    "estimate_work_units",
+    "estimate_category",
+    "estimate_summary",
+    "estimate_model",
+    "estimated_at",
+    "override_work_units",
     "tokens_snapshot",
     "spend_snapshot_usd",
     "share_in_channel",
@@ -244,6 +251,7 @@ ARTIFACT_COLUMNS = [
 def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple]:
     query = (
         select(
+            Artifact.id,
             Artifact.week_start,
             Person.email,
             Artifact.title,
@@ -252,6 +260,12 @@ def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple]:
             Artifact.hours_saved_per_week,
             Artifact.work_units,
             Artifact.work_units_source,
+            Artifact.work_units_estimate,
+            Artifact.estimate_category,
+            Artifact.estimate_summary,
+            Artifact.estimate_model,
+            Artifact.estimated_at,
+            Artifact.work_units_override,
             Artifact.tokens_snapshot,
             Artifact.spend_snapshot_usd,
             Artifact.share_in_channel,
@@ -262,8 +276,8 @@ def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple]:
     )
     if week is not None:
         query = query.where(Artifact.week_start == week.start)
-    for week_start, email, *rest in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
-        yield (str(IsoWeek.containing(week_start)), email or "", *rest)
+    for artifact_id, week_start, email, *rest in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        yield (artifact_id, str(IsoWeek.containing(week_start)), email or "", *rest)
 
 
 def export_artifacts(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:

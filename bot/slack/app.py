@@ -7,6 +7,8 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 
+from bot.services.artifacts import ARTIFACT_SAVED_HOOKS
+from bot.services.estimates import estimate_hook
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_all
 
@@ -33,5 +35,7 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         # Where listeners run after ack(); passing one lets the owner wait for them on shutdown.
         listener_executor=listener_executor,
     )
+    # After an artifact is saved (on a worker thread, never within Slack's 3 seconds): its work-unit estimate.
+    deps.extras.setdefault(ARTIFACT_SAVED_HOOKS, []).append(estimate_hook(deps.sessions, deps.llm, deps.clock))
     register_all(app, deps)
     return app

@@ -94,8 +94,8 @@ def test_nudge_share_modal_artifact_dm_updated_and_app_home_lists_it(slack_http,
         assert (artifact.title, artifact.kind, artifact.week_start) == ("Invoice matcher <!channel>", "tool", W47.start)
         assert artifact.url == "https://git.example.com/invoice-matcher"
         assert (artifact.tokens_snapshot, artifact.spend_snapshot_usd) == (860_000, Decimal("95"))
-        # 3.5 hours saved a week: 1 unit plus half a unit on the hours-saved scale.
-        assert (artifact.work_units, artifact.work_units_source) == (Decimal("1.5"), "default")
+        # 3.5 hours saved a week: 1 work unit plus half a unit (work_units_for), until an AI estimate.
+        assert (artifact.work_units, artifact.work_units_source) == (Decimal("1.50"), "default")
         assert artifact.hours_saved_per_week == Decimal("3.5")
         nudge = session.scalars(select(Nudge)).one()
         assert nudge.status == "shared" and nudge.answered_at == NOW
@@ -422,22 +422,29 @@ def test_export_artifacts_lists_what_was_shared_with_the_spend_beside_it(
     _cli_env(monkeypatch, database_url, slack)
     assert main(["export", "artifacts", "--week", "2026-W47", "--format", "json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert {k: row[k] for k in row if k != "created_at"} == {
+    assert {k: row[k] for k in row if k not in ("created_at", "id")} == {
         "week": "2026-W47",
         "email": "carol@example.com",
         "title": "Matcher, v2",
         "url": "https://x.example.com",
         "kind": "tool",
         "hours_saved_per_week": "2",
-        "work_units": "1.50",
+        "work_units": "1.50",  # 2 hours saved a week (work_units_for); no AI estimate in this test
         "work_units_source": "default",
+        "estimate_work_units": None,
+        "estimate_category": None,
+        "estimate_summary": None,
+        "estimate_model": None,
+        "estimated_at": None,
+        "override_work_units": None,
         "tokens_snapshot": 860000,
         "spend_snapshot_usd": "95",
         "share_in_channel": False,
     }
     assert main(["export", "artifacts", "--week", "2026-W46"]) == 0
     assert capsys.readouterr().out.strip().splitlines() == [
-        "week,email,title,url,kind,hours_saved_per_week,work_units,work_units_source,tokens_snapshot,"
+        "id,week,email,title,url,kind,hours_saved_per_week,work_units,work_units_source,estimate_work_units,"
+        "estimate_category,estimate_summary,estimate_model,estimated_at,override_work_units,tokens_snapshot,"
         "spend_snapshot_usd,share_in_channel,created_at"
     ]
 

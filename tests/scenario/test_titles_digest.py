@@ -25,6 +25,12 @@ from tests.scenario.artifacts import add_artifact
 from tests.scenario.helpers import load_org
 
 W46, W47 = IsoWeek(2026, 46), IsoWeek(2026, 47)
+# The plain story (no LLM in these tests): counts by kind and three standouts, user text escaped.
+STORY = "*The week in a paragraph*\n4 artifacts shared by 3 people this week (tool 4)."
+STANDOUTS = (
+    "*Standouts:* <https://git.example.com/notes|Release notes bot> by <@U0CAROL> (2)"
+    " · Lab protocol summariser by <@U0ERIN> (1.5) · &lt;!channel&gt; Dataset cleaner &amp; tagger by <@U0ERIN> (1)"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +103,10 @@ def test_the_digest_field_by_field(rt, slack):
         "type": "header",
         "text": {"type": "plain_text", "text": "Buildboard · Week 47 (16–22 Nov 2026)", "emoji": True},
     }
-    assert [f["text"] for f in blocks[1]["fields"]] == [
+    # The week in a paragraph (no LLM here: built from the numbers), then the totals.
+    assert blocks[1]["text"]["text"] == STORY and blocks[2]["text"]["text"] == STANDOUTS
+    assert blocks[3]["elements"][0]["text"] == "Summary built from the numbers (no AI this time)."
+    assert [f["text"] for f in blocks[4]["fields"]] == [
         "*Tokens*\n2.4M (▲ 1278%)",
         "*Spend*\n$144.75 (▲ 262%)",
         "*Active people*\n4 (▲ 100%)",
@@ -106,18 +115,18 @@ def test_the_digest_field_by_field(rt, slack):
         "*Evidence ratio*\n97% of spend",
     ]
     # $0.25 + $95.00 + $45.50 of $144.75 came from people who shared something.
-    assert blocks[2]["elements"][0]["text"] == (
+    assert blocks[5]["elements"][0]["text"] == (
         "*97%* of this week's spend came from people who showed what they built."
     )
-    assert blocks[3] == {"type": "divider"}
-    assert blocks[4]["text"]["text"] == (
+    assert blocks[6] == {"type": "divider"}
+    assert blocks[7]["text"]["text"] == (
         "*Leaderboard* (by work units)\n"
         "1. <@U0ERIN> — *2.5 work units* · 2 shared · 330K tokens · $45.50 · $18.20/unit\n"
         "2. <@U0CAROL> — *2 work units* · 1 shared · 860K tokens · $95.00 · $47.50/unit\n"
         "3. <@U0BOB> — *1 work unit* · 1 shared · 22K tokens · $0.25 · $0.25/unit\n"
         "4. <@U0DAN> — *0 work units* · 0 shared · 1.2M tokens · $4.00 · no output yet"
     )
-    assert blocks[7]["text"]["text"] == (
+    assert blocks[10]["text"]["text"] == (
         "*Titles*\n"
         ":fire: *Token Legend* — <@U0CAROL> · 860K tokens\n"
         ":zombie: *Session Immortal* — <@U0CAROL> · 2 active days\n"
@@ -126,15 +135,15 @@ def test_the_digest_field_by_field(rt, slack):
         ":star2: *Rising Star* — <@U0ERIN> · +2.5 work units on last week\n"
         ":seedling: *First Build* — <@U0BOB>, <@U0ERIN>"
     )
-    assert blocks[9]["text"]["text"] == "*Highlights*"
-    assert [b["text"]["text"] for b in blocks[10:14]] == [
+    assert blocks[12]["text"]["text"] == "*Highlights*"
+    assert [b["text"]["text"] for b in blocks[13:17]] == [
         "*<https://git.example.com/notes|Release notes bot>* by <@U0CAROL> — 2 work units",
         "*Lab protocol summariser* by <@U0ERIN> — 1.5 work units",
         "*Tiny script* by <@U0BOB> — 1 work unit",  # asked to be shown in the channel: first among equals
         # User text is escaped: no @channel, no broken formatting.
         "*&lt;!channel&gt; Dataset cleaner &amp; tagger* by <@U0ERIN> — 1 work unit",
     ]
-    assert blocks[14] == {
+    assert blocks[17] == {
         "type": "actions",
         "elements": [
             {
@@ -146,12 +155,15 @@ def test_the_digest_field_by_field(rt, slack):
             }
         ],
     }
-    assert len(blocks) == 16
+    assert len(blocks) == 19
     assert "<!channel>" not in json.dumps(blocks)
 
     # The thread: per-team detail; with 5 people per group needed, nobody here can be shown apart.
     assert thread["blocks"][0]["text"]["text"] == "*By team* · Week 47 (16–22 Nov 2026)"
     assert "No team had enough active people" in render_message(thread)
+    assert thread["blocks"][-1]["text"]["text"] == (
+        "*Buildboard's own AI use:* none (OPENAI_API_KEY is not set), so summaries come from the numbers."
+    )
 
     # The chart: a PNG in the same thread, its numbers repeated in the comment.
     [chart] = slack.uploaded_files
@@ -271,15 +283,21 @@ def test_a_dry_run_stores_no_awards(rt):
 
 
 def test_the_story_of_the_week_opens_the_digest(rt):
+    from bot.domain.story import WeekStory
     from bot.slack.blocks.digest import digest_blocks
 
     build_week(rt.sessions)
     with rt.sessions() as session:
         digest = compute_digest(session, W47, rt.settings)
-    digest.extras["summary"] = "A week of release tooling."
+    digest.extras["summary"] = WeekStory("A week of release tooling <!channel>.")
     blocks = digest_blocks(digest)
-    assert blocks[0] == {"type": "section", "text": {"type": "mrkdwn", "text": "A week of release tooling."}}
-    assert blocks[1]["type"] == "header"
+    # Under the heading, escaped (the story quotes what people typed), with where it came from.
+    assert blocks[0]["type"] == "header"
+    assert blocks[1] == {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": "*The week in a paragraph*\nA week of release tooling &lt;!channel&gt;."},
+    }
+    assert blocks[2]["type"] == "context"
 
 
 def test_ranking_by_tokens(rt, database_url, slack):
@@ -332,33 +350,3 @@ def test_a_bad_titles_file_stops_the_digest_with_a_clear_message(
     assert slack.posted_messages == []
     with rt.sessions() as session:
         assert session.scalars(select(OutboxMessage)).all() == [] and session.scalars(select(Award)).all() == []
-
-
-def test_a_summariser_writes_the_first_section_and_cannot_stop_the_digest(rt, slack):
-    build_week(rt.sessions)
-    seen = []
-
-    def story(digest):
-        seen.append(digest.week)
-        return f"This week {digest.totals.artifacts} things were built."
-
-    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, summarise=story)
-    assert outcome.status == "posted"
-    first = slack.messages_in(DIGEST_CHANNEL)[0]["blocks"][0]
-    assert first == {"type": "section", "text": {"type": "mrkdwn", "text": "This week 4 things were built."}}
-    # Already posted: the summariser (an LLM call, say) is not asked again.
-    assert run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, summarise=story).status == (
-        "already_posted"
-    )
-    assert seen == [W47]
-
-
-def test_a_failing_summariser_leaves_the_digest_without_a_story(rt, slack):
-    build_week(rt.sessions)
-
-    def broken(digest):
-        raise TimeoutError("the model took too long")
-
-    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, summarise=broken)
-    assert outcome.status == "posted"
-    assert slack.messages_in(DIGEST_CHANNEL)[0]["blocks"][0]["type"] == "header"

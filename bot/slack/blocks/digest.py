@@ -8,7 +8,9 @@ from bot.domain.digest import BoardEntry, Highlight, TitleLine, WeeklyDigest
 from bot.domain.groups import OTHER_TEAMS, TeamFigure
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.stats import change_ratio
+from bot.domain.story import WeekStory
 from bot.domain.titles import ordinal
+from bot.slack.blocks.story import story_blocks
 from bot.slack.blocks.text import (
     context,
     divider,
@@ -112,12 +114,10 @@ def share_button(value: str = "digest") -> dict:
 def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     totals, previous = digest.totals, digest.previous
     evidence = totals.evidence_ratio
-    blocks: list[dict] = []
-    summary = digest.extras.get("summary")
-    if summary:  # the story of the week (issue 7) opens the digest
-        blocks.append(section(str(summary)))
-    blocks += [
+    summary: WeekStory | None = digest.extras.get("summary")
+    blocks: list[dict] = [
         header(f"Buildboard · {digest.week.label()}"),
+        *(story_blocks(summary) if summary else []),  # the week in a paragraph opens the digest
         fields_section(
             [
                 f"*Tokens*\n{format_tokens(totals.tokens)} "
@@ -171,7 +171,15 @@ def _team_line(row: TeamFigure, min_size: int) -> str:
 
 
 def team_thread_blocks(digest: WeeklyDigest) -> list[dict]:
-    """The thread reply: per-team detail, small teams merged (the channel is public)."""
+    """The thread reply: per-team detail, small teams merged (the channel is public), and Buildboard's AI spend."""
+    blocks = _team_blocks(digest)
+    ai_spend = digest.extras.get("ai_spend")
+    if ai_spend:
+        blocks += [divider(), section(ai_spend)]
+    return blocks
+
+
+def _team_blocks(digest: WeeklyDigest) -> list[dict]:
     rows: list[TeamFigure] = digest.extras.get("teams") or []
     min_size = int(digest.extras.get("min_group_size") or 1)
     blocks = [section(f"*By team* · {digest.week.label()}")]
