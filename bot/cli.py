@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
     digest.add_argument("--dry-run", action="store_true", help="print it instead of posting")
 
+    outbox = sub.add_parser("outbox", help="the queue of scheduled Slack messages")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    outbox_send = outbox_sub.add_parser("send", help="send every due message now (paced, exactly once)")
+    outbox_send.add_argument("--limit", type=int, default=10_000, help="send at most this many (default 10000)")
+    outbox_sub.add_parser("status", help="print the backlog, the scheduler leader and each job's last run (JSON)")
+
     export = sub.add_parser("export", help="write stored data to stdout")
     export.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
     export.add_argument("--week", type=week_arg)
@@ -81,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "db_command", None),
             getattr(args, "org_command", None),
             getattr(args, "usage_command", None),
+            getattr(args, "outbox_command", None),
         )
         if v
     )

@@ -1,0 +1,103 @@
+"""The scheduled jobs. Each is idempotent: a second run (catch-up, failover) sends nothing twice.
+
+A job takes the Runtime and returns a one-line outcome for the log. Jobs whose service belongs
+to another part of Buildboard are listed with `requires`: they are scheduled only when that
+module is present in this build, and /readyz lists them as unavailable otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.domain.periods import IsoWeek
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def send_outbox(rt: Runtime) -> str:
+    """Send every due outbox row (paced; resumes what a dead process left)."""
+    report = rt.sender.send_due()
+    if report.errors and not (report.sent or report.reconciled or report.failed):
+        return "; ".join(report.errors[:3])
+    return (
+        f"sent {report.sent}, reconciled {report.reconciled}, failed {report.failed}, "
+        f"deferred {report.deferred}, rate-limited {report.rate_limited}"
+    )
+
+
+def weekly_digest(rt: Runtime) -> str:
+    """The digest of the last complete week in BUILDBOARD_TIMEZONE, once per channel and week."""
+    from bot.services.digest import run_digest
+
+    now = rt.clock()
+    week = IsoWeek.last_complete(now, rt.settings.zone)
+    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=week, now=now)
+    if outcome.status in ("failed",):
+        raise RuntimeError(outcome.message)
+    return outcome.message
+
+
+def weekly_nudges(rt: Runtime) -> str:
+    """Queue the week's nudges, each due at the person's own local hour; the outbox job sends them."""
+    from bot.services.nudges import queue_nudges  # type: ignore[import-not-found]  # issue 3
+
+    now = rt.clock()
+    week = IsoWeek.last_complete(now, rt.settings.zone)
+    result = queue_nudges(rt.sessions, rt.settings, week, now, at_local_hour=True)
+    return f"nudges for {week}: {result}"
+
+
+def usage_sync(rt: Runtime) -> str:
+    """Pull yesterday's (and any missed) usage from every configured provider; upserts, so repeatable."""
+    from bot.services.sync import configured_providers, sync_provider  # type: ignore[import-not-found]  # issue 6
+
+    done = []
+    for provider in configured_providers(rt.settings):
+        done.append(f"{provider}: {sync_provider(rt.sessions, rt.settings, provider, now=rt.clock())}")
+    return "; ".join(done) or "no provider configured"
+
+
+def retention(rt: Runtime) -> str:
+    """Fold per-person usage older than the retention period into anonymous totals."""
+    from bot.services.retention import run_retention  # type: ignore[import-not-found]  # issue 10
+
+    return str(run_retention(rt.sessions, rt.settings, now=rt.clock()))
+
+
+def probe_slack_auth(rt: Runtime) -> str:
+    """While Slack refuses the token, ask auth.test now and then; sending resumes once it is accepted."""
+    if rt.sender.auth_error() is None:
+        return "token fine"
+    error = rt.sender.probe_auth()
+    return f"Slack still refuses the token ({error})" if error else "Slack accepts the token again"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    run: Callable[[Runtime], str]
+    schedule: str  # interval | weekly | daily
+    requires: str | None = None  # a module that must be present for the job to be scheduled
+
+    def available(self) -> bool:
+        if self.requires is None:
+            return True
+        try:
+            return importlib.util.find_spec(self.requires) is not None
+        except ModuleNotFoundError:
+            return False
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("outbox", send_outbox, "interval"),
+    JobSpec("slack_auth_probe", probe_slack_auth, "interval"),
+    JobSpec("digest", weekly_digest, "weekly"),
+    JobSpec("nudges", weekly_nudges, "weekly", requires="bot.services.nudges"),
+    JobSpec("usage_sync", usage_sync, "daily", requires="bot.services.sync"),
+    JobSpec("retention", retention, "daily", requires="bot.services.retention"),
+)
