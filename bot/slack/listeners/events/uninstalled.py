@@ -20,16 +20,17 @@ log = logging.getLogger(__name__)
 def register(app: App, deps: Deps) -> None:
     @app.event("app_uninstalled")
     def app_uninstalled(ack, event):
+        write_auth_error(deps.sessions, "app_uninstalled", deps.clock())  # before ack: a quick write
         ack()
-        write_auth_error(deps.sessions, "app_uninstalled", deps.clock())
         log.error("Slack says the app was uninstalled: sending stopped until it is reinstalled")
 
     @app.event("tokens_revoked")
     def tokens_revoked(ack, event):
-        ack()
         bot_tokens = (event.get("tokens") or {}).get("bot") or []
+        if bot_tokens:
+            write_auth_error(deps.sessions, "tokens_revoked", deps.clock())
+        ack()
         if not bot_tokens:
             log.info("Slack revoked user tokens only; the bot token is unaffected")
             return
-        write_auth_error(deps.sessions, "tokens_revoked", deps.clock())
         log.error("Slack revoked the bot token: sending stopped until the app is reinstalled")
