@@ -68,6 +68,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        job = getattr(record, "job", None)  # set by the scheduler's job runner
+        if job is not None:
+            entry["job"] = job
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)

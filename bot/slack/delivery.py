@@ -97,7 +97,13 @@ class Pacer:
         workspace_burst: int = 1,
         margin: float = 0.02,
         monotonic: Callable[[], float] = time.monotonic,
+        per_channel_interval: float | None = None,  # the earlier names, still accepted
+        workspace_interval: float | None = None,
     ) -> None:
+        if per_channel_interval is not None:
+            channel_interval = per_channel_interval
+        if workspace_interval is not None:
+            workspace_rate = 1 / workspace_interval if workspace_interval > 0 else 0.0
         self.channel_interval = channel_interval * (1 + margin)
         self.workspace_rate = workspace_rate / (1 + margin) if workspace_rate > 0 else 0.0
         self.workspace_burst = max(1, workspace_burst)
@@ -308,9 +314,12 @@ class OutboxSender:
             while queue:
                 if self._stop.is_set():
                     return
-                # The row whose channel (and local backoff) frees up soonest goes next.
+                # The row whose channel (and local backoff) frees up soonest goes next; a thread reply
+                # never goes before its parent when both are in this batch.
+                waiting_for = {i.key for i in queue}
+                candidates = [i for i in queue if i.parent_key not in waiting_for] or queue
                 ready, item = min(
-                    ((max(self._pacer.ready_at(self._pace_key(i)), i.ready_after), i) for i in queue),
+                    ((max(self._pacer.ready_at(self._pace_key(i)), i.ready_after), i) for i in candidates),
                     key=lambda pair: pair[0],
                 )
                 delay = ready - self._pacer.monotonic()
@@ -443,7 +452,8 @@ class OutboxSender:
             report.errors.append(f"{item.key}: {_explain(error, item.channel)}")
             return False
         if status == 429 or error == "ratelimited":
-            retry_after = _retry_after(exc) or 1.0
+            retry_after = _retry_after(exc)
+            retry_after = 1.0 if retry_after is None else retry_after
             self._pacer.pause(retry_after)
             report.rate_limited += 1
             log.info("Slack rate-limited %s: pausing posts for %.1fs", item.key, retry_after)
@@ -455,7 +465,7 @@ class OutboxSender:
             return False
         if status >= 500 or error in AMBIGUOUS_ERRORS:
             item.in_flight = True
-        return self._retry_later(item, error, report, at_least=_retry_after(exc))
+        return self._retry_later(item, error, report, at_least=_retry_after(exc) or 0.0)
 
     def _retry_later(self, item: _Item, error: str, report: DeliveryReport, at_least: float = 0.0) -> bool:
         item.tries += 1
@@ -591,15 +601,16 @@ def write_auth_error(sessions: sessionmaker[Session], error: str | None, now: da
             state.value, state.updated_at = error, now
 
 
-def _retry_after(exc: SlackApiError) -> float:
+def _retry_after(exc: SlackApiError) -> float | None:
+    """Seconds from the Retry-After header; None when there is none."""
     headers = exc.response.headers or {}
     value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
     if isinstance(value, list):
         value = value[0] if value else None
     try:
-        return max(0.0, float(value)) if value is not None else 0.0
+        return max(0.0, float(value)) if value is not None else None
     except (TypeError, ValueError):
-        return 0.0
+        return None
 
 
 def _explain(error: str, channel: str) -> str:

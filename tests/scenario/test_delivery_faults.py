@@ -49,10 +49,10 @@ def test_429_500_and_timeouts_deliver_everything_once_within_the_limits(sessions
     slack.fail_next("chat.postMessage", status=429, retry_after=1)
     slack.fail_next("chat.postMessage", status=500, times=2)
     # Stored by Slack, answered after the client gave up: must be found, not posted again.
-    slack.fail_next("chat.postMessage", delay=1.5)
+    slack.fail_next("chat.postMessage", delay=2.5)
     slack.fail_next("conversations.history", status=503)
 
-    report = make_sender(sessions, slack, timeout=0.5).send_due()
+    report = make_sender(sessions, slack, timeout=1.0).send_due()
 
     assert keys_posted(slack) == Counter({key: 1 for key, _ in rows})
     assert statuses(sessions) == Counter({"sent": len(rows)})
@@ -65,18 +65,22 @@ def test_429_500_and_timeouts_deliver_everything_once_within_the_limits(sessions
     times = [c.at for c in posts]
     # (arrival times at the stand-in carry a few ms of network jitter)
     gaps = [round(b - a, 3) for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.8 / WORKSPACE_RATE, (gaps, [c.args["channel"] for c in posts])
+    assert times[-1] - times[0] >= (len(times) - 1) / WORKSPACE_RATE, gaps
+    assert min(gaps) >= 0.5 / WORKSPACE_RATE, gaps
     in_digest = [c.at for c in posts if c.args["channel"] == DIGEST_CHANNEL]
-    assert all(b - a >= CHANNEL_INTERVAL * 0.95 for a, b in zip(in_digest, in_digest[1:], strict=False))
+    digest_gaps = [round(b - a, 3) for a, b in zip(in_digest, in_digest[1:], strict=False)]
+    assert min(digest_gaps) >= CHANNEL_INTERVAL * 0.8, digest_gaps
 
 
 def test_a_busy_channel_does_not_hold_up_the_others(sessions, slack):
     rows = [(f"digest:{i}", DIGEST_CHANNEL) for i in range(3)] + [(f"nudge:{i}", f"U{i:04d}") for i in range(6)]
     queue(sessions, rows)
-    make_sender(sessions, slack).send_due()
+    client = WebClient(token=BOT_TOKEN, base_url=slack.base_url)
+    pacer = Pacer(channel_interval=2.0, workspace_rate=WORKSPACE_RATE)
+    OutboxSender(sessions, client, pacer=pacer).send_due()
     order = [c.args["channel"] for c in slack.calls_to("chat.postMessage")]
     # The DMs go out while the digest channel waits its interval, not after all of it.
-    assert order.index("U0005") < len(order) - 1 and order[-1] == DIGEST_CHANNEL
+    assert order == [DIGEST_CHANNEL] + [f"U{i:04d}" for i in range(6)] + [DIGEST_CHANNEL] * 2
     assert keys_posted(slack) == Counter({key: 1 for key, _ in rows})
 
 
