@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 WEEKLY_GRACE = timedelta(days=2)
 DAILY_GRACE = timedelta(hours=12)
-NUDGE_TIME = time(0, 5)  # nudges are queued just after the week ends; each is due at the person's local hour
+# On the digest's weekday, just after midnight, the week's nudges are queued; each is due at the
+# person's own BUILDBOARD_NUDGE_LOCAL_HOUR, and the outbox job sends it then (reminders likewise).
+NUDGE_TIME = time(0, 5)
 
 
 class WallClockCronTrigger(CronTrigger):
@@ -72,7 +74,7 @@ def trigger_for(spec: JobSpec, settings: Settings) -> BaseTrigger:
     if spec.name == "digest":
         return weekly_at(settings.digest_weekday, settings.digest_time, zone)
     if spec.name == "nudges":
-        return weekly_at("mon", NUDGE_TIME, zone)
+        return weekly_at(settings.digest_weekday, NUDGE_TIME, zone)
     if spec.name == "usage_sync":
         return daily_at(settings.sync_time, zone)
     if spec.name == "retention":

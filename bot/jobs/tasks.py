@@ -20,14 +20,27 @@ log = logging.getLogger(__name__)
 
 
 def send_outbox(rt: Runtime) -> str:
-    """Send every due outbox row (paced; resumes what a dead process left)."""
+    """Send every due outbox row (paced; resumes what a dead process left), nudges and reminders included."""
     report = rt.sender.send_due()
+    if report.sent or report.reconciled:
+        _sync_nudges(rt)
     if report.errors and not (report.sent or report.reconciled or report.failed):
         return "; ".join(report.errors[:3])
     return (
         f"sent {report.sent}, reconciled {report.reconciled}, failed {report.failed}, "
         f"deferred {report.deferred}, rate-limited {report.rate_limited}"
     )
+
+
+def _sync_nudges(rt: Runtime) -> None:
+    """Nudges whose DM (or reminder) went out are marked so; reminders can come up to two weeks later."""
+    from bot.services.nudges import sync_nudge_status
+
+    now = rt.clock()
+    last = IsoWeek.last_complete(now, rt.settings.zone)
+    with rt.sessions.begin() as session:
+        for week in (last, last.previous(), last.previous(2)):
+            sync_nudge_status(session, week, now)
 
 
 def weekly_digest(rt: Runtime) -> str:
@@ -44,12 +57,15 @@ def weekly_digest(rt: Runtime) -> str:
 
 def weekly_nudges(rt: Runtime) -> str:
     """Queue the week's nudges, each due at the person's own local hour; the outbox job sends them."""
-    from bot.services.nudges import queue_nudges  # type: ignore[import-not-found]  # issue 3
+    from bot.services.nudges import queue_nudges
 
     now = rt.clock()
     week = IsoWeek.last_complete(now, rt.settings.zone)
-    result = queue_nudges(rt.sessions, rt.settings, week, now, at_local_hour=True)
-    return f"nudges for {week}: {result}"
+    report = queue_nudges(rt.sessions, rt.settings, week, now, at_local_hour=True)
+    return (
+        f"nudges for {week}: {len(report.planned)} people chosen, {report.queued} newly queued "
+        f"(each due at {rt.settings.nudge_local_hour}:00 their time), {report.already} queued earlier"
+    )
 
 
 def usage_sync(rt: Runtime) -> str:
@@ -64,9 +80,9 @@ def usage_sync(rt: Runtime) -> str:
 
 def retention(rt: Runtime) -> str:
     """Fold per-person usage older than the retention period into anonymous totals."""
-    from bot.services.retention import run_retention  # type: ignore[import-not-found]  # issue 10
+    from bot.services.retention import run_retention
 
-    return str(run_retention(rt.sessions, rt.settings, now=rt.clock()))
+    return run_retention(rt.sessions, rt.settings, rt.clock()).summary()
 
 
 def probe_slack_auth(rt: Runtime) -> str:

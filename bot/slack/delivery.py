@@ -30,7 +30,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import AppState, OutboxMessage
+from bot.db.models import AppState, OutboxMessage, Person
 from bot.domain.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,17 @@ AMBIGUOUS_ERRORS = {"internal_error", "fatal_error", "request_timeout", "service
 AUTH_STATE_KEY = "slack_auth_error"
 # Network trouble: the request may have reached Slack.
 NETWORK_ERRORS = (OSError, TimeoutError, urllib.error.URLError, HTTPException)
+# A channel of "person:<id>": a DM to a person whose Slack id is looked up by email when sending.
+PERSON_CHANNEL_PREFIX = "person:"
+
+
+class _FakeAnswer(dict):
+    """Lets an error we detect ourselves travel the same path as Slack's `{"ok": false}` answers."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(ok=False, error=error)
+        self.status_code = 200
+        self.headers: dict = {}
 
 
 class SlackAuthBroken(RuntimeError):
@@ -351,6 +362,8 @@ class OutboxSender:
             log.info("lost the claim on %s to another sender; leaving it to them", item.key)
             return False
         try:
+            if channel.startswith(PERSON_CHANNEL_PREFIX):
+                channel = self._person_slack_id(int(channel[len(PERSON_CHANNEL_PREFIX) :]))
             if item.in_flight and item.kind != "file":
                 found = self._find_sent(channel, item.key, item.created_at, thread_ts)
                 if found is not None:
@@ -366,11 +379,34 @@ class OutboxSender:
         except NETWORK_ERRORS as exc:  # the request may have reached Slack: reconcile before resending
             item.in_flight = True
             return self._retry_later(item, f"network: {type(exc).__name__}", report)
-        if sent_channel and item.channel[:1] in ("U", "W"):
-            self._dm_channels[item.channel] = sent_channel
+        if sent_channel and channel[:1] in ("U", "W"):
+            self._dm_channels[channel] = sent_channel
         self._mark_sent(item, sent_channel or channel, ts)
         report.sent += 1
         return False
+
+    def _person_slack_id(self, person_id: int) -> str:
+        """A DM to someone whose Slack id was unknown when queued: users.lookupByEmail, remembered.
+
+        Slack's `users_not_found` propagates and fails the row permanently with that reason.
+        """
+        with self._sessions() as session:
+            person = session.get(Person, person_id)
+            if person is None or not person.email:
+                raise SlackApiError("person unknown", _FakeAnswer("users_not_found"))
+            if person.slack_user_id:
+                return person.slack_user_id
+            email = person.email
+        user = self._client.users_lookupByEmail(email=email).get("user") or {}
+        slack_id = user.get("id")
+        if not slack_id:
+            raise SlackApiError("no user id", _FakeAnswer("users_not_found"))
+        with self._sessions.begin() as session:
+            person = session.get(Person, person_id)
+            if person is not None and not person.slack_user_id:
+                person.slack_user_id = slack_id
+                person.slack_timezone = user.get("tz") or person.slack_timezone
+        return slack_id
 
     def _dm_channel(self, channel: str) -> str:
         """The channel to read history from: a user id is opened as the app's DM with them."""
@@ -620,4 +656,9 @@ def _explain(error: str, channel: str) -> str:
         return f"channel {channel} does not exist or the bot cannot see it: check BUILDBOARD_DIGEST_CHANNEL"
     if error == "is_archived":
         return f"channel {channel} is archived"
+    if error == "users_not_found" and channel.startswith(PERSON_CHANNEL_PREFIX):
+        return (
+            f"no Slack user has the email of person {channel[len(PERSON_CHANNEL_PREFIX) :]}: "
+            "add their slack_user_id to the people file"
+        )
     return f"Slack answered {error} for {channel}"

@@ -1,8 +1,9 @@
 """Two `buildboard serve` replicas on one database: one leads, the leader dies mid fan-out,
 the other takes over, and everyone still gets exactly one digest and one DM.
 
-Nudges (issue 3) are not on main yet: the weekly DMs are stood in for by outbox rows with the
-nudge keys the nudge service uses (`nudge:<person>:<week>`), sent by the scheduler's outbox job.
+The digest and the nudges jobs were due earlier today: the first leader catches both up. The real
+nudges are queued for each person's local hour (later than the test lasts), so the fan-out that is
+killed mid-way is a batch of queued DM rows, sent by the scheduler's outbox job like the nudges.
 """
 
 import signal
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.db.models import JobRun, OutboxMessage
+from bot.db.models import JobRun, Nudge, OutboxMessage
 from bot.domain.clock import system_clock
 from bot.domain.periods import IsoWeek
 from bot.jobs.leader import current_leader
@@ -33,7 +34,7 @@ def test_leader_dies_mid_week_and_the_other_replica_finishes_exactly_once(sessio
         BUILDBOARD_DIGEST_TIME="00:00:00",
         BUILDBOARD_SLACK_WORKSPACE_RATE="15",
     )
-    dm_keys = [f"nudge:{i}:{week}" for i in range(45)]
+    dm_keys = [f"dm:{i}:{week}" for i in range(45)]
     with sessions.begin() as session:
         for i, key in enumerate(dm_keys):
             outbox.enqueue(session, key=key, kind="nudge", channel=f"U{i:05d}", payload={"text": "what?"}, now=now)
@@ -61,8 +62,23 @@ def test_leader_dies_mid_week_and_the_other_replica_finishes_exactly_once(sessio
 
         wait_until(survivor_ran_outbox_job, what="the survivor's outbox job")
         with sessions() as session:
-            # The digest's rows (the post, its thread reply, its chart) and every DM: all sent.
-            assert set(session.scalars(select(OutboxMessage.status))) == {"sent"}
+            # The digest's rows (the post, its thread reply, its chart) and every DM: all sent
+            # (the nudges wait for each person's local hour).
+            unsent = session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.status != "sent", OutboxMessage.idempotency_key.not_like("nudge:%")
+                )
+            ).all()
+            assert unsent == []
+
+        # One nudge per chosen person for the week, queued once although two leaders ran.
+        with sessions() as session:
+            nudges = session.execute(select(Nudge.person_id, Nudge.week_start)).all()
+            nudge_rows = session.scalars(select(OutboxMessage.idempotency_key).where(OutboxMessage.kind == "nudge"))
+            nudge_keys = sorted(k for k in nudge_rows if k.startswith("nudge:"))
+        assert nudges and all(start == week.start for _, start in nudges)
+        assert len({pid for pid, _ in nudges}) == len(nudges)
+        assert nudge_keys == sorted(f"nudge:{pid}:{week}" for pid, _ in nudges)
 
         # Clean shutdown: SIGTERM ends the process and hands the lease back at once.
         survivor.send_signal(signal.SIGTERM)

@@ -1,15 +1,15 @@
-"""Slack Events API listeners: one module per event family, each with register(app, deps)."""
+"""Slack Events API listeners, one file per event, each with register(app, deps)."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.slack.deps import Deps
-from bot.slack.listeners.events import uninstalled
+from bot.slack.listeners.events import app_home_opened, uninstalled, user_change
 
-MODULES = (uninstalled,)
+EVENTS = (app_home_opened, user_change, uninstalled)
 
 
 def register(app: App, deps: Deps) -> None:
-    for module in MODULES:
-        module.register(app, deps)
+    for event in EVENTS:
+        event.register(app, deps)
