@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -23,6 +24,13 @@ def week_arg(text: str) -> IsoWeek:
         return IsoWeek.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="refuse emails that are not in the people file (default: keep as unmatched)",
     )
+
+    usage_sync = usage_sub.add_parser("sync", help="pull usage from a provider's admin API (default: the last 3 days)")
+    usage_sync.add_argument("provider", choices=["openai", "anthropic", "claude-code"])
+    usage_sync.add_argument("--since", type=date_arg, help="first UTC day, YYYY-MM-DD (default: two days ago)")
+    usage_sync.add_argument("--until", type=date_arg, help="last UTC day, YYYY-MM-DD (default: today)")
 
     digest = sub.add_parser("digest", help="compute and post the weekly digest")
     digest.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")

@@ -86,5 +86,5 @@ def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Third-party loggers that would print request details (and with them, tokens) at DEBUG.
-    for noisy in ("slack_sdk", "slack_bolt", "urllib3", "httpx", "openai", "anthropic", "waitress"):
+    for noisy in ("slack_sdk", "slack_bolt", "urllib3", "httpx", "httpx2", "openai", "anthropic", "waitress"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

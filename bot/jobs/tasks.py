@@ -70,12 +70,15 @@ def weekly_nudges(rt: Runtime) -> str:
 
 def usage_sync(rt: Runtime) -> str:
     """Pull yesterday's (and any missed) usage from every configured provider; upserts, so repeatable."""
-    from bot.services.sync import configured_providers, sync_provider  # type: ignore[import-not-found]  # issue 6
+    from bot.services.sync import configured_providers, default_window, sync_provider
 
+    now = rt.clock()
+    since, until = default_window(now)  # a few days back: late provider revisions are upserted
     done = []
     for provider in configured_providers(rt.settings):
-        done.append(f"{provider}: {sync_provider(rt.sessions, rt.settings, provider, now=rt.clock())}")
-    return "; ".join(done) or "no provider configured"
+        report = sync_provider(provider, rt.sessions, rt.settings, since, until, now)
+        done.append(f"{provider}: {report.rows} rows, {report.tokens} tokens")
+    return "; ".join(done) or "no provider configured (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY)"
 
 
 def retention(rt: Runtime) -> str:
@@ -113,7 +116,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("outbox", send_outbox, "interval"),
     JobSpec("slack_auth_probe", probe_slack_auth, "interval"),
     JobSpec("digest", weekly_digest, "weekly"),
-    JobSpec("nudges", weekly_nudges, "weekly", requires="bot.services.nudges"),
-    JobSpec("usage_sync", usage_sync, "daily", requires="bot.services.sync"),
-    JobSpec("retention", retention, "daily", requires="bot.services.retention"),
+    JobSpec("nudges", weekly_nudges, "weekly"),
+    JobSpec("usage_sync", usage_sync, "daily"),
+    JobSpec("retention", retention, "daily"),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -44,7 +44,9 @@ class Home:
     artifacts: list[Artifact]
     total_artifacts: int
     nudges_enabled: bool
-    viewed_by: list[ViewedBy]  # who looked at these numbers lately (the audit trail, shown to its subject)
+    viewed_by: list[ViewedBy] = field(
+        default_factory=list
+    )  # who looked at these numbers lately (the audit trail, shown to its subject)
 
 
 def home_for(session: Session, person: Person, now: datetime, settings: Settings) -> Home:

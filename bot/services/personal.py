@@ -12,6 +12,7 @@ from bot.db.models import Artifact, Person
 from bot.domain.periods import IsoWeek
 from bot.domain.ranking import rank
 from bot.domain.stats import PersonWeek
+from bot.services.code_activity import CodeActivity, code_activity_by_person
 from bot.services.stats import person_weeks
 from bot.settings import Settings
 
@@ -23,6 +24,7 @@ class MyWeek:
     position: int | None  # on the leaderboard (by the configured ranking), among people with activity
     ranked_people: int
     artifacts: list[Artifact]
+    code: CodeActivity | None = None  # commits, pull requests… by coding agents (Claude Code analytics)
 
 
 def empty_week(person_id: int) -> PersonWeek:
@@ -43,7 +45,8 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
             .order_by(Artifact.created_at)
         )
     )
-    return MyWeek(week, everyone.get(person.id) or empty_week(person.id), position, len(ranked), artifacts)
+    code = code_activity_by_person(session, week, [person.id]).get(person.id)
+    return MyWeek(week, everyone.get(person.id) or empty_week(person.id), position, len(ranked), artifacts, code)
 
 
 def current_and_last_week(now: datetime, settings: Settings) -> tuple[IsoWeek, IsoWeek]:

@@ -16,7 +16,7 @@ def _week_fields(mine: MyWeek) -> list[str]:
     stats = mine.stats
     rank = f"#{mine.position} of {mine.ranked_people}" if mine.position else "not ranked (no activity)"
     cost = format_usd(stats.cost_per_artifact) if stats.cost_per_artifact is not None else "—"
-    return [
+    fields = [
         f"*Tokens*\n{format_tokens(stats.tokens)}",
         f"*Spend*\n{format_usd(stats.spend_usd)}",
         f"*Rank*\n{rank}",
@@ -24,6 +24,14 @@ def _week_fields(mine: MyWeek) -> list[str]:
         f"*Active days*\n{stats.active_days}",
         f"*Cost per artifact*\n{cost}",
     ]
+    if mine.code is not None and mine.code.any:
+        # Automatic evidence of output, beside the spend: what the coding agent committed and opened.
+        code = mine.code
+        fields += [
+            f"*Commits by Claude Code*\n{code.commits:,}",
+            f"*Pull requests by Claude Code*\n{code.pull_requests:,}",
+        ]
+    return fields
 
 
 def viewed_by_text(views: list[ViewedBy]) -> str:

@@ -1,0 +1,72 @@
+"""`buildboard usage sync openai|anthropic|claude-code`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from bot.cli import CommandError, command
+from bot.commands.common import err, runtime
+from bot.db.engine import SchemaNotCurrent
+from bot.ingest.provider_api import MissingKey
+from bot.services.sync import default_window, sync_provider
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.label = label
+        self.enabled = self.stream.isatty()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        filled = self.WIDTH * done // total
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} days")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+@command("usage", "sync")
+def usage_sync(args: argparse.Namespace) -> int:
+    rt = runtime()
+    now = rt.clock()
+    until = args.until or default_window(now)[1]
+    since = args.since or default_window(now, until=until)[0]
+    if since > until:
+        raise CommandError(f"--since {since} is after --until {until}")
+    try:
+        sessions = rt.sessions
+    except SchemaNotCurrent as exc:
+        raise CommandError(str(exc)) from None
+    progress = TerminalProgress(f"{args.provider} {since}..{until}")
+    try:
+        report = sync_provider(args.provider, sessions, rt.settings, since, until, now, on_progress=progress)
+    except (MissingKey, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        progress.close()
+    for line in report.summary_lines():
+        print(line)
+    for model, tokens in sorted(report.unpriced_models.items()):
+        err(
+            f"buildboard: warning: model {model!r} is not in the price table; {tokens:,} tokens left unpriced. "
+            "Add it with BUILDBOARD_PRICES_FILE, then sync these days again."
+        )
+    if not report.ok:
+        err(f"buildboard: usage sync {args.provider} failed: {report.error}")
+        err(f"buildboard: retry with: {report.retry_command()}")
+        return 1
+    return 0

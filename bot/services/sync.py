@@ -1,0 +1,347 @@
+"""Pulling usage from the providers' admin APIs into the tables the CSV import fills.
+
+A sync covers the days since…until (UTC, inclusive) in windows (7 days; one day for Claude Code).
+Each window is fetched whole — every page — before anything is written, then written in one
+transaction: upserted on person · day · provider · model, and rows this source wrote earlier for
+those days that the provider no longer reports are removed. So repeating a sync, or overlapping an
+earlier one, changes nothing that was right and corrects what the provider revised; a window whose
+fetch fails (after the SDK's retries) writes nothing, stops the sync and names the days to retry.
+
+One source of Anthropic spend per day: the organisation analytics (`anthropic`) cover every product,
+Claude Code included, with the billed cost. For a day they have rows, the Claude Code sync stores only
+its activity signals (sessions, lines, commits, pull requests) and the `anthropic` sync removes Claude
+Code cost rows it supersedes. For days without analytics (e.g. an organisation with no analytics
+access), Claude Code's estimated cost is the Anthropic spend. Either order of syncing gives the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import CodeActivityDaily, Person, UsageDaily
+from bot.domain.money import format_usd
+from bot.ingest.anthropic_admin import AnthropicUsage
+from bot.ingest.claude_code import ACTIVITY_PROVIDER, ClaudeCodeUsage
+from bot.ingest.openai_admin import OpenAIUsage
+from bot.ingest.prices import PriceTable
+from bot.ingest.provider_api import (
+    DEFAULT_MAX_RETRIES,
+    FetchedWindow,
+    MissingKey,
+    ProviderError,
+    Unattributable,
+    UsageSource,
+)
+from bot.ingest.records import CodeActivityRecord, UsageRecord
+from bot.ingest.store import write_code_activity, write_usage
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SOURCES: dict[str, type] = {"openai": OpenAIUsage, "anthropic": AnthropicUsage, "claude-code": ClaudeCodeUsage}
+DEFAULT_DAYS = 3  # today and the two days before: late and revised data settle within that
+
+Progress = Callable[[int, int], None]  # (days done, days in total)
+
+__all__ = ["MissingKey", "SyncReport", "configured_providers", "daily_sync", "default_window", "sync_provider"]
+
+
+@dataclass
+class SyncReport:
+    """What one `sync_provider` call did: stored rows and money, and what it could not store."""
+
+    provider: str
+    since: date
+    until: date
+    synced_through: date | None = None  # last day of the last window written
+    rows: int = 0
+    tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+    removed_rows: int = 0  # rows the provider no longer reports (revisions) or superseded by analytics
+    superseded_rows: int = 0  # Claude Code cost rows not stored: Anthropic analytics cover the day
+    activity_rows: int = 0
+    commits: int = 0
+    pull_requests: int = 0
+    pages: int = 0
+    unmatched_emails: set[str] = field(default_factory=set)
+    unpriced_models: dict[str, int] = field(default_factory=dict)  # model → tokens left unpriced
+    unattributable: Unattributable = field(default_factory=Unattributable)
+    error: str | None = None
+    failed_since: date | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def retry_command(self) -> str | None:
+        if self.failed_since is None:
+            return None
+        return f"buildboard usage sync {self.provider} --since {self.failed_since} --until {self.until}"
+
+    def summary_lines(self) -> list[str]:
+        """The human summary the CLI prints (and a scheduler may log)."""
+        through = f" (through {self.synced_through})" if self.synced_through and not self.ok else ""
+        removed = f"; {self.removed_rows} outdated rows removed" if self.removed_rows else ""
+        lines = [
+            f"{self.provider}: {self.since} to {self.until}{through}: {self.rows} usage rows, {self.tokens:,} tokens, "
+            f"{format_usd(self.cost_usd)}{removed}"
+        ]
+        if self.activity_rows:
+            lines.append(
+                f"Claude Code activity: {self.activity_rows} person-days, {self.commits} commits, "
+                f"{self.pull_requests} pull requests"
+            )
+        if self.superseded_rows:
+            lines.append(
+                f"{self.superseded_rows} Claude Code cost rows not stored: Anthropic analytics already cover those days"
+            )
+        if self.unmatched_emails:
+            sample = ", ".join(sorted(self.unmatched_emails)[:3])
+            lines.append(
+                f"{len(self.unmatched_emails)} emails are not in the people file and are kept as unmatched usage "
+                f"({sample}{', …' if len(self.unmatched_emails) > 3 else ''}); "
+                "they are attributed once the person is imported"
+            )
+        if self.unattributable.rows:
+            reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.unattributable.reasons.items()))
+            cost = f", {format_usd(self.unattributable.cost_usd)} reported" if self.unattributable.cost_usd else ""
+            lines.append(
+                f"{self.unattributable.rows} rows cannot be attributed to a person and were left out "
+                f"({reasons}; {self.unattributable.tokens:,} tokens{cost})"
+            )
+        return lines
+
+    def _add_written(self, written, fetched: FetchedWindow) -> None:
+        self.rows += written.rows
+        self.tokens += written.tokens
+        self.cost_usd += written.cost_usd
+        self.unmatched_emails |= written.unmatched_emails
+        for model, tokens in written.unpriced_models.items():
+            self.unpriced_models[model] = self.unpriced_models.get(model, 0) + tokens
+        self.unattributable.merge(fetched.unattributable)
+        self.pages += fetched.pages
+
+
+def configured_providers(settings: Settings) -> list[str]:
+    """Providers whose admin key is set, in a stable order (what the daily sync job runs)."""
+    found = []
+    if settings.openai_admin_key is not None and settings.openai_admin_key.get_secret_value():
+        found.append("openai")
+    if settings.anthropic_admin_key is not None and settings.anthropic_admin_key.get_secret_value():
+        found += ["anthropic", "claude-code"]
+    return found
+
+
+def default_window(now: datetime, days: int = DEFAULT_DAYS, *, until: date | None = None) -> tuple[date, date]:
+    """The last `days` UTC days up to `until` (default: today), inclusive."""
+    last = until or now.astimezone(UTC).date()
+    return last - timedelta(days=days - 1), last
+
+
+def make_source(provider: str, settings: Settings, *, max_retries: int = DEFAULT_MAX_RETRIES) -> UsageSource:
+    try:
+        cls = SOURCES[provider]
+    except KeyError:
+        raise ValueError(f"unknown provider {provider!r}: use one of {', '.join(SOURCES)}") from None
+    return cls.from_settings(settings, max_retries=max_retries)
+
+
+def sync_provider(
+    provider: str,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    since: date,
+    until: date,
+    now: datetime,
+    *,
+    source: UsageSource | None = None,
+    prices: PriceTable | None = None,
+    on_progress: Progress | None = None,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+) -> SyncReport:
+    """Sync one provider's usage for since…until. A missing key raises MissingKey; a failed fetch is in the report."""
+    if since > until:
+        raise ValueError(f"--since {since} is after --until {until}")
+    prices = prices or PriceTable.load(settings.prices_file)
+    if source is not None:
+        return _sync(source, sessions, since, until, now, prices, on_progress)
+    source = make_source(provider, settings, max_retries=max_retries)
+    try:
+        return _sync(source, sessions, since, until, now, prices, on_progress)
+    finally:
+        source.close()  # the SDK client's connection pool
+
+
+def _sync(
+    source: UsageSource,
+    sessions: sessionmaker[Session],
+    since: date,
+    until: date,
+    now: datetime,
+    prices: PriceTable,
+    on_progress: Progress | None,
+) -> SyncReport:
+    report = SyncReport(provider=source.name, since=since, until=until)
+    total_days = (until - since).days + 1
+    start = since
+    while start <= until:
+        end = min(start + timedelta(days=source.window_days - 1), until)
+        try:
+            fetched = source.fetch(start, end)
+        except ProviderError as exc:
+            report.error = f"{exc}; nothing was written for {start} to {end}"
+            report.failed_since = start
+            log.warning("usage sync %s failed for %s to %s: %s", source.name, start, end, exc)
+            break
+        with sessions.begin() as session:
+            _store(session, source, fetched, prices, now, report)
+        report.synced_through = end
+        if on_progress is not None:
+            on_progress((end - since).days + 1, total_days)
+        start = end + timedelta(days=1)
+    log.debug(
+        "usage sync %s %s to %s: %d rows, %d tokens, $%s, %d pages%s",
+        source.name,
+        since,
+        until,
+        report.rows,
+        report.tokens,
+        report.cost_usd,
+        report.pages,
+        "" if report.ok else " (failed)",
+    )
+    return report
+
+
+def daily_sync(sessions: sessionmaker[Session], settings: Settings, now: datetime) -> list[SyncReport]:
+    """Every configured provider over the default window; one provider failing does not stop the others."""
+    since, until = default_window(now)
+    reports = []
+    for provider in configured_providers(settings):
+        try:
+            report = sync_provider(provider, sessions, settings, since, until, now)
+        except Exception as exc:  # a bug or a database outage in one provider's sync must not stop the others
+            log.exception("usage sync %s crashed", provider)
+            report = SyncReport(provider, since, until, error=f"{type(exc).__name__}; see the log", failed_since=since)
+        reports.append(report)
+        for line in report.summary_lines():
+            log.info("usage sync %s: %s", provider, line)
+    return reports
+
+
+def _store(
+    session: Session, source: UsageSource, fetched: FetchedWindow, prices: PriceTable, now: datetime, report: SyncReport
+) -> None:
+    records = _merge_usage(fetched.usage)
+    if source.source == ClaudeCodeUsage.source:
+        covered = set(
+            session.scalars(
+                select(UsageDaily.day)
+                .where(
+                    UsageDaily.source == AnthropicUsage.source,
+                    UsageDaily.provider == source.provider,
+                    UsageDaily.day >= fetched.since,
+                    UsageDaily.day <= fetched.until,
+                )
+                .distinct()
+            )
+        )
+        kept = [r for r in records if r.day not in covered]
+        report.superseded_rows += len(records) - len(kept)
+        records = kept
+    written = write_usage(session, records, prices=prices, source=source.source, now=now)
+    report._add_written(written, fetched)
+    keep = {(r.email, r.day, r.model) for r in records}
+    report.removed_rows += _remove_unreported_usage(session, source, fetched, keep)
+    if source.source == AnthropicUsage.source:
+        days = sorted({r.day for r in records})
+        if days:
+            report.removed_rows += session.execute(
+                delete(UsageDaily).where(
+                    UsageDaily.source == ClaudeCodeUsage.source,
+                    UsageDaily.provider == source.provider,
+                    UsageDaily.day.in_(days),
+                )
+            ).rowcount
+    if source.source == ClaudeCodeUsage.source:
+        activity = _merge_activity(fetched.activity)
+        report.activity_rows += write_code_activity(session, activity, now=now)
+        report.commits += sum(a.commits for a in activity)
+        report.pull_requests += sum(a.pull_requests for a in activity)
+        _remove_unreported_activity(session, fetched, {(a.email, a.day) for a in activity})
+
+
+def _remove_unreported_usage(
+    session: Session, source: UsageSource, fetched: FetchedWindow, keep: set[tuple[str, date, str]]
+) -> int:
+    """Rows this source stored for these days that the provider no longer reports (a revision)."""
+    stored = session.execute(
+        select(UsageDaily.id, Person.email, UsageDaily.day, UsageDaily.model)
+        .join(Person, Person.id == UsageDaily.person_id)
+        .where(
+            UsageDaily.source == source.source,
+            UsageDaily.provider == source.provider,
+            UsageDaily.day >= fetched.since,
+            UsageDaily.day <= fetched.until,
+            Person.email.is_not(None),
+        )
+    ).all()
+    gone = [row_id for row_id, email, day, model in stored if (email, day, model) not in keep]
+    if gone:
+        session.execute(delete(UsageDaily).where(UsageDaily.id.in_(gone)))
+    return len(gone)
+
+
+def _remove_unreported_activity(session: Session, fetched: FetchedWindow, keep: set[tuple[str, date]]) -> None:
+    stored = session.execute(
+        select(CodeActivityDaily.id, Person.email, CodeActivityDaily.day)
+        .join(Person, Person.id == CodeActivityDaily.person_id)
+        .where(
+            CodeActivityDaily.provider == ACTIVITY_PROVIDER,
+            CodeActivityDaily.day >= fetched.since,
+            CodeActivityDaily.day <= fetched.until,
+            Person.email.is_not(None),
+        )
+    ).all()
+    gone = [row_id for row_id, email, day in stored if (email, day) not in keep]
+    if gone:
+        session.execute(delete(CodeActivityDaily).where(CodeActivityDaily.id.in_(gone)))
+
+
+def _merge_usage(records: list[UsageRecord]) -> list[UsageRecord]:
+    """One record per person · day · provider · model (two provider ids can share an email)."""
+    merged: dict[tuple, UsageRecord] = {}
+    for record in records:
+        key = (record.day, record.email, record.provider, record.model)
+        found = merged.get(key)
+        if found is None:
+            merged[key] = UsageRecord(**{name: getattr(record, name) for name in UsageRecord.__slots__})
+            continue
+        found.input_tokens += record.input_tokens
+        found.output_tokens += record.output_tokens
+        found.cached_input_tokens += record.cached_input_tokens
+        found.cache_write_tokens += record.cache_write_tokens
+        found.requests += record.requests
+        if record.cost_usd is not None:
+            found.cost_usd = (found.cost_usd or Decimal(0)) + record.cost_usd
+    return list(merged.values())
+
+
+def _merge_activity(records: list[CodeActivityRecord]) -> list[CodeActivityRecord]:
+    merged: dict[tuple, CodeActivityRecord] = {}
+    for record in records:
+        key = (record.day, record.email, record.provider)
+        found = merged.setdefault(key, CodeActivityRecord(day=record.day, email=record.email, provider=record.provider))
+        found.sessions += record.sessions
+        found.lines_added += record.lines_added
+        found.lines_removed += record.lines_removed
+        found.commits += record.commits
+        found.pull_requests += record.pull_requests
+    return list(merged.values())
