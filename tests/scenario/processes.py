@@ -52,7 +52,7 @@ def serve(env: dict[str, str], cwd: Path) -> subprocess.Popen:
     return start(["serve", "--host", "127.0.0.1", "--port", "0", "--threads", "2"], env, cwd)
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> object:
+def wait_until(condition: Callable[[], object], timeout: float = 60.0, what: str = "condition") -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()

@@ -53,7 +53,7 @@ def test_leader_dies_mid_week_and_the_other_replica_finishes_exactly_once(sessio
 
         # The survivor takes the lease once it expires and runs the next outbox job.
         wait_until(lambda: pid_of(current_leader(sessions).holder) == survivor.pid, what="failover")
-        wait_until(lambda: set(dm_keys) <= set(keys_posted(slack)), timeout=30, what="every DM")
+        wait_until(lambda: set(dm_keys) <= set(keys_posted(slack)), timeout=60, what="every DM")
 
         def survivor_ran_outbox_job():
             with sessions() as session:
