@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     override_value = override.add_mutually_exclusive_group(required=True)
     override_value.add_argument("--work-units", metavar="N", help="0 to 13; wins over the estimate and is kept")
     override_value.add_argument("--clear", action="store_true", help="remove the override (estimate or default again)")
+    outbox = sub.add_parser("outbox", help="the queue of scheduled Slack messages")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
+    outbox_send = outbox_sub.add_parser("send", help="send every due message now (paced, exactly once)")
+    outbox_send.add_argument("--limit", type=int, default=10_000, help="send at most this many (default 10000)")
+    outbox_sub.add_parser("status", help="print the backlog, the scheduler leader and each job's last run (JSON)")
 
     export = sub.add_parser("export", help="write stored data to stdout")
     export.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
@@ -122,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "org_command", None),
             getattr(args, "usage_command", None),
             getattr(args, "artifacts_command", None),
+            getattr(args, "outbox_command", None),
         )
         if v
     )

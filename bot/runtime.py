@@ -17,7 +17,7 @@ from bot.domain.clock import Clock, system_clock
 from bot.llm.client import LlmClient, build_llm
 from bot.settings import Settings
 from bot.slack.client import build_web_client
-from bot.slack.delivery import OutboxSender
+from bot.slack.delivery import OutboxSender, Pacer
 
 
 @dataclass
@@ -44,11 +44,26 @@ class Runtime:
 
     @cached_property
     def sender(self) -> OutboxSender:
-        return OutboxSender(self.sessions, self.slack, clock=self.clock)
+        return OutboxSender(
+            self.sessions,
+            self.slack,
+            clock=self.clock,
+            pacer=pacer_for(self.settings),
+            claim_seconds=self.settings.outbox_claim_seconds,
+        )
 
     def require_slack(self) -> None:
         if self.settings.slack_bot_token is None:
             raise ValueError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from the Slack app")
+
+
+def pacer_for(settings: Settings) -> Pacer:
+    """Slack's posting limits as configured (BUILDBOARD_SLACK_*)."""
+    return Pacer(
+        channel_interval=settings.slack_channel_interval,
+        workspace_rate=settings.slack_workspace_rate,
+        workspace_burst=settings.slack_workspace_burst,
+    )
 
 
 class JsonFormatter(logging.Formatter):
@@ -59,6 +74,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        job = getattr(record, "job", None)  # set by the scheduler's job runner
+        if job is not None:
+            entry["job"] = job
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)

@@ -65,6 +65,17 @@ class Settings(BaseSettings):
     anthropic_admin_key: SecretStr | None = Field(None, validation_alias=_env("ANTHROPIC_ADMIN_KEY"))
     anthropic_base_url: str | None = Field(None, validation_alias=_env("ANTHROPIC_BASE_URL"))
 
+    # Running in production (issue 8): Slack pacing, the outbox sender, the scheduler and its leader.
+    slack_workspace_rate: float = Field(5.0, ge=0, validation_alias=_env("BUILDBOARD_SLACK_WORKSPACE_RATE"))
+    slack_workspace_burst: int = Field(1, ge=1, validation_alias=_env("BUILDBOARD_SLACK_WORKSPACE_BURST"))
+    slack_channel_interval: float = Field(1.0, ge=0, validation_alias=_env("BUILDBOARD_SLACK_CHANNEL_INTERVAL"))
+    outbox_interval_seconds: float = Field(5.0, gt=0, validation_alias=_env("BUILDBOARD_OUTBOX_INTERVAL_SECONDS"))
+    outbox_claim_seconds: float = Field(60.0, gt=0, validation_alias=_env("BUILDBOARD_OUTBOX_CLAIM_SECONDS"))
+    leader_lease_seconds: float = Field(45.0, gt=0, validation_alias=_env("BUILDBOARD_LEADER_LEASE_SECONDS"))
+    auth_probe_seconds: float = Field(60.0, gt=0, validation_alias=_env("BUILDBOARD_AUTH_PROBE_SECONDS"))
+    sync_time: time = Field(time(5, 0), validation_alias=_env("BUILDBOARD_SYNC_TIME"))
+    retention_time: time = Field(time(4, 0), validation_alias=_env("BUILDBOARD_RETENTION_TIME"))
+
     port: int = Field(3000, validation_alias=_env("PORT"))
     log_format: Literal["text", "json"] = Field("text", validation_alias=_env("BUILDBOARD_LOG_FORMAT"))
 

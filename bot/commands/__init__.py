@@ -1,3 +1,3 @@
 """Implementations of the `buildboard` subcommands, registered with bot.cli.command."""
 
-from bot.commands import data, demo, digest, estimates, nudge, privacy, serve, sync  # noqa: F401
+from bot.commands import data, demo, digest, estimates, nudge, outbox, privacy, serve, sync  # noqa: F401

@@ -1,4 +1,4 @@
-"""`buildboard serve`: the bot, in HTTP mode or Socket Mode."""
+"""`buildboard serve`: the bot, in HTTP mode or Socket Mode, with the scheduler unless --no-scheduler."""
 
 from __future__ import annotations
 
@@ -20,20 +20,42 @@ def serve(args: argparse.Namespace) -> int:
     rt = runtime()
     deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock, llm=rt.llm)
     app = create_app(deps)
-    if rt.settings.slack_app_token is not None:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    scheduler = None
+    if not args.no_scheduler:
+        from bot.jobs.schedule import JobScheduler
 
-        log.info("starting in Socket Mode")
-        SocketModeHandler(app, rt.settings.slack_app_token.get_secret_value()).start()
-        return 0
-    port = args.port or rt.settings.port
-    server = make_server(BuildboardWsgi(app, rt.sessions), args.host, port, threads=args.threads)
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
-    log.info("listening on http://%s:%d/slack/events", args.host, port)
+        # Every replica runs one; only the holder of the scheduler lease runs jobs (see bot/jobs/leader.py).
+        scheduler = JobScheduler(rt)
+        scheduler.start()
     try:
-        server.run()
-    except (KeyboardInterrupt, OSError):
-        pass
+        if rt.settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            def stop_socket_mode(*_):
+                raise KeyboardInterrupt
+
+            signal.signal(signal.SIGTERM, stop_socket_mode)
+            log.info("starting in Socket Mode")
+            try:
+                SocketModeHandler(app, rt.settings.slack_app_token.get_secret_value()).start()
+            except KeyboardInterrupt:
+                pass
+            return 0
+        port = args.port if args.port is not None else rt.settings.port
+        holder = scheduler.lease.holder if scheduler is not None else None
+        server = make_server(
+            BuildboardWsgi(app, rt.sessions, clock=rt.clock, holder=holder), args.host, port, threads=args.threads
+        )
+        signal.signal(signal.SIGTERM, lambda *_: server.close())
+        log.info("listening on http://%s:%d/slack/events", args.host, server.effective_port)
+        try:
+            server.run()
+        except (KeyboardInterrupt, OSError):
+            pass
+        finally:
+            server.close()
+        return 0
     finally:
-        server.close()
-    return 0
+        if scheduler is not None:
+            log.info("shutting down: finishing the current job, handing the scheduler lease over")
+            scheduler.stop()

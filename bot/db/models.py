@@ -239,6 +239,9 @@ class OutboxMessage(Base):
     not_before: Mapped[datetime] = mapped_column(UtcDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Set just before a post goes to Slack and kept until the outcome is known: a row with it set may
+    # already be in the channel (the process died, or the answer timed out), so it is looked up there first.
+    posting_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_channel: Mapped[str | None] = mapped_column(String(32))
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,1 @@
+"""Scheduled work: APScheduler setup (schedule), job functions (tasks), the leader lease (leader), job_runs (runs)."""

@@ -1,8 +1,14 @@
-"""Sending the outbox to Slack: claim rows, send each once, record Slack's ts.
+"""Sending the outbox to Slack: claim rows, send each exactly once, record Slack's ts.
 
-Slack has no idempotency key, so a row that was in flight when a process died is
-reconciled before it is sent again: every message carries its outbox key in Slack
-message metadata, and `conversations.history` is searched for it.
+Slack has no idempotency key, so a post whose outcome is unknown (the process died, the answer
+timed out, Slack answered 5xx) is reconciled before it is sent again: every message carries its
+outbox key in Slack message metadata, and `conversations.history` (or `conversations.replies`
+for thread replies) is searched for it. `outbox.posting_since` marks such rows.
+
+Pacing: a token bucket for the workspace-wide budget and a minimum spacing per channel (a DM
+is its own channel), both from settings. A 429 pauses every post for its Retry-After. The
+sender picks, among the rows it has claimed, the one whose channel is free soonest, so a busy
+channel never holds up the rest.
 """
 
 from __future__ import annotations
@@ -13,13 +19,15 @@ import os
 import socket
 import threading
 import time
+import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from http.client import HTTPException
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AppState, OutboxMessage, Person
@@ -28,7 +36,8 @@ from bot.domain.clock import Clock, system_clock
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "buildboard_outbox"
-CLAIM_SECONDS = 120
+CLAIM_SECONDS = 60.0
+BATCH = 50
 # Errors that no retry will fix for this message: record why and stop trying it.
 PERMANENT_ERRORS = {
     "channel_not_found",
@@ -46,6 +55,8 @@ PERMANENT_ERRORS = {
     "restricted_action",
     "invalid_arguments",
     "too_many_attachments",
+    "invalid_metadata_format",
+    "thread_not_found",
 }
 # Errors that mean the app itself cannot send: stop the whole run until an operator fixes it.
 AUTH_ERRORS = {
@@ -55,10 +66,16 @@ AUTH_ERRORS = {
     "account_inactive",
     "token_expired",
     "app_uninstalled",
+    "tokens_revoked",
     "team_access_not_granted",
     "missing_scope",
+    "not_allowed_token_type",
 }
+# Answers after which the post may or may not be in the channel.
+AMBIGUOUS_ERRORS = {"internal_error", "fatal_error", "request_timeout", "service_unavailable"}
 AUTH_STATE_KEY = "slack_auth_error"
+# Network trouble: the request may have reached Slack.
+NETWORK_ERRORS = (OSError, TimeoutError, urllib.error.URLError, HTTPException)
 # A channel of "person:<id>": a DM to a person whose Slack id is looked up by email when sending.
 PERSON_CHANNEL_PREFIX = "person:"
 
@@ -76,35 +93,78 @@ class SlackAuthBroken(RuntimeError):
     """Slack refused the app's token: nothing can be sent until an operator fixes it."""
 
 
-@dataclass
 class Pacer:
-    """Keeps to Slack's posting limits: ~1 message per second per channel and a workspace-wide budget."""
+    """Keeps to Slack's posting limits: a workspace token bucket and a minimum spacing per channel.
 
-    per_channel_interval: float = 1.0
-    workspace_interval: float = 0.0
-    sleep: Callable[[float], None] = time.sleep
-    monotonic: Callable[[], float] = time.monotonic
-    _last_in_channel: dict[str, float] = field(default_factory=dict)
-    _last_any: float = float("-inf")
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    `margin` widens every interval a little, so network jitter does not make two posts arrive
+    closer together than the limit. Not blocking: `ready_at` says when, `take` records a post.
+    """
 
-    def wait_for(self, channel: str) -> None:
+    def __init__(
+        self,
+        *,
+        channel_interval: float = 1.0,
+        workspace_rate: float = 5.0,
+        workspace_burst: int = 1,
+        margin: float = 0.02,
+        monotonic: Callable[[], float] = time.monotonic,
+        per_channel_interval: float | None = None,  # the earlier names, still accepted
+        workspace_interval: float | None = None,
+    ) -> None:
+        if per_channel_interval is not None:
+            channel_interval = per_channel_interval
+        if workspace_interval is not None:
+            workspace_rate = 1 / workspace_interval if workspace_interval > 0 else 0.0
+        self.channel_interval = channel_interval * (1 + margin)
+        self.workspace_rate = workspace_rate / (1 + margin) if workspace_rate > 0 else 0.0
+        self.workspace_burst = max(1, workspace_burst)
+        self.monotonic = monotonic
+        self._tokens = float(self.workspace_burst)
+        self._stamp = monotonic()
+        self._last_in_channel: dict[str, float] = {}
+        self._paused_until = float("-inf")
+        self._lock = threading.Lock()
+
+    def _refill(self, now: float) -> None:
+        if self.workspace_rate:
+            self._tokens = min(self.workspace_burst, self._tokens + (now - self._stamp) * self.workspace_rate)
+        self._stamp = now
+
+    def ready_at(self, channel: str) -> float:
+        """The monotonic time from which a post to `channel` keeps within the limits."""
         with self._lock:
             now = self.monotonic()
-            ready = max(
-                self._last_in_channel.get(channel, float("-inf")) + self.per_channel_interval,
-                self._last_any + self.workspace_interval,
-            )
-            if ready > now:
-                self.sleep(ready - now)
-                now = self.monotonic()
-            self._last_in_channel[channel] = now
-            self._last_any = now
+            self._refill(now)
+            ready = max(now, self._paused_until)
+            last = self._last_in_channel.get(channel)
+            if last is not None:
+                ready = max(ready, last + self.channel_interval)
+            if self.workspace_rate and self._tokens < 1:
+                ready = max(ready, now + (1 - self._tokens) / self.workspace_rate)
+            return ready
 
-    def back_off(self, seconds: float) -> None:
-        """Slack said 429: nobody posts for `seconds`."""
+    def take(self, channel: str) -> None:
+        """Record a post to `channel` now (call it once `ready_at` has passed)."""
         with self._lock:
-            self._last_any = max(self._last_any, self.monotonic() + seconds - self.workspace_interval)
+            now = self.monotonic()
+            self._refill(now)
+            if self.workspace_rate:
+                self._tokens -= 1
+            self._last_in_channel[channel] = now
+            if len(self._last_in_channel) > 10_000:  # forget channels whose spacing has long passed
+                horizon = now - self.channel_interval
+                self._last_in_channel = {c: t for c, t in self._last_in_channel.items() if t > horizon}
+
+    def pause(self, seconds: float) -> None:
+        """Slack said 429 with Retry-After: nobody posts for `seconds`."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self.monotonic() + seconds)
+
+    def wait_for(self, channel: str, sleep: Callable[[float], None] = time.sleep) -> None:
+        """Block until a post to `channel` is allowed, then record it."""
+        while (delay := self.ready_at(channel) - self.monotonic()) > 0:
+            sleep(delay)
+        self.take(channel)
 
 
 @dataclass
@@ -113,11 +173,40 @@ class DeliveryReport:
     reconciled: int = 0
     failed: int = 0
     deferred: int = 0
+    rate_limited: int = 0
+    retried: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    """A claimed row, as the send loop sees it."""
+
+    row_id: int
+    key: str
+    kind: str
+    channel: str
+    payload: dict
+    parent_key: str | None
+    created_at: datetime
+    in_flight: bool  # an earlier post may have reached Slack: look for it before posting
+    tries: int = 0
+    ready_after: float = float("-inf")  # monotonic: local backoff after a retryable failure
 
 
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def without_retries(client: WebClient) -> WebClient:
+    """The same client minus automatic retries: a blind resend of a post could duplicate it."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        headers=dict(client.headers or {}),
+        retry_handlers=[],
+    )
 
 
 class OutboxSender:
@@ -131,13 +220,32 @@ class OutboxSender:
         clock: Clock = system_clock,
         pacer: Pacer | None = None,
         worker_id: str | None = None,
+        claim_seconds: float = CLAIM_SECONDS,
+        retry_base: float = 2.0,
+        retry_cap: float = 300.0,
+        local_tries: int = 4,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         self._sessions = session_factory
-        self._client = client
+        self._client = without_retries(client)
         self._clock = clock
         self._pacer = pacer or Pacer()
         self._worker = worker_id or default_worker_id()
+        self._claim_seconds = claim_seconds
+        self._retry_base = retry_base
+        self._retry_cap = retry_cap
+        self._local_tries = local_tries
+        self._stop = threading.Event()
+        self._sleep = sleep or self._stop.wait  # a stop request interrupts any wait
         self._dm_channels: dict[str, str] = {}
+
+    @property
+    def pacer(self) -> Pacer:
+        return self._pacer
+
+    def stop(self) -> None:
+        """Finish the post in progress, hand the rest back to the outbox, return from send_due (for good)."""
+        self._stop.set()
 
     # -- claiming -------------------------------------------------------------------------------------------
     def _due(self, now: datetime):
@@ -146,19 +254,19 @@ class OutboxSender:
             and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
         )
 
-    def claim(self, limit: int, keys: list[str] | None = None) -> list[tuple[int, bool]]:
-        """Claim up to `limit` due rows: (id, was_in_flight). Two senders never claim the same row."""
+    def claim(self, limit: int, keys: list[str] | None = None) -> list[_Item]:
+        """Claim up to `limit` due rows. Two senders never claim the same row."""
         now = self._clock()
         with self._sessions.begin() as session:
-            query = select(OutboxMessage.id, OutboxMessage.status).where(self._due(now))
+            query = select(OutboxMessage.id).where(self._due(now))
             if keys is not None:
                 query = query.where(OutboxMessage.idempotency_key.in_(keys))
-            query = query.order_by(OutboxMessage.id).limit(limit)
+            query = query.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            candidates = session.execute(query).all()
-            claimed: list[tuple[int, bool]] = []
-            for row_id, status in candidates:
+            candidates = session.scalars(query).all()
+            claimed: list[_Item] = []
+            for row_id in candidates:
                 # The WHERE re-checks due-ness, so a row taken by another sender meanwhile is skipped.
                 result = session.execute(
                     update(OutboxMessage)
@@ -166,83 +274,116 @@ class OutboxSender:
                     .values(
                         status="sending",
                         claimed_by=self._worker,
-                        claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+                        claimed_until=now + timedelta(seconds=self._claim_seconds),
                         attempts=OutboxMessage.attempts + 1,
                     )
                 )
-                if result.rowcount == 1:
-                    claimed.append((row_id, status == "sending"))
+                if result.rowcount != 1:
+                    continue
+                row = session.get(OutboxMessage, row_id)
+                assert row is not None
+                claimed.append(
+                    _Item(
+                        row_id=row.id,
+                        key=row.idempotency_key,
+                        kind=row.kind,
+                        channel=row.channel,
+                        payload=dict(row.payload),
+                        parent_key=row.thread_of_key,
+                        created_at=row.created_at,
+                        in_flight=row.posting_since is not None,
+                    )
+                )
             return claimed
 
     # -- sending --------------------------------------------------------------------------------------------
-    def send_due(self, *, limit: int = 500, keys: list[str] | None = None) -> DeliveryReport:
+    def send_due(self, *, limit: int = 10_000, keys: list[str] | None = None) -> DeliveryReport:
         """Send what is due now (optionally only `keys`); returns what happened."""
         report = DeliveryReport()
-        if self.auth_error() is not None:
-            report.errors.append(f"Slack refused the bot token earlier ({self.auth_error()}); not sending")
+        error = self.auth_error()
+        if error is not None:
+            report.errors.append(f"Slack refused the bot token earlier ({error}); not sending until it is fixed")
             return report
-        while True:
-            claimed = self.claim(min(limit, 50), keys)
-            if not claimed:
-                return report
-            for position, (row_id, in_flight) in enumerate(claimed):
-                try:
-                    self._deliver(row_id, in_flight, report)
-                except SlackAuthBroken as exc:
-                    self._release([rid for rid, _ in claimed[position:]], delay=0)
-                    report.errors.append(str(exc))
-                    return report
-            limit -= len(claimed)
-            if limit <= 0:
-                return report
+        while limit > 0 and not self._stop.is_set():
+            items = self.claim(min(limit, BATCH), keys)
+            if not items:
+                break
+            limit -= len(items)
+            try:
+                self._send_batch(items, report)
+            except SlackAuthBroken as exc:
+                report.errors.append(str(exc))
+                break
+        return report
 
-    def _deliver(self, row_id: int, in_flight: bool, report: DeliveryReport) -> None:
-        with self._sessions() as session:
-            message = session.get(OutboxMessage, row_id)
-            assert message is not None
-            key, kind, channel = message.idempotency_key, message.kind, message.channel
-            payload, parent_key = dict(message.payload), message.thread_of_key
-            created_at = message.created_at
+    def _pace_key(self, item: _Item) -> str:
+        return self._dm_channels.get(item.channel, item.channel)
+
+    def _send_batch(self, items: list[_Item], report: DeliveryReport) -> None:
+        queue = list(items)
+        try:
+            while queue:
+                if self._stop.is_set():
+                    return
+                # The row whose channel (and local backoff) frees up soonest goes next; a thread reply
+                # never goes before its parent when both are in this batch.
+                waiting_for = {i.key for i in queue}
+                candidates = [i for i in queue if i.parent_key not in waiting_for] or queue
+                ready, item = min(
+                    ((max(self._pacer.ready_at(self._pace_key(i)), i.ready_after), i) for i in candidates),
+                    key=lambda pair: pair[0],
+                )
+                delay = ready - self._pacer.monotonic()
+                if delay > 0:
+                    self._sleep(delay)
+                    continue  # re-evaluate: a 429 or another thread may have moved things
+                queue.remove(item)
+                if self._attempt(item, report):
+                    queue.append(item)
+        finally:
+            if queue:  # stopped, or the token broke: hand the rest back for the next run
+                self._release(queue, delay=0)
+
+    def _attempt(self, item: _Item, report: DeliveryReport) -> bool:
+        """One try at `item`. True: try it again later in this batch."""
         thread_ts = None
-        if parent_key:
+        channel = item.channel
+        if item.parent_key:
             with self._sessions() as session:
                 parent = session.scalars(
-                    select(OutboxMessage).where(OutboxMessage.idempotency_key == parent_key)
+                    select(OutboxMessage).where(OutboxMessage.idempotency_key == item.parent_key)
                 ).first()
             if parent is None or parent.status != "sent":
-                self._release([row_id], delay=30, error=f"waiting for {parent_key} to be sent first")
+                self._release([item], delay=5, error=f"waiting for {item.parent_key} to be sent first")
                 report.deferred += 1
-                return
+                return False
             thread_ts, channel = parent.sent_ts, parent.sent_channel or channel
+        if not self._renew(item):
+            log.info("lost the claim on %s to another sender; leaving it to them", item.key)
+            return False
         try:
-            target = self._open_channel(channel)
-            if in_flight and kind != "file":
-                found = self._find_sent(target, key, created_at, thread_ts)
+            if channel.startswith(PERSON_CHANNEL_PREFIX):
+                channel = self._person_slack_id(int(channel[len(PERSON_CHANNEL_PREFIX) :]))
+            if item.in_flight and item.kind != "file":
+                found = self._find_sent(channel, item.key, item.created_at, thread_ts)
                 if found is not None:
-                    self._mark_sent(row_id, target, found)
+                    self._mark_sent(item, *found)
                     report.reconciled += 1
-                    return
-            self._pacer.wait_for(target)
-            ts = self._post(kind, target, key, payload, thread_ts)
+                    log.info("%s was already in Slack (%s); recorded it, not sent again", item.key, found[1])
+                    return False
+                item.in_flight = False  # not in the channel: the earlier post never landed
+            self._pacer.take(self._pace_key(item))
+            sent_channel, ts = self._post(item, channel, thread_ts)
         except SlackApiError as exc:
-            self._handle_error(row_id, key, channel, exc, report)
-            return
-        except (OSError, TimeoutError) as exc:  # network trouble after the SDK's own retries
-            self._release([row_id], delay=60, error=f"network: {type(exc).__name__}")
-            report.deferred += 1
-            return
-        self._mark_sent(row_id, target, ts)
+            return self._handle_error(item, exc, report)
+        except NETWORK_ERRORS as exc:  # the request may have reached Slack: reconcile before resending
+            item.in_flight = True
+            return self._retry_later(item, f"network: {type(exc).__name__}", report)
+        if sent_channel and channel[:1] in ("U", "W"):
+            self._dm_channels[channel] = sent_channel
+        self._mark_sent(item, sent_channel or channel, ts)
         report.sent += 1
-
-    def _open_channel(self, channel: str) -> str:
-        if channel.startswith(PERSON_CHANNEL_PREFIX):
-            channel = self._person_slack_id(int(channel[len(PERSON_CHANNEL_PREFIX) :]))
-        if channel[:1] not in ("U", "W"):
-            return channel
-        if channel not in self._dm_channels:
-            answer = self._client.conversations_open(users=channel)
-            self._dm_channels[channel] = answer["channel"]["id"]
-        return self._dm_channels[channel]
+        return False
 
     def _person_slack_id(self, person_id: int) -> str:
         """A DM to someone whose Slack id was unknown when queued: users.lookupByEmail, remembered.
@@ -267,30 +408,46 @@ class OutboxSender:
                 person.slack_timezone = user.get("tz") or person.slack_timezone
         return slack_id
 
-    def _find_sent(self, channel: str, key: str, created_at: datetime, thread_ts: str | None) -> str | None:
-        """The ts of a message already posted for `key` (replies live in their thread, not the history)."""
-        oldest = f"{created_at.timestamp() - 60:.6f}"
-        if thread_ts:
-            answer = self._client.conversations_replies(
-                channel=channel, ts=thread_ts, oldest=oldest, limit=200, include_all_metadata=True
-            )
-        else:
-            answer = self._client.conversations_history(
-                channel=channel, oldest=oldest, limit=200, include_all_metadata=True
-            )
-        for item in answer.get("messages", []):
-            metadata = item.get("metadata") or {}
-            if (
-                metadata.get("event_type") == METADATA_EVENT
-                and (metadata.get("event_payload") or {}).get("outbox_key") == key
-            ):
-                return item.get("ts")
+    def _dm_channel(self, channel: str) -> str:
+        """The channel to read history from: a user id is opened as the app's DM with them."""
+        if channel[:1] not in ("U", "W"):
+            return channel
+        if channel not in self._dm_channels:
+            answer = self._client.conversations_open(users=channel)
+            self._dm_channels[channel] = answer["channel"]["id"]
+        return self._dm_channels[channel]
+
+    def _find_sent(self, channel: str, key: str, created_at: datetime, thread_ts: str | None) -> tuple[str, str] | None:
+        """(channel, ts) of a message already posted for `key` (replies live in their thread, not the history)."""
+        channel = self._dm_channel(channel)
+        oldest = f"{created_at.timestamp() - 300:.6f}"  # a few minutes of clock skew between us and Slack
+        cursor = None
+        for _ in range(20):  # at most 4,000 messages back
+            if thread_ts:
+                answer = self._client.conversations_replies(
+                    channel=channel, ts=thread_ts, oldest=oldest, limit=200, include_all_metadata=True, cursor=cursor
+                )
+            else:
+                answer = self._client.conversations_history(
+                    channel=channel, oldest=oldest, limit=200, include_all_metadata=True, cursor=cursor
+                )
+            for message in answer.get("messages", []):
+                metadata = message.get("metadata") or {}
+                if (
+                    metadata.get("event_type") == METADATA_EVENT
+                    and (metadata.get("event_payload") or {}).get("outbox_key") == key
+                ):
+                    return channel, message.get("ts")
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
         return None
 
-    def _post(self, kind: str, channel: str, key: str, payload: dict, thread_ts: str | None) -> str | None:
-        if kind == "file":
+    def _post(self, item: _Item, channel: str, thread_ts: str | None) -> tuple[str | None, str | None]:
+        payload = item.payload
+        if item.kind == "file":
             answer = self._client.files_upload_v2(
-                channel=channel,
+                channel=self._dm_channel(channel),
                 content=base64.b64decode(payload["content_b64"]),
                 filename=payload["filename"],
                 title=payload.get("title"),
@@ -298,7 +455,8 @@ class OutboxSender:
                 thread_ts=thread_ts,
             )
             files = answer.get("files") or [answer.get("file") or {}]
-            return (files[0] or {}).get("id")
+            return self._dm_channels.get(channel, channel), (files[0] or {}).get("id")
+        # A user id as channel posts in the app's DM with them: no conversations.open (Tier 3) per DM.
         answer = self._client.chat_postMessage(
             channel=channel,
             text=payload.get("text", ""),
@@ -306,61 +464,121 @@ class OutboxSender:
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
-            metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_key": key}},
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_key": item.key}},
         )
-        return answer.get("ts")
+        return answer.get("channel"), answer.get("ts")
 
     # -- outcomes -------------------------------------------------------------------------------------------
-    def _handle_error(self, row_id: int, key: str, channel: str, exc: SlackApiError, report: DeliveryReport) -> None:
-        error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
+    def _handle_error(self, item: _Item, exc: SlackApiError, report: DeliveryReport) -> bool:
+        status = exc.response.status_code
+        error = str(exc.response.get("error") or f"http_{status}")
         if error in AUTH_ERRORS:
             self._set_auth_error(error)
-            self._release([row_id], delay=0, error=error)
-            log.error("Slack refused the bot token (%s): sending stopped until it is fixed", error)
+            self._release([item], delay=0, error=error)
+            log.error(
+                "Slack refused the bot token (%s): outbox sending stopped until it is fixed "
+                "(fix SLACK_BOT_TOKEN or reinstall the app; an auth.test probe resumes sending)",
+                error,
+            )
             raise SlackAuthBroken(f"Slack refused the bot token ({error}); fix SLACK_BOT_TOKEN or reinstall the app")
         if error in PERMANENT_ERRORS:
-            with self._sessions.begin() as session:
-                session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id)
-                    .values(status="failed", last_error=error, claimed_by=None, claimed_until=None)
-                )
-            log.warning("gave up on %s to %s: %s", key, channel, error)
+            self._fail(item, error)
+            log.warning("gave up on %s to %s: %s", item.key, item.channel, error)
             report.failed += 1
-            report.errors.append(f"{key}: {_explain(error, channel)}")
-            return
-        retry_after = float(exc.response.headers.get("Retry-After", 0) or 0) if exc.response.headers else 0.0
-        if error == "ratelimited" or exc.response.status_code == 429:
-            self._pacer.back_off(retry_after or 1)
-        delay = max(retry_after, 30.0)
-        self._release([row_id], delay=delay, error=error)
-        log.warning("will retry %s in %.0fs: %s", key, delay, error)
-        report.deferred += 1
+            report.errors.append(f"{item.key}: {_explain(error, item.channel)}")
+            return False
+        if status == 429 or error == "ratelimited":
+            retry_after = _retry_after(exc)
+            retry_after = 1.0 if retry_after is None else retry_after
+            self._pacer.pause(retry_after)
+            report.rate_limited += 1
+            log.info("Slack rate-limited %s: pausing posts for %.1fs", item.key, retry_after)
+            item.tries += 1
+            if item.tries <= self._local_tries * 2:
+                return True  # the pacer holds every post back for Retry-After
+            self._release([item], delay=retry_after, error=error)
+            report.deferred += 1
+            return False
+        if status >= 500 or error in AMBIGUOUS_ERRORS:
+            item.in_flight = True
+        return self._retry_later(item, error, report, at_least=_retry_after(exc) or 0.0)
 
-    def _release(self, row_ids: list[int], *, delay: float, error: str | None = None) -> None:
-        if not row_ids:
-            return
+    def _retry_later(self, item: _Item, error: str, report: DeliveryReport, at_least: float = 0.0) -> bool:
+        item.tries += 1
+        delay = max(at_least, min(self._retry_cap, self._retry_base * 2 ** (item.tries - 1)))
+        if item.tries < self._local_tries and delay <= self._claim_seconds / 2:
+            item.ready_after = self._pacer.monotonic() + delay
+            report.retried += 1
+            log.info("will retry %s in %.1fs: %s", item.key, delay, error)
+            return True
+        self._release([item], delay=delay, error=error)
+        log.warning("will retry %s in %.0fs (next run): %s", item.key, delay, error)
+        report.deferred += 1
+        return False
+
+    def _renew(self, item: _Item) -> bool:
+        """Extend our claim before a post and mark it as possibly posted; False when another sender took the row."""
         now = self._clock()
-        values: dict = {
-            "status": "pending",
-            "claimed_by": None,
-            "claimed_until": None,
-            "not_before": now + timedelta(seconds=delay),
-        }
-        if error is not None:
-            values["last_error"] = error[:500]
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == item.row_id,
+                    OutboxMessage.status == "sending",
+                    OutboxMessage.claimed_by == self._worker,
+                )
+                .values(
+                    claimed_until=now + timedelta(seconds=self._claim_seconds),
+                    posting_since=func.coalesce(OutboxMessage.posting_since, now),
+                )
+            )
+            return result.rowcount == 1
+
+    def _fail(self, item: _Item, error: str) -> None:
         with self._sessions.begin() as session:
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(row_ids), OutboxMessage.status == "sending")
-                .values(**values)
+                .where(OutboxMessage.id == item.row_id)
+                .values(
+                    status="failed", last_error=error[:500], claimed_by=None, claimed_until=None, posting_since=None
+                )
             )
 
-    def _mark_sent(self, row_id: int, channel: str, ts: str | None) -> None:
+    def _release(self, items: list[_Item], *, delay: float, error: str | None = None) -> None:
+        """Back to pending. Rows whose post may have landed keep posting_since, so they are looked up first."""
+        if not items:
+            return
+        now = self._clock()
+        with self._sessions.begin() as session:
+            for in_flight in (True, False):
+                ids = [i.row_id for i in items if i.in_flight == in_flight]
+                if not ids:
+                    continue
+                values: dict = {
+                    "status": "pending",
+                    "claimed_by": None,
+                    "claimed_until": None,
+                    "not_before": now + timedelta(seconds=delay),
+                }
+                if not in_flight:
+                    values["posting_since"] = None
+                if error is not None:
+                    values["last_error"] = error[:500]
+                session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id.in_(ids),
+                        OutboxMessage.status == "sending",
+                        OutboxMessage.claimed_by == self._worker,
+                    )
+                    .values(**values)
+                )
+
+    def _mark_sent(self, item: _Item, channel: str, ts: str | None) -> None:
         with self._sessions.begin() as session:
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row_id)
+                .where(OutboxMessage.id == item.row_id)
                 .values(
                     status="sent",
                     sent_channel=channel,
@@ -368,27 +586,67 @@ class OutboxSender:
                     sent_at=self._clock(),
                     claimed_by=None,
                     claimed_until=None,
+                    posting_since=None,
                     last_error=None,
                 )
             )
 
     # -- auth state -----------------------------------------------------------------------------------------
     def auth_error(self) -> str | None:
-        with self._sessions() as session:
-            state = session.get(AppState, AUTH_STATE_KEY)
-            return state.value if state is not None and state.value else None
+        return read_auth_error(self._sessions)
 
     def _set_auth_error(self, error: str | None) -> None:
-        with self._sessions.begin() as session:
-            state = session.get(AppState, AUTH_STATE_KEY)
-            if state is None:
-                session.add(AppState(key=AUTH_STATE_KEY, value=error, updated_at=self._clock()))
-            else:
-                state.value, state.updated_at = error, self._clock()
+        write_auth_error(self._sessions, error, self._clock())
 
     def clear_auth_error(self) -> None:
         """Called when Slack accepts the token again (auth.test succeeds)."""
         self._set_auth_error(None)
+
+    def probe_auth(self) -> str | None:
+        """auth.test: clears a recorded auth error once Slack accepts the token again; returns the error left."""
+        try:
+            self._client.auth_test()
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            if error in AUTH_ERRORS:
+                if self.auth_error() != error:
+                    self._set_auth_error(error)
+                    log.error("Slack refuses the bot token (%s): outbox sending stopped", error)
+                return error
+            return self.auth_error()  # Slack trouble, not a verdict on the token
+        except NETWORK_ERRORS:
+            return self.auth_error()
+        if self.auth_error() is not None:
+            log.warning("Slack accepts the bot token again: outbox sending resumes")
+            self.clear_auth_error()
+        return None
+
+
+def read_auth_error(sessions: sessionmaker[Session]) -> str | None:
+    with sessions() as session:
+        state = session.get(AppState, AUTH_STATE_KEY)
+        return state.value if state is not None and state.value else None
+
+
+def write_auth_error(sessions: sessionmaker[Session], error: str | None, now: datetime) -> None:
+    with sessions.begin() as session:
+        state = session.get(AppState, AUTH_STATE_KEY)
+        if state is None:
+            session.add(AppState(key=AUTH_STATE_KEY, value=error, updated_at=now))
+        else:
+            state.value, state.updated_at = error, now
+
+
+def _retry_after(exc: SlackApiError) -> float | None:
+    """Seconds from the Retry-After header; None when there is none."""
+    headers = exc.response.headers or {}
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _explain(error: str, channel: str) -> str:

@@ -1,4 +1,4 @@
-"""HTTP mode: one WSGI app with `/slack/events` (Bolt, signature-checked) and `/healthz`."""
+"""HTTP mode: one WSGI app with `/slack/events` (Bolt, signature-checked), `/healthz` and `/readyz`."""
 
 from __future__ import annotations
 
@@ -8,35 +8,33 @@ from collections.abc import Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.domain.clock import Clock, system_clock
+from bot.services.health import health, readiness
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-def health(sessions: sessionmaker[Session]) -> tuple[int, dict]:
-    """200 when the process is up and the database answers."""
-    try:
-        with sessions() as session:
-            session.execute(text("SELECT 1"))
-    except Exception as exc:  # any database failure means unhealthy
-        log.warning("health check: database unreachable: %s", type(exc).__name__)
-        return 503, {"status": "unhealthy", "database": "unreachable"}
-    return 200, {"status": "ok", "database": "ok"}
-
-
 class BuildboardWsgi:
-    """Routes `/healthz` here and everything else to Bolt."""
+    """Routes `/healthz` and `/readyz` here and everything else to Bolt."""
 
     def __init__(
         self,
         app: App,
         sessions: sessionmaker[Session],
         extra_routes: dict[str, Callable[[], tuple[int, dict]]] | None = None,
+        *,
+        clock: Clock = system_clock,
+        holder: str | None = None,
     ) -> None:
         self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
-        self._routes = {"/healthz": lambda: health(sessions), **(extra_routes or {})}
+        self._routes = {
+            "/healthz": lambda: health(sessions),
+            "/readyz": lambda: readiness(sessions, clock(), holder=holder),
+            **(extra_routes or {}),
+        }
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

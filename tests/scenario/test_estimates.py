@@ -411,3 +411,22 @@ def test_the_artifacts_export_carries_work_units_with_their_source(org, database
     assert rows[estimated]["estimate_model"] == ANSWER_MODEL
     assert rows[estimated]["estimated_at"] == NOW.isoformat()
     assert rows[overridden]["override_work_units"] == "5" and rows[overridden]["estimate_work_units"] is None
+
+
+def test_the_daily_job_estimates_what_is_pending_and_says_so_without_a_key(org, database_url, slack, fake):
+    from bot.jobs.tasks import work_unit_estimates
+    from bot.runtime import Runtime
+    from tests.scenario.llm_helpers import llm_settings
+
+    artifact_id = add_artifact(org.sessions, "dan@example.com", "Release notes drafter", kind="document")
+    keyless = Runtime(org.settings, clock=lambda: NOW)
+    keyless.__dict__["sessions"] = org.sessions
+    assert "no LLM client" in work_unit_estimates(keyless)
+    assert stored(org.sessions, artifact_id).work_units_source == "default"
+
+    fake.answer(GOOD)
+    with_key = Runtime(llm_settings(database_url, slack, fake), clock=lambda: NOW)
+    with_key.__dict__["sessions"] = org.sessions
+    outcome = work_unit_estimates(with_key)
+    assert outcome.startswith("1 estimated, 0 failed")
+    assert stored(org.sessions, artifact_id).work_units_source == "estimate"

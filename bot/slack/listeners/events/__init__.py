@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.deps import Deps
-from bot.slack.listeners.events import app_home_opened, user_change
+from bot.slack.listeners.events import app_home_opened, uninstalled, user_change
 
-EVENTS = (app_home_opened, user_change)
+EVENTS = (app_home_opened, user_change, uninstalled)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -1,0 +1,32 @@
+"""`buildboard outbox send|status`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from bot.cli import command
+from bot.commands.common import err, runtime
+from bot.services.health import readiness
+
+
+@command("outbox", "send")
+def outbox_send(args: argparse.Namespace) -> int:
+    rt = runtime()
+    rt.require_slack()
+    report = rt.sender.send_due(limit=args.limit)
+    print(
+        f"sent {report.sent}, found already posted {report.reconciled}, gave up on {report.failed}, "
+        f"left for later {report.deferred}"
+    )
+    for line in report.errors:
+        err(f"buildboard: {line}")
+    return 1 if report.errors and not (report.sent or report.reconciled) else 0
+
+
+@command("outbox", "status")
+def outbox_status(args: argparse.Namespace) -> int:
+    rt = runtime()
+    status, body = readiness(rt.sessions, rt.clock())
+    print(json.dumps(body, indent=2))
+    return 0 if status == 200 else 1

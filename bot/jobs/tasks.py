@@ -1,0 +1,119 @@
+"""The scheduled jobs. Each is idempotent: a second run (catch-up, failover) sends nothing twice.
+
+A job takes the Runtime and returns a one-line outcome for the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.domain.periods import IsoWeek
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def send_outbox(rt: Runtime) -> str:
+    """Send every due outbox row (paced; resumes what a dead process left), nudges and reminders included."""
+    report = rt.sender.send_due()
+    if report.sent or report.reconciled:
+        _sync_nudges(rt)
+    if report.errors and not (report.sent or report.reconciled or report.failed):
+        return "; ".join(report.errors[:3])
+    return (
+        f"sent {report.sent}, reconciled {report.reconciled}, failed {report.failed}, "
+        f"deferred {report.deferred}, rate-limited {report.rate_limited}"
+    )
+
+
+def _sync_nudges(rt: Runtime) -> None:
+    """Nudges whose DM (or reminder) went out are marked so; reminders can come up to two weeks later."""
+    from bot.services.nudges import sync_nudge_status
+
+    now = rt.clock()
+    last = IsoWeek.last_complete(now, rt.settings.zone)
+    with rt.sessions.begin() as session:
+        for week in (last, last.previous(), last.previous(2)):
+            sync_nudge_status(session, week, now)
+
+
+def weekly_digest(rt: Runtime) -> str:
+    """The digest of the last complete week in BUILDBOARD_TIMEZONE, once per channel and week."""
+    from bot.services.digest import run_digest
+
+    now = rt.clock()
+    week = IsoWeek.last_complete(now, rt.settings.zone)
+    outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=week, now=now, llm=rt.llm)
+    if outcome.status in ("failed",):
+        raise RuntimeError(outcome.message)
+    return outcome.message
+
+
+def weekly_nudges(rt: Runtime) -> str:
+    """Queue the week's nudges, each due at the person's own local hour; the outbox job sends them."""
+    from bot.services.nudges import queue_nudges
+
+    now = rt.clock()
+    week = IsoWeek.last_complete(now, rt.settings.zone)
+    report = queue_nudges(rt.sessions, rt.settings, week, now, at_local_hour=True)
+    return (
+        f"nudges for {week}: {len(report.planned)} people chosen, {report.queued} newly queued "
+        f"(each due at {rt.settings.nudge_local_hour}:00 their time), {report.already} queued earlier"
+    )
+
+
+def usage_sync(rt: Runtime) -> str:
+    """Pull yesterday's (and any missed) usage from every configured provider; upserts, so repeatable."""
+    from bot.services.sync import configured_providers, default_window, sync_provider
+
+    now = rt.clock()
+    since, until = default_window(now)  # a few days back: late provider revisions are upserted
+    done = []
+    for provider in configured_providers(rt.settings):
+        report = sync_provider(provider, rt.sessions, rt.settings, since, until, now)
+        done.append(f"{provider}: {report.rows} rows, {report.tokens} tokens")
+    return "; ".join(done) or "no provider configured (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY)"
+
+
+def retention(rt: Runtime) -> str:
+    """Fold per-person usage older than the retention period into anonymous totals."""
+    from bot.services.retention import run_retention
+
+    return run_retention(rt.sessions, rt.settings, rt.clock()).summary()
+
+
+def work_unit_estimates(rt: Runtime) -> str:
+    """Estimate artifacts that still have none (new ones, or ones whose estimate failed earlier)."""
+    from bot.services.estimates import estimate_pending
+
+    if rt.llm is None:
+        return "no LLM client (OPENAI_API_KEY unset or BUILDBOARD_LLM_ENABLED=false): work units stay as they are"
+    return estimate_pending(rt.sessions, rt.llm, now=rt.clock()).summary()
+
+
+def probe_slack_auth(rt: Runtime) -> str:
+    """While Slack refuses the token, ask auth.test now and then; sending resumes once it is accepted."""
+    if rt.sender.auth_error() is None:
+        return "token fine"
+    error = rt.sender.probe_auth()
+    return f"Slack still refuses the token ({error})" if error else "Slack accepts the token again"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    run: Callable[[Runtime], str]
+    schedule: str  # interval | weekly | daily
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("outbox", send_outbox, "interval"),
+    JobSpec("slack_auth_probe", probe_slack_auth, "interval"),
+    JobSpec("digest", weekly_digest, "weekly"),
+    JobSpec("nudges", weekly_nudges, "weekly"),
+    JobSpec("usage_sync", usage_sync, "daily"),
+    JobSpec("retention", retention, "daily"),
+    JobSpec("estimates", work_unit_estimates, "daily"),
+)

@@ -1,0 +1,52 @@
+"""The scheduled jobs themselves, run in-process: each does its work once, and job_runs records it."""
+
+from sqlalchemy import select
+
+from bot.db.models import JobRun, Nudge
+from bot.jobs.leader import LeaderLease, current_leader
+from bot.jobs.schedule import JobScheduler
+from bot.jobs.tasks import JOBS, retention, usage_sync, weekly_digest, weekly_nudges
+from tests.conftest import DIGEST_CHANNEL
+from tests.scenario.helpers import load_org
+
+
+def test_weekly_jobs_are_idempotent(rt, slack):
+    load_org(rt.sessions)
+    assert "posted the digest" in weekly_digest(rt)
+    assert "already posted" in weekly_digest(rt)
+    assert len([m for m in slack.messages_in(DIGEST_CHANNEL) if not m.get("thread_ts")]) == 1
+    first = weekly_nudges(rt)
+    assert "newly queued" in first and "0 newly queued" not in first
+    assert "0 newly queued" in weekly_nudges(rt)
+    with rt.sessions() as session:
+        people = session.scalars(select(Nudge.person_id)).all()
+    assert people and len(people) == len(set(people))
+    assert "no provider configured" in usage_sync(rt)
+    assert isinstance(retention(rt), str)
+
+
+def test_only_the_lease_holder_runs_jobs_and_job_runs_records_them(rt, slack):
+    scheduler = JobScheduler(rt, holder="replica-a")
+    scheduler.scheduler.start(paused=True)  # as start() does, without the elector's thread
+    try:
+        _lead_and_run(rt, scheduler)
+    finally:
+        scheduler.scheduler.shutdown(wait=True)
+
+
+def _lead_and_run(rt, scheduler):
+    other = LeaderLease(rt.sessions, "replica-b", clock=rt.clock)
+    assert other.try_acquire()  # replica-b leads
+    runner = scheduler._runner(next(spec for spec in JOBS if spec.name == "outbox"))
+    scheduler.elector._tick()
+    assert not scheduler.leading
+    runner()
+    with rt.sessions() as session:
+        assert session.get(JobRun, "outbox") is None
+    other.release()
+    scheduler.elector._tick()  # takes the free lease, catches up, resumes the (unstarted) scheduler
+    assert scheduler.leading and current_leader(rt.sessions).holder == "replica-a"
+    runner()
+    with rt.sessions() as session:
+        run = session.get(JobRun, "outbox")
+        assert run.last_success_at is not None and run.last_error is None
