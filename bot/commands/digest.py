@@ -6,6 +6,7 @@ import argparse
 
 from bot.cli import CommandError, command
 from bot.commands.common import default_week, err, runtime
+from bot.domain.titles import TitleRulesError
 from bot.services.digest import run_digest
 from bot.slack.standin import render_message
 
@@ -18,9 +19,17 @@ def digest(args: argparse.Namespace) -> int:
         rt.require_slack()
         if not rt.settings.digest_channel:
             raise CommandError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
-    outcome = run_digest(
-        rt.sessions, None if args.dry_run else rt.sender, rt.settings, week=week, now=rt.clock(), dry_run=args.dry_run
-    )
+    try:
+        outcome = run_digest(
+            rt.sessions,
+            None if args.dry_run else rt.sender,
+            rt.settings,
+            week=week,
+            now=rt.clock(),
+            dry_run=args.dry_run,
+        )
+    except TitleRulesError as exc:
+        raise CommandError(f"{exc}; nothing was posted") from None
     if args.dry_run:
         print(render_message({"blocks": outcome.blocks}))
         return 0

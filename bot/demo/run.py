@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from bot.demo.artifacts import share_demo_artifacts
 from bot.demo.synthetic import (
     SyntheticPerson,
     generate_people,
@@ -32,6 +33,7 @@ from bot.ingest.store import write_usage
 from bot.runtime import Runtime
 from bot.services.digest import run_digest
 from bot.services.people import import_people
+from bot.services.titles import award_week
 from bot.settings import Settings
 from bot.slack.standin import SlackStandIn, render_message
 
@@ -51,6 +53,7 @@ class DemoContext:
     say: Callable[[str], None]
     names: dict[str, str] = field(default_factory=dict)  # Slack id → name, to print mentions readably
     printed_messages: int = 0
+    printed_files: int = 0
 
     def show_new_messages(self, title: str) -> None:
         """Print every message the bot posted since the last call."""
@@ -63,6 +66,11 @@ class DemoContext:
                 where += " (thread reply)"
             self.say(f"\n--- {where} ---")
             self.say(self.readable(render_message(message)))
+        for upload in self.slack.uploaded_files[self.printed_files :]:
+            self.printed_files += 1
+            where = "digest channel" if upload["channel_id"] == DIGEST_CHANNEL else upload["channel_id"]
+            self.say(f"\n--- {where}{' (thread reply)' if upload.get('thread_ts') else ''}: file ---")
+            self.say(f"[{upload['filename']}, {len(upload['bytes']):,} bytes] {upload.get('initial_comment') or ''}")
 
     def readable(self, text: str) -> str:
         return re.sub(r"@([UW][A-Z0-9]+)", lambda m: "@" + self.names.get(m.group(1), m.group(1)), text)
@@ -96,6 +104,19 @@ def step_import(ctx: DemoContext) -> None:
     )
 
 
+def step_artifacts(ctx: DemoContext) -> None:
+    """A few people share what they built; earlier weeks' titles are stored as their digests would have."""
+    rt = ctx.runtime
+    with rt.sessions.begin() as session:
+        shared = share_demo_artifacts(session, ctx.week, rt.clock())
+    for week, items in shared.items():
+        ctx.say(f"shared in {week}: " + "; ".join(f"{name}: {title}" for name, title in items))
+    for earlier in (ctx.week.previous(2), ctx.week.previous()):
+        with rt.sessions.begin() as session:
+            awards = award_week(session, earlier, rt.settings, rt.clock())
+        ctx.say(f"titles of {earlier} (as its digest would have awarded them): {len(awards)}")
+
+
 def step_digest(ctx: DemoContext) -> None:
     rt = ctx.runtime
     outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=ctx.week, now=rt.clock())
@@ -103,7 +124,16 @@ def step_digest(ctx: DemoContext) -> None:
     ctx.show_new_messages(f"Weekly digest for {ctx.week}")
 
 
-STEPS: list[DemoStep] = [step_import, step_digest]
+def step_check_by_hand(ctx: DemoContext) -> None:
+    ctx.say(
+        f"\nCheck the titles and ranks by hand: run the demo with --keep DIR, then\n"
+        f"  DATABASE_URL=sqlite:///DIR/buildboard-demo.db buildboard export usage --week {ctx.week}\n"
+        f"  DATABASE_URL=sqlite:///DIR/buildboard-demo.db buildboard export artifacts --week {ctx.week}\n"
+        f"  DATABASE_URL=sqlite:///DIR/buildboard-demo.db buildboard export awards --week {ctx.week}"
+    )
+
+
+STEPS: list[DemoStep] = [step_import, step_artifacts, step_digest, step_check_by_hand]
 
 
 def run_demo(

@@ -32,3 +32,37 @@ class WeeklyDigest:
     leaderboard: list[BoardEntry]
     rank_by: str
     extras: dict = field(default_factory=dict)  # later sections (titles, highlights, summary) by name
+
+
+@dataclass(frozen=True)
+class TitleHolder:
+    person_id: int
+    name: str | None
+    slack_user_id: str | None
+    streak_weeks: int = 1
+
+
+@dataclass(frozen=True)
+class TitleLine:
+    """One title in the digest with the people who hold it this week."""
+
+    key: str
+    name: str
+    emoji: str
+    metric: str
+    metric_value: Decimal
+    holders: list[TitleHolder]
+    more_holders: int = 0  # holders not listed by name (a title everyone can win, e.g. First Build)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A highlighted artifact: author, title, link, work units."""
+
+    artifact_id: int
+    author_name: str | None
+    author_slack_user_id: str | None
+    title: str
+    url: str | None
+    work_units: Decimal
+    kind: str | None = None

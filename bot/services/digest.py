@@ -1,62 +1,245 @@
-"""The weekly digest: compute the week in SQL, lay it out, send it once per channel and week."""
+"""The weekly digest: compute the week in SQL, lay it out, send it once per channel and week.
+
+One channel message (totals, evidence ratio, leaderboard, titles, highlights, a Share button),
+then in its thread the per-team detail and a chart of the last 8 weeks — three outbox rows,
+each sent exactly once.
+"""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.digest import BoardEntry, WeeklyDigest
-from bot.domain.periods import IsoWeek
-from bot.domain.ranking import rank
+from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily
+from bot.domain.chart import ChartWeek, weekly_chart_png
+from bot.domain.digest import BoardEntry, Highlight, TitleHolder, TitleLine, WeeklyDigest
+from bot.domain.groups import TeamFigure, merge_small_groups
+from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.ranking import RankBy, rank
+from bot.domain.stats import PersonWeek
+from bot.domain.titles import TitleAward
 from bot.services import outbox
-from bot.services.stats import org_week, people_by_id, person_weeks
+from bot.services.stats import TOKENS, org_week, people_by_id, person_weeks
+from bot.services.titles import award_week, public_person, rules_for, titles_for_week
 from bot.settings import Settings
-from bot.slack.blocks.digest import digest_blocks, digest_text
+from bot.slack.blocks.digest import chart_comment, digest_blocks, digest_text, team_thread_blocks
 from bot.slack.delivery import OutboxSender
 
 BOARD_SIZE = 10
+HIGHLIGHTS = 5
+HOLDERS_SHOWN = 5
+CHART_WEEKS = 8
+NO_TEAM = "No team"
 
 
 def digest_key(channel: str, week: IsoWeek) -> str:
     return f"digest:{channel}:{week}"
 
 
-def compute_digest(session: Session, week: IsoWeek, settings: Settings) -> WeeklyDigest:
-    """Everything the digest says about `week`."""
-    weeks = person_weeks(session, week)
-    ranked = rank(weeks.values(), settings.rank_by)
-    # Only a few hundred candidates are looked up, never the whole organisation.
-    candidates = ranked[: BOARD_SIZE * 20]
-    people = people_by_id(session, [w.person_id for w in candidates])
+def team_thread_key(channel: str, week: IsoWeek) -> str:
+    return f"{digest_key(channel, week)}:teams"
+
+
+def chart_key(channel: str, week: IsoWeek) -> str:
+    return f"{digest_key(channel, week)}:chart"
+
+
+def is_public(person: Person | None) -> bool:
+    """May this person be named in a public post?"""
+    return bool(
+        person is not None
+        and person.in_org
+        and person.active
+        and not person.public_opt_out
+        and person.forgotten_at is None
+        and person.name is not None
+    )
+
+
+def public_board(
+    session: Session, weeks: dict[int, PersonWeek], rank_by: RankBy, size: int = BOARD_SIZE
+) -> list[BoardEntry]:
+    """The top `size` people who may be named, best first (others still count in the totals)."""
+    ranked = rank(weeks.values(), rank_by)
     board: list[BoardEntry] = []
-    for week_stats in candidates:
-        person = people.get(week_stats.person_id)
-        if person is None or not person.in_org or not person.active or person.public_opt_out:
+    start = 0
+    # Look people up a page at a time: a few hundred rows, never the whole organisation.
+    while len(board) < size and start < len(ranked):
+        page = ranked[start : start + size * 20]
+        start += len(page)
+        people = people_by_id(session, [w.person_id for w in page])
+        for stats in page:
+            person = people.get(stats.person_id)
+            if not is_public(person):
+                continue
+            board.append(
+                BoardEntry(
+                    position=len(board) + 1,
+                    person_id=person.id,
+                    name=person.name,
+                    slack_user_id=person.slack_user_id,
+                    tokens=stats.tokens,
+                    spend_usd=stats.spend_usd,
+                    artifacts=stats.artifacts,
+                    work_units=stats.work_units,
+                    cost_per_work_unit=stats.cost_per_work_unit,
+                )
+            )
+            if len(board) == size:
+                break
+    return board
+
+
+def title_lines(session: Session, awards: list[TitleAward], settings: Settings) -> list[TitleLine]:
+    """Awards grouped by title; a few holders who may be named per title, the rest counted.
+
+    People are looked up only for the first few holders of each title, never for thousands of
+    First Builds: the rest are counted (they were eligible when the title was awarded).
+    """
+    rules = {r.key: r for r in rules_for(settings)}
+    by_title: dict[str, list[TitleAward]] = {}
+    for award in awards:
+        by_title.setdefault(award.title_key, []).append(award)
+    window = HOLDERS_SHOWN * 4
+    people = people_by_id(session, {a.person_id for held in by_title.values() for a in held[:window]})
+    lines: list[TitleLine] = []
+    for key, held in by_title.items():
+        named: list[TitleHolder] = []
+        skipped = 0
+        for award in held[:window]:
+            person = people.get(award.person_id)
+            if not is_public(person):
+                skipped += 1
+            elif len(named) < HOLDERS_SHOWN:
+                named.append(TitleHolder(person.id, person.name, person.slack_user_id, award.streak_weeks))
+        if not named:
             continue
-        board.append(
-            BoardEntry(
-                position=len(board) + 1,
-                person_id=person.id,
-                name=person.name,
-                slack_user_id=person.slack_user_id,
-                tokens=week_stats.tokens,
-                spend_usd=week_stats.spend_usd,
-                artifacts=week_stats.artifacts,
-                work_units=week_stats.work_units,
-                cost_per_work_unit=week_stats.cost_per_work_unit,
+        rule, first = rules.get(key), held[0]
+        lines.append(
+            TitleLine(
+                key=key,
+                name=first.name,
+                emoji=first.emoji,
+                metric=rule.metric if rule else "",
+                metric_value=first.metric_value,
+                holders=named,
+                more_holders=len(held) - skipped - len(named),
             )
         )
-        if len(board) == BOARD_SIZE:
-            break
+    return lines
+
+
+def highlights(session: Session, week: IsoWeek, limit: int = HIGHLIGHTS) -> list[Highlight]:
+    """The week's most valuable artifacts by people who may be named."""
+    rows = session.execute(
+        select(Artifact, Person.name, Person.slack_user_id)
+        .join(Person, Person.id == Artifact.person_id)
+        .where(Artifact.week_start == week.start, Artifact.title.is_not(None), public_person())
+        .order_by(Artifact.work_units.desc(), Artifact.share_in_channel.desc(), Artifact.created_at, Artifact.id)
+        .limit(limit)
+    ).all()
+    return [
+        Highlight(a.id, name, slack_id, a.title, a.url, Decimal(a.work_units), a.kind) for a, name, slack_id in rows
+    ]
+
+
+def team_figures(session: Session, week: IsoWeek, min_group_size: int) -> list[TeamFigure]:
+    """Per-team numbers, small teams merged so no row describes fewer than `min_group_size` people."""
+    team = func.coalesce(Person.team, NO_TEAM)
+    usage = {
+        name: (int(people), int(tokens or 0), Decimal(spend or 0))
+        for name, people, tokens, spend in session.execute(
+            select(
+                team, func.count(func.distinct(UsageDaily.person_id)), func.sum(TOKENS), func.sum(UsageDaily.cost_usd)
+            )
+            .join(Person, Person.id == UsageDaily.person_id)
+            .where(UsageDaily.day.between(week.start, week.end))
+            .group_by(team)
+        )
+    }
+    made = {
+        name: (int(count), Decimal(units or 0))
+        for name, count, units in session.execute(
+            select(team, func.count(Artifact.id), func.sum(Artifact.work_units))
+            .join(Person, Person.id == Artifact.person_id)
+            .where(Artifact.week_start == week.start)
+            .group_by(team)
+        )
+    }
+    figures = []
+    for name in sorted(set(usage) | set(made)):
+        people, tokens, spend = usage.get(name, (0, 0, Decimal(0)))
+        artifacts, units = made.get(name, (0, Decimal(0)))
+        figures.append(TeamFigure(name, people, tokens, spend, artifacts, units))
+    return merge_small_groups(figures, min_group_size)
+
+
+def chart_weeks(session: Session, week: IsoWeek, count: int = CHART_WEEKS) -> list[ChartWeek]:
+    """Spend and artifacts for the `count` weeks ending with `week` (three GROUP BYs)."""
+    window = weeks_ending(week, count)
+    spend = [Decimal(0)] * count
+    for table in (UsageDaily, AnonymousUsageDaily):
+        bucket = case(*[(table.day.between(w.start, w.end), i) for i, w in enumerate(window)], else_=-1)
+        for index, total in session.execute(
+            select(bucket, func.sum(table.cost_usd))
+            .where(table.day.between(window[0].start, window[-1].end))
+            .group_by(bucket)
+        ):
+            if 0 <= int(index) < count:
+                spend[int(index)] += Decimal(total or 0)
+    made = dict(
+        session.execute(
+            select(Artifact.week_start, func.count())
+            .where(Artifact.week_start.in_([w.start for w in window]))
+            .group_by(Artifact.week_start)
+        ).all()
+    )
+    return [ChartWeek(f"W{w.week:02d}", spend[i], int(made.get(w.start, 0))) for i, w in enumerate(window)]
+
+
+def compute_digest(
+    session: Session, week: IsoWeek, settings: Settings, *, award_at: datetime | None = None
+) -> WeeklyDigest:
+    """Everything the digest says about `week`.
+
+    With `award_at`, the week's titles are stored (once per title and week, see award_week);
+    without it (a dry run) they are only computed.
+    """
+    weeks = person_weeks(session, week)
+    if award_at is not None:
+        awards = award_week(session, week, settings, award_at, weeks=weeks)
+    else:
+        awards = titles_for_week(session, week, settings, weeks=weeks)
     return WeeklyDigest(
         week=week,
         totals=org_week(session, week),
         previous=org_week(session, week.previous()),
-        leaderboard=board,
+        leaderboard=public_board(session, weeks, settings.rank_by),
         rank_by=settings.rank_by,
+        extras={
+            "titles": title_lines(session, awards, settings),
+            "highlights": highlights(session, week),
+            "teams": team_figures(session, week, settings.min_group_size),
+            "min_group_size": settings.min_group_size,
+            "chart": chart_weeks(session, week),
+        },
     )
+
+
+def chart_payload(digest: WeeklyDigest) -> dict:
+    """The outbox payload of the chart upload (files_upload_v2 in the digest's thread)."""
+    chart = digest.extras.get("chart") or []
+    return {
+        "filename": f"buildboard-{digest.week}.png",
+        "content_b64": base64.b64encode(weekly_chart_png(chart)).decode("ascii"),
+        "title": f"Spend and artifacts, last {len(chart)} weeks to {digest.week}",
+        "initial_comment": chart_comment(digest),
+    }
 
 
 @dataclass
@@ -67,6 +250,14 @@ class DigestOutcome:
     message: str
     digest: WeeklyDigest
     blocks: list[dict]
+    thread_blocks: list[dict] | None = None
+
+
+def _refresh_if_unsent(queued: outbox.Enqueued, payload: dict, now: datetime) -> None:
+    """An unsent row from an earlier run (e.g. the bot was not in the channel) gets today's content."""
+    if not queued.created and queued.message.status in ("pending", "failed"):
+        queued.message.payload = payload
+        queued.message.status, queued.message.not_before, queued.message.last_error = "pending", now, None
 
 
 def run_digest(
@@ -78,42 +269,72 @@ def run_digest(
     now: datetime,
     dry_run: bool = False,
 ) -> DigestOutcome:
-    """Compute and post the digest for `week` to the digest channel, exactly once."""
+    """Compute and post the digest for `week` to the digest channel (and its thread), exactly once."""
     channel = settings.digest_channel
     if not channel and not dry_run:
         raise ValueError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
-    with session_factory() as session:
-        digest = compute_digest(session, week, settings)
-    blocks, text = digest_blocks(digest), digest_text(digest)
     if dry_run:
-        return DigestOutcome(week, channel or "(none)", "dry_run", "not posted (dry run)", digest, blocks)
+        with session_factory() as session:
+            digest = compute_digest(session, week, settings)
+        blocks = digest_blocks(digest)
+        return DigestOutcome(
+            week, channel or "(none)", "dry_run", "not posted (dry run)", digest, blocks, team_thread_blocks(digest)
+        )
     assert channel is not None and sender is not None
-    key = digest_key(channel, week)
+    key, teams_key, picture_key = digest_key(channel, week), team_thread_key(channel, week), chart_key(channel, week)
     with session_factory.begin() as session:
+        digest = compute_digest(session, week, settings, award_at=now)
+        blocks, text, thread = digest_blocks(digest), digest_text(digest), team_thread_blocks(digest)
         queued = outbox.enqueue(
             session, key=key, kind="digest", channel=channel, payload={"text": text, "blocks": blocks}, now=now
         )
-        if not queued.created:
-            if queued.message.status == "sending":
-                return DigestOutcome(
-                    week, channel, "deferred", f"the digest for {week} is being sent by another process", digest, blocks
-                )
-            if queued.message.status == "sent":
-                return DigestOutcome(
-                    week,
-                    channel,
-                    "already_posted",
-                    f"the digest for {week} was already posted in {channel}; nothing sent",
-                    digest,
-                    blocks,
-                )
-            # Unsent from an earlier run (e.g. the bot was not in the channel): send today's numbers now.
-            queued.message.payload = {"text": text, "blocks": blocks}
-            queued.message.status, queued.message.not_before, queued.message.last_error = "pending", now, None
-    report = sender.send_due(keys=[key])
-    if report.sent or report.reconciled:
-        return DigestOutcome(week, channel, "posted", f"posted the digest for {week} in {channel}", digest, blocks)
+        main_status = "new" if queued.created else queued.message.status
+        _refresh_if_unsent(queued, {"text": text, "blocks": blocks}, now)
+        thread_payload = {"text": f"Buildboard {week}: per-team detail", "blocks": thread}
+        _refresh_if_unsent(
+            outbox.enqueue(
+                session,
+                key=teams_key,
+                kind="digest_thread",
+                channel=channel,
+                payload=thread_payload,
+                now=now,
+                thread_of_key=key,
+            ),
+            thread_payload,
+            now,
+        )
+        picture = chart_payload(digest)
+        _refresh_if_unsent(
+            outbox.enqueue(
+                session, key=picture_key, kind="file", channel=channel, payload=picture, now=now, thread_of_key=key
+            ),
+            picture,
+            now,
+        )
+    if main_status == "sending":
+        return DigestOutcome(
+            week, channel, "deferred", f"the digest for {week} is being sent by another process", digest, blocks, thread
+        )
+    report = sender.send_due(keys=[key, teams_key, picture_key])
+    if main_status == "sent":
+        return DigestOutcome(
+            week,
+            channel,
+            "already_posted",
+            f"the digest for {week} was already posted in {channel}; nothing sent",
+            digest,
+            blocks,
+            thread,
+        )
+    with session_factory() as session:
+        main = outbox.find(session, key)
+        sent_now = main is not None and main.status == "sent"
+    if sent_now:
+        return DigestOutcome(
+            week, channel, "posted", f"posted the digest for {week} in {channel}", digest, blocks, thread
+        )
     if report.failed:
-        return DigestOutcome(week, channel, "failed", "; ".join(report.errors), digest, blocks)
+        return DigestOutcome(week, channel, "failed", "; ".join(report.errors), digest, blocks, thread)
     reason = "; ".join(report.errors) or "Slack is busy; it stays queued and will be sent on the next run"
-    return DigestOutcome(week, channel, "deferred", f"not posted yet: {reason}", digest, blocks)
+    return DigestOutcome(week, channel, "deferred", f"not posted yet: {reason}", digest, blocks, thread)

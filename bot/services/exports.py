@@ -12,7 +12,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import Person, UsageDaily
+from bot.db.models import Award, Person, UsageDaily
 from bot.domain.periods import IsoWeek
 
 STREAM_ROWS = 10_000
@@ -157,5 +157,31 @@ def export_people(session: Session, *, week: IsoWeek | None, fmt: str, out: Text
     return write_rows(out, PEOPLE_COLUMNS, session.execute(query.execution_options(yield_per=STREAM_ROWS)), fmt)
 
 
+AWARD_COLUMNS = ["week", "title", "email", "name", "metric_value", "streak_weeks"]
+
+
+def export_awards(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:
+    """Titles held, per week (what the digests showed)."""
+    query = (
+        select(Award.week_start, Award.title_key, Person.email, Person.name, Award.metric_value, Award.streak_weeks)
+        .join(Person, Person.id == Award.person_id)
+        .order_by(Award.week_start, Award.title_key, Person.email)
+    )
+    if week is not None:
+        query = query.where(Award.week_start == week.start)
+    rows = (
+        (
+            str(IsoWeek.containing(start)),
+            key,
+            email or "",
+            name or "",
+            format(Decimal(value).normalize(), "f") if value is not None else None,
+            streak,
+        )
+        for start, key, email, name, value, streak in session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    )
+    return write_rows(out, AWARD_COLUMNS, rows, fmt)
+
+
 Exporter = Callable[..., int]
-EXPORTERS: dict[str, Exporter] = {"usage": export_usage, "people": export_people}
+EXPORTERS: dict[str, Exporter] = {"usage": export_usage, "people": export_people, "awards": export_awards}

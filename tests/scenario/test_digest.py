@@ -2,16 +2,29 @@
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from bot.cli import main
 from bot.db.models import OutboxMessage
 from bot.domain.periods import IsoWeek
 from bot.services.digest import compute_digest, run_digest
+from bot.slack.delivery import OutboxSender, Pacer
 from tests.conftest import DIGEST_CHANNEL, NOW
 from tests.scenario.helpers import load_org
 
 W47 = IsoWeek(2026, 47)
+
+
+def channel_posts(slack):
+    """Top-level messages in the digest channel (thread replies left out)."""
+    return [m for m in slack.messages_in(DIGEST_CHANNEL) if not m.get("thread_ts")]
+
+
+@pytest.fixture(autouse=True)
+def unpaced_sender(rt):
+    """The digest and its two thread rows go to one channel: no 1-second pacing between them in tests."""
+    rt.__dict__["sender"] = OutboxSender(rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0))
 
 
 def test_digest_numbers_for_the_hand_built_week(rt):
@@ -44,7 +57,7 @@ def test_digest_posts_once_per_channel_and_week(rt, slack):
     load_org(rt.sessions)
     first = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
     assert first.status == "posted"
-    [message] = slack.messages_in(DIGEST_CHANNEL)
+    [message] = channel_posts(slack)
     text = json.dumps(message["blocks"], ensure_ascii=False)
     assert "Week 47 (16–22 Nov 2026)" in text
     assert "2.4M (▲ 1278%)" in text and "$144.75 (▲ 262%)" in text
@@ -52,7 +65,8 @@ def test_digest_posts_once_per_channel_and_week(rt, slack):
     assert message["metadata"]["event_payload"]["outbox_key"] == f"digest:{DIGEST_CHANNEL}:2026-W47"
     second = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
     assert second.status == "already_posted"
-    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert len(slack.calls_to("chat.postMessage")) == 2  # the digest and its thread reply, once each
+    assert len(slack.uploaded_files) == 1
 
 
 def test_dry_run_posts_nothing(rt, slack):
@@ -71,12 +85,14 @@ def test_a_channel_the_bot_is_not_in_leaves_the_digest_unsent(rt, slack):
     assert outcome.status == "failed"
     assert f"not a member of channel {DIGEST_CHANNEL}" in outcome.message
     with rt.sessions() as session:
-        row = session.scalars(select(OutboxMessage)).one()
+        row = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == f"digest:{DIGEST_CHANNEL}:2026-W47")
+        ).one()
         assert (row.status, row.last_error) == ("failed", "not_in_channel")
     # Invited now: the next run sends it.
     again = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
     assert again.status == "posted"
-    assert len(slack.messages_in(DIGEST_CHANNEL)) == 1
+    assert len(channel_posts(slack)) == 1
 
 
 def test_rate_limits_and_server_errors_are_retried(rt, slack):
@@ -85,8 +101,8 @@ def test_rate_limits_and_server_errors_are_retried(rt, slack):
     slack.fail_next("chat.postMessage", status=500)
     outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
     assert outcome.status == "posted"
-    assert len(slack.calls_to("chat.postMessage")) == 3
-    assert len(slack.messages_in(DIGEST_CHANNEL)) == 1
+    assert len(slack.calls_to("chat.postMessage")) == 4  # two refused, then the digest and its thread reply
+    assert len(channel_posts(slack)) == 1
 
 
 def test_cli_digest_dry_run_and_post(database_url, rt, slack, monkeypatch, capsys):
@@ -104,7 +120,7 @@ def test_cli_digest_dry_run_and_post(database_url, rt, slack, monkeypatch, capsy
     assert main(["digest", "--week", "2026-W47"]) == 0
     assert main(["digest", "--week", "2026-W47"]) == 0
     assert "already posted" in capsys.readouterr().out
-    assert len(slack.messages_in(DIGEST_CHANNEL)) == 1
+    assert len(channel_posts(slack)) == 1
 
 
 def test_cli_digest_to_a_missing_channel_fails_clearly(database_url, rt, slack, monkeypatch, capsys):

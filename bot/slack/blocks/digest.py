@@ -1,28 +1,122 @@
-"""Block Kit for the weekly digest. Pure: values in, blocks out."""
+"""Block Kit for the weekly digest. Pure: values in, blocks out, always within Slack's limits."""
 
 from __future__ import annotations
 
-from bot.domain.digest import BoardEntry, WeeklyDigest
+from decimal import Decimal
+
+from bot.domain.digest import BoardEntry, Highlight, TitleLine, WeeklyDigest
+from bot.domain.groups import OTHER_TEAMS, TeamFigure
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.stats import change_ratio
-from bot.slack.blocks.text import context, divider, fields_section, header, mention, percent_change, section
+from bot.domain.titles import ordinal
+from bot.slack.blocks.text import (
+    context,
+    divider,
+    escape,
+    fields_section,
+    header,
+    link,
+    mention,
+    percent_change,
+    section,
+    truncate,
+)
 
 RANK_LABEL = {"work_units": "work units", "tokens": "tokens", "spend": "spend"}
+SHARE_ACTION_ID = "open_share_modal"
+MAX_LINK_URL = 500  # a longer link is shown as the plain title, so the whole message always fits
+MAX_NAME = 40  # names shown without a Slack id are cut to this
+MAX_TEAM_NAME = 60
+TEAM_ROWS_SHOWN = 25
+TEAM_ROWS_PER_SECTION = 12
 
 
-def _board_line(entry: BoardEntry) -> str:
+def units(value: Decimal) -> str:
+    """'3', '1.5': work units without trailing zeros."""
+    return f"{Decimal(value).normalize():f}"
+
+
+def work_units_label(value: Decimal) -> str:
+    """'1 work unit', '2.5 work units'."""
+    return f"{units(value)} work unit{'' if Decimal(value) == 1 else 's'}"
+
+
+def who(slack_user_id: str | None, name: str | None) -> str:
+    """A mention, or the (shortened, escaped) name when the Slack id is unknown."""
+    return mention(slack_user_id, truncate(name, MAX_NAME) if name else name)
+
+
+def board_line(entry: BoardEntry) -> str:
     cost = format_usd(entry.cost_per_work_unit) + "/unit" if entry.cost_per_work_unit is not None else "no output yet"
     return (
-        f"{entry.position}. {mention(entry.slack_user_id, entry.name)} — *{entry.work_units.normalize():f} work units*"
+        f"{entry.position}. {who(entry.slack_user_id, entry.name)} — *{work_units_label(entry.work_units)}*"
         f" · {entry.artifacts} shared · {format_tokens(entry.tokens)} tokens · {format_usd(entry.spend_usd)}"
         f" · {cost}"
     )
 
 
+def _metric_text(line: TitleLine) -> str:
+    value = line.metric_value
+    return {
+        "tokens": lambda: f"{format_tokens(int(value))} tokens",
+        "spend_usd": lambda: format_usd(value),
+        "active_days": lambda: f"{int(value)} active day{'s' if int(value) != 1 else ''}",
+        "artifacts": lambda: f"{int(value)} shared",
+        "work_units": lambda: work_units_label(value),
+        "cost_per_work_unit": lambda: f"{format_usd(value)} per work unit",
+        "work_units_gain": lambda: f"+{units(value)} work units on last week",
+    }.get(line.metric, lambda: "")()
+
+
+def _title_line(line: TitleLine) -> str:
+    holders = []
+    for holder in line.holders:
+        text = who(holder.slack_user_id, holder.name)
+        if holder.streak_weeks > 1:
+            text += f" ({ordinal(holder.streak_weeks)} week running)"
+        holders.append(text)
+    names = ", ".join(holders)
+    if line.more_holders:
+        names += f" and {line.more_holders} more"
+    metric = _metric_text(line)
+    emoji = f"{line.emoji} " if line.emoji else ""
+    return f"{emoji}*{escape(line.name)}* — {names}" + (f" · {metric}" if metric and len(line.holders) == 1 else "")
+
+
+def _highlight_line(item: Highlight) -> str:
+    url = (
+        item.url
+        if item.url and item.url.startswith(("https://", "http://")) and len(item.url) <= MAX_LINK_URL
+        else None
+    )
+    title = truncate(item.title, 150)
+    label = link(url, title) if url else escape(title)
+    return f"*{label}* by {who(item.author_slack_user_id, item.author_name)} — {work_units_label(item.work_units)}"
+
+
+def share_button(value: str = "digest") -> dict:
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Share what I built", "emoji": True},
+                "action_id": SHARE_ACTION_ID,
+                "value": value,
+                "style": "primary",
+            }
+        ],
+    }
+
+
 def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     totals, previous = digest.totals, digest.previous
     evidence = totals.evidence_ratio
-    blocks: list[dict] = [
+    blocks: list[dict] = []
+    summary = digest.extras.get("summary")
+    if summary:  # the story of the week (issue 7) opens the digest
+        blocks.append(section(str(summary)))
+    blocks += [
         header(f"Buildboard · {digest.week.label()}"),
         fields_section(
             [
@@ -34,6 +128,9 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
                 f"({percent_change(change_ratio(totals.active_people, previous.active_people))})",
                 f"*Artifacts shared*\n{totals.artifacts} "
                 f"({percent_change(change_ratio(totals.artifacts, previous.artifacts))})",
+                f"*Work units*\n{units(totals.work_units)} "
+                f"({percent_change(change_ratio(totals.work_units, previous.work_units))})",
+                "*Evidence ratio*\n" + (f"{evidence * 100:.0f}% of spend" if evidence is not None else "no spend"),
             ]
         ),
     ]
@@ -44,12 +141,60 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     blocks.append(divider())
     ranked_by = RANK_LABEL.get(digest.rank_by, digest.rank_by)
     if digest.leaderboard:
-        lines = "\n".join(_board_line(e) for e in digest.leaderboard)
+        lines = "\n".join(board_line(e) for e in digest.leaderboard)
         blocks.append(section(f"*Leaderboard* (by {ranked_by})\n{lines}"))
     else:
         blocks.append(section("*Leaderboard*\nNobody used AI tools this week."))
-    blocks.append(context("Ranked by what was built, not by tokens burned. Share yours with `/buildboard share`."))
+    blocks.append(context("Ranked by what was built, not by tokens burned; ties go to the lower cost per work unit."))
+    titles: list[TitleLine] = digest.extras.get("titles") or []
+    if titles:
+        blocks.append(divider())
+        blocks.append(section("*Titles*\n" + "\n".join(_title_line(t) for t in titles)))
+    items: list[Highlight] = digest.extras.get("highlights") or []
+    if items:
+        blocks.append(divider())
+        blocks.append(section("*Highlights*"))
+        blocks.extend(section(_highlight_line(item)) for item in items[:5])
+    blocks.append(share_button())
+    blocks.append(context("Per-team detail and the chart of the last weeks are in the thread."))
     return blocks
+
+
+def _team_line(row: TeamFigure, min_size: int) -> str:
+    name = escape(truncate(row.team, MAX_TEAM_NAME))
+    if row.team == OTHER_TEAMS and row.merged_teams:
+        name += f" ({len(row.merged_teams)} teams under {min_size} active people)"
+    return (
+        f"*{name}* — {row.active_people} active · {format_tokens(row.tokens)} tokens · {format_usd(row.spend_usd)}"
+        f" · {row.artifacts} shared · {work_units_label(row.work_units)}"
+    )
+
+
+def team_thread_blocks(digest: WeeklyDigest) -> list[dict]:
+    """The thread reply: per-team detail, small teams merged (the channel is public)."""
+    rows: list[TeamFigure] = digest.extras.get("teams") or []
+    min_size = int(digest.extras.get("min_group_size") or 1)
+    blocks = [section(f"*By team* · {digest.week.label()}")]
+    if not rows:
+        blocks.append(section("No team had enough active people to show on its own this week."))
+        return blocks
+    # The merged "Other teams" row (sorted last) is always shown: it stands for everyone not listed.
+    named = [r for r in rows if r.team != OTHER_TEAMS]
+    other = [r for r in rows if r.team == OTHER_TEAMS]
+    shown = named[: TEAM_ROWS_SHOWN - len(other)] + other
+    for start in range(0, len(shown), TEAM_ROWS_PER_SECTION):
+        blocks.append(section("\n".join(_team_line(r, min_size) for r in shown[start : start + TEAM_ROWS_PER_SECTION])))
+    if len(rows) > len(shown):
+        blocks.append(context(f"…and {len(rows) - len(shown)} more teams: `buildboard export usage` has everything."))
+    blocks.append(context(f"Teams with fewer than {min_size} active people are merged so nobody is singled out."))
+    return blocks
+
+
+def chart_comment(digest: WeeklyDigest) -> str:
+    """The chart's caption: the same numbers as text."""
+    chart = digest.extras.get("chart") or []
+    parts = [f"{w.label}: {format_usd(w.spend_usd)}, {w.artifacts} shared" for w in chart]
+    return "Weekly spend and artifacts — " + " · ".join(parts)
 
 
 def digest_text(digest: WeeklyDigest) -> str:

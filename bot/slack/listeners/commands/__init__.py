@@ -9,7 +9,9 @@ from slack_bolt import App
 
 from bot.slack.deps import Deps
 from bot.slack.listeners.commands import help as _help  # noqa: F401  (registers subcommands)
+from bot.slack.listeners.commands import leaderboard as _leaderboard  # noqa: F401
 from bot.slack.listeners.commands import me as _me  # noqa: F401
+from bot.slack.listeners.commands import privacy as _privacy  # noqa: F401
 from bot.slack.listeners.commands.help import help_answer
 from bot.slack.listeners.commands.router import SUBCOMMANDS, CommandCall, parse
 

@@ -1,0 +1,71 @@
+"""Flags for the people a manager may see: a few SQL aggregates over the trailing weeks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Artifact, Nudge, UsageDaily
+from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for
+from bot.domain.periods import IsoWeek, weeks_ending
+from bot.settings import Settings
+
+_CHUNK = 5000  # keeps IN lists well inside both databases' parameter limits
+
+
+def _week_bucket(weeks: list[IsoWeek]):
+    """A SQL expression: the index of the week a usage day falls in (portable; no date functions)."""
+    return case(*[(UsageDaily.day.between(w.start, w.end), i) for i, w in enumerate(weeks)], else_=-1)
+
+
+def flags_for_people(
+    session: Session, person_ids: Collection[int], week: IsoWeek, settings: Settings
+) -> dict[int, list[Flag]]:
+    """Flags on `week` for each of `person_ids` (only people with a flag are in the answer). Never public."""
+    window = weeks_ending(week, max(settings.unexplained_weeks, SPIKE_TRAILING_WEEKS + 1))
+    index = {w.start: i for i, w in enumerate(window)}
+    spend: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    artifacts: dict[int, dict[int, int]] = defaultdict(dict)
+    reasons: dict[int, set[int]] = defaultdict(set)
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        bucket = _week_bucket(window).label("bucket")
+        for person_id, week_index, total in session.execute(
+            select(UsageDaily.person_id, bucket, func.sum(UsageDaily.cost_usd))
+            .where(UsageDaily.person_id.in_(chunk), UsageDaily.day >= window[0].start, UsageDaily.day <= window[-1].end)
+            .group_by(UsageDaily.person_id, bucket)
+        ):
+            spend[person_id][int(week_index)] = Decimal(total or 0)
+        for person_id, week_start, count in session.execute(
+            select(Artifact.person_id, Artifact.week_start, func.count())
+            .where(Artifact.person_id.in_(chunk), Artifact.week_start.in_(list(index)))
+            .group_by(Artifact.person_id, Artifact.week_start)
+        ):
+            artifacts[person_id][index[week_start]] = int(count)
+        for person_id, week_start in session.execute(
+            select(Nudge.person_id, Nudge.week_start).where(
+                Nudge.person_id.in_(chunk), Nudge.week_start.in_(list(index)), Nudge.status == "nothing_to_show"
+            )
+        ):
+            reasons[person_id].add(index[week_start])
+    threshold = settings.nudge_min_spend_usd
+    found: dict[int, list[Flag]] = {}
+    for person_id in spend:  # no spend in the window, no flag
+        evidence = [
+            WeekEvidence(
+                w,
+                spend[person_id].get(i, Decimal(0)),
+                artifacts.get(person_id, {}).get(i, 0),
+                i in reasons.get(person_id, set()),
+            )
+            for i, w in enumerate(window)
+        ]
+        flags = flags_for(evidence, threshold_usd=threshold, unexplained_weeks=settings.unexplained_weeks)
+        if flags:
+            found[person_id] = flags
+    return found

@@ -1,0 +1,47 @@
+"""`/buildboard leaderboard`: this week so far, public information only, plus the caller's own line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.db.models import Person
+from bot.domain.digest import BoardEntry
+from bot.domain.periods import IsoWeek
+from bot.domain.ranking import rank
+from bot.domain.stats import PersonWeek
+from bot.services.digest import is_public, public_board
+from bot.services.stats import person_weeks
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    week: IsoWeek
+    rank_by: str
+    entries: list[BoardEntry]
+    ranked_people: int
+    viewer_stats: PersonWeek | None  # the caller's own numbers: shown to them only
+    viewer_position: int | None  # among everyone with activity, opted-out people included
+    viewer_hidden: bool  # the caller is left out of public boards (privacy on, or departed)
+
+
+def current_leaderboard(session: Session, now: datetime, settings: Settings, viewer: Person | None) -> Leaderboard:
+    """The board for the current week so far, ranked like the digest (BUILDBOARD_RANK_BY)."""
+    week = IsoWeek.current(now, settings.zone)
+    weeks = person_weeks(session, week)
+    ranked = rank(weeks.values(), settings.rank_by)
+    position = None
+    if viewer is not None:
+        position = next((i for i, w in enumerate(ranked, start=1) if w.person_id == viewer.id), None)
+    return Leaderboard(
+        week=week,
+        rank_by=settings.rank_by,
+        entries=public_board(session, weeks, settings.rank_by),
+        ranked_people=len(ranked),
+        viewer_stats=weeks.get(viewer.id) if viewer is not None else None,
+        viewer_position=position,
+        viewer_hidden=viewer is not None and not is_public(viewer),
+    )

@@ -1,0 +1,148 @@
+"""Titles for a week: computed from SQL aggregates, stored once per title and week."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.db.models import Artifact, Award, Person, UsageDaily
+from bot.domain.periods import IsoWeek
+from bot.domain.stats import PersonWeek
+from bot.domain.titles import TitleAward, TitleHistory, TitleRule, award_titles, load_rules, longest_run
+from bot.services.stats import person_weeks
+from bot.settings import Settings
+
+
+def public_person():
+    """Who may be named in public posts (the digest, the leaderboard, titles, highlights)."""
+    return and_(
+        Person.in_org.is_(True),
+        Person.active.is_(True),
+        Person.public_opt_out.is_(False),
+        Person.forgotten_at.is_(None),
+        Person.name.is_not(None),
+    )
+
+
+def rules_for(settings: Settings) -> list[TitleRule]:
+    """The operator's rule file (BUILDBOARD_TITLES_FILE) or the bundled one."""
+    return load_rules(settings.titles_file)
+
+
+def longest_runs_in(session: Session, week: IsoWeek):
+    """Longest runs of consecutive active days, looked up for a few tied people only."""
+
+    def lookup(person_ids: Sequence[int]) -> dict[int, int]:
+        days: dict[int, list] = defaultdict(list)
+        for person_id, day in session.execute(
+            select(UsageDaily.person_id, UsageDaily.day)
+            .where(UsageDaily.person_id.in_(list(person_ids)), UsageDaily.day.between(week.start, week.end))
+            .distinct()
+        ):
+            days[person_id].append(day)
+        return {pid: longest_run(d) for pid, d in days.items()}
+
+    return lookup
+
+
+def _previous_work_units(session: Session, week: IsoWeek) -> dict[int, PersonWeek]:
+    """Last week's work units of this week's sharers (all Rising Star needs), without an IN list."""
+    sharers = select(Artifact.person_id).where(Artifact.week_start == week.start)
+    prev = week.previous()
+    rows = session.execute(
+        select(Artifact.person_id, func.count(), func.sum(Artifact.work_units))
+        .where(Artifact.week_start == prev.start, Artifact.person_id.in_(sharers))
+        .group_by(Artifact.person_id)
+    )
+    return {pid: PersonWeek(pid, 0, Decimal(0), 0, int(n), Decimal(units or 0)) for pid, n, units in rows}
+
+
+def _history(session: Session, week: IsoWeek) -> TitleHistory:
+    first = session.scalars(
+        select(Artifact.person_id).group_by(Artifact.person_id).having(func.min(Artifact.week_start) == week.start)
+    )
+    holders: dict[str, dict[int, int]] = defaultdict(dict)
+    for key, person_id, streak in session.execute(
+        select(Award.title_key, Award.person_id, Award.streak_weeks).where(Award.week_start == week.previous().start)
+    ):
+        holders[key][person_id] = streak
+    return TitleHistory(first_artifact_people=frozenset(first), previous_holders=dict(holders))
+
+
+def titles_for_week(
+    session: Session, week: IsoWeek, settings: Settings, *, weeks: dict[int, PersonWeek] | None = None
+) -> list[TitleAward]:
+    """Who would hold each title for `week` (nothing stored). `weeks` saves recomputing person_weeks."""
+    rules = rules_for(settings)
+    weeks = weeks if weeks is not None else person_weeks(session, week)
+    eligible = set(session.scalars(select(Person.id).where(public_person())))
+    return award_titles(
+        weeks.values(),
+        _previous_work_units(session, week),
+        _history(session, week),
+        rules=rules,
+        require_artifact=settings.titles_require_artifact,
+        eligible=eligible,
+        longest_runs=longest_runs_in(session, week),
+    )
+
+
+def stored_awards(session: Session, week: IsoWeek, settings: Settings) -> list[TitleAward]:
+    """The awards stored for `week`, in rule-file order (names and emoji from the current rules)."""
+    rules = {r.key: (i, r) for i, r in enumerate(rules_for(settings))}
+    rows = session.execute(
+        select(Award.title_key, Award.person_id, Award.metric_value, Award.streak_weeks).where(
+            Award.week_start == week.start
+        )
+    ).all()
+    awards = []
+    for key, person_id, value, streak in rows:
+        _, rule = rules.get(key, (len(rules), None))
+        awards.append(
+            TitleAward(
+                title_key=key,
+                name=rule.name if rule else key.replace("_", " ").title(),
+                emoji=rule.emoji if rule else "",
+                person_id=person_id,
+                metric_value=Decimal(value) if value is not None else Decimal(0),
+                streak_weeks=streak,
+            )
+        )
+    awards.sort(key=lambda a: (rules.get(a.title_key, (len(rules),))[0], a.title_key, a.person_id))
+    return awards
+
+
+def award_week(
+    session: Session, week: IsoWeek, settings: Settings, now: datetime, *, weeks: dict[int, PersonWeek] | None = None
+) -> list[TitleAward]:
+    """Store the week's titles once: a title already awarded for the week is kept, never re-awarded."""
+    already = {key for (key,) in session.execute(select(Award.title_key).where(Award.week_start == week.start))}
+    rows = [
+        {
+            "week_start": week.start,
+            "title_key": award.title_key,
+            "person_id": award.person_id,
+            "metric_value": award.metric_value,
+            "streak_weeks": award.streak_weeks,
+            "created_at": now,
+        }
+        for award in titles_for_week(session, week, settings, weeks=weeks)
+        if award.title_key not in already
+    ]
+    if rows:
+        # One statement for many rows (First Build can go to thousands); a concurrent run's rows win.
+        module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(
+            module.insert(Award.__table__).on_conflict_do_nothing(
+                index_elements=["week_start", "title_key", "person_id"]
+            ),
+            rows,
+        )
+    session.flush()
+    return stored_awards(session, week, settings)

@@ -1,0 +1,102 @@
+"""Work units, manager flags and the digest chart: pure rules."""
+
+import struct
+import zlib
+from decimal import Decimal
+
+import pytest
+
+from bot.domain.chart import ChartWeek, weekly_chart_png
+from bot.domain.flags import WeekEvidence, flags_for, spike, unexplained_spend
+from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.workunits import work_units_for
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [
+        (None, "1"),
+        ("0", "1"),
+        ("1", "1"),
+        ("2", "1.5"),
+        ("4", "1.5"),
+        ("8", "2"),
+        ("20", "3.5"),
+        ("40", "6"),
+        ("99", "6"),
+    ],
+)
+def test_work_units_from_hours_saved(hours, expected):
+    assert work_units_for(D(hours) if hours is not None else None) == (D(expected), "default")
+
+
+def test_an_estimate_beats_hours_and_an_override_beats_both():
+    assert work_units_for(D(8), estimate=D("4.5")) == (D("4.50"), "estimate")
+    assert work_units_for(D(8), estimate=D("4.5"), override=D(2)) == (D("2.00"), "override")
+    assert work_units_for(None, override=D(0)) == (D("0.00"), "override")
+
+
+def test_negative_hours_are_refused():
+    with pytest.raises(ValueError, match="hours saved per week must be a number of at least 0"):
+        work_units_for(D(-1))
+
+
+W47 = IsoWeek(2026, 47)
+
+
+def evidence(spends, artifacts=(), reasons=()):
+    weeks = weeks_ending(W47, len(spends))
+    return [
+        WeekEvidence(w, D(s), 1 if i in artifacts else 0, i in reasons)
+        for i, (w, s) in enumerate(zip(weeks, spends, strict=True))
+    ]
+
+
+def test_unexplained_spend_needs_n_weeks_in_a_row_at_the_threshold():
+    flag = unexplained_spend(evidence(["10", "50", "60", "75"]), threshold_usd=D(50), weeks_in_a_row=3)
+    assert flag is not None and flag.kind == "unexplained_spend" and flag.week == W47
+    assert flag.detail == (
+        "$185.00 over 3 weeks (2026-W45–2026-W47), each at least $50.00, with no artifact and no reason given"
+    )
+    assert unexplained_spend(evidence(["50", "49.99", "60"]), threshold_usd=D(50), weeks_in_a_row=3) is None
+
+
+def test_an_artifact_or_a_nothing_to_show_reason_explains_the_spend():
+    assert unexplained_spend(evidence(["60", "60", "60"], artifacts={1}), threshold_usd=D(50), weeks_in_a_row=3) is None
+    assert unexplained_spend(evidence(["60", "60", "60"], reasons={2}), threshold_usd=D(50), weeks_in_a_row=3) is None
+    # An explanation before the run does not count.
+    assert unexplained_spend(evidence(["60", "60", "60", "60"], artifacts={0}), threshold_usd=D(50), weeks_in_a_row=3)
+
+
+def test_a_spike_is_above_three_times_the_trailing_median():
+    flag = spike(W47, D("31"), [D(10), D(0), D(10), D(12)])
+    assert flag is not None and flag.kind == "spike"
+    assert flag.detail == "$31.00 in 2026-W47, 3.1× the median of the 4 weeks before ($10.00)"
+    assert spike(W47, D("30"), [D(10), D(10), D(10), D(10)]) is None  # exactly 3× is not above
+    assert spike(W47, D("500"), [D(0), D(0), D(0), D(5)]) is None  # no baseline: a new user, not a spike
+
+
+def test_flags_for_applies_both_rules():
+    flags = flags_for(evidence(["10", "10", "60", "60", "200"]), threshold_usd=D(50), unexplained_weeks=3)
+    assert [f.kind for f in flags] == ["unexplained_spend", "spike"]  # 60,60,200 ≥ $50; 200 > 3 × median 35
+    flags = flags_for(evidence(["50", "50", "50", "60", "60"]), threshold_usd=D(50), unexplained_weeks=3)
+    assert [f.kind for f in flags] == ["unexplained_spend"]
+    flags = flags_for(evidence(["10", "10", "10", "10", "200"]), threshold_usd=D(50), unexplained_weeks=3)
+    assert [f.kind for f in flags] == ["spike"]
+
+
+def test_the_chart_is_a_valid_png():
+    png = weekly_chart_png([ChartWeek(f"W{40 + i}", D(i * 100), i) for i in range(8)])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    length, kind = struct.unpack(">I4s", png[8:16])
+    width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
+    assert (kind, width, height, depth, colour) == (b"IHDR", 720, 320, 8, 2)
+    idat_at = png.index(b"IDAT")
+    (idat_length,) = struct.unpack(">I", png[idat_at - 4 : idat_at])
+    raw = zlib.decompress(png[idat_at + 4 : idat_at + 4 + idat_length])
+    assert len(raw) == height * (1 + width * 3)
+    # The last week's spend bar (the tallest) is drawn in the spend colour.
+    assert bytes([54, 110, 200]) in raw
+    assert weekly_chart_png([])[:8] == b"\x89PNG\r\n\x1a\n"
