@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Person
 from bot.domain.periods import IsoWeek
-from bot.domain.ranking import rank
+from bot.domain.ranking import RankBy, rank_key
 from bot.domain.stats import PersonWeek
-from bot.services.stats import person_weeks
+from bot.services.stats import person_week_from_row, person_weeks, person_weeks_subquery
 from bot.settings import Settings
 
 
@@ -32,10 +33,19 @@ def empty_week(person_id: int) -> PersonWeek:
 
 
 def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings) -> MyWeek:
-    """The person's numbers for `week` and where they stand."""
-    everyone = person_weeks(session, week)
-    ranked = rank(everyone.values(), settings.rank_by)
-    position = next((i for i, w in enumerate(ranked, start=1) if w.person_id == person.id), None)
+    """The person's numbers for `week` and where they stand.
+
+    The position is counted in the database (people clearly ahead, plus the few tied on the ranking's
+    first figures, ordered by the domain's rank_key), so one person's answer never loads the whole
+    organisation's week.
+    """
+    mine = person_weeks(session, week, [person.id]).get(person.id) or empty_week(person.id)
+    table = person_weeks_subquery(week)
+    active = or_(table.c.tokens > 0, table.c.artifacts > 0)
+    ranked_people = session.scalar(select(func.count()).select_from(table).where(active)) or 0
+    position = None
+    if mine.tokens > 0 or mine.artifacts > 0:
+        position = _position(session, table, active, mine, settings.rank_by)
     artifacts = list(
         session.scalars(
             select(Artifact)
@@ -43,7 +53,36 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
             .order_by(Artifact.created_at)
         )
     )
-    return MyWeek(week, everyone.get(person.id) or empty_week(person.id), position, len(ranked), artifacts)
+    return MyWeek(week, mine, position, ranked_people, artifacts)
+
+
+# Sums of NUMERIC columns come back from SQLite as floats: figures this close count as a tie and are
+# then ordered exactly by rank_key (work units have 2 decimals, spend 6).
+_TIE = {"work_units": Decimal("0.005"), "spend": Decimal("0.0000005"), "tokens": Decimal("0.5")}
+
+
+def _position(session: Session, table, active, mine: PersonWeek, rank_by: RankBy) -> int:
+    others = and_(active, table.c.person_id != mine.person_id)
+    if rank_by == "work_units" and mine.work_units == 0:
+        # Without work units everyone's cost per unit is unknown: tokens decide, then the id.
+        metric, value, tie = table.c.tokens, Decimal(mine.tokens), _TIE["tokens"]
+        ahead = or_(
+            table.c.work_units > _TIE["work_units"],
+            and_(table.c.work_units <= _TIE["work_units"], metric > value + tie),
+        )
+        tied = and_(table.c.work_units <= _TIE["work_units"], metric.between(value - tie, value + tie))
+    else:
+        metric, value = {
+            "work_units": (table.c.work_units, mine.work_units),
+            "spend": (table.c.spend_usd, mine.spend_usd),
+            "tokens": (table.c.tokens, Decimal(mine.tokens)),
+        }[rank_by]
+        tie = _TIE[rank_by]
+        ahead, tied = metric > value + tie, metric.between(value - tie, value + tie)
+    clearly_ahead = session.scalar(select(func.count()).select_from(table).where(others, ahead)) or 0
+    close = [person_week_from_row(row) for row in session.execute(select(table).where(others, tied)).all()]
+    my_key = rank_key(mine, rank_by)
+    return clearly_ahead + sum(1 for week in close if rank_key(week, rank_by) < my_key) + 1
 
 
 def current_and_last_week(now: datetime, settings: Settings) -> tuple[IsoWeek, IsoWeek]:
