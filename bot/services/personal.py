@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Person
@@ -42,10 +42,20 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
     mine = person_weeks(session, week, [person.id]).get(person.id) or empty_week(person.id)
     table = person_weeks_subquery(week)
     active = or_(table.c.tokens > 0, table.c.artifacts > 0)
-    ranked_people = session.scalar(select(func.count()).select_from(table).where(active)) or 0
+    ahead, tied = _ahead_and_tied(table, mine, settings.rank_by)
+    others = and_(active, table.c.person_id != mine.person_id)
+    # One pass counts everyone ranked and everyone clearly ahead; a second reads only the ties.
+    ranked_people, clearly_ahead = session.execute(
+        select(
+            func.coalesce(func.sum(case((active, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(others, ahead), 1), else_=0)), 0),
+        ).select_from(table)
+    ).one()
     position = None
     if mine.tokens > 0 or mine.artifacts > 0:
-        position = _position(session, table, active, mine, settings.rank_by)
+        close = [person_week_from_row(row) for row in session.execute(select(table).where(others, tied)).all()]
+        my_key = rank_key(mine, settings.rank_by)
+        position = int(clearly_ahead) + sum(1 for w in close if rank_key(w, settings.rank_by) < my_key) + 1
     artifacts = list(
         session.scalars(
             select(Artifact)
@@ -53,7 +63,7 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
             .order_by(Artifact.created_at)
         )
     )
-    return MyWeek(week, mine, position, ranked_people, artifacts)
+    return MyWeek(week, mine, position, int(ranked_people), artifacts)
 
 
 # Sums of NUMERIC columns come back from SQLite as floats: figures this close count as a tie and are
@@ -61,28 +71,21 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
 _TIE = {"work_units": Decimal("0.005"), "spend": Decimal("0.0000005"), "tokens": Decimal("0.5")}
 
 
-def _position(session: Session, table, active, mine: PersonWeek, rank_by: RankBy) -> int:
-    others = and_(active, table.c.person_id != mine.person_id)
+def _ahead_and_tied(table, mine: PersonWeek, rank_by: RankBy):
+    """Conditions on the week's table: clearly ahead of `mine`, and tied on the figures SQL compares."""
     if rank_by == "work_units" and mine.work_units == 0:
         # Without work units everyone's cost per unit is unknown: tokens decide, then the id.
         metric, value, tie = table.c.tokens, Decimal(mine.tokens), _TIE["tokens"]
-        ahead = or_(
-            table.c.work_units > _TIE["work_units"],
-            and_(table.c.work_units <= _TIE["work_units"], metric > value + tie),
-        )
-        tied = and_(table.c.work_units <= _TIE["work_units"], metric.between(value - tie, value + tie))
-    else:
-        metric, value = {
-            "work_units": (table.c.work_units, mine.work_units),
-            "spend": (table.c.spend_usd, mine.spend_usd),
-            "tokens": (table.c.tokens, Decimal(mine.tokens)),
-        }[rank_by]
-        tie = _TIE[rank_by]
-        ahead, tied = metric > value + tie, metric.between(value - tie, value + tie)
-    clearly_ahead = session.scalar(select(func.count()).select_from(table).where(others, ahead)) or 0
-    close = [person_week_from_row(row) for row in session.execute(select(table).where(others, tied)).all()]
-    my_key = rank_key(mine, rank_by)
-    return clearly_ahead + sum(1 for week in close if rank_key(week, rank_by) < my_key) + 1
+        no_units = table.c.work_units <= _TIE["work_units"]
+        ahead = or_(table.c.work_units > _TIE["work_units"], and_(no_units, metric > value + tie))
+        return ahead, and_(no_units, metric.between(value - tie, value + tie))
+    metric, value = {
+        "work_units": (table.c.work_units, mine.work_units),
+        "spend": (table.c.spend_usd, mine.spend_usd),
+        "tokens": (table.c.tokens, Decimal(mine.tokens)),
+    }[rank_by]
+    tie = _TIE[rank_by]
+    return metric > value + tie, metric.between(value - tie, value + tie)
 
 
 def current_and_last_week(now: datetime, settings: Settings) -> tuple[IsoWeek, IsoWeek]:
