@@ -62,10 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
     digest.add_argument("--dry-run", action="store_true", help="print it instead of posting")
 
+    nudge = sub.add_parser("nudge", help='send the "what did you build?" DMs for a week now')
+    nudge.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
+    nudge.add_argument("--dry-run", action="store_true", help="list who would be asked; send nothing")
+
     export = sub.add_parser("export", help="write stored data to stdout")
     export.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
     export.add_argument("--week", type=week_arg)
     export.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    forget = sub.add_parser("forget", help="erase a person's personal data (usage kept only as anonymous totals)")
+    forget.add_argument("email")
+
+    retention = sub.add_parser(
+        "retention", help="fold per-person usage older than BUILDBOARD_RETENTION_DAYS into anonymous totals"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="report what would be folded; change nothing")
     return parser
 
 

@@ -1,3 +1,3 @@
 """Implementations of the `buildboard` subcommands, registered with bot.cli.command."""
 
-from bot.commands import data, demo, digest, serve  # noqa: F401
+from bot.commands import data, demo, digest, nudge, privacy, serve  # noqa: F401

@@ -227,7 +227,8 @@ class OutboxMessage(Base):
     thread_of_key: Mapped[str | None] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | failed
+    # pending | sending | sent | failed | cancelled (a reminder made pointless by an answer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column(UtcDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(120))

@@ -45,4 +45,5 @@ def insert_ignore(session: Session, table: Table, row: dict, *, key: Sequence[st
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table).values(**row).on_conflict_do_nothing(index_elements=list(key))
-    return session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg 3 reports rowcount -1 for this statement under SQLAlchemy 2.1.
+    return session.execute(statement.returning(table.c[key[0]])).first() is not None

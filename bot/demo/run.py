@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -25,6 +25,7 @@ from bot.demo.synthetic import (
     write_people_csv,
     write_usage_csv,
 )
+from bot.domain.artifacts import share_fields
 from bot.domain.periods import IsoWeek
 from bot.ingest.csv_files import iter_usage, read_people
 from bot.ingest.errors import ProblemCollector
@@ -32,9 +33,14 @@ from bot.ingest.prices import PriceTable
 from bot.ingest.store import write_usage
 from bot.runtime import Runtime
 from bot.services.digest import run_digest
+from bot.services.nudges import nothing_to_show, queue_nudges, remind_later, send_week
 from bot.services.people import import_people
+from bot.services.sharing import share
 from bot.services.titles import award_week
 from bot.settings import Settings
+from bot.slack.delivery import OutboxSender
+from bot.slack.deps import Deps
+from bot.slack.listeners.share_ui import publish_home
 from bot.slack.standin import SlackStandIn, render_message
 
 DIGEST_CHANNEL = "C0DEMODIGEST"
@@ -54,6 +60,7 @@ class DemoContext:
     names: dict[str, str] = field(default_factory=dict)  # Slack id → name, to print mentions readably
     printed_messages: int = 0
     printed_files: int = 0
+    answerers: list[str] = field(default_factory=list)  # Slack ids of nudged people who answer in the demo
 
     def show_new_messages(self, title: str) -> None:
         """Print every message the bot posted since the last call."""
@@ -124,6 +131,25 @@ def step_digest(ctx: DemoContext) -> None:
     ctx.show_new_messages(f"Weekly digest for {ctx.week}")
 
 
+def step_data_protection(ctx: DemoContext) -> None:
+    """Small teams merged in public team figures, retention (dry run), and erasing one person."""
+    from bot.services.digest import team_figures
+    from bot.services.erasure import forget
+    from bot.services.retention import run_retention
+
+    rt = ctx.runtime
+    with rt.sessions() as session:
+        public = team_figures(session, ctx.week, rt.settings.min_group_size)
+    ctx.say(f"\n=== Data protection ===\nteam rows others may see in {ctx.week}:")
+    for figure in public:
+        merged = f" (merges {len(figure.merged_teams)} teams)" if figure.merged_teams else ""
+        ctx.say(f"  {figure.team}: {figure.active_people} people, {figure.tokens:,} tokens{merged}")
+    ctx.say(f"retention: {run_retention(rt.sessions, rt.settings, rt.clock(), dry_run=True).summary()}")
+    leaver = ctx.people[-1]
+    report = forget(rt.sessions, email=leaver.email, now=rt.clock())
+    ctx.say(f"buildboard forget {leaver.email}: " + "; ".join(report.lines()))
+
+
 def step_check_by_hand(ctx: DemoContext) -> None:
     ctx.say(
         f"\nCheck the titles and ranks by hand: run the demo with --keep DIR, then\n"
@@ -133,7 +159,85 @@ def step_check_by_hand(ctx: DemoContext) -> None:
     )
 
 
-STEPS: list[DemoStep] = [step_import, step_artifacts, step_digest, step_check_by_hand]
+SHOWN_DMS = 3
+
+
+def step_nudges(ctx: DemoContext) -> None:
+    """Queue and send the week's "what did you build?" DMs (what `buildboard nudge` does)."""
+    rt = ctx.runtime
+    report = queue_nudges(rt.sessions, rt.settings, ctx.week, rt.clock(), at_local_hour=False)
+    delivery = send_week(rt.sessions, rt.sender, ctx.week, rt.clock())
+    ctx.say(
+        f"\nnudges: {len(report.planned)} people spent at least ${rt.settings.nudge_min_spend_usd} or were in the "
+        f"top {rt.settings.nudge_top_percent}% by spend; {delivery.sent} DMs sent"
+    )
+    messages = ctx.slack.posted_messages[ctx.printed_messages :]
+    ctx.printed_messages += len(messages)
+    ctx.say(f"\n=== Nudge DMs: {len(messages)} posted, the first {min(SHOWN_DMS, len(messages))} shown ===")
+    for message in messages[:SHOWN_DMS]:
+        ctx.say(f"\n--- DM {message['channel']} ---")
+        ctx.say(ctx.readable(render_message(message)))
+    ctx.answerers = [p.channel for p in report.planned if not p.channel.startswith("person:")][:3]
+
+
+def _show_dm(ctx: DemoContext, user_id: str, title: str) -> None:
+    [message, *_] = ctx.slack.messages_in(ctx.slack.dm_channel_for(user_id))
+    ctx.say(f"\n--- {title}: DM to @{ctx.names.get(user_id, user_id)} now reads ---")
+    ctx.say(ctx.readable(render_message(message)))
+
+
+def step_answers(ctx: DemoContext) -> None:
+    """Three people answer: one shares (the modal's code path), one has nothing yet, one snoozes."""
+    rt = ctx.runtime
+    if len(ctx.answerers) < 3:
+        ctx.say("\n(fewer than three people were nudged: no simulated answers)")
+        return
+    sharer, nothing, snoozer = ctx.answerers
+    form = {
+        "title": "Invoice matcher",
+        "url": "https://git.example.com/finance/invoice-matcher",
+        "description": "Matches supplier invoices to purchase orders for the finance team.",
+        "kind": "tool",
+        "hours_saved": "4",
+        "share_in_channel": True,
+    }
+    outcome = share(
+        rt.sessions,
+        rt.slack,
+        rt.sender,
+        rt.settings,
+        slack_user_id=sharer,
+        week=ctx.week,
+        fields=share_fields(form),
+        now=rt.clock(),
+    )
+    ctx.say(f"\n@{ctx.names.get(sharer)} pressed Share and submitted the modal (showcase: {outcome.showcase})")
+    _show_dm(ctx, sharer, "Shared")
+    nothing_to_show(rt.sessions, rt.slack, nothing, ctx.week, "exploring", "Trying out coding agents", rt.clock())
+    _show_dm(ctx, nothing, "Nothing to show yet")
+    snoozed = remind_later(rt.sessions, rt.slack, rt.settings, snoozer, ctx.week, rt.clock())
+    _show_dm(ctx, snoozer, "Remind me later")
+    ctx.show_new_messages("Showcase in the digest channel")
+    assert snoozed.remind_at is not None
+    later = snoozed.remind_at + timedelta(minutes=1)
+    sent = send_week(rt.sessions, OutboxSender(rt.sessions, rt.slack, clock=lambda: later), ctx.week, later).sent
+    ctx.show_new_messages(f"{rt.settings.remind_after_days} days later: {sent} reminder")
+    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
+    publish_home(deps, sharer)
+    ctx.say(f"\n=== App Home of @{ctx.names.get(sharer)} ===")
+    ctx.say(ctx.readable(render_message({"blocks": ctx.slack.views_published[-1]["blocks"]})))
+
+
+# The story of a week: usage arrives, some people share, the rest are asked and answer, then the digest.
+STEPS: list[DemoStep] = [
+    step_import,
+    step_artifacts,
+    step_nudges,
+    step_answers,
+    step_digest,
+    step_data_protection,
+    step_check_by_hand,
+]
 
 
 def run_demo(

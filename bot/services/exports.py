@@ -5,17 +5,21 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import Award, Person, UsageDaily
+from bot.db.models import Artifact, AuditEvent, Award, Person, UsageDaily
 from bot.domain.periods import IsoWeek
 
 STREAM_ROWS = 10_000
+
+Exporter = Callable[..., int]
+# What `buildboard export WHAT` can write: name → fn(session, *, week, fmt, out) -> rows written.
+EXPORTERS: dict[str, Exporter] = {}
 
 
 def _plain(value):
@@ -121,6 +125,9 @@ def export_usage(session: Session, *, week: IsoWeek | None, fmt: str, out: TextI
     return write_rows(out, USAGE_COLUMNS, usage_rows(session, week), fmt)
 
 
+EXPORTERS["usage"] = export_usage
+
+
 PEOPLE_COLUMNS = [
     "email",
     "name",
@@ -157,6 +164,38 @@ def export_people(session: Session, *, week: IsoWeek | None, fmt: str, out: Text
     return write_rows(out, PEOPLE_COLUMNS, session.execute(query.execution_options(yield_per=STREAM_ROWS)), fmt)
 
 
+EXPORTERS["people"] = export_people
+
+
+AUDIT_COLUMNS = ["at", "viewer_email", "viewer_name", "subject_email", "subject_name", "action", "detail"]
+
+
+def export_audit(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:
+    """The audit trail: who viewed whose numbers, how and when (empty viewer: forgotten, or an operator)."""
+    viewer, subject = aliased(Person), aliased(Person)
+    query = (
+        select(
+            AuditEvent.at,
+            viewer.email,
+            viewer.name,
+            subject.email,
+            subject.name,
+            AuditEvent.action,
+            AuditEvent.detail,
+        )
+        .outerjoin(viewer, viewer.id == AuditEvent.viewer_person_id)
+        .outerjoin(subject, subject.id == AuditEvent.subject_person_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    if week is not None:
+        start = datetime.combine(week.start, time(0), tzinfo=UTC)
+        query = query.where(AuditEvent.at >= start, AuditEvent.at < start + timedelta(days=7))
+    return write_rows(out, AUDIT_COLUMNS, session.execute(query.execution_options(yield_per=STREAM_ROWS)), fmt)
+
+
+EXPORTERS["audit"] = export_audit
+
+
 AWARD_COLUMNS = ["week", "title", "email", "name", "metric_value", "streak_weeks"]
 
 
@@ -183,5 +222,53 @@ def export_awards(session: Session, *, week: IsoWeek | None, fmt: str, out: Text
     return write_rows(out, AWARD_COLUMNS, rows, fmt)
 
 
-Exporter = Callable[..., int]
-EXPORTERS: dict[str, Exporter] = {"usage": export_usage, "people": export_people, "awards": export_awards}
+EXPORTERS["awards"] = export_awards
+
+
+ARTIFACT_COLUMNS = [
+    "week",
+    "email",
+    "title",
+    "url",
+    "kind",
+    "hours_saved_per_week",
+    "work_units",
+    "work_units_source",
+    "tokens_snapshot",
+    "spend_snapshot_usd",
+    "share_in_channel",
+    "created_at",
+]
+
+
+def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple]:
+    query = (
+        select(
+            Artifact.week_start,
+            Person.email,
+            Artifact.title,
+            Artifact.url,
+            Artifact.kind,
+            Artifact.hours_saved_per_week,
+            Artifact.work_units,
+            Artifact.work_units_source,
+            Artifact.tokens_snapshot,
+            Artifact.spend_snapshot_usd,
+            Artifact.share_in_channel,
+            Artifact.created_at,
+        )
+        .join(Person, Person.id == Artifact.person_id)
+        .order_by(Artifact.week_start, Person.email, Artifact.id)
+    )
+    if week is not None:
+        query = query.where(Artifact.week_start == week.start)
+    for week_start, email, *rest in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        yield (str(IsoWeek.containing(week_start)), email or "", *rest)
+
+
+def export_artifacts(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:
+    """One row per artifact: who, what, and the week's tokens and spend behind it."""
+    return write_rows(out, ARTIFACT_COLUMNS, artifact_rows(session, week), fmt)
+
+
+EXPORTERS["artifacts"] = export_artifacts

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import AppState, OutboxMessage
+from bot.db.models import AppState, OutboxMessage, Person
 from bot.domain.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,17 @@ AUTH_ERRORS = {
     "missing_scope",
 }
 AUTH_STATE_KEY = "slack_auth_error"
+# A channel of "person:<id>": a DM to a person whose Slack id is looked up by email when sending.
+PERSON_CHANNEL_PREFIX = "person:"
+
+
+class _FakeAnswer(dict):
+    """Lets an error we detect ourselves travel the same path as Slack's `{"ok": false}` answers."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(ok=False, error=error)
+        self.status_code = 200
+        self.headers: dict = {}
 
 
 class SlackAuthBroken(RuntimeError):
@@ -224,12 +235,37 @@ class OutboxSender:
         report.sent += 1
 
     def _open_channel(self, channel: str) -> str:
+        if channel.startswith(PERSON_CHANNEL_PREFIX):
+            channel = self._person_slack_id(int(channel[len(PERSON_CHANNEL_PREFIX) :]))
         if channel[:1] not in ("U", "W"):
             return channel
         if channel not in self._dm_channels:
             answer = self._client.conversations_open(users=channel)
             self._dm_channels[channel] = answer["channel"]["id"]
         return self._dm_channels[channel]
+
+    def _person_slack_id(self, person_id: int) -> str:
+        """A DM to someone whose Slack id was unknown when queued: users.lookupByEmail, remembered.
+
+        Slack's `users_not_found` propagates and fails the row permanently with that reason.
+        """
+        with self._sessions() as session:
+            person = session.get(Person, person_id)
+            if person is None or not person.email:
+                raise SlackApiError("person unknown", _FakeAnswer("users_not_found"))
+            if person.slack_user_id:
+                return person.slack_user_id
+            email = person.email
+        user = self._client.users_lookupByEmail(email=email).get("user") or {}
+        slack_id = user.get("id")
+        if not slack_id:
+            raise SlackApiError("no user id", _FakeAnswer("users_not_found"))
+        with self._sessions.begin() as session:
+            person = session.get(Person, person_id)
+            if person is not None and not person.slack_user_id:
+                person.slack_user_id = slack_id
+                person.slack_timezone = user.get("tz") or person.slack_timezone
+        return slack_id
 
     def _find_sent(self, channel: str, key: str, created_at: datetime, thread_ts: str | None) -> str | None:
         """The ts of a message already posted for `key` (replies live in their thread, not the history)."""
@@ -362,4 +398,9 @@ def _explain(error: str, channel: str) -> str:
         return f"channel {channel} does not exist or the bot cannot see it: check BUILDBOARD_DIGEST_CHANNEL"
     if error == "is_archived":
         return f"channel {channel} is archived"
+    if error == "users_not_found" and channel.startswith(PERSON_CHANNEL_PREFIX):
+        return (
+            f"no Slack user has the email of person {channel[len(PERSON_CHANNEL_PREFIX) :]}: "
+            "add their slack_user_id to the people file"
+        )
     return f"Slack answered {error} for {channel}"

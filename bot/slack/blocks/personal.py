@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from bot.domain.money import format_tokens, format_usd
+from bot.services.audit import VIEWS_SHOWN_DAYS, ViewedBy
 from bot.services.personal import MyWeek
-from bot.slack.blocks.text import context, escape, fields_section, header, link, section
+from bot.slack.blocks.text import context, escape, fields_section, header, link, mention, section
 
 MAX_ARTIFACTS_LISTED = 10
+MAX_VIEWERS_LISTED = 15
+VIEW_ACTIONS = {"team": "in team stats", "user": "looked you up", "export": "in an export"}
 
 
 def _week_fields(mine: MyWeek) -> list[str]:
@@ -23,7 +26,22 @@ def _week_fields(mine: MyWeek) -> list[str]:
     ]
 
 
-def me_blocks(current: MyWeek, last: MyWeek) -> list[dict]:
+def viewed_by_text(views: list[ViewedBy]) -> str:
+    """Who looked at the person's numbers in the last 90 days (the audit trail, shown to its subject)."""
+    if not views:
+        return f"*Who looked at your numbers* (last {VIEWS_SHOWN_DAYS} days)\nNobody."
+    lines = []
+    for view in views[:MAX_VIEWERS_LISTED]:
+        who = mention(view.viewer_slack_user_id, view.viewer_name) if view.viewer_name else "someone no longer here"
+        how = VIEW_ACTIONS.get(view.action, escape(view.action))
+        times = f", {view.times} times" if view.times > 1 else ""
+        lines.append(f"• {who} {how}{times}, last on {view.last_at:%d %b %Y}")
+    if len(views) > MAX_VIEWERS_LISTED:
+        lines.append(f"…and {len(views) - MAX_VIEWERS_LISTED} more: `/buildboard me data` lists them all")
+    return f"*Who looked at your numbers* (last {VIEWS_SHOWN_DAYS} days)\n" + "\n".join(lines)
+
+
+def me_blocks(current: MyWeek, last: MyWeek, viewed_by: list[ViewedBy] | None = None) -> list[dict]:
     blocks: list[dict] = [header("Your AI use and what you built")]
     for label, mine in (
         (f"This week so far · {current.week.label()}", current),
@@ -34,7 +52,14 @@ def me_blocks(current: MyWeek, last: MyWeek) -> list[dict]:
         if mine.artifacts:
             lines = [f"• {link(a.url, a.title or 'untitled')}" for a in mine.artifacts[:MAX_ARTIFACTS_LISTED]]
             blocks.append(section("*Shared*\n" + "\n".join(lines)))
-    blocks.append(context("Only you can see this. `/buildboard share` to add what you built."))
+    if viewed_by is not None:
+        blocks.append(section(viewed_by_text(viewed_by)))
+    blocks.append(
+        context(
+            "Only you can see this. `/buildboard share` to add what you built. "
+            "`/buildboard me data` shows everything Buildboard stores about you."
+        )
+    )
     return blocks
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.deps import Deps
-from bot.slack.listeners import commands
+from bot.slack.listeners import actions, commands, events, shortcuts, views
 
-KINDS = (commands,)
+KINDS = (commands, actions, views, shortcuts, events)
 
 
 def register_all(app: App, deps: Deps) -> None:

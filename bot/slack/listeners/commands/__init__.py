@@ -12,6 +12,7 @@ from bot.slack.listeners.commands import help as _help  # noqa: F401  (registers
 from bot.slack.listeners.commands import leaderboard as _leaderboard  # noqa: F401
 from bot.slack.listeners.commands import me as _me  # noqa: F401
 from bot.slack.listeners.commands import privacy as _privacy  # noqa: F401
+from bot.slack.listeners.commands import share as _share  # noqa: F401
 from bot.slack.listeners.commands.help import help_answer
 from bot.slack.listeners.commands.router import SUBCOMMANDS, CommandCall, parse
 

@@ -1,21 +1,66 @@
-"""`/buildboard me`: the caller's own week."""
+"""`/buildboard me`: the caller's own week; `/buildboard me data`: everything stored about the caller."""
 
 from __future__ import annotations
 
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.services.audit import views_of
 from bot.services.people import person_for_slack_user
 from bot.services.personal import current_and_last_week, my_week
+from bot.services.transparency import stored_about
 from bot.slack.blocks.personal import me_blocks, not_known_blocks
+from bot.slack.blocks.text import context
+from bot.slack.blocks.transparency import FILE_NAME, my_data_blocks
 from bot.slack.listeners.commands.router import subcommand
 
+log = logging.getLogger(__name__)
 
-@subcommand("me", "me", "your own numbers this week and last, your rank and what you shared")
+
+@subcommand(
+    "me",
+    "me",
+    "your own numbers this week and last and who looked at them (`/buildboard me data`: everything stored about you)",
+)
 def show_me(deps, call, respond):
+    if call.args[:1] == ["data"]:
+        return show_my_data(deps, call)
     current, last = current_and_last_week(deps.clock(), deps.settings)
     with deps.sessions.begin() as session:
         person = person_for_slack_user(session, call.user_id, lambda uid: deps.client.users_info(user=uid))
         if person is None:
             return not_known_blocks()
         blocks = me_blocks(
-            my_week(session, person, current, deps.settings), my_week(session, person, last, deps.settings)
+            my_week(session, person, current, deps.settings),
+            my_week(session, person, last, deps.settings),
+            views_of(session, person.id, now=deps.clock()),
         )
     return {"text": "Your Buildboard numbers", "blocks": blocks}
+
+
+def show_my_data(deps, call):
+    with deps.sessions.begin() as session:
+        person = person_for_slack_user(session, call.user_id, lambda uid: deps.client.users_info(user=uid))
+        if person is None:
+            return not_known_blocks()
+        last_week = current_and_last_week(deps.clock(), deps.settings)[1]
+        data = stored_about(session, person, flags_week=last_week, settings=deps.settings)
+    blocks, cut = my_data_blocks(data)
+    if cut:
+        try:
+            dm = deps.client.conversations_open(users=call.user_id)["channel"]["id"]
+            deps.client.files_upload_v2(
+                channel=dm,
+                content=data.as_json(),
+                filename=FILE_NAME,
+                title="Everything Buildboard stores about you",
+                initial_comment="Here is the complete record you asked for with `/buildboard me data`.",
+            )
+        except SlackApiError as exc:
+            log.warning("could not send the data file to %s: %s", call.user_id, exc.response.get("error"))
+            blocks[-1] = context(
+                "Only you can see this. The record is longer than a message and the file could not be sent "
+                "just now: run `/buildboard me data` again in a minute."
+            )
+    return {"text": "Everything Buildboard stores about you", "blocks": blocks}

@@ -1,0 +1,41 @@
+"""`buildboard forget EMAIL` and `buildboard retention`: the data-protection commands (operators only)."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli import CommandError, command
+from bot.commands.common import runtime
+from bot.db.engine import SchemaNotCurrent
+from bot.services.erasure import UnknownPerson, forget
+from bot.services.retention import run_retention
+
+
+def _sessions(rt):
+    try:
+        return rt.sessions
+    except SchemaNotCurrent as exc:
+        raise CommandError(str(exc)) from None
+
+
+@command("forget")
+def forget_person(args: argparse.Namespace) -> int:
+    rt = runtime()
+    if "@" not in args.email:
+        raise CommandError(f"{args.email!r} is not an email address: give the email the person was imported with")
+    try:
+        report = forget(_sessions(rt), email=args.email, now=rt.clock())
+    except UnknownPerson as exc:
+        raise CommandError(str(exc)) from None
+    print(f"forgot {args.email.strip().lower()}; removed:")
+    for line in report.lines():
+        print(f"  {line}")
+    return 0
+
+
+@command("retention")
+def retention(args: argparse.Namespace) -> int:
+    rt = runtime()
+    report = run_retention(_sessions(rt), rt.settings, rt.clock(), dry_run=args.dry_run)
+    print(report.summary())
+    return 0

@@ -1,0 +1,114 @@
+"""Artifacts: what people built, stored with a snapshot of the week's tokens and spend behind it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Artifact, Person, UsageDaily
+from bot.domain.artifacts import ShareFields
+from bot.domain.periods import IsoWeek
+
+log = logging.getLogger(__name__)
+
+# Called with an artifact id after it was created or edited, on a worker thread (never inside Slack's
+# 3-second window). Issue 7 registers the AI work-unit estimate here: deps.extras[ARTIFACT_SAVED_HOOKS].
+ARTIFACT_SAVED_HOOKS = "artifact_saved_hooks"
+ArtifactHook = Callable[[int], None]
+_hook_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="artifact-hooks")
+
+
+class ArtifactNotFound(LookupError):
+    """No such artifact, or it belongs to someone else (the owner alone may change it)."""
+
+
+def week_snapshot(session: Session, person_id: int, week: IsoWeek) -> tuple[int, Decimal]:
+    """The person's tokens and spend in `week`, summed in the database."""
+    tokens, spend = session.execute(
+        select(
+            func.coalesce(func.sum(UsageDaily.input_tokens + UsageDaily.output_tokens), 0),
+            func.coalesce(func.sum(UsageDaily.cost_usd), 0),
+        ).where(UsageDaily.person_id == person_id, UsageDaily.day >= week.start, UsageDaily.day <= week.end)
+    ).one()
+    return int(tokens), Decimal(spend)
+
+
+def create_artifact(session: Session, person: Person, week: IsoWeek, fields: ShareFields, now: datetime) -> Artifact:
+    """Store what `person` built in `week`, with that week's tokens and spend beside it."""
+    tokens, spend = week_snapshot(session, person.id, week)
+    artifact = Artifact(
+        person_id=person.id,
+        week_start=week.start,
+        title=fields.title,
+        url=fields.url,
+        description=fields.description,
+        kind=fields.kind,
+        hours_saved_per_week=fields.hours_saved_per_week,
+        share_in_channel=fields.share_in_channel,
+        tokens_snapshot=tokens,
+        spend_snapshot_usd=spend,
+        work_units=Decimal(1),
+        work_units_source="default",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(artifact)
+    session.flush()
+    return artifact
+
+
+def owned_artifact(session: Session, person: Person, artifact_id: int) -> Artifact:
+    artifact = session.get(Artifact, artifact_id)
+    if artifact is None or artifact.person_id != person.id:
+        raise ArtifactNotFound(f"artifact {artifact_id} is not one of yours")
+    return artifact
+
+
+def edit_artifact(session: Session, person: Person, artifact_id: int, fields: ShareFields, now: datetime) -> Artifact:
+    """Change the owner's artifact; the week and the spend snapshot stay as they were."""
+    artifact = owned_artifact(session, person, artifact_id)
+    artifact.title = fields.title
+    artifact.url = fields.url
+    artifact.description = fields.description
+    artifact.kind = fields.kind
+    artifact.hours_saved_per_week = fields.hours_saved_per_week
+    artifact.share_in_channel = fields.share_in_channel
+    artifact.updated_at = now
+    session.flush()
+    return artifact
+
+
+def delete_artifact(session: Session, person: Person, artifact_id: int) -> None:
+    """Delete the owner's artifact."""
+    session.delete(owned_artifact(session, person, artifact_id))
+    session.flush()
+
+
+def person_artifacts(session: Session, person_id: int, limit: int) -> tuple[list[Artifact], int]:
+    """The person's newest artifacts (up to `limit`) and how many they have in all."""
+    total = session.scalar(select(func.count()).select_from(Artifact).where(Artifact.person_id == person_id))
+    rows = session.scalars(
+        select(Artifact)
+        .where(Artifact.person_id == person_id)
+        .order_by(Artifact.week_start.desc(), Artifact.created_at.desc(), Artifact.id.desc())
+        .limit(limit)
+    )
+    return list(rows), int(total or 0)
+
+
+def after_artifact_saved(hooks: Iterable[ArtifactHook], artifact_id: int) -> list:
+    """Run every hook for `artifact_id` on a worker thread; a failing hook is logged, never raised."""
+
+    def run(hook: ArtifactHook) -> None:
+        try:
+            hook(artifact_id)
+        except Exception:
+            log.exception("artifact hook %r failed for artifact %s", hook, artifact_id)
+
+    return [_hook_pool.submit(run, hook) for hook in hooks]

@@ -1,0 +1,318 @@
+"""Erasure (`buildboard forget EMAIL`): a person's identity leaves every table; their usage stays as anonymous totals.
+
+What happens, in one transaction:
+- the people row is kept (it carries the usage that past digests counted) but anonymised: email, name,
+  Slack id, time zones, team and manager are cleared, the person is marked departed, deactivated,
+  opted out of public posts and nudges, and `forgotten_at` is set. The team goes too: in a small team,
+  "the Platform person with this usage" would say who it was. Their reports move up to their manager
+  until the next people import, so nobody loses indirect visibility of the people below.
+- usage and code activity rows stay on the anonymised row (no identity of their own), so every past
+  week's organisation totals, active people and ranks are unchanged; retention later folds them
+  into anonymous daily totals like everyone's.
+- artifacts keep their numbers (week, kind, work units) but lose their title, link, description and
+  the estimate's summary; nudges and awards are deleted; audit rows about them are deleted and rows
+  written by them lose the viewer; outbox messages to them are deleted.
+- finally every text and JSON column of every table is searched for their email, name and Slack id
+  (case-insensitive), and each occurrence is replaced, so text we do not know about (a digest payload
+  naming them, an error message, a table another feature adds) does not keep a trace.
+
+After the transaction, SQLite's write-ahead log is checkpointed and truncated (with `secure_delete`
+on, freed content in the main file is zeroed), and PostgreSQL tables that changed are vacuumed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Engine, String, Text, Unicode, UnicodeText, cast, delete, func, or_, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import (
+    Artifact,
+    AuditEvent,
+    Award,
+    Base,
+    CodeActivityDaily,
+    Nudge,
+    OutboxMessage,
+    Person,
+    UsageDaily,
+)
+from bot.slack.blocks.text import escape
+
+log = logging.getLogger(__name__)
+
+# What stands in for an erased name, email or Slack id inside text that stays (e.g. an old digest).
+REDACTED = "[forgotten]"
+MENTION_STAND_IN = "someone"
+
+
+class UnknownPerson(LookupError):
+    """No one with that email (or Slack id) is stored."""
+
+
+@dataclass
+class ErasureReport:
+    person_id: int
+    removed: Counter = field(default_factory=Counter)  # what was removed → how many
+    kept_anonymously: Counter = field(default_factory=Counter)  # what stays, without identity
+    tables_touched: set[str] = field(default_factory=set)
+    wal_truncated: bool | None = None  # SQLite only: the write-ahead log no longer holds old pages
+
+    def lines(self) -> list[str]:
+        """Readable lines for the command's output (no personal data in them)."""
+        out = [f"{what}: {count}" for what, count in self.removed.items() if count]
+        if not out:
+            out.append("nothing left to remove")
+        out += [f"kept without identity: {count} {what}" for what, count in self.kept_anonymously.items() if count]
+        if self.wal_truncated is False:
+            out.append(
+                "warning: another process is reading the SQLite database, so its write-ahead log could not be "
+                "truncated yet; stop the bot (the last connection to close checkpoints the log and removes it)"
+            )
+        return out
+
+
+def _needles(person: Person) -> list[str]:
+    """The strings that identify the person, as they may appear in stored text."""
+    found: set[str] = set()
+    for value in (person.email, person.slack_user_id, person.name):
+        if not value or len(value.strip()) < 3:  # a one- or two-letter name would match everywhere
+            continue
+        value = value.strip()
+        found.add(value)
+        found.add(escape(value))  # as Block Kit text stores it
+        found.add(json.dumps(value)[1:-1])  # as a JSON column may store it (non-ASCII escaped)
+    return sorted(found, key=len, reverse=True)  # longest first, so "Bob Baker" goes before "Bob"
+
+
+def _replacer(person: Person, needles: list[str]):
+    mention = re.compile(rf"<@{re.escape(person.slack_user_id)}(\|[^>]*)?>") if person.slack_user_id else None
+    plain = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE) if needles else None
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, str):
+            if mention is not None:
+                value = mention.sub(MENTION_STAND_IN, value)
+            return plain.sub(REDACTED, value) if plain is not None else value
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        if isinstance(value, dict):
+            return {scrub(k): scrub(v) for k, v in value.items()}
+        return value
+
+    return scrub
+
+
+def _text_columns_by_table():
+    """Every table with its text and JSON columns, including tables other features add later."""
+    for table in Base.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text, Unicode, UnicodeText, JSON))]
+        if columns:
+            yield table, columns
+
+
+def _sweep(session: Session, person: Person, report: ErasureReport) -> None:
+    """Replace the person's identifying strings wherever they still occur in stored text (one scan per table)."""
+    needles = _needles(person)
+    if not needles:
+        return
+    scrub = _replacer(person, needles)
+    for table, columns in _text_columns_by_table():
+        if table.name == Person.__tablename__:
+            continue  # the row itself is anonymised field by field
+        searched = [cast(c, Text) if isinstance(c.type, JSON) else c for c in columns]
+        matches = or_(*[func.lower(s).contains(n.lower(), autoescape=True) for s in searched for n in needles])
+        key = list(table.primary_key.columns)
+        for row in session.execute(select(*key, *columns).where(matches)).all():
+            ids, values = row[: len(key)], row[len(key) :]
+            changes = {}
+            for column, value in zip(columns, values, strict=True):
+                new_value = scrub(value)
+                if new_value != value:
+                    changes[column.name] = new_value
+                    report.removed[f"mentions in {table.name}.{column.name}"] += 1
+            if changes:
+                session.execute(update(table).where(*[k == v for k, v in zip(key, ids, strict=True)]).values(changes))
+                report.tables_touched.add(table.name)
+
+
+def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
+    """Remove `person`'s identity everywhere, inside the caller's transaction."""
+    pid = person.id
+    report = ErasureReport(pid)
+
+    def removed(what: str, result, table: str) -> None:
+        if result.rowcount:
+            report.removed[what] += result.rowcount
+            report.tables_touched.add(table)
+
+    removed(
+        "artifacts' titles, links and descriptions",
+        session.execute(
+            update(Artifact)
+            .where(
+                Artifact.person_id == pid,
+                or_(
+                    Artifact.title.is_not(None),
+                    Artifact.url.is_not(None),
+                    Artifact.description.is_not(None),
+                    Artifact.estimate_summary.is_not(None),
+                ),
+            )
+            .values(title=None, url=None, description=None, estimate_summary=None, updated_at=now)
+        ),
+        "artifacts",
+    )
+    removed("nudges", session.execute(delete(Nudge).where(Nudge.person_id == pid)), "nudges")
+    removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
+    removed(
+        "audit rows about them",
+        session.execute(delete(AuditEvent).where(AuditEvent.subject_person_id == pid)),
+        "audit_events",
+    )
+    # The people they looked at keep the fact that their numbers were seen, not by whom.
+    removed(
+        "audit rows naming them as the viewer",
+        session.execute(
+            update(AuditEvent).where(AuditEvent.viewer_person_id == pid).values(viewer_person_id=None, detail=None)
+        ),
+        "audit_events",
+    )
+    to_them = [OutboxMessage.person_id == pid]
+    if person.slack_user_id:
+        to_them.append(OutboxMessage.channel == person.slack_user_id)
+    removed("messages to them", session.execute(delete(OutboxMessage).where(or_(*to_them))), "outbox")
+    # The sweep needs the identifying strings, so it runs before the people row forgets them.
+    _sweep(session, person, report)
+
+    # Their reports move up to their manager; the next people import sets the real chart.
+    session.execute(update(Person).where(Person.manager_id == pid).values(manager_id=person.manager_id))
+    identity = {
+        "email": person.email,
+        "name": person.name,
+        "Slack id": person.slack_user_id,
+        "time zone": person.timezone or person.slack_timezone,
+        "team": person.team,
+        "manager": person.manager_id,
+    }
+    for what, value in identity.items():
+        if value is not None:
+            report.removed[f"{what} from the people row"] += 1
+            report.tables_touched.add("people")
+    person.email = person.name = person.slack_user_id = person.timezone = person.slack_timezone = None
+    person.team = None
+    person.manager_id = None
+    person.in_org = person.active = person.nudges_enabled = False
+    person.public_opt_out = True
+    person.forgotten_at = person.forgotten_at or now
+    person.updated_at = now
+    session.flush()
+
+    report.kept_anonymously["usage rows (in organisation totals)"] = session.scalar(
+        select(func.count()).select_from(UsageDaily).where(UsageDaily.person_id == pid)
+    )
+    report.kept_anonymously["code activity rows"] = session.scalar(
+        select(func.count()).select_from(CodeActivityDaily).where(CodeActivityDaily.person_id == pid)
+    )
+    report.kept_anonymously["artifacts (counted, without text)"] = session.scalar(
+        select(func.count()).select_from(Artifact).where(Artifact.person_id == pid)
+    )
+    return report
+
+
+def find_person(
+    session: Session, *, email: str | None = None, slack_user_id: str | None = None, person_id: int | None = None
+) -> Person | None:
+    """The stored, not yet forgotten person with that email, Slack id or id."""
+    if person_id is not None:
+        person = session.get(Person, person_id)
+        return person if person is not None and person.forgotten_at is None else None
+    if email:
+        return session.scalars(select(Person).where(Person.email == email.strip().lower())).first()
+    if slack_user_id:
+        return session.scalars(select(Person).where(Person.slack_user_id == slack_user_id)).first()
+    return None
+
+
+def forget(
+    session_factory: sessionmaker[Session],
+    *,
+    now: datetime,
+    email: str | None = None,
+    slack_user_id: str | None = None,
+    person_id: int | None = None,
+) -> ErasureReport:
+    """Erase the person with `email` (or `slack_user_id`) and make sure no old copy stays in the database files.
+
+    Raises UnknownPerson when no one is stored under it (never known, or already forgotten).
+    """
+    with session_factory.begin() as session:
+        person = find_person(session, email=email, slack_user_id=slack_user_id, person_id=person_id)
+        if person is None:
+            asked = f"email {email.strip().lower()}" if email else f"Slack id {slack_user_id or person_id}"
+            raise UnknownPerson(
+                f"no one with {asked} is stored (never imported, or already forgotten); nothing was erased"
+            )
+        report = erase(session, person, now=now)
+    engine = session_factory.kw["bind"]
+    report.wal_truncated = purge_old_copies(engine, report.tables_touched)
+    log.info("forgot person %d: %s", report.person_id, "; ".join(report.lines()))
+    return report
+
+
+def purge_old_copies(engine: Engine, tables: set[str]) -> bool | None:
+    """Remove pre-erasure copies of rows the database may still hold outside the live tables.
+
+    SQLite: checkpoint the write-ahead log into the main file and truncate it (the main file's freed
+    space is zeroed by `secure_delete`). Returns False when a reader kept the log from being truncated.
+    PostgreSQL: VACUUM the changed tables, so dead row versions are removed.
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            busy, _log_frames, _checkpointed = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            return not busy
+    if engine.dialect.name == "postgresql" and tables:
+        known = {t.name for t in Base.metadata.sorted_tables}
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f"VACUUM {', '.join(sorted(t for t in tables if t in known))}"))
+    return None
+
+
+def apply_slack_user_change(
+    session_factory: sessionmaker[Session], user: dict, *, forget_deactivated: bool, now: datetime
+) -> str:
+    """A Slack `user_change`: deactivation marks the person inactive, or erases them when so configured.
+
+    Returns what happened: "unknown" | "deactivated" | "reactivated" | "forgotten" | "unchanged".
+    """
+    slack_user_id = user.get("id")
+    email = ((user.get("profile") or {}).get("email") or "").strip().lower() or None
+    deleted = bool(user.get("deleted"))
+    with session_factory.begin() as session:
+        person = find_person(session, slack_user_id=slack_user_id) or find_person(session, email=email)
+        if person is None:
+            return "unknown"
+        if not deleted:
+            if person.active:
+                return "unchanged"
+            person.active, person.updated_at = True, now
+            return "reactivated"
+        if not forget_deactivated:
+            if not person.active:
+                return "unchanged"
+            person.active, person.updated_at = False, now
+            return "deactivated"
+        person_id = person.id
+    try:
+        forget(session_factory, now=now, person_id=person_id)
+    except UnknownPerson:  # a second delivery of the same event, or another replica got there first
+        return "unchanged"
+    log.info("Slack user deactivated: person %d forgotten (BUILDBOARD_FORGET_DEACTIVATED)", person_id)
+    return "forgotten"

@@ -1,0 +1,75 @@
+"""App Home: a person's own weeks, titles and artifacts (what `app_home_opened` publishes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Artifact, Award, Person
+from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.stats import PersonWeek
+from bot.services.artifacts import person_artifacts
+from bot.services.personal import empty_week
+from bot.services.stats import person_weeks
+from bot.settings import Settings
+
+PAST_WEEKS = 4
+ARTIFACTS_LISTED = 20
+TITLES_LISTED = 10
+
+
+@dataclass(frozen=True)
+class HomeWeek:
+    week: IsoWeek
+    stats: PersonWeek
+    current: bool
+
+
+@dataclass(frozen=True)
+class HeldTitle:
+    week: IsoWeek
+    title_key: str
+    streak_weeks: int
+
+
+@dataclass(frozen=True)
+class Home:
+    name: str | None
+    weeks: list[HomeWeek]  # this week first, then the last four
+    titles: list[HeldTitle]
+    artifacts: list[Artifact]
+    total_artifacts: int
+    nudges_enabled: bool
+
+
+def home_for(session: Session, person: Person, now: datetime, settings: Settings) -> Home:
+    """Everything the person's App Home shows (their own numbers only)."""
+    current = IsoWeek.current(now, settings.zone)
+    weeks = list(reversed(weeks_ending(current, PAST_WEEKS + 1)))
+    rows = []
+    for week in weeks:  # five small aggregates on one person's rows
+        stats = person_weeks(session, week, [person.id]).get(person.id) or empty_week(person.id)
+        rows.append(HomeWeek(week, stats, week == current))
+    awards = session.execute(
+        select(Award.week_start, Award.title_key, Award.streak_weeks)
+        .where(Award.person_id == person.id, Award.week_start >= weeks[-1].start)
+        .order_by(Award.week_start.desc(), Award.title_key)
+        .limit(TITLES_LISTED)
+    ).all()
+    artifacts, total = person_artifacts(session, person.id, ARTIFACTS_LISTED)
+    return Home(
+        name=person.name,
+        weeks=rows,
+        titles=[HeldTitle(IsoWeek.containing(start), key, streak) for start, key, streak in awards],
+        artifacts=artifacts,
+        total_artifacts=total,
+        nudges_enabled=person.nudges_enabled,
+    )
+
+
+def set_nudges(session: Session, person: Person, enabled: bool, now: datetime) -> None:
+    person.nudges_enabled = enabled
+    person.updated_at = now

@@ -1,0 +1,120 @@
+"""Block Kit for App Home. Pure: a Home in, a `home` view out (well under the 100-block limit)."""
+
+from __future__ import annotations
+
+from bot.db.models import Artifact
+from bot.domain.artifacts import KINDS
+from bot.domain.money import format_tokens, format_usd
+from bot.domain.periods import IsoWeek
+from bot.services.home import Home, HomeWeek
+from bot.slack.blocks.nudge import share_button
+from bot.slack.blocks.text import VIEW_BLOCK_LIMIT, context, divider, escape, header, link, section
+
+TOGGLE_NUDGES = "home_toggle_nudges"
+EDIT_ARTIFACT = "edit_artifact"
+DELETE_ARTIFACT = "delete_artifact"
+
+
+def title_label(title_key: str) -> str:
+    """`token_legend` → "Token Legend"."""
+    return " ".join(word.capitalize() for word in title_key.replace("-", "_").split("_") if word)
+
+
+def _week_line(row: HomeWeek) -> str:
+    stats = row.stats
+    label = f"{row.week.label()}{' — so far' if row.current else ''}"
+    cost = format_usd(stats.cost_per_artifact) + " per artifact" if stats.cost_per_artifact is not None else "—"
+    return (
+        f"*{label}*\n{format_tokens(stats.tokens)} tokens · {format_usd(stats.spend_usd)} · "
+        f"{stats.artifacts} artifact{'s' if stats.artifacts != 1 else ''} · {cost}"
+    )
+
+
+def _artifact_blocks(artifact: Artifact) -> list[dict]:
+    week = IsoWeek.containing(artifact.week_start)
+    spent = f"{format_usd(artifact.spend_snapshot_usd)} that week"
+    facts = [KINDS.get(artifact.kind, artifact.kind), week.label(), spent]
+    value = str(artifact.id)
+    return [
+        section(f"*{link(artifact.url, artifact.title or 'untitled')}*\n{' · '.join(escape(f) for f in facts)}"),
+        {
+            "type": "actions",
+            "block_id": f"artifact_{artifact.id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": EDIT_ARTIFACT,
+                    "text": {"type": "plain_text", "text": "Edit"},
+                    "value": value,
+                },
+                {
+                    "type": "button",
+                    "action_id": DELETE_ARTIFACT,
+                    "style": "danger",
+                    "text": {"type": "plain_text", "text": "Delete"},
+                    "value": value,
+                    "confirm": {
+                        "title": {"type": "plain_text", "text": "Delete this artifact?"},
+                        "text": {"type": "mrkdwn", "text": f"*{escape(artifact.title or 'untitled')}* will be gone."},
+                        "confirm": {"type": "plain_text", "text": "Delete"},
+                        "deny": {"type": "plain_text", "text": "Keep it"},
+                        "style": "danger",
+                    },
+                },
+            ],
+        },
+    ]
+
+
+def home_view(home: Home) -> dict:
+    """The App Home tab for one person."""
+    toggle = {
+        "type": "button",
+        "action_id": TOGGLE_NUDGES,
+        "text": {"type": "plain_text", "text": "Turn weekly DMs off" if home.nudges_enabled else "Turn weekly DMs on"},
+        "value": "off" if home.nudges_enabled else "on",
+    }
+    blocks: list[dict] = [
+        header("What you built with AI"),
+        {"type": "actions", "block_id": "home_actions", "elements": [share_button(None), toggle]},
+        context(
+            "Weekly “what did you build?” DMs are *on*."
+            if home.nudges_enabled
+            else "Weekly “what did you build?” DMs are *off*."
+        ),
+        divider(),
+        section("*Your weeks*\n" + "\n".join(_week_line(row) for row in home.weeks)),
+    ]
+    if home.titles:
+        lines = [
+            f"• *{escape(title_label(t.title_key))}* — {t.week.label()}"
+            + (f" ({t.streak_weeks} weeks running)" if t.streak_weeks > 1 else "")
+            for t in home.titles
+        ]
+        blocks.append(section("*Titles held*\n" + "\n".join(lines)))
+    else:
+        blocks.append(section("*Titles held*\nNone yet: titles go to people who show what they built."))
+    blocks.append(divider())
+    if home.artifacts:
+        more = (
+            f" (the newest {len(home.artifacts)} of {home.total_artifacts})"
+            if home.total_artifacts > len(home.artifacts)
+            else ""
+        )
+        blocks.append(section(f"*Your artifacts*{more}"))
+        for artifact in home.artifacts:
+            if len(blocks) + 2 > VIEW_BLOCK_LIMIT - 1:
+                break
+            blocks.extend(_artifact_blocks(artifact))
+    else:
+        blocks.append(section("*Your artifacts*\nNothing shared yet. Press *Share what I built* to add one."))
+    blocks.append(context("Only you can see this page. Your manager sees your numbers; nobody else does."))
+    return {"type": "home", "blocks": blocks}
+
+
+def unknown_home() -> dict:
+    text = (
+        "I can't find you in Buildboard's people list yet, so there is nothing to show. "
+        "Ask your Buildboard admin to add your email to the people file."
+    )
+    return {"type": "home", "blocks": [header("Buildboard"), section(escape(text))]}

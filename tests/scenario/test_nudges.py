@@ -1,0 +1,515 @@
+"""Nudges end to end: queue → DM → buttons → modal → artifact, through the real HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Artifact, Nudge, OutboxMessage, Person
+from bot.domain.periods import IsoWeek
+from bot.services.nudges import queue_nudges, reminder_key, send_week, sync_nudge_status
+from bot.slack.delivery import OutboxSender
+from tests.conftest import DIGEST_CHANNEL, NOW, make_settings
+from tests.scenario.helpers import load_org
+from tests.scenario.interactive import (
+    button,
+    click,
+    home_opened,
+    shortcut,
+    state_for_nothing,
+    state_for_share,
+    submit,
+    views_opened,
+    views_published,
+    wait_until,
+)
+
+W47 = IsoWeek(2026, 47)
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def nudge_week(rt, settings=None):
+    settings = settings or rt.settings
+    report = queue_nudges(rt.sessions, settings, W47, NOW, at_local_hour=False)
+    delivery = send_week(rt.sessions, rt.sender, W47, NOW)
+    return report, delivery
+
+
+def dm(slack, user_id):
+    [message] = slack.messages_in("D" + user_id)
+    return message
+
+
+def test_nudge_share_modal_artifact_dm_updated_and_app_home_lists_it(slack_http, slack, rt):
+    load_org(rt.sessions)
+    report, delivery = nudge_week(rt)
+    # Default rule ($50 or the top 10 %): only Carol ($95) is asked.
+    assert [p.name for p in report.planned] == ["Carol Chen"] and delivery.sent == 1
+    message = dm(slack, "U0CAROL")
+    text = dumps(message["blocks"])
+    assert "860K tokens" in text and "$95.00" in text and "#1 of 4 people by spend" in text
+    for action_id in ("open_share_modal", "nudge_nothing_to_show", "nudge_remind_later"):
+        button(message, action_id)
+    with rt.sessions() as session:
+        assert session.scalars(select(Nudge.status)).one() == "sent"
+
+    (status, _), _ = click(
+        slack_http, "U0CAROL", "open_share_modal", button(message, "open_share_modal")["value"], message=message
+    )
+    assert status == 200
+    [opened] = slack.wait_for("views.open")
+    view = opened.args["view"]
+    assert opened.args["trigger_id"].startswith("trig.click.")
+    views_opened(slack)
+    assert view["callback_id"] == "share_artifact_modal"
+    assert json.loads(view["private_metadata"]) == {"week": "2026-W47"}
+
+    state = state_for_share(
+        title="Invoice matcher <!channel>",
+        url="https://git.example.com/invoice-matcher",
+        description="Matches supplier invoices to POs for the finance team",
+        kind="tool",
+        hours="3.5",
+        share_in_channel=True,
+    )
+    status, body = submit(slack_http, "U0CAROL", slack.views_opened[0], state)
+    assert (status, body) == (200, "")
+    slack.wait_for("chat.update")
+    slack.wait_for("views.publish")
+
+    with rt.sessions() as session:
+        artifact = session.scalars(select(Artifact)).one()
+        assert (artifact.title, artifact.kind, artifact.week_start) == ("Invoice matcher <!channel>", "tool", W47.start)
+        assert artifact.url == "https://git.example.com/invoice-matcher"
+        assert (artifact.tokens_snapshot, artifact.spend_snapshot_usd) == (860_000, Decimal("95"))
+        assert (artifact.work_units, artifact.work_units_source) == (Decimal(1), "default")
+        assert artifact.hours_saved_per_week == Decimal("3.5")
+        nudge = session.scalars(select(Nudge)).one()
+        assert nudge.status == "shared" and nudge.answered_at == NOW
+
+    updated = dm(slack, "U0CAROL")
+    assert updated["ts"] == message["ts"] and updated.get("edited")
+    assert "You shared *Invoice matcher &lt;!channel&gt;*" in dumps(updated["blocks"])
+    assert all(b["type"] != "actions" for b in updated["blocks"])  # no buttons left to press twice
+
+    [showcase] = slack.messages_in(DIGEST_CHANNEL)
+    showcase_text = dumps(showcase["blocks"])
+    assert "<@U0CAROL> shared *<https://git.example.com/invoice-matcher|Invoice matcher &lt;!channel&gt;>*" in (
+        showcase_text
+    )
+    assert "<!channel>" not in showcase_text
+
+    status, _ = home_opened(slack_http, "U0CAROL")
+    assert status == 200
+    published = slack.wait_for("views.publish", count=2)[-1]
+    home = dumps(published.args["view"])
+    assert published.args["user_id"] == "U0CAROL"
+    assert "https://git.example.com/invoice-matcher|Invoice matcher &lt;!channel&gt;" in home
+    assert '"action_id": "edit_artifact"' in home and '"action_id": "delete_artifact"' in home
+    assert '"action_id": "open_share_modal"' in home and '"action_id": "home_toggle_nudges"' in home
+    assert "860K tokens · $95.00 · 1 artifact · $95.00 per artifact" in home
+    assert slack.internal_errors == []
+
+
+def test_invalid_submission_gets_inline_errors_and_stores_nothing(slack_http, slack, rt):
+    load_org(rt.sessions)
+    shortcut(slack_http, "U0CAROL")
+    opened = views_opened(slack)[0]
+    state = state_for_share(title="x" * 151, url="ftp://files.example.com/x", description="  ", hours="-2")
+    status, body = submit(slack_http, "U0CAROL", opened, state)
+    assert status == 200
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"title", "url", "description", "kind", "hours_saved"}
+    assert "150 characters" in body["errors"]["title"]
+    with rt.sessions() as session:
+        assert session.scalars(select(Artifact)).all() == []
+    assert slack.calls_to("chat.update") == [] and slack.calls_to("views.publish") == []
+
+
+def test_someone_not_in_the_people_file_is_told_in_the_modal(slack_http, slack, rt):
+    load_org(rt.sessions)
+    shortcut(slack_http, "U0STRANGER")
+    state = state_for_share(title="Thing", description="Does things", kind="other")
+    status, body = submit(slack_http, "U0STRANGER", views_opened(slack)[0], state)
+    assert body["response_action"] == "errors" and "can't find you" in body["errors"]["title"]
+
+
+def test_nothing_to_show_asks_why_and_records_the_reason(slack_http, slack, rt):
+    load_org(rt.sessions)
+    nudge_week(rt)
+    message = dm(slack, "U0CAROL")
+    click(slack_http, "U0CAROL", "nudge_nothing_to_show", "2026-W47", message=message)
+    opened = views_opened(slack)[0]
+    assert opened["callback_id"] == "nothing_to_show_modal"
+    status, body = submit(slack_http, "U0CAROL", opened, state_for_nothing("other", None))
+    assert body == {"response_action": "errors", "errors": {"reason_text": "Tell us a little more."}}
+    status, body = submit(slack_http, "U0CAROL", opened, state_for_nothing("exploring", "Trying agents <!here>"))
+    assert (status, body) == (200, "")
+    wait_until(lambda: "Exploring" in dumps(dm(slack, "U0CAROL")["blocks"]), what="the DM update")
+    with rt.sessions() as session:
+        nudge = session.scalars(select(Nudge)).one()
+        assert (nudge.status, nudge.reason) == ("nothing_to_show", "exploring")
+        assert nudge.reason_text == "Trying agents <!here>"
+        assert session.scalars(select(Artifact)).all() == []
+    text = dumps(dm(slack, "U0CAROL")["blocks"])
+    assert "Exploring or learning" in text and "&lt;!here&gt;" in text and "<!here>" not in text
+
+
+def test_remind_me_later_sends_one_reminder_after_the_configured_days(slack_http, slack, rt):
+    load_org(rt.sessions)
+    nudge_week(rt)
+    message = dm(slack, "U0CAROL")
+    click(slack_http, "U0CAROL", "nudge_remind_later", "2026-W47", message=message)
+    slack.wait_for("chat.update")
+    with rt.sessions() as session:
+        nudge = session.scalars(select(Nudge)).one()
+        assert (nudge.status, nudge.remind_at) == ("snoozed", NOW + timedelta(days=2))
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).one()
+        assert (row.idempotency_key, row.not_before) == (reminder_key(nudge.person_id, W47), NOW + timedelta(days=2))
+    # A second click (the old DM in another client) asks for nothing more.
+    (_, _), payload = click(slack_http, "U0CAROL", "nudge_remind_later", "2026-W47", message=message)
+    [answer] = slack_http.responses(payload["response_url"])
+    assert "reminder already" in answer["text"]
+
+    # Not due yet: nothing sent.
+    assert send_week(rt.sessions, rt.sender, W47, NOW).sent == 0
+    later = NOW + timedelta(days=2, minutes=1)
+    sender = OutboxSender(rt.sessions, rt.slack, clock=lambda: later)
+    assert send_week(rt.sessions, sender, W47, later).sent == 1
+    assert send_week(rt.sessions, sender, W47, later + timedelta(days=3)).sent == 0
+    reminders = [m for m in slack.messages_in("DU0CAROL") if "reminder" in m["text"].lower()]
+    assert len(reminders) == 1
+    assert "nudge_remind_later" not in dumps(reminders[0]["blocks"])
+    with rt.sessions() as session:
+        nudge = session.scalars(select(Nudge)).one()
+        assert (nudge.status, nudge.reminded_at) == ("reminded", later)
+    # Sharing after the reminder rewrites both DMs.
+    updates_before = len(slack.calls_to("chat.update"))
+    click(slack_http, "U0CAROL", "open_share_modal", '{"week": "2026-W47"}', message=reminders[0])
+    submit(slack_http, "U0CAROL", views_opened(slack)[-1], state_for_share(title="T", description="D", kind="other"))
+    slack.wait_for("chat.update", count=updates_before + 2)
+
+
+def test_answering_before_the_reminder_is_due_cancels_it(slack_http, slack, rt):
+    load_org(rt.sessions)
+    nudge_week(rt)
+    message = dm(slack, "U0CAROL")
+    click(slack_http, "U0CAROL", "nudge_remind_later", "2026-W47", message=message)
+    slack.wait_for("chat.update")
+    click(slack_http, "U0CAROL", "nudge_nothing_to_show", "2026-W47", message=message)
+    submit(slack_http, "U0CAROL", views_opened(slack)[0], state_for_nothing("not_my_usage"))
+    slack.wait_for("chat.update", count=2)
+    later = NOW + timedelta(days=5)
+    assert send_week(rt.sessions, OutboxSender(rt.sessions, rt.slack, clock=lambda: later), W47, later).sent == 0
+    with rt.sessions() as session:
+        assert session.scalars(select(OutboxMessage.status).where(OutboxMessage.kind == "reminder")).one() == (
+            "cancelled"
+        )
+
+
+def test_repeated_and_concurrent_runs_send_one_dm_per_person(rt, slack, database_url):
+    load_org(rt.sessions)
+    settings = make_settings(database_url, slack, nudge_min_spend_usd=Decimal("40"))
+
+    def run():
+        queue_nudges(rt.sessions, settings, W47, NOW, at_local_hour=False)
+        send_week(rt.sessions, OutboxSender(rt.sessions, rt.slack, clock=lambda: NOW), W47, NOW)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    run()
+    dms = [m for m in slack.posted_messages if m["channel"].startswith("D")]
+    assert sorted(m["channel"] for m in dms) == ["DU0CAROL", "DU0ERIN"]
+    assert len(slack.calls_to("chat.postMessage")) == 2
+    with rt.sessions() as session:
+        assert session.scalars(select(Nudge.status)).all() == ["sent", "sent"]
+
+
+def test_a_crash_between_queueing_and_sending_loses_nothing(rt, slack, database_url, monkeypatch, capsys):
+    from bot.cli import main
+
+    load_org(rt.sessions)
+    queue_nudges(rt.sessions, rt.settings, W47, NOW, at_local_hour=False)  # …and the process died here
+    assert slack.calls_to("chat.postMessage") == []
+    _cli_env(monkeypatch, database_url, slack)
+    assert main(["nudge", "--week", "2026-W47"]) == 0
+    assert "0 newly queued, 1 queued earlier; 1 DMs sent now" in capsys.readouterr().out
+    assert main(["nudge", "--week", "2026-W47"]) == 0
+    assert len(slack.messages_in("DU0CAROL")) == 1
+
+
+def _cli_env(monkeypatch, database_url, slack, **extra):
+    values = {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": slack.base_url,
+        "BUILDBOARD_DIGEST_CHANNEL": DIGEST_CHANNEL,
+        **extra,
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+def test_cli_nudge_dry_run_lists_people_and_sends_nothing(rt, slack, database_url, monkeypatch, capsys):
+    from bot.cli import main
+
+    load_org(rt.sessions)
+    _cli_env(monkeypatch, database_url, slack, BUILDBOARD_NUDGE_MIN_SPEND_USD="40")
+    assert main(["nudge", "--week", "2026-W47", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "2 people would be asked" in out
+    assert "#1 Carol Chen <carol@example.com>: 860K tokens, $95.00 (min spend)" in out
+    assert "#2 Erin Evans" in out
+    assert slack.calls == []
+    with rt.sessions() as session:
+        assert session.scalars(select(Nudge)).all() == []
+
+
+def test_a_person_who_already_shared_is_not_nudged(slack_http, slack, rt):
+    load_org(rt.sessions)
+    shortcut(slack_http, "U0CAROL")
+    opened = views_opened(slack)[0]
+    # The shortcut opens the current week's modal; share for W47 as from the DM of that week.
+    opened = {**opened, "private_metadata": dumps({"week": "2026-W47"})}
+    submit(slack_http, "U0CAROL", opened, state_for_share(title="Report bot", description="Weekly report", kind="tool"))
+    slack.wait_for("views.publish")
+    report, delivery = nudge_week(rt)
+    assert report.planned == [] and delivery.sent == 0
+    assert slack.messages_in("DU0CAROL") == []
+
+
+def test_shortcut_and_share_command_open_the_modal_for_the_current_week(slack_http, slack, rt):
+    load_org(rt.sessions)
+    status, body = shortcut(slack_http, "U0DAN")
+    assert status == 200
+    status, body, _ = slack_http.command("share", user_id="U0DAN", trigger_id="trig.command")
+    assert status == 200
+    calls = slack.wait_for("views.open", count=2)
+    assert {c.args["trigger_id"] for c in calls} >= {"trig.command"}
+    for call in calls:
+        assert call.args["view"]["callback_id"] == "share_artifact_modal"
+        assert json.loads(call.args["view"]["private_metadata"]) == {"week": "2026-W48"}
+    state = state_for_share(title="Linter", description="x", kind="code_change")
+    submit(slack_http, "U0DAN", views_opened(slack, 2)[0], state)
+    slack.wait_for("views.publish")
+    with rt.sessions() as session:
+        artifact = session.scalars(select(Artifact)).one()
+        assert artifact.week_start == IsoWeek(2026, 48).start and artifact.tokens_snapshot == 0
+    assert slack.messages_in(DIGEST_CHANNEL) == []  # not asked to post it
+
+
+def test_app_home_switch_edit_and_delete(slack_http, slack, rt):
+    load_org(rt.sessions)
+    shortcut(slack_http, "U0CAROL")
+    first = {**views_opened(slack)[0], "private_metadata": dumps({"week": "2026-W47"})}
+    submit(slack_http, "U0CAROL", first, state_for_share(title="Old title", description="d", kind="tool"))
+    slack.wait_for("views.publish")
+    with rt.sessions() as session:
+        artifact_id = session.scalars(select(Artifact.id)).one()
+
+    click(slack_http, "U0CAROL", "home_toggle_nudges", "off")
+    assert "Turn weekly DMs on" in dumps(views_published(slack, 2)[-1]["blocks"])
+    with rt.sessions() as session:
+        assert session.scalars(select(Person.nudges_enabled).where(Person.slack_user_id == "U0CAROL")).one() is False
+
+    # Someone else cannot edit or delete it.
+    click(slack_http, "U0DAN", "delete_artifact", str(artifact_id))
+    click(slack_http, "U0DAN", "edit_artifact", str(artifact_id))
+    click(slack_http, "U0CAROL", "edit_artifact", str(artifact_id))
+    edit_view = views_opened(slack, 2)[-1]
+    assert json.loads(edit_view["private_metadata"]) == {"week": "2026-W47", "artifact_id": artifact_id}
+    assert "Old title" in dumps(edit_view["blocks"])
+    assert len(slack.views_opened) == 2  # Dan's edit opened nothing
+    submit(slack_http, "U0CAROL", edit_view, state_for_share(title="New title", description="d2", kind="analysis"))
+    slack.wait_for("views.publish", count=3)
+    with rt.sessions() as session:
+        artifact = session.get(Artifact, artifact_id)
+        assert (artifact.title, artifact.kind, artifact.week_start) == ("New title", "analysis", W47.start)
+        assert session.scalars(select(Artifact)).all() == [artifact]
+
+    click(slack_http, "U0CAROL", "delete_artifact", str(artifact_id))
+    last = views_published(slack, 4)[-1]
+    with rt.sessions() as session:
+        assert session.scalars(select(Artifact)).all() == []
+    assert "Nothing shared yet" in dumps(last["blocks"])
+
+
+def test_nudges_turned_off_or_deactivated_are_not_asked(rt, slack, database_url):
+    load_org(rt.sessions)
+    settings = make_settings(database_url, slack, nudge_min_spend_usd=Decimal("40"))
+    with rt.sessions.begin() as session:
+        carol = session.scalars(select(Person).where(Person.slack_user_id == "U0CAROL")).one()
+        erin = session.scalars(select(Person).where(Person.slack_user_id == "U0ERIN")).one()
+        carol.nudges_enabled = False
+        erin.active = False
+    report, delivery = nudge_week(rt, settings)
+    assert report.planned == [] and delivery.sent == 0
+
+
+def test_at_local_hour_uses_slack_tz_then_the_people_file_then_the_default(rt, slack, database_url):
+    load_org(rt.sessions)
+    settings = make_settings(database_url, slack, nudge_min_spend_usd=Decimal("0.01"), nudge_local_hour=10)
+    with rt.sessions.begin() as session:
+        bob = session.scalars(select(Person).where(Person.slack_user_id == "U0BOB")).one()
+        bob.slack_timezone = "Europe/Berlin"  # Slack's tz wins over the file's America/New_York
+    report = queue_nudges(rt.sessions, settings, W47, NOW, at_local_hour=True)
+    when = {p.name: p.not_before for p in report.planned}
+    assert when == {
+        "Carol Chen": datetime(2026, 11, 25, 18, 0, tzinfo=UTC),  # 10:00 in Los Angeles, later today
+        "Erin Evans": datetime(2026, 11, 26, 1, 0, tzinfo=UTC),  # 10:00 tomorrow in Tokyo
+        "Bob Baker": datetime(2026, 11, 26, 9, 0, tzinfo=UTC),  # 10:00 Berlin has passed today
+        "Dan Diaz": datetime(2026, 11, 26, 10, 0, tzinfo=UTC),  # no zone: BUILDBOARD_TIMEZONE (UTC)
+    }
+    with rt.sessions() as session:
+        rows = {r.channel: r.not_before for r in session.scalars(select(OutboxMessage))}
+    assert rows["U0CAROL"] == datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+    assert send_week(rt.sessions, rt.sender, W47, NOW).sent == 0  # nobody's hour yet
+
+
+def test_a_person_without_a_slack_id_is_looked_up_by_email_or_fails_with_the_reason(rt, slack, database_url):
+    load_org(rt.sessions)
+    settings = make_settings(database_url, slack, nudge_min_spend_usd=Decimal("40"))
+    with rt.sessions.begin() as session:
+        for person in session.scalars(select(Person).where(Person.slack_user_id.in_(["U0CAROL", "U0ERIN"]))):
+            person.slack_user_id = None
+    slack.add_user({"id": "U0CAROL", "tz": "America/Los_Angeles", "profile": {"email": "carol@example.com"}})
+    report, delivery = nudge_week(rt, settings)
+    assert delivery.sent == 1 and delivery.failed == 1
+    assert "no Slack user has the email of person" in delivery.errors[0]
+    assert len(slack.messages_in("DU0CAROL")) == 1
+    with rt.sessions() as session:
+        carol = session.scalars(select(Person).where(Person.email == "carol@example.com")).one()
+        assert (carol.slack_user_id, carol.slack_timezone) == ("U0CAROL", "America/Los_Angeles")
+        failed = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")).one()
+        assert failed.last_error == "users_not_found"
+        sync_nudge_status(session, W47, NOW)
+
+
+def test_export_artifacts_lists_what_was_shared_with_the_spend_beside_it(
+    slack_http, slack, rt, database_url, monkeypatch, capsys
+):
+    from bot.cli import main
+
+    load_org(rt.sessions)
+    shortcut(slack_http, "U0CAROL")
+    opened = {**views_opened(slack)[0], "private_metadata": dumps({"week": "2026-W47"})}
+    submit(
+        slack_http,
+        "U0CAROL",
+        opened,
+        state_for_share(title="Matcher, v2", url="https://x.example.com", description="d", kind="tool", hours="2"),
+    )
+    slack.wait_for("views.publish")
+    _cli_env(monkeypatch, database_url, slack)
+    assert main(["export", "artifacts", "--week", "2026-W47", "--format", "json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert {k: row[k] for k in row if k != "created_at"} == {
+        "week": "2026-W47",
+        "email": "carol@example.com",
+        "title": "Matcher, v2",
+        "url": "https://x.example.com",
+        "kind": "tool",
+        "hours_saved_per_week": "2",
+        "work_units": "1",
+        "work_units_source": "default",
+        "tokens_snapshot": 860000,
+        "spend_snapshot_usd": "95",
+        "share_in_channel": False,
+    }
+    assert main(["export", "artifacts", "--week", "2026-W46"]) == 0
+    assert capsys.readouterr().out.strip().splitlines() == [
+        "week,email,title,url,kind,hours_saved_per_week,work_units,work_units_source,tokens_snapshot,"
+        "spend_snapshot_usd,share_in_channel,created_at"
+    ]
+
+
+@pytest.mark.postgres_only
+def test_two_processes_running_buildboard_nudge_at_once_send_one_dm_per_person(rt, slack, database_url):
+    load_org(rt.sessions)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": slack.base_url,
+        "BUILDBOARD_NUDGE_MIN_SPEND_USD": "40",
+    }
+    # The installed console script, as an operator (or a second replica) would run it.
+    command = [str(Path(sys.executable).parent / "buildboard"), "nudge", "--week", "2026-W47"]
+    processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [p.communicate(timeout=60) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    dms = sorted(m["channel"] for m in slack.posted_messages if m["channel"].startswith("D"))
+    assert dms == ["DU0CAROL", "DU0ERIN"]
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+@pytest.fixture
+def hooked_http(rt, slack):
+    """The real app with an artifact-saved hook registered, as issue 7's estimate will be."""
+    from bot.services.artifacts import ARTIFACT_SAVED_HOOKS
+    from bot.slack.app import create_app
+    from bot.slack.deps import Deps
+    from bot.slack.http import BuildboardWsgi, make_server
+    from tests.conftest import SlackHttp
+
+    seen: list[tuple[int, str]] = []
+    done = threading.Event()
+
+    def hook(artifact_id: int) -> None:
+        seen.append((artifact_id, threading.current_thread().name))
+        done.set()
+
+    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
+    deps.extras[ARTIFACT_SAVED_HOOKS] = [hook]
+    server = make_server(BuildboardWsgi(create_app(deps), rt.sessions), "127.0.0.1", 0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield SlackHttp(f"http://127.0.0.1:{server.effective_port}", slack), seen, done
+    server.close()
+    thread.join(timeout=5)
+
+
+def test_artifact_hooks_run_after_create_and_edit_off_the_request_thread(hooked_http, slack, rt):
+    http, seen, done = hooked_http
+    load_org(rt.sessions)
+    shortcut(http, "U0CAROL")
+    submit(http, "U0CAROL", views_opened(slack)[0], state_for_share(title="A", description="d", kind="tool"))
+    assert done.wait(10)
+    with rt.sessions() as session:
+        artifact_id = session.scalars(select(Artifact.id)).one()
+    assert seen[0][0] == artifact_id and seen[0][1].startswith("artifact-hooks")
+    done.clear()
+    click(http, "U0CAROL", "edit_artifact", str(artifact_id))
+    submit(http, "U0CAROL", views_opened(slack, 2)[-1], state_for_share(title="B", description="d", kind="tool"))
+    assert done.wait(10)
+    assert [a for a, _ in seen] == [artifact_id, artifact_id]
+
+
+def test_showcase_of_someone_with_privacy_on_does_not_name_them(slack_http, slack, rt):
+    load_org(rt.sessions)
+    with rt.sessions.begin() as session:
+        session.scalars(select(Person).where(Person.slack_user_id == "U0CAROL")).one().public_opt_out = True
+    shortcut(slack_http, "U0CAROL")
+    state = state_for_share(title="Quiet tool", description="d", kind="tool", share_in_channel=True)
+    submit(slack_http, "U0CAROL", views_opened(slack)[0], state)
+    slack.wait_for("views.publish")
+    [showcase] = slack.messages_in(DIGEST_CHANNEL)
+    text = dumps(showcase)
+    assert "A colleague shared *Quiet tool*" in text
+    assert "U0CAROL" not in text and "Carol" not in text
