@@ -1,20 +1,24 @@
-"""Fan-out of DMs through the outbox and the paced OutboxSender to a Slack stand-in that enforces
-1 message per second per channel and a workspace budget, against the floor those limits allow."""
+"""Fan-out of nudge DMs (issue 3's queue_nudges/send_week) through the outbox and the OutboxSender
+to a Slack stand-in enforcing 1 message per second per channel and a workspace budget, against the
+floor those limits allow."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from pydantic import SecretStr
 from sqlalchemy import delete, func, select
 
 from bench.core import Result, seconds
 from bench.data import Dataset
+from bench.digest import bench_week
 from bot.db.engine import make_engine, make_session_factory
-from bot.db.models import OutboxMessage
+from bot.db.models import Nudge, OutboxMessage
 from bot.demo.synthetic import generate_people, slack_users
-from bot.services import outbox
+from bot.services.nudges import queue_nudges, send_week
+from bot.services.stats import person_weeks
 from bot.settings import Settings
 from bot.slack.client import build_web_client
 from bot.slack.delivery import OutboxSender, Pacer
@@ -26,29 +30,33 @@ TARGET = 1.2
 
 
 def run(database: str, url: str, ds: Dataset, messages: int, log=print) -> Result:
-    people = generate_people(ds.people, seed=7, max_depth=8)[:messages]
+    """Issue 3's nudges for the bench week (top `messages` people by the nudge rule), sent by the OutboxSender."""
+    week = bench_week()
+    people = generate_people(ds.people, seed=7, max_depth=8)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     try:
         with sessions.begin() as session:
             session.execute(delete(OutboxMessage))
+            session.execute(delete(Nudge))
+            active = len(person_weeks(session, week))
+        settings = Settings(
+            database_url=url,
+            nudge_min_spend_usd=Decimal(0),
+            nudge_top_percent=Decimal(min(100, 100 * messages / max(active, 1))).quantize(Decimal("0.0001")),
+            _env_file=None,
+        )
         now = datetime.now(UTC)
-        with sessions.begin() as session:
-            for person in people:
-                outbox.enqueue(
-                    session,
-                    key=f"bench-dm:{person.slack_user_id}",
-                    kind="nudge",
-                    channel=person.slack_user_id,
-                    payload={"text": f"Hi {person.name.split()[0]}, what did you build this week?"},
-                    now=now,
-                )
+        queued_at = time.perf_counter()
+        queued = queue_nudges(sessions, settings, week, now, at_local_hour=False)
+        queue_took = time.perf_counter() - queued_at
+        count = queued.queued
         with SlackStandIn(
             users=slack_users(people),
             rate_limit_per_channel=PER_CHANNEL_PER_SECOND,
             workspace_rate_limit=WORKSPACE_PER_SECOND,
         ) as standin:
-            settings = Settings(
+            client_settings = Settings(
                 database_url=url,
                 slack_bot_token=SecretStr("xoxb-bench-token"),
                 slack_api_url=standin.base_url,
@@ -56,16 +64,16 @@ def run(database: str, url: str, ds: Dataset, messages: int, log=print) -> Resul
             )
             sender = OutboxSender(
                 sessions,
-                build_web_client(settings),
+                build_web_client(client_settings),
                 pacer=Pacer(
                     per_channel_interval=1 / PER_CHANNEL_PER_SECOND, workspace_interval=1 / WORKSPACE_PER_SECOND
                 ),
             )
-            log(f"  [{database}] fan-out: {messages:,} DMs at ≤ {WORKSPACE_PER_SECOND:g}/s workspace-wide …")
+            log(f"  [{database}] fan-out: {count:,} nudge DMs at ≤ {WORKSPACE_PER_SECOND:g}/s workspace-wide …")
             started = time.perf_counter()
-            deadline = started + 10 * messages / WORKSPACE_PER_SECOND + 120
+            deadline = started + 10 * count / WORKSPACE_PER_SECOND + 120
             while time.perf_counter() < deadline:
-                sender.send_due(limit=messages)
+                send_week(sessions, sender, week, datetime.now(UTC))
                 with sessions() as session:
                     left = session.scalar(
                         select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "sent")
@@ -80,17 +88,18 @@ def run(database: str, url: str, ds: Dataset, messages: int, log=print) -> Resul
             sent = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent"))
     finally:
         engine.dispose()
-    floor = (messages - 1) / WORKSPACE_PER_SECOND
-    ratio = took / floor
-    unanswered = messages - sent
+    floor = (count - 1) / WORKSPACE_PER_SECOND
+    ratio = took / floor if floor > 0 else None
+    unanswered = count - sent
     return Result(
         database,
-        f"DM fan-out ({messages:,} DMs, 1/s per channel, {WORKSPACE_PER_SECOND:g}/s workspace)",
+        f"nudge fan-out ({count:,} DMs, 1/s per channel, {WORKSPACE_PER_SECOND:g}/s workspace)",
         f"{seconds(floor)} (floor the limits allow)",
         f"{seconds(took)} ({sent:,} sent)",
         ratio,
         f"ratio ≤ {TARGET:g}, every 429 retried",
-        ratio <= TARGET and unanswered == 0 and posted == messages,
-        f"429s answered by the stand-in: {rate_limited}; rows not sent: {unanswered}; "
-        f"distinct posts seen by Slack: {posted}",
+        ratio is not None and ratio <= TARGET and unanswered == 0 and posted == count,
+        f"queue_nudges took {seconds(queue_took)}; 429s answered by the stand-in: {rate_limited}; "
+        f"rows not sent: {unanswered}; distinct DMs seen by Slack: {posted}; paced by the foundation's Pacer "
+        "(issue 8's paced OutboxSender is not on this branch)",
     )
