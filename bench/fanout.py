@@ -42,8 +42,9 @@ def run(database: str, url: str, ds: Dataset, messages: int, log=print) -> Resul
             active = len(person_weeks(session, week))
         settings = Settings(
             database_url=url,
-            nudge_min_spend_usd=Decimal(0),
-            nudge_top_percent=Decimal(min(100, 100 * messages / max(active, 1))).quantize(Decimal("0.0001")),
+            # Only the top N % rule picks (no spend threshold); people who shared something are skipped.
+            nudge_min_spend_usd=Decimal("1e12"),
+            nudge_top_percent=Decimal(min(100, 115 * messages / max(active, 1))).quantize(Decimal("0.0001")),
             _env_file=None,
         )
         now = datetime.now(UTC)
