@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily
@@ -191,15 +191,17 @@ def chart_weeks(session: Session, week: IsoWeek, count: int = CHART_WEEKS) -> li
     """Spend and artifacts for the `count` weeks ending with `week` (three GROUP BYs)."""
     window = weeks_ending(week, count)
     spend = [Decimal(0)] * count
+    first = window[0].start
     for table in (UsageDaily, AnonymousUsageDaily):
-        bucket = case(*[(table.day.between(w.start, w.end), i) for i, w in enumerate(window)], else_=-1)
-        for index, total in session.execute(
-            select(bucket, func.sum(table.cost_usd))
-            .where(table.day.between(window[0].start, window[-1].end))
-            .group_by(bucket)
+        # Grouped by the plain day column (no per-row CASE): 7 × count small rows, bucketed here.
+        for day, total in session.execute(
+            select(table.day, func.sum(table.cost_usd))
+            .where(table.day.between(first, window[-1].end))
+            .group_by(table.day)
         ):
-            if 0 <= int(index) < count:
-                spend[int(index)] += Decimal(total or 0)
+            index = (day - first).days // 7
+            if 0 <= index < count:
+                spend[index] += Decimal(total or 0)
     made = dict(
         session.execute(
             select(Artifact.week_start, func.count())

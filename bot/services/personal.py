@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Person
 from bot.domain.periods import IsoWeek
-from bot.domain.ranking import rank
+from bot.domain.ranking import RankBy, rank_key
 from bot.domain.stats import PersonWeek
 from bot.services.code_activity import CodeActivity, code_activity_by_person
-from bot.services.stats import person_weeks
+from bot.services.stats import person_week_from_row, person_weeks, person_weeks_subquery
 from bot.settings import Settings
 
 
@@ -34,10 +35,29 @@ def empty_week(person_id: int) -> PersonWeek:
 
 
 def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings) -> MyWeek:
-    """The person's numbers for `week` and where they stand."""
-    everyone = person_weeks(session, week)
-    ranked = rank(everyone.values(), settings.rank_by)
-    position = next((i for i, w in enumerate(ranked, start=1) if w.person_id == person.id), None)
+    """The person's numbers for `week` and where they stand.
+
+    The position is counted in the database (people clearly ahead, plus the few tied on the ranking's
+    first figures, ordered by the domain's rank_key), so one person's answer never loads the whole
+    organisation's week.
+    """
+    mine = person_weeks(session, week, [person.id]).get(person.id) or empty_week(person.id)
+    table = person_weeks_subquery(week)
+    active = or_(table.c.tokens > 0, table.c.artifacts > 0)
+    ahead, tied = _ahead_and_tied(table, mine, settings.rank_by)
+    others = and_(active, table.c.person_id != mine.person_id)
+    # One pass counts everyone ranked and everyone clearly ahead; a second reads only the ties.
+    ranked_people, clearly_ahead = session.execute(
+        select(
+            func.coalesce(func.sum(case((active, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(others, ahead), 1), else_=0)), 0),
+        ).select_from(table)
+    ).one()
+    position = None
+    if mine.tokens > 0 or mine.artifacts > 0:
+        close = [person_week_from_row(row) for row in session.execute(select(table).where(others, tied)).all()]
+        my_key = rank_key(mine, settings.rank_by)
+        position = int(clearly_ahead) + sum(1 for w in close if rank_key(w, settings.rank_by) < my_key) + 1
     artifacts = list(
         session.scalars(
             select(Artifact)
@@ -46,7 +66,29 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
         )
     )
     code = code_activity_by_person(session, week, [person.id]).get(person.id)
-    return MyWeek(week, everyone.get(person.id) or empty_week(person.id), position, len(ranked), artifacts, code)
+    return MyWeek(week, mine, position, int(ranked_people), artifacts, code)
+
+
+# Sums of NUMERIC columns come back from SQLite as floats: figures this close count as a tie and are
+# then ordered exactly by rank_key (work units have 2 decimals, spend 6).
+_TIE = {"work_units": Decimal("0.005"), "spend": Decimal("0.0000005"), "tokens": Decimal("0.5")}
+
+
+def _ahead_and_tied(table, mine: PersonWeek, rank_by: RankBy):
+    """Conditions on the week's table: clearly ahead of `mine`, and tied on the figures SQL compares."""
+    if rank_by == "work_units" and mine.work_units == 0:
+        # Without work units everyone's cost per unit is unknown: tokens decide, then the id.
+        metric, value, tie = table.c.tokens, Decimal(mine.tokens), _TIE["tokens"]
+        no_units = table.c.work_units <= _TIE["work_units"]
+        ahead = or_(table.c.work_units > _TIE["work_units"], and_(no_units, metric > value + tie))
+        return ahead, and_(no_units, metric.between(value - tie, value + tie))
+    metric, value = {
+        "work_units": (table.c.work_units, mine.work_units),
+        "spend": (table.c.spend_usd, mine.spend_usd),
+        "tokens": (table.c.tokens, Decimal(mine.tokens)),
+    }[rank_by]
+    tie = _TIE[rank_by]
+    return metric > value + tie, metric.between(value - tie, value + tie)
 
 
 def current_and_last_week(now: datetime, settings: Settings) -> tuple[IsoWeek, IsoWeek]:

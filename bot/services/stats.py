@@ -46,28 +46,36 @@ def _artifacts_by_person(week: IsoWeek, person_ids: Collection[int] | None) -> S
     return query
 
 
-def person_weeks(session: Session, week: IsoWeek, person_ids: Collection[int] | None = None) -> dict[int, PersonWeek]:
-    """Every person with usage or artifacts in the week (optionally only `person_ids`), by id."""
+def person_weeks_subquery(week: IsoWeek, person_ids: Collection[int] | None = None):
+    """The week's numbers per person as a subquery: person_id, tokens, spend_usd, active_days, artifacts, work_units."""
     usage = _usage_by_person(week, person_ids).subquery()
     made = _artifacts_by_person(week, person_ids).subquery()
     everyone = union(select(usage.c.person_id), select(made.c.person_id)).subquery()
-    rows = session.execute(
+    return (
         select(
-            everyone.c.person_id,
-            func.coalesce(usage.c.tokens, 0),
-            func.coalesce(usage.c.spend_usd, 0),
-            func.coalesce(usage.c.active_days, 0),
-            func.coalesce(made.c.artifacts, 0),
-            func.coalesce(made.c.work_units, 0),
+            everyone.c.person_id.label("person_id"),
+            func.coalesce(usage.c.tokens, 0).label("tokens"),
+            func.coalesce(usage.c.spend_usd, 0).label("spend_usd"),
+            func.coalesce(usage.c.active_days, 0).label("active_days"),
+            func.coalesce(made.c.artifacts, 0).label("artifacts"),
+            func.coalesce(made.c.work_units, 0).label("work_units"),
         )
         .select_from(everyone)
         .outerjoin(usage, usage.c.person_id == everyone.c.person_id)
         .outerjoin(made, made.c.person_id == everyone.c.person_id)
-    ).all()
-    return {
-        pid: PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
-        for pid, tokens, spend, days, artifacts, units in rows
-    }
+        .subquery()
+    )
+
+
+def person_week_from_row(row) -> PersonWeek:
+    pid, tokens, spend, days, artifacts, units = row
+    return PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
+
+
+def person_weeks(session: Session, week: IsoWeek, person_ids: Collection[int] | None = None) -> dict[int, PersonWeek]:
+    """Every person with usage or artifacts in the week (optionally only `person_ids`), by id."""
+    rows = session.execute(select(person_weeks_subquery(week, person_ids))).all()
+    return {row[0]: person_week_from_row(row) for row in rows}
 
 
 def org_week(session: Session, week: IsoWeek) -> OrgWeek:

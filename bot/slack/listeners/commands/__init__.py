@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 
@@ -20,6 +21,10 @@ from bot.slack.listeners.commands.router import SUBCOMMANDS, CommandCall, parse
 
 log = logging.getLogger(__name__)
 FAILURE_TEXT = "Sorry, something went wrong on our side. It has been logged; please try again in a minute."
+# Answers that follow the ack run here, not on Bolt's listener threads (5 of them): a burst of slow
+# answers must not keep later commands from being acknowledged within Slack's 3 seconds.
+ANSWER_WORKERS = 4
+_answers = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="buildboard-answer")
 
 
 def register(app: App, deps: Deps) -> None:
@@ -44,9 +49,16 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", **(answer or {}))
             return
         ack()  # Slack needs the ack within 3 s; the answer follows through response_url.
-        answer = _run(chosen, deps, call, respond)
-        if answer:
+        _answers.submit(_answer, chosen, deps, call, respond)
+
+
+def _answer(chosen, deps: Deps, call: CommandCall, respond) -> None:
+    answer = _run(chosen, deps, call, respond)
+    if answer:
+        try:
             respond(response_type="ephemeral", replace_original=False, **answer)
+        except Exception:  # Slack unreachable: log it; the user can ask again
+            log.exception("/buildboard %s: could not answer %s through response_url", call.name, call.user_id)
 
 
 def _run(chosen, deps: Deps, call: CommandCall, respond) -> dict | None:

@@ -1,0 +1,104 @@
+"""The weekly digest computation (all people), its time against one bare GROUP BY, and its peak memory."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+
+from sqlalchemy import text
+
+from bench.core import Result, interleaved, seconds
+from bench.setup import NOW
+from bot.db.engine import make_engine, make_session_factory
+from bot.domain.periods import IsoWeek
+from bot.services.digest import compute_digest
+from bot.settings import Settings
+
+RATIO_TARGET = 1.5
+SECONDS_TARGET = 3.0
+MEMORY_TARGET_MB = 400
+BARE_GROUP_BY = text(
+    "SELECT person_id, SUM(input_tokens + output_tokens), SUM(cost_usd) FROM usage_daily"
+    " WHERE day >= :start AND day <= :end GROUP BY person_id"
+)
+
+
+def bench_week() -> IsoWeek:
+    return IsoWeek.last_complete(NOW, Settings(_env_file=None).zone)
+
+
+def run(database: str, url: str, repeats: int, log=print) -> Result:
+    week = bench_week()
+    settings = Settings(database_url=url, _env_file=None)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    try:
+
+        def baseline():
+            with engine.connect() as connection:
+                return connection.execute(BARE_GROUP_BY, {"start": week.start, "end": week.end}).all()
+
+        def measured():
+            with sessions() as session:
+                return compute_digest(session, week, settings)
+
+        log(f"  [{database}] digest: {repeats} alternating runs of each …")
+        base, took = interleaved(baseline, measured, repeats)
+    finally:
+        engine.dispose()
+    ratio = took / base
+    return Result(
+        database,
+        f"weekly digest {week} (all people)",
+        f"{seconds(base)} (bare GROUP BY)",
+        f"{seconds(took)} (compute_digest)",
+        ratio,
+        f"ratio ≤ {RATIO_TARGET:g} and < {SECONDS_TARGET:g} s",
+        ratio <= RATIO_TARGET and took < SECONDS_TARGET,
+        f"median of {repeats}",
+    )
+
+
+def memory(database: str, url: str) -> Result:
+    """Peak RSS of a fresh process computing the digest (ru_maxrss: it counts the drivers' C buffers)."""
+    answer = subprocess.run(
+        [sys.executable, "-m", "bench.digest", url], capture_output=True, text=True, check=False, timeout=600
+    )
+    if answer.returncode != 0:
+        raise RuntimeError(f"memory probe failed: {answer.stderr[-2000:]}")
+    figures = json.loads(answer.stdout.strip().splitlines()[-1])
+    peak, growth = figures["peak_mb"], figures["growth_mb"]
+    return Result(
+        database,
+        "digest peak memory (ru_maxrss)",
+        f"{figures['before_mb']:.0f} MB (process before)",
+        f"{peak:.0f} MB peak (+{growth:.0f} MB)",
+        None,
+        f"peak < {MEMORY_TARGET_MB} MB",
+        peak < MEMORY_TARGET_MB,
+    )
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def _probe(url: str) -> None:
+    """In a fresh process: connect, then compute the digest once; print RSS figures as JSON."""
+    week = bench_week()
+    settings = Settings(database_url=url, _env_file=None)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        session.execute(text("SELECT 1"))
+    before = _maxrss_mb()
+    with sessions() as session:
+        compute_digest(session, week, settings)
+    peak = _maxrss_mb()
+    print(json.dumps({"before_mb": before, "peak_mb": peak, "growth_mb": peak - before}))
+
+
+if __name__ == "__main__":
+    _probe(sys.argv[1])

@@ -1,0 +1,271 @@
+"""Slash commands through the real HTTP endpoint (`buildboard serve` in its own process) against a
+bare Bolt app acknowledging the same signed command, at 20 concurrent requests."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bench.core import Result, percentile
+from bench.data import Dataset
+from bot.slack.standin import SlackStandIn
+
+SIGNING_SECRET = "bench-signing-secret"
+BOT_TOKEN = "xoxb-bench-token"
+CONCURRENCY = 20
+THREADS = 8  # `buildboard serve --threads` default
+TEAM_P99_MS = 500
+ME_RATIO = 3.0
+
+
+class _TimedResponses(list):
+    """The stand-in's response_url log, stamped with the arrival time of each answer."""
+
+    def __init__(self):
+        super().__init__()
+        self.arrived: dict[str, float] = {}
+
+    def append(self, item):
+        self.arrived.setdefault(item["url"], time.perf_counter())
+        super().append(item)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early: {process.stderr.read().decode()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start listening")
+
+
+class Server:
+    def __init__(self, kind: str, url: str, standin: SlackStandIn):
+        self.port = _free_port()
+        if kind == "real":
+            env = dict(
+                os.environ,
+                DATABASE_URL=url,
+                SLACK_BOT_TOKEN=BOT_TOKEN,
+                SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                SLACK_API_URL=standin.base_url,
+            )
+            env.pop("SLACK_APP_TOKEN", None)
+            command = [
+                str(Path(sys.executable).with_name("buildboard")),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-scheduler",
+                "--threads",
+                str(THREADS),
+            ]
+        else:
+            env = dict(os.environ)
+            command = [
+                sys.executable,
+                "-m",
+                "bench.bare_app",
+                str(self.port),
+                SIGNING_SECRET,
+                str(THREADS),
+                standin.base_url,
+            ]
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _wait_listening(self.port, self.process)
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _post_command(port: int, text: str, user_id: str, response_url: str) -> tuple[int, float]:
+    form = {
+        "command": "/buildboard",
+        "text": text,
+        "user_id": user_id,
+        "user_name": user_id.lower(),
+        "team_id": "T1",
+        "channel_id": "C0RANDOM",
+        "response_url": response_url,
+        "trigger_id": "trig.1",
+        "api_app_id": "A1",
+    }
+    body = urllib.parse.urlencode(form)
+    ts = str(int(time.time()))
+    signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/slack/events",
+        data=body.encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature,
+        },
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+        return response.status, started
+
+
+def load(
+    port: int, standin: SlackStandIn, text: str, users: list[str], requests: int, expect_answer: bool
+) -> tuple[list[float], list[float], int]:
+    """`requests` commands from CONCURRENCY clients: ack latencies, response_url latencies (s), errors."""
+    timed = _TimedResponses()
+    standin.responses_to_url = timed
+    acks: list[float] = []
+    sent_at: dict[str, float] = {}
+    errors = 0
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        nonlocal errors
+        url = standin.response_url(f"bench{i}")
+        try:
+            status, started = _post_command(port, text, users[i % len(users)], url)
+            took = time.perf_counter() - started
+        except OSError:
+            with lock:
+                errors += 1
+            return
+        with lock:
+            sent_at[url] = started
+            if status == 200:
+                acks.append(took)
+            else:
+                errors += 1
+
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(one, range(requests)))
+    answers: list[float] = []
+    if expect_answer:
+        deadline = time.monotonic() + 900
+        while len(timed.arrived) < len(sent_at) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        answers = [timed.arrived[url] - started for url, started in sent_at.items() if url in timed.arrived]
+        errors += len(sent_at) - len(answers)
+    return acks, answers, errors
+
+
+def _ms(value: float) -> str:
+    return f"{value * 1000:.0f} ms"
+
+
+def _people(ds: Dataset) -> list[dict]:
+    with open(ds.people_csv, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def manager_of(ds: Dataset, size: int) -> tuple[str, int]:
+    """The Slack id of the manager whose whole organisation is closest to `size` people, and its size."""
+    people = _people(ds)
+    reports: dict[str, list[str]] = defaultdict(list)
+    for person in people:
+        if person["manager_email"]:
+            reports[person["manager_email"]].append(person["email"])
+    below: dict[str, int] = {}
+    for person in reversed(people):  # depth-first order: reports come after their managers
+        email = person["email"]
+        below[email] = sum(1 + below[r] for r in reports.get(email, ()))
+    best = min(people, key=lambda p: abs(below[p["email"]] - size))
+    return best["slack_user_id"], below[best["email"]]
+
+
+def run(database: str, url: str, ds: Dataset, requests: int, log=print) -> list[Result]:
+    from bot.slack.listeners.commands import router  # noqa: F401  (registers the subcommands)
+    from bot.slack.listeners.commands.router import SUBCOMMANDS
+
+    people = _people(ds)
+    users = [p["slack_user_id"] for p in people[:: max(1, len(people) // 500)]]
+    results: list[Result] = []
+    with SlackStandIn() as standin:
+        log(f"  [{database}] http: bare Bolt app, {requests} acks at {CONCURRENCY} concurrent …")
+        bare = Server("bare", url, standin)
+        try:
+            bare_acks, _, bare_errors = load(bare.port, standin, "me", users, requests, expect_answer=False)
+        finally:
+            bare.close()
+        base_p99 = percentile(bare_acks, 99)
+        real = Server("real", url, standin)
+        try:
+            log(f"  [{database}] http: /buildboard me through `buildboard serve` …")
+            acks, answers, errors = load(real.port, standin, "me", users, requests, expect_answer=True)
+            ack_p99, answer_p99 = percentile(acks, 99), percentile(answers, 99)
+            ratio = ack_p99 / base_p99
+            results.append(
+                Result(
+                    database,
+                    f"/buildboard me, {CONCURRENCY} concurrent (ack)",
+                    f"p99 {_ms(base_p99)} (bare Bolt ack)",
+                    f"p99 {_ms(ack_p99)}",
+                    ratio,
+                    f"p99 ≤ {ME_RATIO:g}× baseline",
+                    ratio <= ME_RATIO and errors == 0 and bare_errors == 0,
+                    f"{requests} requests; answer via response_url p50 {_ms(percentile(answers, 50))}, "
+                    f"p99 {_ms(answer_p99)} ({answer_p99 / base_p99:.1f}× the bare ack); errors {errors}",
+                )
+            )
+            if "team" in SUBCOMMANDS:
+                manager, size = manager_of(ds, 5_000)
+                log(f"  [{database}] http: /buildboard team for a manager of {size:,} …")
+                acks, answers, errors = load(real.port, standin, "team 12", [manager], requests, expect_answer=True)
+                ack_p99, answer_p99 = percentile(acks, 99), percentile(answers, 99)
+                results.append(
+                    Result(
+                        database,
+                        f"/buildboard team ({size:,} people, 12 weeks), {CONCURRENCY} concurrent",
+                        f"p99 {_ms(base_p99)} (bare Bolt ack)",
+                        f"ack p99 {_ms(ack_p99)}; answer p99 {_ms(answer_p99)}",
+                        answer_p99 / base_p99,
+                        f"p99 < {TEAM_P99_MS} ms (ack and answer)",
+                        ack_p99 < TEAM_P99_MS / 1000 and answer_p99 < TEAM_P99_MS / 1000 and errors == 0,
+                        f"{requests} requests; ratio is answer p99 / bare ack p99; errors {errors}",
+                    )
+                )
+            else:
+                results.append(
+                    Result(
+                        database,
+                        "/buildboard team (5,000 people, 12 weeks)",
+                        "—",
+                        "not run",
+                        None,
+                        f"p99 < {TEAM_P99_MS} ms",
+                        None,
+                        "`/buildboard team` (issue 5) is not on this branch yet",
+                    )
+                )
+        finally:
+            real.close()
+    return results

@@ -1,0 +1,117 @@
+"""`python -m bench`: every benchmark on SQLite and PostgreSQL, printed as one table of ratios.
+
+Each figure is measured beside a baseline taken in the same run on the same data, because the
+machine is shared and noisy; the ratio is what is compared with the target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import digest, fanout, http_commands, usage_import
+from bench.core import Result, table
+from bench.data import DATA_DIR, dataset
+from bench.setup import analyze, load_artifacts, load_people, reset
+
+FULL_PEOPLE = 85_000
+QUICK_PEOPLE = 5_000
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bb_bench"
+ALL = ("import", "digest", "memory", "http", "fanout")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--people", type=int, default=None, help=f"default {FULL_PEOPLE:,} ({QUICK_PEOPLE:,} with --quick)"
+    )
+    parser.add_argument("--quick", action="store_true", help="a small organisation and fewer repeats (a smoke test)")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES), help="wiped and reused"
+    )
+    parser.add_argument("--sqlite-path", type=Path, default=None, help="default bench/.data/bench-<people>.db")
+    parser.add_argument("--only", nargs="+", choices=ALL, default=list(ALL), help="run only these benchmarks")
+    parser.add_argument("--requests", type=int, default=None, help="slash commands per HTTP benchmark (400; 100 quick)")
+    parser.add_argument("--messages", type=int, default=None, help="DMs in the fan-out (2,000; 100 quick)")
+    parser.add_argument(
+        "--import-all-weeks",
+        action="store_true",
+        help="import all 13 weeks through `usage import` (default: the last week into 12 weeks of history)",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the data already loaded (skips the import benchmark's setup)"
+    )
+    return parser.parse_args(argv)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} CPUs ({cpu}){memory}, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    people = args.people or (QUICK_PEOPLE if args.quick else FULL_PEOPLE)
+    repeats = 3 if args.quick else 5
+    requests = args.requests or (100 if args.quick else 400)
+    messages = args.messages or (100 if args.quick else 2_000)
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    ds = dataset(people, log=log)
+    log(f"organisation: {ds.people:,} people, {ds.usage_rows:,} usage rows, {ds.artifacts:,} artifacts")
+    databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    results: list[Result] = []
+    started = time.perf_counter()
+    for database in databases:
+        if database == "sqlite":
+            path = args.sqlite_path or DATA_DIR / f"bench-{people}.db"
+            url = f"sqlite:///{path}"
+        else:
+            url = args.postgres_url
+        log(f"[{database}] {url.split('@')[-1]}")
+        if not args.reuse:
+            reset(url)
+            load_people(url, ds.people_csv)
+            load_artifacts(url, ds.artifacts_csv)
+            if "import" in args.only:  # it leaves the product's own import of the usage in place
+                results.append(usage_import.run(database, url, ds, all_weeks=args.import_all_weeks, log=log))
+            else:
+                usage_import.bulk_load(database, url, ds.usage_csv)
+            analyze(url)
+        if "digest" in args.only:
+            results.append(digest.run(database, url, repeats, log=log))
+        if "memory" in args.only:
+            results.append(digest.memory(database, url))
+        if "http" in args.only:
+            results.extend(http_commands.run(database, url, ds, requests, log=log))
+        if "fanout" in args.only:
+            results.append(fanout.run(database, url, ds, messages, log=log))
+    print(f"Buildboard benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
+    print(
+        f"organisation: {ds.people:,} people, {ds.usage_rows:,} usage rows over {ds.weeks} weeks, "
+        f"{ds.artifacts:,} artifacts; took {time.perf_counter() - started:.0f} s"
+    )
+    print()
+    print(table(results))
+    return 0 if all(r.passed is not False for r in results) else 1

@@ -1,0 +1,101 @@
+"""Loading the benchmark organisation into a database: a fresh schema, people, artifacts."""
+
+from __future__ import annotations
+
+import csv
+import os
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, select, text
+
+from bot.db.engine import make_engine, make_session_factory, upgrade
+from bot.db.models import Artifact, Person
+from bot.ingest.csv_files import read_people
+from bot.services.people import import_people
+
+# The benchmark's "now": a Wednesday; the last complete week is 2026-W47, the last week of usage.
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def reset(url: str) -> None:
+    """An empty database at the current schema."""
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if Path(f"{path}{suffix}").exists():
+                os.unlink(f"{path}{suffix}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+
+
+def load_people(url: str, people_csv: Path) -> int:
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            records = read_people(people_csv)
+            import_people(session, records, now=NOW)
+        return len(records)
+    finally:
+        engine.dispose()
+
+
+def email_ids(connection) -> dict[str, int]:
+    return dict(connection.execute(select(Person.email, Person.id).where(Person.email.is_not(None))).all())
+
+
+def load_artifacts(url: str, artifacts_csv: Path) -> int:
+    """Artifacts inserted in bulk (they are setup here, not what is measured)."""
+    engine = make_engine(url)
+    count = 0
+    try:
+        with engine.begin() as connection:
+            ids = email_ids(connection)
+            batch: list[dict] = []
+            with open(artifacts_csv, newline="", encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    batch.append(
+                        {
+                            "person_id": ids[row["email"]],
+                            "week_start": date.fromisoformat(row["week_start"]),
+                            "title": row["title"],
+                            "url": row["url"],
+                            "description": None,
+                            "kind": row["kind"],
+                            "hours_saved_per_week": Decimal(row["hours_saved_per_week"]),
+                            "share_in_channel": False,
+                            "tokens_snapshot": 0,
+                            "spend_snapshot_usd": Decimal(0),
+                            "work_units": Decimal(row["work_units"]),
+                            "work_units_source": "default",
+                            "created_at": NOW,
+                            "updated_at": NOW,
+                        }
+                    )
+                    if len(batch) >= 10_000:
+                        connection.execute(insert(Artifact.__table__), batch)
+                        count += len(batch)
+                        batch.clear()
+            if batch:
+                connection.execute(insert(Artifact.__table__), batch)
+                count += len(batch)
+        return count
+    finally:
+        engine.dispose()
+
+
+def analyze(url: str) -> None:
+    """Fresh planner statistics after the bulk loads (autovacuum would get there on its own, later)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    finally:
+        engine.dispose()

@@ -1,0 +1,178 @@
+"""Usage import: `buildboard usage import` against the database's own bulk load of the same rows."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import sqlite3
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bench.core import Result, seconds
+from bench.data import Dataset
+from bench.setup import NOW
+
+TARGET = 2.0
+COLUMNS = (
+    "person_id, day, provider, model, input_tokens, cached_input_tokens, output_tokens, requests, "
+    "cost_usd, cost_source, source, updated_at"
+)
+
+
+def _delete_usage(url: str, since: date | None) -> None:
+    """Remove the usage rows from `since` on (all of them when None)."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if since is None and engine.dialect.name == "postgresql":
+            connection.execute(text("TRUNCATE usage_daily RESTART IDENTITY"))
+        elif since is None:
+            connection.execute(text("DELETE FROM usage_daily"))
+        else:
+            connection.execute(text("DELETE FROM usage_daily WHERE day >= :since"), {"since": since})
+    engine.dispose()
+
+
+def bulk_load(database: str, url: str, usage_csv: Path) -> int:
+    return bulk_load_postgres(url, usage_csv) if database == "postgres" else bulk_load_sqlite(url, usage_csv)
+
+
+def bulk_load_postgres(url: str, usage_csv: Path) -> int:
+    """COPY the CSV into a staging table, then one INSERT … SELECT joining people (the database alone)."""
+    import psycopg
+
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as connection:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE usage_load (day date, email text, provider text, model text, input_tokens bigint,"
+                " output_tokens bigint, cached_input_tokens bigint, requests integer) ON COMMIT DROP"
+            )
+            with (
+                open(usage_csv, "rb") as handle,
+                cursor.copy("COPY usage_load FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+            cursor.execute(
+                f"INSERT INTO usage_daily ({COLUMNS}) SELECT p.id, u.day, u.provider, u.model, u.input_tokens,"
+                " u.cached_input_tokens, u.output_tokens, u.requests, 0, 'price_table', 'csv', %s"
+                " FROM usage_load u JOIN people p ON p.email = u.email",
+                (NOW,),
+            )
+            return cursor.rowcount
+
+
+def bulk_load_sqlite(url: str, usage_csv: Path) -> int:
+    """One executemany of the CSV's rows (emails mapped to ids) in one transaction."""
+    path = url.split("///", 1)[1]
+    connection = sqlite3.connect(path)
+    try:
+        ids = dict(connection.execute("SELECT email, id FROM people WHERE email IS NOT NULL").fetchall())
+        now = NOW.isoformat(sep=" ")
+        with open(usage_csv, newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            rows = (
+                (
+                    ids[email],
+                    day,
+                    provider,
+                    model,
+                    int(inp),
+                    int(cached),
+                    int(out),
+                    int(req),
+                    0,
+                    "price_table",
+                    "csv",
+                    now,
+                )
+                for day, email, provider, model, inp, out, cached, req in reader
+            )
+            with connection:
+                cursor = connection.executemany(
+                    f"INSERT INTO usage_daily ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                )
+                return cursor.rowcount
+    finally:
+        connection.close()
+
+
+def product_import(url: str, usage_csv: Path) -> int:
+    """The real `buildboard usage import FILE` (argument parsing, settings, pricing, upserts)."""
+    from bot.cli import main as cli_main
+
+    saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "BUILDBOARD_PRICES_FILE")}
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("BUILDBOARD_PRICES_FILE", None)
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            code = cli_main(["usage", "import", str(usage_csv)])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    if code != 0:
+        raise RuntimeError(f"buildboard usage import failed ({code}): {out.getvalue()}")
+    return int(out.getvalue().split(": ", 1)[1].split(" usage rows", 1)[0])
+
+
+def count_usage(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(text("SELECT count(*) FROM usage_daily"))
+    engine.dispose()
+    return int(count)
+
+
+def run(database: str, url: str, ds: Dataset, *, all_weeks: bool = False, log=print) -> Result:
+    """Import usage through `buildboard usage import`, against the bulk load of the same rows.
+
+    By default the weeks before the last one are bulk-loaded as setup and the benchmark imports the
+    last week into that history (the weekly import as it happens in production); `all_weeks` imports
+    all of them into an empty table instead. Leaves the product's rows in place either way.
+    """
+    if all_weeks:
+        _delete_usage(url, None)
+        usage_csv, rows, since, what = ds.usage_csv, ds.usage_rows, None, f"{ds.weeks} weeks"
+    else:
+        history, usage_csv, rows = ds.split_usage()
+        _delete_usage(url, None)
+        log(f"  [{database}] usage import: bulk-loading the {ds.weeks - 1} earlier weeks as history …")
+        bulk_load(database, url, history)
+        since, what = ds.last_week_start, f"last week into {ds.weeks - 1} weeks of history"
+    log(f"  [{database}] usage import: baseline bulk load of {rows:,} rows …")
+    started = time.perf_counter()
+    loaded = bulk_load(database, url, usage_csv)
+    baseline = time.perf_counter() - started
+    _delete_usage(url, since)
+    log(f"  [{database}] usage import: baseline {seconds(baseline)}; now `buildboard usage import` …")
+    started = time.perf_counter()
+    imported = product_import(url, usage_csv)
+    measured = time.perf_counter() - started
+    log(f"  [{database}] usage import: measured {seconds(measured)}")
+    stored = count_usage(url)
+    ratio = measured / baseline
+    note = ""
+    if not (loaded == imported == rows) or stored != ds.usage_rows:
+        note = (
+            f"row counts differ: baseline {loaded}, import {imported}, file {rows}; stored {stored} of {ds.usage_rows}"
+        )
+    return Result(
+        database,
+        f"usage import ({rows:,} rows: {what})",
+        f"{seconds(baseline)} ({'COPY' if database == 'postgres' else 'executemany'})",
+        f"{seconds(measured)} ({rows / measured:,.0f} rows/s)",
+        ratio,
+        f"ratio ≤ {TARGET:g}",
+        ratio <= TARGET and not note,
+        note,
+    )
