@@ -13,6 +13,7 @@ from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.stats import PersonWeek
 from bot.services.artifacts import person_artifacts
 from bot.services.audit import ViewedBy, views_of
+from bot.services.code_activity import CodeActivity, code_activity_by_person
 from bot.services.personal import empty_week
 from bot.services.stats import person_weeks
 from bot.settings import Settings
@@ -27,6 +28,7 @@ class HomeWeek:
     week: IsoWeek
     stats: PersonWeek
     current: bool
+    code: CodeActivity | None = None  # commits and pull requests by coding agents (Claude Code analytics)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
     rows = []
     for week in weeks:  # five small aggregates on one person's rows
         stats = person_weeks(session, week, [person.id]).get(person.id) or empty_week(person.id)
-        rows.append(HomeWeek(week, stats, week == current))
+        code = code_activity_by_person(session, week, [person.id]).get(person.id)
+        rows.append(HomeWeek(week, stats, week == current, code))
     awards = session.execute(
         select(Award.week_start, Award.title_key, Award.streak_weeks)
         .where(Award.person_id == person.id, Award.week_start >= weeks[-1].start)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import Date, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from bot.db.models import Artifact, Award, Person, UsageDaily
+from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageDaily
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
@@ -100,6 +100,8 @@ class TeamReport:
     flagged: list[tuple[PersonLine, list[Flag]]]
     table: list[PersonLine] | None  # None when the group is too large to list (see export)
     viewed_ids: list[int]  # everyone whose numbers went into the report (audited)
+    code_commits: int = 0  # commits and pull requests by coding agents: automatic evidence of output
+    code_pull_requests: int = 0
 
     @property
     def first(self) -> IsoWeek:
@@ -338,6 +340,21 @@ def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: 
     return flags_for_people(session, person_ids, week, settings)
 
 
+def code_totals(session: Session, period: list[IsoWeek], group: Group) -> tuple[int, int]:
+    """Commits and pull requests by coding agents (Claude Code analytics) in the group over the period."""
+    commits, pull_requests = session.execute(
+        select(
+            func.coalesce(func.sum(CodeActivityDaily.commits), 0),
+            func.coalesce(func.sum(CodeActivityDaily.pull_requests), 0),
+        ).where(
+            CodeActivityDaily.day >= period[0].start,
+            CodeActivityDaily.day <= period[-1].end,
+            *_members_filter(CodeActivityDaily.person_id, group),
+        )
+    ).one()
+    return int(commits), int(pull_requests)
+
+
 def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, settings: Settings) -> TeamReport:
     period = weeks_ending(last_week, weeks)
     before = weeks_ending(last_week.previous(weeks), weeks)
@@ -356,6 +373,7 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
     if len(lines) <= TABLE_LIMIT:
         order = {s.person_id: i for i, s in enumerate(ranked_stats)}
         table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
+    commits, pull_requests = code_totals(session, period, group)
     return TeamReport(
         group=group,
         weeks=period,
@@ -365,6 +383,8 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
         flagged=flagged,
         table=table,
         viewed_ids=[line.person_id for line in lines],
+        code_commits=commits,
+        code_pull_requests=pull_requests,
     )
 
 

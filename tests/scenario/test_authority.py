@@ -175,7 +175,8 @@ def test_a_large_tree_costs_the_same_queries_as_a_small_one(rt, settings):
             counts[size] = len(selects)
     finally:
         event.remove(rt.engine, "before_cursor_execute", count)
-    assert counts[3] == counts[600] <= 12, counts
+    # A handful of aggregates (13 with the coding-agent totals), whatever the size of the tree.
+    assert counts[3] == counts[600] <= 13, counts
     # Small teams get the per-person table; a large one a summary and a pointer to the export.
     small_blocks, big_blocks = team_blocks(reports[3]), team_blocks(reports[600])
     assert "Everyone with activity" in str(small_blocks) and "/buildboard export" not in str(small_blocks)

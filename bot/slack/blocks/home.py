@@ -25,10 +25,14 @@ def _week_line(row: HomeWeek) -> str:
     stats = row.stats
     label = f"{row.week.label()}{' — so far' if row.current else ''}"
     cost = format_usd(stats.cost_per_artifact) + " per artifact" if stats.cost_per_artifact is not None else "—"
-    return (
+    line = (
         f"*{label}*\n{format_tokens(stats.tokens)} tokens · {format_usd(stats.spend_usd)} · "
         f"{stats.artifacts} artifact{'s' if stats.artifacts != 1 else ''} · {cost}"
     )
+    if row.code is not None and row.code.any:
+        # Automatic evidence of output, beside the spend.
+        line += f" · {row.code.commits} commits, {row.code.pull_requests} pull requests by Claude Code"
+    return line
 
 
 def _artifact_blocks(artifact: Artifact) -> list[dict]:

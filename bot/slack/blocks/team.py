@@ -88,6 +88,11 @@ def team_blocks(report: TeamReport) -> list[dict]:
                 f"*Evidence ratio*\n{f'{evidence * 100:.0f}%' if evidence is not None else '—'}"
                 " of spend by people who shared",
             ]
+            + (
+                [f"*By Claude Code*\n{report.code_commits} commits · {report.code_pull_requests} pull requests"]
+                if report.code_commits or report.code_pull_requests
+                else []
+            )
         ),
     ]
     if report.top_builders:
