@@ -40,13 +40,13 @@ def open_share_modal(deps: Deps, trigger_id: str, week: IsoWeek, user_id: str) -
     """Open the modal first (the trigger_id lives 3 s), then remember who the user is for the submission."""
     deps.client.views_open(trigger_id=trigger_id, view=share_modal(week))
     with deps.sessions.begin() as session:
-        person_for_slack_user(session, user_id, lambda uid: deps.client.users_info(user=uid))
+        person_for_slack_user(session, user_id, deps.lookup_user)
 
 
 def publish_home(deps: Deps, user_id: str) -> None:
     """Build and publish the user's App Home (their own numbers only)."""
     with deps.sessions.begin() as session:
-        person = person_for_slack_user(session, user_id, lambda uid: deps.client.users_info(user=uid))
+        person = person_for_slack_user(session, user_id, deps.lookup_user)
         view = home_view(home_for(session, person, deps.clock(), deps.settings)) if person else unknown_home()
     try:
         deps.client.views_publish(user_id=user_id, view=view)

@@ -26,7 +26,7 @@ def send_export(deps, call, respond):
         target, weeks = parse_target_and_weeks(arguments_text(call), default_weeks=DEFAULT_WEEKS)
     except ArgumentProblem as exc:
         return refusal_answer(f"{exc} Usage: `/buildboard {USAGE}`.")
-    lookup = lambda uid: deps.client.users_info(user=uid)  # noqa: E731
+    lookup = deps.lookup_user
     with deps.sessions.begin() as session:
         _, viewer = caller(session, call.user_id, deps.settings, lookup)
         if viewer is None:

@@ -11,5 +11,5 @@ from bot.slack.listeners.commands.router import subcommand
 @subcommand("leaderboard", "leaderboard", "this week so far, ranked by what was built")
 def show_leaderboard(deps, call, respond):
     with deps.sessions.begin() as session:
-        viewer = person_for_slack_user(session, call.user_id, lambda uid: deps.client.users_info(user=uid))
+        viewer = person_for_slack_user(session, call.user_id, deps.lookup_user)
         return leaderboard_blocks(current_leaderboard(session, deps.clock(), deps.settings, viewer))

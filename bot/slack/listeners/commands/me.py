@@ -29,7 +29,7 @@ def show_me(deps, call, respond):
         return show_my_data(deps, call)
     current, last = current_and_last_week(deps.clock(), deps.settings)
     with deps.sessions.begin() as session:
-        person = person_for_slack_user(session, call.user_id, lambda uid: deps.client.users_info(user=uid))
+        person = person_for_slack_user(session, call.user_id, deps.lookup_user)
         if person is None:
             return not_known_blocks()
         blocks = me_blocks(
@@ -44,7 +44,7 @@ def show_me(deps, call, respond):
 
 def show_my_data(deps, call):
     with deps.sessions.begin() as session:
-        person = person_for_slack_user(session, call.user_id, lambda uid: deps.client.users_info(user=uid))
+        person = person_for_slack_user(session, call.user_id, deps.lookup_user)
         if person is None:
             return not_known_blocks()
         last_week = current_and_last_week(deps.clock(), deps.settings)[1]

@@ -15,7 +15,7 @@ CHOICES = {"on": True, "off": False}
 def set_privacy(deps, call, respond):
     choice = call.args[0].lower() if call.args else None
     with deps.sessions.begin() as session:
-        person = person_for_slack_user(session, call.user_id, lambda uid: deps.client.users_info(user=uid))
+        person = person_for_slack_user(session, call.user_id, deps.lookup_user)
         if person is None:
             return not_known_blocks()
         if choice not in CHOICES or len(call.args) > 1:

@@ -19,7 +19,7 @@ def show_user(deps, call, respond):
         user_id, weeks = parse_person(arguments_text(call))
     except ArgumentProblem as exc:
         return refusal_answer(f"{exc} Usage: `/buildboard {USAGE}`.")
-    lookup = lambda uid: deps.client.users_info(user=uid)  # noqa: E731
+    lookup = deps.lookup_user
     with deps.sessions.begin() as session:
         _, viewer = caller(session, call.user_id, deps.settings, lookup)
         if viewer is None:
