@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, insert, select, text
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
 from bot.db.models import Artifact, Person
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.ingest.csv_files import read_people
 from bot.services.people import import_people
 
@@ -87,6 +88,16 @@ def load_artifacts(url: str, artifacts_csv: Path) -> int:
                 connection.execute(insert(Artifact.__table__), batch)
                 count += len(batch)
         return count
+    finally:
+        engine.dispose()
+
+
+def rebuild_rollup(url: str) -> int:
+    """The weekly rollup of usage the bulk loads wrote behind the product's back (write_usage keeps it itself)."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            return rebuild_usage_weekly(session)
     finally:
         engine.dispose()
 

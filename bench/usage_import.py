@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from bench.core import Result, seconds
 from bench.data import Dataset
-from bench.setup import NOW
+from bench.setup import NOW, rebuild_rollup
 
 TARGET = 2.0
 COLUMNS = (
@@ -29,11 +29,13 @@ def _delete_usage(url: str, since: date | None) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
         if since is None and engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE usage_daily RESTART IDENTITY"))
+            connection.execute(text("TRUNCATE usage_daily, usage_weekly RESTART IDENTITY"))
         elif since is None:
             connection.execute(text("DELETE FROM usage_daily"))
+            connection.execute(text("DELETE FROM usage_weekly"))
         else:
             connection.execute(text("DELETE FROM usage_daily WHERE day >= :since"), {"since": since})
+            connection.execute(text("DELETE FROM usage_weekly WHERE week_start >= :since"), {"since": since})
     engine.dispose()
 
 
@@ -148,6 +150,7 @@ def run(database: str, url: str, ds: Dataset, *, all_weeks: bool = False, log=pr
         _delete_usage(url, None)
         log(f"  [{database}] usage import: bulk-loading the {ds.weeks - 1} earlier weeks as history …")
         bulk_load(database, url, history)
+        rebuild_rollup(url)  # the history's weekly rollup, as write_usage would have kept it
         since, what = ds.last_week_start, f"last week into {ds.weeks - 1} weeks of history"
     log(f"  [{database}] usage import: baseline bulk load of {rows:,} rows …")
     started = time.perf_counter()

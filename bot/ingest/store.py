@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, UsageDaily
 from bot.db.upsert import upsert
+from bot.db.usage_weekly import refresh_usage_weekly
 from bot.ingest.errors import ProblemCollector
 from bot.ingest.identity import PersonResolver
 from bot.ingest.prices import PriceTable, UnknownModel
@@ -78,11 +79,14 @@ def write_usage(
     now: datetime,
     problems: ProblemCollector | None = None,
     strict_people: bool = False,
+    refresh_rollup: bool = True,
 ) -> UsageWriteReport:
     """Upsert records in batches inside the caller's transaction.
 
     Duplicate keys within one input are reported as problems (the caller refuses the whole input).
     With `strict_people`, an email not in the people file is a problem instead of unmatched usage.
+    The weekly rollup is refreshed for the weeks written; a caller that changes more usage in the
+    same transaction (a sync's deletions) passes `refresh_rollup=False` and refreshes once at the end.
     """
     report = UsageWriteReport()
     resolver = PersonResolver(session, now, create_unmatched=not strict_people)
@@ -135,6 +139,8 @@ def write_usage(
     if batch and not problems:
         upsert(session, table, batch, key=("person_id", "day", "provider", "model"), update=USAGE_VALUES)
     report.unmatched_emails = resolver.unmatched
+    if refresh_rollup and report.rows and not problems:
+        refresh_usage_weekly(session, report.first_day, report.last_day)
     return report
 
 

@@ -8,26 +8,21 @@ from decimal import Decimal
 from sqlalchemy import Select, func, literal, select, union
 from sqlalchemy.orm import Session
 
-from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily
+from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily, UsageWeekly
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek, PersonWeek
 
-TOKENS = UsageDaily.input_tokens + UsageDaily.output_tokens
-
 
 def _usage_by_person(week: IsoWeek, person_ids: Collection[int] | None) -> Select:
-    query = (
-        select(
-            UsageDaily.person_id.label("person_id"),
-            func.sum(TOKENS).label("tokens"),
-            func.sum(UsageDaily.cost_usd).label("spend_usd"),
-            func.count(func.distinct(UsageDaily.day)).label("active_days"),
-        )
-        .where(UsageDaily.day >= week.start, UsageDaily.day <= week.end)
-        .group_by(UsageDaily.person_id)
-    )
+    """The week's rollup rows (usage_weekly: one per person, kept in step with usage_daily)."""
+    query = select(
+        UsageWeekly.person_id.label("person_id"),
+        UsageWeekly.tokens.label("tokens"),
+        UsageWeekly.cost_usd.label("spend_usd"),
+        UsageWeekly.active_days.label("active_days"),
+    ).where(UsageWeekly.week_start == week.start)
     if person_ids is not None:
-        query = query.where(UsageDaily.person_id.in_(person_ids))
+        query = query.where(UsageWeekly.person_id.in_(person_ids))
     return query
 
 
@@ -80,13 +75,13 @@ def person_weeks(session: Session, week: IsoWeek, person_ids: Collection[int] | 
 
 def org_week(session: Session, week: IsoWeek) -> OrgWeek:
     """Organisation totals, including usage already folded into anonymous totals."""
-    in_week = (UsageDaily.day >= week.start, UsageDaily.day <= week.end)
+    in_week = UsageWeekly.week_start == week.start
     tokens, spend, active = session.execute(
         select(
-            func.coalesce(func.sum(TOKENS), 0),
-            func.coalesce(func.sum(UsageDaily.cost_usd), 0),
-            func.count(func.distinct(UsageDaily.person_id)),
-        ).where(*in_week)
+            func.coalesce(func.sum(UsageWeekly.tokens), 0),
+            func.coalesce(func.sum(UsageWeekly.cost_usd), 0),
+            func.count(),  # one rollup row per active person
+        ).where(in_week)
     ).one()
     anon_tokens, anon_spend, anon_people = session.execute(
         select(
@@ -100,7 +95,7 @@ def org_week(session: Session, week: IsoWeek) -> OrgWeek:
     ).one()
     sharers = select(Artifact.person_id).where(Artifact.week_start == week.start).distinct()
     evidenced_spend = session.scalar(
-        select(func.coalesce(func.sum(UsageDaily.cost_usd), 0)).where(*in_week, UsageDaily.person_id.in_(sharers))
+        select(func.coalesce(func.sum(UsageWeekly.cost_usd), 0)).where(in_week, UsageWeekly.person_id.in_(sharers))
     )
     return OrgWeek(
         tokens=int(tokens) + int(anon_tokens),
