@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
 from bot.db.models import Artifact, Person
@@ -20,6 +21,19 @@ from bot.services.people import import_people
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
+def _create_database_if_missing(url: str) -> None:
+    """A fresh machine has no bench database yet: create it (through the server's `postgres` database)."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if not connection.scalar(query, {"name": target.database}):
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        server.dispose()
+
+
 def reset(url: str) -> None:
     """An empty database at the current schema."""
     if url.startswith("sqlite"):
@@ -29,6 +43,7 @@ def reset(url: str) -> None:
                 os.unlink(f"{path}{suffix}")
         path.parent.mkdir(parents=True, exist_ok=True)
     else:
+        _create_database_if_missing(url)
         engine = create_engine(url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))

@@ -169,7 +169,10 @@ class Artifact(Base):
     """Something a person built with AI, linked to the week and the spend behind it."""
 
     __tablename__ = "artifacts"
-    __table_args__ = (Index("ix_artifacts_week_person", "week_start", "person_id"),)
+    __table_args__ = (
+        Index("ix_artifacts_week_person", "week_start", "person_id"),
+        Index("ix_artifacts_person_week", "person_id", "week_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)

@@ -22,7 +22,7 @@ from bot.domain.chart import ChartWeek, weekly_chart_png
 from bot.domain.digest import BoardEntry, Highlight, TitleHolder, TitleLine, WeeklyDigest
 from bot.domain.groups import TeamFigure, merge_small_groups
 from bot.domain.periods import IsoWeek, weeks_ending
-from bot.domain.ranking import RankBy, rank
+from bot.domain.ranking import RankBy, best
 from bot.domain.stats import PersonWeek
 from bot.domain.titles import TitleAward
 from bot.llm.client import LlmClient, llm_status
@@ -73,13 +73,16 @@ def public_board(
     session: Session, weeks: dict[int, PersonWeek], rank_by: RankBy, size: int = BOARD_SIZE
 ) -> list[BoardEntry]:
     """The top `size` people who may be named, best first (others still count in the totals)."""
-    ranked = rank(weeks.values(), rank_by)
     board: list[BoardEntry] = []
-    start = 0
-    # Look people up a page at a time: a few hundred rows, never the whole organisation.
-    while len(board) < size and start < len(ranked):
-        page = ranked[start : start + size * 20]
-        start += len(page)
+    start, depth = 0, size * 20
+    # Only the head of the ranking is ordered (a heap, not a sort of 85,000 people), and people are
+    # looked up a page at a time: deeper only when too many at the top may not be named.
+    while len(board) < size:
+        ranked = best(weeks.values(), depth, rank_by)
+        page = ranked[start:]
+        if not page:
+            break
+        start, depth = len(ranked), depth * 4
         people = people_by_id(session, [w.person_id for w in page])
         for stats in page:
             person = people.get(stats.person_id)

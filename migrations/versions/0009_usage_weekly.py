@@ -1,5 +1,8 @@
 """usage_weekly: each person's week of usage summed, so weekly questions stop rescanning usage_daily
 
+Also an index on artifacts (person_id, week_start): "anything shared before this week?" per person
+(First Build) and a person's own artifacts read it instead of scanning every artifact.
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-28
@@ -28,6 +31,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("week_start", "person_id", name=op.f("pk_usage_weekly")),
     )
     op.create_index("ix_usage_weekly_person_week", "usage_weekly", ["person_id", "week_start"], unique=False)
+    op.create_index("ix_artifacts_person_week", "artifacts", ["person_id", "week_start"], unique=False)
     # Fill it from the usage already stored (the same sums bot/db/usage_weekly.py keeps up to date).
     if op.get_bind().dialect.name == "postgresql":
         monday = "CAST(date_trunc('week', day) AS DATE)"
@@ -41,5 +45,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_artifacts_person_week", table_name="artifacts")
     op.drop_index("ix_usage_weekly_person_week", table_name="usage_weekly")
     op.drop_table("usage_weekly")
