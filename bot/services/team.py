@@ -316,6 +316,16 @@ def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: 
     return flags_for_people(session, person_ids, week, settings)
 
 
+def group_flags(session: Session, group: Group, lines: list[PersonLine], week: IsoWeek, settings: Settings):
+    """Flags of the group's people who used AI in the period, the group given to SQL as its member subquery."""
+    used = {line.person_id for line in lines if line.stats.tokens > 0}
+    if not used:
+        return {}
+    members = group.members if group.members is not None else select(Person.id)
+    found = flags_for_people(session, members, week, settings)
+    return {pid: flags for pid, flags in found.items() if pid in used}
+
+
 def code_totals(session: Session, period: list[IsoWeek], group: Group) -> tuple[int, int]:
     """Commits and pull requests by coding agents (Claude Code analytics) in the group over the period."""
     commits, pull_requests = session.execute(
@@ -342,7 +352,7 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
         for s in ranked_stats
         if s.artifacts > 0 and by_id[s.person_id].in_org and by_id[s.person_id].active
     ][:TOP_BUILDERS]
-    flags = flags_for(session, [line.person_id for line in lines if line.stats.tokens > 0], last_week, settings)
+    flags = group_flags(session, group, lines, last_week, settings)
     flagged = [(by_id[pid], found) for pid, found in flags.items() if found and pid in by_id]
     flagged.sort(key=lambda item: (-item[0].stats.spend_usd, item[0].person_id))
     table = None
