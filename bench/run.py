@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             if "import" in args.only:  # it leaves the product's own import of the usage in place
                 results.append(usage_import.run(database, url, ds, all_weeks=args.import_all_weeks, log=log))
             else:
-                usage_import.bulk_load(database, url, ds.usage_csv)
+                usage_import.bulk_load(database, url, ds.usage_csv, priced=True)
                 rebuild_rollup(url)
             analyze(url)
         if "digest" in args.only:
