@@ -14,6 +14,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, select, text
 
+from bot.cli import main
 from bot.db.engine import _alembic_config
 from bot.db.models import Person, UsageWeekly
 from bot.domain.periods import IsoWeek
@@ -164,3 +165,25 @@ def test_two_imports_into_the_same_week_at_once_both_count(sessions):
         ("2026-11-16", "ann@example.com"): (300, Decimal("3"), 2),
         ("2026-11-16", "bob@example.com"): (400, Decimal("4"), 2),
     }
+
+
+def test_db_rebuild_rollup_recomputes_it_after_usage_loaded_by_hand(sessions, database_url, monkeypatch, capsys):
+    write(sessions, [record("ann@example.com", date(2026, 11, 17), 100, "1.00")])
+    bare = create_engine(database_url)
+    try:
+        with bare.begin() as connection:  # an operator's own bulk load, straight into usage_daily
+            connection.execute(
+                text(
+                    "INSERT INTO usage_daily (person_id, day, provider, model, input_tokens, cached_input_tokens,"
+                    " output_tokens, requests, cost_usd, cost_source, source, updated_at)"
+                    " SELECT person_id, day, provider, 'gpt-5', 400, 0, 0, 1, 4, cost_source, source, updated_at"
+                    " FROM usage_daily"
+                )
+            )
+    finally:
+        bare.dispose()
+    assert weekly(sessions) == {("2026-11-16", "ann@example.com"): (100, Decimal("1"), 1)}  # stale until rebuilt
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["db", "rebuild-rollup"]) == 0
+    assert capsys.readouterr().out.strip() == "usage_weekly rebuilt from usage_daily: 1 person-weeks"
+    assert weekly(sessions) == {("2026-11-16", "ann@example.com"): (500, Decimal("5"), 1)}
