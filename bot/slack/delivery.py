@@ -123,6 +123,7 @@ class Pacer:
         self._tokens = float(self.workspace_burst)
         self._stamp = monotonic()
         self._last_in_channel: dict[str, float] = {}
+        self._taken_at: dict[str, float] = {}  # posts taken and not answered yet
         self._paused_until = float("-inf")
         self._lock = threading.Lock()
 
@@ -152,9 +153,27 @@ class Pacer:
             if self.workspace_rate:
                 self._tokens -= 1
             self._last_in_channel[channel] = now
+            self._taken_at[channel] = now
             if len(self._last_in_channel) > 10_000:  # forget channels whose spacing has long passed
                 horizon = now - self.channel_interval
                 self._last_in_channel = {c: t for c, t in self._last_in_channel.items() if t > horizon}
+                self._taken_at = {c: t for c, t in self._taken_at.items() if t > horizon}
+
+    def done(self, channel: str) -> None:
+        """The post recorded by `take` has been answered: the intervals run from now, not from `take`.
+
+        Slack stamps a post when it arrives, somewhere between our `take` and its answer. Spacing
+        takes by the interval lets network and scheduling jitter bring two arrivals closer than the
+        limit (a 429 and a second's pause, at 50 posts a second); spacing from the answer cannot.
+        """
+        with self._lock:
+            now = self.monotonic()
+            self._refill(now)
+            taken = self._taken_at.pop(channel, now)
+            if self.workspace_rate:
+                # What refilled while the post was in flight does not count: as if it was taken now.
+                self._tokens = min(self._tokens - (now - taken) * self.workspace_rate, self.workspace_burst - 1)
+            self._last_in_channel[channel] = now
 
     def pause(self, seconds: float) -> None:
         """Slack said 429 with Retry-After: nobody posts for `seconds`."""
@@ -193,6 +212,7 @@ class _Item:
     in_flight: bool  # an earlier post may have reached Slack: look for it before posting
     tries: int = 0
     ready_after: float = float("-inf")  # monotonic: local backoff after a retryable failure
+    renewed: bool = False  # claim extended and posting_since set, while waiting for the pacer
 
 
 def default_worker_id() -> str:
@@ -347,6 +367,15 @@ class OutboxSender:
                 )
                 delay = ready - self._pacer.monotonic()
                 if delay > 0:
+                    if not item.renewed and not item.parent_key:
+                        # Renew the claim while the limits make us wait anyway, not after: at 50 posts
+                        # a second its database round trip would otherwise stretch every interval.
+                        if not self._renew(item):
+                            queue.remove(item)
+                            log.info("lost the claim on %s to another sender; leaving it to them", item.key)
+                            continue
+                        item.renewed = True
+                        continue  # re-evaluate the wait after the round trip
                     self._sleep(delay)
                     continue  # re-evaluate: a 429 or another thread may have moved things
                 queue.remove(item)
@@ -370,7 +399,8 @@ class OutboxSender:
                 report.deferred += 1
                 return False
             thread_ts, channel = parent.sent_ts, parent.sent_channel or channel
-        if not self._renew(item):
+        renewed, item.renewed = item.renewed, False  # a retry later in the batch renews again
+        if not renewed and not self._renew(item):
             log.info("lost the claim on %s to another sender; leaving it to them", item.key)
             return False
         try:
@@ -385,7 +415,10 @@ class OutboxSender:
                     return False
                 item.in_flight = False  # not in the channel: the earlier post never landed
             self._pacer.take(self._pace_key(item))
-            sent_channel, ts = self._post(item, channel, thread_ts)
+            try:
+                sent_channel, ts = self._post(item, channel, thread_ts)
+            finally:
+                self._pacer.done(self._pace_key(item))
         except SlackApiError as exc:
             return self._handle_error(item, exc, report)
         except NETWORK_ERRORS as exc:  # the request may have reached Slack: reconcile before resending

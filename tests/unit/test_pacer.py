@@ -67,3 +67,26 @@ def test_wait_for_sleeps_until_allowed():
     pacer.wait_for("C1", sleep=sleep)
     pacer.wait_for("C1", sleep=sleep)
     assert slept == [pytest.approx(1.0)]
+
+
+def test_the_intervals_run_from_slacks_answer_so_jitter_cannot_bring_two_posts_closer():
+    clock = Clock()
+    pacer = Pacer(channel_interval=1.0, workspace_rate=50, workspace_burst=1, margin=0, monotonic=clock)
+    pacer.take("D1")
+    clock.now = 100.003  # the post took 3 ms to be answered; it reached Slack somewhere in between
+    pacer.done("D1")
+    assert pacer.ready_at("D2") == pytest.approx(100.023)  # 20 ms after the answer, not after the take
+    assert pacer.ready_at("D1") == pytest.approx(101.003)
+
+
+def test_done_keeps_what_a_larger_burst_still_allows():
+    clock = Clock()
+    pacer = Pacer(channel_interval=0, workspace_rate=2, workspace_burst=3, margin=0, monotonic=clock)
+    pacer.take("D1")
+    pacer.done("D1")
+    assert pacer.ready_at("D2") == 100.0  # two of the three still in the bucket
+    pacer.take("D2")
+    pacer.take("D3")
+    clock.now = 100.1
+    pacer.done("D3")
+    assert pacer.ready_at("D4") == pytest.approx(100.6)  # the bucket refills from the last answer
