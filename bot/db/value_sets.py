@@ -10,14 +10,34 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, any_, bindparam, func, select
+from sqlalchemy import Boolean, ColumnElement, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.ext.compiler import compiles
 
 
-def in_values(session: Session, column, values: Sequence) -> ColumnElement[bool]:
+class InValues(ColumnElement[bool]):
+    """`column IN values`: `column = ANY(:array)` on PostgreSQL, `IN (SELECT value FROM json_each(:json))` on SQLite."""
+
+    type = Boolean()
+    inherit_cache = False  # the values are data, not part of the statement's shape
+
+    def __init__(self, column, values: Sequence) -> None:
+        self.column = column
+        self.values = list(values)
+
+
+@compiles(InValues, "postgresql")
+def _in_values_postgresql(element: InValues, compiler, **kw) -> str:
+    array = bindparam(None, element.values, type_=ARRAY(element.column.type))
+    return compiler.process(element.column == any_(array), **kw)
+
+
+@compiles(InValues)
+def _in_values_json(element: InValues, compiler, **kw) -> str:
+    listed = func.json_each(bindparam(None, json.dumps(element.values))).table_valued("value")
+    return compiler.process(element.column.in_(select(listed.c.value)), **kw)
+
+
+def in_values(column, values: Sequence) -> ColumnElement[bool]:
     """`column IN values`, the values passed as a single parameter."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
-    return column.in_(select(listed.c.value))
+    return InValues(column, values)

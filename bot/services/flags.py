@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Nudge, UsageWeekly
+from bot.db.value_sets import in_values
 from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.settings import Settings
 
-_CHUNK = 5000  # keeps IN lists well inside both databases' parameter limits
 
-
-def _in_people(people: Collection[int] | Select) -> Iterator[Collection[int] | Select]:
-    """What to put in `column IN (…)`: the selectable itself, or the ids a chunk at a time."""
-    if isinstance(people, Select):
-        yield people
-        return
-    ids = sorted(set(people))
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
+def _among(column, people: Collection[int] | Select):
+    """`column IN people`: a subquery as it is, ids as one parameter (bot/db/value_sets.py)."""
+    return column.in_(people) if isinstance(people, Select) else in_values(column, sorted(set(people)))
 
 
 def flags_for_people(
@@ -32,33 +26,32 @@ def flags_for_people(
 ) -> dict[int, list[Flag]]:
     """Flags on `week` for each person (only people with a flag are in the answer). Never public.
 
-    `people` is a list of ids, or a SELECT of ids (a manager's whole tree): the database then
-    filters by the subquery, rather than receiving thousands of ids as parameters.
+    `people` is a list of ids (sent as one parameter) or a SELECT of ids: three statements
+    whatever their number.
     """
     window = weeks_ending(week, max(settings.unexplained_weeks, SPIKE_TRAILING_WEEKS + 1))
     index = {w.start: i for i, w in enumerate(window)}
     spend: dict[int, dict[int, Decimal]] = defaultdict(dict)
     artifacts: dict[int, dict[int, int]] = defaultdict(dict)
     reasons: dict[int, set[int]] = defaultdict(set)
-    for chunk in _in_people(people):
-        for person_id, week_start, total in session.execute(
-            select(UsageWeekly.person_id, UsageWeekly.week_start, UsageWeekly.cost_usd).where(
-                UsageWeekly.person_id.in_(chunk), UsageWeekly.week_start.in_(list(index))
-            )
-        ):
-            spend[person_id][index[week_start]] = Decimal(total or 0)
-        for person_id, week_start, count in session.execute(
-            select(Artifact.person_id, Artifact.week_start, func.count())
-            .where(Artifact.person_id.in_(chunk), Artifact.week_start.in_(list(index)))
-            .group_by(Artifact.person_id, Artifact.week_start)
-        ):
-            artifacts[person_id][index[week_start]] = int(count)
-        for person_id, week_start in session.execute(
-            select(Nudge.person_id, Nudge.week_start).where(
-                Nudge.person_id.in_(chunk), Nudge.week_start.in_(list(index)), Nudge.status == "nothing_to_show"
-            )
-        ):
-            reasons[person_id].add(index[week_start])
+    for person_id, week_start, total in session.execute(
+        select(UsageWeekly.person_id, UsageWeekly.week_start, UsageWeekly.cost_usd).where(
+            _among(UsageWeekly.person_id, people), UsageWeekly.week_start.in_(list(index))
+        )
+    ):
+        spend[person_id][index[week_start]] = Decimal(total or 0)
+    for person_id, week_start, count in session.execute(
+        select(Artifact.person_id, Artifact.week_start, func.count())
+        .where(_among(Artifact.person_id, people), Artifact.week_start.in_(list(index)))
+        .group_by(Artifact.person_id, Artifact.week_start)
+    ):
+        artifacts[person_id][index[week_start]] = int(count)
+    for person_id, week_start in session.execute(
+        select(Nudge.person_id, Nudge.week_start).where(
+            _among(Nudge.person_id, people), Nudge.week_start.in_(list(index)), Nudge.status == "nothing_to_show"
+        )
+    ):
+        reasons[person_id].add(index[week_start])
     threshold = settings.nudge_min_spend_usd
     found: dict[int, list[Flag]] = {}
     for person_id in spend:  # no spend in the window, no flag

@@ -286,7 +286,7 @@ class OutboxSender:
         with self._sessions.begin() as session:
             query = select(OutboxMessage.id).where(self._due(now))
             if keys is not None:
-                query = query.where(in_values(session, OutboxMessage.idempotency_key, keys))
+                query = query.where(in_values(OutboxMessage.idempotency_key, keys))
             query = query.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
