@@ -42,7 +42,6 @@ def refresh_usage_weekly(session: Session, first_day: date | None, last_day: dat
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
     first, last = IsoWeek.containing(first_day), IsoWeek.containing(last_day)
     session.execute(delete(UsageWeekly).where(UsageWeekly.week_start.between(first.start, last.start)))
-    written = 0
     monday = first.start
     while monday <= last.start:
         # One statement per week with the Monday as a constant: the day index bounds the scan and no
@@ -58,14 +57,15 @@ def refresh_usage_weekly(session: Session, first_day: date | None, last_day: dat
             .where(UsageDaily.day.between(monday, monday + timedelta(days=6)))
             .group_by(UsageDaily.person_id)
         )
-        result = session.execute(
+        session.execute(
             UsageWeekly.__table__.insert().from_select(
                 ["week_start", "person_id", "tokens", "cost_usd", "active_days"], summed
             )
         )
-        written += max(result.rowcount or 0, 0)
         monday += timedelta(days=7)
-    return written
+    # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT under SQLAlchemy 2.1.
+    in_range = UsageWeekly.week_start.between(first.start, last.start)
+    return int(session.scalar(select(func.count()).select_from(UsageWeekly).where(in_range)) or 0)
 
 
 def rebuild_usage_weekly(session: Session) -> int:
