@@ -88,51 +88,54 @@ def write_usage(
     report = UsageWriteReport()
     resolver = PersonResolver(session, now, create_unmatched=not strict_people)
     writer = _usage_writer(session, source=source, now=now)
+    bind_day, bind_cost, tail = writer.bind_day, writer.bind_cost, writer.tail
+    person_ids: dict[str, int] = {}  # the resolver's answers, once per email
+    # Per provider · model: a small number for packing keys, and its prices (None: not in the table).
+    models: dict[tuple[str, str], tuple[int, MicroRates | None]] = {}
     # Packed keys keep duplicate detection affordable for files of millions of rows.
-    model_ids: dict[tuple[str, str], int] = {}
     seen_keys: dict[int, int] = {}
-    rates: dict[str, MicroRates | None] = {}
+    bound_days: dict[date, object] = {}  # the days written, bound for the database
     batch: list[tuple] = []
     rows = tokens = 0
     micros = 0  # priced from the table, in micro-dollars
-    reported = Decimal(0)  # given with the usage
-    first_day = last_day = None
+    reported = Decimal(0)  # given with the usage, or priced the general way
     for record in records:
-        person_id = resolver.person_id(record.email)
+        email = record.email
+        person_id = person_ids.get(email)
         if person_id is None:
-            if problems is not None:
-                problems.add(record.line, "email", f"{record.email} is not in the people file")
-            continue
-        day = record.day
-        model = record.model
-        model_id = model_ids.setdefault((record.provider, model), len(model_ids))
+            person_id = resolver.person_id(email)
+            if person_id is None:
+                if problems is not None:
+                    problems.add(record.line, "email", f"{email} is not in the people file")
+                continue
+            person_ids[email] = person_id
+        day, provider, model = record.day, record.provider, record.model
+        known = models.get((provider, model))
+        if known is None:
+            known = models[(provider, model)] = (len(models), prices.micro_rates(model))
+        model_id, rates = known
         packed = (person_id << 40) | (day.toordinal() << 20) | model_id
         earlier = seen_keys.get(packed)
         if earlier is not None:
             if problems is not None:
                 problems.add(
-                    record.line,
-                    "date",
-                    f"{record.email} · {day} · {record.provider} · {model} is already on line {earlier}",
+                    record.line, "date", f"{email} · {day} · {provider} · {model} is already on line {earlier}"
                 )
             continue
         seen_keys[packed] = record.line
         if problems:
             continue  # the input will be refused: keep checking, stop writing
+        input_tokens, cached, output = record.input_tokens, record.cached_input_tokens, record.output_tokens
         cost = record.cost_usd
         if cost is not None:
             cost_source = "reported"
             reported += cost
         else:
-            try:
-                model_rates = rates[model]
-            except KeyError:
-                model_rates = rates[model] = prices.micro_rates(model)
             cost_micros = None
-            if model_rates is not None and _countable(record):
-                cost_micros = model_rates.cost_micros(
-                    record.input_tokens, record.output_tokens, record.cached_input_tokens, record.cache_write_tokens
-                )
+            cache_write = record.cache_write_tokens
+            if rates is not None and 0 <= cached and 0 <= cache_write and cached + cache_write <= input_tokens:
+                if output >= 0:
+                    cost_micros = rates.cost_micros(input_tokens, output, cached, cache_write)
             if cost_micros is not None:
                 cost, cost_source = Decimal(cost_micros).scaleb(-6), "price_table"
                 micros += cost_micros
@@ -140,24 +143,24 @@ def write_usage(
                 cost, cost_source = price(record, prices, report)
                 reported += cost
         rows += 1
-        tokens += record.input_tokens + record.output_tokens
-        if first_day is None or day < first_day:
-            first_day = day
-        if last_day is None or day > last_day:
-            last_day = day
+        tokens += input_tokens + output
+        bound_day = bound_days.get(day)
+        if bound_day is None:
+            bound_day = bound_days[day] = bind_day(day)
         batch.append(
             (
                 person_id,
-                day,
-                record.provider,
+                bound_day,
+                provider,
                 model,
-                record.input_tokens,
-                record.cached_input_tokens,
-                record.output_tokens,
+                input_tokens,
+                cached,
+                output,
                 record.requests,
-                cost,
+                bind_cost(cost),
                 cost_source,
             )
+            + tail
         )
         if len(batch) >= BATCH_ROWS:
             writer.add(batch)
@@ -168,7 +171,8 @@ def write_usage(
     report.rows = rows
     report.tokens = tokens
     report.cost_usd = reported + Decimal(micros).scaleb(-6) if rows else Decimal(0)
-    report.first_day, report.last_day = first_day, last_day
+    if bound_days:
+        report.first_day, report.last_day = min(bound_days), max(bound_days)
     report.unmatched_emails = resolver.unmatched
     return report
 
@@ -198,12 +202,17 @@ def _usage_writer(session: Session, *, source: str, now: datetime) -> _SqliteUsa
     raise RuntimeError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
 
 
+def _same(value):
+    return value
+
+
 class _SqliteUsageWriter:
     """executemany of plain tuples: the upsert's SQL, the values bound as SQLAlchemy would bind them.
 
     SQLAlchemy's own executemany spends more time on per-row parameter processing than SQLite does
-    on the inserts, so the two columns that need processing on SQLite (the day, and cost_usd, which
-    Numeric binds as a float there) are converted here with the column types' own bind processors.
+    on the inserts. Here the column types' own bind processors are applied once per day (Date binds
+    as text) and per cost (Numeric binds as a float on SQLite), and once for source and updated_at,
+    so the stored values are those SQLAlchemy stores.
     """
 
     def __init__(self, session: Session, *, source: str, now: datetime) -> None:
@@ -218,40 +227,15 @@ class _SqliteUsageWriter:
             raise RuntimeError(f"unexpected parameter order in {compiled}")
         self._sql = str(compiled)
         bind = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
-        identity = lambda value: value  # noqa: E731
-        constants = {"source": source, "updated_at": now}
-        self._constants = tuple((bind.pop(name) or identity)(value) for name, value in constants.items())
-        self._day = bind.pop("day") or identity
-        self._cost = bind.pop("cost_usd") or identity
+        self.tail = ((bind.pop("source") or _same)(source), (bind.pop("updated_at") or _same)(now))
+        self.bind_day = bind.pop("day") or _same
+        self.bind_cost = bind.pop("cost_usd") or _same
         if any(bind.values()):
             raise RuntimeError("usage_daily has a column this writer does not bind like SQLAlchemy: update it")
-        self._days: dict[date, object] = {}
 
     def add(self, batch: list[tuple]) -> None:
-        if not batch:
-            return
-        days, day_of, cost_of, constants = self._days, self._day, self._cost, self._constants
-        rows = []
-        for person_id, day, provider, model, input_tokens, cached, output, requests, cost, cost_source in batch:
-            bound_day = days.get(day)
-            if bound_day is None:
-                bound_day = days[day] = day_of(day)
-            rows.append(
-                (
-                    person_id,
-                    bound_day,
-                    provider,
-                    model,
-                    input_tokens,
-                    cached,
-                    output,
-                    requests,
-                    cost_of(cost),
-                    cost_source,
-                    *constants,
-                )
-            )
-        self._connection.exec_driver_sql(self._sql, rows)
+        if batch:
+            self._connection.exec_driver_sql(self._sql, batch)
 
     def finish(self) -> None:
         pass
@@ -261,10 +245,14 @@ class _PostgresUsageWriter:
     """COPY into a temporary staging table, then one INSERT … SELECT … ON CONFLICT DO UPDATE.
 
     Everything happens in the caller's transaction; the staging table is dropped at the end (and at
-    commit or rollback in any case).
+    commit or rollback in any case). psycopg adapts the values as it does for SQLAlchemy, which has
+    no bind processing for these columns on PostgreSQL; source and updated_at are bound once, in the
+    INSERT … SELECT.
     """
 
     STAGING = "buildboard_usage_staging"
+    tail = ()
+    bind_day = bind_cost = staticmethod(_same)
 
     def __init__(self, session: Session, *, source: str, now: datetime) -> None:
         session.flush()
@@ -272,6 +260,7 @@ class _PostgresUsageWriter:
         self._source = source
         self._now = now
         self._created = False
+        self._types: list[int] = []
 
     def add(self, batch: list[tuple]) -> None:
         if not batch:
@@ -282,9 +271,21 @@ class _PostgresUsageWriter:
                 f"CREATE TEMPORARY TABLE {self.STAGING} ON COMMIT DROP AS "
                 f"SELECT {', '.join(STAGED)} FROM {UsageDaily.__tablename__} WITH NO DATA"
             )
+            # Binary COPY needs the columns' exact types: those the staging table took from usage_daily.
+            self._types = (
+                self._connection.exec_driver_sql(
+                    "SELECT atttypid::int FROM pg_attribute WHERE attrelid = %(table)s::regclass AND attnum > 0"
+                    " AND NOT attisdropped ORDER BY attnum",
+                    {"table": f"pg_temp.{self.STAGING}"},
+                )
+                .scalars()
+                .all()
+            )
             self._created = True
         driver = self._connection.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(f"COPY {self.STAGING} ({', '.join(STAGED)}) FROM STDIN") as copy:
+        statement = f"COPY {self.STAGING} ({', '.join(STAGED)}) FROM STDIN (FORMAT BINARY)"
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(self._types)
             for row in batch:
                 copy.write_row(row)
 
@@ -303,16 +304,6 @@ class _PostgresUsageWriter:
         )
         self._connection.exec_driver_sql(f"DROP TABLE {self.STAGING}")
         self._created = False
-
-
-def _countable(record: UsageRecord) -> bool:
-    """Token counts PriceTable.cost_usd accepts (it raises on the others)."""
-    return (
-        record.input_tokens >= record.cached_input_tokens + record.cache_write_tokens
-        and record.cached_input_tokens >= 0
-        and record.cache_write_tokens >= 0
-        and record.output_tokens >= 0
-    )
 
 
 def write_code_activity(session: Session, records: Iterable[CodeActivityRecord], *, now: datetime) -> int:
