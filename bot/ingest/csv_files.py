@@ -222,15 +222,10 @@ def iter_usage(path: str | Path, problems: ProblemCollector) -> Iterator[UsageRe
         width = len(header)
         rows = reader.reader  # the plain csv.reader under the DictReader, past the header
         fast = _FastUsageRow(header)
-        blank_at = 0
         for row in rows:
             if not row:
-                # DictReader skips blank lines but keeps the line number of the first one for the next row;
-                # kept so that line numbers in problems and records do not change.
-                blank_at = blank_at or rows.line_num
-                continue
-            line = blank_at or rows.line_num
-            blank_at = 0
+                continue  # a blank line, which DictReader skips too
+            line = rows.line_num
             if len(row) == width:
                 try:
                     record = fast.record(row, line)
