@@ -203,3 +203,21 @@ def test_unknown_emails_unmatched_or_refused(sessions, strict):
         assert len(problems.problems) == 12
     else:
         assert not problems and report.unmatched_emails == {"new@example.com"}
+
+
+def test_an_error_while_a_batch_is_in_flight_leaves_a_usable_session(sessions, monkeypatch):
+    monkeypatch.setattr(store, "BATCH_ROWS", 5)
+    add_people(sessions)
+
+    def failing():
+        yield from records()[:12]  # two batches sent
+        raise ValueError("the source broke")
+
+    with sessions() as session:
+        with pytest.raises(ValueError, match="the source broke"), session.begin():
+            write_usage(session, failing(), prices=PRICES, source="csv", now=NOW)
+        assert stored(session) == []  # rolled back
+        session.rollback()
+        with session.begin():
+            report = write_usage(session, records(), prices=PRICES, source="csv", now=NOW)
+        assert report.rows == len(stored(session)) == 36
