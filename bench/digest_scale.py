@@ -19,6 +19,7 @@ from sqlalchemy import Date, String, cast, func, insert, literal, or_, select, t
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
 from bot.db.models import Artifact, Base, Person, UsageDaily, UtcDateTime
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.services.digest import compute_digest
 from bot.settings import Settings
@@ -98,6 +99,7 @@ def populate(sessions, people: int) -> None:
                 ).where(Person.id % 7 == 0),
             )
         )
+        rebuild_usage_weekly(session)  # the rows above bypassed write_usage
         assert session.scalar(select(func.count()).select_from(Person)) == people
 
 

@@ -17,11 +17,12 @@ from bench.digest import bench_week
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.models import Nudge, OutboxMessage
 from bot.demo.synthetic import generate_people, slack_users
+from bot.runtime import pacer_for
 from bot.services.nudges import queue_nudges, send_week
 from bot.services.stats import person_weeks
 from bot.settings import Settings
 from bot.slack.client import build_web_client
-from bot.slack.delivery import OutboxSender, Pacer
+from bot.slack.delivery import OutboxSender
 from bot.slack.standin import SlackStandIn
 
 WORKSPACE_PER_SECOND = 50.0
@@ -57,19 +58,16 @@ def run(database: str, url: str, ds: Dataset, messages: int, log=print) -> Resul
             rate_limit_per_channel=PER_CHANNEL_PER_SECOND,
             workspace_rate_limit=WORKSPACE_PER_SECOND,
         ) as standin:
+            # This workspace's limits as the operator sets them (BUILDBOARD_SLACK_*), read as `serve` reads them.
             client_settings = Settings(
                 database_url=url,
                 slack_bot_token=SecretStr("xoxb-bench-token"),
                 slack_api_url=standin.base_url,
+                slack_workspace_rate=WORKSPACE_PER_SECOND,
+                slack_channel_interval=1 / PER_CHANNEL_PER_SECOND,
                 _env_file=None,
             )
-            sender = OutboxSender(
-                sessions,
-                build_web_client(client_settings),
-                pacer=Pacer(
-                    per_channel_interval=1 / PER_CHANNEL_PER_SECOND, workspace_interval=1 / WORKSPACE_PER_SECOND
-                ),
-            )
+            sender = OutboxSender(sessions, build_web_client(client_settings), pacer=pacer_for(client_settings))
             log(f"  [{database}] fan-out: {count:,} nudge DMs at ≤ {WORKSPACE_PER_SECOND:g}/s workspace-wide …")
             started = time.perf_counter()
             deadline = started + 10 * count / WORKSPACE_PER_SECOND + 120
@@ -101,6 +99,5 @@ def run(database: str, url: str, ds: Dataset, messages: int, log=print) -> Resul
         f"ratio ≤ {TARGET:g}, every 429 retried",
         ratio is not None and ratio <= TARGET and unanswered == 0 and posted == count,
         f"queue_nudges took {seconds(queue_took)}; 429s answered by the stand-in: {rate_limited}; "
-        f"rows not sent: {unanswered}; distinct DMs seen by Slack: {posted}; paced by the foundation's Pacer "
-        "(issue 8's paced OutboxSender is not on this branch)",
+        f"rows not sent: {unanswered}; distinct DMs seen by Slack: {posted}",
     )

@@ -203,9 +203,6 @@ def manager_of(ds: Dataset, size: int) -> tuple[str, int]:
 
 
 def run(database: str, url: str, ds: Dataset, requests: int, log=print) -> list[Result]:
-    from bot.slack.listeners.commands import router  # noqa: F401  (registers the subcommands)
-    from bot.slack.listeners.commands.router import SUBCOMMANDS
-
     people = _people(ds)
     users = [p["slack_user_id"] for p in people[:: max(1, len(people) // 500)]]
     results: list[Result] = []
@@ -236,36 +233,22 @@ def run(database: str, url: str, ds: Dataset, requests: int, log=print) -> list[
                     f"p99 {_ms(answer_p99)} ({answer_p99 / base_p99:.1f}× the bare ack); errors {errors}",
                 )
             )
-            if "team" in SUBCOMMANDS:
-                manager, size = manager_of(ds, 5_000)
-                log(f"  [{database}] http: /buildboard team for a manager of {size:,} …")
-                acks, answers, errors = load(real.port, standin, "team 12", [manager], requests, expect_answer=True)
-                ack_p99, answer_p99 = percentile(acks, 99), percentile(answers, 99)
-                results.append(
-                    Result(
-                        database,
-                        f"/buildboard team ({size:,} people, 12 weeks), {CONCURRENCY} concurrent",
-                        f"p99 {_ms(base_p99)} (bare Bolt ack)",
-                        f"ack p99 {_ms(ack_p99)}; answer p99 {_ms(answer_p99)}",
-                        answer_p99 / base_p99,
-                        f"p99 < {TEAM_P99_MS} ms (ack and answer)",
-                        ack_p99 < TEAM_P99_MS / 1000 and answer_p99 < TEAM_P99_MS / 1000 and errors == 0,
-                        f"{requests} requests; ratio is answer p99 / bare ack p99; errors {errors}",
-                    )
+            manager, size = manager_of(ds, 5_000)
+            log(f"  [{database}] http: /buildboard team for a manager of {size:,} …")
+            acks, answers, errors = load(real.port, standin, "team 12", [manager], requests, expect_answer=True)
+            ack_p99, answer_p99 = percentile(acks, 99), percentile(answers, 99)
+            results.append(
+                Result(
+                    database,
+                    f"/buildboard team ({size:,} people, 12 weeks), {CONCURRENCY} concurrent",
+                    f"p99 {_ms(base_p99)} (bare Bolt ack)",
+                    f"ack p99 {_ms(ack_p99)}; answer p99 {_ms(answer_p99)}",
+                    answer_p99 / base_p99,
+                    f"p99 < {TEAM_P99_MS} ms (ack and answer)",
+                    ack_p99 < TEAM_P99_MS / 1000 and answer_p99 < TEAM_P99_MS / 1000 and errors == 0,
+                    f"{requests} requests; ratio is answer p99 / bare ack p99; errors {errors}",
                 )
-            else:
-                results.append(
-                    Result(
-                        database,
-                        "/buildboard team (5,000 people, 12 weeks)",
-                        "—",
-                        "not run",
-                        None,
-                        f"p99 < {TEAM_P99_MS} ms",
-                        None,
-                        "`/buildboard team` (issue 5) is not on this branch yet",
-                    )
-                )
+            )
         finally:
             real.close()
     return results

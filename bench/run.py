@@ -17,7 +17,7 @@ from pathlib import Path
 from bench import digest, fanout, http_commands, usage_import
 from bench.core import Result, table
 from bench.data import DATA_DIR, dataset
-from bench.setup import analyze, load_artifacts, load_people, reset
+from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, reset
 
 FULL_PEOPLE = 85_000
 QUICK_PEOPLE = 5_000
@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             if "import" in args.only:  # it leaves the product's own import of the usage in place
                 results.append(usage_import.run(database, url, ds, all_weeks=args.import_all_weeks, log=log))
             else:
-                usage_import.bulk_load(database, url, ds.usage_csv)
+                usage_import.bulk_load(database, url, ds.usage_csv, priced=True)
+                rebuild_rollup(url)
             analyze(url)
         if "digest" in args.only:
             results.append(digest.run(database, url, repeats, log=log))

@@ -9,14 +9,29 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
 from bot.db.models import Artifact, Person
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.ingest.csv_files import read_people
 from bot.services.people import import_people
 
 # The benchmark's "now": a Wednesday; the last complete week is 2026-W47, the last week of usage.
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def _create_database_if_missing(url: str) -> None:
+    """A fresh machine has no bench database yet: create it (through the server's `postgres` database)."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if not connection.scalar(query, {"name": target.database}):
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        server.dispose()
 
 
 def reset(url: str) -> None:
@@ -28,6 +43,7 @@ def reset(url: str) -> None:
                 os.unlink(f"{path}{suffix}")
         path.parent.mkdir(parents=True, exist_ok=True)
     else:
+        _create_database_if_missing(url)
         engine = create_engine(url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -87,6 +103,16 @@ def load_artifacts(url: str, artifacts_csv: Path) -> int:
                 connection.execute(insert(Artifact.__table__), batch)
                 count += len(batch)
         return count
+    finally:
+        engine.dispose()
+
+
+def rebuild_rollup(url: str) -> int:
+    """The weekly rollup of usage the bulk loads wrote behind the product's back (write_usage keeps it itself)."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            return rebuild_usage_weekly(session)
     finally:
         engine.dispose()
 

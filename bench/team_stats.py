@@ -18,6 +18,7 @@ from sqlalchemy import event, insert, text
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
 from bot.db.models import Base, Person, UsageDaily
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.services.authority import Viewer
@@ -107,6 +108,7 @@ def main() -> None:
     with sessions.begin() as session:
         small = grow(session, args.small, "small", days)
         big = grow(session, args.people, "big", days)
+        rebuild_usage_weekly(session)  # the rows above bypassed write_usage
     settings = Settings(database_url=url, _env_file=None)
     measure(sessions, engine, small, settings)  # warm-up
     small_time, small_statements = measure(sessions, engine, small, settings)

@@ -15,7 +15,9 @@ from sqlalchemy import create_engine, text
 
 from bench.core import Result, seconds
 from bench.data import Dataset
-from bench.setup import NOW
+from bench.setup import NOW, rebuild_rollup
+from bot.demo.synthetic import MODELS
+from bot.ingest.prices import PriceTable
 
 TARGET = 2.0
 COLUMNS = (
@@ -29,19 +31,35 @@ def _delete_usage(url: str, since: date | None) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
         if since is None and engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE usage_daily RESTART IDENTITY"))
+            connection.execute(text("TRUNCATE usage_daily, usage_weekly RESTART IDENTITY"))
         elif since is None:
             connection.execute(text("DELETE FROM usage_daily"))
+            connection.execute(text("DELETE FROM usage_weekly"))
         else:
             connection.execute(text("DELETE FROM usage_daily WHERE day >= :since"), {"since": since})
+            connection.execute(text("DELETE FROM usage_weekly WHERE week_start >= :since"), {"since": since})
     engine.dispose()
 
 
-def bulk_load(database: str, url: str, usage_csv: Path) -> int:
-    return bulk_load_postgres(url, usage_csv) if database == "postgres" else bulk_load_sqlite(url, usage_csv)
+def bulk_load(database: str, url: str, usage_csv: Path, *, priced: bool = False) -> int:
+    """The rows loaded by the database alone. `priced`: with the bundled price table's costs (setup
+    data for the other benchmarks, which need spend); unpriced, it is the import's baseline."""
+    if database == "postgres":
+        return bulk_load_postgres(url, usage_csv, priced=priced)
+    return bulk_load_sqlite(url, usage_csv, priced=priced)
 
 
-def bulk_load_postgres(url: str, usage_csv: Path) -> int:
+def model_prices() -> dict[str, tuple[float, float, float]]:
+    """USD per uncached input, cached input and output token of every model the generator uses."""
+    table = PriceTable.load()
+    prices = {}
+    for _, model, _, _ in MODELS:
+        price = table.price_for(model)
+        prices[model] = (float(price.input), float(price.cached_input), float(price.output))
+    return prices
+
+
+def bulk_load_postgres(url: str, usage_csv: Path, *, priced: bool = False) -> int:
     """COPY the CSV into a staging table, then one INSERT … SELECT joining people (the database alone)."""
     import psycopg
 
@@ -58,22 +76,44 @@ def bulk_load_postgres(url: str, usage_csv: Path) -> int:
             ):
                 while chunk := handle.read(1 << 20):
                     copy.write(chunk)
+            cost = "0"
+            if priced:
+                cursor.execute(
+                    "CREATE TEMP TABLE model_price (model text PRIMARY KEY, input numeric, cached numeric,"
+                    " output numeric) ON COMMIT DROP"
+                )
+                cursor.executemany(
+                    "INSERT INTO model_price VALUES (%s, %s, %s, %s)",
+                    [(model, *rates) for model, rates in model_prices().items()],
+                )
+                cost = (
+                    "round((u.input_tokens - u.cached_input_tokens) * m.input + u.cached_input_tokens * m.cached"
+                    " + u.output_tokens * m.output, 6)"
+                )
             cursor.execute(
                 f"INSERT INTO usage_daily ({COLUMNS}) SELECT p.id, u.day, u.provider, u.model, u.input_tokens,"
-                " u.cached_input_tokens, u.output_tokens, u.requests, 0, 'price_table', 'csv', %s"
-                " FROM usage_load u JOIN people p ON p.email = u.email",
+                f" u.cached_input_tokens, u.output_tokens, u.requests, {cost}, 'price_table', 'csv', %s"
+                " FROM usage_load u JOIN people p ON p.email = u.email"
+                + (" JOIN model_price m ON m.model = u.model" if priced else ""),
                 (NOW,),
             )
             return cursor.rowcount
 
 
-def bulk_load_sqlite(url: str, usage_csv: Path) -> int:
+def bulk_load_sqlite(url: str, usage_csv: Path, *, priced: bool = False) -> int:
     """One executemany of the CSV's rows (emails mapped to ids) in one transaction."""
     path = url.split("///", 1)[1]
     connection = sqlite3.connect(path)
     try:
         ids = dict(connection.execute("SELECT email, id FROM people WHERE email IS NOT NULL").fetchall())
         now = NOW.isoformat(sep=" ")
+        rates = model_prices() if priced else {}
+        free = (0.0, 0.0, 0.0)
+
+        def cost(model: str, inp: int, cached: int, out: int) -> float:
+            uncached_rate, cached_rate, output_rate = rates.get(model, free)
+            return round((inp - cached) * uncached_rate + cached * cached_rate + out * output_rate, 6)
+
         with open(usage_csv, newline="", encoding="utf-8") as handle:
             reader = csv.reader(handle)
             next(reader)
@@ -87,7 +127,7 @@ def bulk_load_sqlite(url: str, usage_csv: Path) -> int:
                     int(cached),
                     int(out),
                     int(req),
-                    0,
+                    cost(model, int(inp), int(cached), int(out)) if priced else 0,
                     "price_table",
                     "csv",
                     now,
@@ -147,7 +187,8 @@ def run(database: str, url: str, ds: Dataset, *, all_weeks: bool = False, log=pr
         history, usage_csv, rows = ds.split_usage()
         _delete_usage(url, None)
         log(f"  [{database}] usage import: bulk-loading the {ds.weeks - 1} earlier weeks as history …")
-        bulk_load(database, url, history)
+        bulk_load(database, url, history, priced=True)
+        rebuild_rollup(url)  # the history's weekly rollup, as write_usage would have kept it
         since, what = ds.last_week_start, f"last week into {ds.weeks - 1} weeks of history"
     log(f"  [{database}] usage import: baseline bulk load of {rows:,} rows …")
     started = time.perf_counter()

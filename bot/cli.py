@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations (alembic upgrade head)")
+    db_sub.add_parser(
+        "rebuild-rollup", help="recompute usage_weekly from usage_daily (after loading usage_daily by hand)"
+    )
 
     org = sub.add_parser("org", help="the org chart")
     org_sub = org.add_subparsers(dest="org_command", required=True, metavar="ACTION")

@@ -18,14 +18,17 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
-from bot.db.models import Base
+from bot.db.models import Base, UsageDaily, UsageWeekly
+from bot.db.usage_weekly import week_start_of
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack.standin import SlackStandIn
@@ -73,11 +76,40 @@ def engine(database_url):
     engine.dispose()
 
 
+def assert_usage_weekly_matches_usage_daily(engine) -> None:
+    """The weekly rollup equals usage_daily summed by person and week, whatever the test wrote.
+
+    Checked after every test that used the database, so a write path that forgets to refresh the
+    rollup fails the test that exercised it.
+    """
+    week = week_start_of(UsageDaily.day, engine.dialect.name)
+    with Session(engine) as session:
+        expected = {
+            (str(monday), person_id): (int(tokens), Decimal(cost), int(days))
+            for monday, person_id, tokens, cost, days in session.execute(
+                select(
+                    week,
+                    UsageDaily.person_id,
+                    func.sum(UsageDaily.input_tokens + UsageDaily.output_tokens),
+                    func.sum(UsageDaily.cost_usd),
+                    func.count(func.distinct(UsageDaily.day)),
+                ).group_by(week, UsageDaily.person_id)
+            )
+        }
+        stored = {
+            (str(row.week_start), row.person_id): (row.tokens, Decimal(row.cost_usd), row.active_days)
+            for row in session.scalars(select(UsageWeekly))
+        }
+    drift = {key for key in expected.keys() | stored.keys() if expected.get(key) != stored.get(key)}
+    assert not drift, f"usage_weekly disagrees with usage_daily for (week, person) {sorted(drift)[:5]}"
+
+
 @pytest.fixture
 def sessions(engine):
     """A session factory on a clean database (every table emptied after the test)."""
     factory = make_session_factory(engine)
     yield factory
+    assert_usage_weekly_matches_usage_daily(engine)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":

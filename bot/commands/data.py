@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.cli import CommandError, command
 from bot.commands.common import err, runtime
 from bot.db.engine import SchemaNotCurrent, upgrade
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.ingest.csv_files import iter_usage, read_people
 from bot.ingest.errors import BadImportFile, ProblemCollector
 from bot.ingest.prices import PriceTable
@@ -26,6 +27,16 @@ def db_upgrade(args: argparse.Namespace) -> int:
     rt = runtime()
     head = upgrade(rt.settings.database_url)
     print(f"database is at revision {head}")
+    return 0
+
+
+@command("db", "rebuild-rollup")
+def db_rebuild_rollup(args: argparse.Namespace) -> int:
+    rt = runtime()
+    sessions = _engine_or_fail(rt)
+    with sessions.begin() as session:
+        rows = rebuild_usage_weekly(session)
+    print(f"usage_weekly rebuilt from usage_daily: {rows} person-weeks")
     return 0
 
 

@@ -110,6 +110,23 @@ class UsageDaily(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class UsageWeekly(Base):
+    """One person's week of usage_daily, summed: what the digest, titles, flags and team stats read.
+
+    Derived data. Every write to usage_daily refreshes the weeks it touched in the same transaction
+    (bot/db/usage_weekly.py), so the rollup never disagrees with the rows it sums.
+    """
+
+    __tablename__ = "usage_weekly"
+    __table_args__ = (Index("ix_usage_weekly_person_week", "person_id", "week_start"),)
+
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)  # the ISO week's Monday
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    tokens: Mapped[int] = mapped_column(Tokens, default=0)  # input + output
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    active_days: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AnonymousUsageDaily(Base):
     """Usage no longer tied to a person (retention): organisation totals only."""
 
@@ -152,7 +169,10 @@ class Artifact(Base):
     """Something a person built with AI, linked to the week and the spend behind it."""
 
     __tablename__ = "artifacts"
-    __table_args__ = (Index("ix_artifacts_week_person", "week_start", "person_id"),)
+    __table_args__ = (
+        Index("ix_artifacts_week_person", "week_start", "person_id"),
+        Index("ix_artifacts_person_week", "person_id", "week_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)

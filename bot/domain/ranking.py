@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Literal
@@ -26,6 +27,12 @@ def rank(weeks: Iterable[PersonWeek], rank_by: RankBy = "work_units") -> list[Pe
     """People with any activity, best first."""
     active = [w for w in weeks if w.tokens > 0 or w.artifacts > 0]
     return sorted(active, key=lambda w: rank_key(w, rank_by))
+
+
+def best(weeks: Iterable[PersonWeek], count: int, rank_by: RankBy = "work_units") -> list[PersonWeek]:
+    """The first `count` people of rank(weeks, rank_by), without sorting everyone (a heap of `count`)."""
+    active = (w for w in weeks if w.tokens > 0 or w.artifacts > 0)
+    return heapq.nsmallest(count, active, key=lambda w: rank_key(w, rank_by))
 
 
 def ranks_by_spend(weeks: Iterable[PersonWeek]) -> dict[int, int]:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class PersonWeek:
-    """One person's week: what they used and what they showed for it."""
+class PersonWeek(NamedTuple):
+    """One person's week: what they used and what they showed for it.
+
+    Immutable like the other value types here, but a NamedTuple rather than a frozen dataclass: the
+    digest builds one per active person (85,000 in the largest organisation) and a frozen
+    dataclass's __init__ is six times slower to call.
+    """
 
     person_id: int
     tokens: int

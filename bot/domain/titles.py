@@ -223,6 +223,16 @@ def _metric(metric: str, week: PersonWeek, previous: PersonWeek | None, history:
     raise ValueError(f"unknown metric {metric!r}")
 
 
+def _meets_minimums(rule: TitleRule, week: PersonWeek) -> bool:
+    return (
+        week.tokens >= rule.min_tokens
+        and week.active_days >= rule.min_active_days
+        and week.artifacts >= rule.min_artifacts
+        and week.spend_usd >= rule.min_spend_usd
+        and week.work_units >= rule.min_work_units
+    )
+
+
 def _qualifies(rule: TitleRule, week: PersonWeek, value: Decimal | None, require_artifact: bool) -> bool:
     if value is None:
         return False
@@ -230,13 +240,7 @@ def _qualifies(rule: TitleRule, week: PersonWeek, value: Decimal | None, require
         return False
     if rule.min_value is not None and value < rule.min_value:
         return False
-    return (
-        week.tokens >= rule.min_tokens
-        and week.spend_usd >= rule.min_spend_usd
-        and week.active_days >= rule.min_active_days
-        and week.artifacts >= rule.min_artifacts
-        and week.work_units >= rule.min_work_units
-    )
+    return _meets_minimums(rule, week)
 
 
 def _break_ties(
@@ -289,6 +293,8 @@ def award_titles(
     for rule in rules:
         scored: list[tuple[PersonWeek, Decimal]] = []
         for week in sharers if rule.needs_artifact(require_artifact) else candidates:
+            if not _meets_minimums(rule, week):  # cheap integer and Decimal checks before the metric
+                continue
             value = _metric(rule.metric, week, previous_weeks.get(week.person_id), history)
             if value is not None and _qualifies(rule, week, value, require_artifact):
                 scored.append((week, value))

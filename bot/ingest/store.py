@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, UsageDaily
 from bot.db.upsert import upsert, upsert_statement
+from bot.db.usage_weekly import refresh_usage_weekly
 from bot.ingest.errors import ProblemCollector
 from bot.ingest.identity import PersonResolver
 from bot.ingest.prices import MicroRates, PriceTable, UnknownModel
@@ -79,11 +80,14 @@ def write_usage(
     now: datetime,
     problems: ProblemCollector | None = None,
     strict_people: bool = False,
+    refresh_rollup: bool = True,
 ) -> UsageWriteReport:
     """Upsert records in bulk inside the caller's transaction.
 
     Duplicate keys within one input are reported as problems (the caller refuses the whole input).
     With `strict_people`, an email not in the people file is a problem instead of unmatched usage.
+    The weekly rollup is refreshed for the weeks written; a caller that changes more usage in the
+    same transaction (a sync's deletions) passes `refresh_rollup=False` and refreshes once at the end.
     """
     report = UsageWriteReport()
     resolver = PersonResolver(session, now, create_unmatched=not strict_people)
@@ -174,6 +178,8 @@ def write_usage(
     if bound_days:
         report.first_day, report.last_day = min(bound_days), max(bound_days)
     report.unmatched_emails = resolver.unmatched
+    if refresh_rollup and report.rows and not problems:
+        refresh_usage_weekly(session, report.first_day, report.last_day)
     return report
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Artifact, Person, UsageDaily
+from bot.db.models import Artifact, Person, UsageWeekly
 from bot.domain.artifacts import ShareFields
 from bot.domain.periods import IsoWeek
 from bot.domain.workunits import work_units_for
@@ -30,14 +30,13 @@ class ArtifactNotFound(LookupError):
 
 
 def week_snapshot(session: Session, person_id: int, week: IsoWeek) -> tuple[int, Decimal]:
-    """The person's tokens and spend in `week`, summed in the database."""
-    tokens, spend = session.execute(
-        select(
-            func.coalesce(func.sum(UsageDaily.input_tokens + UsageDaily.output_tokens), 0),
-            func.coalesce(func.sum(UsageDaily.cost_usd), 0),
-        ).where(UsageDaily.person_id == person_id, UsageDaily.day >= week.start, UsageDaily.day <= week.end)
-    ).one()
-    return int(tokens), Decimal(spend)
+    """The person's tokens and spend in `week` (their row of the weekly rollup; nothing when no usage)."""
+    row = session.execute(
+        select(UsageWeekly.tokens, UsageWeekly.cost_usd).where(
+            UsageWeekly.person_id == person_id, UsageWeekly.week_start == week.start
+        )
+    ).first()
+    return (int(row[0]), Decimal(row[1])) if row else (0, Decimal(0))
 
 
 def create_artifact(session: Session, person: Person, week: IsoWeek, fields: ShareFields, now: datetime) -> Artifact:

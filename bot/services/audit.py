@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import AuditEvent, Person
-
-AUDIT_BATCH = 5_000
+from bot.db.models import AuditEvent, Person, UtcDateTime
 
 
 def record_views(
@@ -23,21 +22,28 @@ def record_views(
     detail: str | None,
     now: datetime,
 ) -> int:
-    """Record that `viewer_id` saw the numbers of each subject (never of themselves); returns rows written."""
-    rows = [
-        {
-            "viewer_person_id": viewer_id,
-            "subject_person_id": subject,
-            "action": action,
-            "detail": (detail or "")[:300] or None,
-            "at": now,
-        }
-        for subject in dict.fromkeys(subject_ids)
-        if subject != viewer_id
-    ]
-    for start in range(0, len(rows), AUDIT_BATCH):
-        session.execute(insert(AuditEvent), rows[start : start + AUDIT_BATCH])
-    return len(rows)
+    """Record that `viewer_id` saw the numbers of each subject (never of themselves); returns rows written.
+
+    One statement whatever the number of subjects (a manager of 5,000 writes 5,000 rows per view):
+    the ids travel as one array (PostgreSQL) or one JSON list (SQLite) and the database expands them.
+    """
+    subjects = [subject for subject in dict.fromkeys(subject_ids) if subject != viewer_id]
+    if not subjects:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        expanded, ids = "unnest(CAST(:ids AS integer[])) AS subject(value)", subjects
+    else:
+        expanded, ids = "json_each(:ids) AS subject", json.dumps(subjects)
+    statement = text(
+        "INSERT INTO audit_events (viewer_person_id, subject_person_id, action, detail, at) "
+        f"SELECT :viewer, subject.value, :action, :detail, :at FROM {expanded}"
+    ).bindparams(bindparam("at", type_=UtcDateTime()))
+    session.execute(
+        statement,
+        {"viewer": viewer_id, "ids": ids, "action": action, "detail": (detail or "")[:300] or None, "at": now},
+    )
+    return len(subjects)
 
 
 VIEWS_SHOWN_DAYS = 90

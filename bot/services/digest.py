@@ -17,18 +17,18 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily
+from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageWeekly
 from bot.domain.chart import ChartWeek, weekly_chart_png
 from bot.domain.digest import BoardEntry, Highlight, TitleHolder, TitleLine, WeeklyDigest
 from bot.domain.groups import TeamFigure, merge_small_groups
 from bot.domain.periods import IsoWeek, weeks_ending
-from bot.domain.ranking import RankBy, rank
+from bot.domain.ranking import RankBy, best
 from bot.domain.stats import PersonWeek
 from bot.domain.titles import TitleAward
 from bot.llm.client import LlmClient, llm_status
 from bot.services import outbox
 from bot.services.llm_usage import llm_spend
-from bot.services.stats import TOKENS, org_week, people_by_id, person_weeks
+from bot.services.stats import org_week, people_by_id, person_weeks
 from bot.services.story import tell_week
 from bot.services.titles import award_week, public_person, rules_for, titles_for_week
 from bot.settings import Settings
@@ -73,13 +73,16 @@ def public_board(
     session: Session, weeks: dict[int, PersonWeek], rank_by: RankBy, size: int = BOARD_SIZE
 ) -> list[BoardEntry]:
     """The top `size` people who may be named, best first (others still count in the totals)."""
-    ranked = rank(weeks.values(), rank_by)
     board: list[BoardEntry] = []
-    start = 0
-    # Look people up a page at a time: a few hundred rows, never the whole organisation.
-    while len(board) < size and start < len(ranked):
-        page = ranked[start : start + size * 20]
-        start += len(page)
+    start, depth = 0, size * 20
+    # Only the head of the ranking is ordered (a heap, not a sort of 85,000 people), and people are
+    # looked up a page at a time: deeper only when too many at the top may not be named.
+    while len(board) < size:
+        ranked = best(weeks.values(), depth, rank_by)
+        page = ranked[start:]
+        if not page:
+            break
+        start, depth = len(ranked), depth * 4
         people = people_by_id(session, [w.person_id for w in page])
         for stats in page:
             person = people.get(stats.person_id)
@@ -162,11 +165,9 @@ def team_figures(session: Session, week: IsoWeek, min_group_size: int) -> list[T
     usage = {
         name: (int(people), int(tokens or 0), Decimal(spend or 0))
         for name, people, tokens, spend in session.execute(
-            select(
-                team, func.count(func.distinct(UsageDaily.person_id)), func.sum(TOKENS), func.sum(UsageDaily.cost_usd)
-            )
-            .join(Person, Person.id == UsageDaily.person_id)
-            .where(UsageDaily.day.between(week.start, week.end))
+            select(team, func.count(), func.sum(UsageWeekly.tokens), func.sum(UsageWeekly.cost_usd))
+            .join(Person, Person.id == UsageWeekly.person_id)
+            .where(UsageWeekly.week_start == week.start)
             .group_by(team)
         )
     }
@@ -192,16 +193,23 @@ def chart_weeks(session: Session, week: IsoWeek, count: int = CHART_WEEKS) -> li
     window = weeks_ending(week, count)
     spend = [Decimal(0)] * count
     first = window[0].start
-    for table in (UsageDaily, AnonymousUsageDaily):
-        # Grouped by the plain day column (no per-row CASE): 7 × count small rows, bucketed here.
-        for day, total in session.execute(
-            select(table.day, func.sum(table.cost_usd))
-            .where(table.day.between(first, window[-1].end))
-            .group_by(table.day)
-        ):
-            index = (day - first).days // 7
-            if 0 <= index < count:
-                spend[index] += Decimal(total or 0)
+    rows = [
+        *session.execute(
+            select(UsageWeekly.week_start, func.sum(UsageWeekly.cost_usd))
+            .where(UsageWeekly.week_start.between(first, window[-1].start))
+            .group_by(UsageWeekly.week_start)
+        ),
+        # Usage folded by retention is kept per day, without people: grouped by the plain day column.
+        *session.execute(
+            select(AnonymousUsageDaily.day, func.sum(AnonymousUsageDaily.cost_usd))
+            .where(AnonymousUsageDaily.day.between(first, window[-1].end))
+            .group_by(AnonymousUsageDaily.day)
+        ),
+    ]
+    for day, total in rows:
+        index = (day - first).days // 7
+        if 0 <= index < count:
+            spend[index] += Decimal(total or 0)
     made = dict(
         session.execute(
             select(Artifact.week_start, func.count())

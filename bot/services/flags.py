@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Artifact, Nudge, UsageDaily
+from bot.db.models import Artifact, Nudge, UsageWeekly
 from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.settings import Settings
@@ -17,30 +17,36 @@ from bot.settings import Settings
 _CHUNK = 5000  # keeps IN lists well inside both databases' parameter limits
 
 
-def _week_bucket(weeks: list[IsoWeek]):
-    """A SQL expression: the index of the week a usage day falls in (portable; no date functions)."""
-    return case(*[(UsageDaily.day.between(w.start, w.end), i) for i, w in enumerate(weeks)], else_=-1)
+def _in_people(people: Collection[int] | Select) -> Iterator[Collection[int] | Select]:
+    """What to put in `column IN (…)`: the selectable itself, or the ids a chunk at a time."""
+    if isinstance(people, Select):
+        yield people
+        return
+    ids = sorted(set(people))
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
 
 
 def flags_for_people(
-    session: Session, person_ids: Collection[int], week: IsoWeek, settings: Settings
+    session: Session, people: Collection[int] | Select, week: IsoWeek, settings: Settings
 ) -> dict[int, list[Flag]]:
-    """Flags on `week` for each of `person_ids` (only people with a flag are in the answer). Never public."""
+    """Flags on `week` for each person (only people with a flag are in the answer). Never public.
+
+    `people` is a list of ids, or a SELECT of ids (a manager's whole tree): the database then
+    filters by the subquery, rather than receiving thousands of ids as parameters.
+    """
     window = weeks_ending(week, max(settings.unexplained_weeks, SPIKE_TRAILING_WEEKS + 1))
     index = {w.start: i for i, w in enumerate(window)}
     spend: dict[int, dict[int, Decimal]] = defaultdict(dict)
     artifacts: dict[int, dict[int, int]] = defaultdict(dict)
     reasons: dict[int, set[int]] = defaultdict(set)
-    ids = sorted(set(person_ids))
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        bucket = _week_bucket(window).label("bucket")
-        for person_id, week_index, total in session.execute(
-            select(UsageDaily.person_id, bucket, func.sum(UsageDaily.cost_usd))
-            .where(UsageDaily.person_id.in_(chunk), UsageDaily.day >= window[0].start, UsageDaily.day <= window[-1].end)
-            .group_by(UsageDaily.person_id, bucket)
+    for chunk in _in_people(people):
+        for person_id, week_start, total in session.execute(
+            select(UsageWeekly.person_id, UsageWeekly.week_start, UsageWeekly.cost_usd).where(
+                UsageWeekly.person_id.in_(chunk), UsageWeekly.week_start.in_(list(index))
+            )
         ):
-            spend[person_id][int(week_index)] = Decimal(total or 0)
+            spend[person_id][index[week_start]] = Decimal(total or 0)
         for person_id, week_start, count in session.execute(
             select(Artifact.person_id, Artifact.week_start, func.count())
             .where(Artifact.person_id.in_(chunk), Artifact.week_start.in_(list(index)))

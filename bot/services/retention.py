@@ -18,7 +18,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import AnonymousUsageDaily, CodeActivityDaily, UsageDaily
+from bot.db.models import AnonymousUsageDaily, CodeActivityDaily, UsageDaily, UsageWeekly
+from bot.db.usage_weekly import refresh_usage_weekly
+from bot.domain.periods import IsoWeek
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -120,6 +122,9 @@ def fold_usage(session: Session, cutoff: date) -> None:
     session.execute(statement)
     if dialect != "postgresql":
         session.execute(delete(UsageDaily).where(old))
+    # Folded weeks leave the per-person rollup; the week the cutoff falls in keeps its remaining days.
+    session.execute(delete(UsageWeekly).where(UsageWeekly.week_start < IsoWeek.containing(cutoff).start))
+    refresh_usage_weekly(session, cutoff, cutoff)
 
 
 def run_retention(

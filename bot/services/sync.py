@@ -26,6 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import CodeActivityDaily, Person, UsageDaily
+from bot.db.usage_weekly import refresh_usage_weekly
 from bot.domain.money import format_usd
 from bot.ingest.anthropic_admin import AnthropicUsage
 from bot.ingest.claude_code import ACTIVITY_PROVIDER, ClaudeCodeUsage
@@ -256,7 +257,7 @@ def _store(
         kept = [r for r in records if r.day not in covered]
         report.superseded_rows += len(records) - len(kept)
         records = kept
-    written = write_usage(session, records, prices=prices, source=source.source, now=now)
+    written = write_usage(session, records, prices=prices, source=source.source, now=now, refresh_rollup=False)
     report._add_written(written, fetched)
     keep = {(r.email, r.day, r.model) for r in records}
     report.removed_rows += _remove_unreported_usage(session, source, fetched, keep)
@@ -270,6 +271,7 @@ def _store(
                     UsageDaily.day.in_(days),
                 )
             ).rowcount
+    refresh_usage_weekly(session, fetched.since, fetched.until)  # after the writes and the removals above
     if source.source == ClaudeCodeUsage.source:
         activity = _merge_activity(fetched.activity)
         report.activity_rows += write_code_activity(session, activity, now=now)

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Select, and_, case, func, literal, select, union_all
+from sqlalchemy import Select, and_, case, func, select, union_all
 from sqlalchemy.orm import Session
 
-from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageDaily
+from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageWeekly
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
@@ -30,7 +30,6 @@ from bot.settings import Settings
 
 TABLE_LIMIT = 25
 TOP_BUILDERS = 5
-TOKENS = UsageDaily.input_tokens + UsageDaily.output_tokens
 
 
 @dataclass(frozen=True)
@@ -201,41 +200,18 @@ def resolve_group(
 # ------------------------------------------------------------------ the numbers
 
 
-def _week_of_day(weeks: list[IsoWeek]):
-    """The Monday of the week a usage day (already inside `weeks`) falls in: portable SQL, no date functions."""
-    if len(weeks) == 1:
-        return literal(weeks[0].start, Date)
-    return case(
-        *[(UsageDaily.day <= week.end, literal(week.start, Date)) for week in weeks[:-1]],
-        else_=literal(weeks[-1].start, Date),
-    )
-
-
-def _usage_by_person_week(weeks: list[IsoWeek], group: Group, *, with_days: bool = False):
-    """Usage per person and week of the period (active days only when asked: they need a DISTINCT)."""
-    rows = (
-        select(
-            UsageDaily.person_id.label("person_id"),
-            _week_of_day(weeks).label("week_start"),
-            UsageDaily.day.label("day"),
-            TOKENS.label("tokens"),
-            UsageDaily.cost_usd.label("spend_usd"),
-        )
-        .where(
-            UsageDaily.day >= weeks[0].start,
-            UsageDaily.day <= weeks[-1].end,
-            *_members_filter(UsageDaily.person_id, group),
-        )
-        .subquery("usage_rows")
-    )
-    days = func.count(func.distinct(rows.c.day)) if with_days else literal(0)
+def _usage_by_person_week(weeks: list[IsoWeek], group: Group):
+    """Usage per person and week of the period: the group's rows of the weekly rollup."""
     return select(
-        rows.c.person_id,
-        rows.c.week_start,
-        func.sum(rows.c.tokens).label("tokens"),
-        func.sum(rows.c.spend_usd).label("spend_usd"),
-        days.label("active_days"),
-    ).group_by(rows.c.person_id, rows.c.week_start)
+        UsageWeekly.person_id.label("person_id"),
+        UsageWeekly.week_start.label("week_start"),
+        UsageWeekly.tokens.label("tokens"),
+        UsageWeekly.cost_usd.label("spend_usd"),
+        UsageWeekly.active_days.label("active_days"),
+    ).where(
+        UsageWeekly.week_start.between(weeks[0].start, weeks[-1].start),
+        *_members_filter(UsageWeekly.person_id, group),
+    )
 
 
 def _artifacts_in(weeks: list[IsoWeek], group: Group):
@@ -340,6 +316,16 @@ def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: 
     return flags_for_people(session, person_ids, week, settings)
 
 
+def group_flags(session: Session, group: Group, lines: list[PersonLine], week: IsoWeek, settings: Settings):
+    """Flags of the group's people who used AI in the period, the group given to SQL as its member subquery."""
+    used = {line.person_id for line in lines if line.stats.tokens > 0}
+    if not used:
+        return {}
+    members = group.members if group.members is not None else select(Person.id)
+    found = flags_for_people(session, members, week, settings)
+    return {pid: flags for pid, flags in found.items() if pid in used}
+
+
 def code_totals(session: Session, period: list[IsoWeek], group: Group) -> tuple[int, int]:
     """Commits and pull requests by coding agents (Claude Code analytics) in the group over the period."""
     commits, pull_requests = session.execute(
@@ -366,7 +352,7 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
         for s in ranked_stats
         if s.artifacts > 0 and by_id[s.person_id].in_org and by_id[s.person_id].active
     ][:TOP_BUILDERS]
-    flags = flags_for(session, [line.person_id for line in lines if line.stats.tokens > 0], last_week, settings)
+    flags = group_flags(session, group, lines, last_week, settings)
     flagged = [(by_id[pid], found) for pid, found in flags.items() if found and pid in by_id]
     flagged.sort(key=lambda item: (-item[0].stats.spend_usd, item[0].person_id))
     table = None
@@ -430,7 +416,7 @@ class PersonReport:
 
 def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict[IsoWeek, PersonWeek]:
     """A group's numbers week by week (person_id 0 in the values: they are group totals)."""
-    usage_pw = _usage_by_person_week(weeks, group, with_days=True).subquery("usage_pw")
+    usage_pw = _usage_by_person_week(weeks, group).subquery("usage_pw")
     usage = dict(
         (start, (int(tokens), Decimal(spend), int(days)))
         for start, tokens, spend, days in session.execute(

@@ -52,7 +52,7 @@ def _number(value: Decimal) -> str:
 
 def scope_rows(session: Session, weeks: list[IsoWeek], group: Group):
     """One row per person and week with any activity (a single query, streamed)."""
-    usage = _usage_by_person_week(weeks, group, with_days=True).subquery("usage_pw")
+    usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
     made = (
         select(
             Artifact.person_id.label("person_id"),

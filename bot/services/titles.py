@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, Award, Person, UsageDaily
 from bot.domain.periods import IsoWeek
@@ -70,8 +70,15 @@ def _previous_work_units(session: Session, week: IsoWeek) -> dict[int, PersonWee
 
 
 def _history(session: Session, week: IsoWeek) -> TitleHistory:
+    earlier = aliased(Artifact)
+    # This week's sharers with nothing before: an index probe per sharer, not a pass over every artifact.
     first = session.scalars(
-        select(Artifact.person_id).group_by(Artifact.person_id).having(func.min(Artifact.week_start) == week.start)
+        select(Artifact.person_id)
+        .where(
+            Artifact.week_start == week.start,
+            ~exists().where(earlier.person_id == Artifact.person_id, earlier.week_start < week.start),
+        )
+        .distinct()
     )
     holders: dict[str, dict[int, int]] = defaultdict(dict)
     for key, person_id, streak in session.execute(

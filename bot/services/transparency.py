@@ -8,10 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, AuditEvent, Award, CodeActivityDaily, Nudge, OutboxMessage, Person, UsageDaily
+from bot.db.usage_weekly import week_start_of
 from bot.domain.periods import IsoWeek
 from bot.services.flags import flags_for_people
 from bot.settings import Settings
@@ -57,13 +58,6 @@ class StoredAbout:
         return json.dumps(self.__dict__, indent=2, default=plain, ensure_ascii=False)
 
 
-def _week_start(column, dialect: str):
-    """The Monday of the ISO week of a date column, computed by the database."""
-    if dialect == "postgresql":
-        return cast(func.date_trunc("week", column), Date)
-    return func.date(column, "weekday 0", "-6 days")  # SQLite: the next Sunday (or today), minus six days
-
-
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -80,7 +74,7 @@ def stored_about(
     profile = {f: getattr(person, f) for f in PROFILE_FIELDS}
     profile["manager"] = (manager.name or manager.email) if manager else None
 
-    week = _week_start(UsageDaily.day, dialect).label("week")
+    week = week_start_of(UsageDaily.day, dialect).label("week")
     usage = [
         {
             "week_start": _as_date(w),
@@ -104,7 +98,7 @@ def stored_about(
             .order_by(week.desc(), UsageDaily.provider, UsageDaily.model)
         )
     ]
-    code_week = _week_start(CodeActivityDaily.day, dialect).label("week")
+    code_week = week_start_of(CodeActivityDaily.day, dialect).label("week")
     code = [
         {
             "week_start": _as_date(w),

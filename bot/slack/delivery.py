@@ -31,6 +31,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AppState, OutboxMessage, Person
+from bot.db.value_sets import in_values
 from bot.domain.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
@@ -255,46 +256,57 @@ class OutboxSender:
         )
 
     def claim(self, limit: int, keys: list[str] | None = None) -> list[_Item]:
-        """Claim up to `limit` due rows. Two senders never claim the same row."""
+        """Claim up to `limit` due rows. Two senders never claim the same row.
+
+        Two statements whatever the batch size: the due ids (locked, skipping rows another sender
+        holds, on PostgreSQL), then one UPDATE … RETURNING that re-checks due-ness, so a row taken
+        by another sender meanwhile is not returned.
+        """
         now = self._clock()
         with self._sessions.begin() as session:
             query = select(OutboxMessage.id).where(self._due(now))
             if keys is not None:
-                query = query.where(OutboxMessage.idempotency_key.in_(keys))
+                query = query.where(in_values(session, OutboxMessage.idempotency_key, keys))
             query = query.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             candidates = session.scalars(query).all()
-            claimed: list[_Item] = []
-            for row_id in candidates:
-                # The WHERE re-checks due-ness, so a row taken by another sender meanwhile is skipped.
-                result = session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id, self._due(now))
-                    .values(
-                        status="sending",
-                        claimed_by=self._worker,
-                        claimed_until=now + timedelta(seconds=self._claim_seconds),
-                        attempts=OutboxMessage.attempts + 1,
-                    )
+            if not candidates:
+                return []
+            rows = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(candidates), self._due(now))
+                .values(
+                    status="sending",
+                    claimed_by=self._worker,
+                    claimed_until=now + timedelta(seconds=self._claim_seconds),
+                    attempts=OutboxMessage.attempts + 1,
                 )
-                if result.rowcount != 1:
-                    continue
-                row = session.get(OutboxMessage, row_id)
-                assert row is not None
-                claimed.append(
-                    _Item(
-                        row_id=row.id,
-                        key=row.idempotency_key,
-                        kind=row.kind,
-                        channel=row.channel,
-                        payload=dict(row.payload),
-                        parent_key=row.thread_of_key,
-                        created_at=row.created_at,
-                        in_flight=row.posting_since is not None,
-                    )
+                .returning(
+                    OutboxMessage.id,
+                    OutboxMessage.idempotency_key,
+                    OutboxMessage.kind,
+                    OutboxMessage.channel,
+                    OutboxMessage.payload,
+                    OutboxMessage.thread_of_key,
+                    OutboxMessage.created_at,
+                    OutboxMessage.posting_since,
                 )
-            return claimed
+            ).all()
+        order = {row_id: i for i, row_id in enumerate(candidates)}
+        return [
+            _Item(
+                row_id=row.id,
+                key=row.idempotency_key,
+                kind=row.kind,
+                channel=row.channel,
+                payload=dict(row.payload),
+                parent_key=row.thread_of_key,
+                created_at=row.created_at,
+                in_flight=row.posting_since is not None,
+            )
+            for row in sorted(rows, key=lambda row: order[row.id])
+        ]
 
     # -- sending --------------------------------------------------------------------------------------------
     def send_due(self, *, limit: int = 10_000, keys: list[str] | None = None) -> DeliveryReport:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event, insert, select
 
 from bot.db.models import Person, UsageDaily
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek
 from bot.services import authority
@@ -149,6 +150,7 @@ def _grow_tree(session, size: int, root_email: str) -> int:
             for pid in rows
         ],
     )
+    rebuild_usage_weekly(session)  # the rows above bypassed write_usage
     return root.id
 
 

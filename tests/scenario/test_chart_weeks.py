@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.db.models import AnonymousUsageDaily, Person, UsageDaily
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.services.digest import chart_weeks
 from tests.conftest import NOW
@@ -44,6 +45,7 @@ def test_spend_is_bucketed_by_iso_week(sessions):
         session.add(
             AnonymousUsageDaily(day=date(2026, 11, 10), provider="openai", model="gpt-5", cost_usd=Decimal("16"))
         )
+        rebuild_usage_weekly(session)  # the rows above bypassed write_usage
     with sessions() as session:
         chart = chart_weeks(session, WEEK, count=3)
     assert [(c.label, c.spend_usd) for c in chart] == [

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Date, Numeric, String, case, cast, func, insert, literal, or_, select, union_all
 
 from bot.db.models import Artifact, Award, Person, UsageDaily, UtcDateTime
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.services.digest import run_digest
 from bot.slack.delivery import OutboxSender, Pacer
@@ -113,6 +114,7 @@ def populate(sessions) -> None:
                 usage,
             )
         )
+        rebuild_usage_weekly(session)  # the rows above bypassed write_usage
         # The first 12,000 people each shared a long-titled, long-linked artifact: all tied at the top.
         artifacts = select(
             Person.id,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.db.models import Nudge, Person, UsageDaily
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.services.flags import flags_for_people
 from tests.conftest import NOW
@@ -34,6 +35,7 @@ def add_usage(sessions, email: str, day: date, cost: str, tokens: int = 100_000)
                 updated_at=NOW,
             )
         )
+        rebuild_usage_weekly(session)  # the row above bypassed write_usage
 
 
 def ids(sessions) -> dict[str, int]:

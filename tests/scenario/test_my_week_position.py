@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from bot.db.models import Artifact, Person, UsageDaily
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.domain.ranking import rank
 from bot.services.personal import my_week
@@ -68,6 +69,7 @@ def test_position_matches_the_domain_ranking(sessions, make_settings_for, rank_b
                         updated_at=NOW,
                     )
                 )
+        rebuild_usage_weekly(session)  # the rows above bypassed write_usage
     with sessions() as session:
         expected = [w.person_id for w in rank(person_weeks(session, WEEK).values(), rank_by)]
         assert len(expected) == len(PEOPLE) - 1

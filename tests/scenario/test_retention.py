@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.db.models import AnonymousUsageDaily, CodeActivityDaily, UsageDaily
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.services.retention import retention_cutoff, run_retention
 from bot.services.stats import org_week
@@ -68,6 +69,7 @@ def seed(sessions) -> dict[str, int]:
                 ),
             ]
         )
+        rebuild_usage_weekly(session)  # the rows above bypassed write_usage
     return people
 
 
@@ -152,6 +154,7 @@ def test_retention_command(rt, monkeypatch, database_url, capsys):
         session.add_all(
             [usage(people["dan@example.com"], today - timedelta(days=500)), usage(people["dan@example.com"], today)]
         )
+        rebuild_usage_weekly(session)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("BUILDBOARD_RETENTION_DAYS", "400")
     assert main(["retention", "--dry-run"]) == 0

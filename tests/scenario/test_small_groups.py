@@ -6,6 +6,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.groups import OTHER_TEAMS
 from bot.domain.periods import IsoWeek
 from bot.ingest.csv_files import read_people
@@ -33,6 +34,7 @@ def build_org(sessions, tmp_path):
         for email, person_id in ids(session).items():
             if email != "idle@example.com":
                 session.add(usage(person_id, date(2026, 11, 17), tokens=1000, cost="2.00"))
+        rebuild_usage_weekly(session)  # the rows above bypassed write_usage
 
 
 def test_team_rows_merge_small_teams(rt, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from bot.db.models import UsageDaily
+from bot.db.usage_weekly import refresh_usage_weekly
 from tests.conftest import NOW
 from tests.scenario.helpers import load_branches
 
@@ -31,6 +32,7 @@ def _spend(session, person_id: int, day: date, usd: str) -> None:
             }
         ],
     )
+    refresh_usage_weekly(session, day, day)  # the row above bypassed write_usage
 
 
 @pytest.fixture

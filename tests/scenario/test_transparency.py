@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import Person
+from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.services.audit import record_views
 from bot.services.exports import export_audit
 from tests.conftest import NOW
@@ -199,6 +200,7 @@ def test_me_data_shows_the_flags_a_manager_sees(slack_http, rt):
         carol = ids(session)["carol@example.com"]
         for day in (date(2026, 10, 20), date(2026, 10, 27), date(2026, 11, 3)):  # W43–W45: $10 a week
             session.add(usage(carol, day, cost="10.00"))
+        rebuild_usage_weekly(session)  # the rows above bypassed write_usage
     _, _, url = slack_http.command("me data", user_id="U0CAROL")
     text = json.dumps(slack_http.responses(url)[0]["blocks"], ensure_ascii=False)
     assert "*What your manager is shown*" in text and "• 2026-W47 · " in text

@@ -33,7 +33,14 @@ def test_bench_quick_runs_and_prints_ratios(tmp_path, monkeypatch, capsys):
         for line in out.splitlines()
         if (cells := [c.strip() for c in line.split("|")])[1:2] == ["sqlite"]
     }
-    wanted = ("usage import", "weekly digest", "digest peak memory", "/buildboard me", "nudge fan-out")
+    wanted = (
+        "usage import",
+        "weekly digest",
+        "digest peak memory",
+        "/buildboard me",
+        "/buildboard team",
+        "nudge fan-out",
+    )
     for name in wanted:
         row = next((cells for benchmark, cells in rows.items() if benchmark.startswith(name)), None)
         assert row is not None, f"{name} missing from:\n{out}"

@@ -1,6 +1,7 @@
+import random
 from decimal import Decimal
 
-from bot.domain.ranking import rank, ranks_by_spend
+from bot.domain.ranking import best, rank, ranks_by_spend
 from bot.domain.stats import OrgWeek, PersonWeek, change_ratio
 
 
@@ -42,3 +43,22 @@ def test_evidence_ratio_and_change():
     assert org.evidence_ratio == Decimal("0.250")
     assert change_ratio(150, 100) == Decimal("0.500")
     assert change_ratio(5, 0) is None
+
+
+def test_best_is_the_head_of_the_full_ranking_for_every_rule():
+    rng = random.Random(5)
+    weeks = [
+        PersonWeek(
+            pid,
+            rng.choice([0, 10, 500, 500, 9000]),
+            Decimal(rng.choice(["0", "1.50", "1.50", "40"])),
+            rng.randint(0, 7),
+            rng.choice([0, 0, 1, 2]),
+            Decimal(rng.choice(["0", "1", "3", "3"])),
+        )
+        for pid in rng.sample(range(1, 10_000), 600)
+    ]
+    for rank_by in ("work_units", "tokens", "spend"):
+        full = rank(weeks, rank_by)
+        for count in (1, 10, 200, len(full) + 5):
+            assert best(weeks, count, rank_by) == full[:count]

@@ -1,0 +1,76 @@
+"""The weekly rollup of usage_daily (table usage_weekly), refreshed inside every transaction that writes usage.
+
+Everything that asks "how much did each person use in week W" reads the rollup: the digest,
+titles, flags, personal and team stats. At 85,000 people a week is ~700,000 daily rows but only
+85,000 weekly ones, and the digest asks that question several times (this week, last week, per
+team, the 8-week chart). The rollup is refreshed for whole weeks, recomputed from usage_daily,
+so it cannot drift: an upsert, a provider's revision, a deletion and retention's folding all end
+with the same call.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Date, cast, delete, func, literal, select, text
+from sqlalchemy.orm import Session
+
+from bot.db.models import UsageDaily, UsageWeekly
+from bot.domain.periods import IsoWeek
+
+# pg_advisory_xact_lock key: refreshes of the rollup take turns (see refresh_usage_weekly).
+_REFRESH_LOCK = 0x0B0A_7D0B
+
+
+def week_start_of(column, dialect: str):
+    """The Monday of the ISO week of a date column, computed by the database."""
+    if dialect == "postgresql":
+        return cast(func.date_trunc("week", column), Date)
+    return func.date(column, "weekday 0", "-6 days")  # SQLite: the next Sunday (or today), minus six days
+
+
+def refresh_usage_weekly(session: Session, first_day: date | None, last_day: date | None) -> int:
+    """Recompute the rollup for every week touching first_day..last_day, in the caller's transaction.
+
+    Returns the number of weekly rows written. On PostgreSQL concurrent refreshes take turns on a
+    transaction-scoped advisory lock, so the later one recomputes from rows the earlier one committed
+    (under READ COMMITTED each statement sees what was committed before it started).
+    """
+    if first_day is None or last_day is None or first_day > last_day:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
+    first, last = IsoWeek.containing(first_day), IsoWeek.containing(last_day)
+    session.execute(delete(UsageWeekly).where(UsageWeekly.week_start.between(first.start, last.start)))
+    written = 0
+    monday = first.start
+    while monday <= last.start:
+        # One statement per week with the Monday as a constant: the day index bounds the scan and no
+        # per-row date arithmetic is needed.
+        summed = (
+            select(
+                literal(monday, Date),
+                UsageDaily.person_id,
+                func.sum(UsageDaily.input_tokens + UsageDaily.output_tokens),
+                func.sum(UsageDaily.cost_usd),
+                func.count(func.distinct(UsageDaily.day)),
+            )
+            .where(UsageDaily.day.between(monday, monday + timedelta(days=6)))
+            .group_by(UsageDaily.person_id)
+        )
+        result = session.execute(
+            UsageWeekly.__table__.insert().from_select(
+                ["week_start", "person_id", "tokens", "cost_usd", "active_days"], summed
+            )
+        )
+        written += max(result.rowcount or 0, 0)
+        monday += timedelta(days=7)
+    return written
+
+
+def rebuild_usage_weekly(session: Session) -> int:
+    """Recompute the whole rollup (after a bulk load that bypassed write_usage, or to check it)."""
+    session.flush()
+    first, last = session.execute(select(func.min(UsageDaily.day), func.max(UsageDaily.day))).one()
+    session.execute(delete(UsageWeekly))
+    return refresh_usage_weekly(session, first, last)
