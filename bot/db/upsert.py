@@ -4,9 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Table, and_, or_
+from sqlalchemy import Select, Table, and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+
+def upsert_statement(
+    dialect: str,
+    table: Table,
+    *,
+    key: Sequence[str],
+    update: Sequence[str],
+    only_if_changed: bool = True,
+    rows_from: Select | None = None,
+):
+    """The INSERT … ON CONFLICT DO UPDATE statement of `upsert`, for rows given later or from a SELECT."""
+    if dialect not in ("postgresql", "sqlite"):
+        raise RuntimeError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table)
+    if rows_from is not None:
+        statement = statement.from_select([c.name for c in rows_from.selected_columns], rows_from)
+    excluded = statement.excluded
+    changed = None
+    if only_if_changed:
+        # Comparing the value columns (not the timestamps) keeps a repeated import from touching rows.
+        compared = [c for c in update if c != "updated_at"]
+        changed = or_(*[table.c[c].is_distinct_from(excluded[c]) for c in compared]) if compared else None
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={c: excluded[c] for c in update},
+        where=and_(changed) if changed is not None else None,
+    )
 
 
 def upsert(
@@ -22,21 +51,7 @@ def upsert(
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    if dialect not in ("postgresql", "sqlite"):
-        raise RuntimeError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
-    statement = module.insert(table)
-    excluded = statement.excluded
-    changed = None
-    if only_if_changed:
-        # Comparing the value columns (not the timestamps) keeps a repeated import from touching rows.
-        compared = [c for c in update if c != "updated_at"]
-        changed = or_(*[table.c[c].is_distinct_from(excluded[c]) for c in compared]) if compared else None
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={c: excluded[c] for c in update},
-        where=and_(changed) if changed is not None else None,
-    )
+    statement = upsert_statement(dialect, table, key=key, update=update, only_if_changed=only_if_changed)
     session.execute(statement, list(rows))
 
 

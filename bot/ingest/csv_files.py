@@ -218,13 +218,114 @@ def iter_usage(path: str | Path, problems: ProblemCollector) -> Iterator[UsageRe
     with handle:
         if problems:
             return
-        for row in reader:
-            if None in row:
-                problems.add(reader.line_num, "row", "has more fields than the header")
+        header = list(reader.fieldnames or ())
+        width = len(header)
+        rows = reader.reader  # the plain csv.reader under the DictReader, past the header
+        fast = _FastUsageRow(header)
+        for row in rows:
+            if not row:
+                continue  # a blank line, which DictReader skips too
+            line = rows.line_num
+            if len(row) == width:
+                try:
+                    record = fast.record(row, line)
+                except ValueError:  # e.g. more digits than int() reads
+                    record = None
+                if record is not None:
+                    yield record
+                    continue
+            # Anything unusual: the dict DictReader would give to the full checks, which name the problems.
+            if len(row) > width:
+                problems.add(line, "row", "has more fields than the header")
                 continue
-            record = _record_from_fields(row, reader.line_num, problems)
+            fields: dict = dict(zip(header, row, strict=False))
+            for name in header[len(row) :]:
+                fields[name] = None
+            record = _record_from_fields(fields, line, problems)
             if record is not None:
                 yield record
+
+
+class _FastUsageRow:
+    """The common case of `_record_from_fields`, by column position and with memoised field values.
+
+    `record` gives exactly the record the full checks would give, or None whenever a field is not
+    plainly valid: the caller then runs the full checks, which also word the problems.
+    """
+
+    def __init__(self, header: list[str]) -> None:
+        position = {name: index for index, name in enumerate(header)}  # the last of repeated names, like a dict
+        self.date, self.email, self.provider, self.model = (position[name] for name in USAGE_REQUIRED[:4])
+        self.input_tokens, self.output_tokens = position["input_tokens"], position["output_tokens"]
+        self.cached = position.get("cached_input_tokens")
+        self.requests = position.get("requests")
+        self.cost = position.get("cost_usd")
+        # Raw text → checked value. A file has few distinct days, models and providers, and one email a person.
+        self.days: dict[str, date] = {}
+        self.emails: dict[str, str] = {}
+        self.providers: dict[str, str] = {}
+        self.models: dict[str, str] = {}
+
+    def record(self, row: list[str], line: int) -> UsageRecord | None:
+        raw = row[self.date]
+        day = self.days.get(raw)
+        if day is None and (day := _checked_day(raw)) is not None:
+            self.days[raw] = day
+        raw = row[self.email]
+        email = self.emails.get(raw)
+        if email is None and _EMAIL.match(candidate := normalise_email(raw)):
+            email = self.emails[raw] = candidate
+        raw = row[self.provider]
+        provider = self.providers.get(raw)
+        if provider is None and _PROVIDER.match(candidate := raw.strip().lower()):
+            provider = self.providers[raw] = candidate
+        raw = row[self.model]
+        model = self.models.get(raw)
+        if model is None and 0 < len(candidate := raw.strip()) <= 120:
+            model = self.models[raw] = candidate
+        if day is None or email is None or provider is None or model is None:
+            return None
+        # Digits only (any script's, as int() reads them): no sign, no spaces, no underscores.
+        raw = row[self.input_tokens]
+        if not raw.isdecimal():
+            return None
+        input_tokens = int(raw)
+        raw = row[self.output_tokens]
+        if not raw.isdecimal():
+            return None
+        output_tokens = int(raw)
+        cached = requests = 0
+        if self.cached is not None and (raw := row[self.cached]):
+            if not raw.isdecimal():
+                return None
+            cached = int(raw)
+            if cached > input_tokens:
+                return None
+        if self.requests is not None and (raw := row[self.requests]):
+            if not raw.isdecimal():
+                return None
+            requests = int(raw)
+        cost = None
+        if self.cost is not None and (raw := row[self.cost].strip()):
+            try:
+                cost = Decimal(raw)
+            except InvalidOperation:
+                return None
+            if not cost.is_finite() or cost < 0:
+                return None
+        # Positional (faster, for every row): day, email, provider, model, input, output, cached, cache
+        # write, requests, cost, line.
+        return UsageRecord(day, email, provider, model, input_tokens, output_tokens, cached, 0, requests, cost, line)
+
+
+def _checked_day(raw: str) -> date | None:
+    text = raw.strip()
+    if not _DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _iter_usage_jsonl(path: Path, problems: ProblemCollector) -> Iterator[UsageRecord]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 _MICRO = Decimal("0.000001")
+_DECIMAL_LIMIT = 10**28  # the default context's precision: below it, Decimal sums are exact
 
 # Dated snapshots fall back to the undated name: "-20250514", "-2024-08-06", "@20250514", and "-latest".
 _DATE_SUFFIX = re.compile(r"(?:[-@]\d{8}|-\d{4}-\d{2}-\d{2}|-latest)$")
@@ -48,6 +49,49 @@ class ModelPrice:
     cache_write: Decimal | None
 
 
+@dataclass(frozen=True, slots=True)
+class MicroRates:
+    """A model's prices as whole numbers of 1/(10**6 · `unit`) USD per token, for exact integer costs.
+
+    `cost_micros` equals `PriceTable.cost_usd` in micro-dollars (same half-up rounding) without Decimal
+    arithmetic, which big imports would otherwise pay on every row.
+    """
+
+    unit: int
+    input: int
+    output: int
+    cached_input: int
+    cache_write: int
+
+    @classmethod
+    def of(cls, price: ModelPrice) -> MicroRates:
+        write = price.cache_write if price.cache_write is not None else price.input
+        values = (price.input, price.output, price.cached_input, write)
+        parts = [value.as_tuple() for value in values]
+        if any(v < 0 or not isinstance(p.exponent, int) for v, p in zip(values, parts, strict=True)):
+            raise ValueError(f"prices must be finite and not negative: {values}")
+        places = max([6] + [-p.exponent for p in parts])  # digits after the point
+        scaled = [int("".join(map(str, p.digits))) * 10 ** (p.exponent + places) for p in parts]
+        return cls(10 ** (places - 6), *scaled)
+
+    def cost_micros(
+        self, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0, cache_write_tokens: int = 0
+    ) -> int | None:
+        """Cost in micro-dollars, rounded half up, for token counts `PriceTable.cost_usd` accepts.
+
+        None past 28 digits, where `cost_usd`'s Decimal arithmetic would round: call it instead.
+        """
+        total = (
+            (input_tokens - cached_input_tokens - cache_write_tokens) * self.input
+            + cached_input_tokens * self.cached_input
+            + cache_write_tokens * self.cache_write
+            + output_tokens * self.output
+        )
+        if total >= _DECIMAL_LIMIT:
+            return None
+        return (2 * total + self.unit) // (2 * self.unit)
+
+
 class PriceTable:
     """Model → ModelPrice, with fallbacks for dated snapshots and provider prefixes."""
 
@@ -62,6 +106,7 @@ class PriceTable:
         self._prices = dict(prices)
         self._providers = dict(providers or {})
         self._resolved: dict[str, str | None] = {}
+        self._rates: dict[str, MicroRates] = {}
         self.source = source
         self.retrieved = retrieved
 
@@ -108,6 +153,16 @@ class PriceTable:
         if name is None:
             raise UnknownModel(model)
         return self._prices[name]
+
+    def micro_rates(self, model: str) -> MicroRates | None:
+        """The model's prices for integer arithmetic (see MicroRates); None when unknown (no UnknownModel)."""
+        name = self._resolve(model)
+        if name is None:
+            return None
+        rates = self._rates.get(name)
+        if rates is None:
+            rates = self._rates[name] = MicroRates.of(self._prices[name])
+        return rates
 
     def knows(self, model: str) -> bool:
         return self._resolve(model) is not None

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import Column, MetaData, Table, literal, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, UsageDaily
-from bot.db.upsert import upsert
+from bot.db.upsert import upsert, upsert_statement
 from bot.db.usage_weekly import refresh_usage_weekly
 from bot.ingest.errors import ProblemCollector
 from bot.ingest.identity import PersonResolver
-from bot.ingest.prices import PriceTable, UnknownModel
+from bot.ingest.prices import MicroRates, PriceTable, UnknownModel
 from bot.ingest.records import CodeActivityRecord, UsageRecord
 
 BATCH_ROWS = 5_000
@@ -81,7 +82,7 @@ def write_usage(
     strict_people: bool = False,
     refresh_rollup: bool = True,
 ) -> UsageWriteReport:
-    """Upsert records in batches inside the caller's transaction.
+    """Upsert records in bulk inside the caller's transaction.
 
     Duplicate keys within one input are reported as problems (the caller refuses the whole input).
     With `strict_people`, an email not in the people file is a problem instead of unmatched usage.
@@ -90,58 +91,225 @@ def write_usage(
     """
     report = UsageWriteReport()
     resolver = PersonResolver(session, now, create_unmatched=not strict_people)
+    writer = _usage_writer(session, source=source, now=now)
+    bind_day, bind_cost, tail = writer.bind_day, writer.bind_cost, writer.tail
+    person_ids: dict[str, int] = {}  # the resolver's answers, once per email
+    # Per provider · model: a small number for packing keys, and its prices (None: not in the table).
+    models: dict[tuple[str, str], tuple[int, MicroRates | None]] = {}
     # Packed keys keep duplicate detection affordable for files of millions of rows.
-    model_ids: dict[tuple[str, str], int] = {}
     seen_keys: dict[int, int] = {}
-    batch: list[dict] = []
-    table = UsageDaily.__table__
+    bound_days: dict[date, object] = {}  # the days written, bound for the database
+    batch: list[tuple] = []
+    rows = tokens = 0
+    micros = 0  # priced from the table, in micro-dollars
+    reported = Decimal(0)  # given with the usage, or priced the general way
     for record in records:
-        person_id = resolver.person_id(record.email)
+        email = record.email
+        person_id = person_ids.get(email)
         if person_id is None:
-            if problems is not None:
-                problems.add(record.line, "email", f"{record.email} is not in the people file")
-            continue
-        model_id = model_ids.setdefault((record.provider, record.model), len(model_ids))
-        packed = (person_id << 40) | (record.day.toordinal() << 20) | model_id
+            person_id = resolver.person_id(email)
+            if person_id is None:
+                if problems is not None:
+                    problems.add(record.line, "email", f"{email} is not in the people file")
+                continue
+            person_ids[email] = person_id
+        day, provider, model = record.day, record.provider, record.model
+        known = models.get((provider, model))
+        if known is None:
+            known = models[(provider, model)] = (len(models), prices.micro_rates(model))
+        model_id, rates = known
+        packed = (person_id << 40) | (day.toordinal() << 20) | model_id
         earlier = seen_keys.get(packed)
         if earlier is not None:
             if problems is not None:
                 problems.add(
-                    record.line,
-                    "date",
-                    f"{record.email} · {record.day} · {record.provider} · {record.model} is already on line {earlier}",
+                    record.line, "date", f"{email} · {day} · {provider} · {model} is already on line {earlier}"
                 )
             continue
         seen_keys[packed] = record.line
         if problems:
             continue  # the input will be refused: keep checking, stop writing
-        cost, cost_source = price(record, prices, report)
-        report.note(record, cost)
+        input_tokens, cached, output = record.input_tokens, record.cached_input_tokens, record.output_tokens
+        cost = record.cost_usd
+        if cost is not None:
+            cost_source = "reported"
+            reported += cost
+        else:
+            cost_micros = None
+            cache_write = record.cache_write_tokens
+            if rates is not None and 0 <= cached and 0 <= cache_write and cached + cache_write <= input_tokens:
+                if output >= 0:
+                    cost_micros = rates.cost_micros(input_tokens, output, cached, cache_write)
+            if cost_micros is not None:
+                cost, cost_source = Decimal(cost_micros).scaleb(-6), "price_table"
+                micros += cost_micros
+            else:  # unknown model, odd counts or huge numbers: the general path, with its errors
+                cost, cost_source = price(record, prices, report)
+                reported += cost
+        rows += 1
+        tokens += input_tokens + output
+        bound_day = bound_days.get(day)
+        if bound_day is None:
+            bound_day = bound_days[day] = bind_day(day)
         batch.append(
-            {
-                "person_id": person_id,
-                "day": record.day,
-                "provider": record.provider,
-                "model": record.model,
-                "input_tokens": record.input_tokens,
-                "cached_input_tokens": record.cached_input_tokens,
-                "output_tokens": record.output_tokens,
-                "requests": record.requests,
-                "cost_usd": cost,
-                "cost_source": cost_source,
-                "source": source,
-                "updated_at": now,
-            }
+            (
+                person_id,
+                bound_day,
+                provider,
+                model,
+                input_tokens,
+                cached,
+                output,
+                record.requests,
+                bind_cost(cost),
+                cost_source,
+            )
+            + tail
         )
         if len(batch) >= BATCH_ROWS:
-            upsert(session, table, batch, key=("person_id", "day", "provider", "model"), update=USAGE_VALUES)
-            batch.clear()
-    if batch and not problems:
-        upsert(session, table, batch, key=("person_id", "day", "provider", "model"), update=USAGE_VALUES)
+            writer.add(batch)
+            batch = []
+    if not problems:
+        writer.add(batch)
+        writer.finish()
+    report.rows = rows
+    report.tokens = tokens
+    report.cost_usd = reported + Decimal(micros).scaleb(-6) if rows else Decimal(0)
+    if bound_days:
+        report.first_day, report.last_day = min(bound_days), max(bound_days)
     report.unmatched_emails = resolver.unmatched
     if refresh_rollup and report.rows and not problems:
         refresh_usage_weekly(session, report.first_day, report.last_day)
     return report
+
+
+# The columns a writer gets for each row, in this order; `source` and `updated_at` are the same for all.
+STAGED = (
+    "person_id",
+    "day",
+    "provider",
+    "model",
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "requests",
+    "cost_usd",
+    "cost_source",
+)
+USAGE_KEY = ("person_id", "day", "provider", "model")
+
+
+def _usage_writer(session: Session, *, source: str, now: datetime) -> _SqliteUsageWriter | _PostgresUsageWriter:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return _PostgresUsageWriter(session, source=source, now=now)
+    if dialect == "sqlite":
+        return _SqliteUsageWriter(session, source=source, now=now)
+    raise RuntimeError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
+
+
+def _same(value):
+    return value
+
+
+class _SqliteUsageWriter:
+    """executemany of plain tuples: the upsert's SQL, the values bound as SQLAlchemy would bind them.
+
+    SQLAlchemy's own executemany spends more time on per-row parameter processing than SQLite does
+    on the inserts. Here the column types' own bind processors are applied once per day (Date binds
+    as text) and per cost (Numeric binds as a float on SQLite), and once for source and updated_at,
+    so the stored values are those SQLAlchemy stores.
+    """
+
+    def __init__(self, session: Session, *, source: str, now: datetime) -> None:
+        session.flush()
+        self._connection = session.connection()
+        dialect = self._connection.dialect
+        table = UsageDaily.__table__
+        columns = (*STAGED, "source", "updated_at")
+        statement = upsert_statement(dialect.name, table, key=USAGE_KEY, update=USAGE_VALUES)
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+        if tuple(compiled.positiontup or ()) != columns:
+            raise RuntimeError(f"unexpected parameter order in {compiled}")
+        self._sql = str(compiled)
+        bind = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
+        self.tail = ((bind.pop("source") or _same)(source), (bind.pop("updated_at") or _same)(now))
+        self.bind_day = bind.pop("day") or _same
+        self.bind_cost = bind.pop("cost_usd") or _same
+        if any(bind.values()):
+            raise RuntimeError("usage_daily has a column this writer does not bind like SQLAlchemy: update it")
+
+    def add(self, batch: list[tuple]) -> None:
+        if batch:
+            self._connection.exec_driver_sql(self._sql, batch)
+
+    def finish(self) -> None:
+        pass
+
+
+class _PostgresUsageWriter:
+    """COPY into a temporary staging table, then one INSERT … SELECT … ON CONFLICT DO UPDATE.
+
+    Everything happens in the caller's transaction; the staging table is dropped at the end (and at
+    commit or rollback in any case). psycopg adapts the values as it does for SQLAlchemy, which has
+    no bind processing for these columns on PostgreSQL; source and updated_at are bound once, in the
+    INSERT … SELECT.
+    """
+
+    STAGING = "buildboard_usage_staging"
+    tail = ()
+    bind_day = bind_cost = staticmethod(_same)
+
+    def __init__(self, session: Session, *, source: str, now: datetime) -> None:
+        session.flush()
+        self._connection = session.connection()
+        self._source = source
+        self._now = now
+        self._created = False
+        self._types: list[int] = []
+
+    def add(self, batch: list[tuple]) -> None:
+        if not batch:
+            return
+        if not self._created:
+            self._connection.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{self.STAGING}")
+            self._connection.exec_driver_sql(
+                f"CREATE TEMPORARY TABLE {self.STAGING} ON COMMIT DROP AS "
+                f"SELECT {', '.join(STAGED)} FROM {UsageDaily.__tablename__} WITH NO DATA"
+            )
+            # Binary COPY needs the columns' exact types: those the staging table took from usage_daily.
+            self._types = (
+                self._connection.exec_driver_sql(
+                    "SELECT atttypid::int FROM pg_attribute WHERE attrelid = %(table)s::regclass AND attnum > 0"
+                    " AND NOT attisdropped ORDER BY attnum",
+                    {"table": f"pg_temp.{self.STAGING}"},
+                )
+                .scalars()
+                .all()
+            )
+            self._created = True
+        driver = self._connection.connection.driver_connection
+        statement = f"COPY {self.STAGING} ({', '.join(STAGED)}) FROM STDIN (FORMAT BINARY)"
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(self._types)
+            for row in batch:
+                copy.write_row(row)
+
+    def finish(self) -> None:
+        if not self._created:
+            return
+        table = UsageDaily.__table__
+        staging = Table(self.STAGING, MetaData(), *(Column(name, table.c[name].type) for name in STAGED))
+        rows = select(
+            *staging.c,
+            literal(self._source, table.c.source.type).label("source"),
+            literal(self._now, table.c.updated_at.type).label("updated_at"),
+        )
+        self._connection.execute(
+            upsert_statement("postgresql", table, key=USAGE_KEY, update=USAGE_VALUES, rows_from=rows)
+        )
+        self._connection.exec_driver_sql(f"DROP TABLE {self.STAGING}")
+        self._created = False
 
 
 def write_code_activity(session: Session, records: Iterable[CodeActivityRecord], *, now: datetime) -> int:

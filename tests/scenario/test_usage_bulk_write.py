@@ -1,0 +1,223 @@
+"""write_usage's bulk writes store exactly what SQLAlchemy's upsert stored, on SQLite and PostgreSQL."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import delete, text
+
+import bot.ingest.store as store
+from bot.db.models import Person, UsageDaily
+from bot.db.upsert import upsert
+from bot.ingest.errors import ProblemCollector
+from bot.ingest.identity import PersonResolver
+from bot.ingest.prices import PriceTable
+from bot.ingest.records import UsageRecord
+from bot.ingest.store import USAGE_VALUES, price, write_usage
+from tests.conftest import NOW
+
+PRICES = PriceTable.load()
+
+
+def sqlalchemy_write_usage(session, records, *, source, now):
+    """write_usage as it was: priced with `price`, upserted through SQLAlchemy with dict rows."""
+    report = store.UsageWriteReport()
+    resolver = PersonResolver(session, now)
+    rows = []
+    for record in records:
+        cost, cost_source = price(record, PRICES, report)
+        rows.append(
+            {
+                "person_id": resolver.person_id(record.email),
+                "day": record.day,
+                "provider": record.provider,
+                "model": record.model,
+                "input_tokens": record.input_tokens,
+                "cached_input_tokens": record.cached_input_tokens,
+                "output_tokens": record.output_tokens,
+                "requests": record.requests,
+                "cost_usd": cost,
+                "cost_source": cost_source,
+                "source": source,
+                "updated_at": now,
+            }
+        )
+    upsert(session, UsageDaily.__table__, rows, key=("person_id", "day", "provider", "model"), update=USAGE_VALUES)
+
+
+def stored(session):
+    """The rows as the database holds them (on SQLite with each value's storage class), without ids."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    columns = [
+        "person_id",
+        "day",
+        "provider",
+        "model",
+        "input_tokens",
+        "cached_input_tokens",
+        "output_tokens",
+        "requests",
+        "cost_usd",
+        "cost_source",
+        "source",
+        "updated_at",
+    ]
+    selected = ", ".join(f"{c}, typeof({c})" if sqlite else c for c in columns)
+    return session.execute(text(f"SELECT {selected} FROM usage_daily ORDER BY person_id, day, provider, model")).all()
+
+
+def records():
+    days = [date(2026, 11, 16) + timedelta(days=n) for n in range(3)]
+    out = []
+    line = 2
+    for day in days:
+        for email in ("ann@example.com", "bo@example.com", "new@example.com"):
+            for model, cost in [
+                ("gpt-4o", None),
+                ("claude-sonnet-4", Decimal("12.3456789")),  # more places than the column keeps
+                ("mystery-model", None),  # unpriced
+                ("gpt-4o-mini", Decimal("0")),
+            ]:
+                out.append(
+                    UsageRecord(
+                        day=day,
+                        email=email,
+                        provider="anthropic" if model.startswith("claude") else "openai",
+                        model=model,
+                        input_tokens=1_234_567 + line,
+                        output_tokens=76_543,
+                        cached_input_tokens=234_567,
+                        requests=line,
+                        cost_usd=cost,
+                        line=line,
+                    )
+                )
+                line += 1
+    return out
+
+
+def add_people(sessions):
+    with sessions.begin() as session:
+        for email, name in (("ann@example.com", "Ann"), ("bo@example.com", "Bo")):
+            session.add(Person(email=email, name=name, team="T", created_at=NOW, updated_at=NOW))
+
+
+def test_bulk_rows_equal_the_rows_sqlalchemy_wrote(sessions):
+    add_people(sessions)
+    with sessions.begin() as session:
+        report = write_usage(session, records(), prices=PRICES, source="csv", now=NOW)
+    with sessions() as session:
+        bulk = stored(session)
+    with sessions.begin() as session:
+        session.execute(delete(UsageDaily))
+        sqlalchemy_write_usage(session, records(), source="csv", now=NOW)
+    with sessions() as session:
+        assert stored(session) == bulk
+    assert len(bulk) == report.rows == 36
+    assert (report.first_day, report.last_day) == (date(2026, 11, 16), date(2026, 11, 18))
+    assert report.unmatched_emails == {"new@example.com"}
+    assert report.unpriced_models == {"mystery-model": 9 * (1_234_567 + 76_543) + sum(range(4, 38, 4))}
+    assert report.tokens == sum(r.input_tokens + r.output_tokens for r in records())
+    # Priced rows to the micro-dollar, reported costs as given (the report sums what was given).
+    expected = sum(
+        (r.cost_usd if r.cost_usd is not None else price(r, PRICES, store.UsageWriteReport())[0]) for r in records()
+    )
+    assert report.cost_usd == expected
+
+
+def test_reimport_changes_nothing_and_a_change_touches_only_its_row(sessions):
+    add_people(sessions)
+    with sessions.begin() as session:
+        write_usage(session, records(), prices=PRICES, source="csv", now=NOW)
+    with sessions() as session:
+        before = stored(session)
+    with sessions.begin() as session:
+        write_usage(session, records(), prices=PRICES, source="csv", now=NOW + timedelta(hours=1))
+    with sessions() as session:
+        assert stored(session) == before  # not even updated_at
+    changed = records()
+    changed[0].output_tokens += 1
+    later = NOW + timedelta(hours=2)
+    with sessions.begin() as session:
+        write_usage(session, changed, prices=PRICES, source="csv", now=later)
+    with sessions() as session:
+        after = stored(session)
+        moved = session.execute(
+            text("SELECT person_id, day, model FROM usage_daily WHERE updated_at <> :first"),
+            {"first": session.execute(text("SELECT min(updated_at) FROM usage_daily")).scalar()},
+        ).all()
+    assert len(after) == len(before) and after != before
+    assert len(moved) == 1 and moved[0].model == changed[0].model
+
+
+def test_many_batches_and_two_writes_in_one_transaction(sessions, monkeypatch):
+    monkeypatch.setattr(store, "BATCH_ROWS", 5)
+    add_people(sessions)
+    all_records = records()
+    with sessions.begin() as session:
+        first = write_usage(session, all_records[:20], prices=PRICES, source="csv", now=NOW)
+        second = write_usage(session, all_records[20:], prices=PRICES, source="openai", now=NOW)
+    assert (first.rows, second.rows) == (20, 16)
+    with sessions() as session:
+        rows = stored(session)
+    assert len(rows) == 36
+    with sessions.begin() as session:
+        session.execute(delete(UsageDaily))
+        sqlalchemy_write_usage(session, all_records[:20], source="csv", now=NOW)
+        sqlalchemy_write_usage(session, all_records[20:], source="openai", now=NOW)
+    with sessions() as session:
+        assert stored(session) == rows
+
+
+def test_a_refused_input_writes_nothing_even_after_full_batches(sessions, monkeypatch):
+    monkeypatch.setattr(store, "BATCH_ROWS", 5)
+    add_people(sessions)
+    duplicated = records()
+    duplicated.append(replace(duplicated[3], line=99, input_tokens=1))  # the same key again, at the end
+    problems = ProblemCollector("usage.csv")
+    with sessions() as session, session.begin():
+        report = write_usage(session, duplicated, prices=PRICES, source="csv", now=NOW, problems=problems)
+        if problems:
+            session.rollback()
+    assert [str(p) for p in problems.problems] == [
+        "line 99, date: ann@example.com · 2026-11-16 · openai · gpt-4o-mini is already on line 5"
+    ]
+    assert report.rows == 36
+    with sessions() as session:
+        assert stored(session) == []
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_unknown_emails_unmatched_or_refused(sessions, strict):
+    add_people(sessions)
+    problems = ProblemCollector("usage.csv")
+    with sessions() as session, session.begin():
+        report = write_usage(
+            session, records(), prices=PRICES, source="csv", now=NOW, problems=problems, strict_people=strict
+        )
+        if problems:
+            session.rollback()
+    if strict:
+        assert [str(p) for p in problems.problems][:1] == ["line 10, email: new@example.com is not in the people file"]
+        assert len(problems.problems) == 12
+    else:
+        assert not problems and report.unmatched_emails == {"new@example.com"}
+
+
+def test_an_error_while_a_batch_is_in_flight_leaves_a_usable_session(sessions, monkeypatch):
+    monkeypatch.setattr(store, "BATCH_ROWS", 5)
+    add_people(sessions)
+
+    def failing():
+        yield from records()[:12]  # two batches sent
+        raise ValueError("the source broke")
+
+    with sessions() as session:
+        with pytest.raises(ValueError, match="the source broke"), session.begin():
+            write_usage(session, failing(), prices=PRICES, source="csv", now=NOW)
+        assert stored(session) == []  # rolled back
+        session.rollback()
+        with session.begin():
+            report = write_usage(session, records(), prices=PRICES, source="csv", now=NOW)
+        assert report.rows == len(stored(session)) == 36
