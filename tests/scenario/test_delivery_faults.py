@@ -1,5 +1,6 @@
 """The outbox sender against a Slack stand-in that rate-limits, fails and answers late."""
 
+import time
 from collections import Counter
 
 from slack_sdk import WebClient
@@ -149,7 +150,10 @@ def test_app_uninstalled_event_stops_sending(sessions, slack, slack_http):
     )
     status, _ = slack_http.post(body, content_type="application/json")
     assert status == 200
-    health = slack_http.get("/healthz")[1]
+    # Bolt answers Slack first and runs event listeners after (on its worker threads): wait for it.
+    deadline = time.monotonic() + 5
+    while (health := slack_http.get("/healthz")[1])["slack_auth_error"] is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert health["slack_auth_error"] == "app_uninstalled" and health["status"] == "degraded"
     queue(sessions, [("nudge:x", "U0001")])
     assert make_sender(sessions, slack).send_due().sent == 0
