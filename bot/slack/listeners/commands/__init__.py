@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
@@ -24,7 +26,20 @@ FAILURE_TEXT = "Sorry, something went wrong on our side. It has been logged; ple
 # Answers that follow the ack run here, not on Bolt's listener threads (5 of them): a burst of slow
 # answers must not keep later commands from being acknowledged within Slack's 3 seconds.
 ANSWER_WORKERS = 4
-_answers = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="buildboard-answer")
+ANSWER_NICENESS = 10  # below the threads that ack, where the OS allows a thread its own priority (Linux)
+
+
+def _lower_priority() -> None:
+    """Run this answer thread at a lower CPU priority, so acks win when the machine is busy."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ANSWER_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not permitted: answers simply share the CPU
+        pass
+
+
+_answers = ThreadPoolExecutor(
+    max_workers=ANSWER_WORKERS, thread_name_prefix="buildboard-answer", initializer=_lower_priority
+)
 
 
 def register(app: App, deps: Deps) -> None:
