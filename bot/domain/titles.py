@@ -233,16 +233,6 @@ def _meets_minimums(rule: TitleRule, week: PersonWeek) -> bool:
     )
 
 
-def _qualifies(rule: TitleRule, week: PersonWeek, value: Decimal | None, require_artifact: bool) -> bool:
-    if value is None:
-        return False
-    if rule.needs_artifact(require_artifact) and week.artifacts < 1:
-        return False
-    if rule.min_value is not None and value < rule.min_value:
-        return False
-    return _meets_minimums(rule, week)
-
-
 def _break_ties(
     rule: TitleRule,
     tied: list[PersonWeek],
@@ -292,11 +282,12 @@ def award_titles(
     awards: list[TitleAward] = []
     for rule in rules:
         scored: list[tuple[PersonWeek, Decimal]] = []
+        # Checked once per person, cheapest first: the rule's minimums, then its metric.
         for week in sharers if rule.needs_artifact(require_artifact) else candidates:
-            if not _meets_minimums(rule, week):  # cheap integer and Decimal checks before the metric
+            if not _meets_minimums(rule, week):
                 continue
             value = _metric(rule.metric, week, previous_weeks.get(week.person_id), history)
-            if value is not None and _qualifies(rule, week, value, require_artifact):
+            if value is not None and (rule.min_value is None or value >= rule.min_value):
                 scored.append((week, value))
         if not scored:
             continue
