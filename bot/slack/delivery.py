@@ -100,8 +100,10 @@ class SlackAuthBroken(RuntimeError):
 class Pacer:
     """Keeps to Slack's posting limits: a workspace token bucket and a minimum spacing per channel.
 
-    `margin` widens every interval a little, so network jitter does not make two posts arrive
-    closer together than the limit. Not blocking: `ready_at` says when, `take` records a post.
+    Not blocking: `ready_at` says when, `take` records a post and `done` its answer. Intervals run
+    from the answer (see `done`), which already keeps network jitter from bringing two arrivals
+    closer than the limit; `margin` (default none) widens every interval further, for a client
+    that cannot call `done`.
     """
 
     def __init__(
@@ -110,7 +112,7 @@ class Pacer:
         channel_interval: float = 1.0,
         workspace_rate: float = 5.0,
         workspace_burst: int = 1,
-        margin: float = 0.02,
+        margin: float = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
         per_channel_interval: float | None = None,  # the earlier names, still accepted
         workspace_interval: float | None = None,
