@@ -19,16 +19,13 @@ from bot.ingest.prices import MicroRates, PriceTable, UnknownModel
 from bot.ingest.records import CodeActivityRecord, UsageRecord
 
 BATCH_ROWS = 5_000
-USAGE_VALUES = (
-    "input_tokens",
-    "cached_input_tokens",
-    "output_tokens",
-    "requests",
-    "cost_usd",
-    "cost_source",
-    "source",
-    "updated_at",
-)
+USAGE_KEY = ("person_id", "day", "provider", "model")
+# The values each row brings, then the two that are the same for every row of one write.
+ROW_VALUES = ("input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd", "cost_source")
+WRITE_VALUES = ("source", "updated_at")
+USAGE_VALUES = (*ROW_VALUES, *WRITE_VALUES)  # what an upsert updates on a key conflict
+# The columns a writer gets for each row, in this order.
+STAGED = (*USAGE_KEY, *ROW_VALUES)
 
 
 @dataclass
@@ -183,22 +180,6 @@ def write_usage(
     return report
 
 
-# The columns a writer gets for each row, in this order; `source` and `updated_at` are the same for all.
-STAGED = (
-    "person_id",
-    "day",
-    "provider",
-    "model",
-    "input_tokens",
-    "cached_input_tokens",
-    "output_tokens",
-    "requests",
-    "cost_usd",
-    "cost_source",
-)
-USAGE_KEY = ("person_id", "day", "provider", "model")
-
-
 def _usage_writer(session: Session, *, source: str, now: datetime) -> _SqliteUsageWriter | _PostgresUsageWriter:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -226,7 +207,7 @@ class _SqliteUsageWriter:
         self._connection = session.connection()
         dialect = self._connection.dialect
         table = UsageDaily.__table__
-        columns = (*STAGED, "source", "updated_at")
+        columns = (*STAGED, *WRITE_VALUES)
         statement = upsert_statement(dialect.name, table, key=USAGE_KEY, update=USAGE_VALUES)
         compiled = statement.compile(dialect=dialect, column_keys=list(columns))
         if tuple(compiled.positiontup or ()) != columns:

@@ -14,7 +14,7 @@ from bot.ingest.errors import ProblemCollector
 from bot.ingest.identity import PersonResolver
 from bot.ingest.prices import PriceTable
 from bot.ingest.records import UsageRecord
-from bot.ingest.store import USAGE_VALUES, price, write_usage
+from bot.ingest.store import USAGE_KEY, USAGE_VALUES, price, write_usage
 from tests.conftest import NOW
 
 PRICES = PriceTable.load()
@@ -43,26 +43,13 @@ def sqlalchemy_write_usage(session, records, *, source, now):
                 "updated_at": now,
             }
         )
-    upsert(session, UsageDaily.__table__, rows, key=("person_id", "day", "provider", "model"), update=USAGE_VALUES)
+    upsert(session, UsageDaily.__table__, rows, key=USAGE_KEY, update=USAGE_VALUES)
 
 
 def stored(session):
     """The rows as the database holds them (on SQLite with each value's storage class), without ids."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    columns = [
-        "person_id",
-        "day",
-        "provider",
-        "model",
-        "input_tokens",
-        "cached_input_tokens",
-        "output_tokens",
-        "requests",
-        "cost_usd",
-        "cost_source",
-        "source",
-        "updated_at",
-    ]
+    columns = [*USAGE_KEY, *USAGE_VALUES]
     selected = ", ".join(f"{c}, typeof({c})" if sqlite else c for c in columns)
     return session.execute(text(f"SELECT {selected} FROM usage_daily ORDER BY person_id, day, provider, model")).all()
 
