@@ -102,8 +102,7 @@ class Pacer:
 
     Not blocking: `ready_at` says when, `take` records a post and `done` its answer. Intervals run
     from the answer (see `done`), which already keeps network jitter from bringing two arrivals
-    closer than the limit; `margin` (default none) widens every interval further, for a client
-    that cannot call `done`.
+    closer than the limit; `margin` (default none) widens every interval further.
     """
 
     def __init__(
@@ -184,12 +183,6 @@ class Pacer:
         """Slack said 429 with Retry-After: nobody posts for `seconds`."""
         with self._lock:
             self._paused_until = max(self._paused_until, self.monotonic() + seconds)
-
-    def wait_for(self, channel: str, sleep: Callable[[float], None] = time.sleep) -> None:
-        """Block until a post to `channel` is allowed, then record it."""
-        while (delay := self.ready_at(channel) - self.monotonic()) > 0:
-            sleep(delay)
-        self.take(channel)
 
 
 @dataclass

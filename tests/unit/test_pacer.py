@@ -55,20 +55,6 @@ def test_the_margin_widens_intervals_so_jitter_does_not_cross_the_limit():
     assert pacer.ready_at("D1") == pytest.approx(100.105)
 
 
-def test_wait_for_sleeps_until_allowed():
-    clock = Clock()
-    slept = []
-
-    def sleep(seconds):
-        slept.append(seconds)
-        clock.now += seconds
-
-    pacer = Pacer(channel_interval=1.0, workspace_rate=0, margin=0, monotonic=clock)
-    pacer.wait_for("C1", sleep=sleep)
-    pacer.wait_for("C1", sleep=sleep)
-    assert slept == [pytest.approx(1.0)]
-
-
 def test_the_intervals_run_from_slacks_answer_so_jitter_cannot_bring_two_posts_closer():
     clock = Clock()
     pacer = Pacer(channel_interval=1.0, workspace_rate=50, workspace_burst=1, margin=0, monotonic=clock)
