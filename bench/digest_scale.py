@@ -130,7 +130,7 @@ def main() -> None:
         base = base or (size, took)
         print(
             f"{size:>7,} people: digest computed in {took:6.2f}s · size ×{size / base[0]:.1f} → time "
-            f"×{took / base[1]:.1f} · {len(digest.leaderboard)} on the board, {len(digest.extras['titles'])} titles"
+            f"×{took / base[1]:.1f} · {len(digest.leaderboard)} on the board, {len(digest.titles)} titles"
         )
     engine.dispose()
 

@@ -18,6 +18,8 @@ from bot.llm.client import LlmClient, build_llm
 from bot.settings import Settings
 from bot.slack.client import build_web_client
 from bot.slack.delivery import OutboxSender, Pacer
+from bot.slack.nudge_dms import SlackNudgeDms
+from bot.slack.rendering import MessageRenderer
 
 
 @dataclass
@@ -50,7 +52,18 @@ class Runtime:
             clock=self.clock,
             pacer=pacer_for(self.settings),
             claim_seconds=self.settings.outbox_claim_seconds,
+            renderer=self.renderer,
         )
+
+    @cached_property
+    def renderer(self) -> MessageRenderer:
+        """Builds each outbox message when it is sent."""
+        return MessageRenderer(self.settings)
+
+    @cached_property
+    def nudge_dms(self) -> SlackNudgeDms:
+        """Rewrites a person's nudge DMs once they answer."""
+        return SlackNudgeDms(self.slack)
 
     def require_slack(self) -> None:
         if self.settings.slack_bot_token is None:

@@ -8,6 +8,7 @@ from bot.cli import CommandError, command
 from bot.commands.common import default_week, err, runtime
 from bot.domain.titles import TitleRulesError
 from bot.services.digest import run_digest
+from bot.slack.blocks.digest import digest_blocks
 from bot.slack.standin import render_message
 
 
@@ -32,7 +33,8 @@ def digest(args: argparse.Namespace) -> int:
     except TitleRulesError as exc:
         raise CommandError(f"{exc}; nothing was posted") from None
     if args.dry_run:
-        print(render_message({"blocks": outcome.blocks}))
+        assert outcome.digest is not None
+        print(render_message({"blocks": digest_blocks(outcome.digest)}))
         return 0
     if outcome.status in ("posted", "already_posted"):
         print(outcome.message)

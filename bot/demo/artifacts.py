@@ -19,6 +19,7 @@ from bot.domain.ranking import ranks_by_spend
 from bot.services.sharing import share
 from bot.services.stats import person_weeks
 from bot.settings import Settings
+from bot.slack.nudge_dms import SlackNudgeDms
 
 # (rank by spend that week, title, kind (a key of bot.domain.artifacts.KINDS), hours saved per week, link)
 THIS_WEEK = [
@@ -57,7 +58,7 @@ def _share_week(
         }
         share(
             sessions,
-            client,
+            SlackNudgeDms(client),
             None,
             settings,
             slack_user_id=person.slack_user_id,

@@ -216,7 +216,7 @@ def step_answers(ctx: DemoContext) -> None:
     }
     outcome = share(
         rt.sessions,
-        rt.slack,
+        rt.nudge_dms,
         rt.sender,
         rt.settings,
         slack_user_id=sharer,
@@ -226,14 +226,15 @@ def step_answers(ctx: DemoContext) -> None:
     )
     ctx.say(f"\n@{ctx.names.get(sharer)} pressed Share and submitted the modal (showcase: {outcome.showcase})")
     _show_dm(ctx, sharer, "Shared")
-    nothing_to_show(rt.sessions, rt.slack, nothing, ctx.week, "exploring", "Trying out coding agents", rt.clock())
+    nothing_to_show(rt.sessions, rt.nudge_dms, nothing, ctx.week, "exploring", "Trying out coding agents", rt.clock())
     _show_dm(ctx, nothing, "Nothing to show yet")
-    snoozed = remind_later(rt.sessions, rt.slack, rt.settings, snoozer, ctx.week, rt.clock())
+    snoozed = remind_later(rt.sessions, rt.nudge_dms, rt.settings, snoozer, ctx.week, rt.clock())
     _show_dm(ctx, snoozer, "Remind me later")
     ctx.show_new_messages("Showcase in the digest channel")
     assert snoozed.remind_at is not None
     later = snoozed.remind_at + timedelta(minutes=1)
-    sent = send_week(rt.sessions, OutboxSender(rt.sessions, rt.slack, clock=lambda: later), ctx.week, later).sent
+    two_days_on = OutboxSender(rt.sessions, rt.slack, clock=lambda: later, renderer=rt.renderer)
+    sent = send_week(rt.sessions, two_days_on, ctx.week, later).sent
     ctx.show_new_messages(f"{rt.settings.remind_after_days} days later: {sent} reminder")
     deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
     publish_home(deps, sharer)

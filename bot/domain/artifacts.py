@@ -44,6 +44,19 @@ class ShareFields:
     share_in_channel: bool
 
 
+@dataclass(frozen=True)
+class Showcase:
+    """An artifact posted in the digest channel because its author asked, as it reads when sent."""
+
+    author_slack_user_id: str | None  # both None: the author may not be named ("A colleague")
+    author_name: str | None
+    title: str
+    url: str | None
+    description: str
+    kind: str
+    hours_saved_per_week: Decimal | None
+
+
 def _clean(value: object) -> str:
     return str(value or "").strip()
 

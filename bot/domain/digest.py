@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bot.domain.chart import ChartWeek
+from bot.domain.groups import TeamFigure
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek
+from bot.domain.story import WeekStory
 
 
 @dataclass(frozen=True)
@@ -25,13 +28,45 @@ class BoardEntry:
 
 
 @dataclass(frozen=True)
+class LlmSpend:
+    """Buildboard's own AI calls over a period."""
+
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
+    unpriced_calls: int  # calls to a model the price table does not know: tokens counted, cost unknown
+    by_purpose: dict[str, int] = field(default_factory=dict)  # calls per purpose
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(frozen=True)
+class AiSpendLine:
+    """What the digest's thread says about Buildboard's own AI spend, and why the LLM is off (if it is)."""
+
+    spend: LlmSpend
+    llm_off: str | None = None
+
+
+@dataclass(frozen=True)
 class WeeklyDigest:
+    """Everything the digest says about a week: the channel message, its team thread and its chart."""
+
     week: IsoWeek
     totals: OrgWeek
     previous: OrgWeek
     leaderboard: list[BoardEntry]
     rank_by: str
-    extras: dict = field(default_factory=dict)  # later sections (titles, highlights, summary) by name
+    titles: list[TitleLine] = field(default_factory=list)
+    highlights: list[Highlight] = field(default_factory=list)
+    teams: list[TeamFigure] = field(default_factory=list)
+    min_group_size: int = 1
+    chart: list[ChartWeek] = field(default_factory=list)
+    summary: WeekStory | None = None  # the week in a paragraph, opening the message
+    ai_spend: AiSpendLine | None = None  # the thread's line on Buildboard's own AI spend
 
 
 @dataclass(frozen=True)

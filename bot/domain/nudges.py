@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.periods import IsoWeek
 from bot.domain.stats import PersonWeek
 
 
@@ -96,3 +97,25 @@ def next_local_hour(now: datetime, zone: ZoneInfo, hour: int) -> datetime:
         if candidate.astimezone(UTC) >= now.astimezone(UTC):
             return candidate.astimezone(UTC)
     raise AssertionError("unreachable: a local hour occurs within three days")
+
+
+@dataclass(frozen=True)
+class NudgeAnswer:
+    """How a person answered their week's nudge; their DM shows it in place of the buttons."""
+
+    kind: str  # shared | nothing_to_show | snoozed
+    title: str | None = None  # shared: what they shared
+    reason: str | None = None  # nothing_to_show: a key of NOTHING_REASONS
+    reason_text: str | None = None
+    remind_at: datetime | None = None  # snoozed: when the one reminder comes
+
+
+@dataclass(frozen=True)
+class AnsweredNudgeDms:
+    """A person's nudge (and reminder) DMs already in Slack, to rewrite now that they answered."""
+
+    week: IsoWeek
+    tokens: int
+    spend_usd: Decimal
+    answer: NudgeAnswer
+    sent: tuple[tuple[str, str], ...]  # (channel, ts) of each DM

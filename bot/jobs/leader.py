@@ -15,25 +15,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.leases import SCHEDULER_LEASE
 from bot.db.models import Lease
 from bot.db.upsert import insert_ignore
 from bot.domain.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
-
-SCHEDULER_LEASE = "scheduler"
-
-
-@dataclass(frozen=True)
-class LeaseHolder:
-    holder: str
-    expires_at: datetime
 
 
 class LeaderLease:
@@ -85,12 +77,6 @@ class LeaderLease:
         self._held_until = None
         with self._sessions.begin() as session:
             session.execute(delete(Lease).where(Lease.name == self.name, Lease.holder == self.holder))
-
-
-def current_leader(sessions: sessionmaker[Session], name: str = SCHEDULER_LEASE) -> LeaseHolder | None:
-    with sessions() as session:
-        lease = session.get(Lease, name)
-        return LeaseHolder(lease.holder, lease.expires_at) if lease is not None else None
 
 
 class LeaderElector:

@@ -23,7 +23,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.jobs import runs
+from bot.db import job_runs as runs
 from bot.jobs.leader import LeaderElector, LeaderLease
 from bot.jobs.tasks import JOBS, JobSpec
 from bot.runtime import Runtime

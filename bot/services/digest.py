@@ -1,15 +1,17 @@
-"""The weekly digest: compute the week in SQL, lay it out, send it once per channel and week.
+"""The weekly digest: compute the week in SQL, queue it as intents, send it once per channel and week.
 
 One channel message (totals, evidence ratio, leaderboard, titles, highlights, a Share button),
 then in its thread the per-team detail and a chart of the last 8 weeks — three outbox rows,
-each sent exactly once. The message opens with the week in a paragraph (services/story.py), and
+each sent exactly once. The rows hold the week, not the words: the sender builds the digest from
+the database when it sends (`digest_at_send`), so whoever opted out, left or was erased in
+between is not named. The message opens with the week in a paragraph (services/story.py), and
 the thread says what Buildboard itself spent on AI.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,23 +20,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageWeekly
-from bot.domain.chart import ChartWeek, weekly_chart_png
-from bot.domain.digest import BoardEntry, Highlight, TitleHolder, TitleLine, WeeklyDigest
+from bot.db.public import named_in_public
+from bot.domain.chart import ChartWeek
+from bot.domain.delivery import MessageIntent, MessageKind
+from bot.domain.digest import AiSpendLine, BoardEntry, Highlight, TitleHolder, TitleLine, WeeklyDigest
 from bot.domain.groups import TeamFigure, merge_small_groups
 from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.privacy import may_be_named_in_public
 from bot.domain.ranking import RankBy, best
 from bot.domain.stats import PersonWeek
-from bot.domain.titles import TitleAward
+from bot.domain.story import WeekStory
+from bot.domain.titles import TitleAward, TitleRule
 from bot.llm.client import LlmClient, llm_status
 from bot.services import outbox
 from bot.services.llm_usage import llm_spend
+from bot.services.ports import MessageSender
 from bot.services.stats import org_week, people_by_id, person_weeks
-from bot.services.story import tell_week
-from bot.services.titles import award_week, public_person, rules_for, titles_for_week
+from bot.services.story import stored_story, tell_week
+from bot.services.titles import award_week, rules_for, stored_awards, titles_for_week
 from bot.settings import Settings
-from bot.slack.blocks.digest import chart_comment, digest_blocks, digest_text, team_thread_blocks
-from bot.slack.blocks.story import ai_spend_text
-from bot.slack.delivery import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ HIGHLIGHTS = 5
 HOLDERS_SHOWN = 5
 CHART_WEEKS = 8
 NO_TEAM = "No team"
+AI_SPEND_DAYS = 7
 
 
 def digest_key(channel: str, week: IsoWeek) -> str:
@@ -55,18 +60,6 @@ def team_thread_key(channel: str, week: IsoWeek) -> str:
 
 def chart_key(channel: str, week: IsoWeek) -> str:
     return f"{digest_key(channel, week)}:chart"
-
-
-def is_public(person: Person | None) -> bool:
-    """May this person be named in a public post?"""
-    return bool(
-        person is not None
-        and person.in_org
-        and person.active
-        and not person.public_opt_out
-        and person.forgotten_at is None
-        and person.name is not None
-    )
 
 
 def public_board(
@@ -86,7 +79,7 @@ def public_board(
         people = people_by_id(session, [w.person_id for w in page])
         for stats in page:
             person = people.get(stats.person_id)
-            if not is_public(person):
+            if person is None or not may_be_named_in_public(person):
                 continue
             board.append(
                 BoardEntry(
@@ -106,13 +99,13 @@ def public_board(
     return board
 
 
-def title_lines(session: Session, awards: list[TitleAward], settings: Settings) -> list[TitleLine]:
+def title_lines(session: Session, awards: list[TitleAward], rules: Sequence[TitleRule]) -> list[TitleLine]:
     """Awards grouped by title; a few holders who may be named per title, the rest counted.
 
     People are looked up only for the first few holders of each title, never for thousands of
     First Builds: the rest are counted (they were eligible when the title was awarded).
     """
-    rules = {r.key: r for r in rules_for(settings)}
+    by_key = {r.key: r for r in rules}
     by_title: dict[str, list[TitleAward]] = {}
     for award in awards:
         by_title.setdefault(award.title_key, []).append(award)
@@ -124,13 +117,13 @@ def title_lines(session: Session, awards: list[TitleAward], settings: Settings) 
         skipped = 0
         for award in held[:window]:
             person = people.get(award.person_id)
-            if not is_public(person):
+            if person is None or not may_be_named_in_public(person):
                 skipped += 1
             elif len(named) < HOLDERS_SHOWN:
                 named.append(TitleHolder(person.id, person.name, person.slack_user_id, award.streak_weeks))
         if not named:
             continue
-        rule, first = rules.get(key), held[0]
+        rule, first = by_key.get(key), held[0]
         lines.append(
             TitleLine(
                 key=key,
@@ -150,7 +143,7 @@ def highlights(session: Session, week: IsoWeek, limit: int = HIGHLIGHTS) -> list
     rows = session.execute(
         select(Artifact, Person.name, Person.slack_user_id)
         .join(Person, Person.id == Artifact.person_id)
-        .where(Artifact.week_start == week.start, Artifact.title.is_not(None), public_person())
+        .where(Artifact.week_start == week.start, Artifact.title.is_not(None), named_in_public())
         .order_by(Artifact.work_units.desc(), Artifact.share_in_channel.desc(), Artifact.created_at, Artifact.id)
         .limit(limit)
     ).all()
@@ -221,43 +214,75 @@ def chart_weeks(session: Session, week: IsoWeek, count: int = CHART_WEEKS) -> li
 
 
 def compute_digest(
-    session: Session, week: IsoWeek, settings: Settings, *, award_at: datetime | None = None
+    session: Session,
+    week: IsoWeek,
+    settings: Settings,
+    *,
+    award_at: datetime | None = None,
+    stored: bool = False,
+    summary: WeekStory | None = None,
+    ai_spend: AiSpendLine | None = None,
 ) -> WeeklyDigest:
-    """Everything the digest says about `week`.
+    """Everything the digest says about `week`, from the database as it is now.
 
-    With `award_at`, the week's titles are stored (once per title and week, see award_week);
-    without it (a dry run) they are only computed.
+    With `award_at`, the week's titles are stored (once per title and week, see award_week); with
+    `stored`, the titles already stored are shown (the send); otherwise (a dry run) they are only
+    computed. The title rules are read once here and handed down.
     """
+    rules = rules_for(settings)
     weeks = person_weeks(session, week)
     if award_at is not None:
-        awards = award_week(session, week, settings, award_at, weeks=weeks)
+        awards = award_week(session, week, settings, award_at, weeks=weeks, rules=rules)
+    elif stored:
+        awards = stored_awards(session, week, settings, rules=rules)
     else:
-        awards = titles_for_week(session, week, settings, weeks=weeks)
+        awards = titles_for_week(session, week, settings, weeks=weeks, rules=rules)
     return WeeklyDigest(
         week=week,
         totals=org_week(session, week),
         previous=org_week(session, week.previous()),
         leaderboard=public_board(session, weeks, settings.rank_by),
         rank_by=settings.rank_by,
-        extras={
-            "titles": title_lines(session, awards, settings),
-            "highlights": highlights(session, week),
-            "teams": team_figures(session, week, settings.min_group_size),
-            "min_group_size": settings.min_group_size,
-            "chart": chart_weeks(session, week),
-        },
+        titles=title_lines(session, awards, rules),
+        highlights=highlights(session, week),
+        teams=team_figures(session, week, settings.min_group_size),
+        min_group_size=settings.min_group_size,
+        chart=chart_weeks(session, week),
+        summary=summary,
+        ai_spend=ai_spend,
     )
 
 
-def chart_payload(digest: WeeklyDigest) -> dict:
-    """The outbox payload of the chart upload (files_upload_v2 in the digest's thread)."""
-    chart = digest.extras.get("chart") or []
-    return {
-        "filename": f"buildboard-{digest.week}.png",
-        "content_b64": base64.b64encode(weekly_chart_png(chart)).decode("ascii"),
-        "title": f"Spend and artifacts, last {len(chart)} weeks to {digest.week}",
-        "initial_comment": chart_comment(digest),
-    }
+def digest_intents(
+    channel: str, week: IsoWeek, *, ai_spend_until: datetime, llm_off: str | None
+) -> list[MessageIntent]:
+    """The digest's three messages as intents: the week and what the AI-spend line covers, not the words."""
+    key = digest_key(channel, week)
+    params = {"week": str(week), "ai_spend_until": ai_spend_until.isoformat(), "llm_off": llm_off}
+    return [
+        MessageIntent(key, MessageKind.DIGEST, channel, params),
+        MessageIntent(team_thread_key(channel, week), MessageKind.DIGEST_THREAD, channel, params, thread_of_key=key),
+        MessageIntent(chart_key(channel, week), MessageKind.DIGEST_CHART, channel, params, thread_of_key=key),
+    ]
+
+
+def ai_spend_line(session: Session, until: datetime, llm_off: str | None) -> AiSpendLine:
+    """Buildboard's own AI calls in the 7 days before `until`."""
+    return AiSpendLine(llm_spend(session, since=until - timedelta(days=AI_SPEND_DAYS), until=until), llm_off)
+
+
+def digest_at_send(session: Session, params: dict, settings: Settings) -> WeeklyDigest:
+    """The digest of a queued intent, built when it is sent: who may be named is decided now."""
+    week = IsoWeek.parse(params["week"])
+    until = datetime.fromisoformat(params["ai_spend_until"])
+    return compute_digest(
+        session,
+        week,
+        settings,
+        stored=True,
+        summary=stored_story(session, week),
+        ai_spend=ai_spend_line(session, until, params.get("llm_off")),
+    )
 
 
 @dataclass
@@ -266,44 +291,16 @@ class DigestOutcome:
     channel: str
     status: str  # posted | already_posted | failed | deferred | dry_run
     message: str
-    digest: WeeklyDigest
-    blocks: list[dict]
-    thread_blocks: list[dict] | None = None
+    digest: WeeklyDigest | None = None  # a dry run's digest, to print
 
 
-def _ai_extras(
-    session_factory: sessionmaker[Session],
-    llm: LlmClient | None,
-    settings: Settings,
-    *,
-    week: IsoWeek,
-    now: datetime,
-    channel: str | None,
-) -> dict:
-    """The story of the week ("summary") and the line on Buildboard's own AI spend ("ai_spend")."""
-    extras: dict = {}
-    with session_factory() as session:
-        posted = outbox.find(session, digest_key(channel, week)) if channel else None
-    if posted is None or posted.status != "sent":  # a posted digest needs no new story (nor a new call)
-        extras["summary"] = tell_week(session_factory, llm, week, now=now)
-    with session_factory() as session:
-        spend = llm_spend(session, since=now - timedelta(days=7), until=now)
-    extras["ai_spend"] = ai_spend_text(
-        spend, llm_off=None if llm is not None else (llm_status(settings) or "no LLM client")
-    )
-    return extras
-
-
-def _refresh_if_unsent(queued: outbox.Enqueued, payload: dict, now: datetime) -> None:
-    """An unsent row from an earlier run (e.g. the bot was not in the channel) gets today's content."""
-    if not queued.created and queued.message.status in ("pending", "failed"):
-        queued.message.payload = payload
-        queued.message.status, queued.message.not_before, queued.message.last_error = "pending", now, None
+def _llm_off(llm: LlmClient | None, settings: Settings) -> str | None:
+    return None if llm is not None else (llm_status(settings) or "no LLM client")
 
 
 def run_digest(
     session_factory: sessionmaker[Session],
-    sender: OutboxSender | None,
+    sender: MessageSender | None,
     settings: Settings,
     *,
     week: IsoWeek,
@@ -314,76 +311,47 @@ def run_digest(
     """Compute and post the digest for `week` to the digest channel (and its thread), exactly once.
 
     `llm` tells the week's story (None: a plain summary from the data); it is asked before any
-    transaction opens, and not at all once the digest was posted.
+    transaction opens, and not at all once the digest was posted. The story is saved; the send
+    reads it back.
     """
     channel = settings.digest_channel
     if not channel and not dry_run:
         raise ValueError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
-    extras = _ai_extras(session_factory, llm, settings, week=week, now=now, channel=channel)
+    with session_factory() as session:
+        posted = outbox.find(session, digest_key(channel, week)) if channel else None
+    story = None
+    if posted is None or posted.status != "sent":  # a posted digest needs no new story (nor a new call)
+        story = tell_week(session_factory, llm, week, now=now)
     if dry_run:
         with session_factory() as session:
-            digest = compute_digest(session, week, settings)
-        digest.extras.update(extras)
-        blocks = digest_blocks(digest)
-        return DigestOutcome(
-            week, channel or "(none)", "dry_run", "not posted (dry run)", digest, blocks, team_thread_blocks(digest)
-        )
+            digest = compute_digest(
+                session, week, settings, summary=story, ai_spend=ai_spend_line(session, now, _llm_off(llm, settings))
+            )
+        return DigestOutcome(week, channel or "(none)", "dry_run", "not posted (dry run)", digest)
     assert channel is not None and sender is not None
-    key, teams_key, picture_key = digest_key(channel, week), team_thread_key(channel, week), chart_key(channel, week)
+    intents = digest_intents(channel, week, ai_spend_until=now, llm_off=_llm_off(llm, settings))
+    keys = [intent.key for intent in intents]
     with session_factory.begin() as session:
-        digest = compute_digest(session, week, settings, award_at=now)
-        digest.extras.update(extras)
-        blocks, text, thread = digest_blocks(digest), digest_text(digest), team_thread_blocks(digest)
-        queued = outbox.enqueue(
-            session, key=key, kind="digest", channel=channel, payload={"text": text, "blocks": blocks}, now=now
-        )
-        main_status = "new" if queued.created else queued.message.status
-        _refresh_if_unsent(queued, {"text": text, "blocks": blocks}, now)
-        thread_payload = {"text": f"Buildboard {week}: per-team detail", "blocks": thread}
-        _refresh_if_unsent(
-            outbox.enqueue(
-                session,
-                key=teams_key,
-                kind="digest_thread",
-                channel=channel,
-                payload=thread_payload,
-                now=now,
-                thread_of_key=key,
-            ),
-            thread_payload,
-            now,
-        )
-        picture = chart_payload(digest)
-        _refresh_if_unsent(
-            outbox.enqueue(
-                session, key=picture_key, kind="file", channel=channel, payload=picture, now=now, thread_of_key=key
-            ),
-            picture,
-            now,
-        )
+        award_week(session, week, settings, now)  # titles are stored when the digest is queued, shown when sent
+        main_status = "new"
+        for intent in intents:
+            queued = outbox.queue(session, intent, now)
+            if intent.kind is MessageKind.DIGEST:
+                main_status = "new" if queued.created else queued.message.status
+            outbox.requeue_if_unsent(queued, intent, now)
     if main_status == "sending":
-        return DigestOutcome(
-            week, channel, "deferred", f"the digest for {week} is being sent by another process", digest, blocks, thread
-        )
-    report = sender.send_due(keys=[key, teams_key, picture_key])
+        return DigestOutcome(week, channel, "deferred", f"the digest for {week} is being sent by another process")
+    report = sender.send_due(keys=keys)
     if main_status == "sent":
         return DigestOutcome(
-            week,
-            channel,
-            "already_posted",
-            f"the digest for {week} was already posted in {channel}; nothing sent",
-            digest,
-            blocks,
-            thread,
+            week, channel, "already_posted", f"the digest for {week} was already posted in {channel}; nothing sent"
         )
     with session_factory() as session:
-        main = outbox.find(session, key)
+        main = outbox.find(session, keys[0])
         sent_now = main is not None and main.status == "sent"
     if sent_now:
-        return DigestOutcome(
-            week, channel, "posted", f"posted the digest for {week} in {channel}", digest, blocks, thread
-        )
+        return DigestOutcome(week, channel, "posted", f"posted the digest for {week} in {channel}")
     if report.failed:
-        return DigestOutcome(week, channel, "failed", "; ".join(report.errors), digest, blocks, thread)
+        return DigestOutcome(week, channel, "failed", "; ".join(report.errors))
     reason = "; ".join(report.errors) or "Slack is busy; it stays queued and will be sent on the next run"
-    return DigestOutcome(week, channel, "deferred", f"not posted yet: {reason}", digest, blocks, thread)
+    return DigestOutcome(week, channel, "deferred", f"not posted yet: {reason}")

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import job_runs
+from bot.db.leases import current_leader
 from bot.db.models import OutboxMessage
-from bot.jobs import runs
-from bot.jobs.leader import current_leader
-from bot.slack.delivery import read_auth_error
+from bot.db.slack_auth import read_auth_error
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -78,6 +78,6 @@ def readiness(sessions: sessionmaker[Session], now: datetime, *, holder: str | N
             "last_error": run.last_error,
             "last_error_at": _iso(run.last_error_at),
         }
-        for name, run in runs.all_runs(sessions).items()
+        for name, run in job_runs.all_runs(sessions).items()
     }
     return 200, body

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from bot.db.models import Person
 from bot.domain.digest import BoardEntry
 from bot.domain.periods import IsoWeek
+from bot.domain.privacy import may_be_named_in_public
 from bot.domain.ranking import rank
 from bot.domain.stats import PersonWeek
-from bot.services.digest import is_public, public_board
+from bot.services.digest import public_board
 from bot.services.stats import person_weeks
 from bot.settings import Settings
 
@@ -43,5 +44,5 @@ def current_leaderboard(session: Session, now: datetime, settings: Settings, vie
         ranked_people=len(ranked),
         viewer_stats=weeks.get(viewer.id) if viewer is not None else None,
         viewer_position=position,
-        viewer_hidden=viewer is not None and not is_public(viewer),
+        viewer_hidden=viewer is not None and not may_be_named_in_public(viewer),
     )

@@ -13,26 +13,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import String, and_, cast, exists, literal, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Nudge, OutboxMessage, Person
 from bot.db.upsert import insert_ignore
-from bot.domain.nudges import NudgeCandidate, NudgeChoice, next_local_hour, person_zone, select_for_nudge
+from bot.domain.delivery import DeliveryReport, MessageIntent, MessageKind, dm_channel
+from bot.domain.nudges import (
+    AnsweredNudgeDms,
+    NudgeAnswer,
+    NudgeCandidate,
+    NudgeChoice,
+    next_local_hour,
+    person_zone,
+    select_for_nudge,
+)
 from bot.domain.periods import IsoWeek
 from bot.services import outbox
+from bot.services.ports import MessageSender, NudgeDms
 from bot.services.stats import person_weeks
 from bot.settings import Settings
-from bot.slack.blocks.nudge import (
-    answered_message,
-    nothing_outcome,
-    nudge_message,
-    reminder_message,
-    snoozed_outcome,
-)
-from bot.slack.delivery import PERSON_CHANNEL_PREFIX, DeliveryReport, OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def plan_nudges(session: Session, settings: Settings, week: IsoWeek, now: dateti
                 person_id=person.id,
                 name=person.name,
                 email=person.email,
-                channel=person.slack_user_id or f"{PERSON_CHANNEL_PREFIX}{person.id}",
+                channel=dm_channel(person.slack_user_id, person.id),
                 not_before=when,
             )
         )
@@ -156,18 +156,28 @@ def queue_nudges(
             if not created:
                 report.already += 1
                 continue
-            outbox.enqueue(
-                session,
-                key=nudge_key(plan.person_id, week),
-                kind="nudge",
-                channel=plan.channel,
-                payload=nudge_message(week, choice.tokens, choice.spend_usd, choice.rank, choice.ranked_people),
-                now=now,
-                person_id=plan.person_id,
-                not_before=plan.not_before,
-            )
+            outbox.queue(session, nudge_intent(plan, week), now)
             report.queued += 1
     return report
+
+
+def nudge_intent(plan: PlannedNudge, week: IsoWeek) -> MessageIntent:
+    """The DM asking `plan`'s person what they built: their week's figures travel with it."""
+    choice = plan.choice
+    return MessageIntent(
+        key=nudge_key(plan.person_id, week),
+        kind=MessageKind.NUDGE,
+        channel=plan.channel,
+        params={
+            "week": str(week),
+            "tokens": choice.tokens,
+            "spend_usd": str(choice.spend_usd),
+            "rank": choice.rank,
+            "ranked_people": choice.ranked_people,
+        },
+        person_id=plan.person_id,
+        not_before=plan.not_before,
+    )
 
 
 def week_keys(session: Session, week: IsoWeek) -> list[str]:
@@ -177,7 +187,7 @@ def week_keys(session: Session, week: IsoWeek) -> list[str]:
 
 
 def send_week(
-    session_factory: sessionmaker[Session], sender: OutboxSender, week: IsoWeek, now: datetime
+    session_factory: sessionmaker[Session], sender: MessageSender, week: IsoWeek, now: datetime
 ) -> DeliveryReport:
     """Send the week's due nudges and reminders now (a crashed earlier run's leftovers included)."""
     with session_factory() as session:
@@ -261,10 +271,16 @@ def mark_answered(session: Session, person: Person, week: IsoWeek, status: str, 
     return nudge
 
 
-def update_dms(
-    session_factory: sessionmaker[Session], client: WebClient, person_id: int, week: IsoWeek, message: dict
+def show_answer(
+    session_factory: sessionmaker[Session],
+    dms: NudgeDms,
+    person_id: int,
+    week: IsoWeek,
+    tokens: int,
+    spend_usd: Decimal,
+    answer: NudgeAnswer,
 ) -> int:
-    """Rewrite the person's nudge (and reminder) DMs for `week` in place; returns how many were updated."""
+    """Rewrite the person's nudge (and reminder) DMs for `week` to show `answer`; returns how many were."""
     keys = [nudge_key(person_id, week), reminder_key(person_id, week)]
     with session_factory() as session:
         sent = session.execute(
@@ -274,26 +290,23 @@ def update_dms(
                 OutboxMessage.sent_ts.is_not(None),
             )
         ).all()
-    updated = 0
-    for channel, ts in sent:
-        try:
-            client.chat_update(channel=channel, ts=ts, text=message["text"], blocks=message["blocks"])
-            updated += 1
-        except SlackApiError as exc:  # the answer is stored; a stale DM is cosmetic
-            log.warning("could not update the DM %s/%s: %s", channel, ts, exc.response.get("error"))
-    return updated
+    if not sent:
+        return 0
+    return dms.show_answer(
+        AnsweredNudgeDms(week, tokens, spend_usd, answer, tuple((channel, ts) for channel, ts in sent if channel))
+    )
 
 
 @dataclass(frozen=True)
 class AnswerOutcome:
     status: str  # recorded | snoozed | already_snoozed | already_answered
-    message: str
+    answer: NudgeAnswer | None = None  # what was recorded (recorded, snoozed)
     remind_at: datetime | None = None
 
 
 def nothing_to_show(
     session_factory: sessionmaker[Session],
-    client: WebClient,
+    dms: NudgeDms,
     slack_user_id: str,
     week: IsoWeek,
     reason: str,
@@ -311,14 +324,14 @@ def nothing_to_show(
         nudge.answered_at = nudge.answered_at or now
         cancel_reminder(session, person.id, week)
         person_id, tokens, spend = person.id, nudge.tokens, Decimal(nudge.spend_usd)
-    outcome = nothing_outcome(reason, reason_text)
-    update_dms(session_factory, client, person_id, week, answered_message(week, tokens, spend, outcome))
-    return AnswerOutcome("recorded", outcome)
+    answer = NudgeAnswer("nothing_to_show", reason=reason, reason_text=reason_text or None)
+    show_answer(session_factory, dms, person_id, week, tokens, spend, answer)
+    return AnswerOutcome("recorded", answer)
 
 
 def remind_later(
     session_factory: sessionmaker[Session],
-    client: WebClient,
+    dms: NudgeDms,
     settings: Settings,
     slack_user_id: str,
     week: IsoWeek,
@@ -330,26 +343,24 @@ def remind_later(
         person = person_by_slack_id(session, slack_user_id)
         nudge = _nudge_for(session, person, week, now)
         if nudge.status in ANSWERED:
-            return AnswerOutcome("already_answered", "You already answered for this week. Thank you!")
+            return AnswerOutcome("already_answered")
         if nudge.status not in OPEN:
-            return AnswerOutcome("already_snoozed", "You asked for a reminder already; it comes once.", nudge.remind_at)
+            return AnswerOutcome("already_snoozed", remind_at=nudge.remind_at)
         asked = outbox.find(session, nudge_key(person.id, week))
-        fallback = person.slack_user_id or f"{PERSON_CHANNEL_PREFIX}{person.id}"
-        channel = asked.channel if asked is not None else fallback
-        queued = outbox.enqueue(
-            session,
+        channel = asked.channel if asked is not None else dm_channel(person.slack_user_id, person.id)
+        reminder = MessageIntent(
             key=reminder_key(person.id, week),
-            kind="reminder",
+            kind=MessageKind.REMINDER,
             channel=channel,
-            payload=reminder_message(week, nudge.tokens, Decimal(nudge.spend_usd)),
-            now=now,
+            params={"week": str(week), "tokens": nudge.tokens, "spend_usd": str(Decimal(nudge.spend_usd))},
             person_id=person.id,
             not_before=remind_at,
         )
+        queued = outbox.queue(session, reminder, now)
         if not queued.created:  # the key is the second guard: at most one reminder per nudge
-            return AnswerOutcome("already_snoozed", "You asked for a reminder already; it comes once.", nudge.remind_at)
+            return AnswerOutcome("already_snoozed", remind_at=nudge.remind_at)
         nudge.status, nudge.remind_at = "snoozed", remind_at
         person_id, tokens, spend = person.id, nudge.tokens, Decimal(nudge.spend_usd)
-    outcome = snoozed_outcome(remind_at)
-    update_dms(session_factory, client, person_id, week, answered_message(week, tokens, spend, outcome))
-    return AnswerOutcome("snoozed", outcome, remind_at)
+    answer = NudgeAnswer("snoozed", remind_at=remind_at)
+    show_answer(session_factory, dms, person_id, week, tokens, spend, answer)
+    return AnswerOutcome("snoozed", answer, remind_at)

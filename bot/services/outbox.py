@@ -1,4 +1,8 @@
-"""The outbox: every message sent on a schedule is a row with an idempotency key."""
+"""The outbox: every message sent on a schedule is a row with an idempotency key.
+
+A row holds the message's intent (its kind and the values it is built from); the sender renders
+it when it sends. Rows queued by an earlier version hold rendered text and blocks: sent as they are.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import OutboxMessage
 from bot.db.upsert import insert_ignore
+from bot.domain.delivery import MessageIntent
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,28 @@ def enqueue(
     )
     message = session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
     return Enqueued(message, created)
+
+
+def queue(session: Session, intent: MessageIntent, now: datetime) -> Enqueued:
+    """Queue `intent` once (by its key), in the caller's transaction."""
+    return enqueue(
+        session,
+        key=intent.key,
+        kind=intent.kind.value,
+        channel=intent.channel,
+        payload=intent.params,
+        now=now,
+        person_id=intent.person_id,
+        thread_of_key=intent.thread_of_key,
+        not_before=intent.not_before,
+    )
+
+
+def requeue_if_unsent(queued: Enqueued, intent: MessageIntent, now: datetime) -> None:
+    """An unsent row from an earlier run (e.g. the bot was not in the channel) is tried again with `intent`."""
+    if not queued.created and queued.message.status in ("pending", "failed"):
+        queued.message.payload = intent.params
+        queued.message.status, queued.message.not_before, queued.message.last_error = "pending", now, None
 
 
 def find(session: Session, key: str) -> OutboxMessage | None:

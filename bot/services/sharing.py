@@ -1,7 +1,8 @@
 """Sharing what you built: the one path the modal, the demo and tests all take.
 
 Stores (or edits) the artifact with its spend snapshot, marks the week's nudge answered, rewrites
-the nudge DM, and — when asked — posts a showcase in the digest channel through the outbox.
+the nudge DM, and — when asked — queues a showcase for the digest channel. The showcase is built
+when it is sent (`showcase_at_send`), so an author who opts out or is erased before then is not named.
 """
 
 from __future__ import annotations
@@ -11,19 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain.artifacts import ShareFields
+from bot.db.models import Artifact, Person
+from bot.domain.artifacts import ShareFields, Showcase
+from bot.domain.delivery import MessageIntent, MessageKind
+from bot.domain.nudges import NudgeAnswer
 from bot.domain.periods import IsoWeek
+from bot.domain.privacy import may_be_named_in_public
 from bot.services import outbox
 from bot.services.artifacts import ArtifactHook, after_artifact_saved, create_artifact, edit_artifact, week_snapshot
-from bot.services.nudges import mark_answered, person_by_slack_id, update_dms
+from bot.services.nudges import mark_answered, person_by_slack_id, show_answer
+from bot.services.ports import MessageSender, NudgeDms
 from bot.settings import Settings
-from bot.slack.blocks.nudge import answered_message, shared_outcome
-from bot.slack.blocks.share import showcase_message
-from bot.slack.blocks.text import mention
-from bot.slack.delivery import OutboxSender
 
 
 def showcase_key(artifact_id: int) -> str:
@@ -38,10 +39,30 @@ class ShareOutcome:
     showcase: str  # posted | queued | failed | not_asked | no_channel
 
 
+def showcase_at_send(session: Session, artifact_id: int) -> Showcase | None:
+    """The showcase of `artifact_id` as it reads now; None when the artifact (or its author) was erased."""
+    artifact = session.get(Artifact, artifact_id)
+    if artifact is None or artifact.title is None:
+        return None
+    person = session.get(Person, artifact.person_id)
+    if person is None or person.forgotten_at is not None:
+        return None
+    named = may_be_named_in_public(person)
+    return Showcase(
+        author_slack_user_id=person.slack_user_id if named else None,
+        author_name=person.name if named else None,
+        title=artifact.title,
+        url=artifact.url,
+        description=artifact.description or "",
+        kind=artifact.kind or "other",
+        hours_saved_per_week=artifact.hours_saved_per_week,
+    )
+
+
 def share(
     session_factory: sessionmaker[Session],
-    client: WebClient,
-    sender: OutboxSender | None,
+    dms: NudgeDms,
+    sender: MessageSender | None,
     settings: Settings,
     *,
     slack_user_id: str,
@@ -57,32 +78,26 @@ def share(
         person = person_by_slack_id(session, slack_user_id)
         if artifact_id is None:
             artifact = create_artifact(session, person, week, fields, now)
-            week = IsoWeek.containing(artifact.week_start)
         else:
             artifact = edit_artifact(session, person, artifact_id, fields, now)
-            week = IsoWeek.containing(artifact.week_start)
+        week = IsoWeek.containing(artifact.week_start)
         nudge = mark_answered(session, person, week, "shared", now)
         if fields.share_in_channel and settings.digest_channel:
-            public = person.in_org and person.active and not person.public_opt_out
-            author = mention(person.slack_user_id, person.name) if public else "A colleague"
-            showcase_queued = outbox.enqueue(
-                session,
+            showcase = MessageIntent(
                 key=showcase_key(artifact.id),  # one showcase per artifact, however often it is edited
-                kind="showcase",
+                kind=MessageKind.SHOWCASE,
                 channel=settings.digest_channel,
-                payload=showcase_message(
-                    author, fields.title, fields.url, fields.description, fields.kind, fields.hours_saved_per_week
-                ),
-                now=now,
+                params={"artifact_id": artifact.id},
                 person_id=person.id,
-            ).created
+            )
+            showcase_queued = outbox.queue(session, showcase, now).created
         if nudge is not None:
             tokens, spend = nudge.tokens, Decimal(nudge.spend_usd)
         else:
             tokens, spend = week_snapshot(session, person.id, week)
         saved_id, person_id = artifact.id, person.id
-    updated = update_dms(
-        session_factory, client, person_id, week, answered_message(week, tokens, spend, shared_outcome(fields.title))
+    updated = show_answer(
+        session_factory, dms, person_id, week, tokens, spend, NudgeAnswer("shared", title=fields.title)
     )
     showcase = "not_asked"
     if fields.share_in_channel:

@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AppState, Artifact, Person
+from bot.db.public import named_in_public
 from bot.db.upsert import upsert
 from bot.domain.periods import IsoWeek
 from bot.domain.story import STANDOUTS, STORY_PARAGRAPH_MAX, StoryArtifact, WeekStory, plain_story
 from bot.llm.client import LlmClient
 from bot.llm.prompts import STORY_INSTRUCTIONS, as_data
 from bot.services.llm_usage import record_llm_usage
-from bot.services.titles import public_person
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def public_artifacts(session: Session, week: IsoWeek, limit: int = MAX_ARTIFACTS
     rows = session.execute(
         select(Artifact, Person.name, Person.slack_user_id)
         .join(Person, Person.id == Artifact.person_id)
-        .where(Artifact.week_start == week.start, Artifact.title.is_not(None), public_person())
+        .where(Artifact.week_start == week.start, Artifact.title.is_not(None), named_in_public())
         .order_by(Artifact.work_units.desc(), Artifact.created_at, Artifact.id)
         .limit(limit)
     ).all()
@@ -125,10 +125,23 @@ def _cached(session: Session, week: IsoWeek, allowed: dict[int, StoryArtifact]) 
     return WeekStory(text, [allowed[i] for i in standout_ids if i in allowed], source="ai", model=model)
 
 
+def stored_story(session: Session, week: IsoWeek) -> WeekStory:
+    """The story as the digest shows it when sent: the saved AI paragraph while still valid, else the plain one.
+
+    Never calls the model: a digest rendered late (after an outage) tells the week from what is stored now.
+    """
+    artifacts = public_artifacts(session, week)
+    cached = _cached(session, week, {a.artifact_id: a for a in artifacts})
+    if cached is not None:
+        return cached
+    total, sharers, kinds = _week_counts(session, week)
+    return plain_story(artifacts=total, sharers=sharers, kinds=kinds, standouts=artifacts)
+
+
 def tell_week(
     session_factory: sessionmaker[Session], llm: LlmClient | None, week: IsoWeek, *, now: datetime
 ) -> WeekStory:
-    """The digest's opening summary for `week`; never raises for an LLM problem (falls back to the data)."""
+    """The digest's opening summary for `week`, saved for the send; never raises for an LLM problem."""
     with session_factory() as session:
         artifacts = public_artifacts(session, week)
         total, sharers, kinds = _week_counts(session, week)

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, Award, Person, UsageDaily
+from bot.db.public import named_in_public
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import PersonWeek
 from bot.domain.titles import TitleAward, TitleHistory, TitleRule, award_titles, load_rules, longest_run
@@ -19,17 +20,6 @@ from bot.services.stats import person_weeks
 from bot.settings import Settings
 
 _CHUNK = 5000
-
-
-def public_person():
-    """Who may be named in public posts (the digest, the leaderboard, titles, highlights)."""
-    return and_(
-        Person.in_org.is_(True),
-        Person.active.is_(True),
-        Person.public_opt_out.is_(False),
-        Person.forgotten_at.is_(None),
-        Person.name.is_not(None),
-    )
 
 
 def rules_for(settings: Settings) -> list[TitleRule]:
@@ -89,12 +79,17 @@ def _history(session: Session, week: IsoWeek) -> TitleHistory:
 
 
 def titles_for_week(
-    session: Session, week: IsoWeek, settings: Settings, *, weeks: dict[int, PersonWeek] | None = None
+    session: Session,
+    week: IsoWeek,
+    settings: Settings,
+    *,
+    weeks: dict[int, PersonWeek] | None = None,
+    rules: Sequence[TitleRule] | None = None,
 ) -> list[TitleAward]:
-    """Who would hold each title for `week` (nothing stored). `weeks` saves recomputing person_weeks."""
-    rules = rules_for(settings)
+    """Who would hold each title for `week` (nothing stored). `weeks` and `rules` save computing them again."""
+    rules = rules if rules is not None else rules_for(settings)
     weeks = weeks if weeks is not None else person_weeks(session, week)
-    eligible = set(session.scalars(select(Person.id).where(public_person())))
+    eligible = set(session.scalars(select(Person.id).where(named_in_public())))
     return award_titles(
         weeks.values(),
         _previous_work_units(session, week),
@@ -106,9 +101,11 @@ def titles_for_week(
     )
 
 
-def stored_awards(session: Session, week: IsoWeek, settings: Settings) -> list[TitleAward]:
+def stored_awards(
+    session: Session, week: IsoWeek, settings: Settings, *, rules: Sequence[TitleRule] | None = None
+) -> list[TitleAward]:
     """The awards stored for `week`, in rule-file order (names and emoji from the current rules)."""
-    rules = {r.key: (i, r) for i, r in enumerate(rules_for(settings))}
+    ordered = {r.key: (i, r) for i, r in enumerate(rules if rules is not None else rules_for(settings))}
     rows = session.execute(
         select(Award.title_key, Award.person_id, Award.metric_value, Award.streak_weeks).where(
             Award.week_start == week.start
@@ -116,7 +113,7 @@ def stored_awards(session: Session, week: IsoWeek, settings: Settings) -> list[T
     ).all()
     awards = []
     for key, person_id, value, streak in rows:
-        _, rule = rules.get(key, (len(rules), None))
+        _, rule = ordered.get(key, (len(ordered), None))
         awards.append(
             TitleAward(
                 title_key=key,
@@ -127,14 +124,21 @@ def stored_awards(session: Session, week: IsoWeek, settings: Settings) -> list[T
                 streak_weeks=streak,
             )
         )
-    awards.sort(key=lambda a: (rules.get(a.title_key, (len(rules),))[0], a.title_key, a.person_id))
+    awards.sort(key=lambda a: (ordered.get(a.title_key, (len(ordered),))[0], a.title_key, a.person_id))
     return awards
 
 
 def award_week(
-    session: Session, week: IsoWeek, settings: Settings, now: datetime, *, weeks: dict[int, PersonWeek] | None = None
+    session: Session,
+    week: IsoWeek,
+    settings: Settings,
+    now: datetime,
+    *,
+    weeks: dict[int, PersonWeek] | None = None,
+    rules: Sequence[TitleRule] | None = None,
 ) -> list[TitleAward]:
     """Store the week's titles once: a title already awarded for the week is kept, never re-awarded."""
+    rules = rules if rules is not None else rules_for(settings)
     already = {key for (key,) in session.execute(select(Award.title_key).where(Award.week_start == week.start))}
     rows = [
         {
@@ -145,7 +149,7 @@ def award_week(
             "streak_weeks": award.streak_weeks,
             "created_at": now,
         }
-        for award in titles_for_week(session, week, settings, weeks=weeks)
+        for award in titles_for_week(session, week, settings, weeks=weeks, rules=rules)
         if award.title_key not in already
     ]
     if rows:
@@ -158,4 +162,4 @@ def award_week(
             rows,
         )
     session.flush()
-    return stored_awards(session, week, settings)
+    return stored_awards(session, week, settings, rules=rules)

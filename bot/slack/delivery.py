@@ -13,7 +13,6 @@ channel never holds up the rest.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import socket
@@ -21,18 +20,22 @@ import threading
 import time
 import urllib.error
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.client import HTTPException
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import AppState, OutboxMessage, Person
+from bot.db.models import OutboxMessage, Person
+from bot.db.slack_auth import read_auth_error, write_auth_error
 from bot.db.value_sets import in_values
 from bot.domain.clock import Clock, system_clock
+from bot.domain.delivery import PERSON_CHANNEL_PREFIX, DeliveryReport
+from bot.slack.rendering import FILE_KINDS, MessageRenderer, Rendered, SlackFile, SlackMessage
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +80,9 @@ AUTH_ERRORS = {
 }
 # Answers after which the post may or may not be in the channel.
 AMBIGUOUS_ERRORS = {"internal_error", "fatal_error", "request_timeout", "service_unavailable"}
-AUTH_STATE_KEY = "slack_auth_error"
 # Network trouble: the request may have reached Slack.
 NETWORK_ERRORS = (OSError, TimeoutError, urllib.error.URLError, HTTPException)
-# A channel of "person:<id>": a DM to a person whose Slack id is looked up by email when sending.
-PERSON_CHANNEL_PREFIX = "person:"
+_GIVEN_UP = object()  # _render's answer when the row was failed or put back: nothing to post now
 
 
 class _FakeAnswer(dict):
@@ -186,17 +187,6 @@ class Pacer:
 
 
 @dataclass
-class DeliveryReport:
-    sent: int = 0
-    reconciled: int = 0
-    failed: int = 0
-    deferred: int = 0
-    rate_limited: int = 0
-    retried: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
 class _Item:
     """A claimed row, as the send loop sees it."""
 
@@ -244,8 +234,11 @@ class OutboxSender:
         retry_cap: float = 300.0,
         local_tries: int = 4,
         sleep: Callable[[float], object] | None = None,
+        renderer: MessageRenderer | None = None,
     ) -> None:
         self._sessions = session_factory
+        # Builds each message when it is sent; without settings it sends DMs, showcases and rendered rows only.
+        self._renderer = renderer or MessageRenderer()
         self._client = without_retries(client)
         self._clock = clock
         self._pacer = pacer or Pacer()
@@ -404,7 +397,7 @@ class OutboxSender:
         try:
             if channel.startswith(PERSON_CHANNEL_PREFIX):
                 channel = self._person_slack_id(int(channel[len(PERSON_CHANNEL_PREFIX) :]))
-            if item.in_flight and item.kind != "file":
+            if item.in_flight and item.kind not in FILE_KINDS:
                 found = self._find_sent(channel, item.key, item.created_at, thread_ts)
                 if found is not None:
                     self._mark_sent(item, *found)
@@ -412,9 +405,15 @@ class OutboxSender:
                     log.info("%s was already in Slack (%s); recorded it, not sent again", item.key, found[1])
                     return False
                 item.in_flight = False  # not in the channel: the earlier post never landed
+            rendered = self._render(item, report)
+            if rendered is _GIVEN_UP:
+                return False
+            if rendered is None:
+                self._cancel(item, "nothing to send any more: what it was about was removed before it went out")
+                return False
             self._pacer.take(self._pace_key(item))
             try:
-                sent_channel, ts = self._post(item, channel, thread_ts)
+                sent_channel, ts = self._post(item, channel, thread_ts, rendered)
             finally:
                 self._pacer.done(self._pace_key(item))
         except SlackApiError as exc:
@@ -486,15 +485,31 @@ class OutboxSender:
                 return None
         return None
 
-    def _post(self, item: _Item, channel: str, thread_ts: str | None) -> tuple[str | None, str | None]:
-        payload = item.payload
-        if item.kind == "file":
+    def _render(self, item: _Item, report: DeliveryReport) -> Rendered | object:
+        """The message of `item`, built now from the database; _GIVEN_UP when it cannot be built."""
+        try:
+            with self._sessions() as session:
+                return self._renderer.render(session, item.kind, item.payload)
+        except OperationalError as exc:  # the database is briefly away: try again later, lose nothing
+            self._retry_later(item, f"database: {type(exc).__name__}", report)
+            return _GIVEN_UP
+        except Exception as exc:  # a message that cannot be built will not build on a retry either
+            log.exception("could not build %s (%s)", item.key, item.kind)
+            self._fail(item, f"could not build the message: {type(exc).__name__}: {exc}")
+            report.failed += 1
+            report.errors.append(f"{item.key}: could not build the message ({type(exc).__name__})")
+            return _GIVEN_UP
+
+    def _post(
+        self, item: _Item, channel: str, thread_ts: str | None, message: SlackMessage | SlackFile
+    ) -> tuple[str | None, str | None]:
+        if isinstance(message, SlackFile):
             answer = self._client.files_upload_v2(
                 channel=self._dm_channel(channel),
-                content=base64.b64decode(payload["content_b64"]),
-                filename=payload["filename"],
-                title=payload.get("title"),
-                initial_comment=payload.get("initial_comment"),
+                content=message.content,
+                filename=message.filename,
+                title=message.title,
+                initial_comment=message.initial_comment,
                 thread_ts=thread_ts,
             )
             files = answer.get("files") or [answer.get("file") or {}]
@@ -502,8 +517,8 @@ class OutboxSender:
         # A user id as channel posts in the app's DM with them: no conversations.open (Tier 3) per DM.
         answer = self._client.chat_postMessage(
             channel=channel,
-            text=payload.get("text", ""),
-            blocks=payload.get("blocks"),
+            text=message.text,
+            blocks=message.blocks,
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
@@ -576,6 +591,15 @@ class OutboxSender:
                 )
             )
             return result.rowcount == 1
+
+    def _cancel(self, item: _Item, reason: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == item.row_id)
+                .values(status="cancelled", last_error=reason, claimed_by=None, claimed_until=None, posting_since=None)
+            )
+        log.info("cancelled %s: %s", item.key, reason)
 
     def _fail(self, item: _Item, error: str) -> None:
         with self._sessions.begin() as session:
@@ -663,21 +687,6 @@ class OutboxSender:
             log.warning("Slack accepts the bot token again: outbox sending resumes")
             self.clear_auth_error()
         return None
-
-
-def read_auth_error(sessions: sessionmaker[Session]) -> str | None:
-    with sessions() as session:
-        state = session.get(AppState, AUTH_STATE_KEY)
-        return state.value if state is not None and state.value else None
-
-
-def write_auth_error(sessions: sessionmaker[Session], error: str | None, now: datetime) -> None:
-    with sessions.begin() as session:
-        state = session.get(AppState, AUTH_STATE_KEY)
-        if state is None:
-            session.add(AppState(key=AUTH_STATE_KEY, value=error, updated_at=now))
-        else:
-            state.value, state.updated_at = error, now
 
 
 def _retry_after(exc: SlackApiError) -> float | None:

@@ -24,7 +24,9 @@ def channel_posts(slack):
 @pytest.fixture(autouse=True)
 def unpaced_sender(rt):
     """The digest and its two thread rows go to one channel: no 1-second pacing between them in tests."""
-    rt.__dict__["sender"] = OutboxSender(rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0))
+    rt.__dict__["sender"] = OutboxSender(
+        rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0), renderer=rt.renderer
+    )
 
 
 def test_digest_numbers_for_the_hand_built_week(rt):
@@ -72,7 +74,7 @@ def test_digest_posts_once_per_channel_and_week(rt, slack):
 def test_dry_run_posts_nothing(rt, slack):
     load_org(rt.sessions)
     outcome = run_digest(rt.sessions, None, rt.settings, week=W47, now=NOW, dry_run=True)
-    assert outcome.status == "dry_run" and outcome.blocks
+    assert outcome.status == "dry_run" and outcome.digest is not None and outcome.digest.week == W47
     assert slack.calls_to("chat.postMessage") == []
     with rt.sessions() as session:
         assert session.scalars(select(OutboxMessage)).all() == []

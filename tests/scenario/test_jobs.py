@@ -2,8 +2,9 @@
 
 from sqlalchemy import select
 
+from bot.db.leases import current_leader
 from bot.db.models import JobRun, Nudge
-from bot.jobs.leader import LeaderLease, current_leader
+from bot.jobs.leader import LeaderLease
 from bot.jobs.schedule import JobScheduler
 from bot.jobs.tasks import JOBS, retention, usage_sync, weekly_digest, weekly_nudges
 from tests.conftest import DIGEST_CHANNEL

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.db.leases import current_leader
 from bot.db.models import JobRun, Nudge, OutboxMessage
 from bot.domain.clock import system_clock
 from bot.domain.periods import IsoWeek
-from bot.jobs.leader import current_leader
 from bot.services import outbox
 from tests.conftest import DIGEST_CHANNEL
 from tests.scenario.helpers import load_org

@@ -54,7 +54,7 @@ def test_a_team_of_three_never_appears_by_name_in_a_public_post(rt, slack, tmp_p
     build_org(rt.sessions, tmp_path)
     with rt.sessions() as session:
         digest = compute_digest(session, W47, rt.settings)
-    assert all(f.active_people >= rt.settings.min_group_size for f in digest.extras["teams"])
+    assert all(f.active_people >= rt.settings.min_group_size for f in digest.teams)
     assert run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW).status == "posted"
     public = json.dumps(slack.messages_in(DIGEST_CHANNEL), ensure_ascii=False)
     public += json.dumps([f["bytes"].decode(errors="replace") for f in slack.uploaded_files])

@@ -7,7 +7,6 @@ Artifacts added here: W46 Carol 1 unit; W47 Carol 2 units, Erin 1.5 + 1 units, B
 
 from __future__ import annotations
 
-import base64
 import json
 from decimal import Decimal
 
@@ -19,10 +18,12 @@ from bot.domain.periods import IsoWeek
 from bot.services.digest import compute_digest, run_digest
 from bot.services.titles import award_week
 from bot.slack.delivery import OutboxSender, Pacer
+from bot.slack.rendering import MessageRenderer
 from bot.slack.standin import render_message
 from tests.conftest import DIGEST_CHANNEL, NOW, make_settings
 from tests.scenario.artifacts import add_artifact
 from tests.scenario.helpers import load_org
+from tests.scenario.llm_helpers import set_person
 
 W46, W47 = IsoWeek(2026, 46), IsoWeek(2026, 47)
 # The plain story (no LLM in these tests): counts by kind and three standouts, user text escaped.
@@ -35,7 +36,9 @@ STANDOUTS = (
 
 @pytest.fixture(autouse=True)
 def unpaced_sender(rt):
-    rt.__dict__["sender"] = OutboxSender(rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0))
+    rt.__dict__["sender"] = OutboxSender(
+        rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0), renderer=rt.renderer
+    )
 
 
 def build_week(sessions):
@@ -55,7 +58,7 @@ def ids(sessions) -> dict[str, int]:
 
 
 def titles_of(digest) -> dict[str, list[tuple[str, int]]]:
-    return {line.key: [(h.name, h.streak_weeks) for h in line.holders] for line in digest.extras["titles"]}
+    return {line.key: [(h.name, h.streak_weeks) for h in line.holders] for line in digest.titles}
 
 
 def test_titles_for_the_hand_built_week(rt):
@@ -71,7 +74,7 @@ def test_titles_for_the_hand_built_week(rt):
         "rising_star": [("Erin Evans", 1)],  # +2.5 on last week; Carol +1, Bob +1
         "first_build": [("Bob Baker", 1), ("Erin Evans", 1)],  # Carol shared before
     }
-    [legend] = [t for t in digest.extras["titles"] if t.key == "token_legend"]
+    [legend] = [t for t in digest.titles if t.key == "token_legend"]
     assert (legend.name, legend.emoji, legend.metric, legend.metric_value) == (
         "Token Legend",
         ":fire:",
@@ -176,8 +179,10 @@ def test_the_digest_field_by_field(rt, slack):
         rows = {r.idempotency_key: r for r in session.scalars(select(OutboxMessage))}
     key = f"digest:{DIGEST_CHANNEL}:2026-W47"
     assert set(rows) == {key, f"{key}:teams", f"{key}:chart"}
-    assert rows[f"{key}:teams"].thread_of_key == key and rows[f"{key}:chart"].kind == "file"
-    assert base64.b64decode(rows[f"{key}:chart"].payload["content_b64"]) == chart["bytes"]
+    assert rows[f"{key}:teams"].thread_of_key == key and rows[f"{key}:chart"].kind == "digest_chart"
+    # The rows hold what to build (the week), not the words or the picture: both are made when sent.
+    assert rows[f"{key}:chart"].payload["week"] == "2026-W47" and "content_b64" not in rows[f"{key}:chart"].payload
+    assert "blocks" not in rows[key].payload
 
     # Once per channel and week, thread and chart included.
     again = run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
@@ -188,7 +193,8 @@ def test_the_digest_field_by_field(rt, slack):
 def test_team_detail_in_the_thread(rt, database_url, slack):
     build_week(rt.sessions)
     settings = make_settings(database_url, slack, min_group_size=1)
-    outcome = run_digest(rt.sessions, rt.sender, settings, week=W47, now=NOW)
+    sender = OutboxSender(rt.sessions, rt.slack, clock=rt.clock, renderer=MessageRenderer(settings))
+    outcome = run_digest(rt.sessions, sender, settings, week=W47, now=NOW)
     assert outcome.status == "posted"
     thread = [m for m in slack.messages_in(DIGEST_CHANNEL) if m.get("thread_ts")][0]
     assert thread["blocks"][1]["text"]["text"] == (
@@ -200,7 +206,7 @@ def test_team_detail_in_the_thread(rt, database_url, slack):
     settings = make_settings(database_url, slack, min_group_size=2)
     with rt.sessions() as session:
         digest = compute_digest(session, W47, settings)
-    [(team, people, merged)] = [(r.team, r.active_people, r.merged_teams) for r in digest.extras["teams"]]
+    [(team, people, merged)] = [(r.team, r.active_people, r.merged_teams) for r in digest.teams]
     assert (team, people, sorted(merged)) == ("Other teams", 4, ["Platform", "Research"])
 
 
@@ -216,7 +222,7 @@ def test_an_opted_out_person_is_never_named_but_still_counts(rt):
     assert titles["session_immortal"] == [("Erin Evans", 1)]  # tied on 1 day with Bob; more work units
     assert all("Carol Chen" not in [n for n, _ in holders] for holders in titles.values())
     assert [e.name for e in digest.leaderboard] == ["Erin Evans", "Bob Baker", "Dan Diaz"]
-    assert [h.title for h in digest.extras["highlights"]][0] == "Lab protocol summariser"
+    assert [h.title for h in digest.highlights][0] == "Lab protocol summariser"
     # Totals are unchanged.
     assert (digest.totals.tokens, digest.totals.artifacts, str(digest.totals.spend_usd)) == (
         2_412_000,
@@ -232,8 +238,8 @@ def test_departed_and_deactivated_people_are_not_named(rt):
         session.execute(update(Person).where(Person.email == "bob@example.com").values(active=False))
     with rt.sessions() as session:
         digest = compute_digest(session, W47, rt.settings)
-    named = {h.name for t in digest.extras["titles"] for h in t.holders}
-    named |= {e.name for e in digest.leaderboard} | {h.author_name for h in digest.extras["highlights"]}
+    named = {h.name for t in digest.titles for h in t.holders}
+    named |= {e.name for e in digest.leaderboard} | {h.author_name for h in digest.highlights}
     assert named == {"Carol Chen", "Dan Diaz"}
     assert titles_of(digest)["builder_of_the_week"] == [("Carol Chen", 1)]
 
@@ -277,7 +283,7 @@ def test_awards_are_stored_once_and_repeat_holders_celebrated(rt, slack):
 def test_a_dry_run_stores_no_awards(rt):
     build_week(rt.sessions)
     outcome = run_digest(rt.sessions, None, rt.settings, week=W47, now=NOW, dry_run=True)
-    assert outcome.status == "dry_run" and outcome.digest.extras["titles"]
+    assert outcome.status == "dry_run" and outcome.digest.titles
     with rt.sessions() as session:
         assert session.scalars(select(Award)).all() == []
 
@@ -288,8 +294,7 @@ def test_the_story_of_the_week_opens_the_digest(rt):
 
     build_week(rt.sessions)
     with rt.sessions() as session:
-        digest = compute_digest(session, W47, rt.settings)
-    digest.extras["summary"] = WeekStory("A week of release tooling <!channel>.")
+        digest = compute_digest(session, W47, rt.settings, summary=WeekStory("A week of release tooling <!channel>."))
     blocks = digest_blocks(digest)
     # Under the heading, escaped (the story quotes what people typed), with where it came from.
     assert blocks[0]["type"] == "header"
@@ -350,3 +355,72 @@ def test_a_bad_titles_file_stops_the_digest_with_a_clear_message(
     assert slack.posted_messages == []
     with rt.sessions() as session:
         assert session.scalars(select(OutboxMessage)).all() == [] and session.scalars(select(Award)).all() == []
+
+
+def test_a_digest_queued_in_an_outage_is_built_when_sent(rt, slack):
+    """Slack is down when the digest is queued; one named person opts out and another is deactivated
+    before it recovers: the digest that goes out names neither (it is built at send time)."""
+    build_week(rt.sessions)
+    with rt.sessions() as session:
+        before = compute_digest(session, W47, rt.settings)
+    named_before = {e.name for e in before.leaderboard} | {h.name for t in before.titles for h in t.holders}
+    assert {"Carol Chen", "Erin Evans"} <= named_before  # both would have been named
+
+    sender = OutboxSender(
+        rt.sessions,
+        rt.slack,
+        clock=rt.clock,
+        pacer=Pacer(per_channel_interval=0),
+        retry_base=0.01,
+        local_tries=2,
+        renderer=rt.renderer,
+    )
+    slack.fail_next("chat.postMessage", status=500, times=50)
+    queued = run_digest(rt.sessions, sender, rt.settings, week=W47, now=NOW)
+    assert queued.status == "deferred" and slack.messages_in(DIGEST_CHANNEL) == []
+
+    set_person(rt.sessions, "carol@example.com", public_opt_out=True)
+    set_person(rt.sessions, "erin@example.com", active=False)
+    with slack._lock:
+        slack._faults.clear()  # Slack recovers
+    with rt.sessions.begin() as session:  # the retry is due now, not after the backoff
+        session.execute(update(OutboxMessage).values(not_before=NOW))
+    sender.send_due()
+
+    [message, thread] = slack.messages_in(DIGEST_CHANNEL)
+    posted = json.dumps([message, thread])
+    for name, slack_id in (("Carol", "U0CAROL"), ("Erin", "U0ERIN")):
+        assert name not in posted and slack_id not in posted
+    assert "Bob Baker" in posted or "U0BOB" in posted  # still named: he changed nothing
+
+
+def test_a_showcase_queued_in_an_outage_respects_a_later_opt_out_and_erasure(rt, slack):
+    from bot.domain.artifacts import share_fields
+    from bot.services.erasure import forget
+    from bot.services.sharing import share
+
+    load_org(rt.sessions)
+    sender = OutboxSender(rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0), local_tries=1)
+    form = {"title": "Deploy notes", "url": "https://git.example.com/d", "description": "Writes deploy notes."}
+    form |= {"kind": "tool", "hours_saved": "", "share_in_channel": True}
+    slack.fail_next("chat.postMessage", error="service_unavailable", times=50)
+    for user in ("U0CAROL", "U0DAN"):
+        outcome = share(
+            rt.sessions, rt.nudge_dms, sender, rt.settings, slack_user_id=user, week=W47, fields=share_fields(form),
+            now=NOW,
+        )  # fmt: skip
+        assert outcome.showcase == "queued"
+    set_person(rt.sessions, "carol@example.com", public_opt_out=True)
+    forget(rt.sessions, email="dan@example.com", now=NOW)
+    with slack._lock:
+        slack._faults.clear()
+    with rt.sessions.begin() as session:
+        session.execute(update(OutboxMessage).values(not_before=NOW))
+    sender.send_due()
+
+    [showcase] = slack.messages_in(DIGEST_CHANNEL)  # Dan was erased: his showcase went with his data
+    assert showcase["text"].startswith("A colleague shared what they built")
+    assert "U0CAROL" not in json.dumps(showcase) and "Carol" not in json.dumps(showcase)
+    with rt.sessions() as session:
+        rows = session.execute(select(OutboxMessage.idempotency_key, OutboxMessage.status)).all()
+    assert [status for _, status in rows] == ["sent"]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.db.models import LlmUsage
 from bot.services.digest import run_digest
 from bot.services.estimates import estimate_pending
+from bot.slack.blocks.digest import digest_blocks
 from bot.slack.delivery import OutboxSender, Pacer
 from tests.conftest import DIGEST_CHANNEL, NOW
 from tests.fakes.openai_api import ANSWER_MODEL, FakeOpenAI
@@ -74,7 +75,9 @@ def ai_spend_line(slack) -> str:
 @pytest.fixture(autouse=True)
 def unpaced_sender(rt):
     """The digest and its thread rows go to one channel: no 1-second pacing between them in tests."""
-    rt.__dict__["sender"] = OutboxSender(rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0))
+    rt.__dict__["sender"] = OutboxSender(
+        rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0), renderer=rt.renderer
+    )
 
 
 def opening(message) -> tuple[str, str]:
@@ -207,7 +210,7 @@ def test_the_story_is_told_once_and_told_again_after_an_opt_out(rt, slack, fake,
     llm = llm_for(database_url, slack, fake)
     fake.answer({"paragraph": PARAGRAPH, "standout_refs": [1, 2]})
     dry = run_digest(rt.sessions, None, rt.settings, week=W47, now=NOW, dry_run=True, llm=llm)
-    assert PARAGRAPH.split(":")[0] in json.dumps(dry.blocks)
+    assert PARAGRAPH.split(":")[0] in json.dumps(digest_blocks(dry.digest))
     # Bob opts out before the real run: the saved story sent his artifact, so it is told again without it.
     set_person(rt.sessions, "bob@example.com", public_opt_out=True)
     fake.answer(

@@ -8,9 +8,8 @@ from bot.domain.digest import BoardEntry, Highlight, TitleLine, WeeklyDigest
 from bot.domain.groups import OTHER_TEAMS, TeamFigure
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.stats import change_ratio
-from bot.domain.story import WeekStory
 from bot.domain.titles import ordinal
-from bot.slack.blocks.story import story_blocks
+from bot.slack.blocks.story import ai_spend_text, story_blocks
 from bot.slack.blocks.text import (
     context,
     divider,
@@ -114,7 +113,7 @@ def share_button(value: str = "digest") -> dict:
 def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     totals, previous = digest.totals, digest.previous
     evidence = totals.evidence_ratio
-    summary: WeekStory | None = digest.extras.get("summary")
+    summary = digest.summary
     blocks: list[dict] = [
         header(f"Buildboard · {digest.week.label()}"),
         *(story_blocks(summary) if summary else []),  # the week in a paragraph opens the digest
@@ -146,11 +145,11 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     else:
         blocks.append(section("*Leaderboard*\nNobody used AI tools this week."))
     blocks.append(context("Ranked by what was built, not by tokens burned; ties go to the lower cost per work unit."))
-    titles: list[TitleLine] = digest.extras.get("titles") or []
+    titles = digest.titles
     if titles:
         blocks.append(divider())
         blocks.append(section("*Titles*\n" + "\n".join(_title_line(t) for t in titles)))
-    items: list[Highlight] = digest.extras.get("highlights") or []
+    items = digest.highlights
     if items:
         blocks.append(divider())
         blocks.append(section("*Highlights*"))
@@ -173,15 +172,14 @@ def _team_line(row: TeamFigure, min_size: int) -> str:
 def team_thread_blocks(digest: WeeklyDigest) -> list[dict]:
     """The thread reply: per-team detail, small teams merged (the channel is public), and Buildboard's AI spend."""
     blocks = _team_blocks(digest)
-    ai_spend = digest.extras.get("ai_spend")
-    if ai_spend:
-        blocks += [divider(), section(ai_spend)]
+    if digest.ai_spend is not None:
+        blocks += [divider(), section(ai_spend_text(digest.ai_spend.spend, llm_off=digest.ai_spend.llm_off))]
     return blocks
 
 
 def _team_blocks(digest: WeeklyDigest) -> list[dict]:
-    rows: list[TeamFigure] = digest.extras.get("teams") or []
-    min_size = int(digest.extras.get("min_group_size") or 1)
+    rows = digest.teams
+    min_size = digest.min_group_size or 1
     blocks = [section(f"*By team* · {digest.week.label()}")]
     if not rows:
         blocks.append(section("No team had enough active people to show on its own this week."))
@@ -200,8 +198,7 @@ def _team_blocks(digest: WeeklyDigest) -> list[dict]:
 
 def chart_comment(digest: WeeklyDigest) -> str:
     """The chart's caption: the same numbers as text."""
-    chart = digest.extras.get("chart") or []
-    parts = [f"{w.label}: {format_usd(w.spend_usd)}, {w.artifacts} shared" for w in chart]
+    parts = [f"{w.label}: {format_usd(w.spend_usd)}, {w.artifacts} shared" for w in digest.chart]
     return "Weekly spend and artifacts — " + " · ".join(parts)
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bot.domain.artifacts import NOTHING_REASONS
 from bot.domain.money import format_tokens, format_usd
+from bot.domain.nudges import NudgeAnswer
 from bot.domain.periods import IsoWeek
 from bot.slack.blocks.text import context, escape, section
 
@@ -111,3 +112,25 @@ def nothing_outcome(reason: str, reason_text: str | None) -> str:
 
 def snoozed_outcome(remind_at: datetime) -> str:
     return f":alarm_clock: I'll remind you once on {remind_at:%A} {remind_at.day} {remind_at:%b}."
+
+
+def answer_text(answer: NudgeAnswer) -> str:
+    """What the DM says in place of its buttons once the person answered."""
+    if answer.kind == "shared":
+        return shared_outcome(answer.title or "")
+    if answer.kind == "snoozed" and answer.remind_at is not None:
+        return snoozed_outcome(answer.remind_at)
+    return nothing_outcome(answer.reason or "other", answer.reason_text)
+
+
+ALREADY_ANSWERED = "You already answered for this week. Thank you!"
+ALREADY_SNOOZED = "You asked for a reminder already; it comes once."
+
+
+def answer_reply(status: str, answer: NudgeAnswer | None) -> str:
+    """The ephemeral reply to a nudge button: what was recorded, or why nothing changed."""
+    if status == "already_answered":
+        return ALREADY_ANSWERED
+    if status == "already_snoozed" or answer is None:
+        return ALREADY_SNOOZED
+    return answer_text(answer)

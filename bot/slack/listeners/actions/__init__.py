@@ -11,10 +11,11 @@ from bot.services.artifacts import ArtifactNotFound, delete_artifact, owned_arti
 from bot.services.home import set_nudges
 from bot.services.nudges import PersonUnknown, person_by_slack_id, remind_later
 from bot.slack.blocks.home import DELETE_ARTIFACT, EDIT_ARTIFACT, TOGGLE_NUDGES
-from bot.slack.blocks.nudge import NOTHING_TO_SHOW, OPEN_SHARE_MODAL, REMIND_LATER
+from bot.slack.blocks.nudge import NOTHING_TO_SHOW, OPEN_SHARE_MODAL, REMIND_LATER, answer_reply
 from bot.slack.blocks.share import nothing_modal, share_modal
 from bot.slack.deps import Deps
 from bot.slack.listeners.share_ui import open_share_modal, publish_home, week_from
+from bot.slack.nudge_dms import SlackNudgeDms
 
 log = logging.getLogger(__name__)
 NOT_KNOWN = "I can't find you in Buildboard's people list yet. Ask your Buildboard admin to add your email."
@@ -37,7 +38,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             outcome = remind_later(
                 deps.sessions,
-                deps.client,
+                SlackNudgeDms(deps.client),
                 deps.settings,
                 body["user"]["id"],
                 week_from(action.get("value"), deps),
@@ -47,7 +48,8 @@ def register(app: App, deps: Deps) -> None:
             respond(text=NOT_KNOWN, response_type="ephemeral", replace_original=False)
             return
         if outcome.status != "snoozed":
-            respond(text=outcome.message, response_type="ephemeral", replace_original=False)
+            reply = answer_reply(outcome.status, outcome.answer)
+            respond(text=reply, response_type="ephemeral", replace_original=False)
 
     @app.action(TOGGLE_NUDGES)
     def toggle_nudges(ack, body, action):

@@ -14,6 +14,7 @@ from bot.services.sharing import share
 from bot.slack.blocks.share import NOTHING_MODAL, SHARE_MODAL, form_values
 from bot.slack.deps import Deps
 from bot.slack.listeners.share_ui import artifact_hooks, publish_home, sender_for, tell, week_from
+from bot.slack.nudge_dms import SlackNudgeDms
 
 log = logging.getLogger(__name__)
 NOT_KNOWN = "I can't find you in Buildboard's people list yet: ask your Buildboard admin to add your email."
@@ -53,7 +54,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             share(
                 deps.sessions,
-                deps.client,
+                SlackNudgeDms(deps.client),
                 sender_for(deps),
                 deps.settings,
                 slack_user_id=user_id,
@@ -81,7 +82,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             nothing_to_show(
                 deps.sessions,
-                deps.client,
+                SlackNudgeDms(deps.client),
                 user_id,
                 week_from(_metadata(view).get("week"), deps),
                 form["reason"],

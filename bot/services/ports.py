@@ -1,0 +1,26 @@
+"""The outside world as services see it: interfaces they are given, implemented by adapters (bot/slack/).
+
+Services queue message intents in the outbox (bot/services/outbox.py) inside their own
+transaction, then ask a `MessageSender` to deliver those keys; the adapter renders each intent
+when it sends. Nothing here knows Slack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.domain.delivery import DeliveryReport
+from bot.domain.nudges import AnsweredNudgeDms
+
+
+class MessageSender(Protocol):
+    """Delivers due outbox rows exactly once (paced, retried, reconciled)."""
+
+    def send_due(self, *, limit: int = 10_000, keys: Sequence[str] | None = None) -> DeliveryReport: ...
+
+
+class NudgeDms(Protocol):
+    """Rewrites a person's nudge DMs in place once they answered; returns how many were rewritten."""
+
+    def show_answer(self, dms: AnsweredNudgeDms) -> int: ...

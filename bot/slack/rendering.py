@@ -1,0 +1,114 @@
+"""Outbox intents → Slack messages, built when they are sent (the delivery adapter's renderer).
+
+A public message (the digest, its thread and chart, a showcase) is built from the database as
+it is at send time, so privacy choices, departures and erasure made after it was queued hold.
+A DM (nudge, reminder) is built from the figures its intent carries. Rows queued by an earlier
+version carry their rendered text and blocks and are sent as they are.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.domain.chart import weekly_chart_png
+from bot.domain.delivery import MessageKind
+from bot.domain.periods import IsoWeek
+from bot.services.digest import digest_at_send
+from bot.services.sharing import showcase_at_send
+from bot.settings import Settings
+from bot.slack.blocks.digest import chart_comment, digest_blocks, digest_text, team_thread_blocks
+from bot.slack.blocks.nudge import nudge_message, reminder_message
+from bot.slack.blocks.share import showcase_message
+from bot.slack.blocks.text import mention
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class SlackFile:
+    filename: str
+    content: bytes
+    title: str | None = None
+    initial_comment: str | None = None
+
+
+Rendered = SlackMessage | SlackFile | None  # None: nothing to send any more (e.g. the artifact was erased)
+FILE_KINDS = frozenset({MessageKind.DIGEST_CHART.value, MessageKind.FILE.value})
+
+
+class MissingSettings(RuntimeError):
+    """A digest intent reached a sender built without settings."""
+
+
+class MessageRenderer:
+    """Builds each outbox row's message at send time; `settings` shape the digest (ranking, titles, groups)."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._settings = settings
+
+    def render(self, session: Session, kind: str, payload: dict[str, Any]) -> Rendered:
+        if "blocks" in payload or "text" in payload:  # queued already rendered (an earlier version, tests)
+            return SlackMessage(str(payload.get("text", "")), payload.get("blocks"))
+        if "content_b64" in payload:
+            return SlackFile(
+                payload["filename"],
+                base64.b64decode(payload["content_b64"]),
+                payload.get("title"),
+                payload.get("initial_comment"),
+            )
+        if kind == MessageKind.NUDGE:
+            message = nudge_message(
+                IsoWeek.parse(payload["week"]),
+                int(payload["tokens"]),
+                Decimal(payload["spend_usd"]),
+                payload.get("rank"),
+                payload.get("ranked_people"),
+            )
+            return SlackMessage(message["text"], message["blocks"])
+        if kind == MessageKind.REMINDER:
+            message = reminder_message(
+                IsoWeek.parse(payload["week"]), int(payload["tokens"]), Decimal(payload["spend_usd"])
+            )
+            return SlackMessage(message["text"], message["blocks"])
+        if kind == MessageKind.SHOWCASE:
+            showcase = showcase_at_send(session, int(payload["artifact_id"]))
+            if showcase is None:
+                return None
+            author = (
+                mention(showcase.author_slack_user_id, showcase.author_name)
+                if showcase.author_slack_user_id or showcase.author_name
+                else "A colleague"
+            )
+            message = showcase_message(
+                author,
+                showcase.title,
+                showcase.url,
+                showcase.description,
+                showcase.kind,
+                showcase.hours_saved_per_week,
+            )
+            return SlackMessage(message["text"], message["blocks"])
+        if kind in (MessageKind.DIGEST, MessageKind.DIGEST_THREAD, MessageKind.DIGEST_CHART):
+            if self._settings is None:
+                raise MissingSettings("this sender was built without settings: it cannot build a digest")
+            digest = digest_at_send(session, payload, self._settings)
+            if kind == MessageKind.DIGEST:
+                return SlackMessage(digest_text(digest), digest_blocks(digest))
+            if kind == MessageKind.DIGEST_THREAD:
+                return SlackMessage(f"Buildboard {digest.week}: per-team detail", team_thread_blocks(digest))
+            return SlackFile(
+                f"buildboard-{digest.week}.png",
+                weekly_chart_png(digest.chart),
+                f"Spend and artifacts, last {len(digest.chart)} weeks to {digest.week}",
+                chart_comment(digest),
+            )
+        raise ValueError(f"no renderer for outbox kind {kind!r}")
