@@ -7,7 +7,6 @@ import logging
 import signal
 import sys
 
-from bot.cli import command
 from bot.commands.common import runtime
 from bot.slack.app import create_app
 from bot.slack.deps import Deps
@@ -19,7 +18,6 @@ log = logging.getLogger(__name__)
 ACK_SWITCH_INTERVAL = 0.001  # seconds
 
 
-@command("serve")
 def serve(args: argparse.Namespace) -> int:
     rt = runtime()
     # Acks must reach Slack within 3 s while answers run on other threads of this process. With the
