@@ -9,7 +9,6 @@ import sys
 
 from bot.commands.common import runtime
 from bot.slack.app import create_app
-from bot.slack.deps import Deps
 from bot.slack.http import BuildboardWsgi, make_server
 
 log = logging.getLogger(__name__)
@@ -24,8 +23,7 @@ def serve(args: argparse.Namespace) -> int:
     # default 5 ms switch interval an ack waits up to 5 ms for the interpreter lock at every step a
     # busy answer thread holds it; 1 ms keeps acks quick under load (bench: /buildboard me).
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
-    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock, llm=rt.llm)
-    app = create_app(deps)
+    app = create_app(rt)
     scheduler = None
     if not args.no_scheduler:
         from bot.jobs.schedule import JobScheduler
@@ -65,3 +63,4 @@ def serve(args: argparse.Namespace) -> int:
         if scheduler is not None:
             log.info("shutting down: finishing the current job, handing the scheduler lease over")
             scheduler.stop()
+        rt.close()  # after the scheduler: its jobs use the sender
