@@ -1,144 +1,234 @@
-"""The `buildboard` command. Thin: parse arguments, call a service, print the outcome."""
+"""The `buildboard` command. Thin: parse arguments, call a service, print the outcome.
+
+COMMANDS is the one list of subcommands, in the order `buildboard --help` shows them. Each names
+its implementation as "module:function", imported only when that subcommand runs, so `--help`
+and argument errors stay quick and bot.commands never needs to import this module.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
+from bot.commands.common import CommandError, date_arg, week_arg
 
-from bot.domain.periods import IsoWeek
-
-COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace], int]] = {}
+Arguments = Callable[[argparse.ArgumentParser], None]
 
 
-class CommandError(Exception):
-    """A problem the user can fix; printed as one line on stderr."""
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
 
 
-def week_arg(text: str) -> IsoWeek:
-    try:
-        return IsoWeek.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+@dataclass(frozen=True)
+class CliCommand:
+    """One subcommand: its words (`usage sync`), its help line, its arguments and its implementation."""
+
+    words: tuple[str, ...]
+    help: str
+    implementation: str  # "module:function"; the function takes the parsed arguments and returns the exit code
+    arguments: Arguments = _no_arguments
 
 
-def date_arg(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+def _demo(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--people", type=int, default=240, help="size of the synthetic organisation (default 240)")
+    p.add_argument("--keep", metavar="DIR", help="keep the demo database and files in DIR")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="buildboard", description="Show what you built: AI spend → output.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def _serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="0.0.0.0")
+    p.add_argument("--port", type=int, default=None, help="default: PORT or 3000")
+    p.add_argument("--no-scheduler", action="store_true", help="answer Slack only; run no scheduled jobs")
+    p.add_argument("--threads", type=int, default=8)
 
-    demo = sub.add_parser("demo", help="run the whole flow on a synthetic organisation, no Slack account needed")
-    demo.add_argument("--people", type=int, default=240, help="size of the synthetic organisation (default 240)")
-    demo.add_argument("--keep", metavar="DIR", help="keep the demo database and files in DIR")
 
-    serve = sub.add_parser("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
-    serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=None, help="default: PORT or 3000")
-    serve.add_argument("--no-scheduler", action="store_true", help="answer Slack only; run no scheduled jobs")
-    serve.add_argument("--threads", type=int, default=8)
+def _file(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path)
 
-    db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_sub.add_parser("upgrade", help="apply migrations (alembic upgrade head)")
-    db_sub.add_parser(
-        "rebuild-rollup", help="recompute usage_weekly from usage_daily (after loading usage_daily by hand)"
-    )
 
-    org = sub.add_parser("org", help="the org chart")
-    org_sub = org.add_subparsers(dest="org_command", required=True, metavar="ACTION")
-    org_import = org_sub.add_parser("import", help="import people from CSV: email,name,team,manager_email[,…]")
-    org_import.add_argument("file", type=Path)
-
-    usage = sub.add_parser("usage", help="AI usage")
-    usage_sub = usage.add_subparsers(dest="usage_command", required=True, metavar="ACTION")
-    usage_import = usage_sub.add_parser("import", help="import usage from CSV or JSON Lines")
-    usage_import.add_argument("file", type=Path)
-    usage_import.add_argument(
+def _usage_import(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path)
+    p.add_argument(
         "--strict",
         action="store_true",
         help="refuse emails that are not in the people file (default: keep as unmatched)",
     )
 
-    usage_sync = usage_sub.add_parser("sync", help="pull usage from a provider's admin API (default: the last 3 days)")
-    usage_sync.add_argument("provider", choices=["openai", "anthropic", "claude-code"])
-    usage_sync.add_argument("--since", type=date_arg, help="first UTC day, YYYY-MM-DD (default: two days ago)")
-    usage_sync.add_argument("--until", type=date_arg, help="last UTC day, YYYY-MM-DD (default: today)")
 
-    digest = sub.add_parser("digest", help="compute and post the weekly digest")
-    digest.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
-    digest.add_argument("--dry-run", action="store_true", help="print it instead of posting")
+def _usage_sync(p: argparse.ArgumentParser) -> None:
+    p.add_argument("provider", choices=["openai", "anthropic", "claude-code"])
+    p.add_argument("--since", type=date_arg, help="first UTC day, YYYY-MM-DD (default: two days ago)")
+    p.add_argument("--until", type=date_arg, help="last UTC day, YYYY-MM-DD (default: today)")
 
-    nudge = sub.add_parser("nudge", help='send the "what did you build?" DMs for a week now')
-    nudge.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
-    nudge.add_argument("--dry-run", action="store_true", help="list who would be asked; send nothing")
 
-    estimate = sub.add_parser("estimate", help="estimate work units of artifacts that have no estimate yet (LLM)")
-    estimate.add_argument("--week", type=week_arg, help="only artifacts of this ISO week (default: every week)")
-    estimate.add_argument("--limit", type=int, default=200, help="at most this many artifacts per run (default 200)")
-    estimate.add_argument(
-        "--retry-failed", action="store_true", help="also artifacts whose estimate already failed 5 times"
-    )
+def _digest(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
+    p.add_argument("--dry-run", action="store_true", help="print it instead of posting")
 
-    artifacts = sub.add_parser("artifacts", help="artifacts people shared")
-    artifacts_sub = artifacts.add_subparsers(dest="artifacts_command", required=True, metavar="ACTION")
-    override = artifacts_sub.add_parser("override", help="set an artifact's work units by hand (admins)")
-    override.add_argument("id", type=int, help="the artifact's id (see `buildboard export artifacts`)")
-    override_value = override.add_mutually_exclusive_group(required=True)
-    override_value.add_argument("--work-units", metavar="N", help="0 to 13; wins over the estimate and is kept")
-    override_value.add_argument("--clear", action="store_true", help="remove the override (estimate or default again)")
-    outbox = sub.add_parser("outbox", help="the queue of scheduled Slack messages")
-    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
-    outbox_send = outbox_sub.add_parser("send", help="send every due message now (paced, exactly once)")
-    outbox_send.add_argument("--limit", type=int, default=10_000, help="send at most this many (default 10000)")
-    outbox_sub.add_parser("status", help="print the backlog, the scheduler leader and each job's last run (JSON)")
 
-    export = sub.add_parser("export", help="write stored data to stdout")
-    export.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
-    export.add_argument("--week", type=week_arg)
-    export.add_argument("--format", choices=["csv", "json"], default="csv")
+def _nudge(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
+    p.add_argument("--dry-run", action="store_true", help="list who would be asked; send nothing")
 
-    forget = sub.add_parser("forget", help="erase a person's personal data (usage kept only as anonymous totals)")
-    forget.add_argument("email")
 
-    retention = sub.add_parser(
-        "retention", help="fold per-person usage older than BUILDBOARD_RETENTION_DAYS into anonymous totals"
-    )
-    retention.add_argument("--dry-run", action="store_true", help="report what would be folded; change nothing")
+def _estimate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--week", type=week_arg, help="only artifacts of this ISO week (default: every week)")
+    p.add_argument("--limit", type=int, default=200, help="at most this many artifacts per run (default 200)")
+    p.add_argument("--retry-failed", action="store_true", help="also artifacts whose estimate already failed 5 times")
+
+
+def _artifacts_override(p: argparse.ArgumentParser) -> None:
+    p.add_argument("id", type=int, help="the artifact's id (see `buildboard export artifacts`)")
+    value = p.add_mutually_exclusive_group(required=True)
+    value.add_argument("--work-units", metavar="N", help="0 to 13; wins over the estimate and is kept")
+    value.add_argument("--clear", action="store_true", help="remove the override (estimate or default again)")
+
+
+def _outbox_send(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--limit", type=int, default=10_000, help="send at most this many (default 10000)")
+
+
+def _export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
+    p.add_argument("--week", type=week_arg)
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+
+
+def _forget(p: argparse.ArgumentParser) -> None:
+    p.add_argument("email")
+
+
+def _retention(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="report what would be folded; change nothing")
+
+
+# The help line of each group of two-word subcommands (`db upgrade`, `usage sync`, …).
+GROUPS = {
+    "db": "database maintenance",
+    "org": "the org chart",
+    "usage": "AI usage",
+    "artifacts": "artifacts people shared",
+    "outbox": "the queue of scheduled Slack messages",
+}
+
+COMMANDS: tuple[CliCommand, ...] = (
+    CliCommand(
+        ("demo",),
+        "run the whole flow on a synthetic organisation, no Slack account needed",
+        "bot.commands.demo:demo",
+        _demo,
+    ),
+    CliCommand(
+        ("serve",),
+        "run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)",
+        "bot.commands.serve:serve",
+        _serve,
+    ),
+    CliCommand(("db", "upgrade"), "apply migrations (alembic upgrade head)", "bot.commands.data:db_upgrade"),
+    CliCommand(
+        ("db", "rebuild-rollup"),
+        "recompute usage_weekly from usage_daily (after loading usage_daily by hand)",
+        "bot.commands.data:db_rebuild_rollup",
+    ),
+    CliCommand(
+        ("org", "import"),
+        "import people from CSV: email,name,team,manager_email[,…]",
+        "bot.commands.data:org_import",
+        _file,
+    ),
+    CliCommand(
+        ("usage", "import"), "import usage from CSV or JSON Lines", "bot.commands.data:usage_import", _usage_import
+    ),
+    CliCommand(
+        ("usage", "sync"),
+        "pull usage from a provider's admin API (default: the last 3 days)",
+        "bot.commands.sync:usage_sync",
+        _usage_sync,
+    ),
+    CliCommand(("digest",), "compute and post the weekly digest", "bot.commands.digest:digest", _digest),
+    CliCommand(("nudge",), 'send the "what did you build?" DMs for a week now', "bot.commands.nudge:nudge", _nudge),
+    CliCommand(
+        ("estimate",),
+        "estimate work units of artifacts that have no estimate yet (LLM)",
+        "bot.commands.estimates:estimate",
+        _estimate,
+    ),
+    CliCommand(
+        ("artifacts", "override"),
+        "set an artifact's work units by hand (admins)",
+        "bot.commands.estimates:artifacts_override",
+        _artifacts_override,
+    ),
+    CliCommand(
+        ("outbox", "send"),
+        "send every due message now (paced, exactly once)",
+        "bot.commands.outbox:outbox_send",
+        _outbox_send,
+    ),
+    CliCommand(
+        ("outbox", "status"),
+        "print the backlog, the scheduler leader and each job's last run (JSON)",
+        "bot.commands.outbox:outbox_status",
+    ),
+    CliCommand(("export",), "write stored data to stdout", "bot.commands.data:export", _export),
+    CliCommand(
+        ("forget",),
+        "erase a person's personal data (usage kept only as anonymous totals)",
+        "bot.commands.privacy:forget_person",
+        _forget,
+    ),
+    CliCommand(
+        ("retention",),
+        "fold per-person usage older than BUILDBOARD_RETENTION_DAYS into anonymous totals",
+        "bot.commands.privacy:retention",
+        _retention,
+    ),
+)
+
+
+def build_parser(commands: Sequence[CliCommand] = COMMANDS) -> argparse.ArgumentParser:
+    """The argument parser, with the subcommands in the order of `commands`."""
+    parser = argparse.ArgumentParser(prog="buildboard", description="Show what you built: AI spend → output.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for command in commands:
+        first, *rest = command.words
+        if not rest:
+            command.arguments(sub.add_parser(first, help=command.help))
+            continue
+        if first not in groups:
+            group = sub.add_parser(first, help=GROUPS[first])
+            groups[first] = group.add_subparsers(dest=f"{first}_command", required=True, metavar="ACTION")
+        command.arguments(groups[first].add_parser(rest[0], help=command.help))
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from bot import commands  # noqa: F401  (registers the command implementations)
+def chosen_words(args: argparse.Namespace) -> tuple[str, ...]:
+    """The words of the subcommand the user chose, e.g. ("usage", "sync")."""
+    action = getattr(args, f"{args.command}_command", None)
+    return (args.command, action) if action else (args.command,)
 
+
+def implementation(command: CliCommand) -> Callable[[argparse.Namespace], int]:
+    module, _, function = command.implementation.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    key = tuple(
-        v
-        for v in (
-            args.command,
-            getattr(args, "db_command", None),
-            getattr(args, "org_command", None),
-            getattr(args, "usage_command", None),
-            getattr(args, "artifacts_command", None),
-            getattr(args, "outbox_command", None),
-        )
-        if v
-    )
-    handler = COMMANDS.get(key)
-    if handler is None:
-        parser.error(f"{' '.join(key)} is not available")
+    words = chosen_words(args)
+    command = next((c for c in COMMANDS if c.words == words), None)
+    if command is None:
+        parser.error(f"{' '.join(words)} is not available")
+    # pydantic comes with the command's imports; only its error type is needed here.
+    from pydantic import ValidationError
+
     try:
-        return handler(args)
+        return implementation(command)(args)
     except CommandError as exc:
         print(f"buildboard: {exc}", file=sys.stderr)
         return 2
@@ -148,14 +238,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-def command(*key: str):
-    def register(handler: Callable[[argparse.Namespace], int]):
-        COMMANDS[key] = handler
-        return handler
-
-    return register
 
 
 if __name__ == "__main__":

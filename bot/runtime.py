@@ -1,25 +1,50 @@
-"""Wiring for a process: settings → engine → sessions → Slack client → services."""
+"""The composition root: settings → engine → sessions → Slack client, LLM, sender, worker threads.
+
+One Runtime per process. Listeners, jobs and commands receive it and take their collaborators
+from it; nothing else creates clients, senders or thread pools. `close()` ends what it started.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
 from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import make_engine, make_session_factory
 from bot.domain.clock import Clock, system_clock
 from bot.llm.client import LlmClient, build_llm
+from bot.services.artifacts import ArtifactHook, after_artifact_saved
+from bot.services.estimates import estimate_hook
 from bot.settings import Settings
 from bot.slack.client import build_web_client
 from bot.slack.delivery import OutboxSender, Pacer
 from bot.slack.nudge_dms import SlackNudgeDms
 from bot.slack.rendering import MessageRenderer
+
+# /buildboard answers that follow the ack run on their own threads, not on Bolt's listener threads (5 of
+# them): a burst of slow answers must not keep later commands from being acknowledged within Slack's 3 s.
+ANSWER_WORKERS = 4
+ANSWER_NICENESS = 10  # below the threads that ack, where the OS allows a thread its own priority (Linux)
+ARTIFACT_HOOK_WORKERS = 2
+
+
+def _lower_priority() -> None:
+    """Run this answer thread at a lower CPU priority, so acks win when the machine is busy."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ANSWER_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not permitted: answers simply share the CPU
+        pass
 
 
 @dataclass
@@ -64,6 +89,40 @@ class Runtime:
     def nudge_dms(self) -> SlackNudgeDms:
         """Rewrites a person's nudge DMs once they answer."""
         return SlackNudgeDms(self.slack)
+
+    def lookup_user(self, slack_user_id: str) -> SlackResponse:
+        """Slack's users.info for one user: how a caller not yet linked to a person is found by email."""
+        return self.slack.users_info(user=slack_user_id)
+
+    @cached_property
+    def answer_pool(self) -> ThreadPoolExecutor:
+        """Where /buildboard answers run after the ack, at a lower CPU priority than the threads that ack."""
+        return ThreadPoolExecutor(
+            max_workers=ANSWER_WORKERS, thread_name_prefix="buildboard-answer", initializer=_lower_priority
+        )
+
+    @cached_property
+    def artifact_hook_pool(self) -> ThreadPoolExecutor:
+        """Where the artifact-saved hooks run, never within Slack's 3 seconds."""
+        return ThreadPoolExecutor(max_workers=ARTIFACT_HOOK_WORKERS, thread_name_prefix="artifact-hooks")
+
+    @cached_property
+    def artifact_hooks(self) -> Sequence[ArtifactHook]:
+        """What runs after an artifact is created or edited: its work-unit estimate."""
+        return (estimate_hook(self.sessions, self.llm, self.clock),)
+
+    def artifact_saved(self, artifact_id: int) -> None:
+        """Run the artifact hooks for `artifact_id` on the hook threads; returns at once."""
+        self.artifact_hook_pool.submit(after_artifact_saved, self.artifact_hooks, artifact_id)
+
+    def close(self) -> None:
+        """Stop the sender and let the worker threads finish their work (`buildboard serve` on shutdown)."""
+        if "sender" in self.__dict__:
+            self.sender.stop()
+        for pool in ("answer_pool", "artifact_hook_pool"):
+            executor = self.__dict__.pop(pool, None)
+            if executor is not None:
+                executor.shutdown(wait=True)
 
     def require_slack(self) -> None:
         if self.settings.slack_bot_token is None:

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -222,26 +223,32 @@ class SlackHttp:
             return exc.code, json.loads(exc.read() or b"{}")
 
 
-@pytest.fixture
-def slack_http(rt, slack):
+@contextmanager
+def serving(rt: Runtime, slack: SlackStandIn, **create_app_options):
     """The real app served by waitress on 127.0.0.1 (random port), talking to the Slack stand-in."""
     from bot.slack.app import create_app
-    from bot.slack.deps import Deps
     from bot.slack.http import BuildboardWsgi, make_server
 
-    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
     listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="bolt-listener")
-    server = make_server(
-        BuildboardWsgi(create_app(deps, listener_executor=listeners), rt.sessions), "127.0.0.1", 0, threads=4
-    )
+    app = create_app(rt, listener_executor=listeners, **create_app_options)
+    server = make_server(BuildboardWsgi(app, rt.sessions), "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    port = server.effective_port
-    yield SlackHttp(f"http://127.0.0.1:{port}", slack)
-    server.close()
-    thread.join(timeout=5)
-    # Listeners still working after the test would race the database cleanup: let them finish first.
-    listeners.shutdown(wait=True)
+    try:
+        yield SlackHttp(f"http://127.0.0.1:{server.effective_port}", slack)
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        # Listeners and answers still working after the test would race the database cleanup: let them finish.
+        listeners.shutdown(wait=True)
+        rt.close()
+
+
+@pytest.fixture
+def slack_http(rt, slack):
+    """The real app over HTTP (see `serving`)."""
+    with serving(rt, slack) as http:
+        yield http
 
 
 DATA = Path(__file__).parent / "data"

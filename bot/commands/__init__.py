@@ -1,3 +1,1 @@
-"""Implementations of the `buildboard` subcommands, registered with bot.cli.command."""
-
-from bot.commands import data, demo, digest, estimates, nudge, outbox, privacy, serve, sync  # noqa: F401
+"""Implementations of the `buildboard` subcommands, one function each; bot.cli lists them and imports the one chosen."""

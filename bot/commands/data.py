@@ -8,9 +8,8 @@ import sys
 
 from slack_sdk.errors import SlackApiError
 
-from bot.cli import CommandError, command
-from bot.commands.common import err, runtime
-from bot.db.engine import SchemaNotCurrent, upgrade
+from bot.commands.common import CommandError, err, runtime, sessions_or_fail
+from bot.db.engine import upgrade
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.ingest.csv_files import iter_usage, read_people
 from bot.ingest.errors import BadImportFile, ProblemCollector
@@ -22,7 +21,6 @@ from bot.services.people import import_people, resolve_slack_ids
 log = logging.getLogger(__name__)
 
 
-@command("db", "upgrade")
 def db_upgrade(args: argparse.Namespace) -> int:
     rt = runtime()
     head = upgrade(rt.settings.database_url)
@@ -30,21 +28,13 @@ def db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("db", "rebuild-rollup")
 def db_rebuild_rollup(args: argparse.Namespace) -> int:
     rt = runtime()
-    sessions = _engine_or_fail(rt)
+    sessions = sessions_or_fail(rt)
     with sessions.begin() as session:
         rows = rebuild_usage_weekly(session)
     print(f"usage_weekly rebuilt from usage_daily: {rows} person-weeks")
     return 0
-
-
-def _engine_or_fail(rt):
-    try:
-        return rt.sessions
-    except SchemaNotCurrent as exc:
-        raise CommandError(str(exc)) from None
 
 
 def _refuse(exc: BadImportFile) -> None:
@@ -53,7 +43,6 @@ def _refuse(exc: BadImportFile) -> None:
         err(f"  {line}")
 
 
-@command("org", "import")
 def org_import(args: argparse.Namespace) -> int:
     rt = runtime()
     try:
@@ -61,7 +50,7 @@ def org_import(args: argparse.Namespace) -> int:
     except BadImportFile as exc:
         _refuse(exc)
         return 2
-    sessions = _engine_or_fail(rt)
+    sessions = sessions_or_fail(rt)
     with sessions.begin() as session:
         report = import_people(session, records, now=rt.clock())
     print(f"{args.file}: {len(records)} people ({report.summary()})")
@@ -82,7 +71,6 @@ def org_import(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("usage", "import")
 def usage_import(args: argparse.Namespace) -> int:
     rt = runtime()
     try:
@@ -90,7 +78,7 @@ def usage_import(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     problems = ProblemCollector(str(args.file))
-    sessions = _engine_or_fail(rt)
+    sessions = sessions_or_fail(rt)
     with sessions() as session:
         with session.begin():
             report = write_usage(
@@ -122,10 +110,9 @@ def usage_import(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("export")
 def export(args: argparse.Namespace) -> int:
     rt = runtime()
-    sessions = _engine_or_fail(rt)
+    sessions = sessions_or_fail(rt)
     writer = exports.EXPORTERS.get(args.what)
     if writer is None:
         raise CommandError(f"export {args.what} is not available yet")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli import CommandError, command
-from bot.commands.common import default_week, err, runtime
+from bot.commands.common import CommandError, default_week, err, runtime
 from bot.domain.titles import TitleRulesError
 from bot.services.digest import run_digest
 from bot.slack.blocks.digest import digest_blocks
 from bot.slack.standin import render_message
 
 
-@command("digest")
 def digest(args: argparse.Namespace) -> int:
     rt = runtime()
     week = default_week(rt, args.week)

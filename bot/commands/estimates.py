@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli import CommandError, command
-from bot.commands.common import err, runtime
+from bot.commands.common import CommandError, err, runtime
 from bot.llm.client import llm_status
 from bot.services.estimates import ArtifactNotFound, estimate_pending, override_work_units
 
 
-@command("estimate")
 def estimate(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CommandError("--limit must be at least 1")
@@ -30,7 +28,6 @@ def estimate(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("artifacts", "override")
 def artifacts_override(args: argparse.Namespace) -> int:
     rt = runtime()
     try:

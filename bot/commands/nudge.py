@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli import command
 from bot.commands.common import default_week, err, runtime
 from bot.domain.money import format_tokens, format_usd
 from bot.services.nudges import queue_nudges, send_week
 
 
-@command("nudge")
 def nudge(args: argparse.Namespace) -> int:
     rt = runtime()
     week = default_week(rt, args.week)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from bot.cli import command
 from bot.commands.common import err, runtime
 from bot.services.health import readiness
 
 
-@command("outbox", "send")
 def outbox_send(args: argparse.Namespace) -> int:
     rt = runtime()
     rt.require_slack()
@@ -24,7 +22,6 @@ def outbox_send(args: argparse.Namespace) -> int:
     return 1 if report.errors and not (report.sent or report.reconciled) else 0
 
 
-@command("outbox", "status")
 def outbox_status(args: argparse.Namespace) -> int:
     rt = runtime()
     status, body = readiness(rt.sessions, rt.clock())

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli import CommandError, command
-from bot.commands.common import runtime
-from bot.db.engine import SchemaNotCurrent
+from bot.commands.common import CommandError, runtime, sessions_or_fail
 from bot.services.erasure import UnknownPerson, forget
 from bot.services.retention import run_retention
 
 
-def _sessions(rt):
-    try:
-        return rt.sessions
-    except SchemaNotCurrent as exc:
-        raise CommandError(str(exc)) from None
-
-
-@command("forget")
 def forget_person(args: argparse.Namespace) -> int:
     rt = runtime()
     if "@" not in args.email:
         raise CommandError(f"{args.email!r} is not an email address: give the email the person was imported with")
     try:
-        report = forget(_sessions(rt), email=args.email, now=rt.clock())
+        report = forget(sessions_or_fail(rt), email=args.email, now=rt.clock())
     except UnknownPerson as exc:
         raise CommandError(str(exc)) from None
     print(f"forgot {args.email.strip().lower()}; removed:")
@@ -33,9 +23,8 @@ def forget_person(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("retention")
 def retention(args: argparse.Namespace) -> int:
     rt = runtime()
-    report = run_retention(_sessions(rt), rt.settings, rt.clock(), dry_run=args.dry_run)
+    report = run_retention(sessions_or_fail(rt), rt.settings, rt.clock(), dry_run=args.dry_run)
     print(report.summary())
     return 0

@@ -7,10 +7,8 @@ import logging
 import signal
 import sys
 
-from bot.cli import command
 from bot.commands.common import runtime
 from bot.slack.app import create_app
-from bot.slack.deps import Deps
 from bot.slack.http import BuildboardWsgi, make_server
 
 log = logging.getLogger(__name__)
@@ -19,15 +17,13 @@ log = logging.getLogger(__name__)
 ACK_SWITCH_INTERVAL = 0.001  # seconds
 
 
-@command("serve")
 def serve(args: argparse.Namespace) -> int:
     rt = runtime()
     # Acks must reach Slack within 3 s while answers run on other threads of this process. With the
     # default 5 ms switch interval an ack waits up to 5 ms for the interpreter lock at every step a
     # busy answer thread holds it; 1 ms keeps acks quick under load (bench: /buildboard me).
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
-    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock, llm=rt.llm)
-    app = create_app(deps)
+    app = create_app(rt)
     scheduler = None
     if not args.no_scheduler:
         from bot.jobs.schedule import JobScheduler
@@ -67,3 +63,4 @@ def serve(args: argparse.Namespace) -> int:
         if scheduler is not None:
             log.info("shutting down: finishing the current job, handing the scheduler lease over")
             scheduler.stop()
+        rt.close()  # after the scheduler: its jobs use the sender

@@ -6,9 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from bot.cli import CommandError, command
-from bot.commands.common import err, runtime
-from bot.db.engine import SchemaNotCurrent
+from bot.commands.common import CommandError, err, runtime, sessions_or_fail
 from bot.ingest.provider_api import MissingKey
 
 
@@ -38,7 +36,6 @@ class TerminalProgress:
             self.stream.flush()
 
 
-@command("usage", "sync")
 def usage_sync(args: argparse.Namespace) -> int:
     # The provider SDKs are large: only `usage sync` pays for importing them.
     from bot.services.sync import default_window, sync_provider
@@ -49,10 +46,7 @@ def usage_sync(args: argparse.Namespace) -> int:
     since = args.since or default_window(now, until=until)[0]
     if since > until:
         raise CommandError(f"--since {since} is after --until {until}")
-    try:
-        sessions = rt.sessions
-    except SchemaNotCurrent as exc:
-        raise CommandError(str(exc)) from None
+    sessions = sessions_or_fail(rt)
     progress = TerminalProgress(f"{args.provider} {since}..{until}")
     try:
         report = sync_provider(args.provider, sessions, rt.settings, since, until, now, on_progress=progress)

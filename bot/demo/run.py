@@ -41,7 +41,6 @@ from bot.services.sharing import share
 from bot.services.titles import award_week
 from bot.settings import Settings
 from bot.slack.delivery import OutboxSender
-from bot.slack.deps import Deps
 from bot.slack.listeners.share_ui import publish_home
 from bot.slack.standin import SlackStandIn, render_message
 
@@ -236,8 +235,7 @@ def step_answers(ctx: DemoContext) -> None:
     two_days_on = OutboxSender(rt.sessions, rt.slack, clock=lambda: later, renderer=rt.renderer)
     sent = send_week(rt.sessions, two_days_on, ctx.week, later).sent
     ctx.show_new_messages(f"{rt.settings.remind_after_days} days later: {sent} reminder")
-    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
-    publish_home(deps, sharer)
+    publish_home(rt, sharer)
     ctx.say(f"\n=== App Home of @{ctx.names.get(sharer)} ===")
     ctx.say(ctx.readable(render_message({"blocks": ctx.slack.views_published[-1]["blocks"]})))
 
@@ -295,6 +293,7 @@ def run_demo(
                 f"\nDone. The bot made {len(slack.calls)} Slack API calls; "
                 f"{len(slack.posted_messages)} messages posted."
             )
+            rt.close()  # the answer threads finish while the Slack stand-in still listens
             rt.engine.dispose()
     finally:
         if not keep:
@@ -350,10 +349,9 @@ def _slash_command(ctx: DemoContext, app, user_id: str, text: str) -> str:
 def step_team_and_privacy(ctx: DemoContext) -> None:
     """A manager looks at their team's week; an employee asks for someone else's numbers and is refused."""
     from bot.slack.app import create_app
-    from bot.slack.deps import Deps
 
     rt = ctx.runtime
-    app = create_app(Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock))
+    app = create_app(rt)
     reports: dict[str, list[SyntheticPerson]] = {}
     for person in ctx.people:
         if person.manager_email:

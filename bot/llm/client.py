@@ -1,4 +1,4 @@
-"""The one OpenAI client Buildboard uses: created once from settings and injected (Deps.llm, Runtime.llm).
+"""The one OpenAI client Buildboard uses: created once from settings and injected (Runtime.llm).
 
 `build_llm(settings)` returns None when the feature is off or no key is set; every caller then uses
 its plain fallback. Calls use Chat Completions with structured output

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Artifact, Person, UsageWeekly
 from bot.domain.artifacts import ShareFields
 from bot.domain.periods import IsoWeek
 from bot.domain.workunits import work_units_for
+from bot.services.people import person_for_slack_user
 
 log = logging.getLogger(__name__)
 
-# Called with an artifact id after it was created or edited, on a worker thread (never inside Slack's
-# 3-second window). Issue 7 registers the AI work-unit estimate here: deps.extras[ARTIFACT_SAVED_HOOKS].
-ARTIFACT_SAVED_HOOKS = "artifact_saved_hooks"
+# Called with an artifact id after it was created or edited. The Runtime runs its hooks (the AI
+# work-unit estimate) on worker threads, never inside Slack's 3-second window.
 ArtifactHook = Callable[[int], None]
-_hook_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="artifact-hooks")
 
 
 class ArtifactNotFound(LookupError):
@@ -43,7 +42,7 @@ def create_artifact(session: Session, person: Person, week: IsoWeek, fields: Sha
     """Store what `person` built in `week`, with that week's tokens and spend beside it.
 
     Work units follow the hours-saved scale (bot/domain/workunits.py: 1 without hours), source "default";
-    an AI estimate (ARTIFACT_SAVED_HOOKS) may replace them later.
+    an AI estimate (an artifact hook, see bot.runtime) may replace them later.
     """
     tokens, spend = week_snapshot(session, person.id, week)
     units, source = work_units_for(fields.hours_saved_per_week)  # until the AI estimate arrives
@@ -111,13 +110,26 @@ def person_artifacts(session: Session, person_id: int, limit: int) -> tuple[list
     return list(rows), int(total or 0)
 
 
-def after_artifact_saved(hooks: Iterable[ArtifactHook], artifact_id: int) -> list:
-    """Run every hook for `artifact_id` on a worker thread; a failing hook is logged, never raised."""
-
-    def run(hook: ArtifactHook) -> None:
+def after_artifact_saved(hooks: Iterable[ArtifactHook], artifact_id: int) -> None:
+    """Run every hook for `artifact_id`, in turn; a failing hook is logged, never raised."""
+    for hook in hooks:
         try:
             hook(artifact_id)
         except Exception:
             log.exception("artifact hook %r failed for artifact %s", hook, artifact_id)
 
-    return [_hook_pool.submit(run, hook) for hook in hooks]
+
+def share_refusal(
+    session_factory: sessionmaker[Session], slack_user_id: str, artifact_id: int | None
+) -> Literal["unknown_person", "not_theirs"] | None:
+    """Why a share (or an edit of `artifact_id`) by this Slack user cannot be stored, if it cannot."""
+    with session_factory() as session:
+        person = person_for_slack_user(session, slack_user_id)  # no Slack lookup: the modal opening did that
+        if person is None:
+            return "unknown_person"
+        try:
+            if artifact_id is not None:
+                owned_artifact(session, person, artifact_id)
+        except ArtifactNotFound:
+            return "not_theirs"
+    return None

@@ -138,7 +138,7 @@ def estimate_after_save(
 def estimate_hook(
     session_factory: sessionmaker[Session], llm: LlmClient | None, clock: Callable[[], datetime]
 ) -> Callable[[int], None]:
-    """The artifact-saved hook (bot.services.artifacts.ARTIFACT_SAVED_HOOKS): estimate on a worker thread."""
+    """The artifact-saved hook (Runtime.artifact_hooks): estimate on a worker thread."""
 
     def estimate_saved_artifact(artifact_id: int) -> None:
         outcome = estimate_after_save(session_factory, llm, artifact_id, now=clock(), edited=True)

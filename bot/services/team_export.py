@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from slack_sdk import WebClient
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session, aliased
 
@@ -145,19 +144,3 @@ def build_export(
     )
     filename = f"buildboard-{period[0]}-to-{last}.csv"
     return ScopeExport(group, period, filename, out.getvalue(), count, len(seen)), None
-
-
-def send_to_dm(client: WebClient, slack_user_id: str, export: ScopeExport) -> str:
-    """Upload the CSV into the caller's DM (conversations.open, then files_upload_v2); returns the DM id."""
-    channel = client.conversations_open(users=slack_user_id)["channel"]["id"]
-    client.files_upload_v2(
-        channel=channel,
-        content=export.content,
-        filename=export.filename,
-        title=f"{export.group.label}: {export.weeks[0]} to {export.weeks[-1]}",
-        initial_comment=(
-            f"Your Buildboard export: {export.group.label}, {export.weeks[0]} to {export.weeks[-1]} "
-            f"({export.rows} rows, one per person and week). Only you received this file."
-        ),
-    )
-    return channel

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import Executor
 
 from slack_bolt import App
 
-from bot.services.artifacts import ARTIFACT_SAVED_HOOKS
-from bot.services.estimates import estimate_hook
-from bot.slack.deps import Deps
+from bot.runtime import Runtime
 from bot.slack.listeners import register_all
+from bot.slack.listeners.commands.router import Subcommand
+from bot.slack.listeners.commands.table import SUBCOMMANDS
 
-log = logging.getLogger(__name__)
 
-
-def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
-    """A Bolt app wired to `deps`. Needs SLACK_SIGNING_SECRET (HTTP) and SLACK_BOT_TOKEN."""
-    settings = deps.settings
+def create_app(
+    runtime: Runtime,
+    *,
+    listener_executor: Executor | None = None,
+    subcommands: Sequence[Subcommand] = SUBCOMMANDS,
+) -> App:
+    """A Bolt app wired to `runtime`. Needs SLACK_SIGNING_SECRET (HTTP) and SLACK_BOT_TOKEN."""
+    settings = runtime.settings
     if settings.slack_bot_token is None:
         raise ValueError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from the Slack app")
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
@@ -27,7 +31,7 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
             "(or set SLACK_APP_TOKEN for Socket Mode)"
         )
     app = App(
-        client=deps.client,
+        client=runtime.slack,
         signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
         token_verification_enabled=False,  # do not fail start-up when Slack is briefly unreachable
         request_verification_enabled=signing_secret is not None,
@@ -35,7 +39,5 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         # Where listeners run after ack(); passing one lets the owner wait for them on shutdown.
         listener_executor=listener_executor,
     )
-    # After an artifact is saved (on a worker thread, never within Slack's 3 seconds): its work-unit estimate.
-    deps.extras.setdefault(ARTIFACT_SAVED_HOOKS, []).append(estimate_hook(deps.sessions, deps.llm, deps.clock))
-    register_all(app, deps)
+    register_all(app, runtime, subcommands)
     return app

@@ -41,10 +41,8 @@ def bb_env(database_url: str, slack: SlackStandIn, **extra: str) -> dict[str, st
 def start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
     """`buildboard ARGS` as a child process (its log goes to a file in cwd)."""
     log = open(cwd / f"buildboard-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115  (closed with the process)
-    # Not `-m bot.cli`: that would register the commands on a second copy of the module (__main__).
-    entry = "import sys; from bot.cli import main; sys.exit(main())"
     return subprocess.Popen(
-        [sys.executable, "-c", entry, *args], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
     )
 
 

@@ -345,25 +345,12 @@ def test_no_llm_leaves_the_artifact_waiting(org):
 
 @pytest.fixture
 def app_with_llm(rt, slack, fake, database_url):
-    """The real app over HTTP, with the LLM client injected as `buildboard serve` does."""
-    from bot.slack.app import create_app
-    from bot.slack.deps import Deps
-    from bot.slack.http import BuildboardWsgi, make_server
-    from tests.conftest import SlackHttp
+    """The real app over HTTP, with the LLM client in the Runtime as `buildboard serve` has it."""
+    from tests.conftest import serving
 
-    deps = Deps(
-        settings=rt.settings,
-        sessions=rt.sessions,
-        client=rt.slack,
-        clock=rt.clock,
-        llm=llm_for(database_url, slack, fake),
-    )
-    server = make_server(BuildboardWsgi(create_app(deps), rt.sessions), "127.0.0.1", 0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield SlackHttp(f"http://127.0.0.1:{server.effective_port}", slack)
-    server.close()
-    thread.join(timeout=5)
+    rt.llm = llm_for(database_url, slack, fake)
+    with serving(rt, slack) as http:
+        yield http
 
 
 def test_a_shared_artifact_is_estimated_after_slack_got_its_answer(app_with_llm, org, slack, fake):

@@ -6,7 +6,7 @@ import logging
 
 from pydantic import SecretStr
 
-import bot.commands.common as common
+import bot.runtime
 from bot.cli import main
 from bot.runtime import configure_logging
 from tests.conftest import BOT_TOKEN, DATA, SIGNING_SECRET
@@ -29,7 +29,8 @@ def test_a_full_scenario_logged_at_debug_leaks_no_secret(rt, slack, slack_http, 
         for name in noisy:  # stricter than production, which keeps these at WARNING
             logging.getLogger(name).setLevel(logging.DEBUG)
 
-    monkeypatch.setattr(common, "configure_logging", debug_everything)
+    # bot.commands.common.runtime() looks it up here when a command runs
+    monkeypatch.setattr(bot.runtime, "configure_logging", debug_everything)
     env = {
         "DATABASE_URL": database_url,
         "SLACK_BOT_TOKEN": BOT_TOKEN,

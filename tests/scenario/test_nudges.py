@@ -471,12 +471,8 @@ def test_two_processes_running_buildboard_nudge_at_once_send_one_dm_per_person(r
 
 @pytest.fixture
 def hooked_http(rt, slack):
-    """The real app with an artifact-saved hook registered, as issue 7's estimate will be."""
-    from bot.services.artifacts import ARTIFACT_SAVED_HOOKS
-    from bot.slack.app import create_app
-    from bot.slack.deps import Deps
-    from bot.slack.http import BuildboardWsgi, make_server
-    from tests.conftest import SlackHttp
+    """The real app with its own artifact-saved hook in the Runtime, where the work-unit estimate sits."""
+    from tests.conftest import serving
 
     seen: list[tuple[int, str]] = []
     done = threading.Event()
@@ -485,14 +481,9 @@ def hooked_http(rt, slack):
         seen.append((artifact_id, threading.current_thread().name))
         done.set()
 
-    deps = Deps(settings=rt.settings, sessions=rt.sessions, client=rt.slack, clock=rt.clock)
-    deps.extras[ARTIFACT_SAVED_HOOKS] = [hook]
-    server = make_server(BuildboardWsgi(create_app(deps), rt.sessions), "127.0.0.1", 0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield SlackHttp(f"http://127.0.0.1:{server.effective_port}", slack), seen, done
-    server.close()
-    thread.join(timeout=5)
+    rt.artifact_hooks = (hook,)
+    with serving(rt, slack) as http:
+        yield http, seen, done
 
 
 def test_artifact_hooks_run_after_create_and_edit_off_the_request_thread(hooked_http, slack, rt):

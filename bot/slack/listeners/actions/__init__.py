@@ -2,88 +2,24 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_bolt import App
 
-from bot.domain.periods import IsoWeek
-from bot.services.artifacts import ArtifactNotFound, delete_artifact, owned_artifact
-from bot.services.home import set_nudges
-from bot.services.nudges import PersonUnknown, person_by_slack_id, remind_later
+from bot.runtime import Runtime
 from bot.slack.blocks.home import DELETE_ARTIFACT, EDIT_ARTIFACT, TOGGLE_NUDGES
-from bot.slack.blocks.nudge import NOTHING_TO_SHOW, OPEN_SHARE_MODAL, REMIND_LATER, answer_reply
-from bot.slack.blocks.share import nothing_modal, share_modal
-from bot.slack.deps import Deps
-from bot.slack.listeners.share_ui import open_share_modal, publish_home, week_from
-from bot.slack.nudge_dms import SlackNudgeDms
+from bot.slack.blocks.nudge import NOTHING_TO_SHOW, OPEN_SHARE_MODAL, REMIND_LATER
+from bot.slack.listeners.actions.delete_artifact_clicked import delete_artifact_clicked
+from bot.slack.listeners.actions.edit_artifact_clicked import edit_artifact_clicked
+from bot.slack.listeners.actions.nothing_to_show_clicked import nothing_to_show_clicked
+from bot.slack.listeners.actions.nudges_toggled import nudges_toggled
+from bot.slack.listeners.actions.remind_later_clicked import remind_later_clicked
+from bot.slack.listeners.actions.share_button_clicked import share_button_clicked
+from bot.slack.listeners.binding import with_runtime
 
-log = logging.getLogger(__name__)
-NOT_KNOWN = "I can't find you in Buildboard's people list yet. Ask your Buildboard admin to add your email."
 
-
-def register(app: App, deps: Deps) -> None:
-    @app.action(OPEN_SHARE_MODAL)
-    def share_clicked(ack, body, action):
-        ack()
-        open_share_modal(deps, body["trigger_id"], week_from(action.get("value"), deps), body["user"]["id"])
-
-    @app.action(NOTHING_TO_SHOW)
-    def nothing_clicked(ack, body, action):
-        ack()
-        deps.client.views_open(trigger_id=body["trigger_id"], view=nothing_modal(week_from(action.get("value"), deps)))
-
-    @app.action(REMIND_LATER)
-    def remind_clicked(ack, body, action, respond):
-        ack()
-        try:
-            outcome = remind_later(
-                deps.sessions,
-                SlackNudgeDms(deps.client),
-                deps.settings,
-                body["user"]["id"],
-                week_from(action.get("value"), deps),
-                deps.clock(),
-            )
-        except PersonUnknown:
-            respond(text=NOT_KNOWN, response_type="ephemeral", replace_original=False)
-            return
-        if outcome.status != "snoozed":
-            reply = answer_reply(outcome.status, outcome.answer)
-            respond(text=reply, response_type="ephemeral", replace_original=False)
-
-    @app.action(TOGGLE_NUDGES)
-    def toggle_nudges(ack, body, action):
-        ack()
-        user_id = body["user"]["id"]
-        with deps.sessions.begin() as session:
-            try:
-                person = person_by_slack_id(session, user_id)
-            except PersonUnknown:
-                return
-            set_nudges(session, person, action.get("value") == "on", deps.clock())
-        publish_home(deps, user_id)
-
-    @app.action(EDIT_ARTIFACT)
-    def edit_clicked(ack, body, action):
-        ack()
-        with deps.sessions() as session:
-            try:
-                person = person_by_slack_id(session, body["user"]["id"])
-                artifact = owned_artifact(session, person, int(action["value"]))
-            except (PersonUnknown, ArtifactNotFound, ValueError):
-                log.warning("edit refused for %s: not their artifact", body["user"]["id"])
-                return
-            view = share_modal(IsoWeek.containing(artifact.week_start), artifact)
-        deps.client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    @app.action(DELETE_ARTIFACT)
-    def delete_clicked(ack, body, action):
-        ack()
-        user_id = body["user"]["id"]
-        with deps.sessions.begin() as session:
-            try:
-                delete_artifact(session, person_by_slack_id(session, user_id), int(action["value"]))
-            except (PersonUnknown, ArtifactNotFound, ValueError):
-                log.warning("delete refused for %s: not their artifact", user_id)
-                return
-        publish_home(deps, user_id)
+def register(app: App, runtime: Runtime) -> None:
+    app.action(OPEN_SHARE_MODAL)(with_runtime(share_button_clicked, runtime))
+    app.action(NOTHING_TO_SHOW)(with_runtime(nothing_to_show_clicked, runtime))
+    app.action(REMIND_LATER)(with_runtime(remind_later_clicked, runtime))
+    app.action(TOGGLE_NUDGES)(with_runtime(nudges_toggled, runtime))
+    app.action(EDIT_ARTIFACT)(with_runtime(edit_artifact_clicked, runtime))
+    app.action(DELETE_ARTIFACT)(with_runtime(delete_artifact_clicked, runtime))

@@ -7,38 +7,47 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.command_args import ArgumentProblem, parse_target_and_weeks
+from bot.runtime import Runtime
 from bot.services.authority import caller
-from bot.services.team_export import build_export, send_to_dm
+from bot.services.team_export import build_export
 from bot.slack.blocks.personal import not_known_blocks
 from bot.slack.blocks.team import refusal_answer
-from bot.slack.listeners.commands.router import arguments_text, subcommand
+from bot.slack.files import send_file_to_user
+from bot.slack.listeners.commands.router import CommandCall, arguments_text
 
 log = logging.getLogger(__name__)
 USAGE = "export [@manager | team name] [weeks]"
 DEFAULT_WEEKS = 12
 
 
-@subcommand(
-    "export", USAGE, "a CSV of the numbers you may see (default: your team, last 12 weeks), sent to you in a DM"
-)
-def send_export(deps, call, respond):
+def send_export(runtime: Runtime, call: CommandCall) -> dict | None:
     try:
         target, weeks = parse_target_and_weeks(arguments_text(call), default_weeks=DEFAULT_WEEKS)
     except ArgumentProblem as exc:
         return refusal_answer(f"{exc} Usage: `/buildboard {USAGE}`.")
-    lookup = deps.lookup_user
-    with deps.sessions.begin() as session:
-        _, viewer = caller(session, call.user_id, deps.settings, lookup)
+    lookup = runtime.lookup_user
+    with runtime.sessions.begin() as session:
+        _, viewer = caller(session, call.user_id, runtime.settings, lookup)
         if viewer is None:
             return not_known_blocks()
         export, refusal = build_export(
-            session, viewer, target, weeks, now=deps.clock(), zone=deps.settings.zone, lookup_user=lookup
+            session, viewer, target, weeks, now=runtime.clock(), zone=runtime.settings.zone, lookup_user=lookup
         )
         if refusal is not None:
             return refusal_answer(refusal.text)
         assert export is not None
         try:
-            send_to_dm(deps.client, call.user_id, export)
+            send_file_to_user(
+                runtime.slack,
+                call.user_id,
+                filename=export.filename,
+                content=export.content,
+                title=f"{export.group.label}: {export.weeks[0]} to {export.weeks[-1]}",
+                comment=(
+                    f"Your Buildboard export: {export.group.label}, {export.weeks[0]} to {export.weeks[-1]} "
+                    f"({export.rows} rows, one per person and week). Only you received this file."
+                ),
+            )
         except SlackApiError as exc:
             log.warning("export upload failed for %s: %s", call.user_id, exc.response.get("error"))
             session.rollback()  # nothing was delivered, so nothing was viewed

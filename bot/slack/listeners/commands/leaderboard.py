@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from bot.runtime import Runtime
 from bot.services.leaderboard import current_leaderboard
 from bot.services.people import person_for_slack_user
 from bot.slack.blocks.leaderboard import leaderboard_blocks
-from bot.slack.listeners.commands.router import subcommand
+from bot.slack.listeners.commands.router import CommandCall
 
 
-@subcommand("leaderboard", "leaderboard", "this week so far, ranked by what was built")
-def show_leaderboard(deps, call, respond):
-    with deps.sessions.begin() as session:
-        viewer = person_for_slack_user(session, call.user_id, deps.lookup_user)
-        return leaderboard_blocks(current_leaderboard(session, deps.clock(), deps.settings, viewer))
+def show_leaderboard(runtime: Runtime, call: CommandCall) -> dict | None:
+    with runtime.sessions.begin() as session:
+        viewer = person_for_slack_user(session, call.user_id, runtime.lookup_user)
+        return leaderboard_blocks(current_leaderboard(session, runtime.clock(), runtime.settings, viewer))

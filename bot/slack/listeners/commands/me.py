@@ -6,6 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from bot.runtime import Runtime
 from bot.services.audit import views_of
 from bot.services.people import person_for_slack_user
 from bot.services.personal import current_and_last_week, my_week
@@ -14,51 +15,47 @@ from bot.services.transparency import stored_about
 from bot.slack.blocks.personal import me_blocks, not_known_blocks
 from bot.slack.blocks.text import context
 from bot.slack.blocks.transparency import FILE_NAME, my_data_blocks
-from bot.slack.listeners.commands.router import subcommand
+from bot.slack.files import send_file_to_user
+from bot.slack.listeners.commands.router import CommandCall
 
 log = logging.getLogger(__name__)
 
 
-@subcommand(
-    "me",
-    "me",
-    "your own numbers this week and last and who looked at them (`/buildboard me data`: everything stored about you)",
-)
-def show_me(deps, call, respond):
+def show_me(runtime: Runtime, call: CommandCall) -> dict | None:
     if call.args[:1] == ["data"]:
-        return show_my_data(deps, call)
-    current, last = current_and_last_week(deps.clock(), deps.settings)
-    with deps.sessions.begin() as session:
-        person = person_for_slack_user(session, call.user_id, deps.lookup_user)
+        return show_my_data(runtime, call)
+    current, last = current_and_last_week(runtime.clock(), runtime.settings)
+    with runtime.sessions.begin() as session:
+        person = person_for_slack_user(session, call.user_id, runtime.lookup_user)
         if person is None:
             return not_known_blocks()
         blocks = me_blocks(
-            my_week(session, person, current, deps.settings),
-            my_week(session, person, last, deps.settings),
-            views_of(session, person.id, now=deps.clock()),
-            titles=titles_of(session, person.id, [last, current], deps.settings),
-            flags=flags_for(session, [person.id], last, deps.settings).get(person.id, []),
+            my_week(session, person, current, runtime.settings),
+            my_week(session, person, last, runtime.settings),
+            views_of(session, person.id, now=runtime.clock()),
+            titles=titles_of(session, person.id, [last, current], runtime.settings),
+            flags=flags_for(session, [person.id], last, runtime.settings).get(person.id, []),
         )
     return {"text": "Your Buildboard numbers", "blocks": blocks}
 
 
-def show_my_data(deps, call):
-    with deps.sessions.begin() as session:
-        person = person_for_slack_user(session, call.user_id, deps.lookup_user)
+def show_my_data(runtime: Runtime, call: CommandCall) -> dict:
+    with runtime.sessions.begin() as session:
+        person = person_for_slack_user(session, call.user_id, runtime.lookup_user)
         if person is None:
             return not_known_blocks()
-        last_week = current_and_last_week(deps.clock(), deps.settings)[1]
-        data = stored_about(session, person, flags_week=last_week, settings=deps.settings)
+        last_week = current_and_last_week(runtime.clock(), runtime.settings)[1]
+        data = stored_about(session, person, flags_week=last_week, settings=runtime.settings)
     blocks, cut = my_data_blocks(data)
     if cut:
         try:
-            dm = deps.client.conversations_open(users=call.user_id)["channel"]["id"]
-            deps.client.files_upload_v2(
-                channel=dm,
-                content=data.as_json(),
+            send_file_to_user(
+                runtime.slack,
+                call.user_id,
                 filename=FILE_NAME,
+                content=data.as_json(),
                 title="Everything Buildboard stores about you",
-                initial_comment="Here is the complete record you asked for with `/buildboard me data`.",
+                comment="Here is the complete record you asked for with `/buildboard me data`.",
             )
         except SlackApiError as exc:
             log.warning("could not send the data file to %s: %s", call.user_id, exc.response.get("error"))

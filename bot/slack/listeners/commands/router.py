@@ -1,11 +1,11 @@
-"""`/buildboard <subcommand> [args]`: one handler per subcommand, registered by name."""
+"""`/buildboard <subcommand> [args]`: what a subcommand is, and how the typed text is split."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from bot.slack.deps import Deps
+from bot.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,11 @@ class CommandCall:
     args: list[str]
     raw_text: str
     trigger_id: str | None
+    subcommands: Sequence[Subcommand] = field(default=(), repr=False)  # what this app answers (help lists them)
 
 
 # A handler returns what to answer: a dict for respond() (text/blocks), or None when it answered itself.
-Handler = Callable[[Deps, CommandCall, Callable], dict | None]
+Handler = Callable[[Runtime, CommandCall], dict | None]
 
 
 @dataclass(frozen=True)
@@ -32,17 +33,6 @@ class Subcommand:
     summary: str
     handler: Handler
     answers_in_ack: bool = False  # fast and must use the ack (e.g. opening a modal needs the trigger_id at once)
-
-
-SUBCOMMANDS: dict[str, Subcommand] = {}
-
-
-def subcommand(name: str, usage: str, summary: str, *, answers_in_ack: bool = False):
-    def register(handler: Handler) -> Handler:
-        SUBCOMMANDS[name] = Subcommand(name, usage, summary, handler, answers_in_ack)
-        return handler
-
-    return register
 
 
 def arguments_text(call: CommandCall) -> str:

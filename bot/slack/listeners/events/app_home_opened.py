@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
-from bot.slack.deps import Deps
+from bot.runtime import Runtime
 from bot.slack.listeners.share_ui import publish_home
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.event("app_home_opened")
-    def home_opened(event):
-        if event.get("tab", "home") != "home":
-            return  # the Messages tab: nothing to publish
-        publish_home(deps, event["user"])
+def app_home_opened(event: dict, runtime: Runtime) -> None:
+    if event.get("tab", "home") != "home":
+        return  # the Messages tab: nothing to publish
+    publish_home(runtime, event["user"])

@@ -1,0 +1,54 @@
+"""The share modal submitted: store the artifact, answer the nudge, post the showcase, refresh App Home."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack
+
+from bot.domain.artifacts import share_fields, validate_share
+from bot.runtime import Runtime
+from bot.services.artifacts import share_refusal
+from bot.services.sharing import share
+from bot.slack.blocks.share import form_values
+from bot.slack.listeners.share_ui import private_metadata, publish_home, tell, week_from
+
+log = logging.getLogger(__name__)
+NOT_KNOWN = "I can't find you in Buildboard's people list yet: ask your Buildboard admin to add your email."
+NOT_THEIRS = "That artifact is not one of yours any more."
+FAILED = "Sorry, I could not save that just now. It has been logged; please try again in a minute."
+
+
+def share_submitted(ack: Ack, body: dict, view: dict, runtime: Runtime) -> None:
+    form = form_values(view.get("state") or {})
+    user_id = body["user"]["id"]
+    metadata = private_metadata(view)
+    artifact_id = int(metadata["artifact_id"]) if metadata.get("artifact_id") is not None else None
+    errors = validate_share(form)
+    if not errors:
+        # One quick read before the ack: only the ack can show the person an error inside the modal.
+        refusal = share_refusal(runtime.sessions, user_id, artifact_id)
+        if refusal is not None:
+            errors = {"title": NOT_KNOWN if refusal == "unknown_person" else NOT_THEIRS}
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    try:
+        share(
+            runtime.sessions,
+            runtime.nudge_dms,
+            runtime.sender,
+            runtime.settings,
+            slack_user_id=user_id,
+            week=week_from(metadata.get("week"), runtime),
+            fields=share_fields(form),
+            now=runtime.clock(),
+            artifact_id=artifact_id,
+            hooks=[runtime.artifact_saved],
+        )
+    except Exception:
+        log.exception("sharing failed for %s", user_id)
+        tell(runtime, user_id, FAILED)
+        return
+    publish_home(runtime, user_id)
