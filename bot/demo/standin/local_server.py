@@ -1,8 +1,8 @@
 """A threaded HTTP server on 127.0.0.1:<free port> that records requests and answers JSON.
 
 The base of the demo's Slack stand-in and of the tests' provider fakes (OpenAI, Anthropic): each
-subclass says how to answer a request; binding, serving, recording, scripted faults, cursors,
-writing the answer and catching its own crashes are done here once. Stdlib only.
+subclass says how to reply to a request; binding, serving, recording, scripted faults, cursors,
+writing the reply and catching its own crashes are done here once. Stdlib only.
 """
 
 from __future__ import annotations
@@ -62,20 +62,12 @@ class ReceivedRequest:
 
 
 @dataclass
-class Answer:
+class Reply:
     """What to send back: a JSON-able body (a str is sent as text/plain) and extra headers."""
 
     status: int
     body: Any
     headers: Mapping[str, object] = field(default_factory=dict)
-
-
-class AnswerError(Exception):
-    """Raised by a subclass while answering: send `answer` instead."""
-
-    def __init__(self, answer: Answer) -> None:
-        super().__init__(answer.status)
-        self.answer = answer
 
 
 FaultT = TypeVar("FaultT")
@@ -153,11 +145,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LocalServer:
-    """Serves on 127.0.0.1 once started; subclasses implement `answer` (and may override `crash_answer`).
+    """Serves on 127.0.0.1 once started; subclasses implement `reply_to` (and may override `crash_reply`).
 
     The port is bound in __init__, so `port` and `origin` are known before `start()`.
-    Every request is kept in `requests`; an exception inside `answer` is a bug in the server, not
-    in its client: its traceback goes to `internal_errors` and the client gets `crash_answer()`.
+    Every request is kept in `requests`; an exception inside `reply_to` is a bug in the server, not
+    in its client: its traceback goes to `internal_errors` and the client gets `crash_reply()`.
     """
 
     name: ClassVar[str] = "local-server"
@@ -208,11 +200,11 @@ class LocalServer:
 
     # ------------------------------------------------------------------ for subclasses
 
-    def answer(self, request: ReceivedRequest) -> Answer:
+    def reply_to(self, request: ReceivedRequest) -> Reply:
         raise NotImplementedError
 
-    def crash_answer(self) -> Answer:
-        return Answer(500, {"error": "internal_error"})
+    def crash_reply(self) -> Reply:
+        return Reply(500, {"error": "internal_error"})
 
     # ------------------------------------------------------------------ serving
 
@@ -228,28 +220,26 @@ class LocalServer:
         with self._lock:
             self.requests.append(request)
         try:
-            answer = self.answer(request)
-        except AnswerError as error:
-            answer = error.answer
+            reply = self.reply_to(request)
         except Exception:
             self.internal_errors.append(traceback.format_exc())
-            answer = self.crash_answer()
-        request.status = answer.status
-        _write(handler, answer)
+            reply = self.crash_reply()
+        request.status = reply.status
+        _write(handler, reply)
 
 
-def _write(handler: BaseHTTPRequestHandler, answer: Answer) -> None:
-    if isinstance(answer.body, str):
-        data = answer.body.encode("utf-8")
+def _write(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+    if isinstance(reply.body, str):
+        data = reply.body.encode("utf-8")
         content_type = "text/plain; charset=utf-8"
     else:
-        data = json.dumps(answer.body).encode("utf-8")
+        data = json.dumps(reply.body).encode("utf-8")
         content_type = "application/json; charset=utf-8"
     try:
-        handler.send_response(answer.status)
+        handler.send_response(reply.status)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(data)))
-        for name, value in answer.headers.items():
+        for name, value in reply.headers.items():
             handler.send_header(name, str(value))
         handler.end_headers()
         handler.wfile.write(data)

@@ -30,9 +30,9 @@ from bot.demo.standin.block_kit_limits import (
     view_errors,
 )
 from bot.demo.standin.local_server import (
-    Answer,
     LocalServer,
     ReceivedRequest,
+    Reply,
     ScriptedFaults,
     decode_offset_cursor,
     encode_offset_cursor,
@@ -254,7 +254,7 @@ class SlackStandIn(LocalServer):
 
     # ------------------------------------------------------------------ HTTP plumbing
 
-    def answer(self, request: ReceivedRequest) -> Answer:
+    def reply_to(self, request: ReceivedRequest) -> Reply:
         path = request.path
         if path.startswith("/api/"):
             return self._answer_api(request, path[len("/api/") :])
@@ -262,10 +262,10 @@ class SlackStandIn(LocalServer):
             return self._answer_upload(request, path[len("/upload/") :])
         if path.startswith("/response/"):
             return self._answer_response_url(request)
-        return Answer(404, {"ok": False, "error": "not_found"})
+        return Reply(404, {"ok": False, "error": "not_found"})
 
-    def crash_answer(self) -> Answer:
-        return Answer(500, {"ok": False, "error": "internal_error"})
+    def crash_reply(self) -> Reply:
+        return Reply(500, {"ok": False, "error": "internal_error"})
 
     @staticmethod
     def _parse_args(request: ReceivedRequest) -> dict:
@@ -291,7 +291,7 @@ class SlackStandIn(LocalServer):
                     pass  # left as sent: the method answers invalid_* like Slack would
         return args
 
-    def _answer_api(self, request: ReceivedRequest, method: str) -> Answer:
+    def _answer_api(self, request: ReceivedRequest, method: str) -> Reply:
         headers = {_header_name(name): value for name, value in request.headers.items()}
         args = self._parse_args(request)
         form_token = args.pop("token", None)
@@ -324,7 +324,7 @@ class SlackStandIn(LocalServer):
                     self.rate_limited_count += 1
         if late_answer:
             time.sleep(late_answer)
-        return Answer(status, payload, extra_headers)
+        return Reply(status, payload, extra_headers)
 
     @staticmethod
     def _fault_error(fault: _Fault) -> _SlackError:
@@ -345,7 +345,7 @@ class SlackStandIn(LocalServer):
         if not token.startswith("xox"):
             raise _SlackError("invalid_auth")
 
-    def _answer_upload(self, request: ReceivedRequest, file_id: str) -> Answer:
+    def _answer_upload(self, request: ReceivedRequest, file_id: str) -> Reply:
         content_type = request.headers.get("content-type", "")
         if content_type.lower().startswith("multipart/form-data"):
             fields = _parse_multipart(request.raw_body, content_type)
@@ -358,17 +358,17 @@ class SlackStandIn(LocalServer):
             if pending is not None:
                 pending["bytes"] = data
         if pending is None:
-            return Answer(404, "file not found")
-        return Answer(200, f"OK - {len(data)}")
+            return Reply(404, "file not found")
+        return Reply(200, f"OK - {len(data)}")
 
-    def _answer_response_url(self, request: ReceivedRequest) -> Answer:
+    def _answer_response_url(self, request: ReceivedRequest) -> Reply:
         try:
             parsed: Any = json.loads(request.raw_body.decode("utf-8")) if request.raw_body else {}
         except (json.JSONDecodeError, UnicodeDecodeError):
             parsed = request.raw_body.decode("utf-8", "replace")
         with self._lock:
             self.responses_to_url.append({"url": f"{self.origin}{request.target}", "body": parsed})
-        return Answer(200, {"ok": True})
+        return Reply(200, {"ok": True})
 
     # ------------------------------------------------------------------ Web API methods (called under the lock)
 
