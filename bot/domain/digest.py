@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek
@@ -31,7 +32,9 @@ class WeeklyDigest:
     previous: OrgWeek
     leaderboard: list[BoardEntry]
     rank_by: str
-    extras: dict = field(default_factory=dict)  # later sections (titles, highlights, summary) by name
+    # Later sections (titles, highlights, summary, chart…) by name, each of its own type; typed report
+    # values (issue 14's domain/reports.py) are to replace this bag.
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
