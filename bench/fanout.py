@@ -16,6 +16,7 @@ from bench.data import Dataset
 from bench.digest import bench_week
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.models import Nudge, OutboxMessage
+from bot.demo.standin.slack import SlackStandIn
 from bot.demo.synthetic import generate_people, slack_users
 from bot.runtime import pacer_for
 from bot.services.nudges import queue_nudges, send_week
@@ -23,7 +24,6 @@ from bot.services.stats import person_weeks
 from bot.settings import Settings
 from bot.slack.client import build_web_client
 from bot.slack.delivery import OutboxSender
-from bot.slack.standin import SlackStandIn
 
 WORKSPACE_PER_SECOND = 50.0
 PER_CHANNEL_PER_SECOND = 1.0

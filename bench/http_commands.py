@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.core import Result, percentile
 from bench.data import Dataset
-from bot.slack.standin import SlackStandIn
+from bot.demo.standin.slack import SlackStandIn
 
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"

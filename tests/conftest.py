@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 from bot.db.engine import make_engine, make_session_factory, upgrade
 from bot.db.models import Base, UsageDaily, UsageWeekly
 from bot.db.usage_weekly import week_start_of
+from bot.demo.standin.slack import SlackStandIn
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.slack.standin import SlackStandIn
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"

@@ -8,7 +8,7 @@ from bot.commands.common import CommandError, default_week, err, runtime
 from bot.domain.titles import TitleRulesError
 from bot.services.digest import run_digest
 from bot.slack.blocks.digest import digest_blocks
-from bot.slack.standin import render_message
+from bot.slack.blocks.plain_text import render_message
 
 
 def digest(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.demo.artifacts import share_demo_artifacts
+from bot.demo.standin.slack import SlackStandIn
 from bot.demo.synthetic import (
     SyntheticPerson,
     generate_people,
@@ -40,9 +41,9 @@ from bot.services.people import import_people
 from bot.services.sharing import share
 from bot.services.titles import award_week
 from bot.settings import Settings
+from bot.slack.blocks.plain_text import render_message
 from bot.slack.delivery import OutboxSender
 from bot.slack.listeners.share_ui import publish_home
-from bot.slack.standin import SlackStandIn, render_message
 
 DIGEST_CHANNEL = "C0DEMODIGEST"
 DEMO_WEEKS = 4

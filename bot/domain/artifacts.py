@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
@@ -61,7 +62,7 @@ def _clean(value: object) -> str:
     return str(value or "").strip()
 
 
-def validate_share(form: dict) -> dict[str, str]:
+def validate_share(form: Mapping[str, object]) -> dict[str, str]:
     """Problems with a share form as {field: message}; empty when it is valid.
 
     The field names are the modal's block ids, so the result is what `response_action: errors` wants.
@@ -101,7 +102,7 @@ def validate_share(form: dict) -> dict[str, str]:
     return errors
 
 
-def share_fields(form: dict) -> ShareFields:
+def share_fields(form: Mapping[str, object]) -> ShareFields:
     """The normalised fields of a form that `validate_share` accepted (ValueError otherwise)."""
     errors = validate_share(form)
     if errors:
@@ -117,7 +118,7 @@ def share_fields(form: dict) -> ShareFields:
     )
 
 
-def validate_nothing_to_show(form: dict) -> dict[str, str]:
+def validate_nothing_to_show(form: Mapping[str, object]) -> dict[str, str]:
     """Problems with the "nothing to show yet" form as {field: message}."""
     errors: dict[str, str] = {}
     reason = _clean(form.get("reason"))

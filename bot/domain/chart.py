@@ -77,7 +77,7 @@ class _Canvas:
             start = (yy * self.width + x0) * 3
             self.pixels[start : start + len(row)] = row
 
-    def text(self, x: int, y: int, text: str, colour=INK, scale: int = 2) -> None:
+    def text(self, x: int, y: int, text: str, colour: tuple[int, int, int] = INK, scale: int = 2) -> None:
         for index, char in enumerate(text.upper()):
             glyph = _FONT.get(char, _FONT[" "])
             for bit, on in enumerate(glyph):

@@ -21,6 +21,9 @@ hours-based default) is `bot.domain.workunits.work_units_for`.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import TypeAlias
+
+JsonValue: TypeAlias = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
 SCALE: tuple[Decimal, ...] = tuple(Decimal(v) for v in ("0.5", "1", "2", "3", "5", "8", "13"))
 SCALE_GUIDE = (
@@ -48,7 +51,7 @@ CATEGORIES: tuple[str, ...] = (
 
 SUMMARY_MAX = 200  # characters; the column holds 300
 
-ESTIMATE_SCHEMA: dict = {
+ESTIMATE_SCHEMA: dict[str, JsonValue] = {
     "type": "object",
     "properties": {
         "work_units": {

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 OTHER_TEAMS = "Other teams"
 
@@ -35,7 +39,7 @@ def _add(a: TeamFigure, b: TeamFigure) -> TeamFigure:
 
 
 def merge_small_groups(
-    figures: Sequence[TeamFigure], min_size: int, *, order: Callable[[TeamFigure], object] | None = None
+    figures: Sequence[TeamFigure], min_size: int, *, order: Callable[[TeamFigure], SupportsRichComparison] | None = None
 ) -> list[TeamFigure]:
     """Teams with fewer than `min_size` active people are merged into one "Other teams" row.
 

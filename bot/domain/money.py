@@ -24,10 +24,10 @@ def cents_to_usd(value: str | int | float | Decimal) -> Decimal:
             raise ValueError(f"not an amount in cents: {value!r}")
     except InvalidOperation:
         raise ValueError(f"not an amount in cents: {value!r}") from None
-    if not cents.is_finite():
-        raise ValueError(f"not an amount in cents: {value!r}")
     # Shift the exponent by hand: exact whatever the context precision (scaleb would round to it).
     sign, digits, exponent = cents.as_tuple()
+    if not isinstance(exponent, int):  # 'n', 'N' or 'F': NaN or infinity
+        raise ValueError(f"not an amount in cents: {value!r}")
     return Decimal((sign, digits, exponent - 2))
 
 

@@ -10,10 +10,11 @@ from typing import Literal
 from bot.domain.stats import PersonWeek
 
 RankBy = Literal["work_units", "tokens", "spend"]
+RankKey = tuple[Decimal | int, ...]  # compared element by element: smaller is better
 _NO_COST = Decimal("Infinity")
 
 
-def rank_key(week: PersonWeek, rank_by: RankBy):
+def rank_key(week: PersonWeek, rank_by: RankBy) -> RankKey:
     """Sort key: best first. Ties on work units go to the lower cost per work unit."""
     if rank_by == "tokens":
         return (-week.tokens, -week.work_units, week.person_id)

@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def load_rules(path: str | Path | None = None) -> list[TitleRule]:
     return parse_rules(data, str(source))
 
 
-def parse_rules(data: Mapping, source: str = "titles file") -> list[TitleRule]:
+def parse_rules(data: Mapping[str, object], source: str = "titles file") -> list[TitleRule]:
     """Rules from parsed TOML: a `[[title]]` array of tables."""
     entries = data.get("title")
     unknown_top = sorted(set(data) - {"title"})
@@ -177,7 +178,8 @@ def _parse_rule(entry: object, where: str) -> TitleRule:
             raise TitleRulesError(f"{where}: field 'tie_break': {item!r} is not one of {', '.join(TIE_BREAKS)}")
     minimums = {m: number(m) for m in _MINIMUMS}
     for whole in ("min_tokens", "min_active_days", "min_artifacts"):
-        if minimums[whole] is not None and minimums[whole] != minimums[whole].to_integral():
+        minimum = minimums[whole]
+        if minimum is not None and minimum != minimum.to_integral():
             raise TitleRulesError(f"{where}: field {whole!r} must be a whole number")
     return TitleRule(
         key=key,
@@ -319,7 +321,7 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def longest_run(days: Iterable) -> int:
+def longest_run(days: Iterable[date]) -> int:
     """The longest run of consecutive dates in `days`."""
     ordered = sorted(set(days))
     best = run = 0

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from tests.fakes.http_fake import ApiError, FakeHttpServer, RecordedRequest, decode_cursor, encode_cursor
+from bot.demo.standin.local_server import ReceivedRequest, encode_offset_cursor
+from tests.fakes.http_fake import ApiError, FakeHttpServer, decode_cursor
 
 ADMIN_KEY = "sk-ant-admin01-fake-anthropic-0123456789"
 REPORT_DIMENSIONS = ("model", "product")
@@ -151,7 +152,7 @@ class FakeAnthropicAdmin(FakeHttpServer):
             "error": {"type": kinds.get(status, "api_error"), "message": message or "Internal server error"},
         }
 
-    def check_auth(self, request: RecordedRequest) -> None:
+    def check_auth(self, request: ReceivedRequest) -> None:
         sent = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
         if sent != self.admin_key:
             raise ApiError(401, "invalid x-api-key")
@@ -160,7 +161,7 @@ class FakeAnthropicAdmin(FakeHttpServer):
 
     # ------------------------------------------------------------------ routes
 
-    def _page(self, request: RecordedRequest, rows: list[dict]) -> dict:
+    def _page(self, request: ReceivedRequest, rows: list[dict]) -> dict:
         limit = int(request.value("limit") or 20)
         if not 1 <= limit <= MAX_LIMIT:
             raise ApiError(400, f"limit: must be between 1 and {MAX_LIMIT}")
@@ -168,9 +169,9 @@ class FakeAnthropicAdmin(FakeHttpServer):
         size = min(limit, self.page_size or limit)
         chunk = rows[offset : offset + size]
         more = offset + size < len(rows)
-        return {"data": chunk, "has_more": more, "next_page": encode_cursor(offset + size) if more else None}
+        return {"data": chunk, "has_more": more, "next_page": encode_offset_cursor(offset + size) if more else None}
 
-    def _report(self, request: RecordedRequest, kind: str) -> tuple[dict, dict]:
+    def _report(self, request: ReceivedRequest, kind: str) -> tuple[dict, dict]:
         start = _parse_time(request.value("starting_at"), "starting_at")
         end = _parse_time(request.value("ending_at"), "ending_at") if request.value("ending_at") else None
         width = request.value("bucket_width")
@@ -257,7 +258,7 @@ class FakeAnthropicAdmin(FakeHttpServer):
         else:
             item["amount"] += Decimal(row.cost_cents)
 
-    def _claude_code(self, request: RecordedRequest) -> tuple[dict, dict]:
+    def _claude_code(self, request: ReceivedRequest) -> tuple[dict, dict]:
         text = request.value("starting_at")
         try:
             day = date.fromisoformat(text or "")

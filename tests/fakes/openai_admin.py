@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from tests.fakes.http_fake import ApiError, FakeHttpServer, RecordedRequest, decode_cursor, encode_cursor
+from bot.demo.standin.local_server import ReceivedRequest, encode_offset_cursor
+from tests.fakes.http_fake import ApiError, FakeHttpServer, decode_cursor
 
 ADMIN_KEY = "sk-admin-fake-openai-0123456789"
 DIMENSIONS = ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier", "api_source")
@@ -94,13 +95,13 @@ class FakeOpenAIAdmin(FakeHttpServer):
             }
         }
 
-    def check_auth(self, request: RecordedRequest) -> None:
+    def check_auth(self, request: ReceivedRequest) -> None:
         if request.headers.get("authorization") != f"Bearer {self.admin_key}":
             raise ApiError(401, "Incorrect API key provided. You must be an organization owner with an admin key.")
 
     # ------------------------------------------------------------------ routes
 
-    def _users(self, request: RecordedRequest) -> tuple[dict, dict]:
+    def _users(self, request: ReceivedRequest) -> tuple[dict, dict]:
         limit = int(request.value("limit") or 20)
         if not 1 <= limit <= 100:
             raise ApiError(400, "limit must be between 1 and 100")
@@ -126,7 +127,7 @@ class FakeOpenAIAdmin(FakeHttpServer):
             {},
         )
 
-    def _usage(self, request: RecordedRequest, kind: str) -> tuple[dict, dict]:
+    def _usage(self, request: ReceivedRequest, kind: str) -> tuple[dict, dict]:
         try:
             start = int(request.value("start_time") or "")
         except ValueError:
@@ -174,7 +175,7 @@ class FakeOpenAIAdmin(FakeHttpServer):
                 "object": "page",
                 "data": buckets,
                 "has_more": more,
-                "next_page": encode_cursor(offset + per_page) if more else None,
+                "next_page": encode_offset_cursor(offset + per_page) if more else None,
             },
             {},
         )

@@ -17,20 +17,16 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from bot.demo.standin.local_server import LocalServer, ReceivedRequest, Reply
 
 ANSWER_MODEL = "gpt-4.1-mini-2025-04-14"  # the API answers with the dated snapshot name
 REFUSED_KEYWORDS = {"minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum", "pattern", "format"}
 
 
-@dataclass
-class SentRequest:
-    method: str
-    path: str
-    headers: dict = field(repr=False)  # lower-case names
-    body: Any
-    at: float
+class SentRequest(ReceivedRequest):
+    """A chat completion request as sent: `body` is its JSON, with the prompt's parts at hand."""
 
     @property
     def system(self) -> str:
@@ -79,43 +75,24 @@ def strict_schema_problems(schema: Any, path: str = "schema") -> list[str]:
     return found
 
 
-class FakeOpenAI:
+class FakeOpenAI(LocalServer):
     """Start with `with FakeOpenAI() as fake:`; point the SDK at `fake.base_url`."""
 
+    name = "fake-openai"
+    request_class = SentRequest
+
     def __init__(self) -> None:
-        self.requests: list[SentRequest] = []
+        super().__init__()
         self._script: deque[_Script] = deque()
-        self._lock = threading.Lock()
         self._release = threading.Event()
-        fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # quiet
-                pass
-
-            def do_POST(self):  # noqa: N802 (http.server's naming)
-                fake._handle(self)
-
-            def do_GET(self):  # noqa: N802
-                fake._send(self, 404, _error("Unknown request URL", "invalid_request_error"), {})
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    # -- lifecycle ------------------------------------------------------------------------------------------
-    def __enter__(self) -> FakeOpenAI:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         self._release.set()  # wake any hanging handler
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"{self.origin}/v1"
 
     # -- scripting ------------------------------------------------------------------------------------------
     def answer(
@@ -210,37 +187,34 @@ class FakeOpenAI:
     def unused(self) -> int:
         return len(self._script)
 
-    # -- serving --------------------------------------------------------------------------------------------
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length)
-        try:
-            body = json.loads(raw or b"null")
-        except ValueError:
-            body = raw.decode(errors="replace")
+    # -- serving ------------------------------------------------------------------------------------------
+    def reply_to(self, request: ReceivedRequest) -> Reply:
+        reply = self._reply(request)
+        return Reply(reply.status, reply.body, {"x-request-id": f"req_{uuid.uuid4().hex[:16]}", **reply.headers})
+
+    def _reply(self, request: ReceivedRequest) -> Reply:
+        if request.method != "POST":
+            return Reply(404, _error("Unknown request URL", "invalid_request_error"))
         with self._lock:
-            headers = {name.lower(): value for name, value in handler.headers.items()}
-            self.requests.append(SentRequest("POST", handler.path, headers, body, time.monotonic()))
             script = self._script.popleft() if self._script else None
-        problem = self._check(handler, body)
+        problem = self._check(request)
         if problem is not None:
             status, error = problem
-            self._send(handler, status, error, {})
-            return
+            return Reply(status, error)
         if script is None:
-            self._send(handler, 500, _error("no scripted answer for this call", "server_error"), {})
-            return
+            return Reply(500, _error("no scripted answer for this call", "server_error"))
         if script.hang:
             self._release.wait(script.hang)
         if script.hold is not None:
             script.hold.wait(30)
-        self._send(handler, script.status, script.body, script.headers)
+        return Reply(script.status, script.body, script.headers)
 
     @staticmethod
-    def _check(handler: BaseHTTPRequestHandler, body: Any) -> tuple[int, dict] | None:
-        if handler.path.rstrip("/") != "/v1/chat/completions":
-            return 404, _error(f"Invalid URL (POST {handler.path})", "invalid_request_error")
-        if not (handler.headers.get("Authorization") or "").startswith("Bearer sk-"):
+    def _check(request: ReceivedRequest) -> tuple[int, dict] | None:
+        body = request.body
+        if request.path.rstrip("/") != "/v1/chat/completions":
+            return 404, _error(f"Invalid URL (POST {request.target})", "invalid_request_error")
+        if not request.headers.get("authorization", "").startswith("Bearer sk-"):
             return 401, _error("Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
         if not isinstance(body, dict) or not isinstance(body.get("model"), str):
             return 400, _error("you must provide a model parameter", "invalid_request_error", param="model")
@@ -258,18 +232,3 @@ class FakeOpenAI:
                     message = "Invalid schema for response_format '" + spec["name"] + "': " + "; ".join(found)
                     return 400, _error(message, "invalid_request_error", param="response_format")
         return None
-
-    @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, body: Any, headers: dict) -> None:
-        data = json.dumps(body).encode()
-        try:
-            handler.send_response(status)
-            handler.send_header("Content-Type", "application/json")
-            handler.send_header("Content-Length", str(len(data)))
-            handler.send_header("x-request-id", f"req_{uuid.uuid4().hex[:16]}")
-            for name, value in headers.items():
-                handler.send_header(name, value)
-            handler.end_headers()
-            handler.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
-            pass

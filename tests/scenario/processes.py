@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.demo.standin.slack import SlackStandIn
 from bot.slack.delivery import METADATA_EVENT
-from bot.slack.standin import SlackStandIn
 from tests.conftest import BOT_TOKEN, DIGEST_CHANNEL, SIGNING_SECRET
 
 # Short periods so a failover takes seconds, not a minute.

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import AuditEvent
-from bot.slack.standin import MAX_BLOCK_TEXT_TOTAL, MAX_MESSAGE_BLOCKS, _block_errors, _block_text_total
+from bot.demo.standin.block_kit_limits import MAX_BLOCK_TEXT_TOTAL, MAX_MESSAGE_BLOCKS, block_errors, block_text_total
 from tests.conftest import make_settings
 from tests.scenario.helpers import load_branches
 
@@ -82,8 +82,8 @@ def ask(slack_http, text: str, actor: str) -> str:
     [answer] = slack_http.responses(url)
     assert answer["response_type"] == "ephemeral"
     # Slack's Block Kit limits (response_url answers are not checked by the stand-in on arrival).
-    assert _block_errors(answer.get("blocks", []), MAX_MESSAGE_BLOCKS, "/blocks") == [], answer
-    assert _block_text_total(answer.get("blocks", [])) < MAX_BLOCK_TEXT_TOTAL
+    assert block_errors(answer.get("blocks", []), MAX_MESSAGE_BLOCKS, "/blocks") == [], answer
+    assert block_text_total(answer.get("blocks", [])) < MAX_BLOCK_TEXT_TOTAL
     return str(answer)
 
 

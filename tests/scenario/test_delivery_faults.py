@@ -7,10 +7,10 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.db.models import OutboxMessage
+from bot.demo.standin.slack import SlackStandIn
 from bot.domain.clock import system_clock
 from bot.services import outbox
 from bot.slack.delivery import METADATA_EVENT, OutboxSender, Pacer
-from bot.slack.standin import SlackStandIn
 from tests.conftest import BOT_TOKEN, DIGEST_CHANNEL
 
 CHANNEL_INTERVAL = 0.3

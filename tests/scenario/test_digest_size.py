@@ -11,15 +11,15 @@ from sqlalchemy import Date, Numeric, String, case, cast, func, insert, literal,
 
 from bot.db.models import Artifact, Award, Person, UsageDaily, UtcDateTime
 from bot.db.usage_weekly import rebuild_usage_weekly
-from bot.domain.periods import IsoWeek
-from bot.services.digest import compute_digest, run_digest
-from bot.slack.delivery import OutboxSender, Pacer
-from bot.slack.standin import (
+from bot.demo.standin.block_kit_limits import (
     MAX_BLOCK_TEXT_TOTAL,
     MAX_MESSAGE_BLOCKS,
     MAX_SECTION_TEXT,
-    _block_text_total,
+    block_text_total,
 )
+from bot.domain.periods import IsoWeek
+from bot.services.digest import compute_digest, run_digest
+from bot.slack.delivery import OutboxSender, Pacer
 from tests.conftest import DIGEST_CHANNEL, NOW
 
 W47 = IsoWeek(2026, 47)
@@ -169,7 +169,7 @@ def test_the_digest_of_85000_people_fits_slack(rt, slack):
     for posted in (message, thread):
         blocks = posted["blocks"]
         assert len(blocks) <= MAX_MESSAGE_BLOCKS
-        assert _block_text_total(blocks) <= MAX_BLOCK_TEXT_TOTAL
+        assert block_text_total(blocks) <= MAX_BLOCK_TEXT_TOTAL
         for block in blocks:
             text = (block.get("text") or {}).get("text", "")
             assert len(text) <= MAX_SECTION_TEXT

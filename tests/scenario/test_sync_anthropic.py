@@ -15,7 +15,7 @@ from bot.domain.periods import IsoWeek
 from bot.ingest.provider_api import MissingKey
 from bot.services.code_activity import code_activity_by_person
 from bot.services.sync import configured_providers, sync_provider
-from bot.slack.standin import render_message
+from bot.slack.blocks.plain_text import render_message
 from tests.conftest import NOW, make_settings
 from tests.fakes.anthropic_admin import ADMIN_KEY, ClaudeCodeDay, FakeAnthropicAdmin, UserUsage, model_breakdown
 from tests.scenario.helpers import load_people

@@ -17,9 +17,9 @@ from bot.db.models import Award, OutboxMessage, Person
 from bot.domain.periods import IsoWeek
 from bot.services.digest import compute_digest, run_digest
 from bot.services.titles import award_week
+from bot.slack.blocks.plain_text import render_message
 from bot.slack.delivery import OutboxSender, Pacer
 from bot.slack.rendering import MessageRenderer
-from bot.slack.standin import render_message
 from tests.conftest import DIGEST_CHANNEL, NOW, make_settings
 from tests.scenario.artifacts import add_artifact
 from tests.scenario.helpers import load_org

@@ -5,13 +5,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from bot.db.models import Artifact
+from bot.demo.standin.block_kit_limits import block_errors, view_errors
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import PersonWeek
 from bot.services.home import HeldTitle, Home, HomeWeek
 from bot.slack.blocks.home import home_view, title_label
 from bot.slack.blocks.nudge import answered_message, nudge_message, shared_outcome
 from bot.slack.blocks.share import form_values, nothing_modal, share_modal, showcase_message
-from bot.slack.standin import _block_errors, _view_errors
 
 W47 = IsoWeek(2026, 47)
 NASTY = "<!channel> *bold* <https://evil.example|click> & more"
@@ -34,7 +34,7 @@ def artifact(i: int, title: str = NASTY) -> Artifact:
 
 def test_nudge_message_in_plain_words_with_three_buttons():
     message = nudge_message(W47, 860_000, Decimal("95"), 2, 40)
-    assert _block_errors(message["blocks"], 50, "/blocks") == []
+    assert block_errors(message["blocks"], 50, "/blocks") == []
     text = json.dumps(message, ensure_ascii=False)
     assert "860K tokens" in text and "$95.00" in text and "#2 of 40 people by spend" in text
     actions = [b for b in message["blocks"] if b["type"] == "actions"][0]["elements"]
@@ -50,9 +50,9 @@ def test_answered_message_escapes_the_title():
 
 
 def test_modals_pass_slacks_view_checks():
-    assert _view_errors(share_modal(W47)) == []
-    assert _view_errors(share_modal(W47, artifact(7))) == []
-    assert _view_errors(nothing_modal(W47)) == []
+    assert view_errors(share_modal(W47)) == []
+    assert view_errors(share_modal(W47, artifact(7))) == []
+    assert view_errors(nothing_modal(W47)) == []
     edit = share_modal(W47, artifact(7))
     assert json.loads(edit["private_metadata"]) == {"week": "2026-W47", "artifact_id": 7}
     assert [b.get("block_id") for b in edit["blocks"] if b["type"] == "input"] == [
@@ -89,7 +89,7 @@ def test_showcase_escapes_user_text_and_the_link():
     text = json.dumps(message["blocks"])
     assert "<!channel>" not in text and "<https://evil" not in text
     assert "https://x.example.com/a%7Cb%3Ec|" in text
-    assert _block_errors(message["blocks"], 50, "/blocks") == []
+    assert block_errors(message["blocks"], 50, "/blocks") == []
 
 
 def home(artifacts: int, titles: int = 3) -> Home:
@@ -110,7 +110,7 @@ def home(artifacts: int, titles: int = 3) -> Home:
 
 def test_home_view_stays_within_the_view_limit_and_escapes():
     view = home_view(home(200))
-    assert _view_errors(view) == []
+    assert view_errors(view) == []
     assert len(view["blocks"]) <= 100
     text = json.dumps(view, ensure_ascii=False)
     assert "<!channel>" not in text

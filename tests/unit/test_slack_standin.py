@@ -10,7 +10,8 @@ from slack_sdk.http_retry import RateLimitErrorRetryHandler
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack.standin import SlackStandIn, render_message
+from bot.demo.standin.slack import SlackStandIn
+from bot.slack.blocks.plain_text import render_message
 
 USERS = [
     {

@@ -4,27 +4,39 @@
 it the way bolt-python's own tests use their mock server: the real
 `slack_sdk.WebClient(base_url=standin.base_url)` talks to it unchanged, every call is
 recorded, and faults (429 with Retry-After, 500, `{"ok": false}` errors, slow answers) can
-be scripted. Stdlib only: a ThreadingHTTPServer on 127.0.0.1 in a daemon thread.
+be scripted. Stdlib only, on the shared local server (127.0.0.1, a daemon thread).
 """
 
 from __future__ import annotations
 
-import base64
 import copy
 import email.policy
 import hashlib
 import json
-import re
-import threading
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
+
+from bot.demo.standin.block_kit_limits import (
+    MAX_BLOCK_TEXT_TOTAL,
+    MAX_MESSAGE_BLOCKS,
+    MAX_MESSAGE_TEXT,
+    block_errors,
+    block_text_total,
+    view_errors,
+)
+from bot.demo.standin.local_server import (
+    LocalServer,
+    ReceivedRequest,
+    Reply,
+    ScriptedFaults,
+    decode_offset_cursor,
+    encode_offset_cursor,
+)
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -35,23 +47,6 @@ TEAM_DOMAIN = "demo"
 
 # Form-encoded requests carry these fields as JSON strings; decode them so tests see objects.
 _JSON_FIELDS = frozenset({"blocks", "attachments", "metadata", "view", "files"})
-
-# Limits Slack enforces (https://docs.slack.dev/reference/block-kit/blocks and the method pages).
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-MAX_SECTION_TEXT = 3000
-MAX_SECTION_FIELDS = 10
-MAX_FIELD_TEXT = 2000
-MAX_HEADER_TEXT = 150
-MAX_BUTTON_TEXT = 75
-MAX_ID_LENGTH = 255
-MAX_CONTEXT_ELEMENTS = 10
-MAX_ACTIONS_ELEMENTS = 25
-# msg_blocks_too_long has been seen at about 13k characters of block text in a message.
-MAX_BLOCK_TEXT_TOTAL = 13000
-MAX_MESSAGE_TEXT = 40000
-MAX_VIEW_TITLE = 24
-MAX_PRIVATE_METADATA = 3000
 
 
 @dataclass
@@ -64,12 +59,11 @@ class RecordedCall:
     at: float  # time.monotonic() when it arrived
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Fault:
     status: int
     error: str | None
     retry_after: int | None
-    remaining: int
     delay: float
 
 
@@ -105,168 +99,27 @@ def _micros_to_ts(micros: int) -> str:
     return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
 
-def _encode_cursor(offset: int) -> str:
-    return base64.b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _decode_cursor(cursor: Any) -> int:
-    if not cursor:
-        return 0
+def _page_start(cursor: Any) -> int:
     try:
-        kind, _, offset = base64.b64decode(str(cursor)).decode().partition(":")
-        if kind != "offset":
-            raise ValueError(cursor)
-        return int(offset)
+        return decode_offset_cursor(cursor)
     except ValueError as exc:
         raise _SlackError("invalid_cursor") from exc
 
 
-def _text_of(obj: Any) -> str:
-    """The string of a text object ({"type": "mrkdwn", "text": ...}) or a plain string."""
-    if isinstance(obj, dict):
-        return str(obj.get("text", ""))
-    return "" if obj is None else str(obj)
+def _header_name(name: str) -> str:
+    """A header name as Slack's SDK writes it ("authorization" → "Authorization")."""
+    return "-".join(part.capitalize() for part in name.split("-"))
 
 
-def _block_text_total(value: Any) -> int:
-    """Sum of every "text" string inside the blocks: what msg_blocks_too_long is about."""
-    if isinstance(value, list):
-        return sum(_block_text_total(item) for item in value)
-    if isinstance(value, dict):
-        total = 0
-        for key, item in value.items():
-            if key == "text" and isinstance(item, str):
-                total += len(item)
-            else:
-                total += _block_text_total(item)
-        return total
-    return 0
-
-
-def _element_errors(element: Any, pointer: str) -> list[str]:
-    errors: list[str] = []
-    if not isinstance(element, dict):
-        return [f"[ERROR] must be an object [json-pointer:{pointer}]"]
-    if len(str(element.get("action_id", ""))) > MAX_ID_LENGTH:
-        errors.append(f"[ERROR] must be less than {MAX_ID_LENGTH + 1} characters [json-pointer:{pointer}/action_id]")
-    if element.get("type") == "button" and len(_text_of(element.get("text"))) > MAX_BUTTON_TEXT:
-        errors.append(f"[ERROR] must be less than {MAX_BUTTON_TEXT + 1} characters [json-pointer:{pointer}/text]")
-    return errors
-
-
-def _block_errors(blocks: Any, max_blocks: int, root: str) -> list[str]:
-    """Slack-style error messages for Block Kit limits the bot could plausibly hit."""
-    if not isinstance(blocks, list):
-        return [f"[ERROR] must be an array [json-pointer:{root}]"]
-    errors: list[str] = []
-    if len(blocks) > max_blocks:
-        errors.append(f"[ERROR] no more than {max_blocks} items allowed [json-pointer:{root}]")
-    for index, block in enumerate(blocks):
-        pointer = f"{root}/{index}"
-        if not isinstance(block, dict) or not block.get("type"):
-            errors.append(f"[ERROR] missing required field: type [json-pointer:{pointer}]")
-            continue
-        kind = block["type"]
-        if len(str(block.get("block_id", ""))) > MAX_ID_LENGTH:
-            errors.append(f"[ERROR] must be less than {MAX_ID_LENGTH + 1} characters [json-pointer:{pointer}/block_id]")
-        if kind == "section":
-            text = block.get("text")
-            fields = block.get("fields")
-            if text is None and not fields:
-                errors.append(f"[ERROR] must provide either text or fields [json-pointer:{pointer}]")
-            if len(_text_of(text)) > MAX_SECTION_TEXT:
-                errors.append(
-                    f"[ERROR] must be less than {MAX_SECTION_TEXT + 1} characters [json-pointer:{pointer}/text/text]"
-                )
-            if fields:
-                if len(fields) > MAX_SECTION_FIELDS:
-                    errors.append(
-                        f"[ERROR] no more than {MAX_SECTION_FIELDS} items allowed [json-pointer:{pointer}/fields]"
-                    )
-                for f_index, item in enumerate(fields):
-                    if len(_text_of(item)) > MAX_FIELD_TEXT:
-                        errors.append(
-                            f"[ERROR] must be less than {MAX_FIELD_TEXT + 1} characters "
-                            f"[json-pointer:{pointer}/fields/{f_index}/text]"
-                        )
-            if block.get("accessory") is not None:
-                errors.extend(_element_errors(block["accessory"], f"{pointer}/accessory"))
-        elif kind == "header":
-            if len(_text_of(block.get("text"))) > MAX_HEADER_TEXT:
-                errors.append(
-                    f"[ERROR] must be less than {MAX_HEADER_TEXT + 1} characters [json-pointer:{pointer}/text/text]"
-                )
-        elif kind == "context":
-            elements = block.get("elements") or []
-            if not elements or len(elements) > MAX_CONTEXT_ELEMENTS:
-                errors.append(f"[ERROR] must have 1 to {MAX_CONTEXT_ELEMENTS} items [json-pointer:{pointer}/elements]")
-        elif kind == "actions":
-            elements = block.get("elements") or []
-            if not elements or len(elements) > MAX_ACTIONS_ELEMENTS:
-                errors.append(f"[ERROR] must have 1 to {MAX_ACTIONS_ELEMENTS} items [json-pointer:{pointer}/elements]")
-            for e_index, element in enumerate(elements):
-                errors.extend(_element_errors(element, f"{pointer}/elements/{e_index}"))
-        elif kind == "input":
-            if block.get("element") is None:
-                errors.append(f"[ERROR] missing required field: element [json-pointer:{pointer}]")
-            else:
-                errors.extend(_element_errors(block["element"], f"{pointer}/element"))
-    return errors
-
-
-def _view_errors(view: Any) -> list[str]:
-    if not isinstance(view, dict):
-        return ["[ERROR] must be an object [json-pointer:/view]"]
-    errors: list[str] = []
-    kind = view.get("type")
-    if kind not in {"modal", "home"}:
-        errors.append("[ERROR] must be one of modal, home [json-pointer:/view/type]")
-    errors.extend(_block_errors(view.get("blocks", []), MAX_VIEW_BLOCKS, "/view/blocks"))
-    if kind == "modal":
-        if not _text_of(view.get("title")):
-            errors.append("[ERROR] missing required field: title [json-pointer:/view/title]")
-        for key in ("title", "submit", "close"):
-            if len(_text_of(view.get(key))) > MAX_VIEW_TITLE:
-                errors.append(f"[ERROR] must be less than {MAX_VIEW_TITLE + 1} characters [json-pointer:/view/{key}]")
-        has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or [])
-        if has_input and not view.get("submit"):
-            errors.append("[ERROR] must provide a submit property when an input block is present [json-pointer:/view]")
-    if len(str(view.get("private_metadata", ""))) > MAX_PRIVATE_METADATA:
-        errors.append(
-            f"[ERROR] must be less than {MAX_PRIVATE_METADATA + 1} characters [json-pointer:/view/private_metadata]"
-        )
-    for key in ("callback_id", "external_id"):
-        if len(str(view.get(key, ""))) > MAX_ID_LENGTH:
-            errors.append(f"[ERROR] must be less than {MAX_ID_LENGTH + 1} characters [json-pointer:/view/{key}]")
-    return errors
-
-
-class _StandInServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    standin: SlackStandIn
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _StandInServer
-
-    def do_POST(self) -> None:
-        self.server.standin._handle(self)
-
-    def do_GET(self) -> None:
-        self.server.standin._handle(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the default prints every request to stderr."""
-
-
-class SlackStandIn:
+class SlackStandIn(LocalServer):
     """A Slack Web API on 127.0.0.1 that records every call and can script faults.
 
     `base_url` is known as soon as the object exists (the socket is bound in __init__);
     `start()` begins serving. Message `ts` values come from `clock` (default `time.time`)
     and are strictly increasing, so `oldest`/`latest` filters behave like Slack's.
     """
+
+    name = "slack-standin"
 
     def __init__(
         self,
@@ -277,7 +130,7 @@ class SlackStandIn:
         workspace_rate_limit: float | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        self._lock = threading.RLock()
+        super().__init__()
         self._users_given = users is not None
         self._users: dict[str, dict] = {}
         for user in users or []:
@@ -296,11 +149,9 @@ class SlackStandIn:
         self.ephemeral_messages: list[dict] = []
         self.responses_to_url: list[dict] = []
         self.rate_limited_count = 0
-        # Exceptions raised inside the stand-in itself (answered as HTTP 500): a bug here, not in the bot.
-        self.internal_errors: list[str] = []
 
         self._messages: list[dict] = []
-        self._faults: dict[str, list[_Fault]] = {}
+        self._faults: ScriptedFaults[_Fault] = ScriptedFaults()
         self._views: dict[str, dict] = {}
         self._home_view_ids: dict[str, str] = {}
         self._pending_files: dict[str, dict] = {}
@@ -310,37 +161,7 @@ class SlackStandIn:
         self._view_seq = 0
         self._file_seq = 0
         self._response_url_seq = 0
-
-        self._server = _StandInServer(("127.0.0.1", 0), _Handler)
-        self._server.standin = self
-        self.port: int = self._server.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}/api/"
-        self._thread: threading.Thread | None = None
-
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self) -> SlackStandIn:
-        """Start serving in a daemon thread; returns self."""
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-standin", daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._server.server_close()
-
-    def __enter__(self) -> SlackStandIn:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        self.base_url = f"{self.origin}/api/"
 
     # ------------------------------------------------------------------ test helpers
 
@@ -396,9 +217,7 @@ class SlackStandIn:
         normally and only the answer is late: like a Slack timeout where the message was in
         fact posted.
         """
-        fault = _Fault(status=status, error=error, retry_after=retry_after, remaining=times, delay=delay)
-        with self._lock:
-            self._faults.setdefault(method, []).append(fault)
+        self._faults.add(method, _Fault(status=status, error=error, retry_after=retry_after, delay=delay), times=times)
 
     def add_user(self, user: dict) -> None:
         """Add (or replace) a user in users.info shape."""
@@ -431,51 +250,28 @@ class SlackStandIn:
         with self._lock:
             self._response_url_seq += 1
             n = self._response_url_seq
-        return f"http://127.0.0.1:{self.port}/response/{name}/{n}"
+        return f"{self.origin}/response/{name}/{n}"
 
     # ------------------------------------------------------------------ HTTP plumbing
 
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        try:
-            parts = urlsplit(handler.path)
-            length = int(handler.headers.get("Content-Length") or 0)
-            body = handler.rfile.read(length) if length else b""
-            path = parts.path
-            if path.startswith("/api/"):
-                self._handle_api(handler, path[len("/api/") :], parts.query, body)
-            elif path.startswith("/upload/"):
-                self._handle_upload(handler, path[len("/upload/") :], body)
-            elif path.startswith("/response/"):
-                self._handle_response_url(handler, body)
-            else:
-                self._send(handler, 404, {"ok": False, "error": "not_found"})
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting (a scripted delay): nothing to answer
-        except Exception:  # the stand-in must answer something; keep the traceback for the test
-            self.internal_errors.append(traceback.format_exc())
-            try:
-                self._send(handler, 500, {"ok": False, "error": "internal_error"})
-            except OSError:
-                pass
+    def reply_to(self, request: ReceivedRequest) -> Reply:
+        path = request.path
+        if path.startswith("/api/"):
+            return self._answer_api(request, path[len("/api/") :])
+        if path.startswith("/upload/"):
+            return self._answer_upload(request, path[len("/upload/") :])
+        if path.startswith("/response/"):
+            return self._answer_response_url(request)
+        return Reply(404, {"ok": False, "error": "not_found"})
+
+    def crash_reply(self) -> Reply:
+        return Reply(500, {"ok": False, "error": "internal_error"})
 
     @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, payload: dict | str, headers: dict | None = None) -> None:
-        if isinstance(payload, str):
-            data = payload.encode("utf-8")
-            content_type = "text/plain; charset=utf-8"
-        else:
-            data = json.dumps(payload).encode("utf-8")
-            content_type = "application/json; charset=utf-8"
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            handler.send_header(key, str(value))
-        handler.end_headers()
-        handler.wfile.write(data)
-
-    def _parse_args(self, query: str, body: bytes, content_type: str) -> dict:
-        args: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+    def _parse_args(request: ReceivedRequest) -> dict:
+        content_type = request.headers.get("content-type", "")
+        body = request.raw_body
+        args: dict[str, Any] = dict(parse_qsl(request.query_string, keep_blank_values=True))
         media_type = content_type.split(";")[0].strip().lower()
         if body:
             if media_type == "application/json":
@@ -495,15 +291,15 @@ class SlackStandIn:
                     pass  # left as sent: the method answers invalid_* like Slack would
         return args
 
-    def _handle_api(self, handler: BaseHTTPRequestHandler, method: str, query: str, body: bytes) -> None:
-        headers = dict(handler.headers.items())
-        args = self._parse_args(query, body, handler.headers.get("Content-Type", ""))
+    def _answer_api(self, request: ReceivedRequest, method: str) -> Reply:
+        headers = {_header_name(name): value for name, value in request.headers.items()}
+        args = self._parse_args(request)
         form_token = args.pop("token", None)
-        if form_token and not any(k.lower() == "authorization" for k in headers):
+        if form_token and "Authorization" not in headers:
             headers["Authorization"] = f"Bearer {form_token}"
         with self._lock:
-            self.calls.append(RecordedCall(method=method, args=args, headers=headers, at=time.monotonic()))
-            fault = self._take_fault(method)
+            self.calls.append(RecordedCall(method=method, args=args, headers=headers, at=request.at))
+            fault = self._faults.take(method, request)
 
         status, payload, extra_headers = 200, {}, {}
         late_answer = 0.0
@@ -528,17 +324,7 @@ class SlackStandIn:
                     self.rate_limited_count += 1
         if late_answer:
             time.sleep(late_answer)
-        self._send(handler, status, payload, extra_headers)
-
-    def _take_fault(self, method: str) -> _Fault | None:
-        queue = self._faults.get(method)
-        if not queue:
-            return None
-        fault = queue[0]
-        fault.remaining -= 1
-        if fault.remaining <= 0:
-            queue.pop(0)
-        return fault
+        return Reply(status, payload, extra_headers)
 
     @staticmethod
     def _fault_error(fault: _Fault) -> _SlackError:
@@ -559,32 +345,30 @@ class SlackStandIn:
         if not token.startswith("xox"):
             raise _SlackError("invalid_auth")
 
-    def _handle_upload(self, handler: BaseHTTPRequestHandler, file_id: str, body: bytes) -> None:
-        content_type = handler.headers.get("Content-Type", "")
+    def _answer_upload(self, request: ReceivedRequest, file_id: str) -> Reply:
+        content_type = request.headers.get("content-type", "")
         if content_type.lower().startswith("multipart/form-data"):
-            fields = _parse_multipart(body, content_type)
+            fields = _parse_multipart(request.raw_body, content_type)
             data = next((v for v in fields.values() if isinstance(v, bytes)), b"")
         else:
             # slack_sdk's files_upload_v2 POSTs the raw file bytes (see _upload_file_via_v2_url).
-            data = body
+            data = request.raw_body
         with self._lock:
             pending = self._pending_files.get(file_id)
             if pending is not None:
                 pending["bytes"] = data
         if pending is None:
-            self._send(handler, 404, "file not found")
-        else:
-            self._send(handler, 200, f"OK - {len(data)}")
+            return Reply(404, "file not found")
+        return Reply(200, f"OK - {len(data)}")
 
-    def _handle_response_url(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
+    def _answer_response_url(self, request: ReceivedRequest) -> Reply:
         try:
-            parsed: Any = json.loads(body.decode("utf-8")) if body else {}
+            parsed: Any = json.loads(request.raw_body.decode("utf-8")) if request.raw_body else {}
         except (json.JSONDecodeError, UnicodeDecodeError):
-            parsed = body.decode("utf-8", "replace")
-        url = f"http://127.0.0.1:{self.port}{handler.path}"
+            parsed = request.raw_body.decode("utf-8", "replace")
         with self._lock:
-            self.responses_to_url.append({"url": url, "body": parsed})
-        self._send(handler, 200, {"ok": True})
+            self.responses_to_url.append({"url": f"{self.origin}{request.target}", "body": parsed})
+        return Reply(200, {"ok": True})
 
     # ------------------------------------------------------------------ Web API methods (called under the lock)
 
@@ -653,10 +437,10 @@ class SlackStandIn:
         if text and len(str(text)) > MAX_MESSAGE_TEXT:
             raise _SlackError("msg_too_long")
         if blocks is not None:
-            errors = _block_errors(blocks, MAX_MESSAGE_BLOCKS, "/blocks")
+            errors = block_errors(blocks, MAX_MESSAGE_BLOCKS, "/blocks")
             if errors:
                 raise _SlackError("invalid_blocks", messages=errors)
-            if _block_text_total(blocks) > MAX_BLOCK_TEXT_TOTAL:
+            if block_text_total(blocks) > MAX_BLOCK_TEXT_TOTAL:
                 raise _SlackError("msg_blocks_too_long")
 
     def _check_rate_limit(self, channel: str) -> None:
@@ -826,14 +610,14 @@ class SlackStandIn:
             limit = int(args.get("limit") or 0) or default_limit
         except ValueError as exc:
             raise _SlackError("invalid_limit") from exc
-        start = _decode_cursor(args.get("cursor"))
+        start = _page_start(args.get("cursor"))
         page = items[start : start + limit]
         more = start + limit < len(items)
         return {
             "ok": True,
             key: page,
             "has_more": more,
-            "response_metadata": {"next_cursor": _encode_cursor(start + limit) if more else ""},
+            "response_metadata": {"next_cursor": encode_offset_cursor(start + limit) if more else ""},
         }
 
     def _users_lookup_by_email(self, args: dict) -> dict:
@@ -861,7 +645,7 @@ class SlackStandIn:
         return f"V{self._view_seq:08d}"
 
     def _new_view(self, view: Any) -> dict:
-        errors = _view_errors(view)
+        errors = view_errors(view)
         if errors:
             raise _SlackError("invalid_arguments", messages=errors)
         view_id = self._new_view_id()
@@ -914,7 +698,7 @@ class SlackStandIn:
 
     def _views_update(self, args: dict) -> dict:
         view = args.get("view")
-        errors = _view_errors(view)
+        errors = view_errors(view)
         if errors:
             raise _SlackError("invalid_arguments", messages=errors)
         view_id = args.get("view_id")
@@ -939,7 +723,7 @@ class SlackStandIn:
         if not user_id:
             raise _SlackError("invalid_arguments", messages=["[ERROR] missing required field: user_id"])
         view = args.get("view")
-        errors = _view_errors(view)
+        errors = view_errors(view)
         if not errors and view.get("type") != "home":
             errors = ["[ERROR] must be home [json-pointer:/view/type]"]
         if errors:
@@ -962,7 +746,7 @@ class SlackStandIn:
         self._file_seq += 1
         file_id = f"F{self._file_seq:08d}"
         self._pending_files[file_id] = {"filename": filename, "length": length, "bytes": None}
-        return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+        return {"ok": True, "upload_url": f"{self.origin}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload(self, args: dict) -> dict:
         files = args.get("files")
@@ -1030,113 +814,3 @@ def _parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
 def _safe_args(args: dict) -> dict:
     """Args for an error message: long values shortened."""
     return {k: (v if len(repr(v)) <= 200 else repr(v)[:200] + "...") for k, v in args.items()}
-
-
-# ---------------------------------------------------------------------- terminal rendering
-
-_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
-
-
-def _plain(text: str) -> str:
-    """Slack mrkdwn → terminal text: links, mentions and entities made readable."""
-
-    def replace(match: re.Match[str]) -> str:
-        target, label = match.group(1), match.group(2)
-        if target.startswith("@"):
-            return "@" + (label or target[1:])
-        if target.startswith("#"):
-            return "#" + (label or target[1:])
-        if target.startswith("!"):
-            if label:
-                return label
-            word = target[1:].split("^")[0]
-            return "@" + word
-        if label and label != target:
-            return f"{label} ({target})"
-        return target
-
-    text = _LINK.sub(replace, text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _element_label(element: dict) -> str:
-    kind = element.get("type")
-    if kind == "button":
-        return f"[ {_plain(_text_of(element.get('text')))} ]"
-    if kind == "image":
-        return f"[image: {element.get('alt_text', '')}]"
-    if kind in {"mrkdwn", "plain_text"}:
-        return _plain(_text_of(element))
-    if kind == "overflow":
-        return "[ ... ]"
-    if kind in {"datepicker", "timepicker", "datetimepicker"}:
-        initial = element.get("initial_date") or element.get("initial_time") or ""
-        return f"[ {initial or kind} ]"
-    placeholder = _text_of(element.get("placeholder"))
-    initial = element.get("initial_option")
-    if isinstance(initial, dict):
-        placeholder = _text_of(initial.get("text"))
-    return f"[ {placeholder or kind} v ]"
-
-
-def _rich_text(elements: list) -> str:
-    out: list[str] = []
-    for element in elements or []:
-        kind = element.get("type")
-        if kind in {"rich_text_section", "rich_text_preformatted", "rich_text_quote"}:
-            out.append(_rich_text(element.get("elements") or []))
-        elif kind == "rich_text_list":
-            for item in element.get("elements") or []:
-                out.append("\n- " + _rich_text(item.get("elements") or []))
-        elif kind == "text":
-            out.append(element.get("text", ""))
-        elif kind == "link":
-            out.append(element.get("text") or element.get("url", ""))
-        elif kind == "user":
-            out.append("@" + element.get("user_id", ""))
-        elif kind == "channel":
-            out.append("#" + element.get("channel_id", ""))
-        elif kind == "emoji":
-            out.append(f":{element.get('name', '')}:")
-    return "".join(out)
-
-
-def render_message(msg: dict) -> str:
-    """A posted message's Block Kit blocks as readable terminal text (falls back to `text`)."""
-    blocks = msg.get("blocks") or []
-    lines: list[str] = []
-    for block in blocks:
-        kind = block.get("type")
-        if kind == "header":
-            lines.append(_plain(_text_of(block.get("text"))).upper())
-        elif kind == "section":
-            text = _plain(_text_of(block.get("text")))
-            accessory = block.get("accessory")
-            if isinstance(accessory, dict):
-                text = f"{text}  {_element_label(accessory)}".strip()
-            if text:
-                lines.append(text)
-            for item in block.get("fields") or []:
-                lines.append("  " + _plain(_text_of(item)))
-        elif kind == "divider":
-            lines.append("-" * 40)
-        elif kind == "context":
-            lines.append("  " + " | ".join(_element_label(e) for e in block.get("elements") or []))
-        elif kind == "actions":
-            lines.append(" ".join(_element_label(e) for e in block.get("elements") or []))
-        elif kind == "image":
-            title = _text_of(block.get("title"))
-            lines.append(f"[image: {block.get('alt_text', '')}]" + (f" {title}" if title else ""))
-        elif kind == "input":
-            element = block.get("element") or {}
-            lines.append(f"{_plain(_text_of(block.get('label')))}: {_element_label(element)}")
-        elif kind == "rich_text":
-            lines.append(_rich_text(block.get("elements") or []))
-        else:
-            lines.append(f"[{kind}]")
-    if lines:
-        return "\n".join(lines)
-    text = msg.get("text") or ""
-    if not text:
-        text = "\n".join(str(a.get("fallback") or a.get("text") or "") for a in msg.get("attachments") or [])
-    return _plain(str(text))
