@@ -44,7 +44,7 @@ from bot.db.models import (
     Person,
     UsageDaily,
 )
-from bot.slack.blocks.text import escape
+from bot.domain.text import escape
 
 log = logging.getLogger(__name__)
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Artifact, Award, Person
+from bot.db.models import Award, Person
 from bot.domain.periods import IsoWeek, weeks_ending
-from bot.domain.stats import PersonWeek
+from bot.domain.reports import HeldTitle, Home, HomeWeek
 from bot.services.artifacts import person_artifacts
-from bot.services.audit import ViewedBy, views_of
-from bot.services.code_activity import CodeActivity, code_activity_by_person
+from bot.services.audit import views_of
+from bot.services.code_activity import code_activity_by_person
 from bot.services.personal import empty_week
 from bot.services.stats import person_weeks
 from bot.settings import Settings
@@ -21,33 +20,6 @@ from bot.settings import Settings
 PAST_WEEKS = 4
 ARTIFACTS_LISTED = 20
 TITLES_LISTED = 10
-
-
-@dataclass(frozen=True)
-class HomeWeek:
-    week: IsoWeek
-    stats: PersonWeek
-    current: bool
-    code: CodeActivity | None = None  # commits and pull requests by coding agents (Claude Code analytics)
-
-
-@dataclass(frozen=True)
-class HeldTitle:
-    week: IsoWeek
-    title_key: str
-    streak_weeks: int
-
-
-@dataclass(frozen=True)
-class Home:
-    name: str | None
-    weeks: list[HomeWeek]  # this week first, then the last four
-    titles: list[HeldTitle]
-    artifacts: list[Artifact]
-    total_artifacts: int
-    nudges_enabled: bool
-    # Who looked at these numbers lately (the audit trail, shown to its subject).
-    viewed_by: list[ViewedBy] = field(default_factory=list)
 
 
 def home_for(session: Session, person: Person, now: datetime, settings: Settings) -> Home:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import LlmUsage
+from bot.domain.reports import LlmSpend
 from bot.llm.client import LlmAnswer
 
 
@@ -27,20 +27,6 @@ def record_llm_usage(session: Session, answer: LlmAnswer, *, now: datetime) -> N
             at=now,
         )
     )
-
-
-@dataclass(frozen=True)
-class LlmSpend:
-    calls: int
-    input_tokens: int
-    output_tokens: int
-    cost_usd: Decimal
-    unpriced_calls: int  # calls to a model the price table does not know: tokens counted, cost unknown
-    by_purpose: dict[str, int] = field(default_factory=dict)  # calls per purpose
-
-    @property
-    def tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
 
 
 def llm_spend(session: Session, *, since: datetime, until: datetime) -> LlmSpend:

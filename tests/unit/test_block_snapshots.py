@@ -12,22 +12,29 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from bot.db.models import Artifact
 from bot.domain.chart import ChartWeek
 from bot.domain.digest import BoardEntry, Highlight, TitleHolder, TitleLine, WeeklyDigest
 from bot.domain.flags import Flag
 from bot.domain.groups import OTHER_TEAMS, TeamFigure
 from bot.domain.periods import IsoWeek
+from bot.domain.reports import (
+    ArtifactView,
+    CodeActivity,
+    HeldTitle,
+    Home,
+    HomeWeek,
+    Leaderboard,
+    LlmSpend,
+    MyWeek,
+    PeriodTotals,
+    PersonLine,
+    PersonReport,
+    StoredAbout,
+    TeamReport,
+    ViewedBy,
+)
 from bot.domain.stats import OrgWeek, PersonWeek
 from bot.domain.story import StoryArtifact, WeekStory
-from bot.services.audit import ViewedBy
-from bot.services.code_activity import CodeActivity
-from bot.services.home import HeldTitle, Home, HomeWeek
-from bot.services.leaderboard import Leaderboard
-from bot.services.llm_usage import LlmSpend
-from bot.services.personal import MyWeek
-from bot.services.team import Group, PeriodTotals, PersonLine, PersonReport, TeamReport
-from bot.services.transparency import StoredAbout
 from bot.slack.blocks import digest, home, leaderboard, nudge, personal, share, story, team, text, transparency
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -49,10 +56,9 @@ def week_numbers(person_id: int, tokens: int, spend: str, artifacts: int, units:
     return PersonWeek(person_id, tokens, Decimal(spend), 3, artifacts, Decimal(units))
 
 
-def shared(artifact_id: int, title: str, url: str | None = "https://example.com/tool") -> Artifact:
-    return Artifact(
+def shared(artifact_id: int, title: str, url: str | None = "https://example.com/tool") -> ArtifactView:
+    return ArtifactView(
         id=artifact_id,
-        person_id=1,
         week_start=W47.start,
         title=title,
         url=url,
@@ -217,7 +223,7 @@ def test_team_blocks():
     previous = PeriodTotals(11, 0, 0, Decimal(0), 0, Decimal(0), Decimal(0))
     flags = [Flag("spike", W47, "4x the usual spend <!here>")]
     report = TeamReport(
-        Group("tree", "Grace's team (everyone below you)", None),
+        "Grace's team (everyone below you)",
         [W46, W47],
         totals,
         previous,
@@ -228,8 +234,8 @@ def test_team_blocks():
         code_commits=5,
         code_pull_requests=1,
     )
-    large = TeamReport(Group("everyone", "The whole organisation", None), [W47], totals, totals, [], [], None, [1] * 30)
-    empty = TeamReport(Group("team", "Team Core", None), [W47], previous, previous, [], [], [], [])
+    large = TeamReport("The whole organisation", [W47], totals, totals, [], [], None, [1] * 30)
+    empty = TeamReport("Team Core", [W47], previous, previous, [], [], [], [])
     person = PersonReport(LINE, [(W46, LEFT.stats), (W47, LINE.stats)], [shared(7, NASTY)], [(W47, NASTY)], flags, W47)
     nothing = PersonReport(LEFT, [(W47, LEFT.stats)], [], [], [], W47)
     assert_snapshot(

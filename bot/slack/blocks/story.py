@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.money import format_tokens, format_usd
+from bot.domain.reports import LlmSpend
 from bot.domain.story import WeekStory
-from bot.services.llm_usage import LlmSpend
 from bot.slack.blocks.text import context, escape, link, mention, section, truncate
 
 PURPOSE_LABEL = {"digest_summary": "summaries", "work_unit_estimate": "work-unit estimates"}

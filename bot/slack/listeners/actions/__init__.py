@@ -7,7 +7,7 @@ import logging
 from slack_bolt import App
 
 from bot.domain.periods import IsoWeek
-from bot.services.artifacts import ArtifactNotFound, delete_artifact, owned_artifact
+from bot.services.artifacts import ArtifactNotFound, artifact_view, delete_artifact, owned_artifact
 from bot.services.home import set_nudges
 from bot.services.nudges import PersonUnknown, person_by_slack_id, remind_later
 from bot.slack.blocks.home import DELETE_ARTIFACT, EDIT_ARTIFACT, TOGGLE_NUDGES
@@ -67,7 +67,7 @@ def register(app: App, deps: Deps) -> None:
         with deps.sessions() as session:
             try:
                 person = person_by_slack_id(session, body["user"]["id"])
-                artifact = owned_artifact(session, person, int(action["value"]))
+                artifact = artifact_view(owned_artifact(session, person, int(action["value"])))
             except (PersonUnknown, ArtifactNotFound, ValueError):
                 log.warning("edit refused for %s: not their artifact", body["user"]["id"])
                 return
