@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, func, select, union_all
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageWeekly
@@ -28,6 +28,7 @@ from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.flags import flags_for_people
 from bot.services.people import person_for_slack_user
+from bot.services.stats import person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
 
@@ -189,29 +190,7 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> Perio
 
 def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[PersonLine]:
     """One line per person of the group with any activity in the period (one aggregate query)."""
-    usage_pw = _usage_by_person_week(weeks, group).subquery("usage_pw")
-    usage = (
-        select(
-            usage_pw.c.person_id.label("person_id"),
-            func.sum(usage_pw.c.tokens).label("tokens"),
-            func.sum(usage_pw.c.spend_usd).label("spend_usd"),
-            func.sum(usage_pw.c.active_days).label("active_days"),
-        )
-        .group_by(usage_pw.c.person_id)
-        .subquery("usage_p")
-    )
-    made = (
-        select(
-            Artifact.person_id.label("person_id"),
-            func.count().label("artifacts"),
-            func.sum(Artifact.work_units).label("work_units"),
-        )
-        .where(*_artifacts_in(weeks, group))
-        .group_by(Artifact.person_id)
-        .subquery("made_p")
-    )
-    everyone = union_all(select(usage.c.person_id), select(made.c.person_id)).subquery("anyone")
-    ids = select(everyone.c.person_id).distinct().subquery("ids")
+    figures = person_period_figures(weeks, group.members).subquery("figures")
     rows = session.execute(
         select(
             Person.id,
@@ -220,16 +199,14 @@ def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[P
             Person.team,
             Person.in_org,
             Person.active,
-            func.coalesce(usage.c.tokens, 0),
-            func.coalesce(usage.c.spend_usd, 0),
-            func.coalesce(usage.c.active_days, 0),
-            func.coalesce(made.c.artifacts, 0),
-            func.coalesce(made.c.work_units, 0),
+            figures.c.tokens,
+            figures.c.spend_usd,
+            figures.c.active_days,
+            figures.c.artifacts,
+            figures.c.work_units,
         )
-        .select_from(ids)
-        .join(Person, Person.id == ids.c.person_id)
-        .outerjoin(usage, usage.c.person_id == ids.c.person_id)
-        .outerjoin(made, made.c.person_id == ids.c.person_id)
+        .select_from(figures)
+        .join(Person, Person.id == figures.c.person_id)
     ).all()
     return [
         PersonLine(
