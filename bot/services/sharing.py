@@ -18,7 +18,8 @@ from bot.domain.artifacts import ShareFields
 from bot.domain.periods import IsoWeek
 from bot.services import outbox
 from bot.services.artifacts import ArtifactHook, after_artifact_saved, create_artifact, edit_artifact, week_snapshot
-from bot.services.nudges import mark_answered, person_by_slack_id, update_dms
+from bot.services.identity import person_by_slack_id
+from bot.services.nudges import mark_answered, update_dms
 from bot.settings import Settings
 from bot.slack.blocks.nudge import answered_message, shared_outcome
 from bot.slack.blocks.share import showcase_message

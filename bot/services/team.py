@@ -27,7 +27,7 @@ from bot.services.artifacts import artifact_view
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.flags import flags_for_people
-from bot.services.people import person_for_slack_user
+from bot.services.identity import person_for_slack_user
 from bot.services.stats import person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings

@@ -9,7 +9,8 @@ from slack_bolt import App
 from bot.domain.periods import IsoWeek
 from bot.services.artifacts import ArtifactNotFound, artifact_view, delete_artifact, owned_artifact
 from bot.services.home import set_nudges
-from bot.services.nudges import PersonUnknown, person_by_slack_id, remind_later
+from bot.services.identity import PersonUnknown, person_by_slack_id
+from bot.services.nudges import remind_later
 from bot.slack.blocks.home import DELETE_ARTIFACT, EDIT_ARTIFACT, TOGGLE_NUDGES
 from bot.slack.blocks.nudge import NOTHING_TO_SHOW, OPEN_SHARE_MODAL, REMIND_LATER
 from bot.slack.blocks.share import nothing_modal, share_modal

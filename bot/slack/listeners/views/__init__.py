@@ -9,7 +9,8 @@ from slack_bolt import App
 
 from bot.domain.artifacts import share_fields, validate_nothing_to_show, validate_share
 from bot.services.artifacts import ArtifactNotFound, owned_artifact
-from bot.services.nudges import PersonUnknown, nothing_to_show, person_by_slack_id
+from bot.services.identity import PersonUnknown, person_by_slack_id
+from bot.services.nudges import nothing_to_show
 from bot.services.sharing import share
 from bot.slack.blocks.share import NOTHING_MODAL, SHARE_MODAL, form_values
 from bot.slack.deps import Deps
