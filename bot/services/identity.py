@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from bot.db.models import Person
 
 log = logging.getLogger(__name__)
 
-UserLookup = Callable[[str], dict]  # users.info for a Slack user id
+UserLookup = Callable[[str], Any]  # users.info for a Slack user id (a SlackResponse or a dict)
 
 
 class PersonUnknown(LookupError):
