@@ -25,11 +25,16 @@ class PersonWeek(NamedTuple):
 
     @property
     def cost_per_work_unit(self) -> Decimal | None:
-        return (self.spend_usd / self.work_units).quantize(Decimal("0.01")) if self.work_units > 0 else None
+        return cost_per(self.spend_usd, self.work_units)
 
     @property
     def cost_per_artifact(self) -> Decimal | None:
-        return (self.spend_usd / self.artifacts).quantize(Decimal("0.01")) if self.artifacts > 0 else None
+        return cost_per(self.spend_usd, self.artifacts)
+
+
+def cost_per(spend_usd: Decimal, output: Decimal | int) -> Decimal | None:
+    """Spend per work unit or per artifact, to the cent (None when there was no output to divide by)."""
+    return (spend_usd / output).quantize(Decimal("0.01")) if output > 0 else None
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.models import Artifact, Person, UsageWeekly
 from bot.domain.artifacts import ShareFields
 from bot.domain.periods import IsoWeek
+from bot.domain.reports import ArtifactView
 from bot.domain.workunits import work_units_for
-from bot.services.people import person_for_slack_user
+from bot.services.identity import person_for_slack_user
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,23 @@ def delete_artifact(session: Session, person: Person, artifact_id: int) -> None:
     session.flush()
 
 
-def person_artifacts(session: Session, person_id: int, limit: int) -> tuple[list[Artifact], int]:
+def artifact_view(artifact: Artifact) -> ArtifactView:
+    """The stored artifact as renderers see it."""
+    return ArtifactView(
+        id=artifact.id,
+        week_start=artifact.week_start,
+        title=artifact.title,
+        url=artifact.url,
+        description=artifact.description,
+        kind=artifact.kind,
+        hours_saved_per_week=artifact.hours_saved_per_week,
+        share_in_channel=artifact.share_in_channel,
+        spend_snapshot_usd=artifact.spend_snapshot_usd,
+        work_units=artifact.work_units,
+    )
+
+
+def person_artifacts(session: Session, person_id: int, limit: int) -> tuple[list[ArtifactView], int]:
     """The person's newest artifacts (up to `limit`) and how many they have in all."""
     total = session.scalar(select(func.count()).select_from(Artifact).where(Artifact.person_id == person_id))
     rows = session.scalars(
@@ -107,7 +124,7 @@ def person_artifacts(session: Session, person_id: int, limit: int) -> tuple[list
         .order_by(Artifact.week_start.desc(), Artifact.created_at.desc(), Artifact.id.desc())
         .limit(limit)
     )
-    return list(rows), int(total or 0)
+    return [artifact_view(artifact) for artifact in rows], int(total or 0)
 
 
 def after_artifact_saved(hooks: Iterable[ArtifactHook], artifact_id: int) -> None:

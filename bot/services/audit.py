@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import AuditEvent, Person, UtcDateTime
+from bot.domain.reports import VIEWS_SHOWN_DAYS, ViewedBy
 
 
 def record_views(
@@ -44,20 +44,6 @@ def record_views(
         {"viewer": viewer_id, "ids": ids, "action": action, "detail": (detail or "")[:300] or None, "at": now},
     )
     return len(subjects)
-
-
-VIEWS_SHOWN_DAYS = 90
-
-
-@dataclass(frozen=True)
-class ViewedBy:
-    """Who looked at a person's numbers, how (team | user | export), how often and when last."""
-
-    viewer_name: str | None  # None: the viewer was forgotten, or it was the command line
-    viewer_slack_user_id: str | None
-    action: str
-    times: int
-    last_at: datetime
 
 
 def views_of(session: Session, person_id: int, *, now: datetime, days: int = VIEWS_SHOWN_DAYS) -> list[ViewedBy]:

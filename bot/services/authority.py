@@ -14,6 +14,7 @@ from sqlalchemy import CTE, Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person
+from bot.services.identity import person_for_slack_user
 from bot.settings import Settings
 
 
@@ -38,8 +39,6 @@ def caller(
     session: Session, slack_user_id: str, settings: Settings, lookup_user=None
 ) -> tuple[Person | None, Viewer | None]:
     """The person behind a Slack user and what they may see (Viewer None: not known and not an admin)."""
-    from bot.services.people import person_for_slack_user
-
     person = person_for_slack_user(session, slack_user_id, lookup_user)
     return person, viewer_for(person, slack_user_id, settings)
 

@@ -6,30 +6,13 @@ For `/buildboard me`, team stats and App Home: commits and pull requests shown b
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily
 from bot.domain.periods import IsoWeek
-
-
-@dataclass(frozen=True)
-class CodeActivity:
-    """One person's coding-agent activity over a week (all agents summed)."""
-
-    person_id: int
-    sessions: int = 0
-    lines_added: int = 0
-    lines_removed: int = 0
-    commits: int = 0
-    pull_requests: int = 0
-    active_days: int = 0
-
-    @property
-    def any(self) -> bool:
-        return bool(self.sessions or self.commits or self.pull_requests or self.lines_added or self.lines_removed)
+from bot.domain.reports import CodeActivity
 
 
 def code_activity_by_person(

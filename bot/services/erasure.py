@@ -44,7 +44,8 @@ from bot.db.models import (
     Person,
     UsageDaily,
 )
-from bot.slack.blocks.text import escape
+from bot.domain.text import escape
+from bot.services.identity import person_for_slack_user
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +238,7 @@ def find_person(
     if email:
         return session.scalars(select(Person).where(Person.email == email.strip().lower())).first()
     if slack_user_id:
-        return session.scalars(select(Person).where(Person.slack_user_id == slack_user_id)).first()
+        return person_for_slack_user(session, slack_user_id)
     return None
 
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Artifact, Award, Person
+from bot.db.models import Award, Person
 from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.reports import HeldTitle, Home, HomeWeek
 from bot.domain.stats import PersonWeek
 from bot.services.artifacts import person_artifacts
-from bot.services.audit import ViewedBy, views_of
-from bot.services.code_activity import CodeActivity, code_activity_by_person
+from bot.services.audit import views_of
+from bot.services.code_activity import code_activity_by_person
 from bot.services.personal import empty_week
-from bot.services.stats import person_weeks
+from bot.services.stats import person_period_figures
 from bot.settings import Settings
 
 PAST_WEEKS = 4
@@ -23,40 +24,25 @@ ARTIFACTS_LISTED = 20
 TITLES_LISTED = 10
 
 
-@dataclass(frozen=True)
-class HomeWeek:
-    week: IsoWeek
-    stats: PersonWeek
-    current: bool
-    code: CodeActivity | None = None  # commits and pull requests by coding agents (Claude Code analytics)
-
-
-@dataclass(frozen=True)
-class HeldTitle:
-    week: IsoWeek
-    title_key: str
-    streak_weeks: int
-
-
-@dataclass(frozen=True)
-class Home:
-    name: str | None
-    weeks: list[HomeWeek]  # this week first, then the last four
-    titles: list[HeldTitle]
-    artifacts: list[Artifact]
-    total_artifacts: int
-    nudges_enabled: bool
-    # Who looked at these numbers lately (the audit trail, shown to its subject).
-    viewed_by: list[ViewedBy] = field(default_factory=list)
-
-
 def home_for(session: Session, person: Person, now: datetime, settings: Settings) -> Home:
     """Everything the person's App Home shows (their own numbers only)."""
     current = IsoWeek.current(now, settings.zone)
     weeks = list(reversed(weeks_ending(current, PAST_WEEKS + 1)))
+    figures = person_period_figures(weeks, [person.id], by_week=True)
+    by_start = {
+        row.week_start: PersonWeek(
+            person.id,
+            int(row.tokens),
+            Decimal(row.spend_usd),
+            int(row.active_days),
+            int(row.artifacts),
+            Decimal(row.work_units),
+        )
+        for row in session.execute(figures)
+    }
     rows = []
-    for week in weeks:  # five small aggregates on one person's rows
-        stats = person_weeks(session, week, [person.id]).get(person.id) or empty_week(person.id)
+    for week in weeks:
+        stats = by_start.get(week.start) or empty_week(person.id)
         code = code_activity_by_person(session, week, [person.id]).get(person.id)
         rows.append(HomeWeek(week, stats, week == current, code))
     awards = session.execute(

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person
-from bot.domain.digest import BoardEntry
 from bot.domain.periods import IsoWeek
 from bot.domain.privacy import may_be_named_in_public
 from bot.domain.ranking import rank
-from bot.domain.stats import PersonWeek
+from bot.domain.reports import Leaderboard
 from bot.services.digest import public_board
 from bot.services.stats import person_weeks
 from bot.settings import Settings
-
-
-@dataclass(frozen=True)
-class Leaderboard:
-    week: IsoWeek
-    rank_by: str
-    entries: list[BoardEntry]
-    ranked_people: int
-    viewer_stats: PersonWeek | None  # the caller's own numbers: shown to them only
-    viewer_position: int | None  # among everyone with activity, opted-out people included
-    viewer_hidden: bool  # the caller is left out of public boards (privacy on, or departed)
 
 
 def current_leaderboard(session: Session, now: datetime, settings: Settings, viewer: Person | None) -> Leaderboard:

@@ -30,6 +30,7 @@ from bot.domain.nudges import (
 )
 from bot.domain.periods import IsoWeek
 from bot.services import outbox
+from bot.services.identity import person_by_slack_id
 from bot.services.ports import MessageSender, NudgeDms
 from bot.services.stats import person_weeks
 from bot.settings import Settings
@@ -47,10 +48,6 @@ def nudge_key(person_id: int, week: IsoWeek) -> str:
 
 def reminder_key(person_id: int, week: IsoWeek) -> str:
     return f"reminder:{person_id}:{week}"
-
-
-class PersonUnknown(LookupError):
-    """A Slack user who is not in the people file."""
 
 
 @dataclass(frozen=True)
@@ -226,13 +223,6 @@ def sync_nudge_status(session: Session, week: IsoWeek, now: datetime) -> None:
 
 
 # -- answers ----------------------------------------------------------------------------------------------
-
-
-def person_by_slack_id(session: Session, slack_user_id: str) -> Person:
-    person = session.scalars(select(Person).where(Person.slack_user_id == slack_user_id)).first()
-    if person is None:
-        raise PersonUnknown(slack_user_id)
-    return person
 
 
 def _nudge_for(session: Session, person: Person, week: IsoWeek, now: datetime) -> Nudge:

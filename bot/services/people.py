@@ -109,27 +109,3 @@ def resolve_slack_ids(session: Session, person_ids: list[int], lookup_by_email: 
             person.slack_timezone = user.get("tz") or person.slack_timezone
             found += 1
     return found
-
-
-def person_for_slack_user(
-    session: Session,
-    slack_user_id: str,
-    lookup_user: Callable[[str], dict] | None = None,
-) -> Person | None:
-    """The person behind a Slack user id; asks Slack for the email once when the id is not known yet."""
-    person = session.scalars(select(Person).where(Person.slack_user_id == slack_user_id)).first()
-    if person is not None or lookup_user is None:
-        return person
-    try:
-        user = (lookup_user(slack_user_id) or {}).get("user") or {}
-    except SlackApiError:
-        log.warning("users.info failed for %s", slack_user_id)
-        return None
-    email = ((user.get("profile") or {}).get("email") or "").strip().lower()
-    if not email:
-        return None
-    person = session.scalars(select(Person).where(Person.email == email)).first()
-    if person is not None and not person.slack_user_id:
-        person.slack_user_id = slack_user_id
-        person.slack_timezone = user.get("tz") or person.slack_timezone
-    return person

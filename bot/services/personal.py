@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,20 +11,12 @@ from sqlalchemy.orm import Session
 from bot.db.models import Artifact, Person
 from bot.domain.periods import IsoWeek
 from bot.domain.ranking import RankBy, rank_key
+from bot.domain.reports import MyWeek
 from bot.domain.stats import PersonWeek
-from bot.services.code_activity import CodeActivity, code_activity_by_person
+from bot.services.artifacts import artifact_view
+from bot.services.code_activity import code_activity_by_person
 from bot.services.stats import person_week_from_row, person_weeks, person_weeks_subquery
 from bot.settings import Settings
-
-
-@dataclass(frozen=True)
-class MyWeek:
-    week: IsoWeek
-    stats: PersonWeek
-    position: int | None  # on the leaderboard (by the configured ranking), among people with activity
-    ranked_people: int
-    artifacts: list[Artifact]
-    code: CodeActivity | None = None  # commits, pull requests… by coding agents (Claude Code analytics)
 
 
 def empty_week(person_id: int) -> PersonWeek:
@@ -58,13 +49,14 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
         close = [person_week_from_row(row) for row in session.execute(select(table).where(others, tied)).all()]
         my_key = rank_key(mine, settings.rank_by)
         position = int(clearly_ahead) + sum(1 for w in close if rank_key(w, settings.rank_by) < my_key) + 1
-    artifacts = list(
-        session.scalars(
+    artifacts = [
+        artifact_view(artifact)
+        for artifact in session.scalars(
             select(Artifact)
             .where(Artifact.person_id == person.id, Artifact.week_start == week.start)
             .order_by(Artifact.created_at)
         )
-    )
+    ]
     code = code_activity_by_person(session, week, [person.id]).get(person.id)
     return MyWeek(week, mine, position, int(ranked_people), artifacts, code)
 

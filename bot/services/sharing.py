@@ -22,7 +22,8 @@ from bot.domain.periods import IsoWeek
 from bot.domain.privacy import may_be_named_in_public
 from bot.services import outbox
 from bot.services.artifacts import ArtifactHook, after_artifact_saved, create_artifact, edit_artifact, week_snapshot
-from bot.services.nudges import mark_answered, person_by_slack_id, show_answer
+from bot.services.identity import person_by_slack_id
+from bot.services.nudges import mark_answered, show_answer
 from bot.services.ports import MessageSender, NudgeDms
 from bot.settings import Settings
 

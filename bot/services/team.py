@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, func, select, union_all
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageWeekly
@@ -18,13 +18,17 @@ from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
-from bot.domain.stats import PersonWeek, change_ratio
+from bot.domain.reports import PeriodTotals, PersonLine, PersonReport, TeamReport
+from bot.domain.stats import PersonWeek
+from bot.domain.text import escape
 from bot.domain.titles import TitleRulesError
 from bot.services import authority
+from bot.services.artifacts import artifact_view
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.flags import flags_for_people
-from bot.services.people import person_for_slack_user
+from bot.services.identity import person_for_slack_user
+from bot.services.stats import person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
 
@@ -46,69 +50,6 @@ class Refusal:
     """Why not, and what the caller may do instead. Never carries anyone's numbers."""
 
     text: str
-
-
-@dataclass(frozen=True)
-class PeriodTotals:
-    people: int  # current headcount (in the org, not deactivated)
-    active_people: int  # people with usage in the period
-    tokens: int
-    spend_usd: Decimal
-    artifacts: int
-    work_units: Decimal
-    evidenced_spend_usd: Decimal  # spend in weeks where the same person shared something
-
-    @property
-    def cost_per_work_unit(self) -> Decimal | None:
-        return (self.spend_usd / self.work_units).quantize(Decimal("0.01")) if self.work_units > 0 else None
-
-    @property
-    def evidence_ratio(self) -> Decimal | None:
-        if self.spend_usd <= 0:
-            return None
-        return (self.evidenced_spend_usd / self.spend_usd).quantize(Decimal("0.001"))
-
-    def change(self, previous: PeriodTotals) -> dict[str, Decimal | None]:
-        return {
-            "tokens": change_ratio(self.tokens, previous.tokens),
-            "spend_usd": change_ratio(self.spend_usd, previous.spend_usd),
-            "active_people": change_ratio(self.active_people, previous.active_people),
-            "artifacts": change_ratio(self.artifacts, previous.artifacts),
-            "work_units": change_ratio(self.work_units, previous.work_units),
-        }
-
-
-@dataclass(frozen=True)
-class PersonLine:
-    person_id: int
-    name: str | None
-    slack_user_id: str | None
-    team: str | None
-    in_org: bool
-    active: bool
-    stats: PersonWeek
-
-
-@dataclass(frozen=True)
-class TeamReport:
-    group: Group
-    weeks: list[IsoWeek]
-    totals: PeriodTotals
-    previous: PeriodTotals
-    top_builders: list[PersonLine]
-    flagged: list[tuple[PersonLine, list[Flag]]]
-    table: list[PersonLine] | None  # None when the group is too large to list (see export)
-    viewed_ids: list[int]  # everyone whose numbers went into the report (audited)
-    code_commits: int = 0  # commits and pull requests by coding agents: automatic evidence of output
-    code_pull_requests: int = 0
-
-    @property
-    def first(self) -> IsoWeek:
-        return self.weeks[0]
-
-    @property
-    def last(self) -> IsoWeek:
-        return self.weeks[-1]
 
 
 @dataclass
@@ -144,12 +85,8 @@ def _suggestions(session: Session, viewer: Viewer) -> str:
     if viewer.person_id is not None and authority.reports_count(session, viewer.person_id):
         options.append("`/buildboard team` for everyone who reports to you")
     if teams:
-        options.append("a team by name: " + ", ".join(f"`/buildboard team {_escape(t)}`" for t in teams))
+        options.append("a team by name: " + ", ".join(f"`/buildboard team {escape(t)}`" for t in teams))
     return "You can use " + "; ".join(options) + "."
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def resolve_group(
@@ -181,7 +118,7 @@ def resolve_group(
         exists = session.scalar(select(func.count()).select_from(members.subquery()))
         if not exists:
             return None, Refusal(
-                f"There is no team called *{_escape(target.team_name)}* in the people file. "
+                f"There is no team called *{escape(target.team_name)}* in the people file. "
                 + _suggestions(session, viewer)
             )
         canonical = session.scalar(
@@ -253,29 +190,7 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> Perio
 
 def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[PersonLine]:
     """One line per person of the group with any activity in the period (one aggregate query)."""
-    usage_pw = _usage_by_person_week(weeks, group).subquery("usage_pw")
-    usage = (
-        select(
-            usage_pw.c.person_id.label("person_id"),
-            func.sum(usage_pw.c.tokens).label("tokens"),
-            func.sum(usage_pw.c.spend_usd).label("spend_usd"),
-            func.sum(usage_pw.c.active_days).label("active_days"),
-        )
-        .group_by(usage_pw.c.person_id)
-        .subquery("usage_p")
-    )
-    made = (
-        select(
-            Artifact.person_id.label("person_id"),
-            func.count().label("artifacts"),
-            func.sum(Artifact.work_units).label("work_units"),
-        )
-        .where(*_artifacts_in(weeks, group))
-        .group_by(Artifact.person_id)
-        .subquery("made_p")
-    )
-    everyone = union_all(select(usage.c.person_id), select(made.c.person_id)).subquery("anyone")
-    ids = select(everyone.c.person_id).distinct().subquery("ids")
+    figures = person_period_figures(weeks, group.members).subquery("figures")
     rows = session.execute(
         select(
             Person.id,
@@ -284,16 +199,14 @@ def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[P
             Person.team,
             Person.in_org,
             Person.active,
-            func.coalesce(usage.c.tokens, 0),
-            func.coalesce(usage.c.spend_usd, 0),
-            func.coalesce(usage.c.active_days, 0),
-            func.coalesce(made.c.artifacts, 0),
-            func.coalesce(made.c.work_units, 0),
+            figures.c.tokens,
+            figures.c.spend_usd,
+            figures.c.active_days,
+            figures.c.artifacts,
+            figures.c.work_units,
         )
-        .select_from(ids)
-        .join(Person, Person.id == ids.c.person_id)
-        .outerjoin(usage, usage.c.person_id == ids.c.person_id)
-        .outerjoin(made, made.c.person_id == ids.c.person_id)
+        .select_from(figures)
+        .join(Person, Person.id == figures.c.person_id)
     ).all()
     return [
         PersonLine(
@@ -361,7 +274,7 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
         table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
     commits, pull_requests = code_totals(session, period, group)
     return TeamReport(
-        group=group,
+        group_label=group.label,
         weeks=period,
         totals=period_totals(session, period, group),
         previous=period_totals(session, before, group),
@@ -402,16 +315,6 @@ def team_answer(
 
 
 # ------------------------------------------------------------------ one person (`/buildboard user`)
-
-
-@dataclass(frozen=True)
-class PersonReport:
-    person: PersonLine
-    weeks: list[tuple[IsoWeek, PersonWeek]]  # oldest first
-    artifacts: list[Artifact]
-    titles: list[tuple[IsoWeek, str]]
-    flags: list[Flag]
-    last: IsoWeek
 
 
 def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict[IsoWeek, PersonWeek]:
@@ -494,14 +397,15 @@ def person_answer(
         sum(w.artifacts for w in numbers.values()),
         sum((w.work_units for w in numbers.values()), Decimal(0)),
     )
-    artifacts = list(
-        session.scalars(
+    artifacts = [
+        artifact_view(artifact)
+        for artifact in session.scalars(
             select(Artifact)
             .where(Artifact.person_id == person.id, Artifact.week_start.in_([w.start for w in period]))
             .order_by(Artifact.week_start.desc(), Artifact.created_at.desc())
             .limit(10)
         )
-    )
+    ]
     flags = flags_for(session, [person.id], last, settings).get(person.id, [])
     line = PersonLine(person.id, person.name, person.slack_user_id, person.team, person.in_org, person.active, total)
     record_views(

@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import Artifact, Person
+from bot.db.models import Person
 from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.stats import cost_per
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.exports import STREAM_ROWS, write_rows
-from bot.services.team import Group, Refusal, _artifacts_in, _usage_by_person_week, resolve_group
+from bot.services.stats import person_period_figures
+from bot.services.team import Group, Refusal, resolve_group
 
 COLUMNS = [
     "week",
@@ -51,25 +53,11 @@ def _number(value: Decimal) -> str:
 
 def scope_rows(session: Session, weeks: list[IsoWeek], group: Group):
     """One row per person and week with any activity (a single query, streamed)."""
-    usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
-    made = (
-        select(
-            Artifact.person_id.label("person_id"),
-            Artifact.week_start.label("week_start"),
-            func.count().label("artifacts"),
-            func.sum(Artifact.work_units).label("work_units"),
-        )
-        .where(*_artifacts_in(weeks, group))
-        .group_by(Artifact.person_id, Artifact.week_start)
-        .subquery("made_pw")
-    )
-    keys = union(select(usage.c.person_id, usage.c.week_start), select(made.c.person_id, made.c.week_start)).subquery(
-        "keys"
-    )
+    figures = person_period_figures(weeks, group.members, by_week=True).subquery("figures")
     manager = aliased(Person)
     query = (
         select(
-            keys.c.week_start,
+            figures.c.week_start,
             Person.id,
             Person.email,
             Person.name,
@@ -77,23 +65,20 @@ def scope_rows(session: Session, weeks: list[IsoWeek], group: Group):
             manager.email,
             Person.in_org,
             Person.active,
-            func.coalesce(usage.c.tokens, 0),
-            func.coalesce(usage.c.spend_usd, 0),
-            func.coalesce(usage.c.active_days, 0),
-            func.coalesce(made.c.artifacts, 0),
-            func.coalesce(made.c.work_units, 0),
+            figures.c.tokens,
+            figures.c.spend_usd,
+            figures.c.active_days,
+            figures.c.artifacts,
+            figures.c.work_units,
         )
-        .select_from(keys)
-        .join(Person, Person.id == keys.c.person_id)
+        .select_from(figures)
+        .join(Person, Person.id == figures.c.person_id)
         .outerjoin(manager, manager.id == Person.manager_id)
-        .outerjoin(usage, and_(usage.c.person_id == keys.c.person_id, usage.c.week_start == keys.c.week_start))
-        .outerjoin(made, and_(made.c.person_id == keys.c.person_id, made.c.week_start == keys.c.week_start))
-        .order_by(keys.c.week_start, Person.email, Person.id)
+        .order_by(figures.c.week_start, Person.email, Person.id)
     )
     for row in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
         start, pid, email, name, team, manager_email, in_org, active, tokens, spend, days, count, units = row
         spend, units = Decimal(spend), Decimal(units)
-        cost = (spend / units).quantize(Decimal("0.01")) if units > 0 else None
         yield (
             pid,
             (
@@ -109,7 +94,7 @@ def scope_rows(session: Session, weeks: list[IsoWeek], group: Group):
                 int(days),
                 int(count),
                 units,
-                cost,
+                cost_per(spend, units),
             ),
         )
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.db.models import Artifact, AuditEvent, Award, CodeActivityDaily, Nudge, OutboxMessage, Person, UsageDaily
 from bot.db.usage_weekly import week_start_of
 from bot.domain.periods import IsoWeek
+from bot.domain.reports import StoredAbout
 from bot.services.flags import flags_for_people
 from bot.settings import Settings
 
@@ -30,32 +29,6 @@ PROFILE_FIELDS = (
     "updated_at",
 )
 PREFERENCE_FIELDS = ("nudges_enabled", "public_opt_out")
-
-
-@dataclass(frozen=True)
-class StoredAbout:
-    """Everything stored about one person, section by section (each a list of plain dicts)."""
-
-    profile: dict[str, Any]
-    preferences: dict[str, Any]
-    usage_by_week: list[dict[str, Any]]
-    code_activity_by_week: list[dict[str, Any]]
-    artifacts: list[dict[str, Any]]
-    nudges: list[dict[str, Any]]
-    awards: list[dict[str, Any]]
-    viewed_by: list[dict[str, Any]]
-    messages: dict[str, int]
-    flags: list[dict[str, Any]]  # what a manager is shown about the week (computed from the above, not stored)
-
-    def as_json(self) -> str:
-        def plain(value: Any) -> Any:
-            if isinstance(value, Decimal):
-                return format(value, "f")
-            if isinstance(value, (date, datetime)):
-                return value.isoformat()
-            return str(value)
-
-        return json.dumps(self.__dict__, indent=2, default=plain, ensure_ascii=False)
 
 
 def _as_date(value: Any) -> date:

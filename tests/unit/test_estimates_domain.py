@@ -8,6 +8,7 @@ from decimal import Decimal
 import jsonschema
 import pytest
 
+from bot.domain.digest import LlmSpend
 from bot.domain.estimates import (
     ESTIMATE_SCHEMA,
     SCALE,
@@ -18,7 +19,6 @@ from bot.domain.estimates import (
 from bot.domain.story import StoryArtifact, WeekStory, plain_story
 from bot.llm.prompts import ESTIMATE_INSTRUCTIONS, STORY_INSTRUCTIONS, as_data
 from bot.llm.schema import problems, wire
-from bot.services.llm_usage import LlmSpend
 from bot.services.story import story_schema
 from bot.slack.blocks.story import ai_spend_text, story_blocks
 from tests.fakes.openai_api import strict_schema_problems

@@ -1,14 +1,13 @@
 """Block Kit builders for nudges, the modals and App Home: limits and escaping."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
-from bot.db.models import Artifact
 from bot.demo.standin.block_kit_limits import block_errors, view_errors
 from bot.domain.periods import IsoWeek
+from bot.domain.reports import ArtifactView, HeldTitle, Home, HomeWeek
 from bot.domain.stats import PersonWeek
-from bot.services.home import HeldTitle, Home, HomeWeek
 from bot.slack.blocks.home import home_view, title_label
 from bot.slack.blocks.nudge import answered_message, nudge_message, shared_outcome
 from bot.slack.blocks.share import form_values, nothing_modal, share_modal, showcase_message
@@ -17,18 +16,18 @@ W47 = IsoWeek(2026, 47)
 NASTY = "<!channel> *bold* <https://evil.example|click> & more"
 
 
-def artifact(i: int, title: str = NASTY) -> Artifact:
-    return Artifact(
+def artifact(i: int, title: str = NASTY) -> ArtifactView:
+    return ArtifactView(
         id=i,
-        person_id=1,
         week_start=date(2026, 11, 16),
         title=title,
         url="https://x.example.com/a|b>c",
         description="d",
         kind="tool",
+        hours_saved_per_week=None,
+        share_in_channel=False,
         spend_snapshot_usd=Decimal("12.5"),
-        tokens_snapshot=1000,
-        created_at=datetime(2026, 11, 20, tzinfo=UTC),
+        work_units=Decimal(1),
     )
 
 

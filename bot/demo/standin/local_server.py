@@ -93,6 +93,11 @@ class ScriptedFaults(Generic[FaultT]):
         with self._lock:
             self._queues.setdefault(route, []).append(_QueuedFault(fault, times, when))
 
+    def clear(self) -> None:
+        """Drop every fault still queued: the service has recovered."""
+        with self._lock:
+            self._queues.clear()
+
     def take(self, route: str, request: ReceivedRequest) -> FaultT | None:
         """The first fault queued for `route` that accepts `request`, used up once; None when there is none."""
         with self._lock:

@@ -199,6 +199,10 @@ class SlackStandIn(LocalServer):
                 )
             time.sleep(0.01)
 
+    def recover(self) -> None:
+        """End every scripted failure at once (Slack is back)."""
+        self._faults.clear()
+
     def fail_next(
         self,
         method: str,

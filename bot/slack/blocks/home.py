@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bot.db.models import Artifact
 from bot.domain.artifacts import KINDS
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.periods import IsoWeek
-from bot.services.home import Home, HomeWeek
+from bot.domain.reports import ArtifactView, Home, HomeWeek
 from bot.slack.blocks.nudge import share_button
 from bot.slack.blocks.personal import viewed_by_text
 from bot.slack.blocks.text import VIEW_BLOCK_LIMIT, context, divider, escape, header, link, section
@@ -35,7 +34,7 @@ def _week_line(row: HomeWeek) -> str:
     return line
 
 
-def _artifact_blocks(artifact: Artifact) -> list[dict]:
+def _artifact_blocks(artifact: ArtifactView) -> list[dict]:
     week = IsoWeek.containing(artifact.week_start)
     spent = f"{format_usd(artifact.spend_snapshot_usd)} that week"
     facts = [KINDS.get(artifact.kind, artifact.kind), week.label(), spent]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.money import format_tokens, format_usd
-from bot.services.leaderboard import Leaderboard
+from bot.domain.reports import Leaderboard
 from bot.slack.blocks.digest import RANK_LABEL, board_line, work_units_label
 from bot.slack.blocks.text import context, header, section
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.money import format_tokens, format_usd
-from bot.services.audit import VIEWS_SHOWN_DAYS, ViewedBy
-from bot.services.personal import MyWeek
+from bot.domain.reports import VIEWS_SHOWN_DAYS, MyWeek, ViewedBy
 from bot.slack.blocks.team import flag_text
 from bot.slack.blocks.text import context, escape, fields_section, header, link, mention, section
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from bot.db.models import Artifact
 from bot.domain.artifacts import DESCRIPTION_MAX, KINDS, NOTHING_REASONS, REASON_TEXT_MAX, TITLE_MAX, URL_MAX
 from bot.domain.periods import IsoWeek
+from bot.domain.reports import ArtifactView
 from bot.slack.blocks.text import context, escape, link, section, truncate
 
 SHARE_MODAL = "share_artifact_modal"
@@ -32,7 +32,7 @@ def _text_input(
     return {"type": "input", "block_id": block_id, "label": _plain(label), "optional": optional, "element": element}
 
 
-def share_modal(week: IsoWeek, artifact: Artifact | None = None) -> dict:
+def share_modal(week: IsoWeek, artifact: ArtifactView | None = None) -> dict:
     """The "Share what you built" modal for `week`; prefilled when editing `artifact`."""
     kind_select: dict = {
         "type": "static_select",

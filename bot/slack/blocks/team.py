@@ -7,7 +7,7 @@ from decimal import Decimal
 from bot.domain.flags import Flag
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.periods import IsoWeek
-from bot.services.team import PersonLine, PersonReport, TeamReport
+from bot.domain.reports import PersonLine, PersonReport, TeamReport
 from bot.slack.blocks.text import (
     context,
     divider,
@@ -73,7 +73,7 @@ def team_blocks(report: TeamReport) -> list[dict]:
     change = totals.change(previous)
     evidence = totals.evidence_ratio
     blocks: list[dict] = [
-        header(f"{report.group.label}"[:150]),
+        header(f"{report.group_label}"[:150]),
         context(f"{escape(period_label(report))} · change against the {len(report.weeks)} week(s) before"),
         fields_section(
             [
@@ -131,7 +131,7 @@ def team_blocks(report: TeamReport) -> list[dict]:
 
 
 def team_text(report: TeamReport) -> str:
-    return f"{report.group.label}: {period_label(report)}"
+    return f"{report.group_label}: {period_label(report)}"
 
 
 def person_blocks(report: PersonReport) -> list[dict]:

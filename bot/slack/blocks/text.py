@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.domain.text import escape, truncate  # the builders' escape is the one services use
+
 SECTION_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
-
-
-def escape(text: str | None) -> str:
-    """Escape Slack's control characters (&, <, >) so `<!channel>` stays text."""
-    if not text:
-        return ""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def mention(slack_user_id: str | None, name: str | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.money import format_tokens, format_usd
-from bot.services.transparency import StoredAbout
+from bot.domain.reports import StoredAbout
 from bot.slack.blocks.text import MESSAGE_BLOCK_LIMIT, context, escape, header, section
 
 ROWS_PER_SECTION = 12

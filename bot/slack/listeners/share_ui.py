@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.periods import IsoWeek
 from bot.runtime import Runtime
 from bot.services.home import home_for
-from bot.services.people import person_for_slack_user
+from bot.services.identity import person_for_slack_user
 from bot.slack.blocks.home import home_view, unknown_home
 from bot.slack.blocks.share import share_modal
 

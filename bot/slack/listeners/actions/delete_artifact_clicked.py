@@ -8,7 +8,7 @@ from slack_bolt import Ack
 
 from bot.runtime import Runtime
 from bot.services.artifacts import ArtifactNotFound, delete_artifact
-from bot.services.nudges import PersonUnknown, person_by_slack_id
+from bot.services.identity import PersonUnknown, person_by_slack_id
 from bot.slack.listeners.share_ui import publish_home
 
 log = logging.getLogger(__name__)

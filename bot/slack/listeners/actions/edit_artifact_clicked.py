@@ -8,8 +8,8 @@ from slack_bolt import Ack
 
 from bot.domain.periods import IsoWeek
 from bot.runtime import Runtime
-from bot.services.artifacts import ArtifactNotFound, owned_artifact
-from bot.services.nudges import PersonUnknown, person_by_slack_id
+from bot.services.artifacts import ArtifactNotFound, artifact_view, owned_artifact
+from bot.services.identity import PersonUnknown, person_by_slack_id
 from bot.slack.blocks.share import share_modal
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ def edit_artifact_clicked(ack: Ack, body: dict, action: dict, runtime: Runtime) 
     with runtime.sessions() as session:
         try:
             person = person_by_slack_id(session, body["user"]["id"])
-            artifact = owned_artifact(session, person, int(action["value"]))
+            artifact = artifact_view(owned_artifact(session, person, int(action["value"])))
         except (PersonUnknown, ArtifactNotFound, ValueError):
             log.warning("edit refused for %s: not their artifact", body["user"]["id"])
             return

@@ -6,7 +6,7 @@ from slack_bolt import Ack
 
 from bot.runtime import Runtime
 from bot.services.home import set_nudges
-from bot.services.nudges import PersonUnknown, person_by_slack_id
+from bot.services.identity import PersonUnknown, person_by_slack_id
 from bot.slack.listeners.share_ui import publish_home
 
 

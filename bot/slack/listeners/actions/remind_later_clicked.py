@@ -5,7 +5,8 @@ from __future__ import annotations
 from slack_bolt import Ack, Respond
 
 from bot.runtime import Runtime
-from bot.services.nudges import PersonUnknown, remind_later
+from bot.services.identity import PersonUnknown
+from bot.services.nudges import remind_later
 from bot.slack.blocks.nudge import answer_reply
 from bot.slack.listeners.share_ui import week_from
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.runtime import Runtime
+from bot.services.identity import person_for_slack_user
 from bot.services.leaderboard import current_leaderboard
-from bot.services.people import person_for_slack_user
 from bot.slack.blocks.leaderboard import leaderboard_blocks
 from bot.slack.listeners.commands.router import CommandCall
 

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.services.audit import views_of
-from bot.services.people import person_for_slack_user
+from bot.services.identity import person_for_slack_user
 from bot.services.personal import current_and_last_week, my_week
 from bot.services.team import flags_for, titles_of
 from bot.services.transparency import stored_about

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.runtime import Runtime
-from bot.services.people import person_for_slack_user
+from bot.services.identity import person_for_slack_user
 from bot.services.privacy import set_public_opt_out
 from bot.slack.blocks.leaderboard import privacy_blocks, privacy_usage_blocks
 from bot.slack.blocks.personal import not_known_blocks

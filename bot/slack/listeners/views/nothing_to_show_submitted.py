@@ -8,7 +8,8 @@ from slack_bolt import Ack
 
 from bot.domain.artifacts import validate_nothing_to_show
 from bot.runtime import Runtime
-from bot.services.nudges import PersonUnknown, nothing_to_show
+from bot.services.identity import PersonUnknown
+from bot.services.nudges import nothing_to_show
 from bot.slack.blocks.share import form_values
 from bot.slack.listeners.share_ui import private_metadata, tell, week_from
 

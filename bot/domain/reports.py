@@ -1,0 +1,216 @@
+"""What services hand to renderers: plain typed values (no ORM objects, no SQL), one per answer or view."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.domain.digest import BoardEntry
+from bot.domain.flags import Flag
+from bot.domain.periods import IsoWeek
+from bot.domain.stats import PersonWeek, change_ratio, cost_per
+
+VIEWS_SHOWN_DAYS = 90  # how far back a person is told who looked at their numbers
+
+
+@dataclass(frozen=True)
+class ArtifactView:
+    """One shared artifact as renderers see it (the stored row's fields that a message or modal shows)."""
+
+    id: int
+    week_start: date
+    title: str | None
+    url: str | None
+    description: str | None
+    kind: str
+    hours_saved_per_week: Decimal | None
+    share_in_channel: bool
+    spend_snapshot_usd: Decimal
+    work_units: Decimal
+
+
+@dataclass(frozen=True)
+class CodeActivity:
+    """One person's coding-agent activity over a week (all agents summed)."""
+
+    person_id: int
+    sessions: int = 0
+    lines_added: int = 0
+    lines_removed: int = 0
+    commits: int = 0
+    pull_requests: int = 0
+    active_days: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.sessions or self.commits or self.pull_requests or self.lines_added or self.lines_removed)
+
+
+@dataclass(frozen=True)
+class ViewedBy:
+    """Who looked at a person's numbers, how (team | user | export), how often and when last."""
+
+    viewer_name: str | None  # None: the viewer was forgotten, or it was the command line
+    viewer_slack_user_id: str | None
+    action: str
+    times: int
+    last_at: datetime
+
+
+# ------------------------------------------------------------------ a person's own numbers
+
+
+@dataclass(frozen=True)
+class MyWeek:
+    week: IsoWeek
+    stats: PersonWeek
+    position: int | None  # on the leaderboard (by the configured ranking), among people with activity
+    ranked_people: int
+    artifacts: list[ArtifactView]
+    code: CodeActivity | None = None  # commits, pull requests… by coding agents (Claude Code analytics)
+
+
+@dataclass(frozen=True)
+class HomeWeek:
+    week: IsoWeek
+    stats: PersonWeek
+    current: bool
+    code: CodeActivity | None = None  # commits and pull requests by coding agents (Claude Code analytics)
+
+
+@dataclass(frozen=True)
+class HeldTitle:
+    week: IsoWeek
+    title_key: str
+    streak_weeks: int
+
+
+@dataclass(frozen=True)
+class Home:
+    name: str | None
+    weeks: list[HomeWeek]  # this week first, then the last four
+    titles: list[HeldTitle]
+    artifacts: list[ArtifactView]
+    total_artifacts: int
+    nudges_enabled: bool
+    # Who looked at these numbers lately (the audit trail, shown to its subject).
+    viewed_by: list[ViewedBy] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    week: IsoWeek
+    rank_by: str
+    entries: list[BoardEntry]
+    ranked_people: int
+    viewer_stats: PersonWeek | None  # the caller's own numbers: shown to them only
+    viewer_position: int | None  # among everyone with activity, opted-out people included
+    viewer_hidden: bool  # the caller is left out of public boards (privacy on, or departed)
+
+
+@dataclass(frozen=True)
+class StoredAbout:
+    """Everything stored about one person, section by section (each a list of plain dicts)."""
+
+    profile: dict[str, Any]
+    preferences: dict[str, Any]
+    usage_by_week: list[dict[str, Any]]
+    code_activity_by_week: list[dict[str, Any]]
+    artifacts: list[dict[str, Any]]
+    nudges: list[dict[str, Any]]
+    awards: list[dict[str, Any]]
+    viewed_by: list[dict[str, Any]]
+    messages: dict[str, int]
+    flags: list[dict[str, Any]]  # what a manager is shown about the week (computed from the above, not stored)
+
+    def as_json(self) -> str:
+        def plain(value: Any) -> Any:
+            if isinstance(value, Decimal):
+                return format(value, "f")
+            if isinstance(value, (date, datetime)):
+                return value.isoformat()
+            return str(value)
+
+        return json.dumps(self.__dict__, indent=2, default=plain, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ Buildboard's own AI spend
+
+
+# ------------------------------------------------------------------ team numbers for managers and admins
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    people: int  # current headcount (in the org, not deactivated)
+    active_people: int  # people with usage in the period
+    tokens: int
+    spend_usd: Decimal
+    artifacts: int
+    work_units: Decimal
+    evidenced_spend_usd: Decimal  # spend in weeks where the same person shared something
+
+    @property
+    def cost_per_work_unit(self) -> Decimal | None:
+        return cost_per(self.spend_usd, self.work_units)
+
+    @property
+    def evidence_ratio(self) -> Decimal | None:
+        if self.spend_usd <= 0:
+            return None
+        return (self.evidenced_spend_usd / self.spend_usd).quantize(Decimal("0.001"))
+
+    def change(self, previous: PeriodTotals) -> dict[str, Decimal | None]:
+        return {
+            "tokens": change_ratio(self.tokens, previous.tokens),
+            "spend_usd": change_ratio(self.spend_usd, previous.spend_usd),
+            "active_people": change_ratio(self.active_people, previous.active_people),
+            "artifacts": change_ratio(self.artifacts, previous.artifacts),
+            "work_units": change_ratio(self.work_units, previous.work_units),
+        }
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    person_id: int
+    name: str | None
+    slack_user_id: str | None
+    team: str | None
+    in_org: bool
+    active: bool
+    stats: PersonWeek
+
+
+@dataclass(frozen=True)
+class TeamReport:
+    group_label: str  # whose numbers, as the header says it
+    weeks: list[IsoWeek]
+    totals: PeriodTotals
+    previous: PeriodTotals
+    top_builders: list[PersonLine]
+    flagged: list[tuple[PersonLine, list[Flag]]]
+    table: list[PersonLine] | None  # None when the group is too large to list (see export)
+    viewed_ids: list[int]  # everyone whose numbers went into the report (audited)
+    code_commits: int = 0  # commits and pull requests by coding agents: automatic evidence of output
+    code_pull_requests: int = 0
+
+    @property
+    def first(self) -> IsoWeek:
+        return self.weeks[0]
+
+    @property
+    def last(self) -> IsoWeek:
+        return self.weeks[-1]
+
+
+@dataclass(frozen=True)
+class PersonReport:
+    person: PersonLine
+    weeks: list[tuple[IsoWeek, PersonWeek]]  # oldest first
+    artifacts: list[ArtifactView]
+    titles: list[tuple[IsoWeek, str]]
+    flags: list[Flag]
+    last: IsoWeek
