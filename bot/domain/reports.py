@@ -85,6 +85,14 @@ class MyNumbers:
 
 
 @dataclass(frozen=True)
+class PrivacySetting:
+    """`/buildboard privacy`: is the caller's name kept out of public posts, and did this call change that."""
+
+    public_opt_out: bool
+    changed: bool
+
+
+@dataclass(frozen=True)
 class HomeWeek:
     week: IsoWeek
     stats: PersonWeek

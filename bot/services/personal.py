@@ -1,4 +1,4 @@
-"""A person's own numbers: what `/buildboard me` and App Home show."""
+"""A person's own numbers and choices: what `/buildboard me`, `leaderboard` and `privacy` answer the caller."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 from bot.db.models import Artifact, Person
 from bot.domain.periods import IsoWeek
 from bot.domain.ranking import RankBy, rank_key
-from bot.domain.reports import MyNumbers, MyWeek, StoredAbout
+from bot.domain.reports import Leaderboard, MyNumbers, MyWeek, PrivacySetting, StoredAbout
 from bot.domain.stats import PersonWeek
 from bot.services.artifacts import artifact_view
 from bot.services.audit import views_of
 from bot.services.code_activity import code_activity_by_person
 from bot.services.identity import UserLookup, person_for_slack_user
+from bot.services.leaderboard import current_leaderboard
+from bot.services.privacy import set_public_opt_out
 from bot.services.stats import person_week_from_row, person_weeks, person_weeks_subquery
 from bot.services.team import flags_for, titles_of
 from bot.services.transparency import stored_about
@@ -117,3 +119,31 @@ def my_stored_data(
     if person is None:
         return None
     return stored_about(session, person, flags_week=current_and_last_week(now, settings)[1], settings=settings)
+
+
+def my_leaderboard(
+    session: Session, slack_user_id: str, now: datetime, settings: Settings, lookup_user: UserLookup | None = None
+) -> Leaderboard:
+    """`/buildboard leaderboard`: this week's public board, with the caller's own line when they are known."""
+    viewer = person_for_slack_user(session, slack_user_id, lookup_user)
+    return current_leaderboard(session, now, settings, viewer)
+
+
+def set_my_privacy(
+    session: Session,
+    slack_user_id: str,
+    public_opt_out: bool | None,
+    now: datetime,
+    lookup_user: UserLookup | None = None,
+) -> PrivacySetting | None:
+    """Keep the caller's name out of public posts, or not (None: only read the setting).
+
+    None when the caller is not in the people file.
+    """
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    if person is None:
+        return None
+    if public_opt_out is None:
+        return PrivacySetting(person.public_opt_out, changed=False)
+    changed = set_public_opt_out(person, public_opt_out, now=now)
+    return PrivacySetting(public_opt_out, changed)
