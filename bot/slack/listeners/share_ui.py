@@ -11,7 +11,7 @@ from bot.domain.periods import IsoWeek
 from bot.domain.reports import Home
 from bot.runtime import Runtime
 from bot.services.home import home_of
-from bot.services.identity import person_for_slack_user
+from bot.services.identity import link_slack_user
 from bot.slack.blocks.home import home_view, unknown_home
 from bot.slack.blocks.share import share_modal
 
@@ -55,7 +55,7 @@ def open_share_modal(runtime: Runtime, trigger_id: str, week: IsoWeek, user_id: 
     """Open the modal first (the trigger_id lives 3 s), then remember who the user is for the submission."""
     runtime.slack.views_open(trigger_id=trigger_id, view=share_modal(week))
     with runtime.sessions.begin() as session:
-        person_for_slack_user(session, user_id, runtime.lookup_user)
+        link_slack_user(session, user_id, runtime.lookup_user)
 
 
 def publish_home(runtime: Runtime, user_id: str) -> None:
