@@ -74,6 +74,25 @@ class MyWeek:
 
 
 @dataclass(frozen=True)
+class MyNumbers:
+    """`/buildboard me`: the caller's week so far and last week, who looked at them, their titles and flags."""
+
+    current: MyWeek
+    last: MyWeek
+    viewed_by: list[ViewedBy]
+    titles: list[tuple[IsoWeek, str]]  # (week, title name), newest first, over last week and this one
+    flags: list[Flag]  # on last week: what the caller's manager sees too
+
+
+@dataclass(frozen=True)
+class PrivacySetting:
+    """`/buildboard privacy`: is the caller's name kept out of public posts, and did this call change that."""
+
+    public_opt_out: bool
+    changed: bool
+
+
+@dataclass(frozen=True)
 class HomeWeek:
     week: IsoWeek
     stats: PersonWeek

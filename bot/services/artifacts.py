@@ -16,7 +16,7 @@ from bot.domain.artifacts import ShareFields
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import ArtifactView
 from bot.domain.workunits import work_units_for
-from bot.services.identity import person_for_slack_user
+from bot.services.identity import UserLookup, person_for_slack_user
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,33 @@ def delete_artifact(session: Session, person: Person, artifact_id: int) -> None:
     """Delete the owner's artifact."""
     session.delete(owned_artifact(session, person, artifact_id))
     session.flush()
+
+
+def artifact_to_edit(
+    session: Session, slack_user_id: str, artifact_id: int, lookup_user: UserLookup | None = None
+) -> ArtifactView | None:
+    """The caller's artifact, for the edit modal; None when it is not theirs (or they are not in the people file)."""
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    if person is None:
+        return None
+    try:
+        return artifact_view(owned_artifact(session, person, artifact_id))
+    except ArtifactNotFound:
+        return None
+
+
+def delete_own_artifact(
+    session: Session, slack_user_id: str, artifact_id: int, lookup_user: UserLookup | None = None
+) -> bool:
+    """Delete the caller's artifact; False when it is not theirs (or they are not in the people file)."""
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    if person is None:
+        return False
+    try:
+        delete_artifact(session, person, artifact_id)
+    except ArtifactNotFound:
+        return False
+    return True
 
 
 def artifact_view(artifact: Artifact) -> ArtifactView:

@@ -31,6 +31,7 @@ def record_views(
     if not subjects:
         return 0
     dialect = session.get_bind().dialect.name
+    ids: list[int] | str  # an array for PostgreSQL, JSON text for SQLite
     if dialect == "postgresql":
         expanded, ids = "unnest(CAST(:ids AS integer[])) AS subject(value)", subjects
     else:

@@ -12,9 +12,10 @@ from bot.db.models import Award, Person
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.reports import HeldTitle, Home, HomeWeek
 from bot.domain.stats import PersonWeek
-from bot.services.artifacts import person_artifacts
+from bot.services.artifacts import delete_own_artifact, person_artifacts
 from bot.services.audit import views_of
 from bot.services.code_activity import code_activity_by_person
+from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.personal import empty_week
 from bot.services.stats import person_period_figures
 from bot.settings import Settings
@@ -63,6 +64,44 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
     )
 
 
+def home_of(
+    session: Session, slack_user_id: str, now: datetime, settings: Settings, lookup_user: UserLookup | None = None
+) -> Home | None:
+    """The App Home of the person behind a Slack user; None when they are not in the people file."""
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    return home_for(session, person, now, settings) if person is not None else None
+
+
 def set_nudges(session: Session, person: Person, enabled: bool, now: datetime) -> None:
     person.nudges_enabled = enabled
     person.updated_at = now
+
+
+def set_nudges_for(
+    session: Session,
+    slack_user_id: str,
+    enabled: bool,
+    now: datetime,
+    settings: Settings,
+    lookup_user: UserLookup | None = None,
+) -> Home | None:
+    """Turn the caller's weekly nudge on or off; their new Home, or None when they are not in the people file."""
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    if person is None:
+        return None
+    set_nudges(session, person, enabled, now)
+    return home_for(session, person, now, settings)
+
+
+def delete_artifact_from_home(
+    session: Session,
+    slack_user_id: str,
+    artifact_id: int,
+    now: datetime,
+    settings: Settings,
+    lookup_user: UserLookup | None = None,
+) -> Home | None:
+    """Delete the caller's artifact (Home's Delete button); their new Home, or None when it is not theirs."""
+    if not delete_own_artifact(session, slack_user_id, artifact_id, lookup_user):
+        return None
+    return home_of(session, slack_user_id, now, settings)

@@ -48,3 +48,11 @@ def person_by_slack_id(session: Session, slack_user_id: str, lookup_user: UserLo
     if person is None:
         raise PersonUnknown(slack_user_id)
     return person
+
+
+def link_slack_user(session: Session, slack_user_id: str, lookup_user: UserLookup | None = None) -> bool:
+    """Resolve the Slack user now (remembering their id), so later quick reads need no call to Slack.
+
+    True when they are in the people file.
+    """
+    return person_for_slack_user(session, slack_user_id, lookup_user) is not None

@@ -1,27 +1,31 @@
-"""A person's own numbers: what `/buildboard me` and App Home show."""
+"""A person's own numbers and choices: what `/buildboard me`, `leaderboard` and `privacy` answer the caller."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Person
 from bot.domain.periods import IsoWeek
 from bot.domain.ranking import RankBy, rank_key
-from bot.domain.reports import MyWeek
+from bot.domain.reports import Leaderboard, MyNumbers, MyWeek, PrivacySetting, StoredAbout
 from bot.domain.stats import PersonWeek
 from bot.services.artifacts import artifact_view
+from bot.services.audit import views_of
 from bot.services.code_activity import code_activity_by_person
+from bot.services.identity import UserLookup, person_for_slack_user
+from bot.services.leaderboard import current_leaderboard
+from bot.services.privacy import set_public_opt_out
 from bot.services.stats import person_week_from_row, person_weeks, person_weeks_subquery
+from bot.services.team import flags_for, titles_of
+from bot.services.transparency import stored_about
 from bot.settings import Settings
 
 
 def empty_week(person_id: int) -> PersonWeek:
-    from decimal import Decimal
-
     return PersonWeek(person_id, 0, Decimal(0), 0, 0, Decimal(0))
 
 
@@ -66,7 +70,9 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
 _TIE = {"work_units": Decimal("0.005"), "spend": Decimal("0.0000005"), "tokens": Decimal("0.5")}
 
 
-def _ahead_and_tied(table, mine: PersonWeek, rank_by: RankBy):
+def _ahead_and_tied(
+    table: Subquery, mine: PersonWeek, rank_by: RankBy
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     """Conditions on the week's table: clearly ahead of `mine`, and tied on the figures SQL compares."""
     if rank_by == "work_units" and mine.work_units == 0:
         # Without work units everyone's cost per unit is unknown: tokens decide, then the id.
@@ -86,3 +92,58 @@ def _ahead_and_tied(table, mine: PersonWeek, rank_by: RankBy):
 def current_and_last_week(now: datetime, settings: Settings) -> tuple[IsoWeek, IsoWeek]:
     current = IsoWeek.current(now, settings.zone)
     return current, current.previous()
+
+
+def my_numbers(
+    session: Session, slack_user_id: str, now: datetime, settings: Settings, lookup_user: UserLookup | None = None
+) -> MyNumbers | None:
+    """`/buildboard me`: the caller's own numbers; None when they are not in the people file."""
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    if person is None:
+        return None
+    current, last = current_and_last_week(now, settings)
+    return MyNumbers(
+        current=my_week(session, person, current, settings),
+        last=my_week(session, person, last, settings),
+        viewed_by=views_of(session, person.id, now=now),
+        titles=titles_of(session, person.id, [last, current], settings),
+        flags=flags_for(session, [person.id], last, settings).get(person.id, []),
+    )
+
+
+def my_stored_data(
+    session: Session, slack_user_id: str, now: datetime, settings: Settings, lookup_user: UserLookup | None = None
+) -> StoredAbout | None:
+    """`/buildboard me data`: everything stored about the caller; None when they are not in the people file."""
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    if person is None:
+        return None
+    return stored_about(session, person, flags_week=current_and_last_week(now, settings)[1], settings=settings)
+
+
+def my_leaderboard(
+    session: Session, slack_user_id: str, now: datetime, settings: Settings, lookup_user: UserLookup | None = None
+) -> Leaderboard:
+    """`/buildboard leaderboard`: this week's public board, with the caller's own line when they are known."""
+    viewer = person_for_slack_user(session, slack_user_id, lookup_user)
+    return current_leaderboard(session, now, settings, viewer)
+
+
+def set_my_privacy(
+    session: Session,
+    slack_user_id: str,
+    public_opt_out: bool | None,
+    now: datetime,
+    lookup_user: UserLookup | None = None,
+) -> PrivacySetting | None:
+    """Keep the caller's name out of public posts, or not (None: only read the setting).
+
+    None when the caller is not in the people file.
+    """
+    person = person_for_slack_user(session, slack_user_id, lookup_user)
+    if person is None:
+        return None
+    if public_opt_out is None:
+        return PrivacySetting(person.public_opt_out, changed=False)
+    changed = set_public_opt_out(person, public_opt_out, now=now)
+    return PrivacySetting(public_opt_out, changed)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageWeekly
 from bot.domain.command_args import Target
@@ -27,13 +28,14 @@ from bot.services.artifacts import artifact_view
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.flags import flags_for_people
-from bot.services.identity import person_for_slack_user
+from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.stats import person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
 
 TABLE_LIMIT = 25
 TOP_BUILDERS = 5
+AnySelect = Select[*tuple[Any, ...]]  # a SELECT of any columns (a group's member ids, a usage subquery)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Group:
 
     kind: str  # tree | team | everyone
     label: str
-    members: Select | None
+    members: AnySelect | None
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,11 @@ class TeamAnswer:
 # ------------------------------------------------------------------ groups and authority
 
 
-def _members_filter(column, group: Group):
+def _members_filter(column: QueryableAttribute[int], group: Group) -> list[ColumnElement[bool]]:
     return [column.in_(group.members)] if group.members is not None else []
 
 
-def _team_members(name: str) -> Select:
+def _team_members(name: str) -> Select[int]:
     return select(Person.id).where(func.lower(Person.team) == name.strip().lower())
 
 
@@ -76,7 +78,8 @@ def visible_teams(session: Session, viewer: Viewer, limit: int = 8) -> list[str]
     query = select(Person.team).where(Person.team.is_not(None), Person.in_org.is_(True)).group_by(Person.team)
     if allowed is not None:
         query = query.having(func.sum(case((Person.id.in_(allowed), 0), else_=1)) == 0)
-    return [team for (team,) in session.execute(query.order_by(Person.team).limit(limit))]
+    rows = session.execute(query.order_by(Person.team).limit(limit))
+    return [team for (team,) in rows if team is not None]  # never None: the query leaves out people without one
 
 
 def _suggestions(session: Session, viewer: Viewer) -> str:
@@ -90,7 +93,7 @@ def _suggestions(session: Session, viewer: Viewer) -> str:
 
 
 def resolve_group(
-    session: Session, viewer: Viewer, target: Target, lookup_user=None
+    session: Session, viewer: Viewer, target: Target, lookup_user: UserLookup | None = None
 ) -> tuple[Group | None, Refusal | None]:
     """The group `target` names, if the viewer may see all of it; otherwise a refusal saying what they may do."""
     if target.is_default:
@@ -125,6 +128,7 @@ def resolve_group(
             select(Person.team).where(func.lower(Person.team) == target.team_name.strip().lower()).limit(1)
         )
         group = Group("team", f"Team {canonical}", members)
+    assert group.members is not None  # only the default target (handled above) means everyone
     if not authority.may_see(session, viewer, group.members):
         what = "that person's team" if target.user_id else "that team"
         return None, Refusal(
@@ -137,7 +141,7 @@ def resolve_group(
 # ------------------------------------------------------------------ the numbers
 
 
-def _usage_by_person_week(weeks: list[IsoWeek], group: Group):
+def _usage_by_person_week(weeks: list[IsoWeek], group: Group) -> AnySelect:
     """Usage per person and week of the period: the group's rows of the weekly rollup."""
     return select(
         UsageWeekly.person_id.label("person_id"),
@@ -151,7 +155,7 @@ def _usage_by_person_week(weeks: list[IsoWeek], group: Group):
     )
 
 
-def _artifacts_in(weeks: list[IsoWeek], group: Group):
+def _artifacts_in(weeks: list[IsoWeek], group: Group) -> tuple[ColumnElement[bool], ...]:
     return (Artifact.week_start.in_([w.start for w in weeks]), *_members_filter(Artifact.person_id, group))
 
 
@@ -229,7 +233,9 @@ def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: 
     return flags_for_people(session, person_ids, week, settings)
 
 
-def group_flags(session: Session, group: Group, lines: list[PersonLine], week: IsoWeek, settings: Settings):
+def group_flags(
+    session: Session, group: Group, lines: list[PersonLine], week: IsoWeek, settings: Settings
+) -> dict[int, list[Flag]]:
     """Flags of the group's people who used AI in the period, the group given to SQL as its member subquery."""
     used = {line.person_id for line in lines if line.stats.tokens > 0}
     if not used:
@@ -295,7 +301,7 @@ def team_answer(
     settings: Settings,
     *,
     now: datetime,
-    lookup_user=None,
+    lookup_user: UserLookup | None = None,
 ) -> TeamAnswer:
     """`/buildboard team`: resolve the group, check authority, aggregate, and audit who was seen."""
     group, refusal = resolve_group(session, viewer, target, lookup_user)
@@ -312,6 +318,23 @@ def team_answer(
         now=now,
     )
     return TeamAnswer(report=report)
+
+
+def team_answer_for(
+    session: Session,
+    slack_user_id: str,
+    target: Target,
+    weeks: int,
+    settings: Settings,
+    *,
+    now: datetime,
+    lookup_user: UserLookup | None = None,
+) -> TeamAnswer | None:
+    """`/buildboard team` for the Slack user who asked; None when they are neither in the people file nor an admin."""
+    _, viewer = authority.caller(session, slack_user_id, settings, lookup_user)
+    if viewer is None:
+        return None
+    return team_answer(session, viewer, target, weeks, settings, now=now, lookup_user=lookup_user)
 
 
 # ------------------------------------------------------------------ one person (`/buildboard user`)
@@ -374,7 +397,7 @@ def person_answer(
     settings: Settings,
     *,
     now: datetime,
-    lookup_user=None,
+    lookup_user: UserLookup | None = None,
 ) -> tuple[PersonReport | None, Refusal | None]:
     """`/buildboard user @person`: that person's weeks, artifacts, titles and flags, for their managers and admins."""
     person = person_for_slack_user(session, slack_user_id, lookup_user)
@@ -427,3 +450,20 @@ def person_answer(
         ),
         None,
     )
+
+
+def person_answer_for(
+    session: Session,
+    caller_slack_user_id: str,
+    slack_user_id: str,
+    weeks: int,
+    settings: Settings,
+    *,
+    now: datetime,
+    lookup_user: UserLookup | None = None,
+) -> tuple[PersonReport | None, Refusal | None] | None:
+    """`/buildboard user @person` for the Slack user who asked; None when they are neither known nor an admin."""
+    _, viewer = authority.caller(session, caller_slack_user_id, settings, lookup_user)
+    if viewer is None:
+        return None
+    return person_answer(session, viewer, slack_user_id, weeks, settings, now=now, lookup_user=lookup_user)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -15,10 +17,12 @@ from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.stats import cost_per
 from bot.services.audit import record_views
-from bot.services.authority import Viewer
+from bot.services.authority import Viewer, caller
 from bot.services.exports import STREAM_ROWS, write_rows
+from bot.services.identity import UserLookup
 from bot.services.stats import person_period_figures
 from bot.services.team import Group, Refusal, resolve_group
+from bot.settings import Settings
 
 COLUMNS = [
     "week",
@@ -51,7 +55,10 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def scope_rows(session: Session, weeks: list[IsoWeek], group: Group):
+ExportRow = tuple[str, str, str, str, str, str, str, int, Decimal, int, int, Decimal, Decimal | None]
+
+
+def scope_rows(session: Session, weeks: list[IsoWeek], group: Group) -> Iterator[tuple[int, ExportRow]]:
     """One row per person and week with any activity (a single query, streamed)."""
     figures = person_period_figures(weeks, group.members, by_week=True).subquery("figures")
     manager = aliased(Person)
@@ -99,6 +106,11 @@ def scope_rows(session: Session, weeks: list[IsoWeek], group: Group):
         )
 
 
+# Sends the export file to the caller (a port: the Slack adapter uploads it to their DM). Raises when it
+# could not be delivered.
+ExportDelivery = Callable[[ScopeExport], None]
+
+
 def build_export(
     session: Session,
     viewer: Viewer,
@@ -106,26 +118,59 @@ def build_export(
     weeks: int,
     *,
     now: datetime,
-    zone,
-    lookup_user=None,
+    zone: ZoneInfo,
+    lookup_user: UserLookup | None = None,
 ) -> tuple[ScopeExport | None, Refusal | None]:
     """The CSV of what the caller may see (their tree, a team inside it, or everything for admins); audited."""
     group, refusal = resolve_group(session, viewer, target, lookup_user)
     if refusal is not None or group is None:
         return None, refusal
+    export, seen = _scope_export(session, group, weeks, now=now, zone=zone)
+    record_views(
+        session, viewer_id=viewer.person_id, subject_ids=seen, action="export", detail=f"{group.label}", now=now
+    )
+    return export, None
+
+
+def export_for_caller(
+    session: Session,
+    slack_user_id: str,
+    target: Target,
+    weeks: int,
+    settings: Settings,
+    *,
+    now: datetime,
+    deliver: ExportDelivery,
+    lookup_user: UserLookup | None = None,
+) -> tuple[ScopeExport | None, Refusal | None] | None:
+    """`/buildboard export` for the Slack user who asked: build it, audit it, `deliver` it to them.
+
+    None when the caller is neither in the people file nor an admin. When `deliver` raises, the exception
+    propagates so that the caller's transaction rolls back, and the views with it: nothing delivered, nothing viewed.
+    """
+    _, viewer = caller(session, slack_user_id, settings, lookup_user)
+    if viewer is None:
+        return None
+    export, refusal = build_export(session, viewer, target, weeks, now=now, zone=settings.zone, lookup_user=lookup_user)
+    if export is not None:
+        deliver(export)
+    return export, refusal
+
+
+def _scope_export(
+    session: Session, group: Group, weeks: int, *, now: datetime, zone: ZoneInfo
+) -> tuple[ScopeExport, set[int]]:
+    """The group's CSV over the `weeks` weeks up to the last complete one, and the ids of everyone in it."""
     last = IsoWeek.last_complete(now, zone)
     period = weeks_ending(last, weeks)
     seen: set[int] = set()
 
-    def rows():
+    def rows() -> Iterator[ExportRow]:
         for pid, row in scope_rows(session, period, group):
             seen.add(pid)
             yield row
 
     out = io.StringIO()
     count = write_rows(out, COLUMNS, rows(), "csv")
-    record_views(
-        session, viewer_id=viewer.person_id, subject_ids=seen, action="export", detail=f"{group.label}", now=now
-    )
     filename = f"buildboard-{period[0]}-to-{last}.csv"
-    return ScopeExport(group, period, filename, out.getvalue(), count, len(seen)), None
+    return ScopeExport(group, period, filename, out.getvalue(), count, len(seen)), seen

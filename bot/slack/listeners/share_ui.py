@@ -8,9 +8,10 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.periods import IsoWeek
+from bot.domain.reports import Home
 from bot.runtime import Runtime
-from bot.services.home import home_for
-from bot.services.identity import person_for_slack_user
+from bot.services.home import home_of
+from bot.services.identity import link_slack_user
 from bot.slack.blocks.home import home_view, unknown_home
 from bot.slack.blocks.share import share_modal
 
@@ -34,6 +35,14 @@ def week_from(value: str | None, runtime: Runtime) -> IsoWeek:
         return IsoWeek.current(runtime.clock(), runtime.settings.zone)
 
 
+def artifact_id_from(action: dict) -> int | None:
+    """The artifact id an Edit or Delete button carries (None when the value is not a number)."""
+    try:
+        return int(action.get("value") or "")
+    except ValueError:
+        return None
+
+
 def private_metadata(view: dict) -> dict:
     """What a modal carries in private_metadata (the week, the artifact being edited); {} when unreadable."""
     try:
@@ -46,14 +55,19 @@ def open_share_modal(runtime: Runtime, trigger_id: str, week: IsoWeek, user_id: 
     """Open the modal first (the trigger_id lives 3 s), then remember who the user is for the submission."""
     runtime.slack.views_open(trigger_id=trigger_id, view=share_modal(week))
     with runtime.sessions.begin() as session:
-        person_for_slack_user(session, user_id, runtime.lookup_user)
+        link_slack_user(session, user_id, runtime.lookup_user)
 
 
 def publish_home(runtime: Runtime, user_id: str) -> None:
     """Build and publish the user's App Home (their own numbers only)."""
     with runtime.sessions.begin() as session:
-        person = person_for_slack_user(session, user_id, runtime.lookup_user)
-        view = home_view(home_for(session, person, runtime.clock(), runtime.settings)) if person else unknown_home()
+        home = home_of(session, user_id, runtime.clock(), runtime.settings, runtime.lookup_user)
+    publish_home_view(runtime, user_id, home)
+
+
+def publish_home_view(runtime: Runtime, user_id: str, home: Home | None) -> None:
+    """Publish `home` as the user's App Home (None: the page for someone not in the people file)."""
+    view = home_view(home) if home is not None else unknown_home()
     try:
         runtime.slack.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

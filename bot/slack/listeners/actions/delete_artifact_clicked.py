@@ -7,9 +7,8 @@ import logging
 from slack_bolt import Ack
 
 from bot.runtime import Runtime
-from bot.services.artifacts import ArtifactNotFound, delete_artifact
-from bot.services.identity import PersonUnknown, person_by_slack_id
-from bot.slack.listeners.share_ui import publish_home
+from bot.services.home import delete_artifact_from_home
+from bot.slack.listeners.share_ui import artifact_id_from, publish_home_view
 
 log = logging.getLogger(__name__)
 
@@ -17,10 +16,14 @@ log = logging.getLogger(__name__)
 def delete_artifact_clicked(ack: Ack, body: dict, action: dict, runtime: Runtime) -> None:
     ack()
     user_id = body["user"]["id"]
-    with runtime.sessions.begin() as session:
-        try:
-            delete_artifact(session, person_by_slack_id(session, user_id), int(action["value"]))
-        except (PersonUnknown, ArtifactNotFound, ValueError):
-            log.warning("delete refused for %s: not their artifact", user_id)
-            return
-    publish_home(runtime, user_id)
+    artifact_id = artifact_id_from(action)
+    home = None
+    if artifact_id is not None:
+        with runtime.sessions.begin() as session:
+            home = delete_artifact_from_home(
+                session, user_id, artifact_id, runtime.clock(), runtime.settings, runtime.lookup_user
+            )
+    if home is None:
+        log.warning("delete refused for %s: not their artifact", user_id)
+        return
+    publish_home_view(runtime, user_id, home)

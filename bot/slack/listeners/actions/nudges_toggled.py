@@ -5,18 +5,16 @@ from __future__ import annotations
 from slack_bolt import Ack
 
 from bot.runtime import Runtime
-from bot.services.home import set_nudges
-from bot.services.identity import PersonUnknown, person_by_slack_id
-from bot.slack.listeners.share_ui import publish_home
+from bot.services.home import set_nudges_for
+from bot.slack.listeners.share_ui import publish_home_view
 
 
 def nudges_toggled(ack: Ack, body: dict, action: dict, runtime: Runtime) -> None:
     ack()
     user_id = body["user"]["id"]
     with runtime.sessions.begin() as session:
-        try:
-            person = person_by_slack_id(session, user_id)
-        except PersonUnknown:
-            return
-        set_nudges(session, person, action.get("value") == "on", runtime.clock())
-    publish_home(runtime, user_id)
+        home = set_nudges_for(
+            session, user_id, action.get("value") == "on", runtime.clock(), runtime.settings, runtime.lookup_user
+        )
+    if home is not None:  # not in the people file: nothing was switched, nothing to show
+        publish_home_view(runtime, user_id, home)

@@ -8,8 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.command_args import ArgumentProblem, parse_target_and_weeks
 from bot.runtime import Runtime
-from bot.services.authority import caller
-from bot.services.team_export import build_export
+from bot.services.team_export import ScopeExport, export_for_caller
 from bot.slack.blocks.personal import not_known_blocks
 from bot.slack.blocks.team import refusal_answer
 from bot.slack.files import send_file_to_user
@@ -25,33 +24,42 @@ def send_export(runtime: Runtime, call: CommandCall) -> dict | None:
         target, weeks = parse_target_and_weeks(arguments_text(call), default_weeks=DEFAULT_WEEKS)
     except ArgumentProblem as exc:
         return refusal_answer(f"{exc} Usage: `/buildboard {USAGE}`.")
-    lookup = runtime.lookup_user
-    with runtime.sessions.begin() as session:
-        _, viewer = caller(session, call.user_id, runtime.settings, lookup)
-        if viewer is None:
-            return not_known_blocks()
-        export, refusal = build_export(
-            session, viewer, target, weeks, now=runtime.clock(), zone=runtime.settings.zone, lookup_user=lookup
+
+    def to_caller_dm(export: ScopeExport) -> None:
+        send_file_to_user(
+            runtime.slack,
+            call.user_id,
+            filename=export.filename,
+            content=export.content,
+            title=f"{export.group.label}: {export.weeks[0]} to {export.weeks[-1]}",
+            comment=(
+                f"Your Buildboard export: {export.group.label}, {export.weeks[0]} to {export.weeks[-1]} "
+                f"({export.rows} rows, one per person and week). Only you received this file."
+            ),
         )
-        if refusal is not None:
-            return refusal_answer(refusal.text)
-        assert export is not None
-        try:
-            send_file_to_user(
-                runtime.slack,
+
+    try:
+        # A refused upload leaves this block with the exception: the transaction, and the audit rows, roll back.
+        with runtime.sessions.begin() as session:
+            answer = export_for_caller(
+                session,
                 call.user_id,
-                filename=export.filename,
-                content=export.content,
-                title=f"{export.group.label}: {export.weeks[0]} to {export.weeks[-1]}",
-                comment=(
-                    f"Your Buildboard export: {export.group.label}, {export.weeks[0]} to {export.weeks[-1]} "
-                    f"({export.rows} rows, one per person and week). Only you received this file."
-                ),
+                target,
+                weeks,
+                runtime.settings,
+                now=runtime.clock(),
+                deliver=to_caller_dm,
+                lookup_user=runtime.lookup_user,
             )
-        except SlackApiError as exc:
-            log.warning("export upload failed for %s: %s", call.user_id, exc.response.get("error"))
-            session.rollback()  # nothing was delivered, so nothing was viewed
-            return {"text": "I couldn't send the file just now (Slack refused the upload). Please try again."}
+    except SlackApiError as exc:
+        log.warning("export upload failed for %s: %s", call.user_id, exc.response.get("error"))
+        return {"text": "I couldn't send the file just now (Slack refused the upload). Please try again."}
+    if answer is None:
+        return not_known_blocks()
+    export, refusal = answer
+    if refusal is not None:
+        return refusal_answer(refusal.text)
+    assert export is not None
     return {
         "text": f"Sent you {export.filename} in a DM: {export.rows} rows for {export.people} people "
         f"({export.group.label}, {export.weeks[0]} to {export.weeks[-1]})."

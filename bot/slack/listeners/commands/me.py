@@ -7,11 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
-from bot.services.audit import views_of
-from bot.services.identity import person_for_slack_user
-from bot.services.personal import current_and_last_week, my_week
-from bot.services.team import flags_for, titles_of
-from bot.services.transparency import stored_about
+from bot.services.personal import my_numbers, my_stored_data
 from bot.slack.blocks.personal import me_blocks, not_known_blocks
 from bot.slack.blocks.text import context
 from bot.slack.blocks.transparency import FILE_NAME, my_data_blocks
@@ -24,28 +20,19 @@ log = logging.getLogger(__name__)
 def show_me(runtime: Runtime, call: CommandCall) -> dict | None:
     if call.args[:1] == ["data"]:
         return show_my_data(runtime, call)
-    current, last = current_and_last_week(runtime.clock(), runtime.settings)
     with runtime.sessions.begin() as session:
-        person = person_for_slack_user(session, call.user_id, runtime.lookup_user)
-        if person is None:
-            return not_known_blocks()
-        blocks = me_blocks(
-            my_week(session, person, current, runtime.settings),
-            my_week(session, person, last, runtime.settings),
-            views_of(session, person.id, now=runtime.clock()),
-            titles=titles_of(session, person.id, [last, current], runtime.settings),
-            flags=flags_for(session, [person.id], last, runtime.settings).get(person.id, []),
-        )
+        mine = my_numbers(session, call.user_id, runtime.clock(), runtime.settings, runtime.lookup_user)
+    if mine is None:
+        return not_known_blocks()
+    blocks = me_blocks(mine.current, mine.last, mine.viewed_by, titles=mine.titles, flags=mine.flags)
     return {"text": "Your Buildboard numbers", "blocks": blocks}
 
 
 def show_my_data(runtime: Runtime, call: CommandCall) -> dict:
     with runtime.sessions.begin() as session:
-        person = person_for_slack_user(session, call.user_id, runtime.lookup_user)
-        if person is None:
-            return not_known_blocks()
-        last_week = current_and_last_week(runtime.clock(), runtime.settings)[1]
-        data = stored_about(session, person, flags_week=last_week, settings=runtime.settings)
+        data = my_stored_data(session, call.user_id, runtime.clock(), runtime.settings, runtime.lookup_user)
+    if data is None:
+        return not_known_blocks()
     blocks, cut = my_data_blocks(data)
     if cut:
         try:

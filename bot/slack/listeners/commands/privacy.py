@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.runtime import Runtime
-from bot.services.identity import person_for_slack_user
-from bot.services.privacy import set_public_opt_out
+from bot.services.personal import set_my_privacy
 from bot.slack.blocks.leaderboard import privacy_blocks, privacy_usage_blocks
 from bot.slack.blocks.personal import not_known_blocks
 from bot.slack.listeners.commands.router import CommandCall
@@ -13,12 +12,12 @@ CHOICES = {"on": True, "off": False}
 
 
 def set_privacy(runtime: Runtime, call: CommandCall) -> dict | None:
-    choice = call.args[0].lower() if call.args else None
+    # None (no choice, or not one we understand): the setting is only read, and the usage shown with it.
+    opt_out = CHOICES.get(call.args[0].lower()) if len(call.args) == 1 else None
     with runtime.sessions.begin() as session:
-        person = person_for_slack_user(session, call.user_id, runtime.lookup_user)
-        if person is None:
-            return not_known_blocks()
-        if choice not in CHOICES or len(call.args) > 1:
-            return privacy_usage_blocks(person.public_opt_out)
-        changed = set_public_opt_out(person, CHOICES[choice], now=runtime.clock())
-        return privacy_blocks(CHOICES[choice], changed)
+        setting = set_my_privacy(session, call.user_id, opt_out, runtime.clock(), runtime.lookup_user)
+    if setting is None:
+        return not_known_blocks()
+    if opt_out is None:
+        return privacy_usage_blocks(setting.public_opt_out)
+    return privacy_blocks(setting.public_opt_out, setting.changed)

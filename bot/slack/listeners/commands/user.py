@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.domain.command_args import ArgumentProblem, parse_person
 from bot.runtime import Runtime
-from bot.services.authority import caller
-from bot.services.team import person_answer
+from bot.services.team import person_answer_for
 from bot.slack.blocks.personal import not_known_blocks
 from bot.slack.blocks.team import person_blocks, refusal_answer
 from bot.slack.listeners.commands.router import CommandCall, arguments_text
@@ -19,15 +18,20 @@ def show_user(runtime: Runtime, call: CommandCall) -> dict | None:
         user_id, weeks = parse_person(arguments_text(call))
     except ArgumentProblem as exc:
         return refusal_answer(f"{exc} Usage: `/buildboard {USAGE}`.")
-    lookup = runtime.lookup_user
     with runtime.sessions.begin() as session:
-        _, viewer = caller(session, call.user_id, runtime.settings, lookup)
-        if viewer is None:
-            return not_known_blocks()
-        report, refusal = person_answer(
-            session, viewer, user_id, weeks or DEFAULT_WEEKS, runtime.settings, now=runtime.clock(), lookup_user=lookup
+        answer = person_answer_for(
+            session,
+            call.user_id,
+            user_id,
+            weeks or DEFAULT_WEEKS,
+            runtime.settings,
+            now=runtime.clock(),
+            lookup_user=runtime.lookup_user,
         )
-        if refusal is not None:
-            return refusal_answer(refusal.text)
-        assert report is not None
-        return {"text": f"{report.person.name or 'Someone'}: numbers", "blocks": person_blocks(report)}
+    if answer is None:
+        return not_known_blocks()
+    report, refusal = answer
+    if refusal is not None:
+        return refusal_answer(refusal.text)
+    assert report is not None
+    return {"text": f"{report.person.name or 'Someone'}: numbers", "blocks": person_blocks(report)}
