@@ -32,7 +32,7 @@ from bot.domain.nudges import (
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import PersonWeek
 from bot.services import outbox
-from bot.services.identity import person_by_slack_id
+from bot.services.identity import UserLookup, person_by_slack_id
 from bot.services.ports import MessageSender, NudgeDms
 from bot.services.stats import person_weeks
 from bot.settings import Settings
@@ -308,10 +308,11 @@ def nothing_to_show(
     reason: str,
     reason_text: str | None,
     now: datetime,
+    lookup_user: UserLookup | None = None,
 ) -> AnswerOutcome:
     """ "Nothing to show yet", with the reason: recorded as a legitimate answer, the DM updated."""
     with session_factory.begin() as session:
-        person = person_by_slack_id(session, slack_user_id)
+        person = person_by_slack_id(session, slack_user_id, lookup_user)
         nudge = _nudge_for(session, person, week, now)
         if nudge.status != "shared":
             nudge.status = "nothing_to_show"
@@ -332,11 +333,12 @@ def remind_later(
     slack_user_id: str,
     week: IsoWeek,
     now: datetime,
+    lookup_user: UserLookup | None = None,
 ) -> AnswerOutcome:
     """ "Remind me later": one reminder after BUILDBOARD_REMIND_AFTER_DAYS days, never a second."""
     remind_at = now + timedelta(days=settings.remind_after_days)
     with session_factory.begin() as session:
-        person = person_by_slack_id(session, slack_user_id)
+        person = person_by_slack_id(session, slack_user_id, lookup_user)
         nudge = _nudge_for(session, person, week, now)
         if nudge.status in ANSWERED:
             return AnswerOutcome("already_answered")

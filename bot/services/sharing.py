@@ -22,7 +22,7 @@ from bot.domain.periods import IsoWeek
 from bot.domain.privacy import may_be_named_in_public
 from bot.services import outbox
 from bot.services.artifacts import ArtifactHook, after_artifact_saved, create_artifact, edit_artifact, week_snapshot
-from bot.services.identity import person_by_slack_id
+from bot.services.identity import UserLookup, person_by_slack_id
 from bot.services.nudges import mark_answered, show_answer
 from bot.services.ports import MessageSender, NudgeDms
 from bot.settings import Settings
@@ -72,11 +72,12 @@ def share(
     now: datetime,
     artifact_id: int | None = None,
     hooks: Iterable[ArtifactHook] = (),
+    lookup_user: UserLookup | None = None,
 ) -> ShareOutcome:
     """Store what the person built (or edit their artifact `artifact_id`) and tell everyone who should know."""
     showcase_queued = False
     with session_factory.begin() as session:
-        person = person_by_slack_id(session, slack_user_id)
+        person = person_by_slack_id(session, slack_user_id, lookup_user)
         if artifact_id is None:
             artifact = create_artifact(session, person, week, fields, now)
         else:

@@ -23,6 +23,7 @@ def remind_later_clicked(ack: Ack, body: dict, action: dict, respond: Respond, r
             body["user"]["id"],
             week_from(action.get("value"), runtime),
             runtime.clock(),
+            runtime.lookup_user,
         )
     except PersonUnknown:
         respond(text=NOT_KNOWN, response_type="ephemeral", replace_original=False)

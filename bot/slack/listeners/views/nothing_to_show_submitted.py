@@ -35,6 +35,7 @@ def nothing_to_show_submitted(ack: Ack, body: dict, view: dict, runtime: Runtime
             form["reason"],
             (form.get("reason_text") or "").strip() or None,
             runtime.clock(),
+            runtime.lookup_user,
         )
     except PersonUnknown:
         tell(runtime, user_id, NOT_KNOWN)

@@ -46,6 +46,7 @@ def share_submitted(ack: Ack, body: dict, view: dict, runtime: Runtime) -> None:
             now=runtime.clock(),
             artifact_id=artifact_id,
             hooks=[runtime.artifact_saved],
+            lookup_user=runtime.lookup_user,
         )
     except Exception:
         log.exception("sharing failed for %s", user_id)
