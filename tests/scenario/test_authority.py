@@ -19,7 +19,7 @@ from bot.services.authority import Viewer
 from bot.services.team import team_answer
 from bot.slack.blocks.team import team_blocks
 from tests.conftest import DATA, NOW, make_settings
-from tests.scenario.helpers import load_branches, load_people
+from tests.support.organisation import load_branches, load_people
 
 W47 = IsoWeek(2026, 47)
 

@@ -20,9 +20,9 @@ from bot.services.estimates import (
 )
 from tests.conftest import NOW
 from tests.fakes.openai_api import ANSWER_MODEL, FakeOpenAI
-from tests.scenario.helpers import load_org
 from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened, wait_until
-from tests.scenario.llm_helpers import TEST_KEY, W47, add_artifact, llm_for
+from tests.support.llm import TEST_KEY, W47, add_artifact, llm_for
+from tests.support.organisation import load_org
 
 GOOD = {"work_units": 3, "category": "automation", "summary": "Triages support tickets for the support team."}
 
@@ -403,7 +403,7 @@ def test_the_artifacts_export_carries_work_units_with_their_source(org, database
 def test_the_daily_job_estimates_what_is_pending_and_says_so_without_a_key(org, database_url, slack, fake):
     from bot.jobs.tasks import work_unit_estimates
     from bot.runtime import Runtime
-    from tests.scenario.llm_helpers import llm_settings
+    from tests.support.llm import llm_settings
 
     artifact_id = add_artifact(org.sessions, "dan@example.com", "Release notes drafter", kind="document")
     keyless = Runtime(org.settings, clock=lambda: NOW)

@@ -12,8 +12,8 @@ from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.services.flags import flags_for_people
 from tests.conftest import NOW
-from tests.scenario.artifacts import add_artifact
-from tests.scenario.helpers import load_org
+from tests.support.artifacts import add_artifact
+from tests.support.organisation import load_org
 
 W47, W48 = IsoWeek(2026, 47), IsoWeek(2026, 48)
 

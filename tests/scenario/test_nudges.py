@@ -19,7 +19,6 @@ from bot.domain.periods import IsoWeek
 from bot.services.nudges import queue_nudges, reminder_key, send_week, sync_nudge_status
 from bot.slack.delivery import OutboxSender
 from tests.conftest import DIGEST_CHANNEL, NOW, make_settings
-from tests.scenario.helpers import load_org
 from tests.scenario.interactive import (
     button,
     click,
@@ -32,6 +31,7 @@ from tests.scenario.interactive import (
     views_published,
     wait_until,
 )
+from tests.support.organisation import load_org
 
 W47 = IsoWeek(2026, 47)
 

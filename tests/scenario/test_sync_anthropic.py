@@ -18,8 +18,8 @@ from bot.services.sync import configured_providers, sync_provider
 from bot.slack.blocks.plain_text import render_message
 from tests.conftest import NOW, make_settings
 from tests.fakes.anthropic_admin import ADMIN_KEY, ClaudeCodeDay, FakeAnthropicAdmin, UserUsage, model_breakdown
-from tests.scenario.helpers import load_people
-from tests.scenario.sync_helpers import debug_runtime, run_sync, snapshot, stored_activity, stored_usage, sync_settings
+from tests.support.organisation import load_people
+from tests.support.sync import debug_runtime, run_sync, snapshot, stored_activity, stored_usage, sync_settings
 
 USAGE = "/v1/organizations/analytics/user_usage_report"
 COST = "/v1/organizations/analytics/user_cost_report"

@@ -14,8 +14,8 @@ from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.services.audit import record_views
 from bot.services.exports import export_audit
 from tests.conftest import NOW
-from tests.scenario.helpers import load_org
-from tests.scenario.privacy_helpers import add_personal_history, ids
+from tests.support.organisation import load_org
+from tests.support.personal_data import add_personal_history, ids
 
 
 def test_a_managers_view_appears_in_the_viewed_persons_me(slack_http, rt):
@@ -193,7 +193,7 @@ def test_export_audit_through_the_command(rt, monkeypatch, database_url, capsys)
 def test_me_data_shows_the_flags_a_manager_sees(slack_http, rt):
     from datetime import date
 
-    from tests.scenario.test_retention import usage
+    from tests.support.usage_rows import usage
 
     load_org(rt.sessions)
     with rt.sessions.begin() as session:

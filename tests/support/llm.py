@@ -1,4 +1,4 @@
-"""Artifacts for the LLM scenarios, and an LLM client pointed at the fake OpenAI server."""
+"""Artifacts for the LLM tests, and an LLM client pointed at the fake OpenAI server."""
 
 from __future__ import annotations
 
