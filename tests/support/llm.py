@@ -14,6 +14,8 @@ from tests.conftest import NOW, make_settings
 
 W47 = IsoWeek(2026, 47)
 TEST_KEY = "sk-test-not-a-real-key"
+# A well-formed work-unit estimate, as the model answers it.
+GOOD_ESTIMATE = {"work_units": 3, "category": "automation", "summary": "Triages support tickets for the support team."}
 
 
 def llm_settings(database_url, slack, fake, **overrides):
