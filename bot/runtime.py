@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.engine import make_engine, make_session_factory
 from bot.domain.clock import Clock, system_clock
+from bot.ingest.prices import prices_for_llm
 from bot.llm.client import LlmClient, build_llm
 from bot.services.artifacts import ArtifactHook, after_artifact_saved
 from bot.services.estimates import estimate_hook
@@ -67,7 +68,7 @@ class Runtime:
     @cached_property
     def llm(self) -> LlmClient | None:
         """The one LLM client (None when off or no OPENAI_API_KEY: features fall back)."""
-        return build_llm(self.settings)
+        return build_llm(self.settings, prices_for_llm(self.settings.prices_file))
 
     @cached_property
     def sender(self) -> OutboxSender:

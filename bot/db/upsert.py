@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Select, Table, and_, or_
+from sqlalchemy import FromClause, Select, and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
 def upsert_statement(
     dialect: str,
-    table: Table,
+    table: FromClause,
     *,
     key: Sequence[str],
     update: Sequence[str],
     only_if_changed: bool = True,
-    rows_from: Select | None = None,
-):
+    rows_from: Select[Any] | None = None,
+) -> Any:
     """The INSERT … ON CONFLICT DO UPDATE statement of `upsert`, for rows given later or from a SELECT."""
     if dialect not in ("postgresql", "sqlite"):
         raise RuntimeError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
@@ -40,8 +41,8 @@ def upsert_statement(
 
 def upsert(
     session: Session,
-    table: Table,
-    rows: Sequence[dict],
+    table: FromClause,
+    rows: Sequence[dict[str, Any]],
     *,
     key: Sequence[str],
     update: Sequence[str],
@@ -55,7 +56,7 @@ def upsert(
     session.execute(statement, list(rows))
 
 
-def insert_ignore(session: Session, table: Table, row: dict, *, key: Sequence[str]) -> bool:
+def insert_ignore(session: Session, table: FromClause, row: dict[str, Any], *, key: Sequence[str]) -> bool:
     """Insert one row unless its key exists; True when this call inserted it."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite

@@ -8,6 +8,7 @@ over it; the override may carry only `"models"`, and may change just one field o
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections.abc import Mapping
@@ -16,6 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 _MICRO = Decimal("0.000001")
 _DECIMAL_LIMIT = 10**28  # the default context's precision: below it, Decimal sums are exact
@@ -297,3 +300,16 @@ def _price(raw: Any, name: str, field: str, label: str) -> Decimal:
     if value < 0:
         raise ValueError(f"{problem} must not be negative ({raw})")
     return value
+
+
+def prices_for_llm(prices_file: Path | str | None) -> PriceTable | None:
+    """The price table that prices Buildboard's own LLM calls; None (calls unpriced) when the override is broken.
+
+    A broken BUILDBOARD_PRICES_FILE must not switch the AI features off: it is reported and the calls
+    are recorded without a cost.
+    """
+    try:
+        return PriceTable.load(prices_file)
+    except ValueError as exc:
+        log.warning("LLM costs not priced: %s", exc)
+        return None

@@ -15,11 +15,10 @@ import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import openai
 
-from bot.ingest.prices import PriceTable
 from bot.llm.schema import problems, wire
 from bot.settings import Settings
 
@@ -45,10 +44,20 @@ class LlmAnswer:
         return self.data is not None
 
 
+class ModelPrices(Protocol):
+    """What the client needs of the price table (bot/ingest/prices.py): is a model known, what did a call cost."""
+
+    def knows(self, model: str) -> bool: ...
+
+    def cost_usd(
+        self, model: str, *, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0
+    ) -> Decimal: ...
+
+
 class LlmClient:
     """Structured questions to one model through the official openai SDK."""
 
-    def __init__(self, client: openai.OpenAI, model: str, prices: PriceTable | None = None) -> None:
+    def __init__(self, client: openai.OpenAI, model: str, prices: ModelPrices | None = None) -> None:
         self._client = client
         self.model = model
         self._prices = prices
@@ -152,8 +161,12 @@ def llm_status(settings: Settings) -> str | None:
     return None
 
 
-def build_llm(settings: Settings, prices: PriceTable | None = None) -> LlmClient | None:
-    """The process's LLM client, or None when the features are off or no key is set."""
+def build_llm(settings: Settings, prices: ModelPrices | None) -> LlmClient | None:
+    """The process's LLM client, or None when the features are off or no key is set.
+
+    `prices` (the price table, from the composition root) turns each call's tokens into its cost;
+    None leaves calls unpriced (their tokens are still recorded).
+    """
     if llm_status(settings) is not None:
         return None
     assert settings.openai_api_key is not None
@@ -163,10 +176,4 @@ def build_llm(settings: Settings, prices: PriceTable | None = None) -> LlmClient
         timeout=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
     )
-    if prices is None:
-        try:
-            prices = PriceTable.load(settings.prices_file)
-        except ValueError as exc:  # a broken override file must not switch the features off
-            log.warning("LLM costs not priced: %s", exc)
-            prices = None
     return LlmClient(client, settings.llm_model, prices)

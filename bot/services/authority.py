@@ -14,7 +14,8 @@ from sqlalchemy import CTE, Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person
-from bot.services.identity import person_for_slack_user
+from bot.db.query_types import AnySelect
+from bot.services.identity import UserLookup, person_for_slack_user
 from bot.settings import Settings
 
 
@@ -36,7 +37,7 @@ def viewer_for(person: Person | None, slack_user_id: str | None, settings: Setti
 
 
 def caller(
-    session: Session, slack_user_id: str, settings: Settings, lookup_user=None
+    session: Session, slack_user_id: str, settings: Settings, lookup_user: UserLookup | None = None
 ) -> tuple[Person | None, Viewer | None]:
     """The person behind a Slack user and what they may see (Viewer None: not known and not an admin)."""
     person = person_for_slack_user(session, slack_user_id, lookup_user)
@@ -51,7 +52,7 @@ def subtree(root_id: int, name: str = "subtree") -> CTE:
     return tree.union(below)
 
 
-def scope(viewer: Viewer) -> Select | None:
+def scope(viewer: Viewer) -> AnySelect | None:
     """Ids of everyone `viewer` may see, as a subquery; None means everyone (admins)."""
     if viewer.is_admin:
         return None
@@ -61,7 +62,7 @@ def scope(viewer: Viewer) -> Select | None:
     return select(tree.c.person_id)
 
 
-def may_see(session: Session, viewer: Viewer, subjects: Collection[int] | Select) -> bool:
+def may_see(session: Session, viewer: Viewer, subjects: Collection[int] | AnySelect) -> bool:
     """True when `viewer` may see the numbers of every person in `subjects` (ids, or a subquery of ids)."""
     if viewer.is_admin:
         return True

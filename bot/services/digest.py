@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -148,7 +149,8 @@ def highlights(session: Session, week: IsoWeek, limit: int = HIGHLIGHTS) -> list
         .limit(limit)
     ).all()
     return [
-        Highlight(a.id, name, slack_id, a.title, a.url, Decimal(a.work_units), a.kind) for a, name, slack_id in rows
+        Highlight(a.id, name, slack_id, a.title or "", a.url, Decimal(a.work_units), a.kind)
+        for a, name, slack_id in rows
     ]
 
 
@@ -271,7 +273,7 @@ def ai_spend_line(session: Session, until: datetime, llm_off: str | None) -> AiS
     return AiSpendLine(llm_spend(session, since=until - timedelta(days=AI_SPEND_DAYS), until=until), llm_off)
 
 
-def digest_at_send(session: Session, params: dict, settings: Settings) -> WeeklyDigest:
+def digest_at_send(session: Session, params: dict[str, Any], settings: Settings) -> WeeklyDigest:
     """The digest of a queued intent, built when it is sent: who may be named is decided now."""
     week = IsoWeek.parse(params["week"])
     until = datetime.fromisoformat(params["ai_spend_until"])

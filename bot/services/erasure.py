@@ -26,11 +26,29 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Engine, String, Text, Unicode, UnicodeText, cast, delete, func, or_, select, text, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Engine,
+    Select,
+    String,
+    Table,
+    Text,
+    Unicode,
+    UnicodeText,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import (
@@ -61,8 +79,8 @@ class UnknownPerson(LookupError):
 @dataclass
 class ErasureReport:
     person_id: int
-    removed: Counter = field(default_factory=Counter)  # what was removed → how many
-    kept_anonymously: Counter = field(default_factory=Counter)  # what stays, without identity
+    removed: Counter[str] = field(default_factory=Counter)  # what was removed → how many
+    kept_anonymously: Counter[str] = field(default_factory=Counter)  # what stays, without identity
     tables_touched: set[str] = field(default_factory=set)
     wal_truncated: bool | None = None  # SQLite only: the write-ahead log no longer holds old pages
 
@@ -93,7 +111,11 @@ def _needles(person: Person) -> list[str]:
     return sorted(found, key=len, reverse=True)  # longest first, so "Bob Baker" goes before "Bob"
 
 
-def _replacer(person: Person, needles: list[str]):
+def _count(session: Session, statement: Select[int]) -> int:
+    return session.scalar(statement) or 0
+
+
+def _replacer(person: Person, needles: list[str]) -> Callable[[Any], Any]:
     mention = re.compile(rf"<@{re.escape(person.slack_user_id)}(\|[^>]*)?>") if person.slack_user_id else None
     plain = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE) if needles else None
 
@@ -111,7 +133,7 @@ def _replacer(person: Person, needles: list[str]):
     return scrub
 
 
-def _text_columns_by_table():
+def _text_columns_by_table() -> Iterator[tuple[Table, list[Column[Any]]]]:
     """Every table with its text and JSON columns, including tables other features add later."""
     for table in Base.metadata.sorted_tables:
         columns = [c for c in table.columns if isinstance(c.type, (String, Text, Unicode, UnicodeText, JSON))]
@@ -149,7 +171,7 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     pid = person.id
     report = ErasureReport(pid)
 
-    def removed(what: str, result, table: str) -> None:
+    def removed(what: str, result: Any, table: str) -> None:
         if result.rowcount:
             report.removed[what] += result.rowcount
             report.tables_touched.add(table)
@@ -216,14 +238,14 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     person.updated_at = now
     session.flush()
 
-    report.kept_anonymously["usage rows (in organisation totals)"] = session.scalar(
-        select(func.count()).select_from(UsageDaily).where(UsageDaily.person_id == pid)
+    report.kept_anonymously["usage rows (in organisation totals)"] = _count(
+        session, select(func.count()).select_from(UsageDaily).where(UsageDaily.person_id == pid)
     )
-    report.kept_anonymously["code activity rows"] = session.scalar(
-        select(func.count()).select_from(CodeActivityDaily).where(CodeActivityDaily.person_id == pid)
+    report.kept_anonymously["code activity rows"] = _count(
+        session, select(func.count()).select_from(CodeActivityDaily).where(CodeActivityDaily.person_id == pid)
     )
-    report.kept_anonymously["artifacts (counted, without text)"] = session.scalar(
-        select(func.count()).select_from(Artifact).where(Artifact.person_id == pid)
+    report.kept_anonymously["artifacts (counted, without text)"] = _count(
+        session, select(func.count()).select_from(Artifact).where(Artifact.person_id == pid)
     )
     return report
 
@@ -287,7 +309,7 @@ def purge_old_copies(engine: Engine, tables: set[str]) -> bool | None:
 
 
 def apply_slack_user_change(
-    session_factory: sessionmaker[Session], user: dict, *, forget_deactivated: bool, now: datetime
+    session_factory: sessionmaker[Session], user: dict[str, Any], *, forget_deactivated: bool, now: datetime
 ) -> str:
     """A Slack `user_change`: deactivation marks the person inactive, or erases them when so configured.
 

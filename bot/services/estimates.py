@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,7 +45,7 @@ def _apply(artifact: Artifact, *, now: datetime) -> None:
     artifact.work_units, artifact.work_units_source, artifact.updated_at = units, source, now
 
 
-def artifact_data(artifact: Artifact) -> dict:
+def artifact_data(artifact: Artifact) -> dict[str, Any]:
     """What the model sees of an artifact: no person, no spend, no tokens, no link."""
     description = artifact.description or ""
     if len(description) > DESCRIPTION_LIMIT:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -22,7 +22,7 @@ Exporter = Callable[..., int]
 EXPORTERS: dict[str, Exporter] = {}
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
     if isinstance(value, (date, datetime)):
@@ -30,7 +30,7 @@ def _plain(value):
     return value
 
 
-def write_rows(out: TextIO, columns: list[str], rows: Iterable[tuple], fmt: str) -> int:
+def write_rows(out: TextIO, columns: list[str], rows: Iterable[tuple[Any, ...]], fmt: str) -> int:
     """Write rows as CSV (header first) or a JSON array of objects; returns the row count."""
     count = 0
     if fmt == "csv":
@@ -66,7 +66,7 @@ USAGE_COLUMNS = [
 ]
 
 
-def usage_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple]:
+def usage_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple[Any, ...]]:
     query = (
         select(
             UsageDaily.day,
@@ -248,7 +248,7 @@ ARTIFACT_COLUMNS = [
 ]
 
 
-def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple]:
+def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple[Any, ...]]:
     query = (
         select(
             Artifact.id,

@@ -5,24 +5,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Nudge, UsageWeekly
+from bot.db.query_types import AnySelect
 from bot.db.value_sets import in_values
 from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.settings import Settings
 
 
-def _among(column, people: Collection[int] | Select):
+def _among(column: Any, people: Collection[int] | AnySelect) -> ColumnElement[bool]:
     """`column IN people`: a subquery as it is, ids as one parameter (bot/db/value_sets.py)."""
     return column.in_(people) if isinstance(people, Select) else in_values(column, sorted(set(people)))
 
 
 def flags_for_people(
-    session: Session, people: Collection[int] | Select, week: IsoWeek, settings: Settings
+    session: Session, people: Collection[int] | AnySelect, week: IsoWeek, settings: Settings
 ) -> dict[int, list[Flag]]:
     """Flags on `week` for each person (only people with a flag are in the answer). Never public.
 

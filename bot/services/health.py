@@ -3,7 +3,8 @@ the scheduler's leader, the outbox backlog and each job's last run. Counts are S
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,17 +19,17 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def outbox_backlog(session: Session, now: datetime) -> dict:
+def outbox_backlog(session: Session, now: datetime) -> dict[str, Any]:
     counts = dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    oldest = session.scalar(
+    # SQLite's min() bypasses the column type: a naive datetime, or even an ISO string.
+    found: object = session.scalar(
         select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status.in_(("pending", "sending")))
     )
-    if oldest is not None and oldest.tzinfo is None:  # SQLite's min() bypasses the column type
-        from datetime import UTC
-
+    oldest = datetime.fromisoformat(found) if isinstance(found, str) else found
+    if isinstance(oldest, datetime) and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)
-    elif isinstance(oldest, str):
-        oldest = datetime.fromisoformat(oldest)
+    if not isinstance(oldest, datetime):
+        oldest = None
     return {
         "pending": int(counts.get("pending", 0)),
         "sending": int(counts.get("sending", 0)),
@@ -38,7 +39,7 @@ def outbox_backlog(session: Session, now: datetime) -> dict:
     }
 
 
-def health(sessions: sessionmaker[Session]) -> tuple[int, dict]:
+def health(sessions: sessionmaker[Session]) -> tuple[int, dict[str, Any]]:
     """200 when the process is up and the database answers (a refused Slack token is reported, not fatal)."""
     try:
         with sessions() as session:
@@ -46,14 +47,16 @@ def health(sessions: sessionmaker[Session]) -> tuple[int, dict]:
         auth_error = read_auth_error(sessions)
     except Exception:  # any database failure means unhealthy
         return 503, {"status": "unhealthy", "database": "unreachable"}
-    body: dict = {"status": "ok", "database": "ok", "slack_auth_error": auth_error}
+    body: dict[str, Any] = {"status": "ok", "database": "ok", "slack_auth_error": auth_error}
     if auth_error:
         body["status"] = "degraded"
         body["detail"] = f"Slack refuses the bot token ({auth_error}): nothing is sent until SLACK_BOT_TOKEN is fixed"
     return 200, body
 
 
-def readiness(sessions: sessionmaker[Session], now: datetime, *, holder: str | None = None) -> tuple[int, dict]:
+def readiness(
+    sessions: sessionmaker[Session], now: datetime, *, holder: str | None = None
+) -> tuple[int, dict[str, Any]]:
     """The health answer plus the leader, the outbox backlog and every job's last run."""
     status, body = health(sessions)
     if status != 200:

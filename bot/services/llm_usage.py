@@ -45,4 +45,6 @@ def llm_spend(session: Session, *, since: datetime, until: datetime) -> LlmSpend
         .where(LlmUsage.at > since, LlmUsage.at <= until)
         .group_by(LlmUsage.purpose)
     ).all()
-    return LlmSpend(int(calls), int(inp), int(out), Decimal(cost), int(unpriced), {p: int(n) for p, n in by_purpose})
+    return LlmSpend(
+        int(calls), int(inp), int(out), Decimal(cost or 0), int(unpriced), {p: int(n) for p, n in by_purpose}
+    )

@@ -12,8 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, literal, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, exists, literal, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Nudge, OutboxMessage, Person
@@ -29,6 +30,7 @@ from bot.domain.nudges import (
     select_for_nudge,
 )
 from bot.domain.periods import IsoWeek
+from bot.domain.stats import PersonWeek
 from bot.services import outbox
 from bot.services.identity import person_by_slack_id
 from bot.services.ports import MessageSender, NudgeDms
@@ -69,7 +71,9 @@ class NudgeQueueReport:
     keys: list[str] = field(default_factory=list)  # every planned nudge's outbox key
 
 
-def plan_nudges(session: Session, settings: Settings, week: IsoWeek, now: datetime, *, at_local_hour: bool):
+def plan_nudges(
+    session: Session, settings: Settings, week: IsoWeek, now: datetime, *, at_local_hour: bool
+) -> list[PlannedNudge]:
     """Who is asked for `week`, and when (read-only)."""
     weeks = person_weeks(session, week)
     permissive = select_for_nudge(
@@ -80,7 +84,7 @@ def plan_nudges(session: Session, settings: Settings, week: IsoWeek, now: dateti
     # Only the few people the rule could pick are loaded, never the whole organisation.
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([c.person_id for c in permissive])))}
 
-    def candidate(w) -> NudgeCandidate:
+    def candidate(w: PersonWeek) -> NudgeCandidate:
         p = people.get(w.person_id)
         if p is None:
             return NudgeCandidate(w)
@@ -195,7 +199,7 @@ def send_week(
     return report
 
 
-def _key_expr(prefix: str, week: IsoWeek):
+def _key_expr(prefix: str, week: IsoWeek) -> ColumnElement[str]:
     return literal(prefix + ":") + cast(Nudge.person_id, String) + literal(f":{week}")
 
 
@@ -205,7 +209,7 @@ def sync_nudge_status(session: Session, week: IsoWeek, now: datetime) -> None:
     Whoever sends the outbox (the CLI, the scheduler) calls this afterwards; answers do not depend on it.
     """
     for prefix, before, after in (("nudge", "queued", "sent"), ("reminder", "snoozed", "reminded")):
-        values: dict = {"status": after}
+        values: dict[str, Any] = {"status": after}
         if after == "reminded":
             values["reminded_at"] = now
         session.execute(
@@ -283,7 +287,9 @@ def show_answer(
     if not sent:
         return 0
     return dms.show_answer(
-        AnsweredNudgeDms(week, tokens, spend_usd, answer, tuple((channel, ts) for channel, ts in sent if channel))
+        AnsweredNudgeDms(
+            week, tokens, spend_usd, answer, tuple((channel, ts) for channel, ts in sent if channel and ts)
+        )
     )
 
 

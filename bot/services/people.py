@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
@@ -88,7 +89,7 @@ def import_people(session: Session, records: list[PersonRecord], *, now: datetim
     return report
 
 
-SlackLookup = Callable[[str], dict]
+SlackLookup = Callable[[str], dict[str, Any]]
 
 
 def resolve_slack_ids(session: Session, person_ids: list[int], lookup_by_email: SlackLookup) -> int:

@@ -13,8 +13,10 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import ModuleType
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, FromClause, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,7 +59,7 @@ def retention_cutoff(now: datetime, settings: Settings) -> date:
     return now.astimezone(settings.zone).date() - timedelta(days=settings.retention_days)
 
 
-def _measure(session: Session, cutoff: date) -> tuple:
+def _measure(session: Session, cutoff: date) -> tuple[Any, ...]:
     return session.execute(
         select(
             func.count(),
@@ -74,6 +76,9 @@ def fold_usage(session: Session, cutoff: date) -> None:
     """Fold every usage row dated before `cutoff` into anonymous_usage_daily, inside the caller's transaction."""
     dialect = session.get_bind().dialect.name
     old = UsageDaily.day < cutoff
+    source: FromClause
+    where: ColumnElement[bool] | None
+    module: ModuleType
     if dialect == "postgresql":
         # DELETE … RETURNING feeds the INSERT, so exactly the deleted rows are summed even if an import
         # adds an old row meanwhile (READ COMMITTED would let a separate SELECT and DELETE disagree).

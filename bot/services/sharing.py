@@ -100,11 +100,11 @@ def share(
     updated = show_answer(
         session_factory, dms, person_id, week, tokens, spend, NudgeAnswer("shared", title=fields.title)
     )
-    showcase = "not_asked"
+    posted = "not_asked"
     if fields.share_in_channel:
-        showcase = "no_channel" if not settings.digest_channel else "queued"
+        posted = "no_channel" if not settings.digest_channel else "queued"
         if showcase_queued and sender is not None:
             report = sender.send_due(keys=[showcase_key(saved_id)])
-            showcase = "posted" if report.sent or report.reconciled else ("failed" if report.failed else "queued")
+            posted = "posted" if report.sent or report.reconciled else ("failed" if report.failed else "queued")
     after_artifact_saved(hooks, saved_id)
-    return ShareOutcome(saved_id, artifact_id is None, updated, showcase)
+    return ShareOutcome(saved_id, artifact_id is None, updated, posted)

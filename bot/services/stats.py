@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, select, union, union_all
+from sqlalchemy import ColumnElement, Subquery, and_, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily, UsageWeekly
+from bot.db.query_types import AnySelect
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek, PersonWeek
 
 
-def _in_week(week: IsoWeek, person_ids: Collection[int] | None, *, column, week_column) -> list:
+def _in_week(
+    week: IsoWeek, person_ids: Collection[int] | None, *, column: Any, week_column: Any
+) -> list[ColumnElement[bool]]:
     where = [week_column == week.start]
     if person_ids is not None:
         where.append(column.in_(person_ids))
     return where
 
 
-def _artifacts_by_person(week: IsoWeek, person_ids: Collection[int] | None) -> Select:
+def _artifacts_by_person(week: IsoWeek, person_ids: Collection[int] | None) -> AnySelect:
     return (
         select(
             Artifact.person_id.label("person_id"),
@@ -32,7 +36,7 @@ def _artifacts_by_person(week: IsoWeek, person_ids: Collection[int] | None) -> S
     )
 
 
-def person_weeks_subquery(week: IsoWeek, person_ids: Collection[int] | None = None):
+def person_weeks_subquery(week: IsoWeek, person_ids: Collection[int] | None = None) -> Subquery:
     """The week's numbers per person as a subquery: person_id, tokens, spend_usd, active_days, artifacts, work_units.
 
     People with usage (the week's rows of the usage_weekly rollup, their artifacts joined), then
@@ -64,7 +68,7 @@ def person_weeks_subquery(week: IsoWeek, person_ids: Collection[int] | None = No
     return union_all(with_usage, only_made).subquery()
 
 
-def person_week_from_row(row) -> PersonWeek:
+def person_week_from_row(row: Sequence[Any]) -> PersonWeek:
     pid, tokens, spend, days, artifacts, units = row
     return PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
 
@@ -78,8 +82,8 @@ def person_weeks(session: Session, week: IsoWeek, person_ids: Collection[int] | 
 
 
 def person_period_figures(
-    weeks: Sequence[IsoWeek], members: Select | Collection[int] | None = None, *, by_week: bool = False
-) -> Select:
+    weeks: Sequence[IsoWeek], members: AnySelect | Collection[int] | None = None, *, by_week: bool = False
+) -> AnySelect:
     """Each person's figures over `weeks` (per person and week with `by_week`), for people with usage or artifacts.
 
     Columns: person_id, [week_start,] tokens, spend_usd, active_days, artifacts, work_units. The one
@@ -88,10 +92,10 @@ def person_period_figures(
     """
     starts = [week.start for week in weeks]
 
-    def keys(table) -> list:
+    def keys(table: Any) -> list[Any]:
         return [table.person_id.label("person_id"), *([table.week_start.label("week_start")] if by_week else [])]
 
-    def of_members(column) -> list:
+    def of_members(column: Any) -> list[ColumnElement[bool]]:
         return [column.in_(members)] if members is not None else []
 
     in_period = (UsageWeekly.week_start.in_(starts), *of_members(UsageWeekly.person_id))
@@ -169,7 +173,7 @@ def org_week(session: Session, week: IsoWeek) -> OrgWeek:
         active_people=int(active) + int(anon_people),
         artifacts=int(artifacts),
         work_units=Decimal(work_units),
-        people_with_artifacts_spend_usd=Decimal(evidenced_spend),
+        people_with_artifacts_spend_usd=Decimal(evidenced_spend or 0),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,7 +74,7 @@ def _week_counts(session: Session, week: IsoWeek) -> tuple[int, int, dict[str, i
     return sum(kinds.values()), int(sharers or 0), {k: int(v) for k, v in kinds.items()}
 
 
-def story_schema(refs: list[int]) -> dict:
+def story_schema(refs: list[int]) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {

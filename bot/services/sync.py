@@ -21,8 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import CodeActivityDaily, Person, UsageDaily
@@ -41,12 +42,16 @@ from bot.ingest.provider_api import (
     UsageSource,
 )
 from bot.ingest.records import CodeActivityRecord, UsageRecord
-from bot.ingest.store import write_code_activity, write_usage
+from bot.ingest.store import UsageWriteReport, write_code_activity, write_usage
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SOURCES: dict[str, type] = {"openai": OpenAIUsage, "anthropic": AnthropicUsage, "claude-code": ClaudeCodeUsage}
+SOURCES: dict[str, type[OpenAIUsage] | type[AnthropicUsage] | type[ClaudeCodeUsage]] = {
+    "openai": OpenAIUsage,
+    "anthropic": AnthropicUsage,
+    "claude-code": ClaudeCodeUsage,
+}
 DEFAULT_DAYS = 3  # today and the two days before: late and revised data settle within that
 
 Progress = Callable[[int, int], None]  # (days done, days in total)
@@ -119,7 +124,7 @@ class SyncReport:
             )
         return lines
 
-    def _add_written(self, written, fetched: FetchedWindow) -> None:
+    def _add_written(self, written: UsageWriteReport, fetched: FetchedWindow) -> None:
         self.rows += written.rows
         self.tokens += written.tokens
         self.cost_usd += written.cost_usd
@@ -264,13 +269,17 @@ def _store(
     if source.source == AnthropicUsage.source:
         days = sorted({r.day for r in records})
         if days:
-            report.removed_rows += session.execute(
-                delete(UsageDaily).where(
-                    UsageDaily.source == ClaudeCodeUsage.source,
-                    UsageDaily.provider == source.provider,
-                    UsageDaily.day.in_(days),
-                )
-            ).rowcount
+            removed = cast(  # a DELETE answers a cursor result, which counts its rows
+                CursorResult[Any],
+                session.execute(
+                    delete(UsageDaily).where(
+                        UsageDaily.source == ClaudeCodeUsage.source,
+                        UsageDaily.provider == source.provider,
+                        UsageDaily.day.in_(days),
+                    )
+                ),
+            )
+            report.removed_rows += removed.rowcount
     refresh_usage_weekly(session, fetched.since, fetched.until)  # after the writes and the removals above
     if source.source == ClaudeCodeUsage.source:
         activity = _merge_activity(fetched.activity)
@@ -319,7 +328,7 @@ def _remove_unreported_activity(session: Session, fetched: FetchedWindow, keep: 
 
 def _merge_usage(records: list[UsageRecord]) -> list[UsageRecord]:
     """One record per person · day · provider · model (two provider ids can share an email)."""
-    merged: dict[tuple, UsageRecord] = {}
+    merged: dict[tuple[Any, ...], UsageRecord] = {}
     for record in records:
         key = (record.day, record.email, record.provider, record.model)
         found = merged.get(key)
@@ -337,7 +346,7 @@ def _merge_usage(records: list[UsageRecord]) -> list[UsageRecord]:
 
 
 def _merge_activity(records: list[CodeActivityRecord]) -> list[CodeActivityRecord]:
-    merged: dict[tuple, CodeActivityRecord] = {}
+    merged: dict[tuple[Any, ...], CodeActivityRecord] = {}
     for record in records:
         key = (record.day, record.email, record.provider)
         found = merged.setdefault(key, CodeActivityRecord(day=record.day, email=record.email, provider=record.provider))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import exists, func, select
@@ -27,11 +27,11 @@ def rules_for(settings: Settings) -> list[TitleRule]:
     return load_rules(settings.titles_file)
 
 
-def longest_runs_in(session: Session, week: IsoWeek):
+def longest_runs_in(session: Session, week: IsoWeek) -> Callable[[Sequence[int]], dict[int, int]]:
     """Longest runs of consecutive active days, looked up for a few tied people only."""
 
     def lookup(person_ids: Sequence[int]) -> dict[int, int]:
-        days: dict[int, list] = defaultdict(list)
+        days: dict[int, list[date]] = defaultdict(list)
         ids = list(person_ids)
         for start in range(0, len(ids), _CHUNK):  # at most 7 rows per person; IN lists kept small
             for person_id, day in session.execute(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.db.models import Artifact, Person
 from bot.domain.periods import IsoWeek
+from bot.ingest.prices import prices_for_llm
 from bot.llm.client import build_llm
 from tests.conftest import NOW, make_settings
 
@@ -30,7 +31,8 @@ def llm_settings(database_url, slack, fake, **overrides):
 
 
 def llm_for(database_url, slack, fake, **overrides):
-    client = build_llm(llm_settings(database_url, slack, fake, **overrides))
+    settings = llm_settings(database_url, slack, fake, **overrides)
+    client = build_llm(settings, prices_for_llm(settings.prices_file))
     assert client is not None
     return client
 
