@@ -15,7 +15,7 @@ from bot.services.authority import Viewer
 from bot.services.team import team_answer
 from bot.services.team_export import build_export
 from tests.conftest import NOW, make_settings
-from tests.scenario.helpers import load_branches
+from tests.support.organisation import load_branches
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.db.models import AuditEvent
 from bot.demo.standin.block_kit_limits import MAX_BLOCK_TEXT_TOTAL, MAX_MESSAGE_BLOCKS, block_errors, block_text_total
 from tests.conftest import make_settings
-from tests.scenario.helpers import load_branches
+from tests.support.organisation import load_branches
 
 NAMES = {
     "alice": "Alice Archer",

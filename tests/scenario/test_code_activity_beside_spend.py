@@ -6,7 +6,7 @@ from datetime import date
 from bot.ingest.records import CodeActivityRecord
 from bot.ingest.store import write_code_activity
 from tests.conftest import NOW
-from tests.scenario.helpers import load_org
+from tests.support.organisation import load_org
 
 
 def add_activity(sessions):

@@ -8,8 +8,8 @@ import pytest
 
 from bot.slack.listeners.commands.table import SUBCOMMANDS
 from tests.conftest import DIGEST_CHANNEL, make_settings, serving
-from tests.scenario.helpers import load_org
 from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened
+from tests.support.organisation import load_org
 
 CHANNEL_INTERVAL = 60.0  # far from the default 1 s, so only the configured pacer can have it
 

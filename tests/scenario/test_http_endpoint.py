@@ -3,7 +3,7 @@
 import time
 import urllib.parse
 
-from tests.scenario.helpers import load_org
+from tests.support.organisation import load_org
 
 
 def command_body(text: str, user_id: str, response_url: str) -> str:
@@ -75,7 +75,7 @@ def test_me_for_someone_not_in_the_people_file(slack_http, slack, rt):
 
 def test_me_finds_a_person_by_email_and_remembers_the_slack_id(slack_http, slack, rt, tmp_path):
     from tests.conftest import DATA
-    from tests.scenario.helpers import load_people, load_usage
+    from tests.support.organisation import load_people, load_usage
 
     people = tmp_path / "people.csv"
     people.write_text((DATA / "people.csv").read_text().replace("U0CAROL", ""))

@@ -10,7 +10,7 @@ import bot.runtime
 from bot.cli import main
 from bot.runtime import configure_logging
 from tests.conftest import BOT_TOKEN, DATA, SIGNING_SECRET
-from tests.scenario.privacy_helpers import traces_in_database
+from tests.support.personal_data import traces_in_database
 
 OPENAI_KEY = "sk-proj-OPENAI-secret-91c4e"
 OPENAI_ADMIN = "sk-admin-OPENAI-secret-55d2"

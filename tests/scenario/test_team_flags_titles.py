@@ -11,7 +11,7 @@ from sqlalchemy import insert
 from bot.db.models import UsageDaily
 from bot.db.usage_weekly import refresh_usage_weekly
 from tests.conftest import NOW
-from tests.scenario.helpers import load_branches
+from tests.support.organisation import load_branches
 
 
 def _spend(session, person_id: int, day: date, usd: str) -> None:

@@ -14,8 +14,8 @@ from bot.services.digest import compute_digest, run_digest, team_figures
 from bot.services.erasure import forget
 from bot.services.people import import_people
 from tests.conftest import DIGEST_CHANNEL, NOW
-from tests.scenario.privacy_helpers import ids
-from tests.scenario.test_retention import usage
+from tests.support.personal_data import ids
+from tests.support.usage_rows import usage
 
 W47 = IsoWeek(2026, 47)
 TEAMS = {"Payments": 6, "Search": 5, "Skunkworks": 3}

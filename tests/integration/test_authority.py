@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert
 
 from bot.db.models import Person, UsageDaily
 from bot.db.usage_weekly import rebuild_usage_weekly
@@ -19,7 +17,7 @@ from bot.services.authority import Viewer
 from bot.services.team import team_answer
 from bot.slack.blocks.team import team_blocks
 from tests.conftest import DATA, NOW, make_settings
-from tests.scenario.helpers import load_branches, load_people
+from tests.support.organisation import load_branches, load_people
 
 W47 = IsoWeek(2026, 47)
 
@@ -206,60 +204,3 @@ def test_reimport_moves_people_and_authority_follows(rt, tmp_path, settings):
     assert erin.totals.people == 2  # erin and dan; frank has left
     assert [line.name for line in erin.top_builders] == []
     assert {line.name: line.in_org for line in erin.table}["Frank Fox"] is False
-
-
-def _user_change(slack_http, user: dict) -> int:
-    body = json.dumps(
-        {
-            "token": "unused",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": f"Ev{user['id']}{user.get('deleted')}",
-            "event_time": int(time.time()),
-            "event": {"type": "user_change", "user": user, "event_ts": str(time.time())},
-        }
-    )
-    status, _ = slack_http.post(body, content_type="application/json")
-    return status
-
-
-def _active(rt, person_id) -> bool:
-    with rt.sessions() as session:
-        return session.get(Person, person_id).active
-
-
-def _wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def test_deactivated_in_slack_drops_off_boards_but_stays_in_totals(slack_http, rt, settings):
-    from bot.services.digest import compute_digest
-    from bot.services.nudges import plan_nudges
-
-    ids = load_branches(rt.sessions)
-    with rt.sessions() as session:
-        assert ids["dan"] in [p.person_id for p in plan_nudges(session, settings, W47, NOW, at_local_hour=False)]
-    assert _user_change(slack_http, {"id": "U0DAN", "deleted": True}) == 200
-    assert _wait_for(lambda: not _active(rt, ids["dan"]))
-    with rt.sessions() as session:
-        digest = compute_digest(session, W47, settings)
-        bob = team_answer(session, viewer(ids, "bob"), Target(), 1, settings, now=NOW).report
-        nudged = [p.person_id for p in plan_nudges(session, settings, W47, NOW, at_local_hour=False)]
-    assert ids["dan"] not in nudged and ids["erin"] in nudged  # no longer asked; others still are
-    assert "Dan Diaz" not in [entry.name for entry in digest.leaderboard]
-    assert digest.totals.spend_usd == Decimal("295.61")  # his usage still counts
-    assert bob.totals.spend_usd == Decimal("134.49") and bob.totals.people == 2
-    _, _, url = slack_http.command("team", user_id="U0BOB")
-    assert "<@U0DAN> (deactivated)" in str(slack_http.responses(url)[0])
-    # Reactivated in Slack: back to normal. Unknown users are ignored.
-    assert _user_change(slack_http, {"id": "U0DAN", "deleted": False}) == 200
-    assert _user_change(slack_http, {"id": "U0SOMEONE", "deleted": True}) == 200
-    assert _wait_for(lambda: _active(rt, ids["dan"]))
-    with rt.sessions() as session:
-        assert session.scalar(select(Person.active).where(Person.id == ids["carol"])) is True

@@ -11,7 +11,7 @@ from bot.domain.periods import IsoWeek
 from bot.services.digest import compute_digest, run_digest
 from bot.slack.delivery import OutboxSender, Pacer
 from tests.conftest import DIGEST_CHANNEL, NOW
-from tests.scenario.helpers import load_org
+from tests.support.organisation import load_org
 
 W47 = IsoWeek(2026, 47)
 

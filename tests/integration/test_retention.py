@@ -14,28 +14,12 @@ from bot.domain.periods import IsoWeek
 from bot.services.retention import retention_cutoff, run_retention
 from bot.services.stats import org_week
 from tests.conftest import NOW, make_settings
-from tests.scenario.helpers import load_people
-from tests.scenario.privacy_helpers import ids
+from tests.support.organisation import load_people
+from tests.support.personal_data import ids
+from tests.support.usage_rows import usage
 
 # NOW is 2026-11-25; 400 days earlier is 2025-10-21, the first day still kept per person.
 CUTOFF = date(2025, 10, 21)
-
-
-def usage(person_id: int, day: date, model: str = "gpt-4o", tokens: int = 1000, cost: str = "1.50", requests: int = 2):
-    return UsageDaily(
-        person_id=person_id,
-        day=day,
-        provider="openai",
-        model=model,
-        input_tokens=tokens,
-        cached_input_tokens=tokens // 10,
-        output_tokens=tokens // 2,
-        requests=requests,
-        cost_usd=Decimal(cost),
-        cost_source="reported",
-        source="csv",
-        updated_at=NOW,
-    )
 
 
 def seed(sessions) -> dict[str, int]:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.db.models import OutboxMessage
 from bot.domain.clock import system_clock
 from bot.services import outbox
-from tests.scenario.processes import bb_env, keys_posted, start, stop, wait_until
+from tests.integration.processes import bb_env, keys_posted, start, stop, wait_until
 
 
 def queue_dms(sessions, count: int) -> list[str]:

@@ -21,9 +21,9 @@ from bot.slack.blocks.plain_text import render_message
 from bot.slack.delivery import OutboxSender, Pacer
 from bot.slack.rendering import MessageRenderer
 from tests.conftest import DIGEST_CHANNEL, NOW, make_settings
-from tests.scenario.artifacts import add_artifact
-from tests.scenario.helpers import load_org
-from tests.scenario.llm_helpers import set_person
+from tests.support.artifacts import add_artifact
+from tests.support.llm import set_person
+from tests.support.organisation import load_org
 
 W46, W47 = IsoWeek(2026, 46), IsoWeek(2026, 47)
 # The plain story (no LLM in these tests): counts by kind and three standouts, user text escaped.

@@ -16,8 +16,8 @@ from bot.services.digest import compute_digest, run_digest
 from bot.services.erasure import UnknownPerson, forget
 from bot.services.stats import org_week, person_weeks
 from tests.conftest import NOW
-from tests.scenario.helpers import load_org
-from tests.scenario.privacy_helpers import add_personal_history, all_exports, dump_tables, ids, traces_in_database
+from tests.support.organisation import load_org
+from tests.support.personal_data import add_personal_history, all_exports, dump_tables, ids, traces_in_database
 
 W46, W47 = IsoWeek(2026, 46), IsoWeek(2026, 47)
 CAROL = ["carol@example.com", "Carol Chen", "U0CAROL"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from decimal import Decimal
 
 import pytest
@@ -20,11 +19,9 @@ from bot.services.estimates import (
 )
 from tests.conftest import NOW
 from tests.fakes.openai_api import ANSWER_MODEL, FakeOpenAI
-from tests.scenario.helpers import load_org
-from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened, wait_until
-from tests.scenario.llm_helpers import TEST_KEY, W47, add_artifact, llm_for
-
-GOOD = {"work_units": 3, "category": "automation", "summary": "Triages support tickets for the support team."}
+from tests.support.llm import GOOD_ESTIMATE as GOOD
+from tests.support.llm import TEST_KEY, W47, add_artifact, llm_for
+from tests.support.organisation import load_org
 
 
 @pytest.fixture
@@ -343,42 +340,6 @@ def test_no_llm_leaves_the_artifact_waiting(org):
         assert pending_estimates(session, week=None, retry_failed=False, limit=10) == [artifact_id]
 
 
-@pytest.fixture
-def app_with_llm(rt, slack, fake, database_url):
-    """The real app over HTTP, with the LLM client in the Runtime as `buildboard serve` has it."""
-    from tests.conftest import serving
-
-    rt.llm = llm_for(database_url, slack, fake)
-    with serving(rt, slack) as http:
-        yield http
-
-
-def test_a_shared_artifact_is_estimated_after_slack_got_its_answer(app_with_llm, org, slack, fake):
-    answered = threading.Event()
-    fake.answer(GOOD, hold=answered)  # the model "thinks" until the test lets it answer
-    shortcut(app_with_llm, "U0CAROL")
-    state = state_for_share(title="Ticket triage bot", description="Routes tickets.", kind="tool", hours="6")
-    status, _ = submit(app_with_llm, "U0CAROL", views_opened(slack)[0], state)
-    # Slack got its answer while the model was still busy: the call is not on the 3-second path.
-    assert status == 200
-    wait_until(lambda: len(fake.requests) == 1, what="the estimate request")
-    with org.sessions() as session:
-        artifact = session.scalars(select(Artifact)).one()
-        assert (artifact.work_units, artifact.work_units_source) == (Decimal("2.00"), "default")  # 6 h: the default
-    answered.set()
-
-    def estimated():
-        with org.sessions() as session:
-            return session.scalars(select(Artifact)).one().work_units_source == "estimate"
-
-    wait_until(estimated, what="the estimate stored")
-    with org.sessions() as session:
-        artifact = session.scalars(select(Artifact)).one()
-        assert (artifact.work_units, artifact.estimate_category) == (Decimal("3.00"), "automation")
-    data = json.loads(fake.requests[0].user.removeprefix("<artifact>\n").removesuffix("\n</artifact>"))
-    assert data["title"] == "Ticket triage bot" and data["hours_saved_per_week_self_reported"] == 6.0
-
-
 def test_the_artifacts_export_carries_work_units_with_their_source(org, database_url, slack, fake, monkeypatch, capsys):
     estimated = add_artifact(org.sessions, "carol@example.com", "Ticket triage bot", hours="8")
     overridden = add_artifact(org.sessions, "erin@example.com", "Paper digest")
@@ -403,7 +364,7 @@ def test_the_artifacts_export_carries_work_units_with_their_source(org, database
 def test_the_daily_job_estimates_what_is_pending_and_says_so_without_a_key(org, database_url, slack, fake):
     from bot.jobs.tasks import work_unit_estimates
     from bot.runtime import Runtime
-    from tests.scenario.llm_helpers import llm_settings
+    from tests.support.llm import llm_settings
 
     artifact_id = add_artifact(org.sessions, "dan@example.com", "Release notes drafter", kind="document")
     keyless = Runtime(org.settings, clock=lambda: NOW)

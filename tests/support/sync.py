@@ -1,4 +1,4 @@
-"""Shared bits of the usage sync scenarios: settings pointing the real SDKs at the local fakes, stored rows."""
+"""Shared bits of the usage sync tests: settings pointing the real SDKs at the local fakes, stored rows."""
 
 from __future__ import annotations
 

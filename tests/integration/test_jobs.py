@@ -8,7 +8,7 @@ from bot.jobs.leader import LeaderLease
 from bot.jobs.schedule import JobScheduler
 from bot.jobs.tasks import JOBS, retention, usage_sync, weekly_digest, weekly_nudges
 from tests.conftest import DIGEST_CHANNEL
-from tests.scenario.helpers import load_org
+from tests.support.organisation import load_org
 
 
 def test_weekly_jobs_are_idempotent(rt, slack):

@@ -15,8 +15,8 @@ from bot.ingest.provider_api import MissingKey
 from bot.services.sync import configured_providers, sync_provider
 from tests.conftest import DATA, NOW, make_settings
 from tests.fakes.openai_admin import ADMIN_KEY, CompletionsUsage, EmbeddingsUsage, FakeOpenAIAdmin
-from tests.scenario.helpers import load_people
-from tests.scenario.sync_helpers import debug_runtime, run_sync, snapshot, stored_usage, sync_settings
+from tests.support.organisation import load_people
+from tests.support.sync import debug_runtime, run_sync, snapshot, stored_usage, sync_settings
 
 COMPLETIONS = "/v1/organization/usage/completions"
 D20, D21, D22 = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)

@@ -1,4 +1,4 @@
-"""Artifacts for the LLM scenarios, and an LLM client pointed at the fake OpenAI server."""
+"""Artifacts for the LLM tests, and an LLM client pointed at the fake OpenAI server."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from tests.conftest import NOW, make_settings
 
 W47 = IsoWeek(2026, 47)
 TEST_KEY = "sk-test-not-a-real-key"
+# A well-formed work-unit estimate, as the model answers it.
+GOOD_ESTIMATE = {"work_units": 3, "category": "automation", "summary": "Triages support tickets for the support team."}
 
 
 def llm_settings(database_url, slack, fake, **overrides):

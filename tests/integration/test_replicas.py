@@ -17,8 +17,8 @@ from bot.domain.clock import system_clock
 from bot.domain.periods import IsoWeek
 from bot.services import outbox
 from tests.conftest import DIGEST_CHANNEL
-from tests.scenario.helpers import load_org
-from tests.scenario.processes import bb_env, keys_posted, pid_of, serve, stop, wait_until
+from tests.integration.processes import bb_env, keys_posted, pid_of, serve, stop, wait_until
+from tests.support.organisation import load_org
 
 
 def test_leader_dies_mid_week_and_the_other_replica_finishes_exactly_once(sessions, slack, database_url, tmp_path):

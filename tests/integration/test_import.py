@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.db.models import Person, UsageDaily
 from tests.conftest import DATA
-from tests.scenario.helpers import load_org, load_people, load_usage
+from tests.support.organisation import load_org, load_people, load_usage
 
 
 def usage_rows(sessions):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from datetime import timedelta
@@ -12,10 +11,9 @@ from sqlalchemy import select
 from bot.db.models import Person
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.services.audit import record_views
-from bot.services.exports import export_audit
 from tests.conftest import NOW
-from tests.scenario.helpers import load_org
-from tests.scenario.privacy_helpers import add_personal_history, ids
+from tests.support.organisation import load_org
+from tests.support.personal_data import add_personal_history, ids
 
 
 def test_a_managers_view_appears_in_the_viewed_persons_me(slack_http, rt):
@@ -164,36 +162,10 @@ def test_a_deleted_slack_user_is_forgotten_when_configured(slack_http, rt):
         assert session.scalars(select(Person.slack_user_id).where(Person.id == carol)).one() is None
 
 
-def test_export_audit_lists_who_looked_at_whom(rt):
-    load_org(rt.sessions)
-    add_personal_history(rt.sessions)
-    with rt.sessions() as session:
-        out = io.StringIO()
-        count = export_audit(session, week=None, fmt="csv", out=out)
-    lines = out.getvalue().splitlines()
-    assert count == 3 and lines[0] == "at,viewer_email,viewer_name,subject_email,subject_name,action,detail"
-    assert (
-        "2026-11-25T12:00:00+00:00,bob@example.com,Bob Baker,carol@example.com,Carol Chen,user,user <@U0CAROL>" in lines
-    )
-
-
-def test_export_audit_through_the_command(rt, monkeypatch, database_url, capsys):
-    from bot.cli import main
-
-    load_org(rt.sessions)
-    add_personal_history(rt.sessions)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    assert main(["export", "audit", "--week", "2026-W48", "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 3 and {r["action"] for r in rows} == {"user", "team"}
-    assert main(["export", "audit", "--week", "2026-W47"]) == 0
-    assert capsys.readouterr().out.strip() == "at,viewer_email,viewer_name,subject_email,subject_name,action,detail"
-
-
 def test_me_data_shows_the_flags_a_manager_sees(slack_http, rt):
     from datetime import date
 
-    from tests.scenario.test_retention import usage
+    from tests.support.usage_rows import usage
 
     load_org(rt.sessions)
     with rt.sessions.begin() as session:

@@ -2,105 +2,22 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import main
-from bot.db.models import CodeActivityDaily, UsageDaily
+from bot.db.models import UsageDaily
 from bot.domain.periods import IsoWeek
 from bot.ingest.provider_api import MissingKey
 from bot.services.code_activity import code_activity_by_person
 from bot.services.sync import configured_providers, sync_provider
-from bot.slack.blocks.plain_text import render_message
 from tests.conftest import NOW, make_settings
-from tests.fakes.anthropic_admin import ADMIN_KEY, ClaudeCodeDay, FakeAnthropicAdmin, UserUsage, model_breakdown
-from tests.scenario.helpers import load_people
-from tests.scenario.sync_helpers import debug_runtime, run_sync, snapshot, stored_activity, stored_usage, sync_settings
-
-USAGE = "/v1/organizations/analytics/user_usage_report"
-COST = "/v1/organizations/analytics/user_cost_report"
-CLAUDE_CODE = "/v1/organizations/usage_report/claude_code"
-D20, D21, D22, D24 = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 24)
-
-
-def fill_analytics(fake: FakeAnthropicAdmin) -> None:
-    fake.usage += [
-        UserUsage(
-            D20,
-            "bob@example.com",
-            "claude-sonnet-4-5-20250929",
-            uncached_input_tokens=100_000,
-            cache_read_input_tokens=200_000,
-            cache_5m_tokens=40_000,
-            output_tokens=30_000,
-            requests=12,
-            cost_cents="123.45",  # $1.2345, exactly
-        ),
-        # Two products on the same model and day: one row per person · day · model, costs added.
-        UserUsage(D20, "bob@example.com", "claude-haiku-4-5", "chat", uncached_input_tokens=5_000, cost_cents="10.5"),
-        UserUsage(D20, "bob@example.com", "claude-haiku-4-5", "claude_code", output_tokens=1_000, cost_cents="0.25"),
-        UserUsage(D21, "carol@example.com", "claude-opus-4-1", uncached_input_tokens=1_000, cost_cents="5000"),
-        UserUsage(D21, None, "claude-opus-4-1", uncached_input_tokens=9_000, output_tokens=1_000, cost_cents="99.99"),
-        # No cost row: priced from the table, cache writes at the cache-write price.
-        # 1M uncached × $3/M + 100k cache writes × $3.75/M = $3.00 + $0.375 = $3.375
-        UserUsage(
-            D22,
-            "erin@example.com",
-            "claude-sonnet-4-5",
-            uncached_input_tokens=1_000_000,
-            cache_5m_tokens=100_000,
-            cost_cents=None,
-        ),
-        UserUsage(D22, "removed@example.com", "claude-haiku-4-5", output_tokens=10, deleted=True, cost_cents="1"),
-    ]
-
-
-def fill_claude_code(fake: FakeAnthropicAdmin) -> None:
-    sonnet = "claude-sonnet-4-5-20250929"
-    fake.claude_code += [
-        # Bob on two terminals on the 24th: summed by email.
-        ClaudeCodeDay(
-            D24,
-            "bob@example.com",
-            "vscode",
-            sessions=2,
-            lines_added=100,
-            lines_removed=20,
-            commits=2,
-            pull_requests=1,
-            models=[model_breakdown(sonnet, input=1_000, output=500, cache_read=2_000, cache_creation=100, cents=250)],
-        ),
-        ClaudeCodeDay(
-            D24,
-            "BOB@example.com",
-            "iTerm.app",
-            sessions=3,
-            lines_added=50,
-            lines_removed=5,
-            commits=1,
-            models=[model_breakdown(sonnet, input=400, output=100, cents="125.5")],
-        ),
-        ClaudeCodeDay(
-            D24,
-            None,
-            api_key_name="ci-bot",
-            sessions=9,
-            commits=7,
-            models=[model_breakdown(sonnet, input=10, output=10, cents=40)],
-        ),
-        ClaudeCodeDay(
-            D20,
-            "carol@example.com",
-            sessions=1,
-            commits=4,
-            pull_requests=2,
-            models=[model_breakdown("claude-opus-4-1", input=100, output=100, cents=1000)],
-        ),
-    ]
+from tests.fakes.anthropic_admin import ADMIN_KEY, ClaudeCodeDay, FakeAnthropicAdmin, model_breakdown
+from tests.support.anthropic_usage import CLAUDE_CODE, COST, D20, D21, D22, D24, USAGE, fill_analytics, fill_claude_code
+from tests.support.organisation import load_people
+from tests.support.sync import run_sync, snapshot, stored_activity, stored_usage, sync_settings
 
 
 @pytest.fixture
@@ -262,46 +179,6 @@ def test_both_providers_need_the_anthropic_key(database_url, sessions):
 
 def test_configured_providers_follow_the_keys(settings_for):
     assert configured_providers(settings_for) == ["anthropic", "claude-code"]
-
-
-def test_cli_claude_code_sync_then_me_and_digest_work_on_synced_data(
-    database_url, rt, slack, slack_http, anthropic_fake, monkeypatch, capsys, caplog
-):
-    load_people(rt.sessions)
-    for name, value in {
-        "DATABASE_URL": database_url,
-        "ANTHROPIC_ADMIN_KEY": ADMIN_KEY,
-        "ANTHROPIC_BASE_URL": anthropic_fake.base_url,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_API_URL": slack.base_url,
-    }.items():
-        monkeypatch.setenv(name, value)
-    caplog.set_level(logging.DEBUG)
-    monkeypatch.setattr("bot.commands.sync.runtime", lambda: debug_runtime(caplog.handler))
-    anthropic_fake.fail_next(CLAUDE_CODE, 429, retry_after="1")
-    assert main(["usage", "sync", "anthropic", "--since", "2026-11-16", "--until", "2026-11-22"]) == 0
-    assert main(["usage", "sync", "claude-code", "--since", "2026-11-20", "--until", "2026-11-24"]) == 0
-    out = capsys.readouterr().out
-    assert "anthropic: 2026-11-16 to 2026-11-22: 5 usage rows, 1,477,010 tokens, $54.73" in out
-    assert "claude-code: 2026-11-20 to 2026-11-24: 1 usage rows" in out
-    assert "Claude Code activity: 2 person-days, 7 commits, 3 pull requests" in out
-    assert "1 Claude Code cost rows not stored: Anthropic analytics already cover those days" in out
-    assert any(r.name.startswith("anthropic") and r.levelno == logging.DEBUG for r in caplog.records)
-    assert ADMIN_KEY not in caplog.text
-
-    # The digest runs unchanged on synced data (last complete week 2026-W47).
-    assert main(["digest", "--week", "2026-W47", "--dry-run"]) == 0
-    digest = capsys.readouterr().out
-    assert "BUILDBOARD · WEEK 47" in digest and "$54.73" in digest
-
-    # /buildboard me: this week's spend with Claude Code's commits and pull requests beside it.
-    _, _, url = slack_http.command("me", user_id="U0BOB")
-    [answer] = slack_http.responses(url)
-    text = render_message({"blocks": answer["blocks"]})
-    assert "*Spend*\n$3.76" in text
-    assert "*Commits by Claude Code*\n3" in text and "*Pull requests by Claude Code*\n1" in text
-    with rt.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(CodeActivityDaily)) == 2
 
 
 def test_daily_sync_runs_every_configured_provider_and_survives_one_failing(database_url, sessions):
