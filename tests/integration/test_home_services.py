@@ -9,8 +9,8 @@ from bot.domain.periods import IsoWeek
 from bot.services.artifacts import artifact_to_edit, delete_own_artifact
 from bot.services.home import delete_artifact_from_home, home_of, set_nudges_for
 from tests.conftest import NOW
-from tests.scenario.artifacts import add_artifact
-from tests.scenario.helpers import load_org
+from tests.support.artifacts import add_artifact
+from tests.support.organisation import load_org
 
 W47 = IsoWeek(2026, 47)
 

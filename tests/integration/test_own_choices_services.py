@@ -8,7 +8,7 @@ from bot.db.models import Person
 from bot.services.leaderboard import current_leaderboard
 from bot.services.personal import my_leaderboard, set_my_privacy
 from tests.conftest import NOW
-from tests.scenario.helpers import load_org
+from tests.support.organisation import load_org
 
 
 def lookup_for(emails: dict[str, str]):

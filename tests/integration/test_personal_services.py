@@ -11,8 +11,8 @@ from bot.domain.periods import IsoWeek
 from bot.services.audit import record_views
 from bot.services.personal import my_numbers, my_stored_data, my_week
 from tests.conftest import NOW
-from tests.scenario.artifacts import add_artifact
-from tests.scenario.helpers import load_org
+from tests.support.artifacts import add_artifact
+from tests.support.organisation import load_org
 
 W47, W48 = IsoWeek(2026, 47), IsoWeek(2026, 48)
 

@@ -11,7 +11,7 @@ from bot.services.authority import Viewer
 from bot.services.team import person_answer, person_answer_for, team_answer, team_answer_for
 from bot.services.team_export import ScopeExport, build_export, export_for_caller
 from tests.conftest import NOW, make_settings
-from tests.scenario.helpers import load_branches
+from tests.support.organisation import load_branches
 
 
 class UploadRefused(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.db.models import AuditEvent
-from tests.scenario.helpers import load_branches
+from tests.support.organisation import load_branches
 
 
 def export_audit_rows(sessions) -> int:
