@@ -233,3 +233,31 @@ class PersonReport:
     titles: list[tuple[IsoWeek, str]]
     flags: list[Flag]
     last: IsoWeek
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why not, and what the caller may do instead. Never carries anyone's numbers."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class TeamAnswer:
+    """`/buildboard team`: the report, or why it is refused."""
+
+    report: TeamReport | None = None
+    refusal: Refusal | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TeamExport:
+    """A group's per-person, per-week CSV, ready to send to the one who asked for it."""
+
+    group_label: str
+    weeks: list[IsoWeek]
+    filename: str
+    content: str
+    rows: int
+    people: int

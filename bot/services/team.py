@@ -6,7 +6,7 @@ people costs the same handful of aggregate queries as a team of five.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,7 @@ from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
-from bot.domain.reports import PeriodTotals, PersonLine, PersonReport, TeamReport
+from bot.domain.reports import PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
 from bot.domain.stats import PersonWeek
 from bot.domain.text import escape
 from bot.domain.titles import TitleRulesError
@@ -45,20 +45,6 @@ class Group:
     kind: str  # tree | team | everyone
     label: str
     members: AnySelect | None
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why not, and what the caller may do instead. Never carries anyone's numbers."""
-
-    text: str
-
-
-@dataclass
-class TeamAnswer:
-    report: TeamReport | None = None
-    refusal: Refusal | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ groups and authority

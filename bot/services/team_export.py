@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,13 +14,14 @@ from sqlalchemy.orm import Session, aliased
 from bot.db.models import Person
 from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.reports import Refusal, TeamExport
 from bot.domain.stats import cost_per
 from bot.services.audit import record_views
 from bot.services.authority import Viewer, caller
 from bot.services.exports import STREAM_ROWS, write_rows
 from bot.services.identity import UserLookup
 from bot.services.stats import person_period_figures
-from bot.services.team import Group, Refusal, resolve_group
+from bot.services.team import Group, resolve_group
 from bot.settings import Settings
 
 COLUMNS = [
@@ -39,16 +39,6 @@ COLUMNS = [
     "work_units",
     "cost_per_work_unit_usd",
 ]
-
-
-@dataclass(frozen=True)
-class ScopeExport:
-    group: Group
-    weeks: list[IsoWeek]
-    filename: str
-    content: str
-    rows: int
-    people: int
 
 
 def _number(value: Decimal) -> str:
@@ -108,7 +98,7 @@ def scope_rows(session: Session, weeks: list[IsoWeek], group: Group) -> Iterator
 
 # Sends the export file to the caller (a port: the Slack adapter uploads it to their DM). Raises when it
 # could not be delivered.
-ExportDelivery = Callable[[ScopeExport], None]
+ExportDelivery = Callable[[TeamExport], None]
 
 
 def build_export(
@@ -120,7 +110,7 @@ def build_export(
     now: datetime,
     zone: ZoneInfo,
     lookup_user: UserLookup | None = None,
-) -> tuple[ScopeExport | None, Refusal | None]:
+) -> tuple[TeamExport | None, Refusal | None]:
     """The CSV of what the caller may see (their tree, a team inside it, or everything for admins); audited."""
     group, refusal = resolve_group(session, viewer, target, lookup_user)
     if refusal is not None or group is None:
@@ -142,7 +132,7 @@ def export_for_caller(
     now: datetime,
     deliver: ExportDelivery,
     lookup_user: UserLookup | None = None,
-) -> tuple[ScopeExport | None, Refusal | None] | None:
+) -> tuple[TeamExport | None, Refusal | None] | None:
     """`/buildboard export` for the Slack user who asked: build it, audit it, `deliver` it to them.
 
     None when the caller is neither in the people file nor an admin. When `deliver` raises, the exception
@@ -159,7 +149,7 @@ def export_for_caller(
 
 def _scope_export(
     session: Session, group: Group, weeks: int, *, now: datetime, zone: ZoneInfo
-) -> tuple[ScopeExport, set[int]]:
+) -> tuple[TeamExport, set[int]]:
     """The group's CSV over the `weeks` weeks up to the last complete one, and the ids of everyone in it."""
     last = IsoWeek.last_complete(now, zone)
     period = weeks_ending(last, weeks)
@@ -173,4 +163,4 @@ def _scope_export(
     out = io.StringIO()
     count = write_rows(out, COLUMNS, rows(), "csv")
     filename = f"buildboard-{period[0]}-to-{last}.csv"
-    return ScopeExport(group, period, filename, out.getvalue(), count, len(seen)), seen
+    return TeamExport(group.label, period, filename, out.getvalue(), count, len(seen)), seen

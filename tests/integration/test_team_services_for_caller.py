@@ -7,9 +7,10 @@ from sqlalchemy import func, select, update
 
 from bot.db.models import AuditEvent, Person
 from bot.domain.command_args import Target
+from bot.domain.reports import TeamExport
 from bot.services.authority import Viewer
 from bot.services.team import person_answer, person_answer_for, team_answer, team_answer_for
-from bot.services.team_export import ScopeExport, build_export, export_for_caller
+from bot.services.team_export import build_export, export_for_caller
 from tests.conftest import NOW, make_settings
 from tests.support.organisation import load_branches
 
@@ -84,7 +85,7 @@ def test_person_answer_for_resolves_the_caller_then_checks_authority(rt, setting
 
 def test_export_for_caller_delivers_then_keeps_the_audit(rt, settings):
     ids = load_branches(rt.sessions)
-    delivered: list[ScopeExport] = []
+    delivered: list[TeamExport] = []
     with rt.sessions.begin() as session:
         answer = export_for_caller(session, "U0BOB", Target(), 2, settings, now=NOW, deliver=delivered.append)
         expected, _ = build_export(
@@ -99,7 +100,7 @@ def test_export_for_caller_delivers_then_keeps_the_audit(rt, settings):
 
 def test_export_for_caller_refused_or_unknown_delivers_nothing(rt, settings):
     load_branches(rt.sessions)
-    delivered: list[ScopeExport] = []
+    delivered: list[TeamExport] = []
     with rt.sessions.begin() as session:
         export, refusal = export_for_caller(
             session, "U0DAN", Target(team_name="Research"), 2, settings, now=NOW, deliver=delivered.append
@@ -115,7 +116,7 @@ def test_export_for_caller_refused_or_unknown_delivers_nothing(rt, settings):
 def test_an_export_that_could_not_be_delivered_leaves_no_audit(rt, settings):
     load_branches(rt.sessions)
 
-    def refuse(export: ScopeExport) -> None:
+    def refuse(export: TeamExport) -> None:
         raise UploadRefused(export.filename)
 
     with pytest.raises(UploadRefused):

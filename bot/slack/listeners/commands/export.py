@@ -7,8 +7,9 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.command_args import ArgumentProblem, parse_target_and_weeks
+from bot.domain.reports import TeamExport
 from bot.runtime import Runtime
-from bot.services.team_export import ScopeExport, export_for_caller
+from bot.services.team_export import export_for_caller
 from bot.slack.blocks.personal import not_known_blocks
 from bot.slack.blocks.team import refusal_answer
 from bot.slack.files import send_file_to_user
@@ -25,15 +26,15 @@ def send_export(runtime: Runtime, call: CommandCall) -> dict | None:
     except ArgumentProblem as exc:
         return refusal_answer(f"{exc} Usage: `/buildboard {USAGE}`.")
 
-    def to_caller_dm(export: ScopeExport) -> None:
+    def to_caller_dm(export: TeamExport) -> None:
         send_file_to_user(
             runtime.slack,
             call.user_id,
             filename=export.filename,
             content=export.content,
-            title=f"{export.group.label}: {export.weeks[0]} to {export.weeks[-1]}",
+            title=f"{export.group_label}: {export.weeks[0]} to {export.weeks[-1]}",
             comment=(
-                f"Your Buildboard export: {export.group.label}, {export.weeks[0]} to {export.weeks[-1]} "
+                f"Your Buildboard export: {export.group_label}, {export.weeks[0]} to {export.weeks[-1]} "
                 f"({export.rows} rows, one per person and week). Only you received this file."
             ),
         )
@@ -62,5 +63,5 @@ def send_export(runtime: Runtime, call: CommandCall) -> dict | None:
     assert export is not None
     return {
         "text": f"Sent you {export.filename} in a DM: {export.rows} rows for {export.people} people "
-        f"({export.group.label}, {export.weeks[0]} to {export.weeks[-1]})."
+        f"({export.group_label}, {export.weeks[0]} to {export.weeks[-1]})."
     }
