@@ -246,11 +246,14 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # digest | digest_thread | nudge | reminder | showcase | file
+    # digest | digest_thread | digest_chart | nudge | reminder | showcase (bot/domain/delivery.py MessageKind);
+    # file: a chart queued by an earlier version, its picture in the payload
+    kind: Mapped[str] = mapped_column(String(32))
     # A channel id (C…/D…) or a user id (U…/W…): user ids are opened as a DM when sent.
     channel: Mapped[str] = mapped_column(String(32))
     # Key of the message this one replies to in a thread (sent first, its ts becomes thread_ts).
     thread_of_key: Mapped[str | None] = mapped_column(String(200))
+    # The intent: what the message is built from when it is sent (e.g. the week), not its words.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     # pending | sending | sent | failed | cancelled (a reminder made pointless by an answer)

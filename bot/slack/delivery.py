@@ -1,4 +1,5 @@
-"""Sending the outbox to Slack: claim rows, send each exactly once, record Slack's ts.
+"""Sending the outbox to Slack: claim rows, build each message now (rendering.py), send it exactly once,
+record Slack's ts.
 
 Slack has no idempotency key, so a post whose outcome is unknown (the process died, the answer
 timed out, Slack answered 5xx) is reconciled before it is sent again: every message carries its
