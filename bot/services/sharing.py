@@ -7,6 +7,7 @@ when it is sent (`showcase_at_send`), so an author who opts out or is erased bef
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,12 +21,16 @@ from bot.domain.delivery import MessageIntent, MessageKind
 from bot.domain.nudges import NudgeAnswer
 from bot.domain.periods import IsoWeek
 from bot.domain.privacy import may_be_named_in_public
+from bot.domain.reports import Home
 from bot.services import outbox
 from bot.services.artifacts import ArtifactHook, after_artifact_saved, create_artifact, edit_artifact, week_snapshot
+from bot.services.home import home_of
 from bot.services.identity import UserLookup, person_by_slack_id
 from bot.services.nudges import mark_answered, show_answer
 from bot.services.ports import MessageSender, NudgeDms
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def showcase_key(artifact_id: int) -> str:
@@ -38,6 +43,7 @@ class ShareOutcome:
     created: bool
     dms_updated: int
     showcase: str  # posted | queued | failed | not_asked | no_channel
+    home: Home | None = None  # the author's App Home as it now reads (asked for with `with_home`)
 
 
 def showcase_at_send(session: Session, artifact_id: int) -> Showcase | None:
@@ -60,6 +66,16 @@ def showcase_at_send(session: Session, artifact_id: int) -> Showcase | None:
     )
 
 
+def _home(session_factory: sessionmaker[Session], slack_user_id: str, now: datetime, settings: Settings) -> Home | None:
+    """The author's App Home after a share; None if it cannot be built now (the share itself is stored)."""
+    try:
+        with session_factory() as session:
+            return home_of(session, slack_user_id, now, settings)
+    except Exception:  # a stale App Home is cosmetic: never report a stored share as failed for it
+        log.exception("could not build the App Home of %s after a share", slack_user_id)
+        return None
+
+
 def share(
     session_factory: sessionmaker[Session],
     dms: NudgeDms,
@@ -73,8 +89,12 @@ def share(
     artifact_id: int | None = None,
     hooks: Iterable[ArtifactHook] = (),
     lookup_user: UserLookup | None = None,
+    with_home: bool = False,
 ) -> ShareOutcome:
-    """Store what the person built (or edit their artifact `artifact_id`) and tell everyone who should know."""
+    """Store what the person built (or edit their artifact `artifact_id`) and tell everyone who should know.
+
+    With `with_home`, the outcome carries the author's App Home with the new artifact on it.
+    """
     showcase_queued = False
     with session_factory.begin() as session:
         person = person_by_slack_id(session, slack_user_id, lookup_user)
@@ -108,4 +128,10 @@ def share(
             report = sender.send_due(keys=[showcase_key(saved_id)])
             posted = "posted" if report.sent or report.reconciled else ("failed" if report.failed else "queued")
     after_artifact_saved(hooks, saved_id)
-    return ShareOutcome(saved_id, artifact_id is None, updated, posted)
+    return ShareOutcome(
+        saved_id,
+        artifact_id is None,
+        updated,
+        posted,
+        _home(session_factory, slack_user_id, now, settings) if with_home else None,
+    )

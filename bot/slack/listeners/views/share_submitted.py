@@ -11,7 +11,7 @@ from bot.runtime import Runtime
 from bot.services.artifacts import share_refusal
 from bot.services.sharing import share
 from bot.slack.blocks.share import form_values
-from bot.slack.listeners.share_ui import private_metadata, publish_home, tell, week_from
+from bot.slack.listeners.share_ui import private_metadata, publish_home_view, tell, week_from
 
 log = logging.getLogger(__name__)
 NOT_KNOWN = "I can't find you in Buildboard's people list yet: ask your Buildboard admin to add your email."
@@ -35,7 +35,7 @@ def share_submitted(ack: Ack, body: dict, view: dict, runtime: Runtime) -> None:
         return
     ack()
     try:
-        share(
+        outcome = share(
             runtime.sessions,
             runtime.nudge_dms,
             runtime.sender,
@@ -47,9 +47,11 @@ def share_submitted(ack: Ack, body: dict, view: dict, runtime: Runtime) -> None:
             artifact_id=artifact_id,
             hooks=[runtime.artifact_saved],
             lookup_user=runtime.lookup_user,
+            with_home=True,
         )
     except Exception:
         log.exception("sharing failed for %s", user_id)
         tell(runtime, user_id, FAILED)
         return
-    publish_home(runtime, user_id)
+    if outcome.home is not None:
+        publish_home_view(runtime, user_id, outcome.home)
