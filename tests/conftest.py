@@ -231,7 +231,8 @@ def serving(rt: Runtime, slack: SlackStandIn, **create_app_options):
 
     listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="bolt-listener")
     app = create_app(rt, listener_executor=listeners, **create_app_options)
-    server = make_server(BuildboardWsgi(app, rt.sessions), "127.0.0.1", 0, threads=4)
+    endpoint = BuildboardWsgi(app, rt.sessions, signing_secret=SIGNING_SECRET)
+    server = make_server(endpoint, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -47,9 +47,14 @@ def serve(args: argparse.Namespace) -> int:
             return 0
         port = args.port if args.port is not None else rt.settings.port
         holder = scheduler.lease.holder if scheduler is not None else None
-        server = make_server(
-            BuildboardWsgi(app, rt.sessions, clock=rt.clock, holder=holder), args.host, port, threads=args.threads
+        endpoint = BuildboardWsgi(
+            app,
+            rt.sessions,
+            signing_secret=rt.settings.slack_signing_secret.get_secret_value(),
+            clock=rt.clock,
+            holder=holder,
         )
+        server = make_server(endpoint, args.host, port, threads=args.threads)
         signal.signal(signal.SIGTERM, lambda *_: server.close())
         log.info("listening on http://%s:%d/slack/events", args.host, server.effective_port)
         try:

@@ -330,3 +330,13 @@ class AppState(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SeenSlackRequest(Base):
+    """A signed Slack request already answered, kept until its timestamp leaves Slack's 5-minute window."""
+
+    __tablename__ = "seen_slack_requests"
+
+    # SHA-256 of the request's signature (which covers its timestamp and body): the signature itself is not kept.
+    signature_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
