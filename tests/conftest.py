@@ -228,10 +228,12 @@ def serving(rt: Runtime, slack: SlackStandIn, **create_app_options):
     """The real app served by waitress on 127.0.0.1 (random port), talking to the Slack stand-in."""
     from bot.slack.app import create_app
     from bot.slack.http import BuildboardWsgi, make_server
+    from bot.slack.identity import SlackIdentity
 
     listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="bolt-listener")
-    app = create_app(rt, listener_executor=listeners, **create_app_options)
-    endpoint = BuildboardWsgi(app, rt.sessions, signing_secret=SIGNING_SECRET)
+    identity = SlackIdentity(rt.slack)
+    app = create_app(rt, listener_executor=listeners, identity=identity, **create_app_options)
+    endpoint = BuildboardWsgi(app, rt.sessions, signing_secret=SIGNING_SECRET, slack_api_status=identity.api_status)
     server = make_server(endpoint, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

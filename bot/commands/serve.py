@@ -10,6 +10,7 @@ import sys
 from bot.commands.common import runtime
 from bot.slack.app import create_app
 from bot.slack.http import BuildboardWsgi, make_server
+from bot.slack.identity import SlackIdentity
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ def serve(args: argparse.Namespace) -> int:
     # default 5 ms switch interval an ack waits up to 5 ms for the interpreter lock at every step a
     # busy answer thread holds it; 1 ms keeps acks quick under load (bench: /buildboard me).
     sys.setswitchinterval(ACK_SWITCH_INTERVAL)
-    app = create_app(rt)
+    identity = SlackIdentity(rt.slack)
+    app = create_app(rt, identity=identity)
     scheduler = None
     if not args.no_scheduler:
         from bot.jobs.schedule import JobScheduler
@@ -53,6 +55,7 @@ def serve(args: argparse.Namespace) -> int:
             signing_secret=rt.settings.slack_signing_secret.get_secret_value(),
             clock=rt.clock,
             holder=holder,
+            slack_api_status=identity.api_status,
         )
         server = make_server(endpoint, args.host, port, threads=args.threads)
         signal.signal(signal.SIGTERM, lambda *_: server.close())

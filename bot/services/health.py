@@ -3,6 +3,7 @@ the scheduler's leader, the outbox backlog and each job's last run. Counts are S
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,8 +40,10 @@ def outbox_backlog(session: Session, now: datetime) -> dict[str, Any]:
     }
 
 
-def health(sessions: sessionmaker[Session]) -> tuple[int, dict[str, Any]]:
-    """200 when the process is up and the database answers (a refused Slack token is reported, not fatal)."""
+def health(
+    sessions: sessionmaker[Session], *, slack_api_status: Callable[[], str] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """200 when the process is up and the database answers (a refused token or unreachable Slack is reported)."""
     try:
         with sessions() as session:
             session.execute(text("SELECT 1"))
@@ -48,6 +51,9 @@ def health(sessions: sessionmaker[Session]) -> tuple[int, dict[str, Any]]:
     except Exception:  # any database failure means unhealthy
         return 503, {"status": "unhealthy", "database": "unreachable"}
     body: dict[str, Any] = {"status": "ok", "database": "ok", "slack_auth_error": auth_error}
+    if slack_api_status is not None:
+        # "reachable", "unreachable" or "unknown": a cached probe, so /healthz never waits on Slack.
+        body["slack_api"] = slack_api_status()
     if auth_error:
         body["status"] = "degraded"
         body["detail"] = f"Slack refuses the bot token ({auth_error}): nothing is sent until SLACK_BOT_TOKEN is fixed"
@@ -55,10 +61,14 @@ def health(sessions: sessionmaker[Session]) -> tuple[int, dict[str, Any]]:
 
 
 def readiness(
-    sessions: sessionmaker[Session], now: datetime, *, holder: str | None = None
+    sessions: sessionmaker[Session],
+    now: datetime,
+    *,
+    holder: str | None = None,
+    slack_api_status: Callable[[], str] | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """The health answer plus the leader, the outbox backlog and every job's last run."""
-    status, body = health(sessions)
+    status, body = health(sessions, slack_api_status=slack_api_status)
     if status != 200:
         return status, body
     leader = current_leader(sessions)

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from bot.runtime import Runtime
+from bot.slack.identity import SlackIdentity
 from bot.slack.listeners import register_all
 from bot.slack.listeners.commands.router import Subcommand
 from bot.slack.listeners.commands.table import SUBCOMMANDS
@@ -19,6 +21,7 @@ def create_app(
     *,
     listener_executor: Executor | None = None,
     subcommands: Sequence[Subcommand] = SUBCOMMANDS,
+    identity: SlackIdentity | None = None,
 ) -> App:
     """A Bolt app wired to `runtime`. Needs SLACK_SIGNING_SECRET (HTTP) and SLACK_BOT_TOKEN."""
     settings = runtime.settings
@@ -30,10 +33,25 @@ def create_app(
             "SLACK_SIGNING_SECRET is not set: copy it from the Slack app's Basic Information page "
             "(or set SLACK_APP_TOKEN for Socket Mode)"
         )
+    client = runtime.slack
+    identity = identity or SlackIdentity(client)
+
+    def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None):
+        # A plain function: Bolt passes arguments by the names it finds in the signature.
+        return identity.authorize(enterprise_id, team_id, user_id)
+
     app = App(
-        client=runtime.slack,
+        # Without its token: `authorize` gives each request the bot token (Bolt warns when both are given).
+        client=WebClient(
+            base_url=client.base_url,
+            timeout=client.timeout,
+            headers=client.headers,
+            logger=client.logger,
+            retry_handlers=client.retry_handlers,
+        ),
+        # Not Bolt's auth.test middleware: an unreachable Slack would turn every command's ack into a 500.
+        authorize=authorize,
         signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
-        token_verification_enabled=False,  # do not fail start-up when Slack is briefly unreachable
         request_verification_enabled=signing_secret is not None,
         logger=logging.getLogger("bot.slack.bolt"),
         # Where listeners run after ack(); passing one lets the owner wait for them on shutdown.

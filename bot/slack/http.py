@@ -44,6 +44,7 @@ class BuildboardWsgi:
         signing_secret: str,
         clock: Clock = system_clock,
         holder: str | None = None,
+        slack_api_status: Callable[[], str] | None = None,
         replays: ReplayGuard | None = None,
     ) -> None:
         self._app = app
@@ -51,8 +52,8 @@ class BuildboardWsgi:
         self._verifier = SignatureVerifier(signing_secret)
         self._replays = replays if replays is not None else ReplayGuard(sessions)
         self._routes = {
-            "/healthz": lambda: health(sessions),
-            "/readyz": lambda: readiness(sessions, clock(), holder=holder),
+            "/healthz": lambda: health(sessions, slack_api_status=slack_api_status),
+            "/readyz": lambda: readiness(sessions, clock(), holder=holder, slack_api_status=slack_api_status),
             **(extra_routes or {}),
         }
 

@@ -20,7 +20,10 @@ def test_a_revoked_token_stops_sending_until_auth_test_passes_again(sessions, sl
     assert sender.probe_auth() == "token_revoked"
     # The operator fixed the token: the probe clears the state and the backlog goes out.
     assert sender.probe_auth() is None
-    assert slack_http.get("/healthz") == (200, {"status": "ok", "database": "ok", "slack_auth_error": None})
+    assert slack_http.get("/healthz") == (
+        200,
+        {"status": "ok", "database": "ok", "slack_auth_error": None, "slack_api": "reachable"},
+    )
     assert sender.send_due().sent == 3
     assert keys_posted(slack) == Counter({f"nudge:{i}": 1 for i in range(3)})
 

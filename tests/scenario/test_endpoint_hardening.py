@@ -1,4 +1,4 @@
-"""The endpoint facing the internet: oversized bodies, unsigned or malformed requests, replays."""
+"""The endpoint facing the internet: oversized bodies, unsigned or malformed requests, replays, Slack down."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SIGNING_SECRET
+from tests.conftest import SIGNING_SECRET, make_settings, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
@@ -278,3 +278,30 @@ def test_a_replay_to_another_replica_is_answered_once(rt, slack, slack_http):
     signature = sign(event.encode(), str(timestamp))
     assert ReplayGuard(rt.sessions).first_time(timestamp, signature) is False
     assert ReplayGuard(rt.sessions).first_time(timestamp + 1, sign(event.encode(), str(timestamp + 1))) is True
+
+
+# --- 4. Slack's Web API unreachable ---------------------------------------------------------------
+
+
+def test_a_command_is_acked_and_healthz_says_slack_is_unreachable_while_slack_is_down(
+    database_url, engine, sessions, slack
+):
+    from bot.runtime import Runtime
+    from tests.conftest import NOW
+
+    # The Web API at a closed port; response_url (Slack's hooks) still at the stand-in.
+    runtime = Runtime(make_settings(database_url, None), clock=lambda: NOW)
+    runtime.__dict__["engine"] = engine
+    runtime.__dict__["sessions"] = sessions
+    with serving(runtime, slack) as http:
+        started = time.monotonic()
+        status, body, _ = http.command("help", user_id="U0DAN")
+        assert status == 200 and "`/buildboard me`" in str(body["blocks"])
+        assert time.monotonic() - started < 3
+        status, health = http.get("/healthz")
+        assert status == 200 and health["slack_api"] == "unreachable" and health["database"] == "ok"
+        # Cached: a burst of health checks costs no wait on Slack.
+        started = time.monotonic()
+        for _ in range(20):
+            assert http.get("/healthz")[1]["slack_api"] == "unreachable"
+        assert time.monotonic() - started < 2

@@ -92,4 +92,7 @@ def test_me_finds_a_person_by_email_and_remembers_the_slack_id(slack_http, slack
 
 
 def test_healthz(slack_http):
-    assert slack_http.get("/healthz") == (200, {"status": "ok", "database": "ok", "slack_auth_error": None})
+    assert slack_http.get("/healthz") == (
+        200,
+        {"status": "ok", "database": "ok", "slack_auth_error": None, "slack_api": "reachable"},
+    )
