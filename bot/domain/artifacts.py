@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.domain.periods import IsoWeek
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 3000
@@ -31,6 +35,9 @@ NOTHING_REASONS: dict[str, str] = {
     "other": "Other",
 }
 REASON_TEXT_MAX = 500
+ARTIFACT_ID_MAX = 2**31 - 1  # the id column is a 32-bit integer: a larger number is no artifact of ours
+
+FORM_UNREADABLE = "This form could not be read. Close it and open Share again from Buildboard."
 
 
 @dataclass(frozen=True)
@@ -130,3 +137,50 @@ def validate_nothing_to_show(form: Mapping[str, object]) -> dict[str, str]:
     if len(text) > REASON_TEXT_MAX:
         errors["reason_text"] = f"Keep it to {REASON_TEXT_MAX} characters."
     return errors
+
+
+class ShareTargetRefused(ValueError):
+    """The modal's private_metadata names no week (or artifact) a share may be stored for; str() says why."""
+
+
+@dataclass(frozen=True)
+class ShareTarget:
+    """What a submitted share modal is for: the week of a new artifact, or the artifact being edited."""
+
+    week: IsoWeek
+    artifact_id: int | None  # None: a new artifact for `week`
+
+
+def _artifact_id(value: object) -> int | None:
+    if value is None:
+        return None
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= ARTIFACT_ID_MAX:
+        raise ShareTargetRefused(FORM_UNREADABLE)
+    return int(text)
+
+
+def share_target(metadata: object, now: datetime, zone: ZoneInfo) -> ShareTarget:
+    """Read the share modal's private_metadata ({"week": "2026-W47", "artifact_id": 7}); ShareTargetRefused if unfit.
+
+    Slack returns private_metadata as the bot wrote it, but a client can submit anything: the artifact id must
+    be a number, and a new artifact may only be shared for this week or last week (in the organisation's zone).
+    An edit keeps the artifact's stored week, so its modal may carry an older one.
+    """
+    if not isinstance(metadata, Mapping):
+        raise ShareTargetRefused(FORM_UNREADABLE)
+    artifact_id = _artifact_id(metadata.get("artifact_id"))
+    week_text = metadata.get("week")
+    try:
+        week = IsoWeek.parse(week_text) if isinstance(week_text, str) else None
+    except ValueError:
+        week = None
+    if week is None:
+        raise ShareTargetRefused(FORM_UNREADABLE)
+    current = IsoWeek.current(now, zone)
+    if artifact_id is None and week not in (current, current.previous()):
+        raise ShareTargetRefused(
+            f"This form is for {week.label()}: only this week or last week can be shared now. "
+            "Close it and open Share again from Buildboard."
+        )
+    return ShareTarget(week=week, artifact_id=artifact_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.text import escape
+
 MAX_WEEKS = 12
 # should_escape: true → `<@U123|name>`; a bare `<@U123>` is accepted too.
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -36,7 +38,9 @@ def mention_id(text: str) -> str | None:
 
 def parse_weeks(text: str) -> int:
     if not _NUMBER.match(text):
-        raise ArgumentProblem(f"`{text[:20]}` is not a number of weeks: give a whole number from 1 to {MAX_WEEKS}.")
+        raise ArgumentProblem(
+            f"`{escape(text[:20])}` is not a number of weeks: give a whole number from 1 to {MAX_WEEKS}."
+        )
     weeks = int(text)
     if not 1 <= weeks <= MAX_WEEKS:
         raise ArgumentProblem(f"I can show 1 to {MAX_WEEKS} weeks at a time, not {weeks}.")

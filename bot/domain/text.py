@@ -1,4 +1,4 @@
-"""Text rules shared by services and renderers: Slack's mrkdwn escape and cutting to a length."""
+"""Text rules shared by services and renderers: Slack's mrkdwn escape, cutting to a length, spreadsheet-safe cells."""
 
 from __future__ import annotations
 
@@ -13,3 +13,15 @@ def escape(text: str | None) -> str:
 def truncate(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, an ellipsis marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# What makes a spreadsheet (Excel, LibreOffice, Google Sheets) read a CSV cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text CSV cell a spreadsheet shows as text: one that starts like a formula gets a leading `'`.
+
+    Only for text values: numbers Buildboard writes (a negative Decimal too) stay numbers.
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

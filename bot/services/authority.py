@@ -52,6 +52,12 @@ def subtree(root_id: int, name: str = "subtree") -> CTE:
     return tree.union(below)
 
 
+def below(root_id: int, name: str = "below") -> AnySelect:
+    """Ids of everyone below `root_id` in the org chart, directly or indirectly: their team, without them."""
+    tree = subtree(root_id, name)
+    return select(tree.c.person_id).where(tree.c.person_id != root_id)
+
+
 def scope(viewer: Viewer) -> AnySelect | None:
     """Ids of everyone `viewer` may see, as a subquery; None means everyone (admins)."""
     if viewer.is_admin:
@@ -85,5 +91,4 @@ def may_see(session: Session, viewer: Viewer, subjects: Collection[int] | AnySel
 
 def reports_count(session: Session, person_id: int) -> int:
     """How many people are below `person_id` (directly or indirectly), departed ones included."""
-    tree = subtree(person_id)
-    return int(session.scalar(select(func.count()).select_from(tree).where(tree.c.person_id != person_id)) or 0)
+    return int(session.scalar(select(func.count()).select_from(below(person_id).subquery())) or 0)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, AuditEvent, Award, Person, UsageDaily
 from bot.domain.periods import IsoWeek
+from bot.domain.text import spreadsheet_text
 
 STREAM_ROWS = 10_000
 
@@ -30,14 +31,28 @@ def _plain(value: object) -> object:
     return value
 
 
+def _csv_cell(value: object) -> object:
+    # Text is people's (titles, names, teams, emails): neutralised so a spreadsheet never runs it as a formula.
+    # Numbers, dates and booleans are Buildboard's own and stay what they are, a negative Decimal included.
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return spreadsheet_text(value)
+    return _plain(value)
+
+
 def write_rows(out: TextIO, columns: list[str], rows: Iterable[tuple[Any, ...]], fmt: str) -> int:
-    """Write rows as CSV (header first) or a JSON array of objects; returns the row count."""
+    """Write rows as CSV (header first, formula-safe text) or a JSON array of objects; returns the row count.
+
+    Every CSV Buildboard writes goes through here (the CLI exports and `/buildboard export`); JSON is left as
+    stored, since formulas are a spreadsheet's problem.
+    """
     count = 0
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if v is None else _plain(v) for v in row])
+            writer.writerow([_csv_cell(v) for v in row])
             count += 1
         return count
     out.write("[")
@@ -214,7 +229,7 @@ def export_awards(session: Session, *, week: IsoWeek | None, fmt: str, out: Text
             key,
             email or "",
             name or "",
-            format(Decimal(value).normalize(), "f") if value is not None else None,
+            Decimal(value).normalize() if value is not None else None,  # a number (write_rows writes it as before)
             streak,
         )
         for start, key, email, name, value, streak in session.execute(query.execution_options(yield_per=STREAM_ROWS))

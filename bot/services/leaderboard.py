@@ -16,20 +16,18 @@ from bot.services.stats import person_weeks
 from bot.settings import Settings
 
 
-def current_leaderboard(session: Session, now: datetime, settings: Settings, viewer: Person | None) -> Leaderboard:
-    """The board for the current week so far, ranked like the digest (BUILDBOARD_RANK_BY)."""
+def current_leaderboard(session: Session, now: datetime, settings: Settings, viewer: Person) -> Leaderboard:
+    """The board for the current week so far, ranked like the digest (BUILDBOARD_RANK_BY), with the viewer's line."""
     week = IsoWeek.current(now, settings.zone)
     weeks = person_weeks(session, week)
     ranked = rank(weeks.values(), settings.rank_by)
-    position = None
-    if viewer is not None:
-        position = next((i for i, w in enumerate(ranked, start=1) if w.person_id == viewer.id), None)
+    position = next((i for i, w in enumerate(ranked, start=1) if w.person_id == viewer.id), None)
     return Leaderboard(
         week=week,
         rank_by=settings.rank_by,
         entries=public_board(session, weeks, settings.rank_by),
         ranked_people=len(ranked),
-        viewer_stats=weeks.get(viewer.id) if viewer is not None else None,
+        viewer_stats=weeks.get(viewer.id),
         viewer_position=position,
-        viewer_hidden=viewer is not None and not may_be_named_in_public(viewer),
+        viewer_hidden=not may_be_named_in_public(viewer),
     )

@@ -123,9 +123,11 @@ def my_stored_data(
 
 def my_leaderboard(
     session: Session, slack_user_id: str, now: datetime, settings: Settings, lookup_user: UserLookup | None = None
-) -> Leaderboard:
-    """`/buildboard leaderboard`: this week's public board, with the caller's own line when they are known."""
+) -> Leaderboard | None:
+    """`/buildboard leaderboard`: the public board with the caller's own line; None when not in the people file."""
     viewer = person_for_slack_user(session, slack_user_id, lookup_user)
+    if viewer is None:
+        return None
     return current_leaderboard(session, now, settings, viewer)
 
 

@@ -85,10 +85,9 @@ def resolve_group(
     if target.is_default:
         if viewer.person_id is not None and authority.reports_count(session, viewer.person_id):
             me = session.get(Person, viewer.person_id)
-            tree = authority.subtree(viewer.person_id, "group_tree")
-            return Group(
-                "tree", f"{(me.name if me else None) or 'Your'}'s team (everyone below you)", select(tree.c.person_id)
-            ), None
+            # The people below the manager, not the manager: their own numbers are `/buildboard me`.
+            members = authority.below(viewer.person_id, "group_tree")
+            return Group("tree", f"{(me.name if me else None) or 'Your'}'s team (everyone below you)", members), None
         if viewer.is_admin:
             return Group("everyone", "The whole organisation", None), None
         return None, Refusal(
@@ -99,8 +98,16 @@ def resolve_group(
         person = person_for_slack_user(session, target.user_id, lookup_user)
         if person is None:
             return None, Refusal("I don't know that person in Buildboard. " + _suggestions(session, viewer))
-        tree = authority.subtree(person.id, "group_tree")
-        group = Group("tree", f"{person.name or 'Their'}'s team (everyone below them)", select(tree.c.person_id))
+        # The manager must be visible too: their team alone could be the caller themselves (carol asking for bob's).
+        if not authority.may_see(session, viewer, [person.id]):
+            return None, _not_yours("that person's team", session, viewer)
+        if not authority.reports_count(session, person.id):
+            return None, Refusal(
+                f"Nobody reports to {escape(person.name or 'that person')} in Buildboard's people file, so there is "
+                "no team to show. " + _suggestions(session, viewer)
+            )
+        members = authority.below(person.id, "group_tree")
+        group = Group("tree", f"{person.name or 'Their'}'s team (everyone below them)", members)
     else:
         assert target.team_name is not None
         members = _team_members(target.team_name)
@@ -116,12 +123,15 @@ def resolve_group(
         group = Group("team", f"Team {canonical}", members)
     assert group.members is not None  # only the default target (handled above) means everyone
     if not authority.may_see(session, viewer, group.members):
-        what = "that person's team" if target.user_id else "that team"
-        return None, Refusal(
-            f"I can't show {what}: it includes people who don't report to you. "
-            "Managers see the people below them, and everyone sees their own numbers. " + _suggestions(session, viewer)
-        )
+        return None, _not_yours("that person's team" if target.user_id else "that team", session, viewer)
     return group, None
+
+
+def _not_yours(what: str, session: Session, viewer: Viewer) -> Refusal:
+    return Refusal(
+        f"I can't show {what}: it includes people who don't report to you. "
+        "Managers see the people below them, and everyone sees their own numbers. " + _suggestions(session, viewer)
+    )
 
 
 # ------------------------------------------------------------------ the numbers

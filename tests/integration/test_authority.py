@@ -73,19 +73,21 @@ def test_team_numbers_match_the_hand_built_week(rt, settings):
         answer = team_answer(session, viewer(ids, "bob"), Target(), 1, settings, now=NOW)
     report = answer.report
     t, p = report.totals, report.previous
-    # Week 47 for bob, carol, dan (tests/data/usage_branches.csv + artifacts from load_branches).
-    assert (t.people, t.active_people) == (3, 3)
-    assert t.tokens == 320_000 + 110_000 + 550_000 + 33_000
-    assert t.spend_usd == Decimal("41.17") + Decimal("12.34") + Decimal("77.77") + Decimal("3.21")
-    assert (t.artifacts, t.work_units) == (3, Decimal("5.5"))
-    assert t.cost_per_work_unit == Decimal("24.45")  # 134.49 / 5.5
-    assert t.evidenced_spend_usd == Decimal("56.72")  # carol 53.51 + bob 3.21 shared something
-    assert t.evidence_ratio == Decimal("0.422")
+    # Week 47 for carol and dan, the people below bob: bob's own numbers (33,000 tokens, $3.21, one artifact) are
+    # his, not his team's (tests/data/usage_branches.csv + artifacts from load_branches).
+    assert (t.people, t.active_people) == (2, 2)
+    assert t.tokens == 320_000 + 110_000 + 550_000
+    assert t.spend_usd == Decimal("41.17") + Decimal("12.34") + Decimal("77.77")
+    assert (t.artifacts, t.work_units) == (2, Decimal("4.5"))
+    assert t.cost_per_work_unit == Decimal("29.17")  # 131.28 / 4.5
+    assert t.evidenced_spend_usd == Decimal("53.51")  # carol shared something
+    assert t.evidence_ratio == Decimal("0.408")
     # Week 46: carol 20.00 (1 artifact), dan 10.00.
     assert (p.tokens, p.spend_usd, p.active_people, p.artifacts) == (165_000, Decimal("30"), 2, 1)
-    assert t.change(p)["spend_usd"] == Decimal("3.483")
-    assert [line.name for line in report.top_builders] == ["Carol Chen", "Bob Baker"]
-    assert [line.name for line in report.table] == ["Carol Chen", "Bob Baker", "Dan Diaz"]
+    assert t.change(p)["spend_usd"] == Decimal("3.376")
+    assert [line.name for line in report.top_builders] == ["Carol Chen"]
+    assert [line.name for line in report.table] == ["Carol Chen", "Dan Diaz"]
+    assert ids["bob"] not in report.viewed_ids
 
 
 def test_two_weeks_add_up_and_compare_with_the_two_before(rt, settings):
@@ -93,7 +95,9 @@ def test_two_weeks_add_up_and_compare_with_the_two_before(rt, settings):
     with rt.sessions() as session:
         report = team_answer(session, viewer(ids, "erin"), Target(), 2, settings, now=NOW).report
     assert report.weeks == [IsoWeek(2026, 46), W47]
-    assert report.totals.spend_usd == Decimal("66.66") + Decimal("58.91") + Decimal("93.48")
+    assert report.totals.spend_usd == Decimal("66.66") + Decimal(
+        "93.48"
+    )  # frank's; erin's own $58.91 is not her team's
     assert report.totals.evidenced_spend_usd == Decimal("93.48")  # frank shared in W47 only
     assert report.previous.spend_usd == 0
 
@@ -200,7 +204,7 @@ def test_reimport_moves_people_and_authority_follows(rt, tmp_path, settings):
         assert authority.may_see(session, viewer(ids, "erin"), [ids["dan"], ids["frank"]])
         erin = team_answer(session, viewer(ids, "erin"), Target(), 1, settings, now=NOW).report
     # frank's history stays in erin's totals; he is shown as having left and is not a top builder.
-    assert erin.totals.spend_usd == Decimal("58.91") + Decimal("93.48") + Decimal("77.77")
-    assert erin.totals.people == 2  # erin and dan; frank has left
+    assert erin.totals.spend_usd == Decimal("93.48") + Decimal("77.77")  # frank's and dan's, not erin's own
+    assert erin.totals.people == 1  # dan; frank has left
     assert [line.name for line in erin.top_builders] == []
     assert {line.name: line.in_org for line in erin.table}["Frank Fox"] is False

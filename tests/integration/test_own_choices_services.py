@@ -28,9 +28,9 @@ def test_my_leaderboard_is_the_public_board_with_the_callers_line(rt, settings):
     with rt.sessions.begin() as session:
         carol = session.scalars(select(Person).where(Person.slack_user_id == "U0CAROL")).one()
         assert my_leaderboard(session, "U0CAROL", NOW, settings) == current_leaderboard(session, NOW, settings, carol)
-        stranger = my_leaderboard(session, "U0STRANGER", NOW, settings, lookup_for({}))
-        assert stranger == current_leaderboard(session, NOW, settings, None)
-    assert stranger.viewer_stats is None and stranger.viewer_position is None and not stranger.viewer_hidden
+        # Not in the people file: no board at all, like every other command (issue 15, item 5).
+        assert my_leaderboard(session, "U0STRANGER", NOW, settings, lookup_for({})) is None
+        assert my_leaderboard(session, "U0STRANGER", NOW, settings) is None
 
 
 def test_set_my_privacy_sets_reads_and_says_whether_it_changed(rt, settings):

@@ -94,8 +94,9 @@ def test_export_for_caller_delivers_then_keeps_the_audit(rt, settings):
     assert answer is not None
     export, refusal = answer
     assert refusal is None and delivered == [export] and export.content == expected.content
-    # This export and the comparison, each auditing everyone in it but Bob himself.
-    assert audit_rows(rt.sessions, "export") == 2 * (export.people - 1)
+    # This export and the comparison, each auditing everyone in it: the people below Bob, not Bob himself.
+    assert export.people == 2 and ",bob@example.com,Bob Baker," not in export.content
+    assert audit_rows(rt.sessions, "export") == 2 * export.people
 
 
 def test_export_for_caller_refused_or_unknown_delivers_nothing(rt, settings):

@@ -47,9 +47,11 @@ SCOPE = {
     "erin": {"erin", "frank"},
     "gina": EVERYONE,
 }
+# A manager's team is the people below them, not the manager (issue 15, item 15); a team name is its members.
+BELOW = {"bob": {"carol", "dan"}, "victor": {"bob", "carol", "dan"}, "erin": {"frank"}}
 TEAMS = {
-    "bob": {"bob", "carol", "dan"},
-    "erin": {"erin", "frank"},
+    "bob": BELOW["bob"],
+    "erin": BELOW["erin"],
     "Platform": {"bob", "carol", "dan"},
     "Research": {"erin", "frank"},
 }
@@ -120,6 +122,8 @@ def test_team_without_target_shows_the_callers_tree(slack_http, org):
         else:
             for person in SCOPE[actor] - {actor, "victor"}:
                 assert FIGURES[person][0] in answer, (actor, person, answer)
+            for figure in FIGURES[actor]:  # the manager's own numbers are not their team's
+                assert figure not in answer, (actor, figure, answer)
 
 
 @pytest.mark.parametrize("target", ["bob", "erin", "Platform", "Research"])
@@ -136,6 +140,21 @@ def test_team_of_a_manager_or_a_team_name(slack_http, org, target):
         else:
             assert_refusal(answer, actor)
             assert "don't report to you" in answer
+
+
+@pytest.mark.parametrize("command", ["team", "export"])
+def test_the_team_of_someone_nobody_reports_to_is_a_refusal_not_their_numbers(slack_http, slack, org, command):
+    # A team is the people below its manager: carol has none, so there is nothing to show, even to an admin.
+    for actor in ("bob", "gina"):
+        answer = ask(slack_http, f"{command} {at('carol')}", actor)
+        assert "Nobody reports to Carol Chen" in answer, answer
+        assert_refusal(answer, actor)
+    # Someone who may not see carol learns nothing about her place in the chart; nor carol about bob's team.
+    for actor, manager in (("dan", "carol"), ("carol", "bob")):
+        answer = ask(slack_http, f"{command} {at(manager)}", actor)
+        assert "don't report to you" in answer and "Nobody reports" not in answer, answer
+        assert not re.search(r"\$\d", answer) and "Dan Diaz" not in answer and NAMES[manager] not in answer
+    assert slack.uploaded_files == []
 
 
 @pytest.mark.parametrize("subject", ["carol", "frank", "victor", "self"])
@@ -172,7 +191,7 @@ def test_export_sends_only_the_authorised_scope(slack_http, slack, org, target):
         assert [c.args["users"] for c in slack.calls_to("conversations.open")[opens_before:]] == [uid(actor)]
         csv = upload["bytes"].decode()
         emails = {line.split(",")[1].split("@")[0] for line in csv.splitlines()[1:]}
-        expected = wanted if wanted else (SCOPE[actor] if actor != "gina" else EVERYONE)
+        expected = wanted if wanted else (BELOW[actor] if actor != "gina" else EVERYONE)
         assert emails == {p for p in expected if FIGURES[p]}, (actor, csv)
 
 

@@ -75,3 +75,15 @@ def test_privacy_for_someone_not_in_the_people_file(rt, slack_http):
     slack_http.slack.add_user({"id": "U0STRANGER", "profile": {"email": "stranger@elsewhere.com"}})
     _, _, url = slack_http.command("privacy on", user_id="U0STRANGER", name="privacy-stranger")
     assert "can't find you" in slack_http.responses(url)[0]["text"]
+
+
+def test_leaderboard_refuses_someone_not_in_the_people_file_like_me_does(rt, slack_http):
+    current_week(rt.sessions)
+    slack_http.slack.add_user({"id": "U0STRANGER", "profile": {"email": "stranger@elsewhere.com"}})
+    _, _, url = slack_http.command("leaderboard", user_id="U0STRANGER", name="lb-stranger")
+    [board] = slack_http.responses(url)
+    _, _, url = slack_http.command("me", user_id="U0STRANGER", name="me-stranger")
+    [me] = slack_http.responses(url)
+    assert "can't find you" in board["text"]
+    assert (board["text"], board["blocks"]) == (me["text"], me["blocks"])
+    assert "U0CAROL" not in str(board) and "U0DAN" not in str(board)  # nothing of the public board leaks

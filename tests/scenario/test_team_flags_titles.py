@@ -57,8 +57,11 @@ def test_managers_see_flags_with_the_numbers_behind_them(slack_http, flagged_org
     assert "*Flags (2026-W47)*" in bob
     assert "<@U0DAN> — $77.77" in bob and "unexplained spend" in bob
     assert "spike" not in bob and "U0ERIN" not in bob  # erin's spike is not bob's business
+    # Erin's spike is on her: her manager sees it in her team, and she in `/buildboard me`; her own team is frank.
     erin = answer_of(slack_http, "team", "U0ERIN")
-    assert "<@U0ERIN> — $58.91" in erin and "spike" in erin and "U0DAN" not in erin
+    assert "$58.91" not in erin and "spike" not in erin and "U0DAN" not in erin
+    alice = answer_of(slack_http, "team", "U0ALICE")
+    assert "<@U0ERIN> — $58.91" in alice and "spike" in alice
     victor = answer_of(slack_http, "user <@U0DAN|dan>", "U0VICTOR")
     assert "unexplained spend" in victor
 

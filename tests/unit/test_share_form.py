@@ -1,10 +1,21 @@
 """The share form's checks (what the modal answers with `response_action: errors`)."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.artifacts import KINDS, share_fields, validate_nothing_to_show, validate_share
+from bot.domain.artifacts import (
+    KINDS,
+    ShareTarget,
+    ShareTargetRefused,
+    share_fields,
+    share_target,
+    validate_nothing_to_show,
+    validate_share,
+)
+from bot.domain.periods import IsoWeek
 
 VALID = {
     "title": "Invoice matcher",
@@ -64,3 +75,63 @@ def test_nothing_to_show_needs_a_reason_and_text_for_other():
     assert list(validate_nothing_to_show({"reason": "other", "reason_text": " "})) == ["reason_text"]
     assert validate_nothing_to_show({"reason": "other", "reason_text": "on leave"}) == {}
     assert list(validate_nothing_to_show({"reason": "exploring", "reason_text": "x" * 501})) == ["reason_text"]
+
+
+# The share modal's private_metadata: whatever a client submits, a share is stored only for this week or last.
+WED = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # W48
+
+
+@pytest.mark.parametrize(
+    "metadata, week, artifact_id",
+    [
+        ({"week": "2026-W48"}, IsoWeek(2026, 48), None),
+        ({"week": "2026-W47"}, IsoWeek(2026, 47), None),
+        ({"week": "2026-W47", "artifact_id": 7}, IsoWeek(2026, 47), 7),
+        ({"week": "2026-W47", "artifact_id": "7"}, IsoWeek(2026, 47), 7),
+        ({"week": "2025-W10", "artifact_id": 7}, IsoWeek(2025, 10), 7),  # an edit keeps its artifact's week
+    ],
+)
+def test_share_target_reads_the_modals_week_and_artifact(metadata, week, artifact_id):
+    assert share_target(metadata, WED, ZoneInfo("UTC")) == ShareTarget(week=week, artifact_id=artifact_id)
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"week": "2026-W48", "artifact_id": "abc"},
+        {"week": "2026-W48", "artifact_id": "7; drop"},
+        {"week": "2026-W48", "artifact_id": "-7"},
+        {"week": "2026-W48", "artifact_id": "0"},
+        {"week": "2026-W48", "artifact_id": "٧"},  # a digit, but not an ASCII one
+        {"week": "2026-W48", "artifact_id": 1.5},
+        {"week": "2026-W48", "artifact_id": True},
+        {"week": "2026-W48", "artifact_id": 2**31},  # more than the id column holds
+        {"week": "2026-W48", "artifact_id": [7]},
+        {},
+        {"week": None},
+        {"week": 202648},
+        {"week": "digest"},
+        {"week": "2026-W99"},
+        ["2026-W48"],
+        "2026-W48",
+        None,
+    ],
+)
+def test_share_target_refuses_metadata_it_cannot_read(metadata):
+    with pytest.raises(ShareTargetRefused, match="could not be read"):
+        share_target(metadata, WED, ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize("week", ["2026-W46", "2026-W49", "2027-W48", "2015-W01"])
+def test_a_new_share_is_only_for_this_week_or_last(week):
+    with pytest.raises(ShareTargetRefused, match="only this week or last week"):
+        share_target({"week": week}, WED, ZoneInfo("UTC"))
+
+
+def test_this_week_and_last_are_counted_in_the_organisations_zone():
+    # Monday 30 Nov 00:30 in Berlin is still Sunday 29 Nov (W48) in UTC.
+    monday_in_berlin = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
+    assert share_target({"week": "2026-W47"}, monday_in_berlin, ZoneInfo("UTC")).week == IsoWeek(2026, 47)
+    with pytest.raises(ShareTargetRefused):
+        share_target({"week": "2026-W47"}, monday_in_berlin, ZoneInfo("Europe/Berlin"))
+    assert share_target({"week": "2026-W49"}, monday_in_berlin, ZoneInfo("Europe/Berlin")).week == IsoWeek(2026, 49)

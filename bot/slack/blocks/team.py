@@ -1,4 +1,4 @@
-"""Block Kit for `/buildboard team`, `/buildboard user` and refusals. Pure: values in, blocks out."""
+"""Block Kit and texts for `/buildboard team`, `user`, `export` and refusals. Pure: values in, blocks out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 from bot.domain.flags import Flag
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.periods import IsoWeek
-from bot.domain.reports import PersonLine, PersonReport, TeamReport
+from bot.domain.reports import PersonLine, PersonReport, TeamExport, TeamReport
 from bot.slack.blocks.text import (
     context,
     divider,
@@ -131,7 +131,34 @@ def team_blocks(report: TeamReport) -> list[dict]:
 
 
 def team_text(report: TeamReport) -> str:
-    return f"{report.group_label}: {period_label(report)}"
+    """The answer's notification text: mrkdwn like a section, so names in the label are escaped."""
+    return f"{escape(report.group_label)}: {escape(period_label(report))}"
+
+
+def person_text(report: PersonReport) -> str:
+    return f"{escape(report.person.name or 'Someone')}: numbers"
+
+
+def _export_span(export: TeamExport) -> str:
+    return f"{escape(export.group_label)}, {export.weeks[0]} to {export.weeks[-1]}"
+
+
+def export_file_title(export: TeamExport) -> str:
+    return f"{escape(export.group_label)}: {export.weeks[0]} to {export.weeks[-1]}"
+
+
+def export_file_comment(export: TeamExport) -> str:
+    return (
+        f"Your Buildboard export: {_export_span(export)} "
+        f"({export.rows} rows, one per person and week). Only you received this file."
+    )
+
+
+def export_sent_answer(export: TeamExport) -> dict:
+    return {
+        "text": f"Sent you {escape(export.filename)} in a DM: {export.rows} rows for {export.people} people "
+        f"({_export_span(export)})."
+    }
 
 
 def person_blocks(report: PersonReport) -> list[dict]:

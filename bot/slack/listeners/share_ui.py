@@ -46,9 +46,10 @@ def artifact_id_from(action: dict) -> int | None:
 def private_metadata(view: dict) -> dict:
     """What a modal carries in private_metadata (the week, the artifact being edited); {} when unreadable."""
     try:
-        return json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except (json.JSONDecodeError, TypeError):
         return {}
+    return metadata if isinstance(metadata, dict) else {}  # a client may submit any JSON, e.g. a list
 
 
 def open_share_modal(runtime: Runtime, trigger_id: str, week: IsoWeek, user_id: str) -> None:

@@ -11,7 +11,7 @@ from bot.domain.reports import TeamExport
 from bot.runtime import Runtime
 from bot.services.team_export import export_for_caller
 from bot.slack.blocks.personal import not_known_blocks
-from bot.slack.blocks.team import refusal_answer
+from bot.slack.blocks.team import export_file_comment, export_file_title, export_sent_answer, refusal_answer
 from bot.slack.files import send_file_to_user
 from bot.slack.listeners.commands.router import CommandCall, arguments_text
 
@@ -32,11 +32,8 @@ def send_export(runtime: Runtime, call: CommandCall) -> dict | None:
             call.user_id,
             filename=export.filename,
             content=export.content,
-            title=f"{export.group_label}: {export.weeks[0]} to {export.weeks[-1]}",
-            comment=(
-                f"Your Buildboard export: {export.group_label}, {export.weeks[0]} to {export.weeks[-1]} "
-                f"({export.rows} rows, one per person and week). Only you received this file."
-            ),
+            title=export_file_title(export),
+            comment=export_file_comment(export),
         )
 
     try:
@@ -61,7 +58,4 @@ def send_export(runtime: Runtime, call: CommandCall) -> dict | None:
     if refusal is not None:
         return refusal_answer(refusal.text)
     assert export is not None
-    return {
-        "text": f"Sent you {export.filename} in a DM: {export.rows} rows for {export.people} people "
-        f"({export.group_label}, {export.weeks[0]} to {export.weeks[-1]})."
-    }
+    return export_sent_answer(export)

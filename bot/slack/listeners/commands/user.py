@@ -6,7 +6,7 @@ from bot.domain.command_args import ArgumentProblem, parse_person
 from bot.runtime import Runtime
 from bot.services.team import person_answer_for
 from bot.slack.blocks.personal import not_known_blocks
-from bot.slack.blocks.team import person_blocks, refusal_answer
+from bot.slack.blocks.team import person_blocks, person_text, refusal_answer
 from bot.slack.listeners.commands.router import CommandCall, arguments_text
 
 USAGE = "user @person [weeks]"
@@ -34,4 +34,4 @@ def show_user(runtime: Runtime, call: CommandCall) -> dict | None:
     if refusal is not None:
         return refusal_answer(refusal.text)
     assert report is not None
-    return {"text": f"{report.person.name or 'Someone'}: numbers", "blocks": person_blocks(report)}
+    return {"text": person_text(report), "blocks": person_blocks(report)}

@@ -6,12 +6,12 @@ import logging
 
 from slack_bolt import Ack
 
-from bot.domain.artifacts import share_fields, validate_share
+from bot.domain.artifacts import ShareTargetRefused, share_fields, share_target, validate_share
 from bot.runtime import Runtime
 from bot.services.artifacts import share_refusal
 from bot.services.sharing import share
 from bot.slack.blocks.share import form_values
-from bot.slack.listeners.share_ui import private_metadata, publish_home_view, tell, week_from
+from bot.slack.listeners.share_ui import private_metadata, publish_home_view, tell
 
 log = logging.getLogger(__name__)
 NOT_KNOWN = "I can't find you in Buildboard's people list yet: ask your Buildboard admin to add your email."
@@ -22,12 +22,15 @@ FAILED = "Sorry, I could not save that just now. It has been logged; please try 
 def share_submitted(ack: Ack, body: dict, view: dict, runtime: Runtime) -> None:
     form = form_values(view.get("state") or {})
     user_id = body["user"]["id"]
-    metadata = private_metadata(view)
-    artifact_id = int(metadata["artifact_id"]) if metadata.get("artifact_id") is not None else None
+    try:
+        target = share_target(private_metadata(view), runtime.clock(), runtime.settings.zone)
+    except ShareTargetRefused as exc:
+        ack(response_action="errors", errors={"title": str(exc)})
+        return
     errors = validate_share(form)
     if not errors:
         # One quick read before the ack: only the ack can show the person an error inside the modal.
-        refusal = share_refusal(runtime.sessions, user_id, artifact_id)
+        refusal = share_refusal(runtime.sessions, user_id, target.artifact_id)
         if refusal is not None:
             errors = {"title": NOT_KNOWN if refusal == "unknown_person" else NOT_THEIRS}
     if errors:
@@ -41,10 +44,10 @@ def share_submitted(ack: Ack, body: dict, view: dict, runtime: Runtime) -> None:
             runtime.sender,
             runtime.settings,
             slack_user_id=user_id,
-            week=week_from(metadata.get("week"), runtime),
+            week=target.week,
             fields=share_fields(form),
             now=runtime.clock(),
-            artifact_id=artifact_id,
+            artifact_id=target.artifact_id,
             hooks=[runtime.artifact_saved],
             lookup_user=runtime.lookup_user,
             with_home=True,
