@@ -227,7 +227,7 @@ class SlackHttp:
 def serving(rt: Runtime, slack: SlackStandIn, **create_app_options):
     """The real app served by waitress on 127.0.0.1 (random port), talking to the Slack stand-in."""
     from bot.slack.app import create_app
-    from bot.slack.http import BuildboardWsgi, make_server
+    from bot.slack.http import BuildboardWsgi, make_server, stop_from_another_thread
     from bot.slack.identity import SlackIdentity
 
     listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="bolt-listener")
@@ -240,7 +240,7 @@ def serving(rt: Runtime, slack: SlackStandIn, **create_app_options):
     try:
         yield SlackHttp(f"http://127.0.0.1:{server.effective_port}", slack)
     finally:
-        server.close()
+        stop_from_another_thread(server)
         thread.join(timeout=5)
         # Listeners and answers still working after the test would race the database cleanup: let them finish.
         listeners.shutdown(wait=True)

@@ -135,3 +135,18 @@ def make_server(wsgi_app, host: str, port: int, threads: int = 8):
         ident="buildboard",
         max_request_body_size=MAX_BODY_BYTES + 1,
     )
+
+
+def stop_from_another_thread(server) -> None:
+    """Stop a server whose run() loop is on another thread, without closing sockets under its select().
+
+    Closing them from here races the loop (select() on a closed descriptor: EBADF). The trigger runs
+    the close inside the loop's own thread instead; the loop ends once nothing is left to watch.
+    """
+    from waitress import wasyncore
+
+    try:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    except OSError:  # the loop, woken by a finished task, ran the close before our wake-up was written
+        pass
+    server.task_dispatcher.shutdown()
