@@ -41,3 +41,19 @@ def usage_value_problems(
     if cost_usd is not None and not (cost_usd.is_finite() and 0 <= cost_usd <= MAX_COST_USD):
         problems.append(("cost_usd", f"{cost_usd} is outside $0 to ${MAX_COST_USD:,} a row"))
     return problems
+
+
+def within_usage_bounds(
+    day: date, tokens: tuple[int, int, int, int], requests: int, cost_usd: Decimal | None, last_day: date
+) -> bool:
+    """Whether `usage_value_problems` finds nothing, cheaply: imports call it for every row."""
+    input_tokens, output_tokens, cached, cache_write = tokens
+    return (
+        FIRST_DAY <= day <= last_day
+        and 0 <= input_tokens <= MAX_TOKENS
+        and 0 <= output_tokens <= MAX_TOKENS
+        and 0 <= cached <= MAX_TOKENS
+        and 0 <= cache_write <= MAX_TOKENS
+        and 0 <= requests <= MAX_REQUESTS
+        and (cost_usd is None or (cost_usd.is_finite() and 0 <= cost_usd <= MAX_COST_USD))
+    )

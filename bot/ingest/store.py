@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import CodeActivityDaily, UsageDaily
 from bot.db.upsert import upsert, upsert_statement
 from bot.db.usage_weekly import refresh_usage_weekly
-from bot.domain.usage_bounds import last_usage_day, usage_value_problems
+from bot.domain.usage_bounds import last_usage_day, usage_value_problems, within_usage_bounds
 from bot.ingest.errors import ProblemCollector, UsageOutOfBounds
 from bot.ingest.identity import PersonResolver
 from bot.ingest.prices import MicroRates, PriceTable, UnknownModel
@@ -129,11 +129,10 @@ def write_usage(
             continue
         seen_keys[packed] = record.line
         input_tokens, cached, output = record.input_tokens, record.cached_input_tokens, record.output_tokens
-        out_of_bounds = usage_value_problems(
-            day, (input_tokens, output, cached, record.cache_write_tokens), record.requests, record.cost_usd, last_day
-        )
-        if out_of_bounds:
-            _refuse_values(record, out_of_bounds, problems, source)
+        counts = (input_tokens, output, cached, record.cache_write_tokens)
+        if not within_usage_bounds(day, counts, record.requests, record.cost_usd, last_day):
+            found = usage_value_problems(day, counts, record.requests, record.cost_usd, last_day)
+            _refuse_values(record, found, problems, source)
             continue
         if problems:
             continue  # the input will be refused: keep checking, stop writing
@@ -153,9 +152,9 @@ def write_usage(
             else:  # unknown model, odd counts or huge numbers: the general path, with its errors
                 cost, cost_source = price(record, prices, report)
                 reported += cost
-            out_of_bounds = usage_value_problems(day, (0, 0, 0, 0), 0, cost, last_day)
-            if out_of_bounds:  # counts within the bounds can still cost more than a row may
-                cost_field, allowed = out_of_bounds[0]
+            if not within_usage_bounds(day, (0, 0, 0, 0), 0, cost, last_day):
+                # Counts within the bounds can still cost more than a row may.
+                cost_field, allowed = usage_value_problems(day, (0, 0, 0, 0), 0, cost, last_day)[0]
                 _refuse_values(record, [(cost_field, f"priced from the price table: {allowed}")], problems, source)
                 continue
         rows += 1
