@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Nudge, OutboxMessage, Person
 from bot.db.upsert import insert_ignore
+from bot.db.value_sets import in_values
 from bot.domain.delivery import DeliveryReport, MessageIntent, MessageKind, dm_channel
 from bot.domain.nudges import (
     AnsweredNudgeDms,
@@ -82,7 +83,9 @@ def plan_nudges(
         top_percent=settings.nudge_top_percent,
     )
     # Only the few people the rule could pick are loaded, never the whole organisation.
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([c.person_id for c in permissive])))}
+    people = {
+        p.id: p for p in session.scalars(select(Person).where(in_values(Person.id, [c.person_id for c in permissive])))
+    }
 
     def candidate(w: PersonWeek) -> NudgeCandidate:
         p = people.get(w.person_id)
