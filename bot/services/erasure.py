@@ -145,7 +145,7 @@ def _count(session: Session, statement: Select[int]) -> int:
     return session.scalar(statement) or 0
 
 
-def _replacer(slack_user_id: str | None, needles: list[str]) -> Callable[[Any], Any]:
+def _replacer(slack_user_id: str | None, needles: list[str], *, in_keys: bool = True) -> Callable[[Any], Any]:
     mention = re.compile(rf"<@{re.escape(slack_user_id)}(\|[^>]*)?>") if slack_user_id else None
     plain = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE) if needles else None
 
@@ -157,7 +157,7 @@ def _replacer(slack_user_id: str | None, needles: list[str]) -> Callable[[Any], 
         if isinstance(value, list):
             return [scrub(v) for v in value]
         if isinstance(value, dict):
-            return {scrub(k): scrub(v) for k, v in value.items()}
+            return {(scrub(k) if in_keys else k): scrub(v) for k, v in value.items()}
         return value
 
     return scrub
@@ -178,14 +178,16 @@ def _sweep(
     *,
     slack_user_id: str | None = None,
     tables: set[str] | None = None,
+    in_keys: bool = True,
 ) -> None:
     """Replace `needles` (and mentions of `slack_user_id`) wherever they occur in stored text (one scan per table).
 
     `tables`: only those tables (None: every table but people, whose row is anonymised field by field).
+    `in_keys`: also in JSON object keys (a name can key a mapping; a title like "text" must not break Block Kit).
     """
     if not needles:
         return
-    scrub = _replacer(slack_user_id, needles)
+    scrub = _replacer(slack_user_id, needles, in_keys=in_keys)
     for table, columns in _text_columns_by_table():
         if table.name == Person.__tablename__ or (tables is not None and table.name not in tables):
             continue
@@ -264,7 +266,7 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     )
     _drop_week_stories(session, artifact_ids, artifact_needles, report)
     # Their artifacts' words in messages queued already rendered, before their name goes ("X's checker").
-    _sweep(session, artifact_needles, report, tables={OutboxMessage.__tablename__})
+    _sweep(session, artifact_needles, report, tables={OutboxMessage.__tablename__}, in_keys=False)
     # The sweep needs the identifying strings, so it runs before the people row forgets them.
     _sweep(session, _needles(person), report, slack_user_id=person.slack_user_id)
 

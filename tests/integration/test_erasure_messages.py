@@ -111,6 +111,12 @@ def test_forget_leaves_no_title_or_link_at_rest_and_deletes_the_showcase_post(
         assert session.scalar(select(func.count()).select_from(AppState).where(AppState.key.like("week_story:%"))) == 0
         showcases = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "showcase")
         assert session.scalar(showcases) == 0
+        # The old digest keeps its shape; only her artifact's words are gone.
+        old_digest = session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind == "digest")).one()
+        assert old_digest == {
+            "text": "Week 46",
+            "blocks": [{"type": "section", "text": {"text": "<[forgotten]|[forgotten]>"}}],
+        }
 
 
 def test_without_a_token_forget_says_how_many_posts_are_left_and_finish_deletes_them(
