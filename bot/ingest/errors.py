@@ -36,6 +36,10 @@ class BadImportFile(Exception):
         return rows
 
 
+class UsageOutOfBounds(Exception):
+    """A source without lines (a provider's answer) gave a value outside the usage bounds; nothing is written."""
+
+
 class ProblemCollector:
     """Collects problems up to a limit, counting the rest."""
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person
+from bot.db.upsert import insert_ignore
 
 
 class PersonResolver:
@@ -35,12 +36,26 @@ class PersonResolver:
             return found
         if not self._create:
             return None
-        person = Person(
-            email=email, name=None, team=None, in_org=False, active=True, created_at=self._now, updated_at=self._now
+        # ON CONFLICT DO NOTHING, then read: a concurrent import that brings the same new email waits for
+        # the other's commit and then finds its row, instead of failing on the unique email.
+        insert_ignore(
+            self._session,
+            Person.__table__,
+            {
+                "email": email,
+                "name": None,
+                "team": None,
+                "in_org": False,
+                "active": True,
+                "created_at": self._now,
+                "updated_at": self._now,
+            },
+            key=("email",),
         )
-        self._session.add(person)
-        self._session.flush()
-        self._ids[email] = person.id
+        person_id = self._session.scalar(select(Person.id).where(Person.email == email))
+        if person_id is None:  # cannot happen: the row was inserted or already there
+            raise RuntimeError("an unmatched person vanished between insert and select")
+        self._ids[email] = person_id
         self._known_unmatched.add(email)
         self.unmatched.add(email)
-        return person.id
+        return person_id

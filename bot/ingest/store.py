@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from bot.db.models import CodeActivityDaily, UsageDaily
 from bot.db.upsert import upsert, upsert_statement
 from bot.db.usage_weekly import refresh_usage_weekly
-from bot.ingest.errors import ProblemCollector
+from bot.domain.usage_bounds import last_usage_day, usage_value_problems, within_usage_bounds
+from bot.ingest.errors import ProblemCollector, UsageOutOfBounds
 from bot.ingest.identity import PersonResolver
 from bot.ingest.prices import MicroRates, PriceTable, UnknownModel
 from bot.ingest.records import CodeActivityRecord, UsageRecord
@@ -81,7 +82,9 @@ def write_usage(
 ) -> UsageWriteReport:
     """Upsert records in bulk inside the caller's transaction.
 
-    Duplicate keys within one input are reported as problems (the caller refuses the whole input).
+    Duplicate keys and values outside the usage bounds are reported as problems (the caller refuses the
+    whole input); without a collector (a provider's records), a value outside the bounds raises
+    UsageOutOfBounds before anything is written.
     With `strict_people`, an email not in the people file is a problem instead of unmatched usage.
     The weekly rollup is refreshed for the weeks written; a caller that changes more usage in the
     same transaction (a sync's deletions) passes `refresh_rollup=False` and refreshes once at the end.
@@ -96,6 +99,7 @@ def write_usage(
     # Packed keys keep duplicate detection affordable for files of millions of rows.
     seen_keys: dict[int, int] = {}
     bound_days: dict[date, object] = {}  # the days written, bound for the database
+    last_day = last_usage_day(now)
     batch: list[tuple] = []
     rows = tokens = 0
     micros = 0  # priced from the table, in micro-dollars
@@ -124,9 +128,14 @@ def write_usage(
                 )
             continue
         seen_keys[packed] = record.line
+        input_tokens, cached, output = record.input_tokens, record.cached_input_tokens, record.output_tokens
+        counts = (input_tokens, output, cached, record.cache_write_tokens)
+        if not within_usage_bounds(day, counts, record.requests, record.cost_usd, last_day):
+            found = usage_value_problems(day, counts, record.requests, record.cost_usd, last_day)
+            _refuse_values(record, found, problems, source)
+            continue
         if problems:
             continue  # the input will be refused: keep checking, stop writing
-        input_tokens, cached, output = record.input_tokens, record.cached_input_tokens, record.output_tokens
         cost = record.cost_usd
         if cost is not None:
             cost_source = "reported"
@@ -143,6 +152,11 @@ def write_usage(
             else:  # unknown model, odd counts or huge numbers: the general path, with its errors
                 cost, cost_source = price(record, prices, report)
                 reported += cost
+            if not within_usage_bounds(day, (0, 0, 0, 0), 0, cost, last_day):
+                # Counts within the bounds can still cost more than a row may.
+                cost_field, allowed = usage_value_problems(day, (0, 0, 0, 0), 0, cost, last_day)[0]
+                _refuse_values(record, [(cost_field, f"priced from the price table: {allowed}")], problems, source)
+                continue
         rows += 1
         tokens += input_tokens + output
         bound_day = bound_days.get(day)
@@ -178,6 +192,22 @@ def write_usage(
     if refresh_rollup and report.rows and not problems:
         refresh_usage_weekly(session, report.first_day, report.last_day)
     return report
+
+
+def _refuse_values(
+    record: UsageRecord, out_of_bounds: list[tuple[str, str]], problems: ProblemCollector | None, source: str
+) -> None:
+    """Report values outside the usage bounds on the record's line, or raise for a source without lines."""
+    if problems is not None:
+        for field_name, allowed in out_of_bounds:
+            problems.add(record.line, field_name, allowed)
+        return
+    # No email: this text reaches logs and the CLI, and a provider's row names a person.
+    field_name, allowed = out_of_bounds[0]
+    raise UsageOutOfBounds(
+        f"{source} answered a value outside the usage bounds ({record.day} · {record.provider} · {record.model}, "
+        f"{field_name}: {allowed})"
+    )
 
 
 def _usage_writer(session: Session, *, source: str, now: datetime) -> _SqliteUsageWriter | _PostgresUsageWriter:

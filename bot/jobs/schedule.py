@@ -193,7 +193,7 @@ class JobScheduler:
                 outcome = spec.run(rt)
             except Exception as exc:
                 log.exception("job %s failed", spec.name, extra={"job": spec.name})
-                runs.record_error(rt.sessions, spec.name, rt.clock(), f"{type(exc).__name__}: {exc}")
+                runs.record_error(rt.sessions, spec.name, rt.clock(), runs.describe_failure(exc))
                 return
             runs.record_success(rt.sessions, spec.name, rt.clock())
             quiet = spec.schedule == "interval" and outcome.startswith(("sent 0,", "token"))

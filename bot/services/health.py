@@ -14,6 +14,7 @@ from bot.db import job_runs
 from bot.db.leases import current_leader
 from bot.db.models import OutboxMessage
 from bot.db.slack_auth import read_auth_error
+from bot.domain.failures import public_failure
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -88,7 +89,8 @@ def readiness(
         name: {
             "last_started_at": _iso(run.last_started_at),
             "last_success_at": _iso(run.last_success_at),
-            "last_error": run.last_error,
+            # Rows written before errors were summarised may hold raw text: publish the summary only.
+            "last_error": public_failure(run.last_error),
             "last_error_at": _iso(run.last_error_at),
         }
         for name, run in job_runs.all_runs(sessions).items()

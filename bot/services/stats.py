@@ -170,7 +170,11 @@ def org_week(session: Session, week: IsoWeek) -> OrgWeek:
     return OrgWeek(
         tokens=int(tokens) + int(anon_tokens),
         spend_usd=Decimal(spend) + Decimal(anon_spend),
-        active_people=int(active) + int(anon_people),
+        # Folded days keep only per day · provider · model counts, so who of them is also among the kept days'
+        # people is unknown: adding the two would count such a person twice (a partly folded week would grow).
+        # The larger of the two is a lower bound of the true number, exact when nothing is folded or when
+        # everyone of the folded days also used AI on a kept day.
+        active_people=max(int(active), int(anon_people)),
         artifacts=int(artifacts),
         work_units=Decimal(work_units),
         people_with_artifacts_spend_usd=Decimal(evidenced_spend or 0),

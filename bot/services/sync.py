@@ -31,6 +31,7 @@ from bot.db.usage_weekly import refresh_usage_weekly
 from bot.domain.money import format_usd
 from bot.ingest.anthropic_admin import AnthropicUsage
 from bot.ingest.claude_code import ACTIVITY_PROVIDER, ClaudeCodeUsage
+from bot.ingest.errors import UsageOutOfBounds
 from bot.ingest.openai_admin import OpenAIUsage
 from bot.ingest.prices import PriceTable
 from bot.ingest.provider_api import (
@@ -206,8 +207,14 @@ def _sync(
             report.failed_since = start
             log.warning("usage sync %s failed for %s to %s: %s", source.name, start, end, exc)
             break
-        with sessions.begin() as session:
-            _store(session, source, fetched, prices, now, report)
+        try:
+            with sessions.begin() as session:
+                _store(session, source, fetched, prices, now, report)
+        except UsageOutOfBounds as exc:  # an absurd number from the provider: the window's transaction is undone
+            report.error = f"{exc}; nothing was written for {start} to {end}"
+            report.failed_since = start
+            log.warning("usage sync %s refused %s to %s: %s", source.name, start, end, exc)
+            break
         report.synced_through = end
         if on_progress is not None:
             on_progress((end - since).days + 1, total_days)
