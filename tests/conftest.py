@@ -121,6 +121,15 @@ def sessions(engine):
 
 
 @pytest.fixture
+def fake():
+    """The local OpenAI stand-in. Modules whose `fake` is another provider's stand-in define their own."""
+    from tests.fakes.openai_api import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
 def slack():
     with SlackStandIn(channels=[DIGEST_CHANNEL]) as standin:
         yield standin

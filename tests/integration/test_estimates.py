@@ -18,16 +18,15 @@ from bot.services.estimates import (
     pending_estimates,
 )
 from tests.conftest import NOW
-from tests.fakes.openai_api import ANSWER_MODEL, FakeOpenAI
+from tests.fakes.openai_api import ANSWER_MODEL
 from tests.support.llm import GOOD_ESTIMATE as GOOD
-from tests.support.llm import TEST_KEY, W47, add_artifact, llm_for
+from tests.support.llm import (
+    TEST_KEY,
+    W47,
+    add_artifact,
+    llm_for,
+)
 from tests.support.organisation import load_org
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

@@ -14,20 +14,19 @@ from bot.services.estimates import estimate_pending
 from bot.slack.blocks.digest import digest_blocks
 from bot.slack.delivery import OutboxSender, Pacer
 from tests.conftest import DIGEST_CHANNEL, NOW
-from tests.fakes.openai_api import ANSWER_MODEL, FakeOpenAI
-from tests.support.llm import W47, add_artifact, llm_for, set_person
+from tests.fakes.openai_api import ANSWER_MODEL
+from tests.support.llm import (
+    W47,
+    add_artifact,
+    llm_for,
+    set_person,
+)
 from tests.support.organisation import load_org
 
 PARAGRAPH = (
     "Automation led the week: a ticket triage bot now routes support requests, and a query helper "
     "turns questions into SQL for analysts."
 )
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

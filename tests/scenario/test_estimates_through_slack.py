@@ -10,17 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Artifact
-from tests.fakes.openai_api import FakeOpenAI
 from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened, wait_until
 from tests.support.llm import GOOD_ESTIMATE as GOOD
-from tests.support.llm import llm_for
+from tests.support.llm import (
+    llm_for,
+)
 from tests.support.organisation import load_org
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture
