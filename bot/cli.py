@@ -226,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"{' '.join(words)} is not available")
     # pydantic comes with the command's imports; only its error type is needed here.
     from pydantic import ValidationError
+    from sqlalchemy.exc import SQLAlchemyError
 
     try:
         return implementation(command)(args)
@@ -236,8 +237,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'setting'}: {e['msg']}" for e in exc.errors())
         print(f"buildboard: bad setting: {problems}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:
+        # One line: SQLAlchemy's text carries the whole statement and its parameters (emails, thousands of ids).
+        print(f"buildboard: database error: {database_reason(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def database_reason(exc: Exception) -> str:
+    """The error's class and the first line of the driver's reason, cut to 200 characters: never the statement."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    reason = lines[0] if lines else ""
+    if not getattr(exc, "orig", None):
+        reason = reason.split(" [SQL:")[0]
+    return f"{type(cause).__name__}: {reason[:200]}"
 
 
 if __name__ == "__main__":

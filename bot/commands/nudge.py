@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from bot.commands.common import default_week, err, runtime
+from bot.domain.delivery import HeldClaims
 from bot.domain.money import format_tokens, format_usd
-from bot.services.nudges import queue_nudges, send_week
+from bot.services.nudges import queue_nudges, send_week, undelivered
 
 
 def nudge(args: argparse.Namespace) -> int:
@@ -25,7 +26,17 @@ def nudge(args: argparse.Namespace) -> int:
                 f"{format_usd(c.spend_usd)} ({c.reason.replace('_', ' ')})"
             )
         return 0
-    delivery = send_week(rt.sessions, rt.sender, week, now)
+
+    def waiting(held: HeldClaims) -> None:
+        print(
+            f"waiting for another sender's claims on {held.count} DMs to run out "
+            f"(until {held.until:%H:%M:%S} UTC), then sending what is left",
+            flush=True,
+        )
+
+    delivery = send_week(rt.sessions, rt.sender, week, now, on_wait=waiting)
+    with rt.sessions() as session:
+        left = undelivered(session, week, rt.clock())
     print(
         f"nudges for {week}: {len(report.planned)} people chosen, {report.queued} newly queued, "
         f"{report.already} queued earlier; {delivery.sent} DMs sent now"
@@ -35,4 +46,8 @@ def nudge(args: argparse.Namespace) -> int:
     )
     for problem in delivery.errors:
         err(f"buildboard: {problem}")
+    if left:
+        # Never a success while DMs of the week are due and unsent: the operator must know to run it again.
+        err(f"buildboard: {left} DMs of {week} are due and not sent yet; run `buildboard nudge` again")
+        return 1
     return 1 if delivery.failed or (delivery.errors and not delivery.sent) else 0

@@ -21,8 +21,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
+
+from bot.domain.text import team_key as casefolded_team
 
 # Stable constraint names so migrations are identical on SQLite and PostgreSQL.
 NAMING = {
@@ -70,6 +72,8 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
     team: Mapped[str | None] = mapped_column(String(200), index=True)
+    # team casefolded in Python (bot.domain.text.team_key), kept in step by `_keep_team_key`: what teams are found by.
+    team_key: Mapped[str | None] = mapped_column(String(200), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     timezone: Mapped[str | None] = mapped_column(String(64))  # from the people file
@@ -84,6 +88,11 @@ class Person(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     manager: Mapped[Person | None] = relationship(remote_side=[id])
+
+    @validates("team")
+    def _keep_team_key(self, _key: str, team: str | None) -> str | None:
+        self.team_key = casefolded_team(team)
+        return team
 
 
 class UsageDaily(Base):

@@ -52,6 +52,14 @@ class MessageIntent:
     not_before: datetime | None = None
 
 
+@dataclass(frozen=True)
+class HeldClaims:
+    """Outbox rows another live sender is working on: how many, and when the last of their claims runs out."""
+
+    count: int
+    until: datetime
+
+
 @dataclass
 class DeliveryReport:
     """What one run of the sender did."""

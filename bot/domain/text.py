@@ -10,6 +10,12 @@ def escape(text: str | None) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def team_key(name: str | None) -> str | None:
+    """The key a team is found by: its name stripped and casefolded (`Équipe`, `équipe`, `ÉQUIPE` are one team)."""
+    # Python's casefold, not SQL lower(): SQLite's lower() leaves non-ASCII letters as they are.
+    return name.strip().casefold() if name is not None else None
+
+
 def truncate(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, an ellipsis marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Person
 from bot.db.query_types import AnySelect
+from bot.db.value_sets import in_values
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.settings import Settings
 
@@ -80,7 +81,7 @@ def may_see(session: Session, viewer: Viewer, subjects: Collection[int] | AnySel
             return True
         if wanted == {viewer.person_id}:
             return True
-        subjects = select(Person.id).where(Person.id.in_(wanted))
+        subjects = select(Person.id).where(in_values(Person.id, sorted(wanted)))
     allowed = scope(viewer)
     assert allowed is not None
     asked = subjects.subquery("subjects")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily
+from bot.db.value_sets import in_values
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import CodeActivity
 
@@ -33,7 +34,7 @@ def code_activity_by_person(
         .group_by(CodeActivityDaily.person_id)
     )
     if person_ids is not None:
-        query = query.where(CodeActivityDaily.person_id.in_(list(person_ids)))
+        query = query.where(in_values(CodeActivityDaily.person_id, list(person_ids)))
     return {
         pid: CodeActivity(pid, int(s or 0), int(a or 0), int(r or 0), int(c or 0), int(p or 0), int(d or 0))
         for pid, s, a, r, c, p, d in session.execute(query)

@@ -9,17 +9,19 @@ the DM lead to `bot/services/sharing.py` (Share), `nothing_to_show` and `remind_
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, literal, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Nudge, OutboxMessage, Person
 from bot.db.upsert import insert_ignore
-from bot.domain.delivery import DeliveryReport, MessageIntent, MessageKind, dm_channel
+from bot.db.value_sets import in_values
+from bot.domain.delivery import DeliveryReport, HeldClaims, MessageIntent, MessageKind, dm_channel
 from bot.domain.nudges import (
     AnsweredNudgeDms,
     NudgeAnswer,
@@ -82,7 +84,9 @@ def plan_nudges(
         top_percent=settings.nudge_top_percent,
     )
     # Only the few people the rule could pick are loaded, never the whole organisation.
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_([c.person_id for c in permissive])))}
+    people = {
+        p.id: p for p in session.scalars(select(Person).where(in_values(Person.id, [c.person_id for c in permissive])))
+    }
 
     def candidate(w: PersonWeek) -> NudgeCandidate:
         p = people.get(w.person_id)
@@ -188,15 +192,33 @@ def week_keys(session: Session, week: IsoWeek) -> list[str]:
 
 
 def send_week(
-    session_factory: sessionmaker[Session], sender: MessageSender, week: IsoWeek, now: datetime
+    session_factory: sessionmaker[Session],
+    sender: MessageSender,
+    week: IsoWeek,
+    now: datetime,
+    *,
+    on_wait: Callable[[HeldClaims], object] | None = None,
 ) -> DeliveryReport:
-    """Send the week's due nudges and reminders now (a crashed earlier run's leftovers included)."""
+    """Send the week's due nudges and reminders now: a crashed earlier run's leftovers too, waiting for its claims."""
     with session_factory() as session:
         keys = week_keys(session, week)
-    report = sender.send_due(keys=keys) if keys else DeliveryReport()
+    report = sender.send_all(keys, on_wait=on_wait) if keys else DeliveryReport()
     with session_factory.begin() as session:
         sync_nudge_status(session, week, now)
     return report
+
+
+def undelivered(session: Session, week: IsoWeek, now: datetime) -> int:
+    """The week's nudge and reminder DMs that are due by `now` and not yet sent (pending, or claimed by a sender)."""
+    keys = week_keys(session, week)
+    if not keys:
+        return 0
+    due = or_(
+        OutboxMessage.status == "sending",
+        and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
+    )
+    query = select(func.count()).where(in_values(OutboxMessage.idempotency_key, keys), due)
+    return int(session.scalar(query) or 0)
 
 
 def _key_expr(prefix: str, week: IsoWeek) -> ColumnElement[str]:

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person
+from bot.db.value_sets import in_values
 from bot.ingest.records import PersonRecord
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def import_people(session: Session, records: list[PersonRecord], *, now: datetim
         # Departures manage nobody any more; their reports were re-parented by the file itself.
         session.execute(
             update(Person)
-            .where(Person.manager_id.in_([p.id for p in departed]), Person.in_org.is_(False))
+            .where(in_values(Person.manager_id, [p.id for p in departed]), Person.in_org.is_(False))
             .values(manager_id=None)
         )
     session.flush()
@@ -95,7 +96,7 @@ SlackLookup = Callable[[str], dict[str, Any]]
 def resolve_slack_ids(session: Session, person_ids: list[int], lookup_by_email: SlackLookup) -> int:
     """Find Slack ids with users.lookupByEmail and remember them; returns how many were found."""
     found = 0
-    for person in session.scalars(select(Person).where(Person.id.in_(person_ids))):
+    for person in session.scalars(select(Person).where(in_values(Person.id, person_ids))):
         if person.slack_user_id or not person.email:
             continue
         try:

@@ -7,10 +7,10 @@ when it sends. Nothing here knows Slack.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from bot.domain.delivery import DeliveryReport
+from bot.domain.delivery import DeliveryReport, HeldClaims
 from bot.domain.nudges import AnsweredNudgeDms
 
 
@@ -18,6 +18,12 @@ class MessageSender(Protocol):
     """Delivers due outbox rows exactly once (paced, retried, reconciled)."""
 
     def send_due(self, *, limit: int = 10_000, keys: Sequence[str] | None = None) -> DeliveryReport: ...
+
+    def send_all(
+        self, keys: Sequence[str], *, on_wait: Callable[[HeldClaims], object] | None = None, max_wait: float = 900.0
+    ) -> DeliveryReport:
+        """Every due row of `keys`, waiting for (or releasing) the claims of a sender that stalled or died."""
+        ...
 
 
 class NudgeDms(Protocol):

@@ -6,11 +6,12 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, literal, select, union, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily, UsageWeekly
 from bot.db.query_types import AnySelect
+from bot.db.value_sets import in_values
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek, PersonWeek
 
@@ -20,7 +21,7 @@ def _in_week(
 ) -> list[ColumnElement[bool]]:
     where = [week_column == week.start]
     if person_ids is not None:
-        where.append(column.in_(person_ids))
+        where.append(in_values(column, list(person_ids)))
     return where
 
 
@@ -96,7 +97,9 @@ def person_period_figures(
         return [table.person_id.label("person_id"), *([table.week_start.label("week_start")] if by_week else [])]
 
     def of_members(column: Any) -> list[ColumnElement[bool]]:
-        return [column.in_(members)] if members is not None else []
+        if members is None:
+            return []
+        return [column.in_(members) if isinstance(members, Select) else in_values(column, list(members))]
 
     in_period = (UsageWeekly.week_start.in_(starts), *of_members(UsageWeekly.person_id))
     if by_week:  # the rollup already holds one row per person and week
@@ -184,7 +187,7 @@ def org_week(session: Session, week: IsoWeek) -> OrgWeek:
 def people_by_id(session: Session, person_ids: Collection[int]) -> dict[int, Person]:
     if not person_ids:
         return {}
-    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(list(person_ids))))}
+    return {p.id: p for p in session.scalars(select(Person).where(in_values(Person.id, list(person_ids))))}
 
 
 def has_usage(session: Session, week: IsoWeek) -> bool:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import CodeActivityDaily, Person, UsageDaily
 from bot.db.usage_weekly import refresh_usage_weekly
+from bot.db.value_sets import in_values
 from bot.domain.money import format_usd
 from bot.ingest.anthropic_admin import AnthropicUsage
 from bot.ingest.claude_code import ACTIVITY_PROVIDER, ClaudeCodeUsage
@@ -313,7 +314,7 @@ def _remove_unreported_usage(
     ).all()
     gone = [row_id for row_id, email, day, model in stored if (email, day, model) not in keep]
     if gone:
-        session.execute(delete(UsageDaily).where(UsageDaily.id.in_(gone)))
+        session.execute(delete(UsageDaily).where(in_values(UsageDaily.id, gone)))
     return len(gone)
 
 
@@ -330,7 +331,7 @@ def _remove_unreported_activity(session: Session, fetched: FetchedWindow, keep: 
     ).all()
     gone = [row_id for row_id, email, day in stored if (email, day) not in keep]
     if gone:
-        session.execute(delete(CodeActivityDaily).where(CodeActivityDaily.id.in_(gone)))
+        session.execute(delete(CodeActivityDaily).where(in_values(CodeActivityDaily.id, gone)))
 
 
 def _merge_usage(records: list[UsageRecord]) -> list[UsageRecord]:

@@ -21,7 +21,7 @@ from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
 from bot.domain.reports import PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
 from bot.domain.stats import PersonWeek
-from bot.domain.text import escape
+from bot.domain.text import escape, team_key
 from bot.domain.titles import TitleRulesError
 from bot.services import authority
 from bot.services.artifacts import artifact_view
@@ -55,7 +55,7 @@ def _members_filter(column: QueryableAttribute[int], group: Group) -> list[Colum
 
 
 def _team_members(name: str) -> Select[int]:
-    return select(Person.id).where(func.lower(Person.team) == name.strip().lower())
+    return select(Person.id).where(Person.team_key == team_key(name))
 
 
 def visible_teams(session: Session, viewer: Viewer, limit: int = 8) -> list[str]:
@@ -117,9 +117,7 @@ def resolve_group(
                 f"There is no team called *{escape(target.team_name)}* in the people file. "
                 + _suggestions(session, viewer)
             )
-        canonical = session.scalar(
-            select(Person.team).where(func.lower(Person.team) == target.team_name.strip().lower()).limit(1)
-        )
+        canonical = session.scalar(select(Person.team).where(Person.team_key == team_key(target.team_name)).limit(1))
         group = Group("team", f"Team {canonical}", members)
     assert group.members is not None  # only the default target (handled above) means everyone
     if not authority.may_see(session, viewer, group.members):

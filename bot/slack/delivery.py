@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 import urllib.error
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.client import HTTPException
@@ -35,7 +35,7 @@ from bot.db.models import OutboxMessage, Person
 from bot.db.slack_auth import read_auth_error, write_auth_error
 from bot.db.value_sets import in_values
 from bot.domain.clock import Clock, system_clock
-from bot.domain.delivery import PERSON_CHANNEL_PREFIX, DeliveryReport
+from bot.domain.delivery import PERSON_CHANNEL_PREFIX, DeliveryReport, HeldClaims
 from bot.slack.rendering import FILE_KINDS, MessageRenderer, Rendered, SlackFile, SlackMessage
 
 log = logging.getLogger(__name__)
@@ -208,6 +208,34 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
+def holder_is_gone(holder: str | None) -> bool:
+    """True when a claim's holder (host:pid:thread) was a process of this host that no longer exists."""
+    host, _, rest = (holder or "").partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another host's sender: only its claim running out says it is gone
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False  # another thread of this process: alive
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # exists, run by another user
+    return False
+
+
+def _add_report(total: DeliveryReport, more: DeliveryReport) -> None:
+    total.sent += more.sent
+    total.reconciled += more.reconciled
+    total.failed += more.failed
+    total.deferred += more.deferred
+    total.rate_limited += more.rate_limited
+    total.retried += more.retried
+    total.errors.extend(more.errors)
+
+
 def without_retries(client: WebClient) -> WebClient:
     """The same client minus automatic retries: a blind resend of a post could duplicate it."""
     return WebClient(
@@ -337,6 +365,84 @@ class OutboxSender:
                 self._send_batch(items, report)
             except SlackAuthBroken as exc:
                 report.errors.append(str(exc))
+                break
+        return report
+
+    def release_abandoned(self, keys: Sequence[str]) -> int:
+        """Hand back the claims on `keys` held by a dead process of this host (a `kill -9`); returns how many.
+
+        posting_since stays, so a post the dead sender may have made is looked for before posting again.
+        """
+        with self._sessions.begin() as session:
+            held = session.execute(
+                select(OutboxMessage.id, OutboxMessage.claimed_by).where(
+                    OutboxMessage.status == "sending", in_values(OutboxMessage.idempotency_key, list(keys))
+                )
+            ).all()
+            released = 0
+            for row_id, holder in held:
+                if holder == self._worker or not holder_is_gone(holder):
+                    continue
+                result = session.connection().execute(
+                    update(_OUTBOX)
+                    .where(
+                        OutboxMessage.id == row_id,
+                        OutboxMessage.status == "sending",
+                        OutboxMessage.claimed_by == holder,
+                    )
+                    .values(status="pending", claimed_by=None, claimed_until=None, not_before=self._clock())
+                )
+                released += result.rowcount
+        if released:
+            log.info("released %d outbox claims of a sender that is gone", released)
+        return released
+
+    def held_elsewhere(self, keys: Sequence[str]) -> HeldClaims | None:
+        """The rows of `keys` another sender claimed and has not finished (its claim may have just run out)."""
+        with self._sessions() as session:
+            count, until = session.execute(
+                select(func.count(), func.max(OutboxMessage.claimed_until)).where(
+                    OutboxMessage.status == "sending",
+                    or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_by != self._worker),
+                    in_values(OutboxMessage.idempotency_key, list(keys)),
+                )
+            ).one()
+        return HeldClaims(int(count), until or self._clock()) if count else None
+
+    def send_all(
+        self, keys: Sequence[str], *, on_wait: Callable[[HeldClaims], object] | None = None, max_wait: float = 900.0
+    ) -> DeliveryReport:
+        """Send every due row of `keys`, also those a dead or stalled sender still claims: wait for their claims.
+
+        Claims of a process of this host that no longer exists are released at once; others are waited
+        for (their holder may still be posting), `on_wait` told each time, up to `max_wait` seconds.
+        """
+        report = DeliveryReport()
+        deadline = time.monotonic() + max_wait
+        before: HeldClaims | None = None
+        while not self._stop.is_set():
+            self.release_abandoned(keys)
+            _add_report(report, self.send_due(keys=list(keys)))
+            held = self.held_elsewhere(keys)
+            if held is None:
+                break
+            wait = max(0.0, (held.until - self._clock()).total_seconds())
+            if wait == 0 and held == before:  # due, yet this sender could not take them (Slack refused the token)
+                report.errors.append(f"{held.count} messages claimed by a sender that stopped could not be sent")
+                break
+            before = held
+            if time.monotonic() + wait > deadline:
+                report.errors.append(
+                    f"{held.count} messages are still claimed by another sender until {held.until:%H:%M:%S} UTC; "
+                    "run again after that"
+                )
+                break
+            if wait > 0:
+                if on_wait is not None:
+                    on_wait(held)
+                self._sleep(wait + 0.2)
+            if self._clock() <= held.until:  # a clock that does not move (a test's, the demo's): waiting is useless
+                report.errors.append(f"{held.count} messages are still claimed by another sender; run again later")
                 break
         return report
 
