@@ -98,7 +98,12 @@ def _export(p: argparse.ArgumentParser) -> None:
 
 
 def _forget(p: argparse.ArgumentParser) -> None:
-    p.add_argument("email")
+    p.add_argument("email", nargs="?")
+    p.add_argument(
+        "--finish",
+        action="store_true",
+        help="delete from Slack the showcase posts of people already forgotten that could not be deleted then",
+    )
 
 
 def _retention(p: argparse.ArgumentParser) -> None:

@@ -31,6 +31,7 @@ from bot.settings import Settings
 from bot.slack.client import build_web_client
 from bot.slack.delivery import OutboxSender, Pacer
 from bot.slack.nudge_dms import SlackNudgeDms
+from bot.slack.posts import SlackPostRemover
 from bot.slack.rendering import MessageRenderer
 
 # /buildboard answers that follow the ack run on their own threads, not on Bolt's listener threads (5 of
@@ -90,6 +91,11 @@ class Runtime:
     def nudge_dms(self) -> SlackNudgeDms:
         """Rewrites a person's nudge DMs once they answer."""
         return SlackNudgeDms(self.slack)
+
+    @cached_property
+    def post_remover(self) -> SlackPostRemover | None:
+        """Deletes the bot's posts (an erased person's showcases); None without SLACK_BOT_TOKEN."""
+        return SlackPostRemover(self.slack) if self.settings.slack_bot_token is not None else None
 
     def lookup_user(self, slack_user_id: str) -> SlackResponse:
         """Slack's users.info for one user: how a caller not yet linked to a person is found by email."""

@@ -159,7 +159,7 @@ def step_data_protection(ctx: DemoContext) -> None:
         ctx.say(f"  {figure.team}: {figure.active_people} people, {figure.tokens:,} tokens{merged}")
     ctx.say(f"retention: {run_retention(rt.sessions, rt.settings, rt.clock(), dry_run=True).summary()}")
     leaver = ctx.people[-1]
-    report = forget(rt.sessions, email=leaver.email, now=rt.clock())
+    report = forget(rt.sessions, email=leaver.email, now=rt.clock(), posts=rt.post_remover)
     ctx.say(f"buildboard forget {leaver.email}: " + "; ".join(report.lines()))
 
 

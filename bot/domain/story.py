@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -44,3 +46,51 @@ def plain_story(*, artifacts: int, sharers: int, kinds: dict[str, int], standout
     things = "1 artifact" if artifacts == 1 else f"{artifacts} artifacts"
     text = f"{things} shared by {people} this week ({by_kind})."
     return WeekStory(text, standouts[:STANDOUTS], source="data")
+
+
+# What Slack turns into a link in posted text: `<target|label>`, a URL with a scheme, `www.…`, `mailto:…`,
+# and a bare host (`evil.example/login`, `phish.com`). Bare hosts without a path are only taken with a
+# common top-level domain, so "Node.js" or "e.g." stay words.
+_HOST = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+_COMMON_TLDS = (
+    r"(?:com|net|org|io|ai|co|dev|app|info|biz|me|xyz|site|online|link|example|gov|edu|ly|gl|to|sh|us|uk|eu|de|fr)"
+)
+_LINKISH = re.compile(
+    r"<(?P<target>[^<>|\s]+)(?:\|(?P<label>[^<>]*))?>"
+    r"|(?P<url>(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\bmailto:)[^\s<>]+"
+    rf"|\b{_HOST}[a-z]{{2,24}}/[^\s<>]*"
+    rf"|\b{_HOST}{_COMMON_TLDS}\b)",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?)]}'\""
+
+
+def _looks_like_link(target: str) -> bool:
+    return _LINKISH.fullmatch(target) is not None and not target.startswith(("@", "!", "#"))
+
+
+def paragraph_links_kept(paragraph: str, allowed_urls: Collection[str]) -> str:
+    """`paragraph` with every link removed but the week's artifacts' own URLs (kept as bare URLs).
+
+    The model writes the paragraph from titles and descriptions people typed, so a description can
+    ask it to write any link; only a link someone shared as their artifact's link may stay.
+    `<url|label>` keeps its label (and the URL when allowed); a removed bare URL leaves nothing.
+    """
+    allowed = {url.strip() for url in allowed_urls if url and url.strip()}
+
+    def keep(url: str) -> str:
+        return url if url in allowed else ""
+
+    def replace(match: re.Match[str]) -> str:
+        target = match.group("target")
+        if target is not None:
+            label = (match.group("label") or "").strip()
+            if not _looks_like_link(target.strip("<>")):
+                return match.group(0)  # a mention or `<!channel>`: the renderer escapes it as text
+            kept = keep(target)
+            return " ".join(part for part in (label, f"({kept})" if kept and label else kept) if part)
+        url = match.group("url")
+        core = url.rstrip(_TRAILING)
+        return keep(core) + url[len(core) :]
+
+    return " ".join(_LINKISH.sub(replace, paragraph).split())

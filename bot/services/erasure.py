@@ -11,12 +11,18 @@ What happens, in one transaction:
   into anonymous daily totals like everyone's.
 - artifacts keep their numbers (week, kind, work units) but lose their title, link, description and
   the estimate's summary; nudges and awards are deleted; audit rows about them are deleted and rows
-  written by them lose the viewer; outbox messages to them are deleted.
+  written by them lose the viewer; outbox messages to them are deleted, except their posted showcases.
+- their artifacts' titles, links and descriptions are removed from stored messages (outbox rows queued
+  already rendered by an earlier version), and a saved week story that told of their artifacts is dropped
+  (the digest then tells that week from the numbers).
 - finally every text and JSON column of every table is searched for their email, name and Slack id
   (case-insensitive), and each occurrence is replaced, so text we do not know about (a digest payload
   naming them, an error message, a table another feature adds) does not keep a trace.
 
-After the transaction, SQLite's write-ahead log is checkpointed and truncated (with `secure_delete`
+After the transaction, their posted showcases are deleted from Slack (chat.delete) through the
+`PostRemover` given; the outbox keeps only the channel and timestamp of a post not deleted yet (no
+Slack token, Slack down), so `buildboard forget --finish` can delete it later. Then SQLite's
+write-ahead log is checkpointed and truncated (with `secure_delete`
 on, freed content in the main file is zeroed), and PostgreSQL tables that changed are vacuumed.
 """
 
@@ -26,7 +32,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,9 +47,11 @@ from sqlalchemy import (
     Text,
     Unicode,
     UnicodeText,
+    and_,
     cast,
     delete,
     func,
+    not_,
     or_,
     select,
     text,
@@ -52,6 +60,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import (
+    AppState,
     Artifact,
     AuditEvent,
     Award,
@@ -62,8 +71,10 @@ from bot.db.models import (
     Person,
     UsageDaily,
 )
+from bot.domain.delivery import MessageKind
 from bot.domain.text import escape
 from bot.services.identity import person_for_slack_user
+from bot.services.ports import PostRemover
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +94,8 @@ class ErasureReport:
     kept_anonymously: Counter[str] = field(default_factory=Counter)  # what stays, without identity
     tables_touched: set[str] = field(default_factory=set)
     wal_truncated: bool | None = None  # SQLite only: the write-ahead log no longer holds old pages
+    posts_left: int = 0  # showcase posts still in Slack: `buildboard forget --finish` deletes them
+    posts_without_client: bool = False  # no Slack client was given (no token)
 
     def lines(self) -> list[str]:
         """Readable lines for the command's output (no personal data in them)."""
@@ -90,6 +103,8 @@ class ErasureReport:
         if not out:
             out.append("nothing left to remove")
         out += [f"kept without identity: {count} {what}" for what, count in self.kept_anonymously.items() if count]
+        if self.posts_left:
+            out.append(posts_left_warning(self.posts_left, without_client=self.posts_without_client))
         if self.wal_truncated is False:
             out.append(
                 "warning: another process is reading the SQLite database, so its write-ahead log could not be "
@@ -98,10 +113,25 @@ class ErasureReport:
         return out
 
 
+def posts_left_warning(count: int, *, without_client: bool) -> str:
+    """What to do about showcase posts that are still in Slack."""
+    posts = "1 showcase post" if count == 1 else f"{count} showcase posts"
+    why = "SLACK_BOT_TOKEN is not set" if without_client else "Slack refused or could not be reached; see the log"
+    return (
+        f"warning: {posts} could not be deleted from Slack ({why}); only their channel and timestamp are kept: "
+        "run `buildboard forget --finish` with SLACK_BOT_TOKEN set to delete them"
+    )
+
+
 def _needles(person: Person) -> list[str]:
     """The strings that identify the person, as they may appear in stored text."""
+    return _text_needles((person.email, person.slack_user_id, person.name))
+
+
+def _text_needles(values: Iterable[str | None]) -> list[str]:
+    """`values` as they may appear in stored text (plain, Block Kit escaped, JSON escaped), longest first."""
     found: set[str] = set()
-    for value in (person.email, person.slack_user_id, person.name):
+    for value in values:
         if not value or len(value.strip()) < 3:  # a one- or two-letter name would match everywhere
             continue
         value = value.strip()
@@ -115,8 +145,8 @@ def _count(session: Session, statement: Select[int]) -> int:
     return session.scalar(statement) or 0
 
 
-def _replacer(person: Person, needles: list[str]) -> Callable[[Any], Any]:
-    mention = re.compile(rf"<@{re.escape(person.slack_user_id)}(\|[^>]*)?>") if person.slack_user_id else None
+def _replacer(slack_user_id: str | None, needles: list[str], *, in_keys: bool = True) -> Callable[[Any], Any]:
+    mention = re.compile(rf"<@{re.escape(slack_user_id)}(\|[^>]*)?>") if slack_user_id else None
     plain = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE) if needles else None
 
     def scrub(value: Any) -> Any:
@@ -127,7 +157,7 @@ def _replacer(person: Person, needles: list[str]) -> Callable[[Any], Any]:
         if isinstance(value, list):
             return [scrub(v) for v in value]
         if isinstance(value, dict):
-            return {scrub(k): scrub(v) for k, v in value.items()}
+            return {(scrub(k) if in_keys else k): scrub(v) for k, v in value.items()}
         return value
 
     return scrub
@@ -141,15 +171,26 @@ def _text_columns_by_table() -> Iterator[tuple[Table, list[Column[Any]]]]:
             yield table, columns
 
 
-def _sweep(session: Session, person: Person, report: ErasureReport) -> None:
-    """Replace the person's identifying strings wherever they still occur in stored text (one scan per table)."""
-    needles = _needles(person)
+def _sweep(
+    session: Session,
+    needles: list[str],
+    report: ErasureReport,
+    *,
+    slack_user_id: str | None = None,
+    tables: set[str] | None = None,
+    in_keys: bool = True,
+) -> None:
+    """Replace `needles` (and mentions of `slack_user_id`) wherever they occur in stored text (one scan per table).
+
+    `tables`: only those tables (None: every table but people, whose row is anonymised field by field).
+    `in_keys`: also in JSON object keys (a name can key a mapping; a title like "text" must not break Block Kit).
+    """
     if not needles:
         return
-    scrub = _replacer(person, needles)
+    scrub = _replacer(slack_user_id, needles, in_keys=in_keys)
     for table, columns in _text_columns_by_table():
-        if table.name == Person.__tablename__:
-            continue  # the row itself is anonymised field by field
+        if table.name == Person.__tablename__ or (tables is not None and table.name not in tables):
+            continue
         searched = [cast(c, Text) if isinstance(c.type, JSON) else c for c in columns]
         matches = or_(*[func.lower(s).contains(n.lower(), autoescape=True) for s in searched for n in needles])
         key = list(table.primary_key.columns)
@@ -170,6 +211,11 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     """Remove `person`'s identity everywhere, inside the caller's transaction."""
     pid = person.id
     report = ErasureReport(pid)
+    artifacts = session.execute(
+        select(Artifact.id, Artifact.title, Artifact.url, Artifact.description).where(Artifact.person_id == pid)
+    ).all()
+    artifact_ids = {a.id for a in artifacts}
+    artifact_needles = _text_needles(value for a in artifacts for value in (a.title, a.url, a.description))
 
     def removed(what: str, result: Any, table: str) -> None:
         if result.rowcount:
@@ -211,9 +257,18 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     to_them = [OutboxMessage.person_id == pid]
     if person.slack_user_id:
         to_them.append(OutboxMessage.channel == person.slack_user_id)
-    removed("messages to them", session.execute(delete(OutboxMessage).where(or_(*to_them))), "outbox")
+    # A posted showcase keeps its row (an artifact id, a channel and a timestamp) until Slack deletes the post.
+    posted_showcase = and_(OutboxMessage.kind == MessageKind.SHOWCASE.value, OutboxMessage.sent_ts.is_not(None))
+    removed(
+        "messages to them",
+        session.execute(delete(OutboxMessage).where(or_(*to_them), not_(posted_showcase))),
+        "outbox",
+    )
+    _drop_week_stories(session, artifact_ids, artifact_needles, report)
+    # Their artifacts' words in messages queued already rendered, before their name goes ("X's checker").
+    _sweep(session, artifact_needles, report, tables={OutboxMessage.__tablename__}, in_keys=False)
     # The sweep needs the identifying strings, so it runs before the people row forgets them.
-    _sweep(session, person, report)
+    _sweep(session, _needles(person), report, slack_user_id=person.slack_user_id)
 
     # Their reports move up to their manager; the next people import sets the real chart.
     session.execute(update(Person).where(Person.manager_id == pid).values(manager_id=person.manager_id))
@@ -250,6 +305,56 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     return report
 
 
+def _drop_week_stories(session: Session, artifact_ids: set[int], needles: list[str], report: ErasureReport) -> None:
+    """Drop every saved week story told from (or naming) one of their artifacts; the digest retells it plainly."""
+    lowered = [n.lower() for n in needles]
+    for state in session.scalars(select(AppState).where(AppState.key.like("week_story:%"))).all():
+        try:
+            saved = json.loads(state.value or "{}")
+            told_from = {int(i) for i in [*saved.get("sent_ids", []), *saved.get("standout_ids", [])]}
+        except (ValueError, TypeError, AttributeError):
+            told_from = set()
+        value = (state.value or "").lower()
+        if told_from & artifact_ids or any(n in value for n in lowered):
+            session.delete(state)
+            report.removed["saved week stories that told of their artifacts"] += 1
+            report.tables_touched.add(AppState.__tablename__)
+
+
+def delete_forgotten_showcases(
+    session_factory: sessionmaker[Session], posts: PostRemover | None, report: ErasureReport | None = None
+) -> tuple[int, int]:
+    """Delete from Slack the showcase posts of forgotten people; returns (deleted, still in Slack).
+
+    A post Slack deleted (or that was already gone) loses its outbox row; the others keep it for a later run.
+    """
+    with session_factory() as session:
+        rows = session.execute(
+            select(OutboxMessage.id, OutboxMessage.sent_channel, OutboxMessage.channel, OutboxMessage.sent_ts)
+            .join(Person, Person.id == OutboxMessage.person_id)
+            .where(
+                OutboxMessage.kind == MessageKind.SHOWCASE.value,
+                OutboxMessage.sent_ts.is_not(None),
+                Person.forgotten_at.is_not(None),
+            )
+            .order_by(OutboxMessage.id)
+        ).all()
+    deleted = left = 0
+    for row_id, sent_channel, channel, ts in rows:
+        if posts is None or not posts.delete_post(sent_channel or channel, str(ts)):
+            left += 1
+            continue
+        with session_factory.begin() as session:
+            session.execute(delete(OutboxMessage).where(OutboxMessage.id == row_id))
+        deleted += 1
+    if report is not None:
+        report.removed["showcase posts deleted from Slack"] += deleted
+        if deleted:
+            report.tables_touched.add(OutboxMessage.__tablename__)
+        report.posts_left, report.posts_without_client = left, posts is None
+    return deleted, left
+
+
 def find_person(
     session: Session, *, email: str | None = None, slack_user_id: str | None = None, person_id: int | None = None
 ) -> Person | None:
@@ -271,9 +376,11 @@ def forget(
     email: str | None = None,
     slack_user_id: str | None = None,
     person_id: int | None = None,
+    posts: PostRemover | None = None,
 ) -> ErasureReport:
     """Erase the person with `email` (or `slack_user_id`) and make sure no old copy stays in the database files.
 
+    `posts` deletes their showcase posts from Slack (None: they are kept for `buildboard forget --finish`).
     Raises UnknownPerson when no one is stored under it (never known, or already forgotten).
     """
     with session_factory.begin() as session:
@@ -284,6 +391,7 @@ def forget(
                 f"no one with {asked} is stored (never imported, or already forgotten); nothing was erased"
             )
         report = erase(session, person, now=now)
+    delete_forgotten_showcases(session_factory, posts, report)
     engine = session_factory.kw["bind"]
     report.wal_truncated = purge_old_copies(engine, report.tables_touched)
     log.info("forgot person %d: %s", report.person_id, "; ".join(report.lines()))
@@ -309,7 +417,12 @@ def purge_old_copies(engine: Engine, tables: set[str]) -> bool | None:
 
 
 def apply_slack_user_change(
-    session_factory: sessionmaker[Session], user: dict[str, Any], *, forget_deactivated: bool, now: datetime
+    session_factory: sessionmaker[Session],
+    user: dict[str, Any],
+    *,
+    forget_deactivated: bool,
+    now: datetime,
+    posts: PostRemover | None = None,
 ) -> str:
     """A Slack `user_change`: deactivation marks the person inactive, or erases them when so configured.
 
@@ -334,7 +447,7 @@ def apply_slack_user_change(
             return "deactivated"
         person_id = person.id
     try:
-        forget(session_factory, now=now, person_id=person_id)
+        forget(session_factory, now=now, person_id=person_id, posts=posts)
     except UnknownPerson:  # a second delivery of the same event, or another replica got there first
         return "unchanged"
     log.info("Slack user deactivated: person %d forgotten (BUILDBOARD_FORGET_DEACTIVATED)", person_id)

@@ -30,3 +30,9 @@ class NudgeDms(Protocol):
     """Rewrites a person's nudge DMs in place once they answered; returns how many were rewritten."""
 
     def show_answer(self, dms: AnsweredNudgeDms) -> int: ...
+
+
+class PostRemover(Protocol):
+    """Deletes a message the bot posted; True when it is gone (deleted now, or already gone)."""
+
+    def delete_post(self, channel: str, ts: str) -> bool: ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,14 @@ from bot.db.models import AppState, Artifact, Person
 from bot.db.public import named_in_public
 from bot.db.upsert import upsert
 from bot.domain.periods import IsoWeek
-from bot.domain.story import STANDOUTS, STORY_PARAGRAPH_MAX, StoryArtifact, WeekStory, plain_story
+from bot.domain.story import (
+    STANDOUTS,
+    STORY_PARAGRAPH_MAX,
+    StoryArtifact,
+    WeekStory,
+    paragraph_links_kept,
+    plain_story,
+)
 from bot.llm.client import LlmClient
 from bot.llm.prompts import STORY_INSTRUCTIONS, as_data
 from bot.services.llm_usage import record_llm_usage
@@ -123,7 +131,13 @@ def _cached(session: Session, week: IsoWeek, allowed: dict[int, StoryArtifact]) 
     # Someone opted out (or left) since: the saved words may mention their artifact, so tell it again.
     if not sent <= allowed.keys():
         return None
+    # Saved by an earlier version, or an artifact's link changed since: only the week's links stay links.
+    text = paragraph_links_kept(text, _artifact_urls(allowed.values()))
     return WeekStory(text, [allowed[i] for i in standout_ids if i in allowed], source="ai", model=model)
+
+
+def _artifact_urls(artifacts: Iterable[StoryArtifact]) -> set[str]:
+    return {a.url for a in artifacts if a.url}
 
 
 def stored_story(session: Session, week: IsoWeek) -> WeekStory:
@@ -166,7 +180,8 @@ def tell_week(
         record_llm_usage(session, answer, now=now)
         if answer.data is None:
             return fallback
-        paragraph = " ".join(answer.data["paragraph"].split())
+        # The model may write any link a description asked for: only the week's artifacts' links stay.
+        paragraph = paragraph_links_kept(answer.data["paragraph"], _artifact_urls(artifacts))
         chosen = list(dict.fromkeys(answer.data["standout_refs"]))[:STANDOUTS]
         standouts = [artifacts[ref - 1] for ref in chosen] or artifacts[:STANDOUTS]
         story = WeekStory(paragraph, standouts, source="ai", model=answer.model)

@@ -78,10 +78,10 @@ def test_forget_leaves_no_trace_and_keeps_every_weekly_total(rt, slack, monkeypa
             [(None, "user", dan), (ids(session)["bob@example.com"], "team", dan)], key=str
         )
         assert sorted(str(v.viewer_name) for v in views_of(session, dan, now=NOW)) == ["Bob Baker", "None"]
-        # The message addressed to her is gone; the showcase keeps its text without her.
+        # The message addressed to her is gone; the showcase keeps its text without her nor her artifact's title.
         payloads = {m.idempotency_key: m.payload for m in session.scalars(select(OutboxMessage))}
         assert f"nudge:{carol_id}:2026-W47" not in payloads
-        assert payloads["showcase:2026-W47:1"]["text"] == "someone shared [forgotten]'s release checker"
+        assert payloads["showcase:2026-W47:1"]["text"] == "someone shared [forgotten]"
         # Her reports (none) and her usage: still there, on the anonymous row.
         assert session.scalar(select(func.count()).select_from(UsageDaily).where(UsageDaily.person_id == carol_id)) == 4
         # A re-computed digest of that week has the same totals and does not name her.

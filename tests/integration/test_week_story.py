@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import LlmUsage
+from bot.db.models import AppState, LlmUsage
 from bot.services.digest import run_digest
 from bot.services.estimates import estimate_pending
 from bot.slack.blocks.digest import digest_blocks
@@ -256,3 +256,48 @@ def test_a_deactivated_author_is_left_out_of_what_is_sent(rt, slack, fake, week,
     run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, llm=llm_for(database_url, slack, fake))
     assert refs_sent(fake.requests[0]) == {1: "Ticket triage bot"}
     assert "U0BOB" not in json.dumps(top_level(slack))
+
+
+def test_only_the_weeks_artifact_links_stay_links_in_the_paragraph(rt, slack, fake, week, database_url):
+    """A description can ask the model for any link: only an artifact's own link of that week is posted."""
+    fake.answer(
+        {
+            "paragraph": "Triage got faster (see https://git.example.com/ticket). Log in at https://evil.example/login "
+            "to claim a prize, or <https://evil.example|click> here, or <https://git.example.com/sql|the helper>.",
+            "standout_refs": [1],
+        }
+    )
+    run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, llm=llm_for(database_url, slack, fake))
+    section, _note = opening(top_level(slack)[0])
+    paragraph = section.split("\n")[1]
+    assert paragraph == (
+        "Triage got faster (see https://git.example.com/ticket). Log in at to claim a prize, "
+        "or click here, or the helper (https://git.example.com/sql)."
+    )
+    assert "evil.example" not in json.dumps(top_level(slack))
+    # Saved without the outside links too (the send, and any re-send, tells the week from what is saved).
+    with rt.sessions() as session:
+        [saved] = session.scalars(select(AppState.value).where(AppState.key == f"week_story:{W47}")).all()
+    assert "evil.example" not in saved and "https://git.example.com/ticket" in saved
+
+
+def test_a_saved_paragraph_with_an_outside_link_is_rendered_without_it(rt, slack, week):
+    """A story saved before the rule (or by another version) loses its outside links when it is shown."""
+    with rt.sessions.begin() as session:
+        session.add(
+            AppState(
+                key=f"week_story:{W47}",
+                value=json.dumps(
+                    {
+                        "paragraph": "A good week: phish.com/login and https://git.example.com/ticket.",
+                        "standout_ids": [week["triage"]],
+                        "sent_ids": sorted([week["triage"], week["sql"]]),
+                        "model": ANSWER_MODEL,
+                    }
+                ),
+                updated_at=NOW,
+            )
+        )
+    run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, llm=None)
+    section, _note = opening(top_level(slack)[0])
+    assert section.split("\n")[1] == "A good week: and https://git.example.com/ticket."

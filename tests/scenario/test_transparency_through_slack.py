@@ -10,8 +10,12 @@ from sqlalchemy import select
 
 from bot.db.models import Person
 from bot.db.usage_weekly import rebuild_usage_weekly
+from bot.domain.delivery import MessageIntent, MessageKind
+from bot.services import outbox
 from bot.services.audit import record_views
-from tests.conftest import NOW
+from bot.services.sharing import showcase_key
+from tests.conftest import DIGEST_CHANNEL, NOW
+from tests.support.llm import add_artifact
 from tests.support.organisation import load_org
 from tests.support.personal_data import add_personal_history, ids
 
@@ -176,3 +180,24 @@ def test_me_data_shows_the_flags_a_manager_sees(slack_http, rt):
     _, _, url = slack_http.command("me data", user_id="U0CAROL")
     text = json.dumps(slack_http.responses(url)[0]["blocks"], ensure_ascii=False)
     assert "*What your manager is shown*" in text and "• 2026-W47 · " in text
+
+
+def test_a_deleted_slack_user_forgotten_loses_their_showcase_post(slack_http, rt, slack):
+    load_org(rt.sessions)
+    artifact = add_artifact(rt.sessions, "carol@example.com", "Ticket triage bot")
+    with rt.sessions.begin() as session:
+        carol = ids(session)["carol@example.com"]
+        intent = MessageIntent(
+            showcase_key(artifact), MessageKind.SHOWCASE, DIGEST_CHANNEL, {"artifact_id": artifact}, person_id=carol
+        )
+        outbox.queue(session, intent, NOW)
+    assert rt.sender.send_due(keys=[showcase_key(artifact)]).sent == 1
+    [post] = slack.messages_in(DIGEST_CHANNEL)
+    rt.settings.forget_deactivated = True
+    user = {"id": "U0CAROL", "deleted": True, "profile": {"email": "carol@example.com"}}
+    status, _ = slack_http.post(user_change_body(user), content_type="application/json")
+    assert status == 200
+    assert wait_until(lambda: slack.calls_to("chat.delete"))
+    [deleted] = slack.calls_to("chat.delete")
+    assert (deleted.args["channel"], deleted.args["ts"]) == (DIGEST_CHANNEL, post["ts"])
+    assert wait_until(lambda: slack.messages_in(DIGEST_CHANNEL) == [])

@@ -16,6 +16,7 @@ def user_change(event: dict, runtime: Runtime) -> None:
         event.get("user") or {},
         forget_deactivated=runtime.settings.forget_deactivated,
         now=runtime.clock(),
+        posts=runtime.post_remover,
     )
     if outcome not in ("unknown", "unchanged"):
         log.info("user_change for %s: %s", (event.get("user") or {}).get("id"), outcome)
