@@ -289,6 +289,8 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     viewer_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # Set only for a viewer outside the people file (an admin given by Slack id in BUILDBOARD_ADMINS).
+    viewer_slack_user_id: Mapped[str | None] = mapped_column(String(32))
     subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(32))  # team | user | export
     detail: Mapped[str | None] = mapped_column(String(300))

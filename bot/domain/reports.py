@@ -53,8 +53,8 @@ class CodeActivity:
 class ViewedBy:
     """Who looked at a person's numbers, how (team | user | export), how often and when last."""
 
-    viewer_name: str | None  # None: the viewer was forgotten, or it was the command line
-    viewer_slack_user_id: str | None
+    viewer_name: str | None  # None: forgotten, the command line, or an admin outside the people file
+    viewer_slack_user_id: str | None  # an admin outside the people file has only this
     action: str
     times: int
     last_at: datetime

@@ -250,7 +250,18 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     removed(
         "audit rows naming them as the viewer",
         session.execute(
-            update(AuditEvent).where(AuditEvent.viewer_person_id == pid).values(viewer_person_id=None, detail=None)
+            update(AuditEvent)
+            .where(
+                or_(
+                    AuditEvent.viewer_person_id == pid,
+                    # rows from a time they looked as an admin before they were in the people file
+                    and_(
+                        AuditEvent.viewer_slack_user_id.is_not(None),
+                        AuditEvent.viewer_slack_user_id == person.slack_user_id,
+                    ),
+                )
+            )
+            .values(viewer_person_id=None, viewer_slack_user_id=None, detail=None)
         ),
         "audit_events",
     )

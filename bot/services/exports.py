@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, AuditEvent, Award, Person, UsageDaily
@@ -182,17 +182,30 @@ def export_people(session: Session, *, week: IsoWeek | None, fmt: str, out: Text
 EXPORTERS["people"] = export_people
 
 
-AUDIT_COLUMNS = ["at", "viewer_email", "viewer_name", "subject_email", "subject_name", "action", "detail"]
+AUDIT_COLUMNS = [
+    "at",
+    "viewer_email",
+    "viewer_name",
+    "viewer_slack_user_id",
+    "subject_email",
+    "subject_name",
+    "action",
+    "detail",
+]
 
 
 def export_audit(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:
-    """The audit trail: who viewed whose numbers, how and when (empty viewer: forgotten, or an operator)."""
+    """The audit trail: who viewed whose numbers, how and when.
+
+    An empty viewer is someone forgotten, or an operator; an admin outside the people file has only a Slack id.
+    """
     viewer, subject = aliased(Person), aliased(Person)
     query = (
         select(
             AuditEvent.at,
             viewer.email,
             viewer.name,
+            func.coalesce(viewer.slack_user_id, AuditEvent.viewer_slack_user_id),
             subject.email,
             subject.name,
             AuditEvent.action,

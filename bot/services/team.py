@@ -306,6 +306,7 @@ def team_answer(
     record_views(
         session,
         viewer_id=viewer.person_id,
+        viewer_slack_user_id=viewer.slack_user_id,
         subject_ids=report.viewed_ids,
         action="team",
         detail=f"{group.label}, {report.first}..{report.last}",
@@ -428,6 +429,7 @@ def person_answer(
     record_views(
         session,
         viewer_id=viewer.person_id,
+        viewer_slack_user_id=viewer.slack_user_id,
         subject_ids=[person.id],
         action="user",
         detail=f"{period[0]}..{last}",

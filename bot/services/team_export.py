@@ -117,7 +117,13 @@ def build_export(
         return None, refusal
     export, seen = _scope_export(session, group, weeks, now=now, zone=zone)
     record_views(
-        session, viewer_id=viewer.person_id, subject_ids=seen, action="export", detail=f"{group.label}", now=now
+        session,
+        viewer_id=viewer.person_id,
+        viewer_slack_user_id=viewer.slack_user_id,
+        subject_ids=seen,
+        action="export",
+        detail=f"{group.label}",
+        now=now,
     )
     return export, None
 

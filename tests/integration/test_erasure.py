@@ -165,3 +165,27 @@ def test_export_files_hold_only_anonymous_usage_after_forgetting(rt):
         ("2026-11-17", "", 250_000),
         ("2026-11-17", "", 110_000),
     ]
+
+
+def test_forget_clears_views_recorded_by_slack_id_before_the_viewer_joined_the_people_file(rt):
+    from bot.services.audit import record_views
+
+    load_org(rt.sessions)
+    with rt.sessions.begin() as session:
+        people = ids(session)
+        # Carol looked at Dan as an admin given by Slack id, before she was in the people file.
+        record_views(
+            session,
+            viewer_id=None,
+            viewer_slack_user_id="U0CAROL",
+            subject_ids=[people["dan@example.com"]],
+            action="user",
+            detail=None,
+            now=NOW,
+        )
+        dan = people["dan@example.com"]
+    forget(rt.sessions, email="carol@example.com", now=NOW)
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).where(AuditEvent.viewer_slack_user_id == "U0CAROL")) == 0
+        [view] = views_of(session, dan, now=NOW)
+        assert view.viewer_name is None and view.viewer_slack_user_id is None

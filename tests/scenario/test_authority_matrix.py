@@ -266,3 +266,23 @@ def test_views_are_audited_per_person_seen(slack_http, rt, org):
             (org["erin"], org["frank"], "export"),
         ]
     )
+
+
+def test_an_admin_outside_the_people_file_is_shown_by_slack_id_to_the_people_they_viewed(slack_http, rt, org):
+    ask(slack_http, f"user {at('frank')}", "root")
+    ask(slack_http, "team Platform", "root")
+    with rt.sessions() as session:
+        rows = session.execute(select(AuditEvent.viewer_person_id, AuditEvent.viewer_slack_user_id)).all()
+    assert rows and set(rows) == {(None, "U0ROOT")}
+    answer = ask(slack_http, "me", "frank")
+    assert "• <@U0ROOT> looked you up, last on" in answer
+    assert "someone no longer here" not in answer
+    answer = ask(slack_http, "me", "carol")
+    assert "• <@U0ROOT> in team stats, last on" in answer
+
+
+def test_a_known_viewer_is_not_copied_by_slack_id_into_the_audit_trail(slack_http, rt, org):
+    ask(slack_http, "team", "bob")
+    with rt.sessions() as session:
+        rows = session.execute(select(AuditEvent.viewer_person_id, AuditEvent.viewer_slack_user_id)).all()
+    assert rows and all(person is not None and slack_id is None for person, slack_id in rows)

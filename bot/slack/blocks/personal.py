@@ -40,7 +40,8 @@ def viewed_by_text(views: list[ViewedBy]) -> str:
         return f"*Who looked at your numbers* (last {VIEWS_SHOWN_DAYS} days)\nNobody."
     lines = []
     for view in views[:MAX_VIEWERS_LISTED]:
-        who = mention(view.viewer_slack_user_id, view.viewer_name) if view.viewer_name else "someone no longer here"
+        known = view.viewer_name or view.viewer_slack_user_id  # an admin outside the people file has only an id
+        who = mention(view.viewer_slack_user_id, view.viewer_name) if known else "someone no longer here"
         how = VIEW_ACTIONS.get(view.action, escape(view.action))
         times = f", {view.times} times" if view.times > 1 else ""
         lines.append(f"• {who} {how}{times}, last on {view.last_at:%d %b %Y}")
