@@ -149,3 +149,28 @@ def test_without_a_token_forget_says_how_many_posts_are_left_and_finish_deletes_
     assert slack.messages_in(DIGEST_CHANNEL) == []
     with rt.sessions() as session:
         assert session.execute(text("SELECT count(*) FROM outbox WHERE kind = 'showcase'")).scalar() == 0
+
+
+def test_forget_cancels_a_showcase_still_queued(rt, slack, monkeypatch, database_url, capsys):
+    load_org(rt.sessions)
+    carol = add_artifact(rt.sessions, "carol@example.com", TITLE, description="Routes support tickets.", work_units="5")
+    with rt.sessions.begin() as session:
+        carol_id = session.scalars(select(Person.id).where(Person.email == "carol@example.com")).one()
+        outbox.queue(
+            session,
+            MessageIntent(
+                key=showcase_key(carol),
+                kind=MessageKind.SHOWCASE,
+                channel=DIGEST_CHANNEL,
+                params={"artifact_id": carol},
+                person_id=carol_id,
+            ),
+            NOW,
+        )
+    forget_env(monkeypatch, database_url, slack, token=True)
+    assert main(["forget", "carol@example.com"]) == 0
+    capsys.readouterr()
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert rt.sender.send_due(keys=[showcase_key(carol)]).sent == 0
+    assert slack.messages_in(DIGEST_CHANNEL) == [] and slack.calls_to("chat.delete") == []
