@@ -120,3 +120,38 @@ def test_a_claim_of_a_dead_process_of_this_host_is_released_at_once(sessions, sl
     delivery = send_week(sessions, make_sender(sessions, slack), W47, now, on_wait=waits.append)
     assert waits == [] and delivery.sent == PEOPLE
     assert keys_posted(slack) == Counter({key: 1 for key in keys})
+
+
+def test_a_nudge_stops_waiting_as_soon_as_a_live_holder_has_sent_its_claims(sessions, slack, settings):
+    """Two `buildboard nudge` at once: the one that waits looks again soon, not when the other's claim ends."""
+    keys = forty_people_to_nudge(sessions)
+    now = datetime.now(UTC)
+    queue_nudges(sessions, settings, W47, now, at_local_hour=False)
+    held = keys[:5]
+    with sessions.begin() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key.in_(held))
+            .values(status="sending", claimed_by="elsewhere:1:1", claimed_until=now + timedelta(seconds=60))
+        )
+    slept: list[float] = []  # waits for the claims (pacing the posts sleeps too, for a few hundredths)
+
+    def sleep(seconds: float) -> None:
+        if seconds >= 0.5:
+            slept.append(seconds)
+        if len(slept) == 2 and seconds >= 0.5:  # the other sender posts its five DMs meanwhile
+            with sessions.begin() as session:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.idempotency_key.in_(held))
+                    .values(status="sent", claimed_by=None, claimed_until=None)
+                )
+        time.sleep(min(seconds, 0.05))
+
+    waits = []
+    delivery = send_week(sessions, make_sender(sessions, slack, sleep=sleep), W47, now, on_wait=waits.append)
+    assert delivery.sent == PEOPLE - len(held) and not delivery.errors
+    assert len(slept) == 2 and max(slept) <= 1.0  # looked again every second, not after 60
+    assert [w.count for w in waits] == [5]  # told once
+    with sessions() as session:
+        assert undelivered(session, W47, datetime.now(UTC)) == 0
