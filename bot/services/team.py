@@ -7,7 +7,7 @@ people costs the same handful of aggregate queries as a team of five.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,16 +19,18 @@ from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
-from bot.domain.reports import PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
+from bot.domain.reports import IdleSeat, PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
 from bot.domain.stats import PersonWeek
 from bot.domain.text import escape, team_key
 from bot.domain.titles import TitleRulesError
+from bot.ingest.seat_prices import SeatPrices
 from bot.services import authority
 from bot.services.artifacts import artifact_view
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
+from bot.services.seats import idle_seats, seat_cost_total
 from bot.services.stats import person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
@@ -239,22 +241,59 @@ def group_flags(
     return {pid: flags for pid, flags in found.items() if pid in used}
 
 
-def code_totals(session: Session, period: list[IsoWeek], group: Group) -> tuple[int, int]:
-    """Commits and pull requests by coding agents (Claude Code analytics) in the group over the period."""
-    commits, pull_requests = session.execute(
+def code_totals(session: Session, period: list[IsoWeek], group: Group) -> tuple[int, int, int, int]:
+    """Commits and pull requests by Claude Code, requests and accepted lines in Cursor, in the group over the period."""
+    commits, pull_requests, requests, accepted = session.execute(
         select(
             func.coalesce(func.sum(CodeActivityDaily.commits), 0),
             func.coalesce(func.sum(CodeActivityDaily.pull_requests), 0),
+            func.coalesce(
+                func.sum(
+                    CodeActivityDaily.agent_requests
+                    + CodeActivityDaily.composer_requests
+                    + CodeActivityDaily.chat_requests
+                ),
+                0,
+            ),
+            func.coalesce(
+                func.sum(case((CodeActivityDaily.provider == "cursor", CodeActivityDaily.lines_added), else_=0)), 0
+            ),
         ).where(
             CodeActivityDaily.day >= period[0].start,
             CodeActivityDaily.day <= period[-1].end,
             *_members_filter(CodeActivityDaily.person_id, group),
         )
     ).one()
-    return int(commits), int(pull_requests)
+    return int(commits), int(pull_requests), int(requests), int(accepted)
 
 
-def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, settings: Settings) -> TeamReport:
+def group_idle_seats(session: Session, group: Group, today: date, settings: Settings) -> list[IdleSeat]:
+    """The group's seats nobody used for BUILDBOARD_IDLE_SEAT_DAYS (managers' flags; admins' count and cost)."""
+    prices = SeatPrices.load(settings.seats_file)
+    views = idle_seats(session, prices, today=today, idle_days=settings.idle_seat_days, people=group.members)
+    slack_ids = dict(
+        session.execute(
+            select(Person.id, Person.slack_user_id).where(Person.id.in_(sorted({v.person_id for v in views})))
+        ).all()
+    )
+    return [
+        IdleSeat(
+            v.person_id, v.name, slack_ids.get(v.person_id), v.tool, v.plan_label, v.monthly_usd, v.last_active_day
+        )
+        for v in views
+    ]
+
+
+def team_report(
+    session: Session,
+    group: Group,
+    last_week: IsoWeek,
+    weeks: int,
+    settings: Settings,
+    *,
+    today: date | None = None,
+) -> TeamReport:
+    """`today`: the day idle seats are judged on (default: the last day of `last_week`)."""
     period = weeks_ending(last_week, weeks)
     before = weeks_ending(last_week.previous(weeks), weeks)
     lines = person_lines(session, period, group)
@@ -272,7 +311,7 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
     if len(lines) <= TABLE_LIMIT:
         order = {s.person_id: i for i, s in enumerate(ranked_stats)}
         table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
-    commits, pull_requests = code_totals(session, period, group)
+    commits, pull_requests, cursor_requests, accepted = code_totals(session, period, group)
     return TeamReport(
         group_label=group.label,
         weeks=period,
@@ -284,6 +323,11 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
         viewed_ids=[line.person_id for line in lines],
         code_commits=commits,
         code_pull_requests=pull_requests,
+        cursor_requests=cursor_requests,
+        cursor_accepted_lines=accepted,
+        seat_cost_usd=seat_cost_total(session, period[0].start, period[-1].end, group.members),
+        idle_seats=group_idle_seats(session, group, today or last_week.end, settings),
+        idle_seat_days=settings.idle_seat_days,
     )
 
 
@@ -302,7 +346,7 @@ def team_answer(
     if refusal is not None or group is None:
         return TeamAnswer(refusal=refusal)
     last = IsoWeek.last_complete(now, settings.zone)
-    report = team_report(session, group, last, weeks, settings)
+    report = team_report(session, group, last, weeks, settings, today=now.astimezone(settings.zone).date())
     record_views(
         session,
         viewer_id=viewer.person_id,
