@@ -163,6 +163,7 @@ class StoredAbout:
     viewed_by: list[dict[str, Any]]
     messages: dict[str, int]
     flags: list[dict[str, Any]]  # what a manager is shown about the week (computed from the above, not stored)
+    seats: list[dict[str, Any]] = field(default_factory=list)  # the tools they hold a seat of
 
     def as_json(self) -> str:
         def plain(value: Any) -> Any:

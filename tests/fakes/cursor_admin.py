@@ -19,7 +19,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time as day_time
+from datetime import UTC, date, datetime
+from datetime import time as day_time
 from decimal import Decimal
 
 from bot.demo.standin.local_server import LocalServer, ReceivedRequest, Reply, ScriptedFaults
