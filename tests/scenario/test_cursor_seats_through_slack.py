@@ -4,6 +4,7 @@ friendly monthly DM through the outbox."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -95,6 +96,15 @@ def test_cursor_and_seats_from_sync_to_slack(rt, slack, slack_http, cursor_fake,
     assert "*Seat cost*\n$2.67 (with spend: $2.67)" in me  # this week: 23 and 24 November
     assert "*Seat cost*\n$9.33 (with spend: $9.46)" in me  # last week: 7 days, and $0.13 of usage
     assert "7 agent · 2 composer · 3 chat requests · 120 lines accepted" in me
+
+    # App Home: the same, week by week.
+    event = {"type": "app_home_opened", "user": "U0BOB", "tab": "home", "event_ts": "1.0"}
+    envelope = {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event": event, "event_id": "Ev1"}
+    slack_http.post(json.dumps({**envelope, "event_time": 1}), content_type="application/json")
+    [published] = slack.wait_for("views.publish")
+    home = json.dumps(published.args["view"]["blocks"], ensure_ascii=False)
+    assert "seats $2.67 (with spend: $2.67)" in home
+    assert "seats $9.33 (with spend: $9.46) · 12 Cursor requests, 120 lines accepted" in home
 
     # Bob manages Carol and Dan: Dan's Cursor seat is idle, with the tool, its price and last active day.
     _, _, url = slack_http.command("team", user_id="U0BOB")
