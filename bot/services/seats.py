@@ -74,19 +74,18 @@ def record_seats(
         listed[(person_id, record.tool)] = record
     report.unmatched_emails = set(resolver.unmatched)
     spoken_for = set(tools) if tools is not None else {r.tool for r in records}
-    existing = {
-        (seat.person_id, seat.tool): seat
-        for seat in session.scalars(select(Seat).where(Seat.source == source, Seat.tool.in_(sorted(spoken_for))))
+    # Every seat of these tools, whichever list reported it: a list may take over a seat another one gave.
+    tools_seen = sorted(spoken_for | {r.tool for r in records})
+    held = {
+        (seat.person_id, seat.tool): seat for seat in session.scalars(select(Seat).where(Seat.tool.in_(tools_seen)))
     }
+    existing = {key: seat for key, seat in held.items() if seat.source == source and seat.tool in spoken_for}
     for (person_id, tool), record in listed.items():
         plan = _plan_for(record, prices)
         if plan is None:
             report.unknown_plans.add(record.plan or tool)
             continue
-        seat = (
-            existing.get((person_id, tool))
-            or session.scalars(select(Seat).where(Seat.person_id == person_id, Seat.tool == tool)).first()
-        )
+        seat = held.get((person_id, tool))
         if seat is None:
             session.add(
                 Seat(
@@ -210,6 +209,7 @@ class SeatView:
     person_id: int
     email: str | None
     name: str | None
+    slack_user_id: str | None
     tool: str
     plan: str
     plan_label: str
@@ -241,7 +241,9 @@ def seat_views(
     if people is not None:
         where.append(_among(Seat.person_id, people))
     seats = session.execute(
-        select(Seat, Person.email, Person.name).join(Person, Person.id == Seat.person_id).where(*where)
+        select(Seat, Person.email, Person.name, Person.slack_user_id)
+        .join(Person, Person.id == Seat.person_id)
+        .where(*where)
     ).all()
     if not seats:
         return []
@@ -268,7 +270,7 @@ def seat_views(
         )
     }
     views = []
-    for seat, email, name in seats:
+    for seat, email, name, slack_user_id in seats:
         plan = prices.plan(seat.plan)
         provider = plan.provider if plan else None
         candidates = [seat.last_active_day, coding.get((seat.person_id, seat.tool))]
@@ -282,6 +284,7 @@ def seat_views(
                 person_id=seat.person_id,
                 email=email,
                 name=name,
+                slack_user_id=slack_user_id,
                 tool=seat.tool,
                 plan=seat.plan,
                 plan_label=plan.label if plan else seat.plan,

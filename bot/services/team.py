@@ -11,15 +11,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageWeekly
+from bot.db.models import Artifact, Award, CodeActivityDaily, Person, Seat, UsageDaily, UsageWeekly
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
 from bot.domain.reports import IdleSeat, PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
+from bot.domain.seats import SEAT_COST_SOURCE
 from bot.domain.stats import PersonWeek
 from bot.domain.text import escape, team_key
 from bot.domain.titles import TitleRulesError
@@ -30,7 +31,7 @@ from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
-from bot.services.seats import idle_seats, seat_cost_total
+from bot.services.seats import idle_seats
 from bot.services.stats import person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
@@ -241,9 +242,40 @@ def group_flags(
     return {pid: flags for pid, flags in found.items() if pid in used}
 
 
-def code_totals(session: Session, period: list[IsoWeek], group: Group) -> tuple[int, int, int, int]:
-    """Commits and pull requests by Claude Code, requests and accepted lines in Cursor, in the group over the period."""
-    commits, pull_requests, requests, accepted = session.execute(
+@dataclass(frozen=True)
+class CodeAndSeatTotals:
+    commits: int
+    pull_requests: int
+    cursor_requests: int
+    cursor_accepted_lines: int
+    seat_cost_usd: Decimal
+    seats_held: int  # seats held on `today` by the group's people
+
+
+def code_and_seat_totals(session: Session, period: list[IsoWeek], group: Group, today: date) -> CodeAndSeatTotals:
+    """One statement: Claude Code's commits and pull requests, Cursor's requests and accepted lines, the period's
+    seat cost, and how many seats the group holds (so idle seats are looked for only where there are seats)."""
+    first, last = period[0].start, period[-1].end
+    seat_cost = (
+        select(func.coalesce(func.sum(UsageDaily.cost_usd), 0))
+        .where(
+            UsageDaily.day >= first,
+            UsageDaily.day <= last,
+            UsageDaily.cost_source == SEAT_COST_SOURCE,
+            *_members_filter(UsageDaily.person_id, group),
+        )
+        .scalar_subquery()
+    )
+    seats_held = (
+        select(func.count(Seat.id))
+        .where(
+            Seat.held_since <= today,
+            or_(Seat.ended_on.is_(None), Seat.ended_on >= today),
+            *_members_filter(Seat.person_id, group),
+        )
+        .scalar_subquery()
+    )
+    row = session.execute(
         select(
             func.coalesce(func.sum(CodeActivityDaily.commits), 0),
             func.coalesce(func.sum(CodeActivityDaily.pull_requests), 0),
@@ -258,28 +290,26 @@ def code_totals(session: Session, period: list[IsoWeek], group: Group) -> tuple[
             func.coalesce(
                 func.sum(case((CodeActivityDaily.provider == "cursor", CodeActivityDaily.lines_added), else_=0)), 0
             ),
+            seat_cost,
+            seats_held,
         ).where(
-            CodeActivityDaily.day >= period[0].start,
-            CodeActivityDaily.day <= period[-1].end,
+            CodeActivityDaily.day >= first,
+            CodeActivityDaily.day <= last,
             *_members_filter(CodeActivityDaily.person_id, group),
         )
     ).one()
-    return int(commits), int(pull_requests), int(requests), int(accepted)
+    commits, pull_requests, requests, accepted, cost, held = row
+    return CodeAndSeatTotals(
+        int(commits), int(pull_requests), int(requests), int(accepted), Decimal(cost or 0), int(held or 0)
+    )
 
 
 def group_idle_seats(session: Session, group: Group, today: date, settings: Settings) -> list[IdleSeat]:
     """The group's seats nobody used for BUILDBOARD_IDLE_SEAT_DAYS (managers' flags; admins' count and cost)."""
     prices = SeatPrices.load(settings.seats_file)
     views = idle_seats(session, prices, today=today, idle_days=settings.idle_seat_days, people=group.members)
-    slack_ids = dict(
-        session.execute(
-            select(Person.id, Person.slack_user_id).where(Person.id.in_(sorted({v.person_id for v in views})))
-        ).all()
-    )
     return [
-        IdleSeat(
-            v.person_id, v.name, slack_ids.get(v.person_id), v.tool, v.plan_label, v.monthly_usd, v.last_active_day
-        )
+        IdleSeat(v.person_id, v.name, v.slack_user_id, v.tool, v.plan_label, v.monthly_usd, v.last_active_day)
         for v in views
     ]
 
@@ -311,7 +341,8 @@ def team_report(
     if len(lines) <= TABLE_LIMIT:
         order = {s.person_id: i for i, s in enumerate(ranked_stats)}
         table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
-    commits, pull_requests, cursor_requests, accepted = code_totals(session, period, group)
+    today = today or last_week.end
+    code = code_and_seat_totals(session, period, group, today)
     return TeamReport(
         group_label=group.label,
         weeks=period,
@@ -321,12 +352,12 @@ def team_report(
         flagged=flagged,
         table=table,
         viewed_ids=[line.person_id for line in lines],
-        code_commits=commits,
-        code_pull_requests=pull_requests,
-        cursor_requests=cursor_requests,
-        cursor_accepted_lines=accepted,
-        seat_cost_usd=seat_cost_total(session, period[0].start, period[-1].end, group.members),
-        idle_seats=group_idle_seats(session, group, today or last_week.end, settings),
+        code_commits=code.commits,
+        code_pull_requests=code.pull_requests,
+        cursor_requests=code.cursor_requests,
+        cursor_accepted_lines=code.cursor_accepted_lines,
+        seat_cost_usd=code.seat_cost_usd,
+        idle_seats=group_idle_seats(session, group, today, settings) if code.seats_held else [],
         idle_seat_days=settings.idle_seat_days,
     )
 
