@@ -19,8 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from datetime import time as day_time
+from datetime import date
 from decimal import Decimal
 
 from bot.demo.standin.local_server import LocalServer, ReceivedRequest, Reply, ScriptedFaults
@@ -33,8 +32,12 @@ MAX_RANGE_DAYS = 30  # the daily usage endpoint's longest range
 DAY_MS = 86_400_000
 
 
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
 def ms(day: date, hour: int = 12) -> int:
-    return int(datetime.combine(day, day_time(hour), tzinfo=UTC).timestamp() * 1000)
+    """Epoch milliseconds of `hour`:00 UTC on `day` (integer arithmetic: the fake serves large organisations)."""
+    return (day.toordinal() - _EPOCH) * DAY_MS + hour * 3_600_000
 
 
 @dataclass
@@ -197,18 +200,19 @@ class FakeCursorAdmin(LocalServer):
         if request.path == DAILY_USAGE:
             if end - start > MAX_RANGE_DAYS * DAY_MS:
                 return Reply(400, {"error": "Bad Request", "message": "date range cannot exceed 30 days"})
-            rows = [d.wire() for d in self.daily if start <= ms(d.day, 0) <= end]
+            days = [d for d in self.daily if start <= ms(d.day, 0) <= end]
             if "page" not in body:
-                return Reply(200, {"data": rows, "period": period})
-            page, pagination = self._page(rows, body)
-            return Reply(200, {"data": page, "period": period, "pagination": pagination})
+                return Reply(200, {"data": [d.wire() for d in days], "period": period})
+            chunk, pagination = self._page(days, body)
+            return Reply(200, {"data": [d.wire() for d in chunk], "period": period, "pagination": pagination})
         events = sorted((e for e in self.events if start <= ms(e.day, e.hour) <= end), key=lambda e: -ms(e.day, e.hour))
-        page, pagination = self._page([e.wire() for e in events], body, default_size=10)
+        chunk, pagination = self._page(events, body, default_size=10)
+        page = [e.wire() for e in chunk]
         return Reply(
             200, {"totalUsageEventsCount": len(events), "pagination": pagination, "usageEvents": page, "period": period}
         )
 
-    def _page(self, rows: list[dict], body: dict, default_size: int = 100) -> tuple[list[dict], dict]:
+    def _page(self, rows: list, body: dict, default_size: int = 100) -> tuple[list, dict]:
         size = min(self.max_page_size, max(1, int(body.get("pageSize") or default_size)))
         number = max(1, int(body.get("page") or 1))
         pages = max(1, math.ceil(len(rows) / size))
