@@ -17,7 +17,14 @@ from bot.services.erasure import UnknownPerson, forget
 from bot.services.stats import org_week, person_weeks
 from tests.conftest import NOW
 from tests.support.organisation import load_org
-from tests.support.personal_data import add_personal_history, all_exports, dump_tables, ids, traces_in_database
+from tests.support.personal_data import (
+    add_personal_history,
+    all_exports,
+    dump_tables,
+    ids,
+    sqlite_bytes_at_rest,
+    traces_in_database,
+)
 
 W46, W47 = IsoWeek(2026, 46), IsoWeek(2026, 47)
 CAROL = ["carol@example.com", "Carol Chen", "U0CAROL"]
@@ -134,12 +141,12 @@ def test_erased_strings_are_not_in_the_sqlite_file_bytes(tmp_path):
     try:
         load_org(sessions)
         add_personal_history(sessions)
-        raw = path.read_bytes() + (tmp_path / "erase.db-wal").read_bytes()
-        assert b"carol@example.com" in raw and b"Carol Chen" in raw  # really written before
+        raw = sqlite_bytes_at_rest([path, tmp_path / "erase.db-wal"])
+        assert b"carol@example.com" in raw and b"carol chen" in raw  # really written before
         report = forget(sessions, email="carol@example.com", now=NOW)
         assert report.wal_truncated is True
         files = [path, tmp_path / "erase.db-wal", tmp_path / "erase.db-shm"]
-        raw = b"".join(f.read_bytes() for f in files if f.exists()).lower()
+        raw = sqlite_bytes_at_rest(files)
         for needle in ("carol@example.com", "carol chen", "u0carol"):
             assert needle.encode() not in raw, needle
         # Everyone else is still there.

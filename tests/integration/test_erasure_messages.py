@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -18,7 +17,7 @@ from tests.conftest import BOT_TOKEN, DIGEST_CHANNEL, NOW
 from tests.fakes.openai_api import FakeOpenAI
 from tests.support.llm import W47, add_artifact, llm_for
 from tests.support.organisation import load_org
-from tests.support.personal_data import dump_tables
+from tests.support.personal_data import dump_tables, sqlite_bytes_at_rest
 
 TITLE = "Ticket triage bot"
 LINK = "https://git.example.com/ticket"
@@ -75,8 +74,7 @@ def stored(rt) -> bytes:
         with rt.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             path = connection.engine.url.database
-        files = [Path(path), Path(f"{path}-wal")]
-        return b"".join(f.read_bytes() for f in files if f.exists()).lower()
+        return sqlite_bytes_at_rest([path, f"{path}-wal"])
     with rt.sessions() as session:
         return dump_tables(session).encode().lower()
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import JSON, String, Text, cast, func, or_, select
 
@@ -149,3 +152,15 @@ def dump_tables(session) -> str:
 
 def days(start: date, count: int) -> list[date]:
     return [start + timedelta(days=i) for i in range(count)]
+
+
+def sqlite_bytes_at_rest(paths) -> bytes:
+    """The bytes of SQLite's files (database, write-ahead log), read by a child process, lower-cased.
+
+    Never read them with open() in this process while its connections are open: closing any
+    descriptor of a file drops every POSIX lock this process holds on it, SQLite's locks included,
+    and a later connection then resets the write-ahead log index under the open ones ("disk I/O error").
+    """
+    script = "import sys\nfor p in sys.argv[1:]:\n    sys.stdout.buffer.write(open(p, 'rb').read())"
+    existing = [str(p) for p in paths if Path(p).exists()]
+    return subprocess.run([sys.executable, "-c", script, *existing], capture_output=True, check=True).stdout.lower()
