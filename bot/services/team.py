@@ -17,6 +17,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, Seat, UsageDaily, UsageWeekly
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
+from bot.domain.money import format_usd
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
 from bot.domain.reports import IdleSeat, PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
@@ -31,7 +32,7 @@ from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
-from bot.services.seats import idle_seats
+from bot.services.seats import SeatView, idle_seats
 from bot.services.stats import person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
@@ -224,10 +225,23 @@ def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[P
 
 
 def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
-    """Unexplained-spend and spike flags on `week` (never public: managers, admins and the person only)."""
+    """Unexplained-spend, spike and idle-seat flags on `week` (never public: managers, admins and the person only).
+
+    Idle seats are judged on the week's last day.
+    """
     if not person_ids:
         return {}
-    return flags_for_people(session, person_ids, week, settings)
+    found = flags_for_people(session, person_ids, week, settings)
+    prices = SeatPrices.load(settings.seats_file)
+    for seat in idle_seats(session, prices, today=week.end, idle_days=settings.idle_seat_days, people=person_ids):
+        found.setdefault(seat.person_id, []).append(idle_seat_flag(seat, week, settings.idle_seat_days))
+    return found
+
+
+def idle_seat_flag(seat: SeatView, week: IsoWeek, idle_days: int) -> Flag:
+    price = f"{format_usd(seat.monthly_usd)} a month" if seat.monthly_usd is not None else "no price known"
+    last = f"last active {seat.last_active_day}" if seat.last_active_day else "never seen active"
+    return Flag("idle_seat", week, f"{seat.plan_label} seat ({price}) unused for {idle_days} days, {last}")
 
 
 def group_flags(

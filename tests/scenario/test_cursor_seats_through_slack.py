@@ -114,6 +114,18 @@ def test_cursor_and_seats_from_sync_to_slack(rt, slack, slack_http, cursor_fake,
     assert "Cursor Teams ($40.00 a month), never seen active" in team
     assert "*Seat cost*" in team and "*Spend and seats*" in team
 
+    # …and on Dan himself, a flag his managers see (and he sees in /buildboard me, as every flag on him).
+    _, _, url = slack_http.command("user <@U0DAN|dan>", user_id="U0BOB")
+    [answer] = slack_http.responses(url)
+    flag = "idle seat: Cursor Teams seat ($40.00 a month) unused for 30 days, never seen active"
+    assert flag in text_of(answer)
+    _, _, url = slack_http.command("me", user_id="U0DAN")
+    [answer] = slack_http.responses(url)
+    assert flag in text_of(answer)
+    _, _, url = slack_http.command("user <@U0DAN|dan>", user_id="U0CAROL")
+    [answer] = slack_http.responses(url)
+    assert "idle seat" not in text_of(answer)  # a colleague may not see it
+
     # The admin's whole-organisation view counts idle seats and their monthly cost.
     _, _, url = slack_http.command("team", user_id="U0ERIN")
     [answer] = slack_http.responses(url)

@@ -58,7 +58,9 @@ def _person_numbers(line: PersonLine) -> str:
 
 
 def flag_text(flag: Flag) -> str:
-    kind = {"unexplained_spend": "unexplained spend", "spike": "spike"}.get(flag.kind, flag.kind)
+    kind = {"unexplained_spend": "unexplained spend", "spike": "spike", "idle_seat": "idle seat"}.get(
+        flag.kind, flag.kind
+    )
     return f"{kind}: {escape(flag.detail)}" if flag.detail else kind
 
 
