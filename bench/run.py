@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import digest, fanout, http_commands, usage_import
+from bench import cursor_sync, digest, fanout, http_commands, usage_import
 from bench.core import Result, table
 from bench.data import DATA_DIR, dataset
 from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, reset
@@ -22,7 +22,7 @@ from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, re
 FULL_PEOPLE = 85_000
 QUICK_PEOPLE = 5_000
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bb_bench"
-ALL = ("import", "digest", "memory", "http", "fanout")
+ALL = ("import", "digest", "memory", "http", "fanout", "cursor")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             results.extend(http_commands.run(database, url, ds, requests, log=log))
         if "fanout" in args.only:
             results.append(fanout.run(database, url, ds, messages, log=log))
+        if "cursor" in args.only:  # last: it adds a month of Cursor usage and seats to the organisation
+            results.append(cursor_sync.run(database, url, log=log))
     print(f"Buildboard benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
     print(
         f"organisation: {ds.people:,} people, {ds.usage_rows:,} usage rows over {ds.weeks} weeks, "

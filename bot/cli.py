@@ -59,7 +59,7 @@ def _usage_import(p: argparse.ArgumentParser) -> None:
 
 
 def _usage_sync(p: argparse.ArgumentParser) -> None:
-    p.add_argument("provider", choices=["openai", "anthropic", "claude-code"])
+    p.add_argument("provider", choices=["openai", "anthropic", "claude-code", "cursor"])
     p.add_argument("--since", type=date_arg, help="first UTC day, YYYY-MM-DD (default: two days ago)")
     p.add_argument("--until", type=date_arg, help="last UTC day, YYYY-MM-DD (default: today)")
 
@@ -92,7 +92,7 @@ def _outbox_send(p: argparse.ArgumentParser) -> None:
 
 
 def _export(p: argparse.ArgumentParser) -> None:
-    p.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit"])
+    p.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit", "seats"])
     p.add_argument("--week", type=week_arg)
     p.add_argument("--format", choices=["csv", "json"], default="csv")
 
@@ -117,6 +117,7 @@ GROUPS = {
     "usage": "AI usage",
     "artifacts": "artifacts people shared",
     "outbox": "the queue of scheduled Slack messages",
+    "prices": "the price table and the seats file",
 }
 
 COMMANDS: tuple[CliCommand, ...] = (
@@ -179,6 +180,11 @@ COMMANDS: tuple[CliCommand, ...] = (
         "bot.commands.outbox:outbox_status",
     ),
     CliCommand(("export",), "write stored data to stdout", "bot.commands.data:export", _export),
+    CliCommand(
+        ("prices", "check"),
+        "list models used in the last 30 days the price table lacks, and seat plans without a price",
+        "bot.commands.prices:prices_check",
+    ),
     CliCommand(
         ("forget",),
         "erase a person's personal data (usage kept only as anonymous totals)",

@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     openai_admin_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_ADMIN_KEY"))
     anthropic_admin_key: SecretStr | None = Field(None, validation_alias=_env("ANTHROPIC_ADMIN_KEY"))
     anthropic_base_url: str | None = Field(None, validation_alias=_env("ANTHROPIC_BASE_URL"))
+    cursor_admin_key: SecretStr | None = Field(None, validation_alias=_env("CURSOR_ADMIN_KEY"))
+    cursor_api_url: str = Field("https://api.cursor.com", validation_alias=_env("CURSOR_API_URL"))
+    # The Admin API allows about 20 requests a minute per team; lower it if Cursor answers 429 often.
+    cursor_requests_per_minute: float = Field(20.0, gt=0, validation_alias=_env("CURSOR_REQUESTS_PER_MINUTE"))
+
+    # Seats (issue 18): monthly prices per seat, and when a seat counts as idle.
+    seats_file: str | None = Field(None, validation_alias=_env("BUILDBOARD_SEATS_FILE"))
+    idle_seat_days: int = Field(30, ge=1, validation_alias=_env("BUILDBOARD_IDLE_SEAT_DAYS"))
+    idle_seat_dm: bool = Field(False, validation_alias=_env("BUILDBOARD_IDLE_SEAT_DM"))
 
     # Running in production (issue 8): Slack pacing, the outbox sender, the scheduler and its leader.
     slack_workspace_rate: float = Field(5.0, ge=0, validation_alias=_env("BUILDBOARD_SLACK_WORKSPACE_RATE"))

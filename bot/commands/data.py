@@ -14,6 +14,7 @@ from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.ingest.csv_files import iter_usage, read_people
 from bot.ingest.errors import BadImportFile, ProblemCollector
 from bot.ingest.prices import PriceTable
+from bot.ingest.seat_prices import SeatPrices
 from bot.ingest.store import write_usage
 from bot.services import exports
 from bot.services.people import import_people, resolve_slack_ids
@@ -46,13 +47,17 @@ def _refuse(exc: BadImportFile) -> None:
 def org_import(args: argparse.Namespace) -> int:
     rt = runtime()
     try:
-        records = read_people(args.file)
+        seat_prices = SeatPrices.load(rt.settings.seats_file)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        records = read_people(args.file, seat_plans=seat_prices.plans)
     except BadImportFile as exc:
         _refuse(exc)
         return 2
     sessions = sessions_or_fail(rt)
     with sessions.begin() as session:
-        report = import_people(session, records, now=rt.clock())
+        report = import_people(session, records, now=rt.clock(), seat_prices=seat_prices)
     print(f"{args.file}: {len(records)} people ({report.summary()})")
     if report.missing_slack_ids and rt.settings.slack_bot_token is not None:
         try:
@@ -113,6 +118,23 @@ def usage_import(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace) -> int:
     rt = runtime()
     sessions = sessions_or_fail(rt)
+    if args.what == "seats":
+        try:
+            prices = SeatPrices.load(rt.settings.seats_file)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        today = rt.clock().astimezone(rt.settings.zone).date()
+        with sessions() as session:
+            count = exports.export_seats(
+                session,
+                prices=prices,
+                today=today,
+                idle_days=rt.settings.idle_seat_days,
+                fmt=args.format,
+                out=sys.stdout,
+            )
+        log.info("exported %d seats", count)
+        return 0
     writer = exports.EXPORTERS.get(args.what)
     if writer is None:
         raise CommandError(f"export {args.what} is not available yet")

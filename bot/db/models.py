@@ -155,7 +155,7 @@ class AnonymousUsageDaily(Base):
 
 
 class CodeActivityDaily(Base):
-    """Automatic evidence of output from coding agents (Claude Code analytics)."""
+    """Automatic evidence of output from coding agents (Claude Code analytics, Cursor's daily usage data)."""
 
     __tablename__ = "code_activity_daily"
     __table_args__ = (
@@ -171,6 +171,27 @@ class CodeActivityDaily(Base):
     lines_removed: Mapped[int] = mapped_column(Integer, default=0)
     commits: Mapped[int] = mapped_column(Integer, default=0)
     pull_requests: Mapped[int] = mapped_column(Integer, default=0)
+    # Cursor's daily usage data: requests to its agent, composer and chat (lines_added: accepted lines).
+    agent_requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    composer_requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    chat_requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Seat(Base):
+    """A person holds a seat of a tool (Cursor's members, Copilot's seats, the people file's `seats` column)."""
+
+    __tablename__ = "seats"
+    __table_args__ = (UniqueConstraint("person_id", "tool", name="uq_seats_person_tool"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    tool: Mapped[str] = mapped_column(String(32))  # cursor | copilot | claude | chatgpt | …
+    plan: Mapped[str] = mapped_column(String(64))  # a plan of the seats file: cursor_teams, copilot_business, …
+    source: Mapped[str] = mapped_column(String(32))  # cursor | copilot | people_file: the list that reports it
+    held_since: Mapped[date] = mapped_column(Date)  # charged from this day
+    ended_on: Mapped[date | None] = mapped_column(Date)  # the last day charged; NULL while held
+    last_active_day: Mapped[date | None] = mapped_column(Date)  # as the provider reports it (Copilot)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -6,6 +6,10 @@ titles, flags, personal and team stats. At 85,000 people a week is ~700,000 dail
 team, the 8-week chart). The rollup is refreshed for whole weeks, recomputed from usage_daily,
 so it cannot drift: an upsert, a provider's revision, a deletion and retention's folding all end
 with the same call.
+
+Seat rows (`cost_source` `seat`: a seat's daily share of its monthly price) are left out: the rollup is
+about use, so ranking, nudges, titles and spend flags never count a seat as spend or a day of use.
+Surfaces show seat cost beside it (bot/services/seats.py).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from bot.domain.periods import IsoWeek
 
 # pg_advisory_xact_lock key: refreshes of the rollup take turns (see refresh_usage_weekly).
 _REFRESH_LOCK = 0x0B0A_7D0B
+SEAT = "seat"  # usage_daily.cost_source of seat rows (bot/domain/seats.py)
 
 
 def week_start_of(column, dialect: str):
@@ -54,7 +59,7 @@ def refresh_usage_weekly(session: Session, first_day: date | None, last_day: dat
                 func.sum(UsageDaily.cost_usd),
                 func.count(func.distinct(UsageDaily.day)),
             )
-            .where(UsageDaily.day.between(monday, monday + timedelta(days=6)))
+            .where(UsageDaily.day.between(monday, monday + timedelta(days=6)), UsageDaily.cost_source != SEAT)
             .group_by(UsageDaily.person_id)
         )
         session.execute(

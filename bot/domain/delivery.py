@@ -22,6 +22,7 @@ class MessageKind(StrEnum):
     NUDGE = "nudge"
     REMINDER = "reminder"
     SHOWCASE = "showcase"
+    IDLE_SEAT = "idle_seat"  # a monthly, friendly DM to someone with a seat they have not used
     # Rows queued before intents existed carried their rendered payload; "file" was the chart upload.
     FILE = "file"
 

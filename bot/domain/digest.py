@@ -67,6 +67,7 @@ class WeeklyDigest:
     chart: list[ChartWeek] = field(default_factory=list)
     summary: WeekStory | None = None  # the week in a paragraph, opening the message
     ai_spend: AiSpendLine | None = None  # the thread's line on Buildboard's own AI spend
+    seat_cost_usd: Decimal = Decimal(0)  # the organisation's seats this week, apart from spend (usage cost)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Literal
 from bot.domain.money import format_usd
 from bot.domain.periods import IsoWeek
 
-FlagKind = Literal["unexplained_spend", "spike"]
+FlagKind = Literal["unexplained_spend", "spike", "idle_seat"]
 SPIKE_FACTOR = Decimal(3)
 SPIKE_TRAILING_WEEKS = 4
 

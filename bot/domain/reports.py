@@ -43,10 +43,27 @@ class CodeActivity:
     commits: int = 0
     pull_requests: int = 0
     active_days: int = 0
+    # Cursor's daily usage data: accepted lines and requests to its agent, composer and chat.
+    accepted_lines: int = 0
+    agent_requests: int = 0
+    composer_requests: int = 0
+    chat_requests: int = 0
+
+    @property
+    def cursor_requests(self) -> int:
+        return self.agent_requests + self.composer_requests + self.chat_requests
 
     @property
     def any(self) -> bool:
-        return bool(self.sessions or self.commits or self.pull_requests or self.lines_added or self.lines_removed)
+        return bool(
+            self.sessions
+            or self.commits
+            or self.pull_requests
+            or self.lines_added
+            or self.lines_removed
+            or self.cursor_requests
+            or self.accepted_lines
+        )
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class MyWeek:
     ranked_people: int
     artifacts: list[ArtifactView]
     code: CodeActivity | None = None  # commits, pull requests… by coding agents (Claude Code analytics)
+    seat_cost_usd: Decimal = Decimal(0)  # the week's share of the seats the person holds (apart from spend)
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,7 @@ class HomeWeek:
     stats: PersonWeek
     current: bool
     code: CodeActivity | None = None  # commits and pull requests by coding agents (Claude Code analytics)
+    seat_cost_usd: Decimal = Decimal(0)  # the week's share of the seats the person holds (apart from spend)
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,7 @@ class StoredAbout:
     viewed_by: list[dict[str, Any]]
     messages: dict[str, int]
     flags: list[dict[str, Any]]  # what a manager is shown about the week (computed from the above, not stored)
+    seats: list[dict[str, Any]] = field(default_factory=list)  # the tools they hold a seat of
 
     def as_json(self) -> str:
         def plain(value: Any) -> Any:
@@ -204,6 +224,19 @@ class PersonLine:
 
 
 @dataclass(frozen=True)
+class IdleSeat:
+    """A seat its holder has not used for the idle period: for their managers and admins, never public."""
+
+    person_id: int
+    name: str | None
+    slack_user_id: str | None
+    tool: str
+    plan_label: str
+    monthly_usd: Decimal | None
+    last_active_day: date | None  # None: never seen active
+
+
+@dataclass(frozen=True)
 class TeamReport:
     group_label: str  # whose numbers, as the header says it
     weeks: list[IsoWeek]
@@ -215,6 +248,15 @@ class TeamReport:
     viewed_ids: list[int]  # everyone whose numbers went into the report (audited)
     code_commits: int = 0  # commits and pull requests by coding agents: automatic evidence of output
     code_pull_requests: int = 0
+    cursor_requests: int = 0  # Cursor's agent, composer and chat requests, and lines accepted
+    cursor_accepted_lines: int = 0
+    seat_cost_usd: Decimal = Decimal(0)  # the period's share of the group's seats, apart from spend
+    idle_seats: list[IdleSeat] = field(default_factory=list)
+    idle_seat_days: int = 30
+
+    @property
+    def idle_seat_monthly_usd(self) -> Decimal:
+        return sum((s.monthly_usd or Decimal(0) for s in self.idle_seats), Decimal(0))
 
     @property
     def first(self) -> IsoWeek:

@@ -55,6 +55,8 @@ class ClaudeCodeUsage:
     provider = "anthropic"
     source = "claude_code"
     window_days = 1  # the endpoint answers one UTC day per call
+    activity_provider = ACTIVITY_PROVIDER
+    activity_label = "Claude Code activity"
 
     def __init__(self, client: anthropic.Anthropic, secret: str) -> None:
         self._client = client

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,7 +19,7 @@ from bot.ingest.errors import ProblemCollector
 from bot.ingest.records import PersonRecord, UsageRecord
 
 PEOPLE_REQUIRED = ("email", "name", "team", "manager_email")
-PEOPLE_OPTIONAL = ("slack_user_id", "timezone")
+PEOPLE_OPTIONAL = ("slack_user_id", "timezone", "seats")
 USAGE_REQUIRED = ("date", "email", "provider", "model", "input_tokens", "output_tokens")
 USAGE_OPTIONAL = ("cached_input_tokens", "requests", "cost_usd")
 
@@ -51,8 +51,11 @@ def _open_csv(path: Path, problems: ProblemCollector, required: tuple[str, ...],
     return handle, reader
 
 
-def read_people(path: str | Path) -> list[PersonRecord]:
-    """All people in the file; raises BadImportFile listing every problem (line and field)."""
+def read_people(path: str | Path, seat_plans: Collection[str] | None = None) -> list[PersonRecord]:
+    """All people in the file; raises BadImportFile listing every problem (line and field).
+
+    `seat_plans`: the plans of the seats file, against which a `seats` column is checked.
+    """
     path = Path(path)
     problems = ProblemCollector(str(path))
     if not path.is_file():
@@ -97,7 +100,15 @@ def read_people(path: str | Path) -> list[PersonRecord]:
                     ZoneInfo(timezone)
                 except (ZoneInfoNotFoundError, ValueError):
                     problems.add(line, "timezone", f"{timezone!r} is not an IANA time zone (like Europe/Berlin)")
-            records.append(PersonRecord(line, email, name, team, manager, slack_id, timezone))
+            seats = None
+            if reader.fieldnames is not None and "seats" in reader.fieldnames:
+                seats = tuple(p.strip().lower() for p in (row.get("seats") or "").split(";") if p.strip())
+                for plan in seats:
+                    if seat_plans is not None and plan not in seat_plans:
+                        problems.add(
+                            line, "seats", f"{plan!r} is not a plan of the seats file ({', '.join(sorted(seat_plans))})"
+                        )
+            records.append(PersonRecord(line, email, name, team, manager, slack_id, timezone, seats))
     by_email = {r.email: r for r in records}
     for record in records:
         if record.manager_email and record.manager_email not in by_email:

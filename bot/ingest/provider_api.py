@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-from bot.ingest.records import CodeActivityRecord, UsageRecord
+from bot.ingest.records import CodeActivityRecord, SeatRecord, UsageRecord
 
 # Retries inside the SDKs: 429/408/409/5xx and timeouts, exponential backoff, Retry-After honoured.
 DEFAULT_MAX_RETRIES = 4
@@ -58,6 +58,7 @@ class FetchedWindow:
     activity: list[CodeActivityRecord] = field(default_factory=list)
     unattributable: Unattributable = field(default_factory=Unattributable)
     pages: int = 0
+    seats: list[SeatRecord] | None = None  # the provider's seat holders now; None: the source reports no seats
 
 
 class UsageSource(Protocol):

@@ -36,6 +36,23 @@ class CodeActivityRecord:
     lines_removed: int = 0
     commits: int = 0
     pull_requests: int = 0
+    agent_requests: int = 0  # Cursor: agent, composer and chat requests
+    composer_requests: int = 0
+    chat_requests: int = 0
+
+
+@dataclass(slots=True)
+class SeatRecord:
+    """Someone holds a seat of a tool, as a provider's list (or the people file) says.
+
+    `plan` None: the seats file's first plan for the tool. `last_active_day`: the provider's own figure
+    where it gives one (Copilot's `last_activity_at`).
+    """
+
+    email: str
+    tool: str
+    plan: str | None = None
+    last_active_day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -47,3 +64,6 @@ class PersonRecord:
     manager_email: str | None
     slack_user_id: str | None
     timezone: str | None
+    # Plans of the seats file this person holds a seat of (the `seats` column, `;`-separated);
+    # None when the file has no `seats` column (seats from the people file are then left as they are).
+    seats: tuple[str, ...] | None = None

@@ -336,6 +336,9 @@ def write_code_activity(session: Session, records: Iterable[CodeActivityRecord],
             "lines_removed": r.lines_removed,
             "commits": r.commits,
             "pull_requests": r.pull_requests,
+            "agent_requests": r.agent_requests,
+            "composer_requests": r.composer_requests,
+            "chat_requests": r.chat_requests,
             "updated_at": now,
         }
         for r in records
@@ -346,6 +349,16 @@ def write_code_activity(session: Session, records: Iterable[CodeActivityRecord],
             CodeActivityDaily.__table__,
             rows[start : start + BATCH_ROWS],
             key=("person_id", "day", "provider"),
-            update=("sessions", "lines_added", "lines_removed", "commits", "pull_requests", "updated_at"),
+            update=(
+                "sessions",
+                "lines_added",
+                "lines_removed",
+                "commits",
+                "pull_requests",
+                "agent_requests",
+                "composer_requests",
+                "chat_requests",
+                "updated_at",
+            ),
         )
     return len(rows)

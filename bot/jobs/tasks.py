@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from bot.domain.periods import IsoWeek
 from bot.runtime import Runtime
@@ -74,7 +75,27 @@ def usage_sync(rt: Runtime) -> str:
     for provider in configured_providers(rt.settings):
         report = sync_provider(provider, rt.sessions, rt.settings, since, until, now)
         done.append(f"{provider}: {report.rows} rows, {report.tokens} tokens")
-    return "; ".join(done) or "no provider configured (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY)"
+    synced = "; ".join(done) or "no provider configured (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY, CURSOR_ADMIN_KEY)"
+    return f"{synced}; {seat_upkeep(rt, since, until)}"
+
+
+def seat_upkeep(rt: Runtime, since: date, until: date) -> str:
+    """Seats of every source (the people file's too) charged for the recent days; idle-seat DMs queued if enabled."""
+    from bot.ingest.seat_prices import SeatPrices
+    from bot.services import seats
+
+    settings = rt.settings
+    with rt.sessions.begin() as session:
+        upkeep = seats.seat_upkeep(
+            session,
+            SeatPrices.load(settings.seats_file),
+            since=since,
+            until=until,
+            now=rt.clock(),
+            idle_days=settings.idle_seat_days,
+            idle_dm=settings.idle_seat_dm,
+        )
+    return upkeep.summary()
 
 
 def retention(rt: Runtime) -> str:

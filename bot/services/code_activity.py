@@ -1,19 +1,22 @@
-"""Coding agents' output signals per person and week (Claude Code analytics), aggregated in the database.
+"""Coding agents' output signals per person and week (Claude Code analytics, Cursor's daily usage data).
 
-For `/buildboard me`, team stats and App Home: commits and pull requests shown beside spend.
+For `/buildboard me`, team stats and App Home: commits, pull requests, accepted lines and requests shown
+beside spend. Aggregated in the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily
 from bot.db.value_sets import in_values
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import CodeActivity
+
+CURSOR = "cursor"  # code_activity_daily.provider of Cursor's daily usage data
 
 
 def code_activity_by_person(
@@ -29,13 +32,14 @@ def code_activity_by_person(
             func.sum(CodeActivityDaily.commits),
             func.sum(CodeActivityDaily.pull_requests),
             func.count(func.distinct(CodeActivityDaily.day)),
+            func.sum(case((CodeActivityDaily.provider == CURSOR, CodeActivityDaily.lines_added), else_=0)),
+            func.sum(CodeActivityDaily.agent_requests),
+            func.sum(CodeActivityDaily.composer_requests),
+            func.sum(CodeActivityDaily.chat_requests),
         )
         .where(CodeActivityDaily.day >= week.start, CodeActivityDaily.day <= week.end)
         .group_by(CodeActivityDaily.person_id)
     )
     if person_ids is not None:
         query = query.where(in_values(CodeActivityDaily.person_id, list(person_ids)))
-    return {
-        pid: CodeActivity(pid, int(s or 0), int(a or 0), int(r or 0), int(c or 0), int(p or 0), int(d or 0))
-        for pid, s, a, r, c, p, d in session.execute(query)
-    }
+    return {pid: CodeActivity(pid, *(int(value or 0) for value in figures)) for pid, *figures in session.execute(query)}

@@ -36,6 +36,7 @@ from bot.llm.client import LlmClient, llm_status
 from bot.services import outbox
 from bot.services.llm_usage import llm_spend
 from bot.services.ports import MessageSender
+from bot.services.seats import seat_cost_total
 from bot.services.stats import org_week, people_by_id, person_weeks
 from bot.services.story import stored_story, tell_week
 from bot.services.titles import award_week, rules_for, stored_awards, titles_for_week
@@ -252,6 +253,7 @@ def compute_digest(
         chart=chart_weeks(session, week),
         summary=summary,
         ai_spend=ai_spend,
+        seat_cost_usd=seat_cost_total(session, week.start, week.end),
     )
 
 

@@ -69,6 +69,7 @@ from bot.db.models import (
     Nudge,
     OutboxMessage,
     Person,
+    Seat,
     UsageDaily,
 )
 from bot.domain.delivery import MessageKind
@@ -241,6 +242,8 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     )
     removed("nudges", session.execute(delete(Nudge).where(Nudge.person_id == pid)), "nudges")
     removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
+    # Which tools they hold a seat of; the seat rows already charged stay in the anonymous usage totals.
+    removed("seats", session.execute(delete(Seat).where(Seat.person_id == pid)), "seats")
     removed(
         "audit rows about them",
         session.execute(delete(AuditEvent).where(AuditEvent.subject_person_id == pid)),

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, aliased
 from bot.db.models import Artifact, AuditEvent, Award, Person, UsageDaily
 from bot.domain.periods import IsoWeek
 from bot.domain.text import spreadsheet_text
+from bot.ingest.seat_prices import SeatPrices
+from bot.services.seats import seat_views
 
 STREAM_ROWS = 10_000
 
@@ -314,3 +316,15 @@ def export_artifacts(session: Session, *, week: IsoWeek | None, fmt: str, out: T
 
 
 EXPORTERS["artifacts"] = export_artifacts
+
+
+SEAT_COLUMNS = ["email", "tool", "plan", "monthly_usd", "last_active_day", "idle"]
+
+
+def export_seats(session: Session, *, prices: SeatPrices, today: date, idle_days: int, fmt: str, out: TextIO) -> int:
+    """`buildboard export seats`: every seat held today, its monthly price, last active day and whether it is idle."""
+    rows = (
+        (v.email or "", v.tool, v.plan, v.monthly_usd, v.last_active_day, "true" if v.idle else "false")
+        for v in seat_views(session, prices, today=today, idle_days=idle_days)
+    )
+    return write_rows(out, SEAT_COLUMNS, rows, fmt)

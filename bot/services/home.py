@@ -17,6 +17,7 @@ from bot.services.audit import views_of
 from bot.services.code_activity import code_activity_by_person
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.personal import empty_week
+from bot.services.seats import seat_cost_by_person
 from bot.services.stats import person_period_figures
 from bot.settings import Settings
 
@@ -45,7 +46,8 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
     for week in weeks:
         stats = by_start.get(week.start) or empty_week(person.id)
         code = code_activity_by_person(session, week, [person.id]).get(person.id)
-        rows.append(HomeWeek(week, stats, week == current, code))
+        seat_cost = seat_cost_by_person(session, week.start, week.end, [person.id]).get(person.id, Decimal(0))
+        rows.append(HomeWeek(week, stats, week == current, code, seat_cost))
     awards = session.execute(
         select(Award.week_start, Award.title_key, Award.streak_weeks)
         .where(Award.person_id == person.id, Award.week_start >= weeks[-1].start)

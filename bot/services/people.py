@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Person
 from bot.db.value_sets import in_values
-from bot.ingest.records import PersonRecord
+from bot.ingest.records import PersonRecord, SeatRecord
+from bot.ingest.seat_prices import SeatPrices
+from bot.services.seats import PEOPLE_FILE, record_seats
 
 log = logging.getLogger(__name__)
 
@@ -27,16 +29,26 @@ class PeopleImportReport:
     departed: int = 0
     matched_usage: int = 0  # unmatched provider identities that are now known people
     missing_slack_ids: list[int] = field(default_factory=list)
+    seats: int = 0  # seats the file's `seats` column lists
+    seats_ended: int = 0
 
     def summary(self) -> str:
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.moved} moved", f"{self.departed} departed"]
         if self.matched_usage:
             parts.append(f"{self.matched_usage} earlier unmatched usage identities attributed")
+        if self.seats or self.seats_ended:
+            parts.append(f"{self.seats} seats" + (f", {self.seats_ended} seats ended" if self.seats_ended else ""))
         return ", ".join(parts)
 
 
-def import_people(session: Session, records: list[PersonRecord], *, now: datetime) -> PeopleImportReport:
-    """Make the people table match the file (the whole org chart), inside the caller's transaction."""
+def import_people(
+    session: Session, records: list[PersonRecord], *, now: datetime, seat_prices: SeatPrices | None = None
+) -> PeopleImportReport:
+    """Make the people table match the file (the whole org chart), inside the caller's transaction.
+
+    With a `seats` column, the file is the list of seats of tools without an API (source `people_file`),
+    held from the import day; a seat the file no longer lists is ended.
+    """
     report = PeopleImportReport()
     existing = {p.email: p for p in session.scalars(select(Person).where(Person.email.is_not(None)))}
     by_email: dict[str, Person] = {}
@@ -87,6 +99,26 @@ def import_people(session: Session, records: list[PersonRecord], *, now: datetim
         )
     session.flush()
     report.missing_slack_ids = [p.id for p in by_email.values() if not p.slack_user_id]
+    if any(record.seats is not None for record in records):
+        prices = seat_prices or SeatPrices.load()
+        held = [
+            SeatRecord(email=record.email, tool=plan.tool, plan=plan.key)
+            for record in records
+            for plan in (prices.plan(key) for key in record.seats or ())
+            if plan is not None
+        ]
+        today = now.astimezone(UTC).date()
+        recorded = record_seats(
+            session,
+            held,
+            source=PEOPLE_FILE,
+            prices=prices,
+            held_since=today,
+            today=today,
+            now=now,
+            tools={plan.tool for plan in prices.plans.values()},
+        )
+        report.seats, report.seats_ended = recorded.held, recorded.ended
     return report
 
 

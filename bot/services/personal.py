@@ -19,6 +19,7 @@ from bot.services.code_activity import code_activity_by_person
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.leaderboard import current_leaderboard
 from bot.services.privacy import set_public_opt_out
+from bot.services.seats import seat_cost_by_person
 from bot.services.stats import person_week_from_row, person_weeks, person_weeks_subquery
 from bot.services.team import flags_for, titles_of
 from bot.services.transparency import stored_about
@@ -62,7 +63,8 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
         )
     ]
     code = code_activity_by_person(session, week, [person.id]).get(person.id)
-    return MyWeek(week, mine, position, int(ranked_people), artifacts, code)
+    seat_cost = seat_cost_by_person(session, week.start, week.end, [person.id]).get(person.id, Decimal(0))
+    return MyWeek(week, mine, position, int(ranked_people), artifacts, code, seat_cost)
 
 
 # Sums of NUMERIC columns come back from SQLite as floats: figures this close count as a tie and are

@@ -12,6 +12,9 @@ Claude Code included, with the billed cost. For a day they have rows, the Claude
 its activity signals (sessions, lines, commits, pull requests) and the `anthropic` sync removes Claude
 Code cost rows it supersedes. For days without analytics (e.g. an organisation with no analytics
 access), Claude Code's estimated cost is the Anthropic spend. Either order of syncing gives the same rows.
+
+A source that lists seat holders (Cursor's members) has them stored in the same transaction as each
+window, and every seat's daily share of its price is charged for the window's days (bot/services/seats.py).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from bot.db.usage_weekly import refresh_usage_weekly
 from bot.db.value_sets import in_values
 from bot.domain.money import format_usd
 from bot.ingest.anthropic_admin import AnthropicUsage
-from bot.ingest.claude_code import ACTIVITY_PROVIDER, ClaudeCodeUsage
+from bot.ingest.claude_code import ClaudeCodeUsage
+from bot.ingest.cursor_admin import CursorUsage
 from bot.ingest.errors import UsageOutOfBounds
 from bot.ingest.openai_admin import OpenAIUsage
 from bot.ingest.prices import PriceTable
@@ -44,15 +48,18 @@ from bot.ingest.provider_api import (
     UsageSource,
 )
 from bot.ingest.records import CodeActivityRecord, UsageRecord
+from bot.ingest.seat_prices import SeatPrices
 from bot.ingest.store import UsageWriteReport, write_code_activity, write_usage
+from bot.services.seats import charge_seat_costs, record_seats
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SOURCES: dict[str, type[OpenAIUsage] | type[AnthropicUsage] | type[ClaudeCodeUsage]] = {
+SOURCES: dict[str, type[OpenAIUsage] | type[AnthropicUsage] | type[ClaudeCodeUsage] | type[CursorUsage]] = {
     "openai": OpenAIUsage,
     "anthropic": AnthropicUsage,
     "claude-code": ClaudeCodeUsage,
+    "cursor": CursorUsage,
 }
 DEFAULT_DAYS = 3  # today and the two days before: late and revised data settle within that
 
@@ -75,6 +82,13 @@ class SyncReport:
     removed_rows: int = 0  # rows the provider no longer reports (revisions) or superseded by analytics
     superseded_rows: int = 0  # Claude Code cost rows not stored: Anthropic analytics cover the day
     activity_rows: int = 0
+    activity_label: str = "Claude Code activity"
+    accepted_lines: int = 0
+    agent_requests: int = 0
+    seats_held: int = 0
+    seats_ended: int = 0
+    seat_cost_usd: Decimal = Decimal(0)
+    unpriced_plans: set[str] = field(default_factory=set)
     commits: int = 0
     pull_requests: int = 0
     pages: int = 0
@@ -101,10 +115,26 @@ class SyncReport:
             f"{self.provider}: {self.since} to {self.until}{through}: {self.rows} usage rows, {self.tokens:,} tokens, "
             f"{format_usd(self.cost_usd)}{removed}"
         ]
-        if self.activity_rows:
+        if self.activity_rows and self.provider == "cursor":
             lines.append(
-                f"Claude Code activity: {self.activity_rows} person-days, {self.commits} commits, "
+                f"{self.activity_label}: {self.activity_rows} person-days, {self.accepted_lines:,} accepted lines, "
+                f"{self.agent_requests:,} agent requests"
+            )
+        elif self.activity_rows:
+            lines.append(
+                f"{self.activity_label}: {self.activity_rows} person-days, {self.commits} commits, "
                 f"{self.pull_requests} pull requests"
+            )
+        if self.seats_held or self.seats_ended or self.seat_cost_usd:
+            ended = f", {self.seats_ended} ended" if self.seats_ended else ""
+            lines.append(
+                f"seats: {self.seats_held} held{ended}; seat cost {format_usd(self.seat_cost_usd)} for these days "
+                "(usage rows with cost_source seat)"
+            )
+        if self.unpriced_plans:
+            lines.append(
+                f"no monthly price for seat plan(s) {', '.join(sorted(self.unpriced_plans))}: not charged; "
+                "add them with BUILDBOARD_SEATS_FILE (see `buildboard prices check`)"
             )
         if self.superseded_rows:
             lines.append(
@@ -144,6 +174,8 @@ def configured_providers(settings: Settings) -> list[str]:
         found.append("openai")
     if settings.anthropic_admin_key is not None and settings.anthropic_admin_key.get_secret_value():
         found += ["anthropic", "claude-code"]
+    if settings.cursor_admin_key is not None and settings.cursor_admin_key.get_secret_value():
+        found.append("cursor")
     return found
 
 
@@ -171,6 +203,7 @@ def sync_provider(
     *,
     source: UsageSource | None = None,
     prices: PriceTable | None = None,
+    seat_prices: SeatPrices | None = None,
     on_progress: Progress | None = None,
     max_retries: int = DEFAULT_MAX_RETRIES,
 ) -> SyncReport:
@@ -178,11 +211,12 @@ def sync_provider(
     if since > until:
         raise ValueError(f"--since {since} is after --until {until}")
     prices = prices or PriceTable.load(settings.prices_file)
+    seat_prices = seat_prices or SeatPrices.load(settings.seats_file)
     if source is not None:
-        return _sync(source, sessions, since, until, now, prices, on_progress)
+        return _sync(source, sessions, since, until, now, prices, seat_prices, on_progress)
     source = make_source(provider, settings, max_retries=max_retries)
     try:
-        return _sync(source, sessions, since, until, now, prices, on_progress)
+        return _sync(source, sessions, since, until, now, prices, seat_prices, on_progress)
     finally:
         source.close()  # the SDK client's connection pool
 
@@ -194,9 +228,11 @@ def _sync(
     until: date,
     now: datetime,
     prices: PriceTable,
+    seat_prices: SeatPrices,
     on_progress: Progress | None,
 ) -> SyncReport:
     report = SyncReport(provider=source.name, since=since, until=until)
+    report.activity_label = getattr(source, "activity_label", report.activity_label)
     total_days = (until - since).days + 1
     start = since
     while start <= until:
@@ -210,7 +246,7 @@ def _sync(
             break
         try:
             with sessions.begin() as session:
-                _store(session, source, fetched, prices, now, report)
+                _store(session, source, fetched, prices, seat_prices, now, report)
         except UsageOutOfBounds as exc:  # an absurd number from the provider: the window's transaction is undone
             report.error = f"{exc}; nothing was written for {start} to {end}"
             report.failed_since = start
@@ -251,7 +287,13 @@ def daily_sync(sessions: sessionmaker[Session], settings: Settings, now: datetim
 
 
 def _store(
-    session: Session, source: UsageSource, fetched: FetchedWindow, prices: PriceTable, now: datetime, report: SyncReport
+    session: Session,
+    source: UsageSource,
+    fetched: FetchedWindow,
+    prices: PriceTable,
+    seat_prices: SeatPrices,
+    now: datetime,
+    report: SyncReport,
 ) -> None:
     records = _merge_usage(fetched.usage)
     if source.source == ClaudeCodeUsage.source:
@@ -289,12 +331,32 @@ def _store(
             )
             report.removed_rows += removed.rowcount
     refresh_usage_weekly(session, fetched.since, fetched.until)  # after the writes and the removals above
-    if source.source == ClaudeCodeUsage.source:
+    activity_provider: str | None = getattr(source, "activity_provider", None)
+    if activity_provider is not None:
         activity = _merge_activity(fetched.activity)
         report.activity_rows += write_code_activity(session, activity, now=now)
         report.commits += sum(a.commits for a in activity)
         report.pull_requests += sum(a.pull_requests for a in activity)
-        _remove_unreported_activity(session, fetched, {(a.email, a.day) for a in activity})
+        report.accepted_lines += sum(a.lines_added for a in activity)
+        report.agent_requests += sum(a.agent_requests for a in activity)
+        _remove_unreported_activity(session, fetched, activity_provider, {(a.email, a.day) for a in activity})
+    if fetched.seats is not None:
+        recorded = record_seats(
+            session,
+            fetched.seats,
+            source=source.name,
+            prices=seat_prices,
+            held_since=report.since,
+            today=now.astimezone(UTC).date(),
+            now=now,
+            tools={seat.tool for seat in fetched.seats} | set(getattr(source, "seat_tools", ())),
+        )
+        report.seats_held = recorded.held
+        report.seats_ended = max(report.seats_ended, recorded.ended)
+        report.unpriced_plans |= recorded.unknown_plans
+        charged = charge_seat_costs(session, fetched.since, fetched.until, seat_prices, now=now)
+        report.seat_cost_usd += charged.cost_usd
+        report.unpriced_plans |= charged.unpriced_plans
 
 
 def _remove_unreported_usage(
@@ -318,12 +380,14 @@ def _remove_unreported_usage(
     return len(gone)
 
 
-def _remove_unreported_activity(session: Session, fetched: FetchedWindow, keep: set[tuple[str, date]]) -> None:
+def _remove_unreported_activity(
+    session: Session, fetched: FetchedWindow, provider: str, keep: set[tuple[str, date]]
+) -> None:
     stored = session.execute(
         select(CodeActivityDaily.id, Person.email, CodeActivityDaily.day)
         .join(Person, Person.id == CodeActivityDaily.person_id)
         .where(
-            CodeActivityDaily.provider == ACTIVITY_PROVIDER,
+            CodeActivityDaily.provider == provider,
             CodeActivityDaily.day >= fetched.since,
             CodeActivityDaily.day <= fetched.until,
             Person.email.is_not(None),
@@ -363,4 +427,7 @@ def _merge_activity(records: list[CodeActivityRecord]) -> list[CodeActivityRecor
         found.lines_removed += record.lines_removed
         found.commits += record.commits
         found.pull_requests += record.pull_requests
+        found.agent_requests += record.agent_requests
+        found.composer_requests += record.composer_requests
+        found.chat_requests += record.chat_requests
     return list(merged.values())

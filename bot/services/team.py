@@ -7,28 +7,32 @@ people costs the same handful of aggregate queries as a team of five.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageWeekly
+from bot.db.models import Artifact, Award, CodeActivityDaily, Person, Seat, UsageDaily, UsageWeekly
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
+from bot.domain.money import format_usd
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
-from bot.domain.reports import PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
+from bot.domain.reports import IdleSeat, PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
+from bot.domain.seats import SEAT_COST_SOURCE
 from bot.domain.stats import PersonWeek
 from bot.domain.text import escape, team_key
 from bot.domain.titles import TitleRulesError
+from bot.ingest.seat_prices import SeatPrices
 from bot.services import authority
 from bot.services.artifacts import artifact_view
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
+from bot.services.seats import SeatView, idle_seats
 from bot.services.stats import person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
@@ -221,10 +225,23 @@ def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[P
 
 
 def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
-    """Unexplained-spend and spike flags on `week` (never public: managers, admins and the person only)."""
+    """Unexplained-spend, spike and idle-seat flags on `week` (never public: managers, admins and the person only).
+
+    Idle seats are judged on the week's last day.
+    """
     if not person_ids:
         return {}
-    return flags_for_people(session, person_ids, week, settings)
+    found = flags_for_people(session, person_ids, week, settings)
+    prices = SeatPrices.load(settings.seats_file)
+    for seat in idle_seats(session, prices, today=week.end, idle_days=settings.idle_seat_days, people=person_ids):
+        found.setdefault(seat.person_id, []).append(idle_seat_flag(seat, week, settings.idle_seat_days))
+    return found
+
+
+def idle_seat_flag(seat: SeatView, week: IsoWeek, idle_days: int) -> Flag:
+    price = f"{format_usd(seat.monthly_usd)} a month" if seat.monthly_usd is not None else "no price known"
+    last = f"last active {seat.last_active_day}" if seat.last_active_day else "never seen active"
+    return Flag("idle_seat", week, f"{seat.plan_label} seat ({price}) unused for {idle_days} days, {last}")
 
 
 def group_flags(
@@ -239,22 +256,88 @@ def group_flags(
     return {pid: flags for pid, flags in found.items() if pid in used}
 
 
-def code_totals(session: Session, period: list[IsoWeek], group: Group) -> tuple[int, int]:
-    """Commits and pull requests by coding agents (Claude Code analytics) in the group over the period."""
-    commits, pull_requests = session.execute(
+@dataclass(frozen=True)
+class CodeAndSeatTotals:
+    commits: int
+    pull_requests: int
+    cursor_requests: int
+    cursor_accepted_lines: int
+    seat_cost_usd: Decimal
+    seats_held: int  # seats held on `today` by the group's people
+
+
+def code_and_seat_totals(session: Session, period: list[IsoWeek], group: Group, today: date) -> CodeAndSeatTotals:
+    """One statement: Claude Code's commits and pull requests, Cursor's requests and accepted lines, the period's
+    seat cost, and how many seats the group holds (so idle seats are looked for only where there are seats)."""
+    first, last = period[0].start, period[-1].end
+    seat_cost = (
+        select(func.coalesce(func.sum(UsageDaily.cost_usd), 0))
+        .where(
+            UsageDaily.day >= first,
+            UsageDaily.day <= last,
+            UsageDaily.cost_source == SEAT_COST_SOURCE,
+            *_members_filter(UsageDaily.person_id, group),
+        )
+        .scalar_subquery()
+    )
+    seats_held = (
+        select(func.count(Seat.id))
+        .where(
+            Seat.held_since <= today,
+            or_(Seat.ended_on.is_(None), Seat.ended_on >= today),
+            *_members_filter(Seat.person_id, group),
+        )
+        .scalar_subquery()
+    )
+    row = session.execute(
         select(
             func.coalesce(func.sum(CodeActivityDaily.commits), 0),
             func.coalesce(func.sum(CodeActivityDaily.pull_requests), 0),
+            func.coalesce(
+                func.sum(
+                    CodeActivityDaily.agent_requests
+                    + CodeActivityDaily.composer_requests
+                    + CodeActivityDaily.chat_requests
+                ),
+                0,
+            ),
+            func.coalesce(
+                func.sum(case((CodeActivityDaily.provider == "cursor", CodeActivityDaily.lines_added), else_=0)), 0
+            ),
+            seat_cost,
+            seats_held,
         ).where(
-            CodeActivityDaily.day >= period[0].start,
-            CodeActivityDaily.day <= period[-1].end,
+            CodeActivityDaily.day >= first,
+            CodeActivityDaily.day <= last,
             *_members_filter(CodeActivityDaily.person_id, group),
         )
     ).one()
-    return int(commits), int(pull_requests)
+    commits, pull_requests, requests, accepted, cost, held = row
+    return CodeAndSeatTotals(
+        int(commits), int(pull_requests), int(requests), int(accepted), Decimal(cost or 0), int(held or 0)
+    )
 
 
-def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, settings: Settings) -> TeamReport:
+def group_idle_seats(session: Session, group: Group, today: date, settings: Settings) -> list[IdleSeat]:
+    """The group's seats nobody used for BUILDBOARD_IDLE_SEAT_DAYS (managers' flags; admins' count and cost)."""
+    prices = SeatPrices.load(settings.seats_file)
+    views = idle_seats(session, prices, today=today, idle_days=settings.idle_seat_days, people=group.members)
+    return [
+        IdleSeat(v.person_id, v.name, v.slack_user_id, v.tool, v.plan_label, v.monthly_usd, v.last_active_day)
+        for v in views
+    ]
+
+
+def team_report(
+    session: Session,
+    group: Group,
+    last_week: IsoWeek,
+    weeks: int,
+    settings: Settings,
+    *,
+    today: date | None = None,
+) -> TeamReport:
+    """`today`: the day idle seats are judged on (default: the last day of `last_week`)."""
     period = weeks_ending(last_week, weeks)
     before = weeks_ending(last_week.previous(weeks), weeks)
     lines = person_lines(session, period, group)
@@ -272,7 +355,8 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
     if len(lines) <= TABLE_LIMIT:
         order = {s.person_id: i for i, s in enumerate(ranked_stats)}
         table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
-    commits, pull_requests = code_totals(session, period, group)
+    today = today or last_week.end
+    code = code_and_seat_totals(session, period, group, today)
     return TeamReport(
         group_label=group.label,
         weeks=period,
@@ -282,8 +366,13 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
         flagged=flagged,
         table=table,
         viewed_ids=[line.person_id for line in lines],
-        code_commits=commits,
-        code_pull_requests=pull_requests,
+        code_commits=code.commits,
+        code_pull_requests=code.pull_requests,
+        cursor_requests=code.cursor_requests,
+        cursor_accepted_lines=code.cursor_accepted_lines,
+        seat_cost_usd=code.seat_cost_usd,
+        idle_seats=group_idle_seats(session, group, today, settings) if code.seats_held else [],
+        idle_seat_days=settings.idle_seat_days,
     )
 
 
@@ -302,7 +391,7 @@ def team_answer(
     if refusal is not None or group is None:
         return TeamAnswer(refusal=refusal)
     last = IsoWeek.last_complete(now, settings.zone)
-    report = team_report(session, group, last, weeks, settings)
+    report = team_report(session, group, last, weeks, settings, today=now.astimezone(settings.zone).date())
     record_views(
         session,
         viewer_id=viewer.person_id,

@@ -37,7 +37,9 @@ def longest_runs_in(session: Session, week: IsoWeek) -> Callable[[Sequence[int]]
             for person_id, day in session.execute(
                 select(UsageDaily.person_id, UsageDaily.day)
                 .where(
-                    UsageDaily.person_id.in_(ids[start : start + _CHUNK]), UsageDaily.day.between(week.start, week.end)
+                    UsageDaily.person_id.in_(ids[start : start + _CHUNK]),
+                    UsageDaily.day.between(week.start, week.end),
+                    UsageDaily.cost_source != "seat",  # holding a seat is not a day of use
                 )
                 .distinct()
             ):

@@ -9,7 +9,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import Artifact, AuditEvent, Award, CodeActivityDaily, Nudge, OutboxMessage, Person, UsageDaily
+from bot.db.models import (
+    Artifact,
+    AuditEvent,
+    Award,
+    CodeActivityDaily,
+    Nudge,
+    OutboxMessage,
+    Person,
+    Seat,
+    UsageDaily,
+)
 from bot.db.usage_weekly import week_start_of
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import StoredAbout
@@ -175,4 +185,15 @@ def stored_about(
         viewed_by=viewed_by,
         messages={k: int(v) for k, v in messages.items()},
         flags=flags,
+        seats=[
+            {
+                "tool": seat.tool,
+                "plan": seat.plan,
+                "source": seat.source,
+                "held_since": seat.held_since,
+                "ended_on": seat.ended_on,
+                "last_active_day": seat.last_active_day,
+            }
+            for seat in session.scalars(select(Seat).where(Seat.person_id == person.id).order_by(Seat.tool))
+        ],
     )

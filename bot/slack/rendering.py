@@ -19,10 +19,12 @@ from bot.domain.chart import weekly_chart_png
 from bot.domain.delivery import MessageKind
 from bot.domain.periods import IsoWeek
 from bot.services.digest import digest_at_send
+from bot.services.seats import still_wants_dms
 from bot.services.sharing import showcase_at_send
 from bot.settings import Settings
 from bot.slack.blocks.digest import chart_comment, digest_blocks, digest_text, team_thread_blocks
 from bot.slack.blocks.nudge import nudge_message, reminder_message
+from bot.slack.blocks.seats import idle_seat_message
 from bot.slack.blocks.share import showcase_message
 from bot.slack.blocks.text import mention
 
@@ -78,6 +80,12 @@ class MessageRenderer:
             message = reminder_message(
                 IsoWeek.parse(payload["week"]), int(payload["tokens"]), Decimal(payload["spend_usd"])
             )
+            return SlackMessage(message["text"], message["blocks"])
+        if kind == MessageKind.IDLE_SEAT:
+            # Built from the intent's seats; not sent to someone who left or turned DMs off since it was queued.
+            if not still_wants_dms(session, int(payload["person_id"])):
+                return None
+            message = idle_seat_message(list(payload["seats"]), int(payload.get("idle_days", 30)))
             return SlackMessage(message["text"], message["blocks"])
         if kind == MessageKind.SHOWCASE:
             showcase = showcase_at_send(session, int(payload["artifact_id"]))

@@ -13,8 +13,15 @@ from bot.services.sync import sync_provider
 from tests.conftest import NOW, make_settings
 
 
-def sync_settings(database_url, slack=None, *, openai_fake=None, anthropic_fake=None, **overrides):
+def sync_settings(database_url, slack=None, *, openai_fake=None, anthropic_fake=None, cursor_fake=None, **overrides):
     values: dict = {}
+    if cursor_fake is not None:
+        # A fast pace for tests: the pacing itself is tested with a simulated clock, and benchmarked.
+        values.update(
+            cursor_admin_key=SecretStr(cursor_fake.admin_key),
+            cursor_api_url=cursor_fake.base_url,
+            cursor_requests_per_minute=60_000,
+        )
     if openai_fake is not None:
         values.update(openai_admin_key=SecretStr(openai_fake.admin_key), openai_base_url=openai_fake.base_url)
     if anthropic_fake is not None:

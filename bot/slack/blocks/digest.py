@@ -137,6 +137,14 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
         blocks.append(
             context(f"*{evidence * 100:.0f}%* of this week's spend came from people who showed what they built.")
         )
+    if digest.seat_cost_usd:
+        # Seats apart from use (spend above is usage cost), then together.
+        blocks.append(
+            context(
+                f"Seats: {format_usd(digest.seat_cost_usd)} this week · spend and seats together: "
+                f"{format_usd(totals.spend_usd + digest.seat_cost_usd)}"
+            )
+        )
     blocks.append(divider())
     ranked_by = RANK_LABEL.get(digest.rank_by, digest.rank_by)
     if digest.leaderboard:

@@ -28,9 +28,17 @@ def _week_line(row: HomeWeek) -> str:
         f"*{label}*\n{format_tokens(stats.tokens)} tokens · {format_usd(stats.spend_usd)} · "
         f"{stats.artifacts} artifact{'s' if stats.artifacts != 1 else ''} · {cost}"
     )
+    if row.seat_cost_usd:
+        line += (
+            f" · seats {format_usd(row.seat_cost_usd)} (with spend: {format_usd(stats.spend_usd + row.seat_cost_usd)})"
+        )
     if row.code is not None and row.code.any:
         # Automatic evidence of output, beside the spend.
-        line += f" · {row.code.commits} commits, {row.code.pull_requests} pull requests by Claude Code"
+        code = row.code
+        if code.commits or code.pull_requests or code.sessions:
+            line += f" · {code.commits} commits, {code.pull_requests} pull requests by Claude Code"
+        if code.cursor_requests or code.accepted_lines:
+            line += f" · {code.cursor_requests:,} Cursor requests, {code.accepted_lines:,} lines accepted"
     return line
 
 

@@ -24,13 +24,25 @@ def _week_fields(mine: MyWeek) -> list[str]:
         f"*Active days*\n{stats.active_days}",
         f"*Cost per artifact*\n{cost}",
     ]
+    if mine.seat_cost_usd:
+        # Seats apart from use, then together: a seat is paid whether or not it is used.
+        fields.append(
+            f"*Seat cost*\n{format_usd(mine.seat_cost_usd)} "
+            f"(with spend: {format_usd(stats.spend_usd + mine.seat_cost_usd)})"
+        )
     if mine.code is not None and mine.code.any:
         # Automatic evidence of output, beside the spend: what the coding agent committed and opened.
         code = mine.code
-        fields += [
-            f"*Commits by Claude Code*\n{code.commits:,}",
-            f"*Pull requests by Claude Code*\n{code.pull_requests:,}",
-        ]
+        if code.commits or code.pull_requests or code.sessions:
+            fields += [
+                f"*Commits by Claude Code*\n{code.commits:,}",
+                f"*Pull requests by Claude Code*\n{code.pull_requests:,}",
+            ]
+        if code.cursor_requests or code.accepted_lines:
+            fields.append(
+                f"*In Cursor*\n{code.agent_requests:,} agent · {code.composer_requests:,} composer · "
+                f"{code.chat_requests:,} chat requests · {code.accepted_lines:,} lines accepted"
+            )
     return fields
 
 

@@ -58,8 +58,26 @@ def _person_numbers(line: PersonLine) -> str:
 
 
 def flag_text(flag: Flag) -> str:
-    kind = {"unexplained_spend": "unexplained spend", "spike": "spike"}.get(flag.kind, flag.kind)
+    kind = {"unexplained_spend": "unexplained spend", "spike": "spike", "idle_seat": "idle seat"}.get(
+        flag.kind, flag.kind
+    )
     return f"{kind}: {escape(flag.detail)}" if flag.detail else kind
+
+
+def _idle_seats_text(report: TeamReport) -> str:
+    """Seats nobody used for the idle period: the count and monthly cost, then who (tool, price, last active day)."""
+    seats = report.idle_seats
+    lines = []
+    for seat in seats[:15]:
+        price = f"{format_usd(seat.monthly_usd)} a month" if seat.monthly_usd is not None else "no price known"
+        last = f"last active {seat.last_active_day}" if seat.last_active_day else "never seen active"
+        who = mention(seat.slack_user_id, seat.name) if seat.slack_user_id or seat.name else "someone"
+        lines.append(f"• {who} — {escape(seat.plan_label)} ({price}), {last}")
+    more = f"\n…and {len(seats) - 15} more (`buildboard export seats`)" if len(seats) > 15 else ""
+    return (
+        f"*Idle seats* (no use for {report.idle_seat_days} days): {len(seats)}, "
+        f"{format_usd(report.idle_seat_monthly_usd)} a month\n" + "\n".join(lines) + more
+    )
 
 
 def period_label(report: TeamReport) -> str:
@@ -93,8 +111,25 @@ def team_blocks(report: TeamReport) -> list[dict]:
                 if report.code_commits or report.code_pull_requests
                 else []
             )
+            + (
+                [f"*In Cursor*\n{report.cursor_requests:,} requests · {report.cursor_accepted_lines:,} lines accepted"]
+                if report.cursor_requests or report.cursor_accepted_lines
+                else []
+            )
         ),
     ]
+    if report.seat_cost_usd:
+        # Seats apart from use, then together: a seat is paid whether or not it is used.
+        blocks.append(
+            fields_section(
+                [
+                    f"*Seat cost*\n{format_usd(report.seat_cost_usd)}",
+                    f"*Spend and seats*\n{format_usd(totals.spend_usd + report.seat_cost_usd)}",
+                ]
+            )
+        )
+    if report.idle_seats:
+        blocks.append(section(_idle_seats_text(report)))
     if report.top_builders:
         lines = [
             f"{i}. {person_label(line)} — {_person_numbers(line)}" for i, line in enumerate(report.top_builders, 1)

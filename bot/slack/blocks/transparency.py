@@ -98,6 +98,13 @@ def my_data_blocks(data: StoredAbout) -> tuple[list[dict], bool]:
         block, left_out = _listing(title, rows, total)
         blocks.append(block)
         cut = cut or left_out
+    if data.seats:
+        lines = "\n".join(
+            f"• {escape(seat['tool'])} ({escape(seat['plan'])}, from {escape(seat['source'])}) since "
+            f"{seat['held_since']:%d %b %Y}" + (f", ended {seat['ended_on']:%d %b %Y}" if seat["ended_on"] else "")
+            for seat in data.seats
+        )
+        blocks.append(section(f"*Seats you hold*\n{lines}"))
     if data.flags:
         lines = "\n".join(f"• {escape(f['week'])} · {escape(f['detail'])}" for f in data.flags)
         blocks.append(section(f"*What your manager is shown* (worked out from the numbers above)\n{lines}"))
