@@ -1,15 +1,15 @@
 """Cursor's daily request counts beside Claude Code's activity, and seats (who holds which tool's seat)
 
-Revision ID: 0012_cursor_and_seats
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-29
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_cursor_and_seats"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
