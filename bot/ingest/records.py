@@ -47,3 +47,4 @@ class PersonRecord:
     manager_email: str | None
     slack_user_id: str | None
     timezone: str | None
+    github_login: str | None = None  # lower case; matches merged pull requests to the person

@@ -73,6 +73,8 @@ from bot.db.models import (
 )
 from bot.domain.delivery import MessageKind
 from bot.domain.text import escape
+from bot.services.endorsements import forget_endorsements
+from bot.services.evidence import forget_pull_requests
 from bot.services.identity import person_for_slack_user
 from bot.services.ports import PostRemover
 
@@ -240,6 +242,15 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
         "artifacts",
     )
     removed("nudges", session.execute(delete(Nudge).where(Nudge.person_id == pid)), "nudges")
+    # Endorsements given by them or to them go with them (a count left behind would still name an author).
+    endorsements = forget_endorsements(session, pid)
+    if endorsements:
+        report.removed["endorsements given or received"] += endorsements
+        report.tables_touched.add("endorsements")
+    pull_requests = forget_pull_requests(session, pid)
+    if pull_requests:
+        report.removed["verified pull requests"] += pull_requests
+        report.tables_touched.add("verified_pull_requests")
     removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
     removed(
         "audit rows about them",
@@ -276,6 +287,7 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
         "email": person.email,
         "name": person.name,
         "Slack id": person.slack_user_id,
+        "GitHub login": person.github_login,
         "time zone": person.timezone or person.slack_timezone,
         "team": person.team,
         "manager": person.manager_id,
@@ -285,6 +297,7 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
             report.removed[f"{what} from the people row"] += 1
             report.tables_touched.add("people")
     person.email = person.name = person.slack_user_id = person.timezone = person.slack_timezone = None
+    person.github_login = None
     person.team = None
     person.manager_id = None
     person.in_org = person.active = person.nudges_enabled = False

@@ -63,6 +63,7 @@ def import_people(session: Session, records: list[PersonRecord], *, now: datetim
         person.in_org = True
         if record.slack_user_id:
             person.slack_user_id = record.slack_user_id
+        person.github_login = record.github_login
         person.updated_at = now
         by_email[record.email] = person
     session.flush()
