@@ -30,6 +30,7 @@ class ArtifactView:
     share_in_channel: bool
     spend_snapshot_usd: Decimal
     work_units: Decimal
+    endorsed_by: tuple[str, ...] = ()  # who uses it, by name: shown to its author only (App Home)
 
 
 @dataclass(frozen=True)

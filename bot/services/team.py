@@ -27,6 +27,7 @@ from bot.services import authority
 from bot.services.artifacts import artifact_view
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
+from bot.services.evidence import earned_work_units
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.stats import person_period_figures
@@ -170,6 +171,8 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> Perio
     artifacts, work_units = session.execute(
         select(func.count(), func.coalesce(func.sum(Artifact.work_units), 0)).where(*_artifacts_in(weeks, group))
     ).one()
+    earned = earned_work_units(weeks, group.members).subquery("earned_t")  # verified PRs, endorsements
+    work_units += session.scalar(select(func.coalesce(func.sum(earned.c.work_units), 0))) or 0
     people = session.scalar(
         select(func.count())
         .select_from(Person)
@@ -356,10 +359,18 @@ def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict
             .group_by(Artifact.week_start)
         )
     )
+    earned_rows = earned_work_units(weeks, group.members).subquery("earned_tw")
+    earned = {
+        start: Decimal(units)
+        for start, units in session.execute(
+            select(earned_rows.c.week_start, func.sum(earned_rows.c.work_units)).group_by(earned_rows.c.week_start)
+        )
+    }
     numbers = {}
     for week in weeks:
         tokens, spend, days = usage.get(week.start, (0, Decimal(0), 0))
         count, units = made.get(week.start, (0, Decimal(0)))
+        units += earned.get(week.start, Decimal(0))
         numbers[week] = PersonWeek(0, tokens, spend, days, count, units)
     return numbers
 

@@ -11,12 +11,14 @@ from bot.cli import main
 from bot.db.models import CodeActivityDaily, Person, VerifiedPullRequest
 from bot.domain.evidence import load_ai_tools
 from bot.domain.periods import IsoWeek
+from bot.domain.ranking import rank
 from bot.ingest import github_prs
 from bot.ingest.github_prs import GitHubPulls
 from bot.services.evidence import sync_github, sync_github_from_settings
 from bot.services.stats import person_weeks
 from tests.conftest import NOW
 from tests.fakes.github_api import TOKEN, Commit, FakeGitHub, PullRequest
+from tests.support.artifacts import add_artifact
 from tests.support.github import COPILOT, ORG, github_settings, load_people_with_logins, pr
 
 W47 = IsoWeek.parse("2026-W47")
@@ -216,3 +218,25 @@ def test_an_unmatched_author_is_stored_as_not_counted(sessions, database_url, tm
         )
     assert report.unmatched == 1, report.error
     assert stored(sessions)[1] == (None, False, "author not in the people file (add github_login)", "Claude", 45)
+
+
+def test_ten_trivial_prs_with_typed_in_trailers_do_not_lift_their_author_above_a_real_builder(
+    sessions, database_url, tmp_path
+):
+    load_people_with_logins(sessions, tmp_path)
+    with FakeGitHub() as github:
+        for number in range(30, 40):  # a trailer typed into ten one-line PRs, some even approved by a friend
+            github.add_pull(pr(number, "bobb", day=18, additions=1, deletions=1, approvers=("dandan",)))
+        for number in range(40, 45):  # or big ones nobody else approved
+            github.add_pull(pr(number, "bobb", day=18, approvers=("bobb",)))
+        github.add_pull(pr(50, "carol-c", day=18, approvers=("bobb",)))  # Carol's reviewed, real change
+        report = sync_github_from_settings(sessions, github_settings(database_url, github), SINCE, UNTIL, NOW)
+    assert report.counted == 1 and sum(report.not_counted.values()) == 15
+    add_artifact(sessions, "carol@example.com", W47, "Release notes bot", url="https://git.example/notes")
+    with sessions() as session:
+        weeks = person_weeks(session, W47)
+        ids = {p.email: p.id for p in session.scalars(select(Person))}
+    ranked = [w.person_id for w in rank(weeks.values())]
+    assert ranked[0] == ids["carol@example.com"]
+    assert ids["bob@example.com"] not in weeks  # fifteen PRs, no verified output
+    assert weeks[ids["carol@example.com"]].work_units == pytest.approx(1.5)
