@@ -145,6 +145,8 @@ class StoredAbout:
     viewed_by: list[dict[str, Any]]
     messages: dict[str, int]
     flags: list[dict[str, Any]]  # what a manager is shown about the week (computed from the above, not stored)
+    verified_pull_requests: list[dict[str, Any]] = field(default_factory=list)  # read from GitHub
+    endorsements: list[dict[str, Any]] = field(default_factory=list)  # given and received
 
     def as_json(self) -> str:
         def plain(value: Any) -> Any:

@@ -14,6 +14,7 @@ from bot.services.digest import highlights
 from bot.services.endorsements import endorse, endorsers_of
 from bot.services.erasure import forget
 from bot.services.stats import person_weeks
+from bot.services.transparency import stored_about
 from bot.settings import Settings
 from tests.conftest import DATA, NOW
 from tests.support.artifacts import add_artifact
@@ -58,6 +59,16 @@ def test_each_distinct_colleague_adds_half_a_unit_up_to_one_per_author_week(sess
     assert units(sessions, "bob") == before + 1  # three endorsers, capped at +1
     with sessions() as session:
         assert endorsers_of(session, [tool]) == {tool: ["Carol Chen", "Dan Diaz", "Erin Evans"]}
+        bob = session.scalar(select(Person).where(Person.email == "bob@example.com"))
+        carol = session.scalar(select(Person).where(Person.email == "carol@example.com"))
+        assert sorted((e["direction"], e["colleague"]) for e in stored_about(session, bob).endorsements) == [
+            ("received", "Carol Chen"),
+            ("received", "Dan Diaz"),
+            ("received", "Erin Evans"),
+        ]
+        assert [(e["direction"], e["artifact"], e["colleague"]) for e in stored_about(session, carol).endorsements] == [
+            ("given", "tool", "Bob Baker")
+        ]
         [highlight] = highlights(session, WEEK)
     assert highlight.endorsements == 3
 

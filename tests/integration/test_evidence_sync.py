@@ -14,12 +14,15 @@ from bot.domain.periods import IsoWeek
 from bot.domain.ranking import rank
 from bot.ingest import github_prs
 from bot.ingest.github_prs import GitHubPulls
+from bot.services.erasure import forget
 from bot.services.evidence import sync_github, sync_github_from_settings
 from bot.services.stats import person_weeks
+from bot.services.transparency import stored_about
 from tests.conftest import NOW
 from tests.fakes.github_api import TOKEN, Commit, FakeGitHub, PullRequest
 from tests.support.artifacts import add_artifact
 from tests.support.github import COPILOT, ORG, github_settings, load_people_with_logins, pr
+from tests.support.personal_data import traces_in_database
 
 W47 = IsoWeek.parse("2026-W47")
 SINCE, UNTIL = date(2026, 11, 16), date(2026, 11, 22)
@@ -240,3 +243,20 @@ def test_ten_trivial_prs_with_typed_in_trailers_do_not_lift_their_author_above_a
     assert ranked[0] == ids["carol@example.com"]
     assert ids["bob@example.com"] not in weeks  # fifteen PRs, no verified output
     assert weeks[ids["carol@example.com"]].work_units == pytest.approx(1.5)
+
+
+def test_a_person_sees_their_prs_and_forgetting_them_erases_the_prs_and_their_login(
+    sessions, database_url, github, tmp_path
+):
+    load_people_with_logins(sessions, tmp_path)
+    sync_github_from_settings(sessions, github_settings(database_url, github), SINCE, UNTIL, NOW)
+    with sessions() as session:
+        bob = session.scalar(select(Person).where(Person.email == "bob@example.com"))
+        mine = stored_about(session, bob)
+    assert mine.profile["github_login"] == "bobb"
+    assert {(p["number"], p["counted"]) for p in mine.verified_pull_requests} == {(1, True), (2, False), (7, False)}
+    forget(sessions, now=NOW, email="bob@example.com")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).where(VerifiedPullRequest.author_login == "bobb")) == 0
+        assert traces_in_database(session, ["bobb"]) == []
+        assert session.scalar(select(func.count()).select_from(VerifiedPullRequest)) == 6  # the others' PRs stay
