@@ -191,11 +191,15 @@ def org_week(session: Session, week: IsoWeek) -> OrgWeek:
             func.coalesce(func.max(AnonymousUsageDaily.people), 0),
         ).where(AnonymousUsageDaily.day >= week.start, AnonymousUsageDaily.day <= week.end)
     ).one()
-    artifacts, work_units = session.execute(
-        select(func.count(), func.coalesce(func.sum(Artifact.work_units), 0)).where(Artifact.week_start == week.start)
+    earned = earned_work_units([week]).subquery("earned_org")  # verified PRs, endorsements
+    artifacts, work_units, earned_units = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Artifact.work_units), 0),
+            select(func.coalesce(func.sum(earned.c.work_units), 0)).scalar_subquery(),
+        ).where(Artifact.week_start == week.start)
     ).one()
-    earned = earned_work_units([week]).subquery("earned_org")
-    work_units += session.scalar(select(func.coalesce(func.sum(earned.c.work_units), 0))) or 0
+    work_units += earned_units or 0
     sharers = select(Artifact.person_id).where(Artifact.week_start == week.start).distinct()
     evidenced_spend = session.scalar(
         select(func.coalesce(func.sum(UsageWeekly.cost_usd), 0)).where(in_week, UsageWeekly.person_id.in_(sharers))

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageWeekly
@@ -168,11 +168,15 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> Perio
         .select_from(usage)
         .outerjoin(shared, and_(shared.c.person_id == usage.c.person_id, shared.c.week_start == usage.c.week_start))
     ).one()
-    artifacts, work_units = session.execute(
-        select(func.count(), func.coalesce(func.sum(Artifact.work_units), 0)).where(*_artifacts_in(weeks, group))
-    ).one()
     earned = earned_work_units(weeks, group.members).subquery("earned_t")  # verified PRs, endorsements
-    work_units += session.scalar(select(func.coalesce(func.sum(earned.c.work_units), 0))) or 0
+    artifacts, work_units, earned_units = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Artifact.work_units), 0),
+            select(func.coalesce(func.sum(earned.c.work_units), 0)).scalar_subquery(),
+        ).where(*_artifacts_in(weeks, group))
+    ).one()
+    work_units += earned_units or 0
     people = session.scalar(
         select(func.count())
         .select_from(Person)
@@ -351,26 +355,27 @@ def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict
             ).group_by(usage_pw.c.week_start)
         )
     )
+    earned = earned_work_units(weeks, group.members).subquery("earned_tw")  # verified PRs, endorsements
+    parts = union_all(
+        select(
+            Artifact.week_start.label("week_start"),
+            literal(1, Integer).label("artifacts"),
+            Artifact.work_units.label("work_units"),
+        ).where(*_artifacts_in(weeks, group)),
+        select(earned.c.week_start, literal(0, Integer), earned.c.work_units),
+    ).subquery("made_tw")
     made = dict(
         (start, (int(count), Decimal(units)))
         for start, count, units in session.execute(
-            select(Artifact.week_start, func.count(), func.coalesce(func.sum(Artifact.work_units), 0))
-            .where(*_artifacts_in(weeks, group))
-            .group_by(Artifact.week_start)
+            select(
+                parts.c.week_start, func.sum(parts.c.artifacts), func.coalesce(func.sum(parts.c.work_units), 0)
+            ).group_by(parts.c.week_start)
         )
     )
-    earned_rows = earned_work_units(weeks, group.members).subquery("earned_tw")
-    earned = {
-        start: Decimal(units)
-        for start, units in session.execute(
-            select(earned_rows.c.week_start, func.sum(earned_rows.c.work_units)).group_by(earned_rows.c.week_start)
-        )
-    }
     numbers = {}
     for week in weeks:
         tokens, spend, days = usage.get(week.start, (0, Decimal(0), 0))
         count, units = made.get(week.start, (0, Decimal(0)))
-        units += earned.get(week.start, Decimal(0))
         numbers[week] = PersonWeek(0, tokens, spend, days, count, units)
     return numbers
 
