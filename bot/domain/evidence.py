@@ -129,7 +129,7 @@ def why_not_counted(pr: PullRequestFacts, *, ai_tool: str | None, author_logins:
     """None when `pr` counts as verified output; else the first rule it fails, in words."""
     if pr.base_ref != pr.default_branch:
         return f"merged into {pr.base_ref}, not the default branch {pr.default_branch}"
-    if not any(login.lower() not in author_logins for login in pr.approvers):
+    if not approved_by_another(pr, author_logins):
         return "not approved in review by someone other than its author"
     if pr.changed_lines < MIN_CHANGED_LINES:
         return f"changes {pr.changed_lines} lines (at least {MIN_CHANGED_LINES} count)"
@@ -138,6 +138,11 @@ def why_not_counted(pr: PullRequestFacts, *, ai_tool: str | None, author_logins:
     if not matched:
         return "author not in the people file (add github_login)"
     return None
+
+
+def approved_by_another(pr: PullRequestFacts, author_logins: set[str]) -> bool:
+    """An APPROVED review by a person other than the author (a bot's automatic approval is nobody's review)."""
+    return any(login.lower() not in author_logins and not is_bot(login) for login in pr.approvers)
 
 
 def reverted_title(title: str) -> str | None:

@@ -32,6 +32,7 @@ from bot.domain.evidence import (
     AiTool,
     PullRequestFacts,
     ai_tool_of,
+    approved_by_another,
     co_authors,
     is_bot,
     load_ai_tools,
@@ -193,7 +194,7 @@ def store_pull_request(
     row.base_ref = pr.base_ref[:200]
     row.changed_lines = pr.changed_lines
     row.ai_tool = tool
-    row.approved = any(login.lower() not in authors for login in pr.approvers)
+    row.approved = approved_by_another(pr, authors)
     row.reverted_by = None
     row.synced_at = now
     if original_title is not None and reason is None:

@@ -78,6 +78,8 @@ def test_the_rules_in_order():
     assert "approved" in why_not_counted(
         facts("x", approvers=("BobB",)), ai_tool=ai, author_logins={"bobb"}, matched=True
     )
+    auto = facts("x", approvers=("github-actions[bot]",))
+    assert "approved" in why_not_counted(auto, ai_tool=ai, author_logins={"bobb"}, matched=True)
     assert why_not_counted(facts("x", additions=9, deletions=0), ai_tool=ai, author_logins=set(), matched=True) == (
         "changes 9 lines (at least 10 count)"
     )
