@@ -64,6 +64,12 @@ def _usage_sync(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", type=date_arg, help="last UTC day, YYYY-MM-DD (default: today)")
 
 
+def _evidence_sync(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", choices=["github"])
+    p.add_argument("--since", type=date_arg, help="first UTC day, YYYY-MM-DD (default: two days ago)")
+    p.add_argument("--until", type=date_arg, help="last UTC day, YYYY-MM-DD (default: today)")
+
+
 def _digest(p: argparse.ArgumentParser) -> None:
     p.add_argument("--week", type=week_arg, help="ISO week like 2026-W47 (default: the last complete week)")
     p.add_argument("--dry-run", action="store_true", help="print it instead of posting")
@@ -92,7 +98,7 @@ def _outbox_send(p: argparse.ArgumentParser) -> None:
 
 
 def _export(p: argparse.ArgumentParser) -> None:
-    p.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit", "seats"])
+    p.add_argument("what", choices=["usage", "people", "artifacts", "awards", "audit", "seats", "evidence"])
     p.add_argument("--week", type=week_arg)
     p.add_argument("--format", choices=["csv", "json"], default="csv")
 
@@ -115,6 +121,7 @@ GROUPS = {
     "db": "database maintenance",
     "org": "the org chart",
     "usage": "AI usage",
+    "evidence": "verified output (merged pull requests)",
     "artifacts": "artifacts people shared",
     "outbox": "the queue of scheduled Slack messages",
     "prices": "the price table and the seats file",
@@ -153,6 +160,12 @@ COMMANDS: tuple[CliCommand, ...] = (
         "pull usage from a provider's admin API (default: the last 3 days)",
         "bot.commands.sync:usage_sync",
         _usage_sync,
+    ),
+    CliCommand(
+        ("evidence", "sync"),
+        "read merged pull requests of GITHUB_ORG as verified output (default: the last 3 days)",
+        "bot.commands.evidence:evidence_sync",
+        _evidence_sync,
     ),
     CliCommand(("digest",), "compute and post the weekly digest", "bot.commands.digest:digest", _digest),
     CliCommand(("nudge",), 'send the "what did you build?" DMs for a week now', "bot.commands.nudge:nudge", _nudge),

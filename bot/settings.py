@@ -74,6 +74,15 @@ class Settings(BaseSettings):
     idle_seat_days: int = Field(30, ge=1, validation_alias=_env("BUILDBOARD_IDLE_SEAT_DAYS"))
     idle_seat_dm: bool = Field(False, validation_alias=_env("BUILDBOARD_IDLE_SEAT_DM"))
 
+    # Verified evidence (issue 17): merged pull requests read from GitHub.
+    github_token: SecretStr | None = Field(None, validation_alias=_env("GITHUB_TOKEN"))
+    github_org: str | None = Field(None, validation_alias=_env("GITHUB_ORG"))
+    github_api_url: str = Field("https://api.github.com", validation_alias=_env("GITHUB_API_URL"))
+    work_units_per_merged_pr: Decimal = Field(
+        Decimal("0.5"), ge=0, le=13, validation_alias=_env("BUILDBOARD_WORK_UNITS_PER_MERGED_PR")
+    )
+    ai_tools_file: str | None = Field(None, validation_alias=_env("BUILDBOARD_AI_TOOLS_FILE"))
+
     # Running in production (issue 8): Slack pacing, the outbox sender, the scheduler and its leader.
     slack_workspace_rate: float = Field(5.0, ge=0, validation_alias=_env("BUILDBOARD_SLACK_WORKSPACE_RATE"))
     slack_workspace_burst: int = Field(1, ge=1, validation_alias=_env("BUILDBOARD_SLACK_WORKSPACE_BURST"))

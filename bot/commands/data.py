@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 
@@ -138,6 +139,8 @@ def export(args: argparse.Namespace) -> int:
     writer = exports.EXPORTERS.get(args.what)
     if writer is None:
         raise CommandError(f"export {args.what} is not available yet")
+    if args.what == "evidence":
+        writer = functools.partial(writer, units_per_pr=rt.settings.work_units_per_merged_pr)
     with sessions() as session:
         count = writer(session, week=args.week, fmt=args.format, out=sys.stdout)
     log.info("exported %d %s rows", count, args.what)

@@ -76,6 +76,7 @@ class Person(Base):
     team_key: Mapped[str | None] = mapped_column(String(200), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    github_login: Mapped[str | None] = mapped_column(String(100), index=True)  # from the people file, lower case
     timezone: Mapped[str | None] = mapped_column(String(64))  # from the people file
     slack_timezone: Mapped[str | None] = mapped_column(String(64))  # Slack's `tz`, preferred when known
     # in_org: listed in the current people file. False for unmatched provider identities and departures.
@@ -229,6 +230,52 @@ class Artifact(Base):
     estimate_error: Mapped[str | None] = mapped_column(String(200))  # why the last attempt failed
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class VerifiedPullRequest(Base):
+    """A merged pull request read from GitHub: stored once, with whether it counts as verified output and why not."""
+
+    __tablename__ = "verified_pull_requests"
+    __table_args__ = (
+        UniqueConstraint("repository", "number", name="uq_verified_pull_requests_repository_number"),
+        Index("ix_verified_pull_requests_week_person", "week_start", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repository: Mapped[str] = mapped_column(String(200))  # owner/name
+    number: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    author_login: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(500))
+    merged_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    week_start: Mapped[date] = mapped_column(Date)  # the ISO week of merged_at, in BUILDBOARD_TIMEZONE
+    base_ref: Mapped[str] = mapped_column(String(200))
+    changed_lines: Mapped[int] = mapped_column(Integer, default=0)
+    ai_tool: Mapped[str | None] = mapped_column(String(64))
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    counted: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(String(200))  # why it does not count
+    reverted_by: Mapped[int | None] = mapped_column(Integer)  # number of the merged revert PR in the same repository
+    synced_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Endorsement(Base):
+    """A colleague's "I use this" on an artifact: once per artifact and endorser."""
+
+    __tablename__ = "endorsements"
+    __table_args__ = (
+        UniqueConstraint("artifact_id", "endorser_id", name="uq_endorsements_artifact_endorser"),
+        Index("ix_endorsements_week_author", "week_start", "author_id"),
+        Index("ix_endorsements_week_endorser", "week_start", "endorser_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artifact_id: Mapped[int] = mapped_column(ForeignKey("artifacts.id", ondelete="CASCADE"))
+    endorser_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date)  # the ISO week the endorsement was given
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Nudge(Base):

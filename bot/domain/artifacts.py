@@ -63,6 +63,8 @@ class Showcase:
     description: str
     kind: str
     hours_saved_per_week: Decimal | None
+    artifact_id: int = 0
+    endorsements: int = 0  # distinct colleagues who use it
 
 
 def _clean(value: object) -> str:

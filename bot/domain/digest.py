@@ -102,3 +102,4 @@ class Highlight:
     url: str | None
     work_units: Decimal
     kind: str | None = None
+    endorsements: int = 0  # distinct colleagues who use it

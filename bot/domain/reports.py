@@ -30,6 +30,7 @@ class ArtifactView:
     share_in_channel: bool
     spend_snapshot_usd: Decimal
     work_units: Decimal
+    endorsed_by: tuple[str, ...] = ()  # who uses it, by name: shown to its author only (App Home)
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ class StoredAbout:
     messages: dict[str, int]
     flags: list[dict[str, Any]]  # what a manager is shown about the week (computed from the above, not stored)
     seats: list[dict[str, Any]] = field(default_factory=list)  # the tools they hold a seat of
+    verified_pull_requests: list[dict[str, Any]] = field(default_factory=list)  # read from GitHub
+    endorsements: list[dict[str, Any]] = field(default_factory=list)  # given and received
 
     def as_json(self) -> str:
         def plain(value: Any) -> Any:

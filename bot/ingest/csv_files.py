@@ -19,12 +19,13 @@ from bot.ingest.errors import ProblemCollector
 from bot.ingest.records import PersonRecord, UsageRecord
 
 PEOPLE_REQUIRED = ("email", "name", "team", "manager_email")
-PEOPLE_OPTIONAL = ("slack_user_id", "timezone", "seats")
+PEOPLE_OPTIONAL = ("slack_user_id", "timezone", "seats", "github_login")
 USAGE_REQUIRED = ("date", "email", "provider", "model", "input_tokens", "output_tokens")
 USAGE_OPTIONAL = ("cached_input_tokens", "requests", "cost_usd")
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+_GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _PROVIDER = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -65,6 +66,7 @@ def read_people(path: str | Path, seat_plans: Collection[str] | None = None) -> 
     records: list[PersonRecord] = []
     seen: dict[str, int] = {}
     slack_seen: dict[str, int] = {}
+    github_seen: dict[str, int] = {}
     with handle:
         if problems:
             problems.raise_if_any()
@@ -108,7 +110,19 @@ def read_people(path: str | Path, seat_plans: Collection[str] | None = None) -> 
                         problems.add(
                             line, "seats", f"{plan!r} is not a plan of the seats file ({', '.join(sorted(seat_plans))})"
                         )
-            records.append(PersonRecord(line, email, name, team, manager, slack_id, timezone, seats))
+            github_login = (row.get("github_login") or "").strip().removeprefix("@").lower() or None
+            if github_login:
+                if not _GITHUB_LOGIN.match(github_login):
+                    problems.add(line, "github_login", f"{github_login!r} is not a GitHub login (like octo-cat)")
+                elif github_login in github_seen:
+                    problems.add(line, "github_login", f"{github_login} is already on line {github_seen[github_login]}")
+                else:
+                    github_seen[github_login] = line
+            records.append(
+                PersonRecord(
+                    line, email, name, team, manager, slack_id, timezone, seats=seats, github_login=github_login
+                )
+            )
     by_email = {r.email: r for r in records}
     for record in records:
         if record.manager_email and record.manager_email not in by_email:

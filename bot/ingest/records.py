@@ -67,3 +67,4 @@ class PersonRecord:
     # Plans of the seats file this person holds a seat of (the `seats` column, `;`-separated);
     # None when the file has no `seats` column (seats from the people file are then left as they are).
     seats: tuple[str, ...] | None = None
+    github_login: str | None = None  # lower case; matches merged pull requests to the person

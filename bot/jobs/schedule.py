@@ -75,7 +75,7 @@ def trigger_for(spec: JobSpec, settings: Settings) -> BaseTrigger:
         return weekly_at(settings.digest_weekday, settings.digest_time, zone)
     if spec.name == "nudges":
         return weekly_at(settings.digest_weekday, NUDGE_TIME, zone)
-    if spec.name == "usage_sync":
+    if spec.name in ("usage_sync", "evidence_sync"):
         return daily_at(settings.sync_time, zone)
     if spec.name == "retention":
         return daily_at(settings.retention_time, zone)

@@ -98,6 +98,21 @@ def seat_upkeep(rt: Runtime, since: date, until: date) -> str:
     return upkeep.summary()
 
 
+def evidence_sync(rt: Runtime) -> str:
+    """Read the last days' merged pull requests of GITHUB_ORG as verified output (when GitHub is configured)."""
+    from bot.services.evidence import github_configured, sync_github_from_settings
+    from bot.services.sync import default_window
+
+    if not github_configured(rt.settings):
+        return "GitHub not configured (GITHUB_TOKEN, GITHUB_ORG): no verified evidence read"
+    now = rt.clock()
+    since, until = default_window(now)
+    report = sync_github_from_settings(rt.sessions, rt.settings, since, until, now)
+    if not report.ok:
+        raise RuntimeError(f"{report.error}; retry with: {report.retry_command()}")
+    return "; ".join(report.summary_lines())
+
+
 def retention(rt: Runtime) -> str:
     """Fold per-person usage older than the retention period into anonymous totals."""
     from bot.services.retention import run_retention
@@ -135,6 +150,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("digest", weekly_digest, "weekly"),
     JobSpec("nudges", weekly_nudges, "weekly"),
     JobSpec("usage_sync", usage_sync, "daily"),
+    JobSpec("evidence_sync", evidence_sync, "daily"),
     JobSpec("retention", retention, "daily"),
     JobSpec("estimates", work_unit_estimates, "daily"),
 )

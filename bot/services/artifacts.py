@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -16,6 +17,7 @@ from bot.domain.artifacts import ShareFields
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import ArtifactView
 from bot.domain.workunits import work_units_for
+from bot.services.endorsements import endorsers_of
 from bot.services.identity import UserLookup, person_for_slack_user
 
 log = logging.getLogger(__name__)
@@ -151,7 +153,9 @@ def person_artifacts(session: Session, person_id: int, limit: int) -> tuple[list
         .order_by(Artifact.week_start.desc(), Artifact.created_at.desc(), Artifact.id.desc())
         .limit(limit)
     )
-    return [artifact_view(artifact) for artifact in rows], int(total or 0)
+    views = [artifact_view(artifact) for artifact in rows]
+    endorsers = endorsers_of(session, [view.id for view in views])
+    return [replace(view, endorsed_by=tuple(endorsers.get(view.id, ()))) for view in views], int(total or 0)
 
 
 def after_artifact_saved(hooks: Iterable[ArtifactHook], artifact_id: int) -> None:

@@ -34,6 +34,7 @@ from bot.domain.story import WeekStory
 from bot.domain.titles import TitleAward, TitleRule
 from bot.llm.client import LlmClient, llm_status
 from bot.services import outbox
+from bot.services.endorsements import endorsement_counts
 from bot.services.llm_usage import llm_spend
 from bot.services.ports import MessageSender
 from bot.services.seats import seat_cost_total
@@ -149,8 +150,9 @@ def highlights(session: Session, week: IsoWeek, limit: int = HIGHLIGHTS) -> list
         .order_by(Artifact.work_units.desc(), Artifact.share_in_channel.desc(), Artifact.created_at, Artifact.id)
         .limit(limit)
     ).all()
+    counts = endorsement_counts(session, [a.id for a, _, _ in rows])
     return [
-        Highlight(a.id, name, slack_id, a.title or "", a.url, Decimal(a.work_units), a.kind)
+        Highlight(a.id, name, slack_id, a.title or "", a.url, Decimal(a.work_units), a.kind, counts.get(a.id, 0))
         for a, name, slack_id in rows
     ]
 

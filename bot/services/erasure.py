@@ -74,6 +74,8 @@ from bot.db.models import (
 )
 from bot.domain.delivery import MessageKind
 from bot.domain.text import escape
+from bot.services.endorsements import forget_endorsements
+from bot.services.evidence import forget_pull_requests
 from bot.services.identity import person_for_slack_user
 from bot.services.ports import PostRemover
 
@@ -241,6 +243,15 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
         "artifacts",
     )
     removed("nudges", session.execute(delete(Nudge).where(Nudge.person_id == pid)), "nudges")
+    # Endorsements given by them or to them go with them (a count left behind would still name an author).
+    endorsements = forget_endorsements(session, pid)
+    if endorsements:
+        report.removed["endorsements given or received"] += endorsements
+        report.tables_touched.add("endorsements")
+    pull_requests = forget_pull_requests(session, pid)
+    if pull_requests:
+        report.removed["verified pull requests"] += pull_requests
+        report.tables_touched.add("verified_pull_requests")
     removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
     # Which tools they hold a seat of; the seat rows already charged stay in the anonymous usage totals.
     removed("seats", session.execute(delete(Seat).where(Seat.person_id == pid)), "seats")
@@ -290,6 +301,7 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
         "email": person.email,
         "name": person.name,
         "Slack id": person.slack_user_id,
+        "GitHub login": person.github_login,
         "time zone": person.timezone or person.slack_timezone,
         "team": person.team,
         "manager": person.manager_id,
@@ -299,6 +311,7 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
             report.removed[f"{what} from the people row"] += 1
             report.tables_touched.add("people")
     person.email = person.name = person.slack_user_id = person.timezone = person.slack_timezone = None
+    person.github_login = None
     person.team = None
     person.manager_id = None
     person.in_org = person.active = person.nudges_enabled = False

@@ -9,13 +9,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TextIO
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import Artifact, AuditEvent, Award, Person, UsageDaily
+from bot.db.models import Artifact, AuditEvent, Award, Endorsement, Person, UsageDaily
+from bot.domain.evidence import DEFAULT_UNITS_PER_PR
 from bot.domain.periods import IsoWeek
 from bot.domain.text import spreadsheet_text
 from bot.ingest.seat_prices import SeatPrices
+from bot.services.evidence import evidence_rows
 from bot.services.seats import seat_views
 
 STREAM_ROWS = 10_000
@@ -275,10 +277,19 @@ ARTIFACT_COLUMNS = [
     "spend_snapshot_usd",
     "share_in_channel",
     "created_at",
+    "counted",  # does it count toward work units and rank
+    "endorsements",  # distinct colleagues who clicked "I use this"
+    "work_units_contributed",  # what it adds to its author's week (0 when not counted)
 ]
 
 
 def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple[Any, ...]]:
+    counted = artifact_counts()
+    endorsements = (
+        select(func.count(func.distinct(Endorsement.endorser_id)))
+        .where(Endorsement.artifact_id == Artifact.id)
+        .scalar_subquery()
+    )
     query = (
         select(
             Artifact.id,
@@ -300,6 +311,9 @@ def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple[Any,
             Artifact.spend_snapshot_usd,
             Artifact.share_in_channel,
             Artifact.created_at,
+            counted,
+            endorsements,
+            case((counted, Artifact.work_units), else_=literal(Decimal(0), Artifact.work_units.type)),
         )
         .join(Person, Person.id == Artifact.person_id)
         .order_by(Artifact.week_start, Person.email, Artifact.id)
@@ -328,3 +342,50 @@ def export_seats(session: Session, *, prices: SeatPrices, today: date, idle_days
         for v in seat_views(session, prices, today=today, idle_days=idle_days)
     )
     return write_rows(out, SEAT_COLUMNS, rows, fmt)
+
+
+def artifact_counts() -> ColumnElement[bool]:
+    """Whether an artifact counts toward work units and rank: every shared artifact does today."""
+    return literal(True)
+
+
+EVIDENCE_COLUMNS = [
+    "email",
+    "repository",
+    "number",
+    "title",
+    "merged_at",
+    "ai_tool",
+    "work_units",
+    "counted",
+    "reason",  # why it does not count
+]
+
+
+def export_evidence(
+    session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO, units_per_pr: Decimal = DEFAULT_UNITS_PER_PR
+) -> int:
+    """One row per merged pull request read from GitHub: who, which, whether it counts and what it adds."""
+    rows = evidence_rows(session, [week] if week else None, units_per_pr=units_per_pr)
+    return write_rows(
+        out,
+        EVIDENCE_COLUMNS,
+        (
+            (
+                r.email or "",
+                r.repository,
+                r.number,
+                r.title,
+                r.merged_at,
+                r.ai_tool or "",
+                r.work_units,
+                r.counted,
+                r.reason or "",
+            )
+            for r in rows
+        ),
+        fmt,
+    )
+
+
+EXPORTERS["evidence"] = export_evidence

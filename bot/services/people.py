@@ -75,6 +75,7 @@ def import_people(
         person.in_org = True
         if record.slack_user_id:
             person.slack_user_id = record.slack_user_id
+        person.github_login = record.github_login
         person.updated_at = now
         by_email[record.email] = person
     session.flush()

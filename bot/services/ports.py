@@ -8,9 +8,11 @@ when it sends. Nothing here knows Slack.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain.delivery import DeliveryReport, HeldClaims
+from bot.domain.evidence import PullRequestFacts
 from bot.domain.nudges import AnsweredNudgeDms
 
 
@@ -36,3 +38,11 @@ class PostRemover(Protocol):
     """Deletes a message the bot posted; True when it is gone (deleted now, or already gone)."""
 
     def delete_post(self, channel: str, ts: str) -> bool: ...
+
+
+class PullRequestSource(Protocol):
+    """Merged pull requests of the organisation (GitHub): windows small enough to read whole, then each window."""
+
+    def windows(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]: ...
+
+    def fetch(self, window: tuple[datetime, datetime]) -> list[PullRequestFacts]: ...

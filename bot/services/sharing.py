@@ -24,6 +24,7 @@ from bot.domain.privacy import may_be_named_in_public
 from bot.domain.reports import Home
 from bot.services import outbox
 from bot.services.artifacts import ArtifactHook, after_artifact_saved, create_artifact, edit_artifact, week_snapshot
+from bot.services.endorsements import endorsement_count
 from bot.services.home import home_of
 from bot.services.identity import UserLookup, person_by_slack_id
 from bot.services.nudges import mark_answered, show_answer
@@ -63,6 +64,8 @@ def showcase_at_send(session: Session, artifact_id: int) -> Showcase | None:
         description=artifact.description or "",
         kind=artifact.kind or "other",
         hours_saved_per_week=artifact.hours_saved_per_week,
+        artifact_id=artifact.id,
+        endorsements=endorsement_count(session, artifact.id),
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, func, literal, select, union, union_all
+from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily, UsageWeekly
@@ -14,6 +14,7 @@ from bot.db.query_types import AnySelect
 from bot.db.value_sets import in_values
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek, PersonWeek
+from bot.services.evidence import earned_work_units
 
 
 def _in_week(
@@ -42,8 +43,10 @@ def person_weeks_subquery(week: IsoWeek, person_ids: Collection[int] | None = No
 
     People with usage (the week's rows of the usage_weekly rollup, their artifacts joined), then
     people with artifacts but no usage: two index-bounded reads, no union-and-deduplicate pass.
+    Work units add what was earned beyond artifacts (verified PRs, endorsements: services/evidence.py).
     """
     made = _artifacts_by_person(week, person_ids).subquery("made")
+    earned = earned_work_units([week], person_ids).subquery("earned")
     in_week = _in_week(week, person_ids, column=UsageWeekly.person_id, week_column=UsageWeekly.week_start)
     with_usage = (
         select(
@@ -52,21 +55,37 @@ def person_weeks_subquery(week: IsoWeek, person_ids: Collection[int] | None = No
             UsageWeekly.cost_usd.label("spend_usd"),
             UsageWeekly.active_days.label("active_days"),
             func.coalesce(made.c.artifacts, 0).label("artifacts"),
-            func.coalesce(made.c.work_units, 0).label("work_units"),
+            (func.coalesce(made.c.work_units, 0) + func.coalesce(earned.c.work_units, 0)).label("work_units"),
         )
         .outerjoin(made, made.c.person_id == UsageWeekly.person_id)
+        .outerjoin(earned, earned.c.person_id == UsageWeekly.person_id)
         .where(*in_week)
     )
     used = select(UsageWeekly.person_id).where(UsageWeekly.person_id == made.c.person_id, *in_week)
-    only_made = select(
-        made.c.person_id,
+    only_made = (
+        select(
+            made.c.person_id,
+            literal(0, UsageWeekly.tokens.type),
+            literal(Decimal(0), UsageWeekly.cost_usd.type),
+            literal(0, UsageWeekly.active_days.type),
+            made.c.artifacts,
+            made.c.work_units + func.coalesce(earned.c.work_units, 0),
+        )
+        .outerjoin(earned, earned.c.person_id == made.c.person_id)
+        .where(~used.exists())
+    )
+    only_earned = select(
+        earned.c.person_id,
         literal(0, UsageWeekly.tokens.type),
         literal(Decimal(0), UsageWeekly.cost_usd.type),
         literal(0, UsageWeekly.active_days.type),
-        made.c.artifacts,
-        made.c.work_units,
-    ).where(~used.exists())
-    return union_all(with_usage, only_made).subquery()
+        literal(0, Integer),
+        earned.c.work_units,
+    ).where(
+        ~select(UsageWeekly.person_id).where(UsageWeekly.person_id == earned.c.person_id, *in_week).exists(),
+        ~select(made.c.person_id).where(made.c.person_id == earned.c.person_id).exists(),
+    )
+    return union_all(with_usage, only_made, only_earned).subquery()
 
 
 def person_week_from_row(row: Sequence[Any]) -> PersonWeek:
@@ -127,9 +146,17 @@ def person_period_figures(
         .group_by(*keys(Artifact))
         .subquery("made_p")
     )
+    earned_rows = earned_work_units(weeks, members).subquery("earned_w")
+    earned = (
+        select(*keys(earned_rows.c), func.sum(earned_rows.c.work_units).label("work_units"))
+        .group_by(*keys(earned_rows.c))
+        .subquery("earned_p")
+    )
     key_names = ["person_id", "week_start"] if by_week else ["person_id"]
     anyone = union(
-        select(*(usage.c[name] for name in key_names)), select(*(made.c[name] for name in key_names))
+        select(*(usage.c[name] for name in key_names)),
+        select(*(made.c[name] for name in key_names)),
+        select(*(earned.c[name] for name in key_names)),
     ).subquery("anyone")
     return (
         select(
@@ -138,11 +165,12 @@ def person_period_figures(
             func.coalesce(usage.c.spend_usd, 0).label("spend_usd"),
             func.coalesce(usage.c.active_days, 0).label("active_days"),
             func.coalesce(made.c.artifacts, 0).label("artifacts"),
-            func.coalesce(made.c.work_units, 0).label("work_units"),
+            (func.coalesce(made.c.work_units, 0) + func.coalesce(earned.c.work_units, 0)).label("work_units"),
         )
         .select_from(anyone)
         .outerjoin(usage, and_(*(usage.c[name] == anyone.c[name] for name in key_names)))
         .outerjoin(made, and_(*(made.c[name] == anyone.c[name] for name in key_names)))
+        .outerjoin(earned, and_(*(earned.c[name] == anyone.c[name] for name in key_names)))
     )
 
 
@@ -163,9 +191,15 @@ def org_week(session: Session, week: IsoWeek) -> OrgWeek:
             func.coalesce(func.max(AnonymousUsageDaily.people), 0),
         ).where(AnonymousUsageDaily.day >= week.start, AnonymousUsageDaily.day <= week.end)
     ).one()
-    artifacts, work_units = session.execute(
-        select(func.count(), func.coalesce(func.sum(Artifact.work_units), 0)).where(Artifact.week_start == week.start)
+    earned = earned_work_units([week]).subquery("earned_org")  # verified PRs, endorsements
+    artifacts, work_units, earned_units = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Artifact.work_units), 0),
+            select(func.coalesce(func.sum(earned.c.work_units), 0)).scalar_subquery(),
+        ).where(Artifact.week_start == week.start)
     ).one()
+    work_units += earned_units or 0
     sharers = select(Artifact.person_id).where(Artifact.week_start == week.start).distinct()
     evidenced_spend = session.scalar(
         select(func.coalesce(func.sum(UsageWeekly.cost_usd), 0)).where(in_week, UsageWeekly.person_id.in_(sharers))

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, Seat, UsageDaily, UsageWeekly
@@ -30,6 +30,7 @@ from bot.services import authority
 from bot.services.artifacts import artifact_view
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
+from bot.services.evidence import earned_work_units
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.seats import SeatView, idle_seats
@@ -171,9 +172,15 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> Perio
         .select_from(usage)
         .outerjoin(shared, and_(shared.c.person_id == usage.c.person_id, shared.c.week_start == usage.c.week_start))
     ).one()
-    artifacts, work_units = session.execute(
-        select(func.count(), func.coalesce(func.sum(Artifact.work_units), 0)).where(*_artifacts_in(weeks, group))
+    earned = earned_work_units(weeks, group.members).subquery("earned_t")  # verified PRs, endorsements
+    artifacts, work_units, earned_units = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Artifact.work_units), 0),
+            select(func.coalesce(func.sum(earned.c.work_units), 0)).scalar_subquery(),
+        ).where(*_artifacts_in(weeks, group))
     ).one()
+    work_units += earned_units or 0
     people = session.scalar(
         select(func.count())
         .select_from(Person)
@@ -438,12 +445,21 @@ def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict
             ).group_by(usage_pw.c.week_start)
         )
     )
+    earned = earned_work_units(weeks, group.members).subquery("earned_tw")  # verified PRs, endorsements
+    parts = union_all(
+        select(
+            Artifact.week_start.label("week_start"),
+            literal(1, Integer).label("artifacts"),
+            Artifact.work_units.label("work_units"),
+        ).where(*_artifacts_in(weeks, group)),
+        select(earned.c.week_start, literal(0, Integer), earned.c.work_units),
+    ).subquery("made_tw")
     made = dict(
         (start, (int(count), Decimal(units)))
         for start, count, units in session.execute(
-            select(Artifact.week_start, func.count(), func.coalesce(func.sum(Artifact.work_units), 0))
-            .where(*_artifacts_in(weeks, group))
-            .group_by(Artifact.week_start)
+            select(
+                parts.c.week_start, func.sum(parts.c.artifacts), func.coalesce(func.sum(parts.c.work_units), 0)
+            ).group_by(parts.c.week_start)
         )
     )
     numbers = {}

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import (
@@ -14,11 +14,13 @@ from bot.db.models import (
     AuditEvent,
     Award,
     CodeActivityDaily,
+    Endorsement,
     Nudge,
     OutboxMessage,
     Person,
     Seat,
     UsageDaily,
+    VerifiedPullRequest,
 )
 from bot.db.usage_weekly import week_start_of
 from bot.domain.periods import IsoWeek
@@ -56,6 +58,8 @@ def stored_about(
     manager = session.get(Person, person.manager_id) if person.manager_id else None
     profile = {f: getattr(person, f) for f in PROFILE_FIELDS}
     profile["manager"] = (manager.name or manager.email) if manager else None
+    if person.github_login:
+        profile["github_login"] = person.github_login
 
     week = week_start_of(UsageDaily.day, dialect).label("week")
     usage = [
@@ -196,4 +200,50 @@ def stored_about(
             }
             for seat in session.scalars(select(Seat).where(Seat.person_id == person.id).order_by(Seat.tool))
         ],
+        verified_pull_requests=_pull_requests_of(session, person),
+        endorsements=_endorsements_of(session, person),
     )
+
+
+def _pull_requests_of(session: Session, person: Person) -> list[dict[str, Any]]:
+    return [
+        {
+            "merged_at": pr.merged_at,
+            "repository": pr.repository,
+            "number": pr.number,
+            "title": pr.title,
+            "ai_tool": pr.ai_tool,
+            "counted": pr.counted,
+            "reason": pr.reason,
+        }
+        for pr in session.scalars(
+            select(VerifiedPullRequest)
+            .where(VerifiedPullRequest.person_id == person.id)
+            .order_by(VerifiedPullRequest.merged_at.desc())
+        )
+    ]
+
+
+def _endorsements_of(session: Session, person: Person) -> list[dict[str, Any]]:
+    """Endorsements they gave (with the artifact) and received (with who gave them: their own artifacts)."""
+    other = aliased(Person)
+    rows = session.execute(
+        select(Endorsement, Artifact.title, other.name)
+        .join(Artifact, Artifact.id == Endorsement.artifact_id)
+        .join(
+            other,
+            other.id
+            == case((Endorsement.endorser_id == person.id, Endorsement.author_id), else_=Endorsement.endorser_id),
+        )
+        .where(or_(Endorsement.endorser_id == person.id, Endorsement.author_id == person.id))
+        .order_by(Endorsement.created_at.desc(), Endorsement.id)
+    ).all()
+    return [
+        {
+            "week_start": e.week_start,
+            "direction": "given" if e.endorser_id == person.id else "received",
+            "artifact": title,
+            "colleague": name,
+        }
+        for e, title, name in rows
+    ]

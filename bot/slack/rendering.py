@@ -103,6 +103,8 @@ class MessageRenderer:
                 showcase.description,
                 showcase.kind,
                 showcase.hours_saved_per_week,
+                artifact_id=showcase.artifact_id,
+                endorsements=showcase.endorsements,
             )
             return SlackMessage(message["text"], message["blocks"])
         if kind in (MessageKind.DIGEST, MessageKind.DIGEST_THREAD, MessageKind.DIGEST_CHART):

@@ -316,12 +316,15 @@ def test_export_artifacts_lists_what_was_shared_with_the_spend_beside_it(
         "tokens_snapshot": 860000,
         "spend_snapshot_usd": "95",
         "share_in_channel": False,
+        "counted": True,
+        "endorsements": 0,
+        "work_units_contributed": "1.50",
     }
     assert main(["export", "artifacts", "--week", "2026-W46"]) == 0
     assert capsys.readouterr().out.strip().splitlines() == [
         "id,week,email,title,url,kind,hours_saved_per_week,work_units,work_units_source,estimate_work_units,"
         "estimate_category,estimate_summary,estimate_model,estimated_at,override_work_units,tokens_snapshot,"
-        "spend_snapshot_usd,share_in_channel,created_at"
+        "spend_snapshot_usd,share_in_channel,created_at,counted,endorsements,work_units_contributed"
     ]
 
 

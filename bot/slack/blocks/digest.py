@@ -9,6 +9,7 @@ from bot.domain.groups import OTHER_TEAMS, TeamFigure
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.stats import change_ratio
 from bot.domain.titles import ordinal
+from bot.slack.blocks.endorse import endorse_button
 from bot.slack.blocks.story import ai_spend_text, story_blocks
 from bot.slack.blocks.text import (
     context,
@@ -95,6 +96,14 @@ def _highlight_line(item: Highlight) -> str:
     return f"*{label}* by {who(item.author_slack_user_id, item.author_name)} — {work_units_label(item.work_units)}"
 
 
+def _highlight_block(item: Highlight) -> dict:
+    """A highlight; one with a link carries the "I use this" button, its label the number of colleagues using it."""
+    block = section(_highlight_line(item))
+    if item.url:
+        block["accessory"] = endorse_button(item.artifact_id, item.endorsements)
+    return block
+
+
 def share_button(value: str = "digest") -> dict:
     return {
         "type": "actions",
@@ -161,7 +170,7 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     if items:
         blocks.append(divider())
         blocks.append(section("*Highlights*"))
-        blocks.extend(section(_highlight_line(item)) for item in items[:5])
+        blocks.extend(_highlight_block(item) for item in items[:5])
     blocks.append(share_button())
     blocks.append(context("Per-team detail and the chart of the last weeks are in the thread."))
     return blocks

@@ -47,6 +47,8 @@ def _artifact_blocks(artifact: ArtifactView) -> list[dict]:
     spent = f"{format_usd(artifact.spend_snapshot_usd)} that week"
     facts = [KINDS.get(artifact.kind, artifact.kind), week.label(), spent]
     value = str(artifact.id)
+    if artifact.endorsed_by:
+        facts.append(f"used by {', '.join(artifact.endorsed_by)}")
     return [
         section(f"*{link(artifact.url, artifact.title or 'untitled')}*\n{' · '.join(escape(f) for f in facts)}"),
         {

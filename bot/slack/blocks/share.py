@@ -8,6 +8,7 @@ from decimal import Decimal
 from bot.domain.artifacts import DESCRIPTION_MAX, KINDS, NOTHING_REASONS, REASON_TEXT_MAX, TITLE_MAX, URL_MAX
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import ArtifactView
+from bot.slack.blocks.endorse import endorse_button
 from bot.slack.blocks.text import context, escape, link, section, truncate
 
 SHARE_MODAL = "share_artifact_modal"
@@ -141,17 +142,28 @@ def form_values(state: dict) -> dict:
 
 
 def showcase_message(
-    author: str, title: str, url: str | None, description: str, kind: str, hours: Decimal | None
+    author: str,
+    title: str,
+    url: str | None,
+    description: str,
+    kind: str,
+    hours: Decimal | None,
+    *,
+    artifact_id: int | None = None,
+    endorsements: int = 0,
 ) -> dict:
-    """The digest-channel post when someone asks for it. `author` is a mention or "A colleague"."""
+    """The digest-channel post when someone asks for it. `author` is a mention or "A colleague".
+
+    With a link (something colleagues can open and use) it carries the "I use this" button and its count.
+    """
     facts = [KINDS.get(kind, kind)]
     if hours:
         facts.append(f"saves about {hours.normalize():f} h a week")
-    return {
-        "text": f"{author} shared what they built: {escape(title)}",
-        "blocks": [
-            section(f":hammer_and_wrench: {author} shared *{link(url, title)}*"),
-            section(escape(truncate(description, 600))),
-            context(" · ".join(escape(f) for f in facts) + " · share yours with `/buildboard share`"),
-        ],
-    }
+    blocks = [
+        section(f":hammer_and_wrench: {author} shared *{link(url, title)}*"),
+        section(escape(truncate(description, 600))),
+    ]
+    if url and artifact_id is not None:
+        blocks.append({"type": "actions", "elements": [endorse_button(artifact_id, endorsements)]})
+    blocks.append(context(" · ".join(escape(f) for f in facts) + " · share yours with `/buildboard share`"))
+    return {"text": f"{author} shared what they built: {escape(title)}", "blocks": blocks}

@@ -94,6 +94,31 @@ def my_data_blocks(data: StoredAbout) -> tuple[list[dict], bool]:
             len(data.viewed_by),
         ),
     ]
+    # Newer records: listed when there are any, so the answer of someone without them reads as before.
+    if data.verified_pull_requests:
+        listings.append(
+            (
+                "Merged pull requests read from GitHub",
+                [
+                    f"• {p['merged_at']:%d %b %Y} · {escape(p['repository'])}#{p['number']} {escape(p['title'])}"
+                    + (" · counted" if p["counted"] else f" · not counted: {escape(p['reason'] or '')}")
+                    for p in data.verified_pull_requests
+                ],
+                len(data.verified_pull_requests),
+            )
+        )
+    if data.endorsements:
+        listings.append(
+            (
+                'Endorsements ("I use this")',
+                [
+                    f"• {e['week_start']:%d %b %Y} · {escape(e['direction'])} · {escape(e['artifact'] or 'untitled')}"
+                    + f" · {escape(e['colleague'] or 'a colleague')}"
+                    for e in data.endorsements
+                ],
+                len(data.endorsements),
+            )
+        )
     for title, rows, total in listings:
         block, left_out = _listing(title, rows, total)
         blocks.append(block)
