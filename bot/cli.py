@@ -45,8 +45,14 @@ def _serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, default=8)
 
 
-def _file(p: argparse.ArgumentParser) -> None:
+def _org_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="show who would be added, updated, moved or departed")
+    p.add_argument(
+        "--allow-departures",
+        action="store_true",
+        help="import even when more than 20 %% of the org chart would be marked departed",
+    )
 
 
 def _usage_import(p: argparse.ArgumentParser) -> None:
@@ -142,7 +148,7 @@ COMMANDS: tuple[CliCommand, ...] = (
         ("org", "import"),
         "import people from CSV: email,name,team,manager_email[,…]",
         "bot.commands.data:org_import",
-        _file,
+        _org_import,
     ),
     CliCommand(
         ("usage", "import"), "import usage from CSV or JSON Lines", "bot.commands.data:usage_import", _usage_import
