@@ -202,6 +202,16 @@ def chart_comment(digest: WeeklyDigest) -> str:
     return "Weekly spend and artifacts — " + " · ".join(parts)
 
 
+def mentioned_names(digest: WeeklyDigest) -> dict[str, str]:
+    """Slack id → name of everyone the digest mentions, to print it for a person to read (a dry run)."""
+    people = [(e.slack_user_id, e.name) for e in digest.leaderboard]
+    people += [(h.slack_user_id, h.name) for line in digest.titles for h in line.holders]
+    people += [(h.author_slack_user_id, h.author_name) for h in digest.highlights]
+    if digest.summary is not None:
+        people += [(a.author_slack_id, a.author_name) for a in digest.summary.standouts]
+    return {slack_id: name for slack_id, name in people if slack_id and name}
+
+
 def digest_text(digest: WeeklyDigest) -> str:
     """The notification / fallback text."""
     totals = digest.totals
