@@ -36,6 +36,7 @@ class CliCommand:
 def _demo(p: argparse.ArgumentParser) -> None:
     p.add_argument("--people", type=int, default=240, help="size of the synthetic organisation (default 240)")
     p.add_argument("--keep", metavar="DIR", help="keep the demo database and files in DIR")
+    p.add_argument("--all", action="store_true", help="print every message, not only the first few DMs")
 
 
 def _serve(p: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ import argparse
 
 from bot.commands.common import CommandError, default_week, err, runtime
 from bot.domain.titles import TitleRulesError
+from bot.llm.client import llm_status
 from bot.services.digest import DigestOutcome, run_digest
 from bot.slack.blocks.digest import chart_comment, digest_blocks, mentioned_names, team_thread_blocks
 from bot.slack.blocks.plain_text import render_message
@@ -36,6 +37,9 @@ def digest(args: argparse.Namespace) -> int:
         return 0
     if outcome.status in ("posted", "already_posted"):
         print(outcome.message)
+        if outcome.status == "posted" and rt.llm is None:
+            # The channel hears only that AI is off; the setting to change is for the operator.
+            print(f"the week's summary was built from the numbers: {llm_status(rt.settings)}")
         return 0
     err(f"buildboard: digest for {week} not posted: {outcome.message}")
     return 1

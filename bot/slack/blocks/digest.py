@@ -129,15 +129,13 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
                 f"({percent_change(change_ratio(totals.artifacts, previous.artifacts))})",
                 f"*Work units*\n{units(totals.work_units)} "
                 f"({percent_change(change_ratio(totals.work_units, previous.work_units))})",
-                "*Evidence ratio*\n" + (f"{evidence * 100:.0f}% of spend" if evidence is not None else "no spend"),
+                # Said once, with what it means.
+                "*Evidence ratio*\n"
+                + (f"{evidence * 100:.0f}% of spend by people who shared" if evidence is not None else "no spend"),
             ]
         ),
+        divider(),
     ]
-    if evidence is not None:
-        blocks.append(
-            context(f"*{evidence * 100:.0f}%* of this week's spend came from people who showed what they built.")
-        )
-    blocks.append(divider())
     ranked_by = RANK_LABEL.get(digest.rank_by, digest.rank_by)
     if digest.leaderboard:
         lines = "\n".join(board_line(e) for e in digest.leaderboard)
@@ -191,7 +189,8 @@ def _team_blocks(digest: WeeklyDigest) -> list[dict]:
     for start in range(0, len(shown), TEAM_ROWS_PER_SECTION):
         blocks.append(section("\n".join(_team_line(r, min_size) for r in shown[start : start + TEAM_ROWS_PER_SECTION])))
     if len(rows) > len(shown):
-        blocks.append(context(f"…and {len(rows) - len(shown)} more teams: `buildboard export usage` has everything."))
+        # No operator command here: the channel's readers cannot run one.
+        blocks.append(context(f"…and {len(rows) - len(shown)} more teams, not listed here."))
     blocks.append(context(f"Teams with fewer than {min_size} active people are merged so nobody is singled out."))
     return blocks
 
