@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def plural(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
+    return f"{count} {one if count == 1 else many}"  # no separators: scripts (the benches) read these counts
 
 
 def db_upgrade(args: argparse.Namespace) -> int:

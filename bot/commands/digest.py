@@ -50,7 +50,7 @@ def _print_dry_run(outcome: DigestOutcome, channel: str | None) -> None:
     digest = outcome.digest
     assert digest is not None
     week = digest.week
-    where = f"in {channel}" if channel else "(BUILDBOARD_DIGEST_CHANNEL is not set)"
+    where = f"in {channel}" if channel else "once BUILDBOARD_DIGEST_CHANNEL is set"
     if outcome.posted_at is not None:
         print(
             f"The digest for {week} was already posted {where} on {outcome.posted_at:%Y-%m-%d %H:%M} UTC: "

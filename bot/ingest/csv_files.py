@@ -445,6 +445,8 @@ def _iter_usage_json(path: Path, problems: ProblemCollector, notes: list[str]) -
             problems.add(line, "json", "each item of the array must be a JSON object")
             continue
         yield from _usage_from_object(row, line, problems, exported)
+    if position >= len(text):
+        problems.add(line + text.count("\n", counted), "json", "the array is not closed with ]")
     exported.note(notes)
 
 

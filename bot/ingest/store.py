@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, MetaData, Table, func, literal, select
+from sqlalchemy import Column, MetaData, Table, literal, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, UsageDaily
@@ -331,10 +331,10 @@ class _PostgresUsageWriter:
             literal(self._now, table.c.updated_at.type).label("updated_at"),
         )
         upserted = upsert_statement("postgresql", table, key=USAGE_KEY, update=USAGE_VALUES, rows_from=rows)
-        # Counted by RETURNING in a CTE (psycopg reports no rowcount for INSERT … SELECT here); rows whose
-        # values did not differ are neither inserted nor updated, so are not counted.
-        written = upserted.returning(literal(1)).cte("written")
-        self.changed += self._connection.execute(select(func.count()).select_from(written)).scalar_one()
+        # SQLAlchemy reports an INSERT's rowcount only when asked to keep it. Rows whose values did not
+        # differ are neither inserted nor updated, so are not counted.
+        written = self._connection.execute(upserted.execution_options(preserve_rowcount=True))
+        self.changed += max(written.rowcount, 0)
         self._connection.exec_driver_sql(f"DROP TABLE {self.STAGING}")
         self._created = False
 

@@ -195,3 +195,10 @@ def test_an_exported_usage_file_reads_as_it_is(tmp_path):
         "ignored columns matched, total_tokens, cost_source, source",
         "1 row of forgotten people left out (they have no email)",
     ]
+
+
+def test_a_json_array_that_is_not_closed_is_refused(tmp_path):
+    path = write(tmp_path, "usage.json", '[\n{"date": "2026-11-02"},\n')
+    problems = ProblemCollector("usage.json")
+    list(iter_usage(path, problems))
+    assert [str(p) for p in problems.problems][-1] == "line 3, json: the array is not closed with ]"
