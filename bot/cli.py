@@ -36,6 +36,7 @@ class CliCommand:
 def _demo(p: argparse.ArgumentParser) -> None:
     p.add_argument("--people", type=int, default=240, help="size of the synthetic organisation (default 240)")
     p.add_argument("--keep", metavar="DIR", help="keep the demo database and files in DIR")
+    p.add_argument("--all", action="store_true", help="print every message, not only the first few DMs")
 
 
 def _serve(p: argparse.ArgumentParser) -> None:
@@ -45,8 +46,14 @@ def _serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, default=8)
 
 
-def _file(p: argparse.ArgumentParser) -> None:
+def _org_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="show who would be added, updated, moved or departed")
+    p.add_argument(
+        "--allow-departures",
+        action="store_true",
+        help="import even when more than 20 %% of the org chart would be marked departed",
+    )
 
 
 def _usage_import(p: argparse.ArgumentParser) -> None:
@@ -150,7 +157,7 @@ COMMANDS: tuple[CliCommand, ...] = (
         ("org", "import"),
         "import people from CSV: email,name,team,manager_email[,…]",
         "bot.commands.data:org_import",
-        _file,
+        _org_import,
     ),
     CliCommand(
         ("usage", "import"), "import usage from CSV or JSON Lines", "bot.commands.data:usage_import", _usage_import

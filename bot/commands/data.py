@@ -6,21 +6,28 @@ import argparse
 import functools
 import logging
 import sys
+from collections.abc import Iterator
 
 from slack_sdk.errors import SlackApiError
 
 from bot.commands.common import CommandError, err, runtime, sessions_or_fail
 from bot.db.engine import upgrade
 from bot.db.usage_weekly import rebuild_usage_weekly
+from bot.domain.org_changes import DEPARTURE_LIMIT_PERCENT, departures_need_confirmation
 from bot.ingest.csv_files import iter_usage, read_people
 from bot.ingest.errors import BadImportFile, ProblemCollector
 from bot.ingest.prices import PriceTable
+from bot.ingest.records import UsageRecord
 from bot.ingest.seat_prices import SeatPrices
 from bot.ingest.store import write_usage
 from bot.services import exports
-from bot.services.people import import_people, resolve_slack_ids
+from bot.services.people import departures, import_people, planned_org_changes, resolve_slack_ids
 
 log = logging.getLogger(__name__)
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"  # no separators: scripts (the benches) read these counts
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
@@ -45,21 +52,57 @@ def _refuse(exc: BadImportFile) -> None:
         err(f"  {line}")
 
 
+def _listed(label: str, emails: list[str], shown: int = 10) -> str:
+    more = f" and {len(emails) - shown} more" if len(emails) > shown else ""
+    return f"  {label} ({len(emails)}): " + (", ".join(emails[:shown]) + more if emails else "none")
+
+
 def org_import(args: argparse.Namespace) -> int:
     rt = runtime()
+    notes: list[str] = []
     try:
         seat_prices = SeatPrices.load(rt.settings.seats_file)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     try:
-        records = read_people(args.file, seat_plans=seat_prices.plans)
+        records = read_people(args.file, notes, seat_plans=seat_prices.plans)
     except BadImportFile as exc:
         _refuse(exc)
         return 2
     sessions = sessions_or_fail(rt)
+    for note in notes:
+        print(f"{args.file}: {note}")
+    if args.dry_run:
+        with sessions() as session:
+            changes = planned_org_changes(session, records)
+        print(f"{args.file}: {plural(len(records), 'person', 'people')}; a dry run, nothing was written:")
+        if changes.nothing:
+            print("  nothing would change")
+        for label, emails in (
+            ("would be added", changes.added),
+            ("would be updated (name, team or time zone)", changes.updated),
+            ("would move (team or manager)", changes.moved),
+            ("would be marked departed", changes.departed),
+        ):
+            print(_listed(label, emails))
+        if changes.attributed:
+            print(_listed("earlier unmatched usage would be attributed to", changes.attributed))
+        if departures_need_confirmation(len(changes.departed), changes.in_org_before) and not args.allow_departures:
+            print(
+                f"  the import would stop here: more than {DEPARTURE_LIMIT_PERCENT} % of the org chart departs "
+                "(run it with --allow-departures if that is right)"
+            )
+        return 0
     with sessions.begin() as session:
+        departing, in_org = departures(session, records)
+        if departures_need_confirmation(departing, in_org) and not args.allow_departures:
+            raise CommandError(
+                f"{args.file} would mark {plural(departing, 'person', 'people')} of {in_org} "
+                f"({departing * 100 // in_org} %) as departed, more than {DEPARTURE_LIMIT_PERCENT} %; nothing was "
+                "imported. Check the file (see `--dry-run`), or run again with --allow-departures if that is right"
+            )
         report = import_people(session, records, now=rt.clock(), seat_prices=seat_prices)
-    print(f"{args.file}: {len(records)} people ({report.summary()})")
+    print(f"{args.file}: {plural(len(records), 'person', 'people')} ({report.summary()})")
     if report.missing_slack_ids and rt.settings.slack_bot_token is not None:
         try:
             with sessions.begin() as session:
@@ -84,12 +127,21 @@ def usage_import(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     problems = ProblemCollector(str(args.file))
+    notes: list[str] = []
+    read = 0
+
+    def counted(records: Iterator[UsageRecord]) -> Iterator[UsageRecord]:
+        nonlocal read
+        for record in records:
+            read += 1
+            yield record
+
     sessions = sessions_or_fail(rt)
     with sessions() as session:
         with session.begin():
             report = write_usage(
                 session,
-                iter_usage(args.file, problems),
+                counted(iter_usage(args.file, problems, notes)),
                 prices=prices,
                 source="csv",
                 now=rt.clock(),
@@ -101,8 +153,19 @@ def usage_import(args: argparse.Namespace) -> int:
     if problems:
         _refuse(BadImportFile(problems.source, problems.problems, problems.more))
         return 2
+    for note in notes:
+        print(f"{args.file}: {note}")
+    if not read:
+        empty = "has a header but no usage rows" if args.file.suffix.lower() == ".csv" else "has no usage rows"
+        left_out = any("left out" in note for note in notes)
+        print(f"{args.file}: {'no usage rows left to import' if left_out else empty}; nothing was imported")
+        return 0
     span = f" from {report.first_day} to {report.last_day}" if report.rows else ""
-    print(f"{args.file}: {report.rows} usage rows{span}, {report.tokens:,} tokens, ${report.cost_usd:,.2f}")
+    outcome = "nothing changed" if not report.changed else f"{plural(report.changed, 'row', 'rows')} new or changed"
+    print(
+        f"{args.file}: {plural(report.rows, 'usage row', 'usage rows')}{span}, {report.tokens:,} tokens, "
+        f"${report.cost_usd:,.2f} ({outcome})"
+    )
     if report.unmatched_emails:
         print(
             f"{len(report.unmatched_emails)} emails are not in the people file and are kept as unmatched usage "

@@ -6,8 +6,9 @@ import argparse
 
 from bot.commands.common import CommandError, default_week, err, runtime
 from bot.domain.titles import TitleRulesError
-from bot.services.digest import run_digest
-from bot.slack.blocks.digest import digest_blocks
+from bot.llm.client import llm_status
+from bot.services.digest import DigestOutcome, run_digest
+from bot.slack.blocks.digest import chart_comment, digest_blocks, mentioned_names, team_thread_blocks
 from bot.slack.blocks.plain_text import render_message
 
 
@@ -32,10 +33,35 @@ def digest(args: argparse.Namespace) -> int:
         raise CommandError(f"{exc}; nothing was posted") from None
     if args.dry_run:
         assert outcome.digest is not None
-        print(render_message({"blocks": digest_blocks(outcome.digest)}))
+        _print_dry_run(outcome, rt.settings.digest_channel)
         return 0
     if outcome.status in ("posted", "already_posted"):
         print(outcome.message)
+        if outcome.status == "posted" and rt.llm is None:
+            # The channel hears only that AI is off; the setting to change is for the operator.
+            print(f"the week's summary was built from the numbers: {llm_status(rt.settings)}")
         return 0
     err(f"buildboard: digest for {week} not posted: {outcome.message}")
     return 1
+
+
+def _print_dry_run(outcome: DigestOutcome, channel: str | None) -> None:
+    """The three messages the digest would post, as a person reads them (names, not Slack ids)."""
+    digest = outcome.digest
+    assert digest is not None
+    week = digest.week
+    where = f"in {channel}" if channel else "once BUILDBOARD_DIGEST_CHANNEL is set"
+    if outcome.posted_at is not None:
+        print(
+            f"The digest for {week} was already posted {where} on {outcome.posted_at:%Y-%m-%d %H:%M} UTC: "
+            "`buildboard digest` would post nothing. As it would read now (a dry run):"
+        )
+    else:
+        print(f"The digest for {week} that `buildboard digest` would post {where} (a dry run: nothing posted).")
+    names = mentioned_names(digest)
+    print("\n=== Message in the channel ===")
+    print(render_message({"blocks": digest_blocks(digest)}, names))
+    print("\n=== Thread reply: per-team detail ===")
+    print(render_message({"blocks": team_thread_blocks(digest)}, names))
+    print(f"\n=== Thread reply: chart buildboard-{week}.png, with the caption ===")
+    print(chart_comment(digest))

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.commands.common import default_week, err, runtime
 from bot.domain.delivery import HeldClaims
 from bot.domain.money import format_tokens, format_usd
-from bot.services.nudges import queue_nudges, send_week, undelivered
+from bot.domain.periods import IsoWeek
+from bot.services.nudges import dry_run_nudges, queue_nudges, send_week, undelivered
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
 def nudge(args: argparse.Namespace) -> int:
@@ -16,16 +22,9 @@ def nudge(args: argparse.Namespace) -> int:
     if not args.dry_run:
         rt.require_slack()
     now = rt.clock()
-    report = queue_nudges(rt.sessions, rt.settings, week, now, at_local_hour=False, dry_run=args.dry_run)
     if args.dry_run:
-        print(f"{len(report.planned)} people would be asked what they built in {week}:")
-        for plan in report.planned:
-            c = plan.choice
-            print(
-                f"  #{c.rank} {plan.name or '?'} <{plan.email or '?'}>: {format_tokens(c.tokens)} tokens, "
-                f"{format_usd(c.spend_usd)} ({c.reason.replace('_', ' ')})"
-            )
-        return 0
+        return _dry_run(rt, week, now)
+    report = queue_nudges(rt.sessions, rt.settings, week, now, at_local_hour=False)
 
     def waiting(held: HeldClaims) -> None:
         print(
@@ -51,3 +50,23 @@ def nudge(args: argparse.Namespace) -> int:
         err(f"buildboard: {left} DMs of {week} are due and not sent yet; run `buildboard nudge` again")
         return 1
     return 1 if delivery.failed or (delivery.errors and not delivery.sent) else 0
+
+
+def _dry_run(rt: Runtime, week: IsoWeek, now: datetime) -> int:
+    result = dry_run_nudges(rt.sessions, rt.settings, week, now)
+    count = len(result.would_dm)
+    print(
+        f"{count} {'person' if count == 1 else 'people'} would get a DM now asking what they built in {week} "
+        "(a dry run: nothing sent)" + (":" if count else "")
+    )
+    for plan in result.would_dm:
+        c = plan.choice
+        print(
+            f"  #{c.rank} {plan.name or '?'} <{plan.email or '?'}>: {format_tokens(c.tokens)} tokens, "
+            f"{format_usd(c.spend_usd)} ({c.reason.replace('_', ' ')})"
+        )
+    if result.left_out:
+        reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(result.left_out.items()))
+        left = sum(result.left_out.values())
+        print(f"{left} more {'was' if left == 1 else 'were'} chosen for {week} and left out: {reasons}")
+    return 0

@@ -63,21 +63,29 @@ class DemoContext:
     printed_messages: int = 0
     printed_files: int = 0
     answerers: list[str] = field(default_factory=list)  # Slack ids of nudged people who answer in the demo
+    show_all: bool = False  # every DM, not the first few
+
+    def where(self, channel: str) -> str:
+        """Where a message went, as a reader knows it: the digest channel, or whose DM."""
+        if channel == DIGEST_CHANNEL:
+            return "digest channel"
+        user = next((u for u in self.names if self.slack.dm_channel_for(u) == channel), None)
+        return f"DM to {self.names[user]}" if user else f"DM {channel}"
 
     def show_new_messages(self, title: str) -> None:
         """Print every message the bot posted since the last call."""
         messages = self.slack.posted_messages[self.printed_messages :]
         self.printed_messages += len(messages)
-        self.say(f"\n=== {title}: {len(messages)} message(s) posted ===")
+        self.say(f"\n=== {title}: {_count(len(messages), 'message')} posted ===")
         for message in messages:
-            where = "digest channel" if message["channel"] == DIGEST_CHANNEL else f"DM {message['channel']}"
+            where = self.where(message["channel"])
             if message.get("thread_ts"):
                 where += " (thread reply)"
             self.say(f"\n--- {where} ---")
             self.say(self.readable(render_message(message)))
         for upload in self.slack.uploaded_files[self.printed_files :]:
             self.printed_files += 1
-            where = "digest channel" if upload["channel_id"] == DIGEST_CHANNEL else upload["channel_id"]
+            where = self.where(upload["channel_id"])
             self.say(f"\n--- {where}{' (thread reply)' if upload.get('thread_ts') else ''}: file ---")
             self.say(f"[{upload['filename']}, {len(upload['bytes']):,} bytes] {upload.get('initial_comment') or ''}")
 
@@ -86,6 +94,11 @@ class DemoContext:
 
 
 DemoStep = Callable[[DemoContext], None]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """'1 message', '13 messages'."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def step_import(ctx: DemoContext) -> None:
@@ -130,8 +143,8 @@ def step_estimate(ctx: DemoContext) -> None:
     report = estimate_pending(rt.sessions, rt.llm, now=rt.clock(), week=ctx.week)
     if rt.llm is None:
         ctx.say(
-            f"work-unit estimates: none ({llm_status(rt.settings)}); {report.left} artifact(s) keep their default "
-            "work units, and the digest's summary is built from the numbers"
+            f"work-unit estimates: none because {llm_status(rt.settings)}; {_count(report.left, 'artifact')} "
+            "keep their default work units, and the digest's summary is built from the numbers"
         )
     else:
         ctx.say(f"work-unit estimates: {report.summary()}")
@@ -155,7 +168,7 @@ def step_data_protection(ctx: DemoContext) -> None:
         public = team_figures(session, ctx.week, rt.settings.min_group_size)
     ctx.say(f"\n=== Data protection ===\nteam rows others may see in {ctx.week}:")
     for figure in public:
-        merged = f" (merges {len(figure.merged_teams)} teams)" if figure.merged_teams else ""
+        merged = f", merging {len(figure.merged_teams)} teams" if figure.merged_teams else ""
         ctx.say(f"  {figure.team}: {figure.active_people} people, {figure.tokens:,} tokens{merged}")
     ctx.say(f"retention: {run_retention(rt.sessions, rt.settings, rt.clock(), dry_run=True).summary()}")
     leaver = ctx.people[-1]
@@ -186,9 +199,13 @@ def step_nudges(ctx: DemoContext) -> None:
     )
     messages = ctx.slack.posted_messages[ctx.printed_messages :]
     ctx.printed_messages += len(messages)
-    ctx.say(f"\n=== Nudge DMs: {len(messages)} posted, the first {min(SHOWN_DMS, len(messages))} shown ===")
-    for message in messages[:SHOWN_DMS]:
-        ctx.say(f"\n--- DM {message['channel']} ---")
+    shown = messages if ctx.show_all else messages[:SHOWN_DMS]
+    heading = f"\n=== Nudge DMs: {_count(len(messages), 'message')} posted"
+    if len(shown) < len(messages):
+        heading += f", the first {len(shown)} shown; {len(messages) - len(shown)} more with `buildboard demo --all`"
+    ctx.say(heading + " ===")
+    for message in shown:
+        ctx.say(f"\n--- {ctx.where(message['channel'])} ---")
         ctx.say(ctx.readable(render_message(message)))
     ctx.answerers = [p.channel for p in report.planned if not p.channel.startswith("person:")][:3]
 
@@ -203,7 +220,7 @@ def step_answers(ctx: DemoContext) -> None:
     """Three people answer: one shares (the modal's code path), one has nothing yet, one snoozes."""
     rt = ctx.runtime
     if len(ctx.answerers) < 3:
-        ctx.say("\n(fewer than three people were nudged: no simulated answers)")
+        ctx.say("\nFewer than three people were nudged: no simulated answers.")
         return
     sharer, nothing, snoozer = ctx.answerers
     form = {
@@ -224,7 +241,7 @@ def step_answers(ctx: DemoContext) -> None:
         fields=share_fields(form),
         now=rt.clock(),
     )
-    ctx.say(f"\n@{ctx.names.get(sharer)} pressed Share and submitted the modal (showcase: {outcome.showcase})")
+    ctx.say(f"\n@{ctx.names.get(sharer)} pressed Share and submitted the modal; showcase: {outcome.showcase}")
     _show_dm(ctx, sharer, "Shared")
     nothing_to_show(rt.sessions, rt.nudge_dms, nothing, ctx.week, "exploring", "Trying out coding agents", rt.clock())
     _show_dm(ctx, nothing, "Nothing to show yet")
@@ -235,7 +252,7 @@ def step_answers(ctx: DemoContext) -> None:
     later = snoozed.remind_at + timedelta(minutes=1)
     two_days_on = OutboxSender(rt.sessions, rt.slack, clock=lambda: later, renderer=rt.renderer)
     sent = send_week(rt.sessions, two_days_on, ctx.week, later).sent
-    ctx.show_new_messages(f"{rt.settings.remind_after_days} days later: {sent} reminder")
+    ctx.show_new_messages(f"{rt.settings.remind_after_days} days later: {_count(sent, 'reminder')}")
     publish_home(rt, sharer)
     ctx.say(f"\n=== App Home of @{ctx.names.get(sharer)} ===")
     ctx.say(ctx.readable(render_message({"blocks": ctx.slack.views_published[-1]["blocks"]})))
@@ -255,7 +272,12 @@ STEPS: list[DemoStep] = [
 
 
 def run_demo(
-    *, people: int = 240, keep: Path | None = None, say: Callable[[str], None] = print, now: datetime | None = None
+    *,
+    people: int = 240,
+    keep: Path | None = None,
+    say: Callable[[str], None] = print,
+    now: datetime | None = None,
+    show_all: bool = False,
 ) -> int:
     """Run every demo step; returns the process exit code."""
     workdir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="buildboard-demo-"))
@@ -283,16 +305,17 @@ def run_demo(
                 week=week,
                 say=say,
                 names={p.slack_user_id: p.name for p in org},
+                show_all=show_all,
             )
             say(
-                f"Buildboard demo: {people} synthetic people, {DEMO_WEEKS} weeks of usage up to {week} "
-                f"({week.label()}), database {workdir / 'buildboard-demo.db'}, Slack stand-in at {slack.base_url}"
+                f"Buildboard demo: {people} synthetic people, {DEMO_WEEKS} weeks of usage up to {week.label()}, "
+                f"database {workdir / 'buildboard-demo.db'}, Slack stand-in at {slack.base_url}"
             )
             for step in STEPS:
                 step(ctx)
             say(
                 f"\nDone. The bot made {len(slack.calls)} Slack API calls; "
-                f"{len(slack.posted_messages)} messages posted."
+                f"{_count(len(slack.posted_messages), 'message')} posted."
             )
             rt.close()  # the answer threads finish while the Slack stand-in still listens
             rt.engine.dispose()

@@ -119,3 +119,22 @@ class AnsweredNudgeDms:
     spend_usd: Decimal
     answer: NudgeAnswer
     sent: tuple[tuple[str, str], ...]  # (channel, ts) of each DM
+
+
+ANSWERED_STATUSES = frozenset({"shared", "nothing_to_show"})
+
+
+def why_no_dm_now(nudge_status: str | None, dm_sent: bool) -> str | None:
+    """Why a person chosen for the week gets no DM from a run now (None: they get one).
+
+    A person asked earlier is not asked twice: "answered" once they shared or said there is nothing
+    to show, "already asked" once the DM went out (and while it is snoozed or reminded). A DM queued
+    earlier and not sent yet goes out on this run.
+    """
+    if nudge_status is None:
+        return None
+    if nudge_status in ANSWERED_STATUSES:
+        return "answered"
+    if nudge_status == "queued" and not dm_sent:
+        return None
+    return "already asked"

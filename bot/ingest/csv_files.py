@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.model_names import normalise_model_name
 from bot.ingest.errors import ProblemCollector
 from bot.ingest.records import PersonRecord, UsageRecord
 
@@ -28,13 +29,20 @@ _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 _GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _PROVIDER = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NOT_IN_ORG = frozenset({"false", "0", "no"})  # `in_org` as `buildboard export people` writes it (CSV: False)
 
 
 def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
-def _open_csv(path: Path, problems: ProblemCollector, required: tuple[str, ...], optional: tuple[str, ...]):
+def _open_csv(
+    path: Path,
+    problems: ProblemCollector,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    notes: list[str] | None = None,
+):
     handle = path.open(newline="", encoding="utf-8-sig")
     reader = csv.DictReader(handle)
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -47,14 +55,19 @@ def _open_csv(path: Path, problems: ProblemCollector, required: tuple[str, ...],
             1, "header", f"missing column(s) {', '.join(missing)}; expected {','.join(required)}[,{','.join(optional)}]"
         )
     unknown = [h for h in header if h and h not in required and h not in optional]
-    if header and unknown:
-        problems.add(1, "header", f"unknown column(s) {', '.join(unknown)}")
+    if header and unknown and notes is not None:
+        # An export's own columns (in_org, matched, total_tokens, …) and any other extra: read past, said once.
+        notes.append(f"ignored column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
     return handle, reader
 
 
-def read_people(path: str | Path, seat_plans: Collection[str] | None = None) -> list[PersonRecord]:
+def read_people(
+    path: str | Path, notes: list[str] | None = None, *, seat_plans: Collection[str] | None = None
+) -> list[PersonRecord]:
     """All people in the file; raises BadImportFile listing every problem (line and field).
 
+    `notes` receives what was read past: extra columns, and the people `buildboard export people`
+    lists as departed (`in_org` false), who are not part of the org chart.
     `seat_plans`: the plans of the seats file, against which a `seats` column is checked.
     """
     path = Path(path)
@@ -62,16 +75,29 @@ def read_people(path: str | Path, seat_plans: Collection[str] | None = None) -> 
     if not path.is_file():
         problems.add(0, "file", "no such file")
         problems.raise_if_any()
-    handle, reader = _open_csv(path, problems, PEOPLE_REQUIRED, PEOPLE_OPTIONAL)
+    handle, reader = _open_csv(path, problems, PEOPLE_REQUIRED, PEOPLE_OPTIONAL, notes if notes is not None else [])
     records: list[PersonRecord] = []
     seen: dict[str, int] = {}
     slack_seen: dict[str, int] = {}
     github_seen: dict[str, int] = {}
+    departed = 0
     with handle:
         if problems:
             problems.raise_if_any()
+        width = len(reader.fieldnames or ())
+        in_org_column = "in_org" in (reader.fieldnames or ())
         for row in reader:
             line = reader.line_num
+            if None in row:
+                problems.add(line, "row", f"has more fields than the header ({width + len(row[None])}, not {width})")
+                continue
+            if None in row.values():  # DictReader gives None for each missing field
+                given = width - sum(1 for value in row.values() if value is None)
+                problems.add(line, "row", f"has fewer fields than the header ({given}, not {width})")
+                continue
+            if in_org_column and (row.get("in_org") or "").strip().lower() in _NOT_IN_ORG:
+                departed += 1
+                continue
             email = normalise_email(row.get("email") or "")
             if not _EMAIL.match(email):
                 problems.add(line, "email", f"{email!r} is not an email address")
@@ -123,14 +149,15 @@ def read_people(path: str | Path, seat_plans: Collection[str] | None = None) -> 
                     line, email, name, team, manager, slack_id, timezone, seats=seats, github_login=github_login
                 )
             )
+    if departed and notes is not None:
+        notes.append(f"{departed} {'person' if departed == 1 else 'people'} with in_org false left out (departed)")
     by_email = {r.email: r for r in records}
     for record in records:
         if record.manager_email and record.manager_email not in by_email:
             problems.add(record.line, "manager_email", f"{record.manager_email} is not in the file")
         if record.manager_email == record.email:
             problems.add(record.line, "manager_email", "a person cannot be their own manager")
-    if not problems:
-        _check_no_cycles(by_email, problems)
+    _check_no_cycles(by_email, problems)  # with the other problems: every one is reported at once
     if not records and not problems:
         problems.add(2, "file", "has a header but no people")
     problems.raise_if_any()
@@ -143,14 +170,16 @@ def _check_no_cycles(by_email: dict[str, PersonRecord], problems: ProblemCollect
         path: list[str] = []
         on_path: set[str] = set()
         current: str | None = start
-        while current and current not in settled:
+        # A manager not in the file, or oneself, is reported on its own line, not as a cycle.
+        while current and current not in settled and current in by_email:
             if current in on_path:
                 cycle = path[path.index(current) :] + [current]
                 problems.add(by_email[current].line, "manager_email", "management cycle: " + " → ".join(cycle))
                 break
             path.append(current)
             on_path.add(current)
-            current = by_email[current].manager_email
+            manager = by_email[current].manager_email
+            current = manager if manager != current else None
         settled.update(path)
 
 
@@ -187,7 +216,7 @@ def _record_from_fields(row: dict, line: int, problems: ProblemCollector) -> Usa
     provider = str(row.get("provider") or "").strip().lower()
     if not _PROVIDER.match(provider):
         problems.add(line, "provider", f"{provider!r} is not a provider name (like openai or anthropic)")
-    model = str(row.get("model") or "").strip()
+    model = normalise_model_name(str(row.get("model") or ""))
     if not model or len(model) > 120:
         problems.add(line, "model", "is empty" if not model else "is longer than 120 characters")
 
@@ -230,16 +259,27 @@ def _record_from_fields(row: dict, line: int, problems: ProblemCollector) -> Usa
     )
 
 
-def iter_usage(path: str | Path, problems: ProblemCollector) -> Iterator[UsageRecord]:
-    """Records of a usage file (.csv, or .jsonl/.ndjson); problems are collected, bad rows skipped."""
+def iter_usage(path: str | Path, problems: ProblemCollector, notes: list[str] | None = None) -> Iterator[UsageRecord]:
+    """Records of a usage file (.csv; JSON Lines in .jsonl, .ndjson or .json; a JSON array in .json).
+
+    Problems are collected and bad rows skipped. A file written by `buildboard export usage` reads as it
+    is: its extra columns are read past (named in `notes`), a row's cost is kept only where the export
+    says it was reported (the rest is priced from the table again, as it was), and rows of forgotten
+    people, which have no email, are left out and counted in `notes`.
+    """
     path = Path(path)
+    notes = notes if notes is not None else []
     if not path.is_file():
         problems.add(0, "file", "no such file")
         return
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from _iter_usage_jsonl(path, problems)
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _iter_usage_jsonl(path, problems, notes)
         return
-    handle, reader = _open_csv(path, problems, USAGE_REQUIRED, USAGE_OPTIONAL)
+    if suffix == ".json":
+        yield from _iter_usage_json(path, problems, notes)
+        return
+    handle, reader = _open_csv(path, problems, USAGE_REQUIRED, USAGE_OPTIONAL, notes)
     with handle:
         if problems:
             return
@@ -247,11 +287,14 @@ def iter_usage(path: str | Path, problems: ProblemCollector) -> Iterator[UsageRe
         width = len(header)
         rows = reader.reader  # the plain csv.reader under the DictReader, past the header
         fast = _FastUsageRow(header)
+        exported = _ExportedRows(header)
         for row in rows:
             if not row:
                 continue  # a blank line, which DictReader skips too
             line = rows.line_num
             if len(row) == width:
+                if exported.skip(row):
+                    continue
                 try:
                     record = fast.record(row, line)
                 except ValueError:  # e.g. more digits than int() reads
@@ -260,15 +303,56 @@ def iter_usage(path: str | Path, problems: ProblemCollector) -> Iterator[UsageRe
                     yield record
                     continue
             # Anything unusual: the dict DictReader would give to the full checks, which name the problems.
-            if len(row) > width:
-                problems.add(line, "row", "has more fields than the header")
+            if len(row) != width:
+                more = "more" if len(row) > width else "fewer"
+                problems.add(line, "row", f"has {more} fields than the header ({len(row)}, not {width})")
                 continue
-            fields: dict = dict(zip(header, row, strict=False))
-            for name in header[len(row) :]:
-                fields[name] = None
-            record = _record_from_fields(fields, line, problems)
+            record = _record_from_fields(exported.fields(dict(zip(header, row, strict=True))), line, problems)
             if record is not None:
                 yield record
+        exported.note(notes)
+
+
+class _ExportedRows:
+    """What a file written by `buildboard export usage` carries beyond the import's columns.
+
+    `matched` "forgotten": the person was erased and the row has no email (left out, counted);
+    `cost_source` other than "reported": the cost was priced from the table, so it is priced again
+    (a repeated round trip then changes nothing, and `cost_source` stays what it was).
+    """
+
+    def __init__(self, header: list[str]) -> None:
+        position = {name: index for index, name in enumerate(header)}
+        self.matched = position.get("matched")
+        self.cost_source = position.get("cost_source")
+        self.cost = position.get("cost_usd")
+        self.forgotten = 0
+
+    def skip(self, row: list[str]) -> bool:
+        """True for a forgotten person's row; blanks a cost the export did not get from the provider."""
+        if self.matched is not None and row[self.matched].strip() == "forgotten":
+            self.forgotten += 1
+            return True
+        if self.cost_source is not None and self.cost is not None and row[self.cost_source].strip() not in _REPORTED:
+            row[self.cost] = ""
+        return False
+
+    def fields(self, row: dict) -> dict:
+        """The same for a row as a dict (a JSON object, or a CSV row on the full checks)."""
+        if self.cost_source is not None or "cost_source" in row:
+            if str(row.get("cost_source") or "").strip() not in _REPORTED:
+                row["cost_usd"] = None
+        return row
+
+    def note(self, notes: list[str]) -> None:
+        if self.forgotten:
+            notes.append(
+                f"{self.forgotten} row{'s' if self.forgotten != 1 else ''} of forgotten people left out "
+                "(they have no email)"
+            )
+
+
+_REPORTED = frozenset({"", "reported"})
 
 
 class _FastUsageRow:
@@ -306,7 +390,7 @@ class _FastUsageRow:
             provider = self.providers[raw] = candidate
         raw = row[self.model]
         model = self.models.get(raw)
-        if model is None and 0 < len(candidate := raw.strip()) <= 120:
+        if model is None and 0 < len(candidate := normalise_model_name(raw)) <= 120:
             model = self.models[raw] = candidate
         if day is None or email is None or provider is None or model is None:
             return None
@@ -353,8 +437,62 @@ def _checked_day(raw: str) -> date | None:
         return None
 
 
-def _iter_usage_jsonl(path: Path, problems: ProblemCollector) -> Iterator[UsageRecord]:
-    with path.open(encoding="utf-8") as handle:
+def _iter_usage_json(path: Path, problems: ProblemCollector, notes: list[str]) -> Iterator[UsageRecord]:
+    """A .json file: a JSON array of objects (`buildboard export usage --format json`), or JSON Lines."""
+    with path.open(encoding="utf-8-sig") as handle:
+        start = handle.read(4096).lstrip()
+    if not start.startswith("["):
+        yield from _iter_usage_jsonl(path, problems, notes)
+        return
+    text = path.read_text(encoding="utf-8-sig")
+    decoder = json.JSONDecoder()
+    position = text.index("[") + 1
+    line = 1
+    exported = _ExportedRows([])
+
+    def skip_space(at: int) -> int:
+        while at < len(text) and text[at] in " \t\r\n,":
+            at += 1
+        return at
+
+    position = skip_space(position)
+    counted = 0  # lines are counted as the objects are read, once over the text
+    while position < len(text) and text[position] != "]":
+        line += text.count("\n", counted, position)
+        counted = position
+        try:
+            row, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            problems.add(exc.lineno, "json", f"not valid JSON ({exc.msg})")
+            return
+        position = skip_space(position)
+        if not isinstance(row, dict):
+            problems.add(line, "json", "each item of the array must be a JSON object")
+            continue
+        yield from _usage_from_object(row, line, problems, exported)
+    if position >= len(text):
+        problems.add(line + text.count("\n", counted), "json", "the array is not closed with ]")
+    exported.note(notes)
+
+
+def _usage_from_object(
+    row: dict, line: int, problems: ProblemCollector, exported: _ExportedRows
+) -> Iterator[UsageRecord]:
+    if str(row.get("matched") or "") == "forgotten":
+        exported.forgotten += 1
+        return
+    missing = [name for name in USAGE_REQUIRED if name not in row]
+    if missing:
+        problems.add(line, missing[0], "is missing")
+        return
+    record = _record_from_fields(exported.fields(row), line, problems)
+    if record is not None:
+        yield record
+
+
+def _iter_usage_jsonl(path: Path, problems: ProblemCollector, notes: list[str]) -> Iterator[UsageRecord]:
+    exported = _ExportedRows([])
+    with path.open(encoding="utf-8-sig") as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
@@ -366,10 +504,5 @@ def _iter_usage_jsonl(path: Path, problems: ProblemCollector) -> Iterator[UsageR
             if not isinstance(row, dict):
                 problems.add(number, "json", "each line must be a JSON object")
                 continue
-            missing = [name for name in USAGE_REQUIRED if name not in row]
-            if missing:
-                problems.add(number, missing[0], "is missing")
-                continue
-            record = _record_from_fields(row, number, problems)
-            if record is not None:
-                yield record
+            yield from _usage_from_object(row, number, problems, exported)
+    exported.note(notes)

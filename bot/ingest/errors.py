@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import insort
 from dataclasses import dataclass
 
 MAX_REPORTED = 20
@@ -36,21 +37,34 @@ class BadImportFile(Exception):
         return rows
 
 
+def _line(problem: FieldProblem) -> int:
+    return problem.line
+
+
 class UsageOutOfBounds(Exception):
     """A source without lines (a provider's answer) gave a value outside the usage bounds; nothing is written."""
 
 
 class ProblemCollector:
-    """Collects problems up to a limit, counting the rest."""
+    """Collects problems in line order, keeping the first `MAX_REPORTED` lines and counting the rest.
+
+    Problems arrive out of line order (a management cycle is found after every row was read, a
+    duplicate key when the rows are written), yet the report reads top to bottom like the file.
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.problems: list[FieldProblem] = []
+        self.problems: list[FieldProblem] = []  # sorted by line; equal lines keep the order found
         self.more = 0
 
     def add(self, line: int, field: str, message: str) -> None:
+        problem = FieldProblem(line, field, message)
         if len(self.problems) < MAX_REPORTED:
-            self.problems.append(FieldProblem(line, field, message))
+            insort(self.problems, problem, key=_line)
+        elif line < self.problems[-1].line:
+            self.problems.pop()
+            insort(self.problems, problem, key=_line)
+            self.more += 1
         else:
             self.more += 1
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import CodeActivityDaily, UsageDaily
 from bot.db.upsert import upsert, upsert_statement
 from bot.db.usage_weekly import refresh_usage_weekly
+from bot.domain.model_names import normalise_model_name
 from bot.domain.usage_bounds import last_usage_day, usage_value_problems, within_usage_bounds
 from bot.ingest.errors import ProblemCollector, UsageOutOfBounds
 from bot.ingest.identity import PersonResolver
@@ -38,6 +39,7 @@ class UsageWriteReport:
     last_day: date | None = None
     unmatched_emails: set[str] = field(default_factory=set)
     unpriced_models: dict[str, int] = field(default_factory=dict)  # model → tokens left unpriced
+    changed: int = 0  # rows inserted or whose values changed (0: the input matched what was stored)
 
     def note(self, record: UsageRecord, cost: Decimal) -> None:
         self.rows += 1
@@ -94,8 +96,9 @@ def write_usage(
     writer = _usage_writer(session, source=source, now=now)
     bind_day, bind_cost, tail = writer.bind_day, writer.bind_cost, writer.tail
     person_ids: dict[str, int] = {}  # the resolver's answers, once per email
-    # Per provider · model: a small number for packing keys, and its prices (None: not in the table).
-    models: dict[tuple[str, str], tuple[int, MicroRates | None]] = {}
+    # Per provider · model as given: a small number for packing keys, its prices (None: not in the table)
+    # and the model's stored name.
+    models: dict[tuple[str, str], tuple[int, MicroRates | None, str]] = {}
     # Packed keys keep duplicate detection affordable for files of millions of rows.
     seen_keys: dict[int, int] = {}
     bound_days: dict[date, object] = {}  # the days written, bound for the database
@@ -117,8 +120,15 @@ def write_usage(
         day, provider, model = record.day, record.provider, record.model
         known = models.get((provider, model))
         if known is None:
-            known = models[(provider, model)] = (len(models), prices.micro_rates(model))
-        model_id, rates = known
+            # Every writer's records pass here: one spelling per model, whatever the source wrote.
+            spelled = normalise_model_name(model)
+            known = models.get((provider, spelled))
+            if known is None:
+                known = models[(provider, spelled)] = (len(models), prices.micro_rates(spelled), spelled)
+            models[(provider, model)] = known
+        model_id, rates, model = known
+        if record.model is not model:
+            record.model = model  # what the report and the general pricing path name
         packed = (person_id << 40) | (day.toordinal() << 20) | model_id
         earlier = seen_keys.get(packed)
         if earlier is not None:
@@ -183,6 +193,7 @@ def write_usage(
     if not problems:
         writer.add(batch)
         writer.finish()
+        report.changed = writer.changed
     report.rows = rows
     report.tokens = tokens
     report.cost_usd = reported + Decimal(micros).scaleb(-6) if rows else Decimal(0)
@@ -243,6 +254,7 @@ class _SqliteUsageWriter:
         if tuple(compiled.positiontup or ()) != columns:
             raise RuntimeError(f"unexpected parameter order in {compiled}")
         self._sql = str(compiled)
+        self.changed = 0
         bind = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
         self.tail = ((bind.pop("source") or _same)(source), (bind.pop("updated_at") or _same)(now))
         self.bind_day = bind.pop("day") or _same
@@ -252,7 +264,8 @@ class _SqliteUsageWriter:
 
     def add(self, batch: list[tuple]) -> None:
         if batch:
-            self._connection.exec_driver_sql(self._sql, batch)
+            # The upsert updates only rows whose values differ, so the count is what changed.
+            self.changed += self._connection.exec_driver_sql(self._sql, batch).rowcount
 
     def finish(self) -> None:
         pass
@@ -278,6 +291,7 @@ class _PostgresUsageWriter:
         self._now = now
         self._created = False
         self._types: list[int] = []
+        self.changed = 0
 
     def add(self, batch: list[tuple]) -> None:
         if not batch:
@@ -316,9 +330,11 @@ class _PostgresUsageWriter:
             literal(self._source, table.c.source.type).label("source"),
             literal(self._now, table.c.updated_at.type).label("updated_at"),
         )
-        self._connection.execute(
-            upsert_statement("postgresql", table, key=USAGE_KEY, update=USAGE_VALUES, rows_from=rows)
-        )
+        upserted = upsert_statement("postgresql", table, key=USAGE_KEY, update=USAGE_VALUES, rows_from=rows)
+        # SQLAlchemy reports an INSERT's rowcount only when asked to keep it. Rows whose values did not
+        # differ are neither inserted nor updated, so are not counted.
+        written = self._connection.execute(upserted.execution_options(preserve_rowcount=True))
+        self.changed += max(written.rowcount, 0)
         self._connection.exec_driver_sql(f"DROP TABLE {self.STAGING}")
         self._created = False
 

@@ -298,6 +298,7 @@ class DigestOutcome:
     status: str  # posted | already_posted | failed | deferred | dry_run
     message: str
     digest: WeeklyDigest | None = None  # a dry run's digest, to print
+    posted_at: datetime | None = None  # a dry run: when the week's digest was already posted in the channel
 
 
 def _llm_off(llm: LlmClient | None, settings: Settings) -> str | None:
@@ -333,7 +334,10 @@ def run_digest(
             digest = compute_digest(
                 session, week, settings, summary=story, ai_spend=ai_spend_line(session, now, _llm_off(llm, settings))
             )
-        return DigestOutcome(week, channel or "(none)", "dry_run", "not posted (dry run)", digest)
+        posted_at = posted.sent_at if posted is not None and posted.status == "sent" else None
+        if posted is not None and posted.status == "sent" and posted_at is None:
+            posted_at = posted.created_at  # sent, with no time recorded: say when it was queued
+        return DigestOutcome(week, channel or "(none)", "dry_run", "not posted (dry run)", digest, posted_at)
     assert channel is not None and sender is not None
     intents = digest_intents(channel, week, ai_spend_until=now, llm_off=_llm_off(llm, settings))
     keys = [intent.key for intent in intents]

@@ -30,6 +30,7 @@ from bot.domain.nudges import (
     next_local_hour,
     person_zone,
     select_for_nudge,
+    why_no_dm_now,
 )
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import PersonWeek
@@ -164,6 +165,39 @@ def queue_nudges(
             outbox.queue(session, nudge_intent(plan, week), now)
             report.queued += 1
     return report
+
+
+@dataclass
+class NudgeDryRun:
+    """Who a `buildboard nudge` run now would DM, and who of the week's chosen people it leaves out, and why."""
+
+    week: IsoWeek
+    would_dm: list[PlannedNudge] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)  # reason → people
+
+
+def dry_run_nudges(
+    session_factory: sessionmaker[Session], settings: Settings, week: IsoWeek, now: datetime
+) -> NudgeDryRun:
+    """What `queue_nudges` and `send_week` would do now, without writing: the people asked earlier are left out."""
+    result = NudgeDryRun(week)
+    with session_factory() as session:
+        planned = plan_nudges(session, settings, week, now, at_local_hour=False)
+        earlier = {
+            person_id: (status, dm_status == "sent")
+            for person_id, status, dm_status in session.execute(
+                select(Nudge.person_id, Nudge.status, OutboxMessage.status)
+                .outerjoin(OutboxMessage, OutboxMessage.idempotency_key == _key_expr("nudge", week))
+                .where(Nudge.week_start == week.start, in_values(Nudge.person_id, [p.person_id for p in planned]))
+            )
+        }
+    for plan in planned:
+        reason = why_no_dm_now(*earlier.get(plan.person_id, (None, False)))
+        if reason is None:
+            result.would_dm.append(plan)
+        else:
+            result.left_out[reason] = result.left_out.get(reason, 0) + 1
+    return result
 
 
 def nudge_intent(plan: PlannedNudge, week: IsoWeek) -> MessageIntent:

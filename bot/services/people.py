@@ -10,10 +10,11 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Person
 from bot.db.value_sets import in_values
+from bot.domain.org_changes import OrgChanges, OrgEntry, org_changes
 from bot.ingest.records import PersonRecord, SeatRecord
 from bot.ingest.seat_prices import SeatPrices
 from bot.services.seats import PEOPLE_FILE, record_seats
@@ -33,6 +34,8 @@ class PeopleImportReport:
     seats_ended: int = 0
 
     def summary(self) -> str:
+        if not (self.added or self.updated or self.moved or self.departed or self.matched_usage):
+            return "nothing changed"
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.moved} moved", f"{self.departed} departed"]
         if self.matched_usage:
             parts.append(f"{self.matched_usage} earlier unmatched usage identities attributed")
@@ -121,6 +124,29 @@ def import_people(
         )
         report.seats, report.seats_ended = recorded.held, recorded.ended
     return report
+
+
+def planned_org_changes(session: Session, records: list[PersonRecord]) -> OrgChanges:
+    """What `import_people` would change, read without writing (a dry run)."""
+    manager = aliased(Person)
+    # Only people with an email are selected; `or ""` is for the type checker.
+    stored = (
+        OrgEntry(email or "", name, team, timezone, manager_email, in_org)
+        for email, name, team, timezone, manager_email, in_org in session.execute(
+            select(Person.email, Person.name, Person.team, Person.timezone, manager.email, Person.in_org)
+            .outerjoin(manager, manager.id == Person.manager_id)
+            .where(Person.email.is_not(None))
+        )
+    )
+    listed = (OrgEntry(r.email, r.name, r.team, r.timezone, r.manager_email) for r in records)
+    return org_changes(stored, listed)
+
+
+def departures(session: Session, records: list[PersonRecord]) -> tuple[int, int]:
+    """How many people of the org chart the file leaves out, and how many the org chart holds now."""
+    in_org = set(session.scalars(select(Person.email).where(Person.in_org.is_(True), Person.email.is_not(None))))
+    listed = {r.email for r in records}
+    return len(in_org - listed), len(in_org)
 
 
 SlackLookup = Callable[[str], dict[str, Any]]

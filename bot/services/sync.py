@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.models import CodeActivityDaily, Person, UsageDaily
 from bot.db.usage_weekly import refresh_usage_weekly
 from bot.db.value_sets import in_values
+from bot.domain.model_names import normalise_model_name
 from bot.domain.money import format_usd
 from bot.ingest.anthropic_admin import AnthropicUsage
 from bot.ingest.claude_code import ClaudeCodeUsage
@@ -402,10 +403,12 @@ def _merge_usage(records: list[UsageRecord]) -> list[UsageRecord]:
     """One record per person · day · provider · model (two provider ids can share an email)."""
     merged: dict[tuple[Any, ...], UsageRecord] = {}
     for record in records:
-        key = (record.day, record.email, record.provider, record.model)
+        model = normalise_model_name(record.model)  # `GPT-4o` and `gpt-4o` are one model, as in every import
+        key = (record.day, record.email, record.provider, model)
         found = merged.get(key)
         if found is None:
             merged[key] = UsageRecord(**{name: getattr(record, name) for name in UsageRecord.__slots__})
+            merged[key].model = model
             continue
         found.input_tokens += record.input_tokens
         found.output_tokens += record.output_tokens

@@ -13,4 +13,5 @@ def test_the_demo_digest_opens_with_a_summary_and_shows_the_ai_spend(tmp_path, m
     digest = out.split("--- digest channel ---", 1)[1]
     assert digest.index("*The week in a paragraph*") < digest.index("*Tokens*")
     assert "Summary built from the numbers (no AI this time)." in digest
-    assert "*Buildboard's own AI use:* none (BUILDBOARD_LLM_ENABLED is off)" in out
+    assert "*Buildboard's own AI use:* none (AI is off)" in out
+    assert "BUILDBOARD_LLM_ENABLED" not in digest  # setting names are for the operator, not the channel

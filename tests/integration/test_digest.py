@@ -118,10 +118,24 @@ def test_cli_digest_dry_run_and_post(database_url, rt, slack, monkeypatch, capsy
         monkeypatch.setenv(name, value)
     assert main(["digest", "--week", "2026-W47", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "BUILDBOARD · WEEK 47" in out and "@U0DAN" in out
+    # The three messages as a person reads them: names, not Slack ids.
+    assert out.startswith(
+        f"The digest for 2026-W47 that `buildboard digest` would post in {DIGEST_CHANNEL} (a dry run: nothing posted)."
+    )
+    assert "BUILDBOARD · WEEK 47" in out and "1. @Dan Diaz — " in out and "U0DAN" not in out
+    assert "=== Thread reply: per-team detail ===\n*By team* · Week 47" in out
+    assert "=== Thread reply: chart buildboard-2026-W47.png, with the caption ===\nWeekly spend and artifacts — " in out
+    assert slack.calls == []
     assert main(["digest", "--week", "2026-W47"]) == 0
     assert main(["digest", "--week", "2026-W47"]) == 0
-    assert "already posted" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "already posted" in out
+    assert "the week's summary was built from the numbers: " in out  # why, for the operator only
+    assert len(channel_posts(slack)) == 1
+    assert main(["digest", "--week", "2026-W47", "--dry-run"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"The digest for 2026-W47 was already posted in {DIGEST_CHANNEL} on 2026-")
+    assert first.endswith("`buildboard digest` would post nothing. As it would read now (a dry run):")
     assert len(channel_posts(slack)) == 1
 
 

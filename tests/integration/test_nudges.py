@@ -63,12 +63,38 @@ def test_cli_nudge_dry_run_lists_people_and_sends_nothing(rt, slack, database_ur
     _cli_env(monkeypatch, database_url, slack, BUILDBOARD_NUDGE_MIN_SPEND_USD="40")
     assert main(["nudge", "--week", "2026-W47", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "2 people would be asked" in out
+    assert "2 people would get a DM now asking what they built in 2026-W47 (a dry run: nothing sent):" in out
     assert "#1 Carol Chen <carol@example.com>: 860K tokens, $95.00 (min spend)" in out
     assert "#2 Erin Evans" in out
+    assert "left out" not in out
     assert slack.calls == []
     with rt.sessions() as session:
         assert session.scalars(select(Nudge)).all() == []
+
+
+def test_cli_nudge_dry_run_leaves_out_people_already_asked_or_who_answered(
+    rt, slack, database_url, monkeypatch, capsys
+):
+    from bot.cli import main
+
+    load_org(rt.sessions)
+    settings = make_settings(database_url, slack, nudge_min_spend_usd=Decimal("0.01"))
+    _cli_env(monkeypatch, database_url, slack, BUILDBOARD_NUDGE_MIN_SPEND_USD="0.01")
+    queue_nudges(rt.sessions, settings, W47, NOW, at_local_hour=False)  # all four queued
+    with rt.sessions.begin() as session:
+        by_name = {p.name: p.id for p in session.scalars(select(Person))}
+        nudges = {n.person_id: n for n in session.scalars(select(Nudge))}
+        nudges[by_name["Carol Chen"]].status = "shared"  # answered
+        nudges[by_name["Erin Evans"]].status = "sent"  # asked: the DM went out
+        sent = session.scalars(select(OutboxMessage).where(OutboxMessage.person_id == by_name["Erin Evans"])).one()
+        sent.status = "sent"
+    assert main(["nudge", "--week", "2026-W47", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # Bob and Dan: queued earlier, not sent yet, so a run now sends their DMs.
+    assert lines[0] == "2 people would get a DM now asking what they built in 2026-W47 (a dry run: nothing sent):"
+    assert [line.split(" <")[0].split(" ", 3)[-1] for line in lines[1:3]] == ["Dan Diaz", "Bob Baker"]  # by spend
+    assert lines[3] == "2 more were chosen for 2026-W47 and left out: 1 already asked, 1 answered"
+    assert slack.calls == []
 
 
 def test_nudges_turned_off_or_deactivated_are_not_asked(rt, slack, database_url):

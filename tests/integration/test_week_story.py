@@ -116,8 +116,8 @@ def test_the_digest_opens_with_the_story_and_sends_only_public_artifacts(rt, sla
     section, note = opening(message)
     assert section.startswith("*The week in a paragraph*\n" + PARAGRAPH.replace("&", "&amp;"))
     assert section.endswith(
-        "\n*Standouts:* <https://git.example.com/ticket|Ticket triage bot> by <@U0CAROL> (5)"
-        " · <https://git.example.com/sql|SQL helper> by <@U0BOB> (3)"
+        "\n*Standouts:* <https://git.example.com/ticket|Ticket triage bot> by <@U0CAROL>, 5 work units"
+        " · <https://git.example.com/sql|SQL helper> by <@U0BOB>, 3 work units"
     )
     assert note == f"Written by {ANSWER_MODEL} from the titles and descriptions people shared."
     posted = json.dumps(message)
@@ -193,9 +193,8 @@ def test_without_a_key_the_digest_has_the_plain_summary_and_says_why(rt, slack, 
     run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW, llm=None)
     section, note = opening(top_level(slack)[0])
     assert "4 artifacts shared by 4 people" in section
-    assert ai_spend_line(slack) == (
-        "*Buildboard's own AI use:* none (OPENAI_API_KEY is not set), so summaries come from the numbers."
-    )
+    # The channel is told that AI is off; which setting to change is for the operator, not the channel.
+    assert ai_spend_line(slack) == "*Buildboard's own AI use:* none (AI is off), so summaries come from the numbers."
 
 
 def test_a_week_with_nothing_shared_needs_no_call(rt, slack, fake, database_url):

@@ -145,8 +145,9 @@ def test_a_paragraph_full_of_ampersands_still_fits_its_section():
 
 def test_ai_spend_line():
     none = LlmSpend(0, 0, 0, Decimal(0), 0)
+    # Why AI is off names a setting: that is for the operator, the channel only hears that it is off.
     assert ai_spend_text(none, llm_off="OPENAI_API_KEY is not set") == (
-        "*Buildboard's own AI use:* none (OPENAI_API_KEY is not set), so summaries come from the numbers."
+        "*Buildboard's own AI use:* none (AI is off), so summaries come from the numbers."
     )
     assert ai_spend_text(none) == "*Buildboard's own AI use in the last 7 days:* none."
     spend = LlmSpend(3, 2000, 400, Decimal("1.234"), 1, {"work_unit_estimate": 2, "digest_summary": 1})

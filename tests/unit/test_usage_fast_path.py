@@ -28,9 +28,15 @@ def reference_iter_usage(path: Path, problems: ProblemCollector):
     with handle:
         if problems:
             return
+        width = len(reader.fieldnames or ())
         for row in reader:
             if None in row:
-                problems.add(reader.line_num, "row", "has more fields than the header")
+                given = width + len(row[None])
+                problems.add(reader.line_num, "row", f"has more fields than the header ({given}, not {width})")
+                continue
+            if None in row.values():  # DictReader fills the missing fields with None
+                given = width - sum(1 for value in row.values() if value is None)
+                problems.add(reader.line_num, "row", f"has fewer fields than the header ({given}, not {width})")
                 continue
             record = _record_from_fields(row, reader.line_num, problems)
             if record is not None:
@@ -88,7 +94,7 @@ GOOD = "2026-11-16,bob@example.com,openai,gpt-4o,1000,200,100,3,"
         "2026-11-16,bob@example.com,openai," + "m" * 120 + ",10,1,0,1,",
         "2026-11-16,bob@example.com,openai,gpt-4o,,1,0,1,",
         "2026-11-16,bob@example.com,openai,gpt-4o,10,1,0,1,,extra",  # more fields than the header
-        "2026-11-16,bob@example.com,openai,gpt-4o,10,1",  # fewer: the optional ones are missing
+        "2026-11-16,bob@example.com,openai,gpt-4o,10,1",  # fewer (only optional ones missing): refused too
         "2026-11-16,bob@example.com,openai",  # fewer: required ones missing
         '2026-11-16,bob@example.com,openai,"gpt\n4o",10,1,0,1,',  # a quoted line break
     ],

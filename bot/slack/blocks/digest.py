@@ -138,14 +138,12 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
                 f"({percent_change(change_ratio(totals.artifacts, previous.artifacts))})",
                 f"*Work units*\n{units(totals.work_units)} "
                 f"({percent_change(change_ratio(totals.work_units, previous.work_units))})",
-                "*Evidence ratio*\n" + (f"{evidence * 100:.0f}% of spend" if evidence is not None else "no spend"),
+                # Said once, with what it means.
+                "*Evidence ratio*\n"
+                + (f"{evidence * 100:.0f}% of spend by people who shared" if evidence is not None else "no spend"),
             ]
         ),
     ]
-    if evidence is not None:
-        blocks.append(
-            context(f"*{evidence * 100:.0f}%* of this week's spend came from people who showed what they built.")
-        )
     if digest.seat_cost_usd:
         # Seats apart from use (spend above is usage cost), then together.
         blocks.append(
@@ -208,7 +206,8 @@ def _team_blocks(digest: WeeklyDigest) -> list[dict]:
     for start in range(0, len(shown), TEAM_ROWS_PER_SECTION):
         blocks.append(section("\n".join(_team_line(r, min_size) for r in shown[start : start + TEAM_ROWS_PER_SECTION])))
     if len(rows) > len(shown):
-        blocks.append(context(f"…and {len(rows) - len(shown)} more teams: `buildboard export usage` has everything."))
+        # No operator command here: the channel's readers cannot run one.
+        blocks.append(context(f"…and {len(rows) - len(shown)} more teams, not listed here."))
     blocks.append(context(f"Teams with fewer than {min_size} active people are merged so nobody is singled out."))
     return blocks
 
@@ -217,6 +216,16 @@ def chart_comment(digest: WeeklyDigest) -> str:
     """The chart's caption: the same numbers as text."""
     parts = [f"{w.label}: {format_usd(w.spend_usd)}, {w.artifacts} shared" for w in digest.chart]
     return "Weekly spend and artifacts — " + " · ".join(parts)
+
+
+def mentioned_names(digest: WeeklyDigest) -> dict[str, str]:
+    """Slack id → name of everyone the digest mentions, to print it for a person to read (a dry run)."""
+    people = [(e.slack_user_id, e.name) for e in digest.leaderboard]
+    people += [(h.slack_user_id, h.name) for line in digest.titles for h in line.holders]
+    people += [(h.author_slack_user_id, h.author_name) for h in digest.highlights]
+    if digest.summary is not None:
+        people += [(a.author_slack_id, a.author_name) for a in digest.summary.standouts]
+    return {slack_id: name for slack_id, name in people if slack_id and name}
 
 
 def digest_text(digest: WeeklyDigest) -> str:

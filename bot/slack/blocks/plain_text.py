@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -16,13 +17,13 @@ def text_of(obj: Any) -> str:
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
 
-def _plain(text: str) -> str:
-    """Slack mrkdwn → terminal text: links, mentions and entities made readable."""
+def _plain(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Slack mrkdwn → terminal text: links, mentions (as names, when `names` knows the id) and entities."""
 
     def replace(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)
         if target.startswith("@"):
-            return "@" + (label or target[1:])
+            return "@" + (label or (names or {}).get(target[1:]) or target[1:])
         if target.startswith("#"):
             return "#" + (label or target[1:])
         if target.startswith("!"):
@@ -38,14 +39,14 @@ def _plain(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _element_label(element: dict) -> str:
+def _element_label(element: dict, names: Mapping[str, str] | None = None) -> str:
     kind = element.get("type")
     if kind == "button":
-        return f"[ {_plain(text_of(element.get('text')))} ]"
+        return f"[ {_plain(text_of(element.get('text')), names)} ]"
     if kind == "image":
         return f"[image: {element.get('alt_text', '')}]"
     if kind in {"mrkdwn", "plain_text"}:
-        return _plain(text_of(element))
+        return _plain(text_of(element), names)
     if kind == "overflow":
         return "[ ... ]"
     if kind in {"datepicker", "timepicker", "datetimepicker"}:
@@ -58,21 +59,22 @@ def _element_label(element: dict) -> str:
     return f"[ {placeholder or kind} v ]"
 
 
-def _rich_text(elements: list) -> str:
+def _rich_text(elements: list, names: Mapping[str, str] | None = None) -> str:
     out: list[str] = []
     for element in elements or []:
         kind = element.get("type")
         if kind in {"rich_text_section", "rich_text_preformatted", "rich_text_quote"}:
-            out.append(_rich_text(element.get("elements") or []))
+            out.append(_rich_text(element.get("elements") or [], names))
         elif kind == "rich_text_list":
             for item in element.get("elements") or []:
-                out.append("\n- " + _rich_text(item.get("elements") or []))
+                out.append("\n- " + _rich_text(item.get("elements") or [], names))
         elif kind == "text":
             out.append(element.get("text", ""))
         elif kind == "link":
             out.append(element.get("text") or element.get("url", ""))
         elif kind == "user":
-            out.append("@" + element.get("user_id", ""))
+            user = element.get("user_id", "")
+            out.append("@" + (names or {}).get(user, user))
         elif kind == "channel":
             out.append("#" + element.get("channel_id", ""))
         elif kind == "emoji":
@@ -80,37 +82,40 @@ def _rich_text(elements: list) -> str:
     return "".join(out)
 
 
-def render_message(msg: dict) -> str:
-    """A posted message's Block Kit blocks as readable terminal text (falls back to `text`)."""
+def render_message(msg: dict, names: Mapping[str, str] | None = None) -> str:
+    """A posted message's Block Kit blocks as readable terminal text (falls back to `text`).
+
+    `names` (Slack id → name) shows mentions as the names people know instead of Slack ids.
+    """
     blocks = msg.get("blocks") or []
     lines: list[str] = []
     for block in blocks:
         kind = block.get("type")
         if kind == "header":
-            lines.append(_plain(text_of(block.get("text"))).upper())
+            lines.append(_plain(text_of(block.get("text")), names).upper())
         elif kind == "section":
-            text = _plain(text_of(block.get("text")))
+            text = _plain(text_of(block.get("text")), names)
             accessory = block.get("accessory")
             if isinstance(accessory, dict):
-                text = f"{text}  {_element_label(accessory)}".strip()
+                text = f"{text}  {_element_label(accessory, names)}".strip()
             if text:
                 lines.append(text)
             for item in block.get("fields") or []:
-                lines.append("  " + _plain(text_of(item)))
+                lines.append("  " + _plain(text_of(item), names))
         elif kind == "divider":
             lines.append("-" * 40)
         elif kind == "context":
-            lines.append("  " + " | ".join(_element_label(e) for e in block.get("elements") or []))
+            lines.append("  " + " | ".join(_element_label(e, names) for e in block.get("elements") or []))
         elif kind == "actions":
-            lines.append(" ".join(_element_label(e) for e in block.get("elements") or []))
+            lines.append(" ".join(_element_label(e, names) for e in block.get("elements") or []))
         elif kind == "image":
             title = text_of(block.get("title"))
             lines.append(f"[image: {block.get('alt_text', '')}]" + (f" {title}" if title else ""))
         elif kind == "input":
             element = block.get("element") or {}
-            lines.append(f"{_plain(text_of(block.get('label')))}: {_element_label(element)}")
+            lines.append(f"{_plain(text_of(block.get('label')), names)}: {_element_label(element, names)}")
         elif kind == "rich_text":
-            lines.append(_rich_text(block.get("elements") or []))
+            lines.append(_rich_text(block.get("elements") or [], names))
         else:
             lines.append(f"[{kind}]")
     if lines:
@@ -118,4 +123,4 @@ def render_message(msg: dict) -> str:
     text = msg.get("text") or ""
     if not text:
         text = "\n".join(str(a.get("fallback") or a.get("text") or "") for a in msg.get("attachments") or [])
-    return _plain(str(text))
+    return _plain(str(text), names)

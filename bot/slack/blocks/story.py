@@ -16,6 +16,11 @@ def _units(value) -> str:
     return f"{value.normalize():f}"
 
 
+def _work_units(value) -> str:
+    """'6 work units', '1 work unit': the unit named, not a bare number."""
+    return f"{_units(value)} work unit{'' if value == 1 else 's'}"
+
+
 def _title(url: str | None, title: str) -> str:
     short = truncate(title, 100)
     if url and url.startswith(("https://", "http://")) and len(url) <= MAX_LINK_URL:
@@ -49,7 +54,8 @@ def story_blocks(story: WeekStory) -> list[dict]:
             section(
                 "*Standouts:* "
                 + " · ".join(
-                    f"{_title(a.url, a.title)} by {_author(a.author_slack_id, a.author_name)} ({_units(a.work_units)})"
+                    f"{_title(a.url, a.title)} by {_author(a.author_slack_id, a.author_name)}, "
+                    f"{_work_units(a.work_units)}"
                     for a in story.standouts
                 )
             )
@@ -62,10 +68,14 @@ def story_blocks(story: WeekStory) -> list[dict]:
 
 
 def ai_spend_text(spend: LlmSpend, *, llm_off: str | None = None) -> str:
-    """One line on what Buildboard itself spent on AI in the last 7 days (`llm_off`: why there is no LLM)."""
+    """One line on what Buildboard itself spent on AI in the last 7 days.
+
+    `llm_off` (why there is no LLM) only says that AI is off: the reason names settings, which are for
+    the operator (the CLI prints it), not for the channel.
+    """
     if spend.calls == 0:
         if llm_off:
-            return f"*Buildboard's own AI use:* none ({escape(llm_off)}), so summaries come from the numbers."
+            return "*Buildboard's own AI use:* none (AI is off), so summaries come from the numbers."
         return "*Buildboard's own AI use in the last 7 days:* none."
     parts = ", ".join(f"{PURPOSE_LABEL.get(p, p)} {n}" for p, n in sorted(spend.by_purpose.items()))
     cost = format_usd(spend.cost_usd)
