@@ -38,7 +38,7 @@ class CodeActivityRecord:
     pull_requests: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRecord:
     line: int
     email: str

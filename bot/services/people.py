@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person
 from bot.db.value_sets import in_values
+from bot.ingest.people_store import write_people
 from bot.ingest.records import PersonRecord
 
 log = logging.getLogger(__name__)
@@ -37,57 +38,15 @@ class PeopleImportReport:
 
 def import_people(session: Session, records: list[PersonRecord], *, now: datetime) -> PeopleImportReport:
     """Make the people table match the file (the whole org chart), inside the caller's transaction."""
-    report = PeopleImportReport()
-    existing = {p.email: p for p in session.scalars(select(Person).where(Person.email.is_not(None)))}
-    by_email: dict[str, Person] = {}
-    placement_before = {p.email: (p.team, p.manager_id) for p in existing.values() if p.in_org}
-    for record in records:
-        person = existing.get(record.email)
-        if person is None:
-            person = Person(email=record.email, created_at=now, in_org=True, active=True)
-            session.add(person)
-            report.added += 1
-        else:
-            if person.name is None and not person.in_org:
-                report.matched_usage += 1
-            elif (person.name, person.team, person.timezone, person.in_org) != (
-                record.name,
-                record.team,
-                record.timezone,
-                True,
-            ):
-                report.updated += 1
-        person.name = record.name
-        person.team = record.team
-        person.timezone = record.timezone
-        person.in_org = True
-        if record.slack_user_id:
-            person.slack_user_id = record.slack_user_id
-        person.updated_at = now
-        by_email[record.email] = person
-    session.flush()
-    for record in records:
-        person = by_email[record.email]
-        person.manager_id = by_email[record.manager_email].id if record.manager_email else None
-        before = placement_before.get(record.email)
-        if before is not None and before != (person.team, person.manager_id):
-            report.moved += 1
-    listed = {p.id for p in by_email.values()}
-    departed = [p for p in existing.values() if p.in_org and p.id not in listed]
-    for person in departed:
-        person.in_org = False
-        person.updated_at = now
-    report.departed = len(departed)
-    if departed:
-        # Departures manage nobody any more; their reports were re-parented by the file itself.
-        session.execute(
-            update(Person)
-            .where(in_values(Person.manager_id, [p.id for p in departed]), Person.in_org.is_(False))
-            .values(manager_id=None)
-        )
-    session.flush()
-    report.missing_slack_ids = [p.id for p in by_email.values() if not p.slack_user_id]
-    return report
+    counts = write_people(session, records, now=now)
+    return PeopleImportReport(
+        added=counts.added,
+        updated=counts.updated,
+        moved=counts.moved,
+        departed=counts.departed,
+        matched_usage=counts.matched_usage,
+        missing_slack_ids=counts.missing_slack_ids,
+    )
 
 
 SlackLookup = Callable[[str], dict[str, Any]]
