@@ -49,6 +49,15 @@ def _file(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path)
 
 
+def _org_import(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path)
+    p.add_argument(
+        "--no-slack",
+        action="store_true",
+        help="store the people only; their Slack ids are found by the scheduler's next daily run",
+    )
+
+
 def _usage_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path)
     p.add_argument(
@@ -142,7 +151,7 @@ COMMANDS: tuple[CliCommand, ...] = (
         ("org", "import"),
         "import people from CSV: email,name,team,manager_email[,…]",
         "bot.commands.data:org_import",
-        _file,
+        _org_import,
     ),
     CliCommand(
         ("usage", "import"), "import usage from CSV or JSON Lines", "bot.commands.data:usage_import", _usage_import

@@ -81,6 +81,7 @@ def test_triggers_follow_the_settings():
         "digest",
         "nudges",
         "usage_sync",
+        "slack_ids",
         "retention",
         "estimates",
     }
