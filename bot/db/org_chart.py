@@ -71,7 +71,12 @@ _ATTACH = text(
 
 
 def _connection(where: Session | Connection) -> Connection:
-    return where.connection() if isinstance(where, Session) else where
+    connection = where.connection() if isinstance(where, Session) else where
+    if connection.dialect.name == "postgresql":
+        # One writer of the closure at a time (until the commit), so two changes at once cannot each
+        # move subtrees from a state the other is changing; readers are not held up by this lock.
+        connection.execute(text(f"LOCK TABLE {_TABLE} IN SHARE ROW EXCLUSIVE MODE"))
+    return connection
 
 
 def rebuild_org_closure(where: Session | Connection) -> int:
