@@ -101,7 +101,8 @@ class DirectoryProgress:
 
     def __call__(self, pages: int, found: int, wanted: int) -> None:
         if self.enabled:
-            self.stream.write(f"\rSlack ids: {found:,} of {wanted:,} found ({pages:,} pages of users.list)")
+            unit = "page" if pages == 1 else "pages"
+            self.stream.write(f"\rSlack ids: {found:,} of {wanted:,} found ({pages:,} {unit} of users.list)")
             self.stream.flush()
             self.drawn = True
 
