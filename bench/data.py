@@ -108,6 +108,18 @@ def dataset(people: int, *, log=print) -> Dataset:
     return _dataset(directory, people, meta)
 
 
+def people_file(people: int, *, log=print) -> Path:
+    """Only the people CSV of the `people`-person organisation (cached): all the org import benchmark needs."""
+    directory = DATA_DIR / f"org-{people}-w{WEEKS}-s{SEED}"
+    path = directory / "people.csv"
+    if not path.is_file():
+        directory.mkdir(parents=True, exist_ok=True)
+        log(f"generating the {people:,}-person people file in {directory} (once; cached for later runs)")
+        write_people_csv(generate_people(people, seed=SEED, max_depth=MAX_DEPTH), directory / "people.csv.tmp")
+        (directory / "people.csv.tmp").replace(path)
+    return path
+
+
 def _dataset(directory: Path, people: int, meta: dict) -> Dataset:
     return Dataset(
         people=people,

@@ -54,6 +54,11 @@ def _org_import(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="import even when more than 20 %% of the org chart would be marked departed",
     )
+    p.add_argument(
+        "--no-slack",
+        action="store_true",
+        help="store the people only; their Slack ids are found by the scheduler's next daily run",
+    )
 
 
 def _usage_import(p: argparse.ArgumentParser) -> None:

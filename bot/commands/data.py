@@ -7,6 +7,7 @@ import functools
 import logging
 import sys
 from collections.abc import Iterator
+from typing import TextIO
 
 from slack_sdk.errors import SlackApiError
 
@@ -21,7 +22,7 @@ from bot.ingest.records import UsageRecord
 from bot.ingest.seat_prices import SeatPrices
 from bot.ingest.store import write_usage
 from bot.services import exports
-from bot.services.people import departures, import_people, planned_org_changes, resolve_slack_ids
+from bot.services.people import departures, import_people, planned_org_changes
 
 log = logging.getLogger(__name__)
 
@@ -103,21 +104,64 @@ def org_import(args: argparse.Namespace) -> int:
             )
         report = import_people(session, records, now=rt.clock(), seat_prices=seat_prices)
     print(f"{args.file}: {plural(len(records), 'person', 'people')} ({report.summary()})")
-    if report.missing_slack_ids and rt.settings.slack_bot_token is not None:
-        try:
-            with sessions.begin() as session:
-                found = resolve_slack_ids(
-                    session, report.missing_slack_ids, lambda email: rt.slack.users_lookupByEmail(email=email)
-                )
-            print(f"found {found} of {len(report.missing_slack_ids)} missing Slack ids by email")
-        except SlackApiError as exc:
-            err(
-                f"buildboard: could not look up Slack ids ({exc.response.get('error')}); "
-                "they will be looked up when needed"
-            )
-    elif report.missing_slack_ids:
-        print(f"{len(report.missing_slack_ids)} people have no slack_user_id; set SLACK_BOT_TOKEN to look them up")
+    missing = len(report.missing_slack_ids)
+    if not missing:
+        return 0
+    if getattr(args, "no_slack", False):
+        print(
+            f"{plural(missing, 'person has', 'people have')} no Slack id yet; "
+            "the scheduler's next daily run finds them in users.list"
+        )
+        return 0
+    if rt.settings.slack_bot_token is None:
+        print(f"{plural(missing, 'person has', 'people have')} no slack_user_id; set SLACK_BOT_TOKEN to look them up")
+        return 0
+    # The people are stored (committed above); the ids follow, one pass over the workspace's users.
+    from bot.services.slack_directory import resolve_slack_ids_from_directory
+
+    progress = DirectoryProgress()
+    try:
+        found = resolve_slack_ids_from_directory(sessions, _users_list_pages(rt), on_progress=progress)
+    except SlackApiError as exc:
+        progress.close()
+        err(
+            f"buildboard: could not read Slack's users ({exc.response.get('error')}); "
+            "the scheduler's next daily run tries again"
+        )
+        return 0
+    progress.close()
+    print(found.summary())
     return 0
+
+
+def _users_list_pages(rt):
+    from bot.services.slack_directory import PAGE_LIMIT
+
+    def page(cursor: str | None):
+        return rt.slack.users_list(cursor=cursor, limit=PAGE_LIMIT)
+
+    return page
+
+
+class DirectoryProgress:
+    """One progress line on stderr while Slack's users are read, drawn only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.drawn = False
+
+    def __call__(self, pages: int, found: int, wanted: int) -> None:
+        if self.enabled:
+            unit = "page" if pages == 1 else "pages"
+            self.stream.write(f"\rSlack ids: {found:,} of {wanted:,} found ({pages:,} {unit} of users.list)")
+            self.stream.flush()
+            self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def usage_import(args: argparse.Namespace) -> int:

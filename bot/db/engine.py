@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 import bot
+import bot.db.org_chart  # noqa: F401  (installs the session hooks that keep org_closure)
 
 SQLITE_BUSY_TIMEOUT_S = 30
 

@@ -96,6 +96,28 @@ class Person(Base):
         return team
 
 
+class OrgClosure(Base):
+    """The org chart's closure: one row per manager · person below them at any depth (1: a direct report).
+
+    Derived from people.manager_id and kept in the same transaction by every write that changes a
+    manager (bot/db/org_chart.py, whose session hooks bot/db/engine.py installs), so "everyone below
+    X" is one indexed lookup, not a recursive walk.
+    No foreign keys: people rows are never deleted (erasure keeps them), and checking two keys per
+    row would double the cost of rebuilding millions of rows; a deleted person triggers a rebuild.
+    Clustered by ancestor on SQLite (WITHOUT ROWID), so a manager's tree is one range of the table.
+    """
+
+    __tablename__ = "org_closure"
+    __table_args__ = (
+        Index("ix_org_closure_descendant_ancestor", "descendant_id", "ancestor_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    ancestor_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    descendant_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    depth: Mapped[int] = mapped_column(Integer)
+
+
 class UsageDaily(Base):
     """One person's use of one model on one day, from one provider. Upserted on that key."""
 

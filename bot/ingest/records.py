@@ -55,7 +55,7 @@ class SeatRecord:
     last_active_day: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRecord:
     line: int
     email: str

@@ -77,6 +77,8 @@ def trigger_for(spec: JobSpec, settings: Settings) -> BaseTrigger:
         return weekly_at(settings.digest_weekday, NUDGE_TIME, zone)
     if spec.name in ("usage_sync", "evidence_sync"):
         return daily_at(settings.sync_time, zone)
+    if spec.name == "slack_ids":  # people imported with --no-slack get their ids the next morning
+        return daily_at(settings.sync_time, zone)
     if spec.name == "retention":
         return daily_at(settings.retention_time, zone)
     if spec.name == "estimates":  # after the day's sync, so yesterday's artifacts are sized by morning

@@ -129,6 +129,17 @@ def work_unit_estimates(rt: Runtime) -> str:
     return estimate_pending(rt.sessions, rt.llm, now=rt.clock()).summary()
 
 
+def slack_ids(rt: Runtime) -> str:
+    """Find the Slack ids of people who have none (after `org import --no-slack`), in one pass over users.list."""
+    from bot.services.slack_directory import PAGE_LIMIT, resolve_slack_ids_from_directory
+
+    if rt.settings.slack_bot_token is None:
+        return "no SLACK_BOT_TOKEN: Slack ids are not looked up"
+    return resolve_slack_ids_from_directory(
+        rt.sessions, lambda cursor: rt.slack.users_list(cursor=cursor, limit=PAGE_LIMIT)
+    ).summary()
+
+
 def probe_slack_auth(rt: Runtime) -> str:
     """While Slack refuses the token, ask auth.test now and then; sending resumes once it is accepted."""
     if rt.sender.auth_error() is None:
@@ -151,6 +162,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("nudges", weekly_nudges, "weekly"),
     JobSpec("usage_sync", usage_sync, "daily"),
     JobSpec("evidence_sync", evidence_sync, "daily"),
+    JobSpec("slack_ids", slack_ids, "daily"),
     JobSpec("retention", retention, "daily"),
     JobSpec("estimates", work_unit_estimates, "daily"),
 )

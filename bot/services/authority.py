@@ -1,8 +1,8 @@
 """Who may see whom: the one rule every command goes through.
 
 Everyone sees themselves; a manager sees everyone below them in the org chart, directly or
-indirectly; people listed in BUILDBOARD_ADMINS see everyone. A manager's tree is resolved by one
-recursive query (`WITH RECURSIVE`, on SQLite and PostgreSQL alike), never a loop of queries.
+indirectly; people listed in BUILDBOARD_ADMINS see everyone. A manager's tree is one indexed lookup
+in the org chart's closure table (org_closure, kept with every change of a manager), never a walk.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import CTE, Select, func, literal, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Person
+from bot.db.models import OrgClosure, Person
 from bot.db.query_types import AnySelect
 from bot.db.value_sets import in_values
 from bot.services.identity import UserLookup, person_for_slack_user
@@ -46,17 +46,14 @@ def caller(
 
 
 def subtree(root_id: int, name: str = "subtree") -> CTE:
-    """`root_id` and everyone below them (one recursive CTE with a single `person_id` column)."""
-    tree = select(Person.id.label("person_id")).where(Person.id == root_id).cte(name, recursive=True)
-    below = select(Person.id).join(tree, Person.manager_id == tree.c.person_id)
-    # UNION (not UNION ALL) also ends the walk should the chart ever contain a cycle.
-    return tree.union(below)
+    """`root_id` and everyone below them (a CTE with a single `person_id` column)."""
+    everyone_below = select(OrgClosure.descendant_id.label("person_id")).where(OrgClosure.ancestor_id == root_id)
+    return select(literal(root_id).label("person_id")).union_all(everyone_below).cte(name)
 
 
 def below(root_id: int, name: str = "below") -> AnySelect:
     """Ids of everyone below `root_id` in the org chart, directly or indirectly: their team, without them."""
-    tree = subtree(root_id, name)
-    return select(tree.c.person_id).where(tree.c.person_id != root_id)
+    return select(OrgClosure.descendant_id.label("person_id")).where(OrgClosure.ancestor_id == root_id)
 
 
 def scope(viewer: Viewer) -> AnySelect | None:
@@ -92,4 +89,6 @@ def may_see(session: Session, viewer: Viewer, subjects: Collection[int] | AnySel
 
 def reports_count(session: Session, person_id: int) -> int:
     """How many people are below `person_id` (directly or indirectly), departed ones included."""
-    return int(session.scalar(select(func.count()).select_from(below(person_id).subquery())) or 0)
+    return int(
+        session.scalar(select(func.count()).select_from(OrgClosure).where(OrgClosure.ancestor_id == person_id)) or 0
+    )

@@ -72,6 +72,7 @@ from bot.db.models import (
     Seat,
     UsageDaily,
 )
+from bot.db.org_chart import KEPT, apply_manager_changes
 from bot.domain.delivery import MessageKind
 from bot.domain.text import escape
 from bot.services.endorsements import forget_endorsements
@@ -296,7 +297,11 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     _sweep(session, _needles(person), report, slack_user_id=person.slack_user_id)
 
     # Their reports move up to their manager; the next people import sets the real chart.
-    session.execute(update(Person).where(Person.manager_id == pid).values(manager_id=person.manager_id))
+    reports = list(session.scalars(select(Person.id).where(Person.manager_id == pid)))
+    session.execute(
+        update(Person).where(Person.manager_id == pid).values(manager_id=person.manager_id).execution_options(**KEPT)
+    )
+    apply_manager_changes(session, dict.fromkeys(reports, person.manager_id))
     identity = {
         "email": person.email,
         "name": person.name,

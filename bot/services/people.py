@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Person
 from bot.db.value_sets import in_values
 from bot.domain.org_changes import OrgChanges, OrgEntry, org_changes
+from bot.ingest.people_store import write_people
 from bot.ingest.records import PersonRecord, SeatRecord
 from bot.ingest.seat_prices import SeatPrices
 from bot.services.seats import PEOPLE_FILE, record_seats
@@ -52,57 +53,15 @@ def import_people(
     With a `seats` column, the file is the list of seats of tools without an API (source `people_file`),
     held from the import day; a seat the file no longer lists is ended.
     """
-    report = PeopleImportReport()
-    existing = {p.email: p for p in session.scalars(select(Person).where(Person.email.is_not(None)))}
-    by_email: dict[str, Person] = {}
-    placement_before = {p.email: (p.team, p.manager_id) for p in existing.values() if p.in_org}
-    for record in records:
-        person = existing.get(record.email)
-        if person is None:
-            person = Person(email=record.email, created_at=now, in_org=True, active=True)
-            session.add(person)
-            report.added += 1
-        else:
-            if person.name is None and not person.in_org:
-                report.matched_usage += 1
-            elif (person.name, person.team, person.timezone, person.in_org) != (
-                record.name,
-                record.team,
-                record.timezone,
-                True,
-            ):
-                report.updated += 1
-        person.name = record.name
-        person.team = record.team
-        person.timezone = record.timezone
-        person.in_org = True
-        if record.slack_user_id:
-            person.slack_user_id = record.slack_user_id
-        person.github_login = record.github_login
-        person.updated_at = now
-        by_email[record.email] = person
-    session.flush()
-    for record in records:
-        person = by_email[record.email]
-        person.manager_id = by_email[record.manager_email].id if record.manager_email else None
-        before = placement_before.get(record.email)
-        if before is not None and before != (person.team, person.manager_id):
-            report.moved += 1
-    listed = {p.id for p in by_email.values()}
-    departed = [p for p in existing.values() if p.in_org and p.id not in listed]
-    for person in departed:
-        person.in_org = False
-        person.updated_at = now
-    report.departed = len(departed)
-    if departed:
-        # Departures manage nobody any more; their reports were re-parented by the file itself.
-        session.execute(
-            update(Person)
-            .where(in_values(Person.manager_id, [p.id for p in departed]), Person.in_org.is_(False))
-            .values(manager_id=None)
-        )
-    session.flush()
-    report.missing_slack_ids = [p.id for p in by_email.values() if not p.slack_user_id]
+    counts = write_people(session, records, now=now)
+    report = PeopleImportReport(
+        added=counts.added,
+        updated=counts.updated,
+        moved=counts.moved,
+        departed=counts.departed,
+        matched_usage=counts.matched_usage,
+        missing_slack_ids=counts.missing_slack_ids,
+    )
     if any(record.seats is not None for record in records):
         prices = seat_prices or SeatPrices.load()
         held = [

@@ -1,7 +1,7 @@
 """Team numbers for managers and admins: a group of people over a span of weeks, aggregated in SQL.
 
-A group's members are a subquery (a recursive CTE for a manager's tree), so a tree of thousands of
-people costs the same handful of aggregate queries as a team of five.
+A group's members are a subquery (a manager's tree: one range of the org chart's closure table), so
+a tree of thousands of people costs the same handful of aggregate queries as a team of five.
 """
 
 from __future__ import annotations

@@ -82,6 +82,7 @@ def test_triggers_follow_the_settings():
         "nudges",
         "usage_sync",
         "evidence_sync",
+        "slack_ids",
         "retention",
         "estimates",
     }

@@ -39,6 +39,7 @@ from bot.demo.standin.local_server import (
 )
 
 BOT_USER_ID = "UBOT"
+USERS_LIST_MAX = 1000  # users.list answers at most this many members a page (200 recommended)
 BOT_ID = "BBOT"
 APP_ID = "ABUILDBOARD"
 TEAM_ID = "T1"
@@ -638,8 +639,11 @@ class SlackStandIn(LocalServer):
         return {"ok": True, "user": copy.deepcopy(user)}
 
     def _users_list(self, args: dict) -> dict:
-        members = [copy.deepcopy(u) for u in self._users.values()]
-        page = self._page(members, args, "members", default_limit=1000)
+        # Real cursor pagination (response_metadata.next_cursor, "" on the last page); only the page is copied.
+        page = self._page(list(self._users.values()), args, "members", default_limit=USERS_LIST_MAX)
+        if len(page["members"]) > USERS_LIST_MAX:
+            raise _SlackError("invalid_limit")
+        page["members"] = [copy.deepcopy(u) for u in page["members"]]
         page.pop("has_more")
         page["cache_ts"] = int(self._clock())
         return page

@@ -1,0 +1,219 @@
+"""org_closure always equals the transitive closure of people.manager_id, whatever changed the chart.
+
+Random organisations go through imports (new people, moves, departures, people coming back),
+erasure, ORM edits and bulk inserts; after each step the table is compared with a slow reference
+computed in Python from the people rows, and the authority queries with the reference's answers.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import insert, select, update
+
+from bot.db import org_chart
+from bot.db.models import OrgClosure, Person
+from bot.ingest.records import PersonRecord
+from bot.services import authority
+from bot.services.authority import Viewer
+from bot.services.erasure import erase
+from bot.services.people import import_people
+from tests.conftest import NOW
+
+
+def reference_closure(session) -> set[tuple[int, int, int]]:
+    """(ancestor, descendant, depth) for every pair, walking manager_id one person at a time."""
+    managers = dict(session.execute(select(Person.id, Person.manager_id)).all())
+    pairs = set()
+    for person in managers:
+        depth, above = 1, managers[person]
+        while above is not None:
+            pairs.add((above, person, depth))
+            depth, above = depth + 1, managers[above]
+            assert depth < 10_000, "the chart has a cycle"
+    return pairs
+
+
+def stored_closure(session) -> set[tuple[int, int, int]]:
+    rows = session.execute(select(OrgClosure.ancestor_id, OrgClosure.descendant_id, OrgClosure.depth))
+    return set(rows.all())
+
+
+def assert_closure_matches(sessions) -> None:
+    with sessions() as session:
+        expected = reference_closure(session)
+        assert stored_closure(session) == expected
+        # The authority answers read the table; they must agree with the reference too.
+        ids = list(session.scalars(select(Person.id)))
+        for person in random.Random(len(expected)).sample(ids, min(12, len(ids))):
+            below = {d for a, d, _ in expected if a == person}
+            assert set(session.scalars(authority.below(person))) == below
+            assert authority.reports_count(session, person) == len(below)
+            viewer = Viewer(person, False)
+            assert authority.may_see(session, viewer, sorted(below | {person}))
+            outside = set(ids) - below - {person}
+            if outside:
+                assert not authority.may_see(session, viewer, [min(outside)])
+
+
+class RandomOrg:
+    """A people file as a dict (email → manager email), changed at random and kept valid (no cycles)."""
+
+    def __init__(self, rng: random.Random, size: int) -> None:
+        self.rng = rng
+        self.count = 0
+        self.managers: dict[str, str | None] = {}
+        for _ in range(size):
+            self.hire()
+
+    def hire(self) -> str:
+        email = f"p{self.count}@example.com"
+        self.count += 1
+        listed = list(self.managers)
+        self.managers[email] = self.rng.choice(listed) if listed and self.rng.random() > 0.05 else None
+        return email
+
+    def below(self, email: str) -> set[str]:
+        found, frontier = set(), {email}
+        while frontier:
+            frontier = {p for p, m in self.managers.items() if m in frontier} - found
+            found |= frontier
+        return found
+
+    def move(self, email: str) -> None:
+        allowed = [p for p in self.managers if p != email and p not in self.below(email)]
+        self.managers[email] = self.rng.choice(allowed) if allowed and self.rng.random() > 0.1 else None
+
+    def leave(self, email: str) -> None:
+        manager = self.managers.pop(email)
+        for person, theirs in self.managers.items():
+            if theirs == email:
+                self.managers[person] = manager
+
+    def come_back(self, email: str) -> None:
+        self.managers[email] = self.rng.choice(list(self.managers)) if self.managers else None
+
+    def records(self) -> list[PersonRecord]:
+        return [
+            PersonRecord(line, email, f"Person {email}", self.rng.choice(("Red", "Blue")), manager, None, None)
+            for line, (email, manager) in enumerate(self.managers.items(), start=2)
+        ]
+
+    def change(self, moves: int, departures: int, hires: int) -> None:
+        for email in self.rng.sample(list(self.managers), min(moves, len(self.managers))):
+            self.move(email)
+        for email in self.rng.sample(list(self.managers), min(departures, len(self.managers) - 1)):
+            self.leave(email)
+        for _ in range(hires):
+            self.hire()
+
+
+def _import(sessions, org: RandomOrg):
+    with sessions.begin() as session:
+        return import_people(session, org.records(), now=NOW)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_imports_with_moves_departures_and_returns_keep_the_closure(sessions, seed):
+    rng = random.Random(seed)
+    org = RandomOrg(rng, 80)
+    _import(sessions, org)
+    assert_closure_matches(sessions)
+    gone: list[str] = []
+    for _ in range(6):
+        before = set(org.managers)
+        org.change(moves=rng.randint(0, 8), departures=rng.randint(0, 4), hires=rng.randint(0, 6))
+        gone += sorted(before - set(org.managers))
+        if gone and rng.random() < 0.5:
+            org.come_back(gone.pop())
+        _import(sessions, org)
+        assert_closure_matches(sessions)
+
+
+def test_a_reorganisation_larger_than_the_in_place_limit_rebuilds_the_closure(sessions):
+    rng = random.Random(9)
+    org = RandomOrg(rng, org_chart.REBUILD_ABOVE * 2)
+    _import(sessions, org)
+    org.change(moves=org_chart.REBUILD_ABOVE + 50, departures=30, hires=40)
+    _import(sessions, org)
+    assert_closure_matches(sessions)
+
+
+def test_managers_swapping_places_in_one_import(sessions):
+    org = RandomOrg(random.Random(4), 0)
+    org.managers = {"a@x.com": None, "b@x.com": "a@x.com", "c@x.com": "b@x.com", "d@x.com": "c@x.com"}
+    _import(sessions, org)
+    org.managers = {"b@x.com": None, "a@x.com": "b@x.com", "d@x.com": "a@x.com", "c@x.com": "d@x.com"}
+    _import(sessions, org)
+    assert_closure_matches(sessions)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_erasure_keeps_the_closure(sessions, seed):
+    rng = random.Random(seed)
+    org = RandomOrg(rng, 60)
+    _import(sessions, org)
+    for _ in range(5):
+        with sessions.begin() as session:
+            ids = list(session.scalars(select(Person.id).where(Person.email.is_not(None))))
+            erase(session, session.get(Person, rng.choice(ids)), now=NOW)
+        assert_closure_matches(sessions)
+    # The next import puts everyone still listed back where the file says.
+    with sessions() as session:
+        remaining = set(session.scalars(select(Person.email).where(Person.email.is_not(None))))
+    for email in [e for e in org.managers if e not in remaining]:
+        org.leave(email)
+    _import(sessions, org)
+    assert_closure_matches(sessions)
+
+
+def test_orm_edits_and_bulk_statements_keep_the_closure(sessions):
+    rng = random.Random(8)
+    _import(sessions, RandomOrg(rng, 40))
+    with sessions.begin() as session:
+        people = list(session.scalars(select(Person).order_by(Person.id)))
+        # A new person below someone, through the relationship.
+        session.add(
+            Person(email="new@x.com", name="New", team="Red", manager=people[5], created_at=NOW, updated_at=NOW)
+        )
+        # A move through the attribute: a person to the top of the chart, another below a leaf.
+        people[3].manager_id = None
+        leaf = people[-1]
+        mover = next(p for p in people if p.id not in {leaf.id} and p.manager_id is not None and p.id != people[3].id)
+        if leaf.id not in {d for (d,) in session.execute(authority.below(mover.id))}:
+            mover.manager_id = leaf.id
+    assert_closure_matches(sessions)
+    with sessions.begin() as session:
+        root = session.scalars(select(Person.id).order_by(Person.id)).first()
+        session.execute(
+            insert(Person),
+            [
+                {
+                    "email": f"bulk{n}@x.com",
+                    "name": "B",
+                    "team": "Blue",
+                    "manager_id": root,
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+                for n in range(5)
+            ],
+        )
+    assert_closure_matches(sessions)
+    with sessions.begin() as session:
+        session.execute(update(Person).where(Person.email.like("bulk%")).values(manager_id=None))
+    assert_closure_matches(sessions)
+    with sessions.begin() as session:
+        session.delete(session.scalars(select(Person).where(Person.email == "new@x.com")).one())
+        top = session.get(Person, root)
+        session.delete(top)
+    assert_closure_matches(sessions)
+
+
+def test_rebuild_gives_the_same_table(sessions):
+    _import(sessions, RandomOrg(random.Random(11), 120))
+    with sessions.begin() as session:
+        before = stored_closure(session)
+        org_chart.rebuild_org_closure(session)
+        assert stored_closure(session) == before == reference_closure(session)
