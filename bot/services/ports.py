@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from bot.domain.chart import Chart
 from bot.domain.delivery import DeliveryReport, HeldClaims
 from bot.domain.nudges import AnsweredNudgeDms
 
@@ -36,3 +37,15 @@ class PostRemover(Protocol):
     """Deletes a message the bot posted; True when it is gone (deleted now, or already gone)."""
 
     def delete_post(self, channel: str, ts: str) -> bool: ...
+
+
+class ChartRenderer(Protocol):
+    """Draws a chart as PNG bytes."""
+
+    def render(self, chart: Chart) -> bytes: ...
+
+
+class PrivateFiles(Protocol):
+    """Uploads a file that is shared in no channel (only what the bot shows it in reveals it); returns its id."""
+
+    def upload(self, *, filename: str, content: bytes, title: str, alt_text: str) -> str: ...
