@@ -65,6 +65,7 @@ from bot.db.models import (
     AuditEvent,
     Award,
     Base,
+    ChartFile,
     CodeActivityDaily,
     Nudge,
     OutboxMessage,
@@ -241,6 +242,9 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     )
     removed("nudges", session.execute(delete(Nudge).where(Nudge.person_id == pid)), "nudges")
     removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
+    removed(
+        "their App Home charts", session.execute(delete(ChartFile).where(ChartFile.person_id == pid)), "chart_files"
+    )
     removed(
         "audit rows about them",
         session.execute(delete(AuditEvent).where(AuditEvent.subject_person_id == pid)),
