@@ -21,7 +21,7 @@ SIZES_IN = {  # (width, height) in inches
     ChartKind.TEAM: (6.0, 4.0),
 }
 MARGINS = {  # fractions of the figure: room for the title above, the legend below and the axis labels
-    ChartKind.DIGEST: {"left": 0.1, "right": 0.9, "top": 0.9, "bottom": 0.2, "hspace": 0.12},
+    ChartKind.DIGEST: {"left": 0.11, "right": 0.9, "top": 0.9, "bottom": 0.2, "hspace": 0.12},
     ChartKind.PERSONAL: {"left": 0.1, "right": 0.9, "top": 0.88, "bottom": 0.22},
     ChartKind.TEAM: {"left": 0.1, "right": 0.9, "top": 0.91, "bottom": 0.17, "hspace": 0.12},
 }
