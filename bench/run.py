@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import digest, fanout, http_commands, usage_import
+from bench import charts, digest, fanout, http_commands, usage_import
 from bench.core import Result, table
 from bench.data import DATA_DIR, dataset
 from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, reset
@@ -22,7 +22,7 @@ from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, re
 FULL_PEOPLE = 85_000
 QUICK_PEOPLE = 5_000
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bb_bench"
-ALL = ("import", "digest", "memory", "http", "fanout")
+ALL = ("import", "digest", "memory", "http", "fanout", "charts")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     results: list[Result] = []
     started = time.perf_counter()
+    if "charts" in args.only:  # drawing needs no database: measured once
+        results.extend(charts.run(3 if args.quick else 7, log=log))
+        results.extend(charts.memory(10 if args.quick else charts.CHARTS_IN_A_ROW))
     for database in databases:
         if database == "sqlite":
             path = args.sqlite_path or DATA_DIR / f"bench-{people}.db"

@@ -174,9 +174,13 @@ def test_the_digest_field_by_field(rt, slack):
     assert chart["filename"] == "buildboard-2026-W47.png" and chart["bytes"][:4] == b"\x89PNG"
     assert chart["thread_ts"] == message["ts"] and chart["channel_id"] == DIGEST_CHANNEL
     assert chart["title"] == "AI spend and work units, W46–W47 2026"
-    assert chart["initial_comment"] == chart["alt_text"] == (
-        "AI spend and work units, W46–W47 2026. W46: $40.00 spend, 1 work unit, $40.00 per work unit; "
-        "W47 (this digest): $144.75 spend, 5.5 work units, $26.32 per work unit."
+    assert (
+        chart["initial_comment"]
+        == chart["alt_text"]
+        == (
+            "AI spend and work units, W46–W47 2026. W46: $40.00 spend, 1 work unit, $40.00 per work unit; "
+            "W47 (this digest): $144.75 spend, 5.5 work units, $26.32 per work unit."
+        )
     )
 
     with rt.sessions() as session:
