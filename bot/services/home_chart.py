@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,6 +48,17 @@ def remember_chart_file(
     row.fingerprint = chart_fingerprint(chart)
     row.file_id = file_id
     row.created_at = now
+
+
+def forget_chart_file(session: Session, person_id: int, week: IsoWeek) -> None:
+    """Forget the person's remembered chart of `week` (Slack refused it): the next publish draws it again."""
+    session.execute(
+        delete(ChartFile).where(
+            ChartFile.kind == ChartKind.PERSONAL.value,
+            ChartFile.person_id == person_id,
+            ChartFile.week_start == week.start,
+        )
+    )
 
 
 def personal_chart_file(

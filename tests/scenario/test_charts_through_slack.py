@@ -140,3 +140,18 @@ def test_forgetting_someone_forgets_their_app_home_charts(slack_http, slack, rt)
     assert report.removed["their App Home charts"] == 1
     with rt.sessions() as session:
         assert session.scalars(select(ChartFile)).all() == []
+
+
+def test_a_chart_slack_no_longer_has_is_forgotten_and_the_numbers_still_published(slack_http, slack, rt):
+    load_org(rt.sessions)
+    home_opened(slack_http, "U0CAROL")
+    slack.wait_for("views.publish")
+    slack.fail_next("views.publish", error="invalid_blocks")  # as Slack answers for a deleted slack_file
+    home_opened(slack_http, "U0CAROL")
+    [_, refused, plain] = slack.wait_for("views.publish", count=3)
+    assert image_blocks(refused.args["view"]) and image_blocks(plain.args["view"]) == []
+    with rt.sessions() as session:
+        assert session.scalars(select(ChartFile)).all() == []  # the next publish draws it again
+    home_opened(slack_http, "U0CAROL")
+    fourth = slack.wait_for("views.publish", count=4)[3]
+    assert image_blocks(fourth.args["view"]) and len(slack.uploaded_files) == 2
