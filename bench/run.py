@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cursor_sync, digest, fanout, http_commands, org_import, usage_import
+from bench import charts, cursor_sync, digest, fanout, http_commands, org_import, usage_import
 from bench.core import Result, table
 from bench.data import DATA_DIR, dataset, people_file
 from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, reset
@@ -22,7 +22,7 @@ from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, re
 FULL_PEOPLE = 85_000
 QUICK_PEOPLE = 5_000
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bb_bench"
-ALL = ("org", "import", "digest", "memory", "http", "fanout", "cursor")
+ALL = ("org", "import", "digest", "memory", "http", "fanout", "cursor", "charts")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if all(r.passed is not False for r in results) else 1
     ds = dataset(people, log=log)
     log(f"organisation: {ds.people:,} people, {ds.usage_rows:,} usage rows, {ds.artifacts:,} artifacts")
+    if "charts" in args.only:  # drawing needs no database: measured once
+        results.extend(charts.run(3 if args.quick else 7, log=log))
+        results.extend(charts.memory(10 if args.quick else charts.CHARTS_IN_A_ROW))
     for database in databases:
         url = _url(args, database, people)
         log(f"[{database}] {url.split('@')[-1]}")

@@ -21,6 +21,7 @@ from slack_sdk.web import SlackResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.charts.render import MatplotlibChartRenderer
 from bot.db.engine import make_engine, make_session_factory
 from bot.domain.clock import Clock, system_clock
 from bot.ingest.prices import prices_for_llm
@@ -30,6 +31,7 @@ from bot.services.estimates import estimate_hook
 from bot.settings import Settings
 from bot.slack.client import build_web_client
 from bot.slack.delivery import OutboxSender, Pacer
+from bot.slack.files import SlackPrivateFiles
 from bot.slack.nudge_dms import SlackNudgeDms
 from bot.slack.posts import SlackPostRemover
 from bot.slack.rendering import MessageRenderer
@@ -86,6 +88,16 @@ class Runtime:
     def renderer(self) -> MessageRenderer:
         """Builds each outbox message when it is sent."""
         return MessageRenderer(self.settings)
+
+    @cached_property
+    def chart_renderer(self) -> MatplotlibChartRenderer:
+        """Draws charts (matplotlib is imported on the first drawing, not before)."""
+        return MatplotlibChartRenderer()
+
+    @cached_property
+    def private_files(self) -> SlackPrivateFiles:
+        """Uploads files shared in no channel (App Home's chart)."""
+        return SlackPrivateFiles(self.slack)
 
     @cached_property
     def nudge_dms(self) -> SlackNudgeDms:

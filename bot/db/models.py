@@ -441,3 +441,18 @@ class SeenSlackRequest(Base):
     # SHA-256 of the request's signature (which covers its timestamp and body): the signature itself is not kept.
     signature_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class ChartFile(Base):
+    """A chart uploaded for one person and week (their App Home trend), reused while its numbers are unchanged."""
+
+    __tablename__ = "chart_files"
+    __table_args__ = (UniqueConstraint("kind", "person_id", "week_start", name="uq_chart_files_kind_person_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # personal (bot/domain/chart.py ChartKind)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[date] = mapped_column(Date)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # of the numbers drawn (chart_fingerprint)
+    file_id: Mapped[str] = mapped_column(String(64))  # Slack's file id, shown by an image block's slack_file
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

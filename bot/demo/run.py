@@ -83,11 +83,19 @@ class DemoContext:
                 where += " (thread reply)"
             self.say(f"\n--- {where} ---")
             self.say(self.readable(render_message(message)))
+        self.show_new_files()
+
+    def show_new_files(self) -> None:
+        """Print every file the bot uploaded since the last call."""
         for upload in self.slack.uploaded_files[self.printed_files :]:
             self.printed_files += 1
-            where = self.where(upload["channel_id"])
+            if upload["channel_id"] or upload.get("shared"):
+                where = self.where(upload["channel_id"])
+            else:
+                where = "shared nowhere (shown in App Home)"
             self.say(f"\n--- {where}{' (thread reply)' if upload.get('thread_ts') else ''}: file ---")
-            self.say(f"[{upload['filename']}, {len(upload['bytes']):,} bytes] {upload.get('initial_comment') or ''}")
+            comment = upload.get("initial_comment") or upload.get("alt_text") or ""
+            self.say(f"[{upload['filename']}, {len(upload['bytes']):,} bytes] {comment}")
 
     def readable(self, text: str) -> str:
         return re.sub(r"@([UW][A-Z0-9]+)", lambda m: "@" + self.names.get(m.group(1), m.group(1)), text)
@@ -174,6 +182,18 @@ def step_data_protection(ctx: DemoContext) -> None:
     leaver = ctx.people[-1]
     report = forget(rt.sessions, email=leaver.email, now=rt.clock(), posts=rt.post_remover)
     ctx.say(f"buildboard forget {leaver.email}: " + "; ".join(report.lines()))
+
+
+def write_charts(ctx: DemoContext) -> list[Path]:
+    """Every chart the bot uploaded (digest, App Home, team), as PNG files in the work directory."""
+    written = []
+    for upload in ctx.slack.uploaded_files:
+        if not upload["filename"].endswith(".png"):
+            continue
+        path = ctx.workdir / upload["filename"]
+        path.write_bytes(upload["bytes"])
+        written.append(path)
+    return written
 
 
 def step_check_by_hand(ctx: DemoContext) -> None:
@@ -415,8 +435,62 @@ def step_team_and_privacy(ctx: DemoContext) -> None:
 
     ctx.say(f"\n=== /buildboard team, as {manager.name} (manager of {tree_size(manager.email)} people) ===")
     ctx.say(_slash_command(ctx, app, manager.slack_user_id, "team"))
+    ctx.say(f"\n=== {manager.name} presses Chart ===")
+    ctx.say(_press_button(ctx, app, manager.slack_user_id, "team_chart", "{}"))
+    ctx.show_new_files()
     ctx.say(f"\n=== /buildboard user @{stranger.name}, as {employee.name} (an employee in that team) ===")
     ctx.say(_slash_command(ctx, app, employee.slack_user_id, f"user <@{stranger.slack_user_id}|{stranger.name}>"))
 
 
+def _press_button(ctx: DemoContext, app, user_id: str, action_id: str, value: str) -> str:
+    """Press a button under an ephemeral answer as Slack would (signed block_actions); returns the reply."""
+    import hashlib
+    import hmac
+    import json
+    import time
+    import urllib.parse
+
+    from slack_bolt.request import BoltRequest
+
+    response_url = ctx.slack.response_url("demo-click")
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user_id, "team_id": "T0DEMO"},
+        "api_app_id": "A0DEMO",
+        "team": {"id": "T0DEMO", "domain": "demo"},
+        "trigger_id": "demo.click",
+        "container": {"type": "message", "message_ts": "1.000001", "channel_id": "C0DEMOCHAT", "is_ephemeral": True},
+        "channel": {"id": "C0DEMOCHAT", "name": "demo"},
+        "response_url": response_url,
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1.0"}],
+    }
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+    secret = ctx.runtime.settings.slack_signing_secret.get_secret_value()
+    timestamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    headers = {
+        "content-type": ["application/x-www-form-urlencoded"],
+        "x-slack-request-timestamp": [timestamp],
+        "x-slack-signature": [signature],
+    }
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+    if response.status != 200:
+        return f"(Slack would show an error: HTTP {response.status})"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        answers = [r["body"] for r in ctx.slack.responses_to_url if r["url"] == response_url]
+        if answers:
+            return ctx.readable(render_message(answers[0]))
+        time.sleep(0.05)
+    return "(no answer within 30 s)"
+
+
+def step_charts(ctx: DemoContext) -> None:
+    """Write the charts the bot posted next to the database, so a person can open them."""
+    written = write_charts(ctx)
+    if written:
+        ctx.say(f"\ncharts the bot uploaded, written to {ctx.workdir}: " + ", ".join(p.name for p in written))
+
+
 STEPS.append(step_team_and_privacy)
+STEPS.append(step_charts)

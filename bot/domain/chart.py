@@ -1,137 +1,178 @@
-"""A small bar chart as PNG bytes, in pure Python (zlib only): weekly spend and artifacts.
+"""What the charts show, as plain values: which weeks, in which order, which numbers, and the same in words.
 
-No plotting library: the picture is a handful of rectangles and a 3×5 pixel font, which keeps
-the bot light and headless.
+Drawing is elsewhere (bot/charts): everything a chart says is decided here, so it is unit-tested
+without a plotting library, and its alt text cannot disagree with its picture.
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
-from bot.domain.money import format_tokens
+from bot.domain.money import format_usd
+from bot.domain.periods import IsoWeek
 
-WIDTH, HEIGHT = 720, 320
-BACKGROUND = (255, 255, 255)
-AXIS = (120, 120, 120)
-INK = (40, 40, 40)
-SPEND_COLOUR = (54, 110, 200)
-ARTIFACT_COLOUR = (235, 130, 40)
+DIGEST_WEEKS = 8
+PERSONAL_WEEKS = 8
+TEAM_WEEKS = 12
+# Slack keeps alt text short (an image block's alt_text: 2,000 characters); twelve weeks fit well below.
+ALT_TEXT_LIMIT = 2000
 
-# 3×5 glyphs, one string of 15 pixels per character (rows top to bottom).
-_FONT = {
-    "0": "111101101101111",
-    "1": "010110010010111",
-    "2": "111001111100111",
-    "3": "111001111001111",
-    "4": "101101111001001",
-    "5": "111100111001111",
-    "6": "111100111101111",
-    "7": "111001001001001",
-    "8": "111101111101111",
-    "9": "111101111001111",
-    "$": "011110010011110",
-    ".": "000000000000010",
-    "-": "000000111000000",
-    " ": "000000000000000",
-    "K": "101110100110101",
-    "M": "101111111101101",
-    "B": "110101110101110",
-    "T": "111010010010010",
-    "W": "101101111111101",
-    "S": "011100010001110",
-    "P": "110101110100100",
-    "E": "111100110100111",
-    "N": "110101101101101",
-    "D": "110101101101110",
-    "A": "010101111101101",
-    "R": "110101110101101",
-    "I": "111010010010111",
-    "F": "111100110100100",
-    "C": "011100100100011",
-}
+
+class ChartKind(StrEnum):
+    DIGEST = "digest"  # the digest's thread: spend, work units (verified part apart), cost per work unit
+    PERSONAL = "personal"  # one person's App Home: spend and work units
+    TEAM = "team"  # a manager's team: spend, work units, active people, evidence ratio
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """A week's numbers as the database gives them, before they become a chart week."""
+
+    spend_usd: Decimal = Decimal(0)
+    artifacts: int = 0
+    work_units: Decimal = Decimal(0)
+    verified_work_units: Decimal = Decimal(0)  # the part backed by verified evidence (none until that exists)
+    active_people: int | None = None
+    evidenced_spend_usd: Decimal | None = None  # spend of people who shared something that week
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.spend_usd or self.artifacts or self.work_units or self.active_people)
 
 
 @dataclass(frozen=True)
 class ChartWeek:
-    label: str  # e.g. "W47"
+    """One week on a chart (label like "W47"); `current` marks the week the chart is about."""
+
+    label: str
     spend_usd: Decimal
-    artifacts: int
+    artifacts: int = 0
+    work_units: Decimal = Decimal(0)
+    verified_work_units: Decimal = Decimal(0)
+    active_people: int | None = None
+    evidence_ratio: Decimal | None = None  # share of spend by people who shared (0..1)
+    current: bool = False
+
+    @property
+    def cost_per_work_unit(self) -> Decimal | None:
+        if self.work_units <= 0:
+            return None
+        return (Decimal(self.spend_usd) / Decimal(self.work_units)).quantize(Decimal("0.01"))
 
 
-class _Canvas:
-    def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self.pixels = bytearray(bytes(BACKGROUND) * (width * height))
+@dataclass(frozen=True)
+class Chart:
+    """A chart to draw: its kind, its title and its weeks, oldest first."""
 
-    def rect(self, x: int, y: int, w: int, h: int, colour: tuple[int, int, int]) -> None:
-        x0, y0 = max(0, x), max(0, y)
-        x1, y1 = min(self.width, x + w), min(self.height, y + h)
-        if x1 <= x0 or y1 <= y0:
-            return
-        row = bytes(colour) * (x1 - x0)
-        for yy in range(y0, y1):
-            start = (yy * self.width + x0) * 3
-            self.pixels[start : start + len(row)] = row
+    kind: ChartKind
+    title: str
+    weeks: tuple[ChartWeek, ...] = field(default_factory=tuple)
+    current_note: str = "this week"  # what the highlighted week is, under its label
 
-    def text(self, x: int, y: int, text: str, colour: tuple[int, int, int] = INK, scale: int = 2) -> None:
-        for index, char in enumerate(text.upper()):
-            glyph = _FONT.get(char, _FONT[" "])
-            for bit, on in enumerate(glyph):
-                if on == "1":
-                    self.rect(x + index * 4 * scale + (bit % 3) * scale, y + (bit // 3) * scale, scale, scale, colour)
+    @property
+    def shows_verified(self) -> bool:
+        """The verified part of work units is drawn apart only once some week has any."""
+        return any(w.verified_work_units > 0 for w in self.weeks)
 
-    def png(self) -> bytes:
-        stride = self.width * 3
-        raw = b"".join(b"\x00" + bytes(self.pixels[r * stride : (r + 1) * stride]) for r in range(self.height))
+    @property
+    def shows_cost_per_work_unit(self) -> bool:
+        return self.kind is ChartKind.DIGEST
 
-        def chunk(kind: bytes, data: bytes) -> bytes:
-            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    @property
+    def shows_people(self) -> bool:
+        return self.kind is ChartKind.TEAM
 
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+def week_label(week: IsoWeek) -> str:
+    return f"W{week.week:02d}"
+
+
+def chart_weeks(
+    window: Sequence[IsoWeek], figures: Mapping[IsoWeek, WeekFigures], current: IsoWeek | None = None
+) -> list[ChartWeek]:
+    """The window's weeks that have data, oldest first; a week without data is left out, never drawn as $0."""
+    weeks = []
+    for week in sorted(window, key=lambda w: w.start):
+        found = figures.get(week)
+        if found is None or not found.has_data:
+            continue
+        ratio = None
+        if found.evidenced_spend_usd is not None and found.spend_usd > 0:
+            ratio = (Decimal(found.evidenced_spend_usd) / Decimal(found.spend_usd)).quantize(Decimal("0.001"))
+        weeks.append(
+            ChartWeek(
+                week_label(week),
+                Decimal(found.spend_usd),
+                int(found.artifacts),
+                Decimal(found.work_units),
+                min(Decimal(found.verified_work_units), Decimal(found.work_units)),
+                found.active_people,
+                ratio,
+                week == current,
+            )
         )
+    return weeks
 
 
-def text_width(text: str, scale: int = 2) -> int:
-    return len(text) * 4 * scale
+def _span(weeks: Sequence[ChartWeek], fallback: str) -> str:
+    return f"{weeks[0].label}–{weeks[-1].label}" if len(weeks) > 1 else (weeks[0].label if weeks else fallback)
 
 
-def _short_usd(amount: Decimal) -> str:
-    whole = int(Decimal(amount).to_integral_value())
-    return "$" + format_tokens(whole) if whole >= 1000 else f"${whole}"
+def digest_chart(weeks: Sequence[ChartWeek], week: IsoWeek) -> Chart:
+    """The digest's chart of the weeks up to `week` (its thread reply)."""
+    title = f"AI spend and work units, {_span(weeks, week_label(week))} {week.year}"
+    return Chart(ChartKind.DIGEST, title, tuple(weeks), "this digest")
 
 
-def weekly_chart_png(weeks: Sequence[ChartWeek]) -> bytes:
-    """Two bars per week (spend, artifacts), each scaled to its own maximum, labelled with its value."""
-    canvas = _Canvas(WIDTH, HEIGHT)
-    left, right, top, bottom = 20, WIDTH - 20, 40, HEIGHT - 30
-    canvas.rect(left, 12, 12, 12, SPEND_COLOUR)
-    canvas.text(left + 18, 13, "SPEND")
-    canvas.rect(left + 90, 12, 12, 12, ARTIFACT_COLOUR)
-    canvas.text(left + 108, 13, "ARTIFACTS")
-    canvas.rect(left, bottom, right - left, 2, AXIS)
-    if not weeks:
-        return canvas.png()
-    max_spend = max((w.spend_usd for w in weeks), default=Decimal(0)) or Decimal(1)
-    max_artifacts = max((w.artifacts for w in weeks), default=0) or 1
-    group = (right - left) // len(weeks)
-    bar = max(4, group // 3)
-    usable = bottom - top - 16  # room for the value label above the tallest bar
-    for index, week in enumerate(weeks):
-        x = left + index * group + (group - 2 * bar - 4) // 2
-        spend_height = int(usable * week.spend_usd / max_spend)
-        artifact_height = int(usable * week.artifacts / max_artifacts)
-        canvas.rect(x, bottom - spend_height, bar, spend_height, SPEND_COLOUR)
-        canvas.rect(x + bar + 4, bottom - artifact_height, bar, artifact_height, ARTIFACT_COLOUR)
-        spend_label, artifact_label = _short_usd(week.spend_usd), str(week.artifacts)
-        canvas.text(x + (bar - text_width(spend_label)) // 2, bottom - spend_height - 13, spend_label)
-        canvas.text(
-            x + bar + 4 + (bar - text_width(artifact_label)) // 2, bottom - artifact_height - 13, artifact_label
-        )
-        canvas.text(x + bar + 2 - text_width(week.label) // 2, bottom + 8, week.label)
-    return canvas.png()
+def personal_chart(weeks: Sequence[ChartWeek], week: IsoWeek) -> Chart:
+    """A person's own last weeks (App Home)."""
+    title = f"Your AI spend and work units, {_span(weeks, week_label(week))}"
+    return Chart(ChartKind.PERSONAL, title, tuple(weeks), "so far")
+
+
+def team_chart(weeks: Sequence[ChartWeek], group_label: str, week: IsoWeek) -> Chart:
+    """A manager's team over the last weeks."""
+    title = f"{group_label}: {_span(weeks, week_label(week))} {week.year}"
+    return Chart(ChartKind.TEAM, title, tuple(weeks), "last week")
+
+
+def format_units(value: Decimal) -> str:
+    """Work units with at most one decimal: 12, 12.5."""
+    rounded = Decimal(value).quantize(Decimal("0.1"))
+    return f"{rounded.normalize():f}" if rounded else "0"
+
+
+def _week_words(chart: Chart, week: ChartWeek) -> str:
+    units = format_units(week.work_units)
+    parts = [f"{format_usd(week.spend_usd)} spend", f"{units} work unit{'' if units == '1' else 's'}"]
+    if chart.shows_verified:
+        parts[-1] += f" ({format_units(week.verified_work_units)} verified)"
+    if chart.shows_cost_per_work_unit:
+        cost = week.cost_per_work_unit
+        parts.append(f"{format_usd(cost)} per work unit" if cost is not None else "no cost per work unit")
+    if chart.shows_people:
+        people = week.active_people or 0
+        parts.append(f"{people} active {'person' if people == 1 else 'people'}")
+        ratio = week.evidence_ratio
+        parts.append(f"evidence ratio {ratio * 100:.0f}%" if ratio is not None else "no evidence ratio")
+    label = week.label + (f" ({chart.current_note})" if week.current else "")
+    return f"{label}: " + ", ".join(parts)
+
+
+def chart_alt_text(chart: Chart) -> str:
+    """The chart's numbers in words: the upload's alt text and caption, the image block's alt_text."""
+    if not chart.weeks:
+        return f"{chart.title}: no data in these weeks."
+    text = f"{chart.title}. " + "; ".join(_week_words(chart, w) for w in chart.weeks) + "."
+    if len(text) > ALT_TEXT_LIMIT:
+        text = text[: ALT_TEXT_LIMIT - 1] + "…"
+    return text
+
+
+def chart_fingerprint(chart: Chart) -> str:
+    """Changes whenever anything drawn changes: a cached picture with the same fingerprint can be reused."""
+    return hashlib.sha256(repr(chart).encode()).hexdigest()[:32]

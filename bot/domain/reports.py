@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.chart import Chart
 from bot.domain.digest import BoardEntry
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek
@@ -137,6 +138,8 @@ class Home:
     nudges_enabled: bool
     # Who looked at these numbers lately (the audit trail, shown to its subject).
     viewed_by: list[ViewedBy] = field(default_factory=list)
+    person_id: int | None = None
+    trend: Chart | None = None  # their last weeks, drawn beside the numbers (bot/domain/chart.py)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageWeekly
 from bot.db.public import named_in_public
-from bot.domain.chart import ChartWeek
+from bot.domain.chart import ChartWeek, WeekFigures
+from bot.domain.chart import chart_weeks as chart_weeks_of
 from bot.domain.delivery import MessageIntent, MessageKind
 from bot.domain.digest import AiSpendLine, BoardEntry, Highlight, TitleHolder, TitleLine, WeeklyDigest
 from bot.domain.groups import TeamFigure, merge_small_groups
@@ -187,7 +188,7 @@ def team_figures(session: Session, week: IsoWeek, min_group_size: int) -> list[T
 
 
 def chart_weeks(session: Session, week: IsoWeek, count: int = CHART_WEEKS) -> list[ChartWeek]:
-    """Spend and artifacts for the `count` weeks ending with `week` (three GROUP BYs)."""
+    """Spend, artifacts and work units of the `count` weeks ending with `week` that have any (three GROUP BYs)."""
     window = weeks_ending(week, count)
     spend = [Decimal(0)] * count
     first = window[0].start
@@ -208,14 +209,17 @@ def chart_weeks(session: Session, week: IsoWeek, count: int = CHART_WEEKS) -> li
         index = (day - first).days // 7
         if 0 <= index < count:
             spend[index] += Decimal(total or 0)
-    made = dict(
-        session.execute(
-            select(Artifact.week_start, func.count())
+    made = {
+        start: (int(artifacts), Decimal(units or 0))
+        for start, artifacts, units in session.execute(
+            select(Artifact.week_start, func.count(), func.sum(Artifact.work_units))
             .where(Artifact.week_start.in_([w.start for w in window]))
             .group_by(Artifact.week_start)
-        ).all()
-    )
-    return [ChartWeek(f"W{w.week:02d}", spend[i], int(made.get(w.start, 0))) for i, w in enumerate(window)]
+        )
+    }
+    # Verified work units (evidence from code hosts) join here once they are recorded; until then none.
+    figures = {w: WeekFigures(spend[i], *made.get(w.start, (0, Decimal(0)))) for i, w in enumerate(window)}
+    return chart_weeks_of(window, figures, current=week)
 
 
 def compute_digest(

@@ -65,6 +65,7 @@ from bot.db.models import (
     AuditEvent,
     Award,
     Base,
+    ChartFile,
     CodeActivityDaily,
     Nudge,
     OutboxMessage,
@@ -256,6 +257,9 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
     # Which tools they hold a seat of; the seat rows already charged stay in the anonymous usage totals.
     removed("seats", session.execute(delete(Seat).where(Seat.person_id == pid)), "seats")
+    removed(
+        "their App Home charts", session.execute(delete(ChartFile).where(ChartFile.person_id == pid)), "chart_files"
+    )
     removed(
         "audit rows about them",
         session.execute(delete(AuditEvent).where(AuditEvent.subject_person_id == pid)),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Award, Person
+from bot.domain.chart import PERSONAL_WEEKS, WeekFigures, chart_weeks, personal_chart
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.reports import HeldTitle, Home, HomeWeek
 from bot.domain.stats import PersonWeek
@@ -22,6 +23,7 @@ from bot.services.stats import person_period_figures
 from bot.settings import Settings
 
 PAST_WEEKS = 4
+TREND_WEEKS = PERSONAL_WEEKS  # the chart beside the numbers reaches further back than the listed weeks
 ARTIFACTS_LISTED = 20
 TITLES_LISTED = 10
 
@@ -29,8 +31,9 @@ TITLES_LISTED = 10
 def home_for(session: Session, person: Person, now: datetime, settings: Settings) -> Home:
     """Everything the person's App Home shows (their own numbers only)."""
     current = IsoWeek.current(now, settings.zone)
-    weeks = list(reversed(weeks_ending(current, PAST_WEEKS + 1)))
-    figures = person_period_figures(weeks, [person.id], by_week=True)
+    trend_weeks = weeks_ending(current, TREND_WEEKS)
+    weeks = list(reversed(trend_weeks[-(PAST_WEEKS + 1) :]))
+    figures = person_period_figures(trend_weeks, [person.id], by_week=True)
     by_start = {
         row.week_start: PersonWeek(
             person.id,
@@ -55,6 +58,11 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
         .limit(TITLES_LISTED)
     ).all()
     artifacts, total = person_artifacts(session, person.id, ARTIFACTS_LISTED)
+    trend = chart_weeks(
+        trend_weeks,
+        {w: WeekFigures(f.spend_usd, f.artifacts, f.work_units) for w in trend_weeks if (f := by_start.get(w.start))},
+        current=current,
+    )
     return Home(
         name=person.name,
         weeks=rows,
@@ -63,6 +71,8 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
         total_artifacts=total,
         nudges_enabled=person.nudges_enabled,
         viewed_by=views_of(session, person.id, now=now),
+        person_id=person.id,
+        trend=personal_chart(trend, current),
     )
 
 

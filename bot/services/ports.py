@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain.chart import Chart
 from bot.domain.delivery import DeliveryReport, HeldClaims
 from bot.domain.evidence import PullRequestFacts
 from bot.domain.nudges import AnsweredNudgeDms
@@ -46,3 +47,15 @@ class PullRequestSource(Protocol):
     def windows(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]: ...
 
     def fetch(self, window: tuple[datetime, datetime]) -> list[PullRequestFacts]: ...
+
+
+class ChartRenderer(Protocol):
+    """Draws a chart as PNG bytes."""
+
+    def render(self, chart: Chart) -> bytes: ...
+
+
+class PrivateFiles(Protocol):
+    """Uploads a file that is shared in no channel (only what the bot shows it in reveals it); returns its id."""
+
+    def upload(self, *, filename: str, content: bytes, title: str, alt_text: str) -> str: ...

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, literal
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, Seat, UsageDaily, UsageWeekly
+from bot.domain.chart import WeekFigures
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.money import format_usd
@@ -568,3 +569,41 @@ def person_answer_for(
     if viewer is None:
         return None
     return person_answer(session, viewer, slack_user_id, weeks, settings, now=now, lookup_user=lookup_user)
+
+
+# ------------------------------------------------------------------ the team chart, week by week
+
+
+def team_week_figures(
+    session: Session, weeks: list[IsoWeek], group: Group
+) -> tuple[dict[IsoWeek, WeekFigures], list[int]]:
+    """The group's figures week by week, and who had usage in those weeks (two aggregate queries)."""
+    usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
+    shared = select(Artifact.person_id, Artifact.week_start).where(*_artifacts_in(weeks, group)).distinct().subquery()
+    spend_rows = session.execute(
+        select(
+            usage.c.week_start,
+            func.coalesce(func.sum(usage.c.spend_usd), 0),
+            func.count(func.distinct(usage.c.person_id)),
+            func.coalesce(func.sum(case((shared.c.person_id.is_not(None), usage.c.spend_usd), else_=0)), 0),
+        )
+        .select_from(usage)
+        .outerjoin(shared, and_(shared.c.person_id == usage.c.person_id, shared.c.week_start == usage.c.week_start))
+        .group_by(usage.c.week_start)
+    ).all()
+    made = {
+        start: (int(count), Decimal(units or 0))
+        for start, count, units in session.execute(
+            select(Artifact.week_start, func.count(), func.sum(Artifact.work_units))
+            .where(*_artifacts_in(weeks, group))
+            .group_by(Artifact.week_start)
+        )
+    }
+    spend = {start: (Decimal(total), int(people), Decimal(evidenced)) for start, total, people, evidenced in spend_rows}
+    figures = {}
+    for week in weeks:
+        total, people, evidenced = spend.get(week.start, (Decimal(0), 0, Decimal(0)))
+        artifacts, units = made.get(week.start, (0, Decimal(0)))
+        figures[week] = WeekFigures(total, artifacts, units, Decimal(0), people, evidenced)
+    seen = list(session.scalars(select(usage.c.person_id).distinct()))
+    return figures, seen

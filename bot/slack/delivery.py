@@ -622,6 +622,7 @@ class OutboxSender:
                 filename=message.filename,
                 title=message.title,
                 initial_comment=message.initial_comment,
+                alt_txt=message.alt_text,
                 thread_ts=thread_ts,
             )
             files = answer.get("files") or [answer.get("file") or {}]

@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.domain.chart import weekly_chart_png
+from bot.charts.render import render_png
+from bot.domain.chart import digest_chart
 from bot.domain.delivery import MessageKind
 from bot.domain.periods import IsoWeek
 from bot.services.digest import digest_at_send
@@ -41,6 +42,7 @@ class SlackFile:
     content: bytes
     title: str | None = None
     initial_comment: str | None = None
+    alt_text: str | None = None  # what the picture shows, in words (screen readers, Slack's file preview)
 
 
 Rendered = SlackMessage | SlackFile | None  # None: nothing to send any more (e.g. the artifact was erased)
@@ -115,10 +117,7 @@ class MessageRenderer:
                 return SlackMessage(digest_text(digest), digest_blocks(digest))
             if kind == MessageKind.DIGEST_THREAD:
                 return SlackMessage(f"Buildboard {digest.week}: per-team detail", team_thread_blocks(digest))
-            return SlackFile(
-                f"buildboard-{digest.week}.png",
-                weekly_chart_png(digest.chart),
-                f"Spend and artifacts, last {len(digest.chart)} weeks to {digest.week}",
-                chart_comment(digest),
-            )
+            chart = digest_chart(digest.chart, digest.week)
+            caption = chart_comment(digest)
+            return SlackFile(f"buildboard-{digest.week}.png", render_png(chart), chart.title, caption, caption)
         raise ValueError(f"no renderer for outbox kind {kind!r}")

@@ -47,5 +47,15 @@ def test_bench_quick_runs_and_prints_ratios(tmp_path, monkeypatch, capsys):
         assert row[7] in ("pass", "FAIL"), row
         if name != "digest peak memory":
             assert re.fullmatch(r"\d+\.\d\d", row[5]), row  # a ratio against the same run's baseline
+    # Charts need no database: their rows come once, with their own baseline (a blank figure) or VmHWM.
+    charts = [cells for line in out.splitlines() if (cells := [c.strip() for c in line.split("|")])[1:2] == ["—"]]
+    assert [c[2].split(" (")[0] for c in charts] == [
+        "digest chart",
+        "personal chart",
+        "team chart",
+        "charts: memory added, one chart",
+        "charts: memory added, 10 charts in a row",
+    ]
+    assert all(re.fullmatch(r"\d+\.\d\d", c[5]) and c[7] in ("pass", "FAIL") for c in charts), charts
     # The cached organisation was written once, outside git.
     assert list((tmp_path / "data").glob("org-300-*/usage.csv"))

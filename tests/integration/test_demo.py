@@ -1,4 +1,4 @@
-"""`buildboard demo` shows a digest with titles, highlights, the team thread and the chart."""
+"""`buildboard demo` shows a digest with titles, highlights, the team thread and the charts (kept in --keep DIR)."""
 
 from datetime import UTC, datetime
 
@@ -24,3 +24,8 @@ def test_the_demo_digest_shows_titles_and_highlights(tmp_path):
     ):
         assert expected in out, expected
     assert (tmp_path / "buildboard-demo.db").exists()
+    # The charts it posted (the digest's, the sharer's App Home trend, the manager's team chart), to open.
+    for name in ("buildboard-2026-W47.png", "buildboard-you-2026-W48.png", "buildboard-team-chart.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert name in out
+    assert "presses Chart ===\nSent you the chart in a DM." in out

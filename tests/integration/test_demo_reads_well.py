@@ -42,7 +42,7 @@ def test_each_dm_is_headed_by_its_recipients_name(output):
     headings = [line for line in output if line.startswith("--- ") and "DM" in line]
     assert headings, "the demo printed no DM"
     for heading in headings:
-        assert re.match(r"^--- (.+: )?DM to @?[A-Z][\w'. -]+( now reads)? ---$", heading), heading
+        assert re.match(r"^--- (.+: )?DM to @?[A-Z][\w'. -]+( now reads|: file)? ---$", heading), heading
 
 
 def test_dms_not_shown_are_counted_and_all_shows_them(output, tmp_path):

@@ -124,7 +124,7 @@ def test_cli_digest_dry_run_and_post(database_url, rt, slack, monkeypatch, capsy
     )
     assert "BUILDBOARD · WEEK 47" in out and "1. @Dan Diaz — " in out and "U0DAN" not in out
     assert "=== Thread reply: per-team detail ===\n*By team* · Week 47" in out
-    assert "=== Thread reply: chart buildboard-2026-W47.png, with the caption ===\nWeekly spend and artifacts — " in out
+    assert "=== Thread reply: chart buildboard-2026-W47.png, with the caption ===\nAI spend and work units, " in out
     assert slack.calls == []
     assert main(["digest", "--week", "2026-W47"]) == 0
     assert main(["digest", "--week", "2026-W47"]) == 0

@@ -167,12 +167,20 @@ def test_the_digest_field_by_field(rt, slack):
         "*Buildboard's own AI use:* none (AI is off), so summaries come from the numbers."
     )
 
-    # The chart: a PNG in the same thread, its numbers repeated in the comment.
+    # The chart: a PNG in the same thread, its numbers repeated in the comment and the alt text. Only
+    # W46 and W47 have data: the six weeks before are left out, not drawn as $0.
     [chart] = slack.uploaded_files
     assert chart["filename"] == "buildboard-2026-W47.png" and chart["bytes"][:4] == b"\x89PNG"
     assert chart["thread_ts"] == message["ts"] and chart["channel_id"] == DIGEST_CHANNEL
-    assert chart["initial_comment"].endswith("W46: $40.00, 1 shared · W47: $144.75, 4 shared")
-    assert chart["initial_comment"].startswith("Weekly spend and artifacts — W40: $0.00, 0 shared")
+    assert chart["title"] == "AI spend and work units, W46–W47 2026"
+    assert (
+        chart["initial_comment"]
+        == chart["alt_text"]
+        == (
+            "AI spend and work units, W46–W47 2026. W46: $40.00 spend, 1 work unit, $40.00 per work unit; "
+            "W47 (this digest): $144.75 spend, 5.5 work units, $26.32 per work unit."
+        )
+    )
 
     with rt.sessions() as session:
         rows = {r.idempotency_key: r for r in session.scalars(select(OutboxMessage))}

@@ -115,7 +115,7 @@ def test_digest_blocks():
         teams=teams,
         min_group_size=5,
         ai_spend=AiSpendLine(LlmSpend(0, 0, 0, Decimal(0), 0)),
-        chart=[ChartWeek("W46", Decimal("100"), 0), ChartWeek("W47", Decimal("120.5"), 4)],
+        chart=[ChartWeek("W46", Decimal("100"), 0), ChartWeek("W47", Decimal("120.5"), 4, Decimal("6"), current=True)],
     )
     empty = WeeklyDigest(W47, OrgWeek(0, Decimal(0), 0, 0, Decimal(0), Decimal(0)), previous, [], "tokens")
     assert_snapshot(

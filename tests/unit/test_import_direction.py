@@ -14,8 +14,10 @@ ALLOWED = {
     "bot.ingest": {"bot.domain", "bot.db", "bot.settings"},
     "bot.llm": {"bot.domain", "bot.db", "bot.settings"},
     "bot.slack.blocks": {"bot.domain"},
+    "bot.charts": {"bot.domain"},  # drawing: a domain Chart in, PNG bytes out
 }
-NEVER_FROM_SERVICES = ("bot.slack", "bot.jobs", "bot.commands", "bot.demo", "bot.cli", "bot.runtime")
+# Services are given a ChartRenderer (services/ports.py); they never draw themselves.
+NEVER_FROM_SERVICES = ("bot.slack", "bot.jobs", "bot.commands", "bot.demo", "bot.cli", "bot.runtime", "bot.charts")
 
 
 def module_name(path: Path) -> str:

@@ -1,12 +1,9 @@
-"""Work units, manager flags and the digest chart: pure rules."""
+"""Work units and manager flags: pure rules (the charts' data: test_chart_data.py)."""
 
-import struct
-import zlib
 from decimal import Decimal
 
 import pytest
 
-from bot.domain.chart import ChartWeek, weekly_chart_png
 from bot.domain.flags import WeekEvidence, flags_for, spike, unexplained_spend
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.workunits import work_units_for
@@ -85,18 +82,3 @@ def test_flags_for_applies_both_rules():
     assert [f.kind for f in flags] == ["unexplained_spend"]
     flags = flags_for(evidence(["10", "10", "10", "10", "200"]), threshold_usd=D(50), unexplained_weeks=3)
     assert [f.kind for f in flags] == ["spike"]
-
-
-def test_the_chart_is_a_valid_png():
-    png = weekly_chart_png([ChartWeek(f"W{40 + i}", D(i * 100), i) for i in range(8)])
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    length, kind = struct.unpack(">I4s", png[8:16])
-    width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
-    assert (kind, width, height, depth, colour) == (b"IHDR", 720, 320, 8, 2)
-    idat_at = png.index(b"IDAT")
-    (idat_length,) = struct.unpack(">I", png[idat_at - 4 : idat_at])
-    raw = zlib.decompress(png[idat_at + 4 : idat_at + 4 + idat_length])
-    assert len(raw) == height * (1 + width * 3)
-    # The last week's spend bar (the tallest) is drawn in the spend colour.
-    assert bytes([54, 110, 200]) in raw
-    assert weekly_chart_png([])[:8] == b"\x89PNG\r\n\x1a\n"

@@ -26,6 +26,7 @@ MAX_BLOCK_TEXT_TOTAL = 13000
 MAX_MESSAGE_TEXT = 40000
 MAX_VIEW_TITLE = 24
 MAX_PRIVATE_METADATA = 3000
+MAX_ALT_TEXT = 2000
 
 
 def block_text_total(value: Any) -> int:
@@ -52,6 +53,38 @@ def _element_errors(element: Any, pointer: str) -> list[str]:
     if element.get("type") == "button" and len(text_of(element.get("text"))) > MAX_BUTTON_TEXT:
         errors.append(f"[ERROR] must be less than {MAX_BUTTON_TEXT + 1} characters [json-pointer:{pointer}/text]")
     return errors
+
+
+def _image_errors(block: dict, pointer: str) -> list[str]:
+    """An image block: alt text, and its picture from exactly one of image_url and slack_file ({"id"} or {"url"})."""
+    errors: list[str] = []
+    alt_text = block.get("alt_text")
+    if not isinstance(alt_text, str) or not alt_text:
+        errors.append(f"[ERROR] missing required field: alt_text [json-pointer:{pointer}]")
+    elif len(alt_text) > MAX_ALT_TEXT:
+        errors.append(f"[ERROR] must be less than {MAX_ALT_TEXT + 1} characters [json-pointer:{pointer}/alt_text]")
+    slack_file = block.get("slack_file")
+    if ("image_url" in block) == (slack_file is not None):
+        errors.append(f"[ERROR] must provide either image_url or slack_file [json-pointer:{pointer}]")
+    elif slack_file is not None and (
+        not isinstance(slack_file, dict) or not (slack_file.get("id") or slack_file.get("url"))
+    ):
+        errors.append(f"[ERROR] must provide either id or url [json-pointer:{pointer}/slack_file]")
+    return errors
+
+
+def slack_file_ids(blocks: Any) -> list[str]:
+    """The file ids image blocks refer to (`slack_file: {"id": ...}`)."""
+    if not isinstance(blocks, list):
+        return []
+    return [
+        str(b["slack_file"]["id"])
+        for b in blocks
+        if isinstance(b, dict)
+        and b.get("type") == "image"
+        and isinstance(b.get("slack_file"), dict)
+        and b["slack_file"].get("id")
+    ]
 
 
 def block_errors(blocks: Any, max_blocks: int, root: str) -> list[str]:
@@ -106,6 +139,8 @@ def block_errors(blocks: Any, max_blocks: int, root: str) -> list[str]:
                 errors.append(f"[ERROR] must have 1 to {MAX_ACTIONS_ELEMENTS} items [json-pointer:{pointer}/elements]")
             for e_index, element in enumerate(elements):
                 errors.extend(_element_errors(element, f"{pointer}/elements/{e_index}"))
+        elif kind == "image":
+            errors.extend(_image_errors(block, pointer))
         elif kind == "input":
             if block.get("element") is None:
                 errors.append(f"[ERROR] missing required field: element [json-pointer:{pointer}]")

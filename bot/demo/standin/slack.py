@@ -27,6 +27,7 @@ from bot.demo.standin.block_kit_limits import (
     MAX_MESSAGE_TEXT,
     block_errors,
     block_text_total,
+    slack_file_ids,
     view_errors,
 )
 from bot.demo.standin.local_server import (
@@ -734,6 +735,9 @@ class SlackStandIn(LocalServer):
         errors = view_errors(view)
         if not errors and view.get("type") != "home":
             errors = ["[ERROR] must be home [json-pointer:/view/type]"]
+        uploaded = {f["file_id"] for f in self.uploaded_files}
+        blocks = view.get("blocks") if isinstance(view, dict) else None
+        errors += [f"[ERROR] invalid slack_file: {f}" for f in slack_file_ids(blocks) if f not in uploaded]
         if errors:
             raise _SlackError("invalid_arguments", messages=errors)
         # One Home view per user: publishing again replaces it under the same id.
@@ -753,7 +757,8 @@ class SlackStandIn(LocalServer):
             raise _SlackError("invalid_arguments")
         self._file_seq += 1
         file_id = f"F{self._file_seq:08d}"
-        self._pending_files[file_id] = {"filename": filename, "length": length, "bytes": None}
+        alt_text = args.get("alt_txt") or args.get("alt_text")
+        self._pending_files[file_id] = {"filename": filename, "length": length, "bytes": None, "alt_text": alt_text}
         return {"ok": True, "upload_url": f"{self.origin}/upload/{file_id}", "file_id": file_id}
 
     def _files_complete_upload(self, args: dict) -> dict:
@@ -782,6 +787,9 @@ class SlackStandIn(LocalServer):
                     "initial_comment": args.get("initial_comment"),
                     "thread_ts": args.get("thread_ts"),
                     "file_id": file_id,
+                    "alt_text": pending.get("alt_text"),
+                    # Completed without a channel, a file stays private to the app until it is shared.
+                    "shared": bool(channel_id or channels),
                 }
             )
             answer.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.domain.chart import chart_alt_text, digest_chart
 from bot.domain.digest import BoardEntry, Highlight, TitleLine, WeeklyDigest
 from bot.domain.groups import OTHER_TEAMS, TeamFigure
 from bot.domain.money import format_tokens, format_usd
@@ -213,9 +214,8 @@ def _team_blocks(digest: WeeklyDigest) -> list[dict]:
 
 
 def chart_comment(digest: WeeklyDigest) -> str:
-    """The chart's caption: the same numbers as text."""
-    parts = [f"{w.label}: {format_usd(w.spend_usd)}, {w.artifacts} shared" for w in digest.chart]
-    return "Weekly spend and artifacts — " + " · ".join(parts)
+    """The chart's caption and alt text: the same numbers as the picture, in words."""
+    return chart_alt_text(digest_chart(digest.chart, digest.week))
 
 
 def mentioned_names(digest: WeeklyDigest) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.artifacts import KINDS
+from bot.domain.chart import chart_alt_text
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import ArtifactView, Home, HomeWeek
@@ -80,8 +81,19 @@ def _artifact_blocks(artifact: ArtifactView) -> list[dict]:
     ]
 
 
-def home_view(home: Home) -> dict:
-    """The App Home tab for one person."""
+def trend_image(home: Home, file_id: str) -> dict:
+    """The person's trend chart, an image the bot uploaded (shared nowhere else), its numbers as alt text."""
+    assert home.trend is not None
+    return {
+        "type": "image",
+        "slack_file": {"id": file_id},
+        "alt_text": chart_alt_text(home.trend),
+        "title": {"type": "plain_text", "text": home.trend.title[:2000]},
+    }
+
+
+def home_view(home: Home, chart_file_id: str | None = None) -> dict:
+    """The App Home tab for one person (with their trend chart when `chart_file_id` names its upload)."""
     toggle = {
         "type": "button",
         "action_id": TOGGLE_NUDGES,
@@ -99,6 +111,8 @@ def home_view(home: Home) -> dict:
         divider(),
         section("*Your weeks*\n" + "\n".join(_week_line(row) for row in home.weeks)),
     ]
+    if chart_file_id is not None and home.trend is not None:
+        blocks.append(trend_image(home, chart_file_id))
     if home.titles:
         lines = [
             f"• *{escape(title_label(t.title_key))}* — {t.week.label()}"

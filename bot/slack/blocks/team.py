@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
+from bot.domain.chart import Chart, chart_alt_text
+from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.periods import IsoWeek
@@ -21,6 +24,49 @@ from bot.slack.blocks.text import (
 )
 
 LINES_PER_SECTION = 12
+TEAM_CHART = "team_chart"
+
+
+def chart_button_value(target: Target) -> str:
+    """What the Chart button carries: the group asked about (authority is checked again on the click)."""
+    if target.user_id:
+        return json.dumps({"user": target.user_id})
+    if target.team_name:
+        return json.dumps({"team": target.team_name})
+    return "{}"
+
+
+def target_from_chart_button(value: str | None) -> Target:
+    """The group a Chart button names; anything unreadable means the caller's own (the default group)."""
+    try:
+        found = json.loads(value or "{}")
+    except json.JSONDecodeError:
+        found = {}
+    if not isinstance(found, dict):
+        found = {}
+    user, team = found.get("user"), found.get("team")
+    return Target(user_id=str(user) if user else None, team_name=None if user or not team else str(team))
+
+
+def chart_actions(target: Target) -> dict:
+    """The Chart button under a team answer: DMs the caller the group's 12-week chart."""
+    return {
+        "type": "actions",
+        "block_id": "team_chart",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": TEAM_CHART,
+                "text": {"type": "plain_text", "text": "Chart"},
+                "value": chart_button_value(target)[:2000],
+            }
+        ],
+    }
+
+
+def team_chart_comment(chart: Chart) -> str:
+    """The DM's caption: the chart's numbers in words, and that nobody else received it."""
+    return chart_alt_text(chart) + " Only you received this chart."
 
 
 def refusal_answer(text: str) -> dict:
@@ -86,7 +132,8 @@ def period_label(report: TeamReport) -> str:
     return f"{len(report.weeks)} weeks, {report.first.label()} to {report.last.label()}"
 
 
-def team_blocks(report: TeamReport) -> list[dict]:
+def team_blocks(report: TeamReport, chart_target: Target | None = None) -> list[dict]:
+    """The team answer; with `chart_target`, a Chart button that sends that group's 12-week chart."""
     totals, previous = report.totals, report.previous
     change = totals.change(previous)
     evidence = totals.evidence_ratio
@@ -161,6 +208,8 @@ def team_blocks(report: TeamReport) -> list[dict]:
                 "`/buildboard export` sends you the per-person CSV in a DM."
             )
         )
+    if chart_target is not None:
+        blocks.append(chart_actions(chart_target))
     blocks.append(context("Only you can see this. Views of other people's numbers are recorded in the audit trail."))
     return blocks
 

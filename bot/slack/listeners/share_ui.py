@@ -11,6 +11,7 @@ from bot.domain.periods import IsoWeek
 from bot.domain.reports import Home
 from bot.runtime import Runtime
 from bot.services.home import home_of
+from bot.services.home_chart import forget_chart_file, personal_chart_file
 from bot.services.identity import link_slack_user
 from bot.slack.blocks.home import home_view, unknown_home
 from bot.slack.blocks.share import share_modal
@@ -66,13 +67,49 @@ def publish_home(runtime: Runtime, user_id: str) -> None:
     publish_home_view(runtime, user_id, home)
 
 
+def home_chart_file(runtime: Runtime, home: Home) -> str | None:
+    """The Slack file of the person's trend chart (drawn and uploaded at most once per week and set of numbers).
+
+    Without it App Home still shows the numbers: a failed upload costs the picture, not the page.
+    """
+    if home.trend is None or home.person_id is None:
+        return None
+    week = IsoWeek.current(runtime.clock(), runtime.settings.zone)
+    try:
+        return personal_chart_file(
+            runtime.sessions,
+            home.person_id,
+            week,
+            home.trend,
+            runtime.chart_renderer,
+            runtime.private_files,
+            runtime.clock(),
+        )
+    except SlackApiError as exc:
+        log.warning("could not upload the App Home chart for person %d: %s", home.person_id, exc.response.get("error"))
+        return None
+
+
 def publish_home_view(runtime: Runtime, user_id: str, home: Home | None) -> None:
     """Publish `home` as the user's App Home (None: the page for someone not in the people file)."""
-    view = home_view(home) if home is not None else unknown_home()
+    chart_file = home_chart_file(runtime, home) if home is not None else None
+    view = home_view(home, chart_file) if home is not None else unknown_home()
     try:
         runtime.slack.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
-        log.warning("could not publish App Home for %s: %s", user_id, exc.response.get("error"))
+        if home is None or chart_file is None or home.person_id is None:
+            log.warning("could not publish App Home for %s: %s", user_id, exc.response.get("error"))
+            return
+        # The remembered chart may be gone from Slack (deleted by an admin): forget it, publish the numbers.
+        log.warning(
+            "App Home with its chart refused for %s (%s): published without", user_id, exc.response.get("error")
+        )
+        with runtime.sessions.begin() as session:
+            forget_chart_file(session, home.person_id, IsoWeek.current(runtime.clock(), runtime.settings.zone))
+        try:
+            runtime.slack.views_publish(user_id=user_id, view=home_view(home))
+        except SlackApiError as again:
+            log.warning("could not publish App Home for %s: %s", user_id, again.response.get("error"))
 
 
 def tell(runtime: Runtime, user_id: str, text: str) -> None:

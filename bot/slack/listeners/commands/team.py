@@ -26,4 +26,4 @@ def show_team(runtime: Runtime, call: CommandCall) -> dict | None:
     if answer.refusal is not None:
         return refusal_answer(answer.refusal.text)
     assert answer.report is not None
-    return {"text": team_text(answer.report), "blocks": team_blocks(answer.report)}
+    return {"text": team_text(answer.report), "blocks": team_blocks(answer.report, chart_target=target)}
