@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.ingest.errors import ProblemCollector
 from bot.ingest.records import PersonRecord, UsageRecord
+from bot.ingest.text_files import reading_encoding
 
 PEOPLE_REQUIRED = ("email", "name", "team", "manager_email")
 PEOPLE_OPTIONAL = ("slack_user_id", "timezone")
@@ -34,7 +35,7 @@ def normalise_email(value: str) -> str:
 
 
 def _open_csv(path: Path, problems: ProblemCollector, required: tuple[str, ...], optional: tuple[str, ...]):
-    handle = path.open(newline="", encoding="utf-8-sig")
+    handle = path.open(newline="", encoding=reading_encoding(path))
     reader = csv.DictReader(handle)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -329,7 +330,7 @@ def _checked_day(raw: str) -> date | None:
 
 
 def _iter_usage_jsonl(path: Path, problems: ProblemCollector) -> Iterator[UsageRecord]:
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding=reading_encoding(path)) as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
