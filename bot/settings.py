@@ -161,6 +161,8 @@ def unknown_settings(environ: dict[str, str] | None = None, env_file: str = ".en
     for name, where in sorted(found.items()):
         if name.upper() in wanted:
             continue
-        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.6)
-        unknown.append(UnknownSetting(name, where, close[0] if close else None))
+        # Compared without the prefix every candidate shares, which would make any name look close.
+        suffixes = {k[len(PREFIX) :]: k for k in known if k.startswith(PREFIX)}
+        close = difflib.get_close_matches(name.upper()[len(PREFIX) :], list(suffixes), n=1, cutoff=0.6)
+        unknown.append(UnknownSetting(name, where, suffixes[close[0]] if close else None))
     return unknown

@@ -369,3 +369,19 @@ def test_serve_logs_where_it_listens_once_and_keeps_the_scheduler_quiet(tmp_path
         assert ("Running job" in text) is debug, text
         if not debug:
             assert " DEBUG " not in text and "alembic" not in text, text
+
+
+# --- settings --------------------------------------------------------------------------------------------------------
+
+
+def test_an_unknown_setting_is_warned_about_once_with_the_closest_name(tmp_path):
+    upgraded(tmp_path)
+    (tmp_path / ".env").write_text("BUILDBOARD_TIMEZON=Europe/Berlin\n")
+    result = bb(tmp_path, "export", "people", BUILDBOARD_DIGEST_CHANEL="C0DIGEST")
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "buildboard: warning: BUILDBOARD_DIGEST_CHANEL (in the environment) is not a Buildboard setting; "
+        "did you mean BUILDBOARD_DIGEST_CHANNEL?",
+        "buildboard: warning: BUILDBOARD_TIMEZON (in .env) is not a Buildboard setting; "
+        "did you mean BUILDBOARD_TIMEZONE?",
+    ]
