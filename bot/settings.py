@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
@@ -141,13 +142,13 @@ class UnknownSetting:
     suggestion: str | None  # the closest known name, if one is close
 
 
-def unknown_settings(environ: dict[str, str] | None = None, env_file: str = ".env") -> list[UnknownSetting]:
+def unknown_settings(environ: Mapping[str, str] | None = None, env_file: str = ".env") -> list[UnknownSetting]:
     """BUILDBOARD_* names in the environment or the .env file that no setting reads (a typo is silently ignored
     otherwise), each with the closest known name."""
     known = known_names()
     found: dict[str, str] = {}
-    environ = os.environ if environ is None else environ
-    for name in environ:
+    names: Iterable[str] = os.environ if environ is None else environ
+    for name in names:
         if name.upper().startswith(PREFIX):
             found.setdefault(name, "the environment")
     if os.path.isfile(env_file):

@@ -142,8 +142,8 @@ def test_retention_command(rt, monkeypatch, database_url, capsys):
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("BUILDBOARD_RETENTION_DAYS", "400")
     assert main(["retention", "--dry-run"]) == 0
-    assert capsys.readouterr().out.startswith("would fold 1 per-person usage rows of 1 people")
+    assert capsys.readouterr().out.startswith("would fold 1 per-person usage row of 1 person")
     assert main(["retention"]) == 0
-    assert capsys.readouterr().out.startswith("folded 1 per-person usage rows of 1 people")
+    assert capsys.readouterr().out.startswith("folded 1 per-person usage row of 1 person")
     with rt.sessions() as session:
         assert session.scalars(select(UsageDaily.day)).all() == [today]
