@@ -30,7 +30,7 @@ def outbox_status(args: argparse.Namespace) -> int:
         sessions = rt.sessions
     except (DatabaseUnavailable, NoDatabaseYet, SchemaNotCurrent) as exc:
         # Still the JSON a monitor reads, the database marked failing; the reason on stderr.
-        database = {NoDatabaseYet: "missing", SchemaNotCurrent: "schema behind"}.get(type(exc), "unreachable")
+        database = {NoDatabaseYet: "missing", SchemaNotCurrent: "schema not current"}.get(type(exc), "unreachable")
         print(json.dumps({"status": "unhealthy", "database": database}, indent=2))
         err(f"buildboard: {exc}")
         return 1

@@ -143,9 +143,15 @@ def upgrade(url: str) -> str:
     """Apply every migration (`alembic upgrade head`); returns the head revision."""
     from alembic import command
     from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
 
     config = _alembic_config(url)
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except CommandError as exc:  # e.g. a database a newer Buildboard migrated: Alembic does not know its revision
+        raise SchemaNotCurrent(
+            f"cannot upgrade the database at {safe_url(url)}: {str(exc).splitlines()[0]} (a newer Buildboard wrote it?)"
+        ) from None
     return ScriptDirectory.from_config(config).get_current_head() or ""
 
 
@@ -153,11 +159,11 @@ _ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$"
 
 
 @lru_cache(maxsize=1)
-def script_head() -> str | None:
-    """The head revision of migrations/versions, read from the files' `revision`/`down_revision` lines.
+def script_revisions() -> tuple[frozenset[str], str | None]:
+    """Every revision in migrations/versions and the head, read from the files' `revision`/`down_revision` lines.
 
-    Checking the schema on every command must not cost Alembic's import (a good part of a second). None when
-    the files do not give one clear head (Alembic itself then decides).
+    Checking the schema on every command must not cost Alembic's import (a good part of a second). The head is
+    None when the files do not give one clear head (Alembic itself then decides).
     """
     revisions: set[str] = set()
     parents: set[str] = set()
@@ -167,13 +173,17 @@ def script_head() -> str | None:
             found = dict((name, ast.literal_eval(value)) for name, value in _ASSIGNMENT.findall(script.read_text()))
             revision, down = found.get("revision"), found.get("down_revision")
             if not isinstance(revision, str):
-                return None
+                return frozenset(revisions), None
             revisions.add(revision)
             parents.update([down] if isinstance(down, str) else list(down or ()))
     except (OSError, ValueError, SyntaxError, RuntimeError):
-        return None
+        return frozenset(revisions), None
     heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
+    return frozenset(revisions), (heads.pop() if len(heads) == 1 else None)
+
+
+def script_head() -> str | None:
+    return script_revisions()[1]
 
 
 def _alembic_head(url: str) -> str | None:
@@ -231,6 +241,12 @@ def make_engine(url: str, *, ensure_schema: bool = True, must_exist: bool = Fals
             current, head = _current_and_head(engine)
         except DBAPIError as exc:
             raise unreachable(parsed, exc) from None
+        known, _ = script_revisions()
+        if current is not None and known and current not in known:
+            raise SchemaNotCurrent(
+                f"the database is at revision {current}, which this version of Buildboard does not know "
+                f"(it needs {head}): a newer Buildboard wrote it; run that version, or point DATABASE_URL elsewhere"
+            )
         if current != head:
             if is_sqlite:
                 upgrade(url)

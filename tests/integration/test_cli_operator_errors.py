@@ -385,3 +385,16 @@ def test_an_unknown_setting_is_warned_about_once_with_the_closest_name(tmp_path)
         "buildboard: warning: BUILDBOARD_TIMEZON (in .env) is not a Buildboard setting; "
         "did you mean BUILDBOARD_TIMEZONE?",
     ]
+
+
+def test_a_database_written_by_a_newer_version_is_one_line(tmp_path):
+    import sqlite3
+
+    upgraded(tmp_path)
+    with sqlite3.connect(tmp_path / "buildboard.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    one_line_failure(bb(tmp_path, "export", "usage"), "9999_from_the_future", "does not know")
+    one_line_failure(bb(tmp_path, "db", "upgrade"), "9999_from_the_future")
+    status = bb(tmp_path, "outbox", "status")
+    one_line_failure(status, "9999_from_the_future")
+    assert json.loads(status.stdout)["database"] == "schema not current"
