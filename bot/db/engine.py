@@ -242,10 +242,11 @@ def make_engine(url: str, *, ensure_schema: bool = True, must_exist: bool = Fals
         except DBAPIError as exc:
             raise unreachable(parsed, exc) from None
         known, _ = script_revisions()
-        if current is not None and known and current not in known:
+        if is_sqlite and current is not None and known and current not in known:
+            # Upgrading it by itself would end in Alembic's traceback: say what is wrong instead.
             raise SchemaNotCurrent(
-                f"the database is at revision {current}, which this version of Buildboard does not know "
-                f"(it needs {head}): a newer Buildboard wrote it; run that version, or point DATABASE_URL elsewhere"
+                f"the database is at revision {current}, which this version of Buildboard does not know (its "
+                f"migrations end at {head}): was it written by a newer Buildboard? Run that one, or use another file"
             )
         if current != head:
             if is_sqlite:
