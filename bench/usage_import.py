@@ -162,7 +162,7 @@ def product_import(url: str, usage_csv: Path) -> int:
                 os.environ[key] = value
     if code != 0:
         raise RuntimeError(f"buildboard usage import failed ({code}): {out.getvalue()}")
-    return int(out.getvalue().split(": ", 1)[1].split(" usage rows", 1)[0])
+    return int(out.getvalue().split(": ", 1)[1].split(" usage row", 1)[0].replace(",", ""))  # "1,234 usage rows"
 
 
 def count_usage(url: str) -> int:

@@ -13,10 +13,63 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
-from bot.commands.common import CommandError, date_arg, week_arg
+from bot.commands.common import VERBOSITY, date_arg, week_arg
 
 Arguments = Callable[[argparse.ArgumentParser], None]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (the usage stays in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def int_at_least(minimum: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def port_arg(text: str) -> int:
+    """A TCP port: 1 to 65535, or 0 for a free one the system picks (the log says which)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1 to 65535)") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (1 to 65535)")
+    return value
+
+
+class VersionAction(argparse.Action):
+    """`--version`: the installed package's version, looked up only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit", default=argparse.SUPPRESS)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"buildboard {buildboard_version()}")
+        parser.exit()
+
+
+def buildboard_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("buildboard")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _no_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,16 +87,21 @@ class CliCommand:
 
 
 def _demo(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--people", type=int, default=240, help="size of the synthetic organisation (default 240)")
+    p.add_argument(
+        "--people",
+        type=int,
+        default=240,
+        help="size of the synthetic organisation (default 240; at least 20)",
+    )
     p.add_argument("--keep", metavar="DIR", help="keep the demo database and files in DIR")
     p.add_argument("--all", action="store_true", help="print every message, not only the first few DMs")
 
 
 def _serve(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="0.0.0.0")
-    p.add_argument("--port", type=int, default=None, help="default: PORT or 3000")
+    p.add_argument("--host", default=None, help="address to listen on (default 0.0.0.0: every interface)")
+    p.add_argument("--port", type=port_arg, default=None, help="1 to 65535 (0: any free port); default: PORT or 3000")
     p.add_argument("--no-scheduler", action="store_true", help="answer Slack only; run no scheduled jobs")
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int_at_least(1, "--threads"), default=None, help="HTTP worker threads (default 8)")
 
 
 def _org_import(p: argparse.ArgumentParser) -> None:
@@ -94,7 +152,12 @@ def _nudge(p: argparse.ArgumentParser) -> None:
 
 def _estimate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--week", type=week_arg, help="only artifacts of this ISO week (default: every week)")
-    p.add_argument("--limit", type=int, default=200, help="at most this many artifacts per run (default 200)")
+    p.add_argument(
+        "--limit",
+        type=int_at_least(1, "--limit"),
+        default=200,
+        help="at most this many artifacts per run (default 200)",
+    )
     p.add_argument("--retry-failed", action="store_true", help="also artifacts whose estimate already failed 5 times")
 
 
@@ -106,7 +169,9 @@ def _artifacts_override(p: argparse.ArgumentParser) -> None:
 
 
 def _outbox_send(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--limit", type=int, default=10_000, help="send at most this many (default 10000)")
+    p.add_argument(
+        "--limit", type=int_at_least(1, "--limit"), default=10_000, help="send at most this many (default 10000)"
+    )
 
 
 def _export(p: argparse.ArgumentParser) -> None:
@@ -225,20 +290,38 @@ COMMANDS: tuple[CliCommand, ...] = (
 )
 
 
+def _verbosity(p: argparse.ArgumentParser, default: object = 0) -> None:
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="log more on stderr: -v progress (INFO), -vv everything (DEBUG); default: warnings only",
+    )
+
+
 def build_parser(commands: Sequence[CliCommand] = COMMANDS) -> argparse.ArgumentParser:
     """The argument parser, with the subcommands in the order of `commands`."""
-    parser = argparse.ArgumentParser(prog="buildboard", description="Show what you built: AI spend → output.")
+    parser = Parser(prog="buildboard", description="Show what you built: AI spend → output.")
+    parser.add_argument("--version", action=VersionAction)
+    _verbosity(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     groups: dict[str, argparse._SubParsersAction] = {}
+
+    def leaf(subparsers: argparse._SubParsersAction, name: str, command: CliCommand) -> None:
+        p = subparsers.add_parser(name, help=command.help, description=command.help)
+        command.arguments(p)
+        _verbosity(p, argparse.SUPPRESS)  # `-v` after the command too; not given there, the one before stays
+
     for command in commands:
         first, *rest = command.words
         if not rest:
-            command.arguments(sub.add_parser(first, help=command.help))
+            leaf(sub, first, command)
             continue
         if first not in groups:
-            group = sub.add_parser(first, help=GROUPS[first])
+            group = sub.add_parser(first, help=GROUPS[first], description=GROUPS[first])
             groups[first] = group.add_subparsers(dest=f"{first}_command", required=True, metavar="ACTION")
-        command.arguments(groups[first].add_parser(rest[0], help=command.help))
+        leaf(groups[first], rest[0], command)
     return parser
 
 
@@ -260,25 +343,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = next((c for c in COMMANDS if c.words == words), None)
     if command is None:
         parser.error(f"{' '.join(words)} is not available")
-    # pydantic comes with the command's imports; only its error type is needed here.
+    VERBOSITY["level"] = args.verbose
+    # Only the error types, and only the light modules that define them: a command imports the rest.
     from pydantic import ValidationError
-    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.domain.errors import OperatorError
 
     try:
         return implementation(command)(args)
-    except CommandError as exc:
+    except OperatorError as exc:  # what the operator can fix: one line, no traceback
         print(f"buildboard: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'setting'}: {e['msg']}" for e in exc.errors())
         print(f"buildboard: bad setting: {problems}", file=sys.stderr)
         return 2
-    except SQLAlchemyError as exc:
-        # One line: SQLAlchemy's text carries the whole statement and its parameters (emails, thousands of ids).
-        print(f"buildboard: database error: {database_reason(exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`buildboard export usage | head`): not an error worth a traceback.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor one when stdout is flushed at exit
+        return 0
+    except Exception as exc:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if not isinstance(exc, SQLAlchemyError):
+            raise
+        # One line: SQLAlchemy's text carries the whole statement and its parameters (emails, thousands of ids).
+        print(f"buildboard: database error: {database_reason(exc)}", file=sys.stderr)
+        if VERBOSITY["level"] >= 2:
+            import logging
+
+            logging.getLogger(__name__).debug("the database error in full", exc_info=exc)
+        return 1
 
 
 def database_reason(exc: Exception) -> str:

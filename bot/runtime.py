@@ -15,26 +15,27 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from slack_sdk import WebClient
-from slack_sdk.web import SlackResponse
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from bot.charts.render import MatplotlibChartRenderer
-from bot.db.engine import make_engine, make_session_factory
 from bot.domain.clock import Clock, system_clock
-from bot.ingest.prices import prices_for_llm
-from bot.llm.client import LlmClient, build_llm
-from bot.services.artifacts import ArtifactHook, after_artifact_saved
-from bot.services.estimates import estimate_hook
-from bot.settings import Settings
-from bot.slack.client import build_web_client
-from bot.slack.delivery import OutboxSender, Pacer
-from bot.slack.files import SlackPrivateFiles
-from bot.slack.nudge_dms import SlackNudgeDms
-from bot.slack.posts import SlackPostRemover
-from bot.slack.rendering import MessageRenderer
+from bot.settings import NotConfigured, Settings
+
+if TYPE_CHECKING:
+    # Imported where each collaborator is first built: a command pays only for what it uses (the
+    # Slack SDK, the LLM's SDK, SQLAlchemy and the migrations are each a good part of a second).
+    from slack_sdk import WebClient
+    from slack_sdk.web import SlackResponse
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from bot.charts.render import MatplotlibChartRenderer
+    from bot.llm.client import LlmClient
+    from bot.services.artifacts import ArtifactHook
+    from bot.slack.delivery import OutboxSender, Pacer
+    from bot.slack.files import SlackPrivateFiles
+    from bot.slack.nudge_dms import SlackNudgeDms
+    from bot.slack.posts import SlackPostRemover
+    from bot.slack.rendering import MessageRenderer
 
 # /buildboard answers that follow the ack run on their own threads, not on Bolt's listener threads (5 of
 # them): a burst of slow answers must not keep later commands from being acknowledged within Slack's 3 s.
@@ -58,23 +59,34 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
+        from bot.db.engine import make_engine
+
         return make_engine(self.settings.database_url)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
+        from bot.db.engine import make_session_factory
+
         return make_session_factory(self.engine)
 
     @cached_property
     def slack(self) -> WebClient:
+        from bot.slack.client import build_web_client
+
         return build_web_client(self.settings)
 
     @cached_property
     def llm(self) -> LlmClient | None:
         """The one LLM client (None when off or no OPENAI_API_KEY: features fall back)."""
+        from bot.ingest.prices import prices_for_llm
+        from bot.llm.client import build_llm
+
         return build_llm(self.settings, prices_for_llm(self.settings.prices_file))
 
     @cached_property
     def sender(self) -> OutboxSender:
+        from bot.slack.delivery import OutboxSender
+
         return OutboxSender(
             self.sessions,
             self.slack,
@@ -87,26 +99,36 @@ class Runtime:
     @cached_property
     def renderer(self) -> MessageRenderer:
         """Builds each outbox message when it is sent."""
+        from bot.slack.rendering import MessageRenderer
+
         return MessageRenderer(self.settings)
 
     @cached_property
     def chart_renderer(self) -> MatplotlibChartRenderer:
         """Draws charts (matplotlib is imported on the first drawing, not before)."""
+        from bot.charts.render import MatplotlibChartRenderer
+
         return MatplotlibChartRenderer()
 
     @cached_property
     def private_files(self) -> SlackPrivateFiles:
         """Uploads files shared in no channel (App Home's chart)."""
+        from bot.slack.files import SlackPrivateFiles
+
         return SlackPrivateFiles(self.slack)
 
     @cached_property
     def nudge_dms(self) -> SlackNudgeDms:
         """Rewrites a person's nudge DMs once they answer."""
+        from bot.slack.nudge_dms import SlackNudgeDms
+
         return SlackNudgeDms(self.slack)
 
     @cached_property
     def post_remover(self) -> SlackPostRemover | None:
         """Deletes the bot's posts (an erased person's showcases); None without SLACK_BOT_TOKEN."""
+        from bot.slack.posts import SlackPostRemover
+
         return SlackPostRemover(self.slack) if self.settings.slack_bot_token is not None else None
 
     def lookup_user(self, slack_user_id: str) -> SlackResponse:
@@ -128,10 +150,14 @@ class Runtime:
     @cached_property
     def artifact_hooks(self) -> Sequence[ArtifactHook]:
         """What runs after an artifact is created or edited: its work-unit estimate."""
+        from bot.services.estimates import estimate_hook
+
         return (estimate_hook(self.sessions, self.llm, self.clock),)
 
     def artifact_saved(self, artifact_id: int) -> None:
         """Run the artifact hooks for `artifact_id` on the hook threads; returns at once."""
+        from bot.services.artifacts import after_artifact_saved
+
         self.artifact_hook_pool.submit(after_artifact_saved, self.artifact_hooks, artifact_id)
 
     def close(self) -> None:
@@ -143,13 +169,24 @@ class Runtime:
             if executor is not None:
                 executor.shutdown(wait=True)
 
-    def require_slack(self) -> None:
+    def require_slack(self, *, signing_secret: bool = False) -> None:
+        """NotConfigured (one line) unless SLACK_BOT_TOKEN (and, with `signing_secret`, SLACK_SIGNING_SECRET) is set."""
         if self.settings.slack_bot_token is None:
-            raise ValueError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from the Slack app")
+            raise NotConfigured(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from the Slack app's OAuth & "
+                "Permissions page"
+            )
+        if signing_secret and self.settings.slack_signing_secret is None:
+            raise NotConfigured(
+                "SLACK_SIGNING_SECRET is not set: copy it from the Slack app's Basic Information page "
+                "(or set SLACK_APP_TOKEN for Socket Mode)"
+            )
 
 
 def pacer_for(settings: Settings) -> Pacer:
     """Slack's posting limits as configured (BUILDBOARD_SLACK_*)."""
+    from bot.slack.delivery import Pacer
+
     return Pacer(
         channel_interval=settings.slack_channel_interval,
         workspace_rate=settings.slack_workspace_rate,
@@ -174,6 +211,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
+    """Log to stderr at `level`: WARNING for commands (their result is their output), INFO with -v or for
+    `serve`, DEBUG with -vv."""
     handler = logging.StreamHandler(sys.stderr)
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
@@ -185,3 +224,8 @@ def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
     # Third-party loggers that would print request details (and with them, tokens) at DEBUG.
     for noisy in ("slack_sdk", "slack_bolt", "urllib3", "httpx", "httpx2", "openai", "anthropic", "waitress"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The scheduler says "Running job …" and "executed successfully" at INFO for every run, every 5 seconds
+    # for the outbox, and Alembic which plugins it set up each time it runs: only with -vv.
+    chatty = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
+    for name in ("apscheduler", "alembic.runtime.plugins"):
+        logging.getLogger(name).setLevel(chatty)

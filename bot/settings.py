@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from functools import lru_cache
@@ -10,6 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain.errors import OperatorError
+
+
+class NotConfigured(OperatorError):
+    """A setting the command needs is not set; its text names the setting and where to find its value."""
 
 
 def _env(*names: str) -> AliasChoices:
@@ -126,3 +136,52 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process's settings, read once."""
     return Settings()
+
+
+PREFIX = "BUILDBOARD_"
+
+
+def known_names() -> tuple[str, ...]:
+    """Every environment name Settings reads."""
+    names: list[str] = []
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.extend(choice for choice in alias.choices if isinstance(choice, str))
+        elif isinstance(alias, str):
+            names.append(alias)
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class UnknownSetting:
+    name: str
+    where: str  # "the environment" or the .env file's path
+    suggestion: str | None  # the closest known name, if one is close
+
+
+def unknown_settings(environ: Mapping[str, str] | None = None, env_file: str = ".env") -> list[UnknownSetting]:
+    """BUILDBOARD_* names in the environment or the .env file that no setting reads (a typo is silently ignored
+    otherwise), each with the closest known name."""
+    known = known_names()
+    found: dict[str, str] = {}
+    names: Iterable[str] = os.environ if environ is None else environ
+    for name in names:
+        if name.upper().startswith(PREFIX):
+            found.setdefault(name, "the environment")
+    if os.path.isfile(env_file):
+        from dotenv import dotenv_values
+
+        for name in dotenv_values(env_file):
+            if name.upper().startswith(PREFIX):
+                found.setdefault(name, env_file)
+    wanted = {k.upper() for k in known}
+    unknown = []
+    for name, where in sorted(found.items()):
+        if name.upper() in wanted:
+            continue
+        # Compared without the prefix every candidate shares, which would make any name look close.
+        suffixes = {k[len(PREFIX) :]: k for k in known if k.startswith(PREFIX)}
+        close = difflib.get_close_matches(name.upper()[len(PREFIX) :], list(suffixes), n=1, cutoff=0.6)
+        unknown.append(UnknownSetting(name, where, suffixes[close[0]] if close else None))
+    return unknown

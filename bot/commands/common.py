@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING
 
+from bot.domain.errors import OperatorError
 from bot.domain.periods import IsoWeek
 
 if TYPE_CHECKING:
@@ -15,8 +16,21 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
-class CommandError(Exception):
+class CommandError(OperatorError):
     """A problem the user can fix; printed as one line on stderr."""
+
+
+# How much the process logs: 0 warnings only (the default: a command's result is its output), 1 INFO
+# (-v), 2 DEBUG (-vv). `buildboard` sets it from the command line before the command runs.
+VERBOSITY = {"level": 0}
+
+
+def log_level(default_info: bool = False) -> int:
+    """The logging level `-v`/`-vv` asked for; `default_info` (serve): INFO without -v."""
+    import logging
+
+    verbosity = VERBOSITY["level"] + (1 if default_info else 0)
+    return logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING
 
 
 def week_arg(text: str) -> IsoWeek:
@@ -35,25 +49,50 @@ def date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
 
 
-def runtime() -> Runtime:
-    """The process's Runtime from the environment, with logging configured."""
+def runtime(*, read_only: bool = False, default_info: bool = False) -> Runtime:
+    """The process's Runtime from the environment, with logging configured.
+
+    `read_only`: the command only reads, so a SQLite file that does not exist yet is reported (with how
+    to create it) instead of being created. `default_info`: log INFO without -v (`serve`).
+    """
     # Imported here: `buildboard --help` and argument errors need none of the engine, Slack or LLM modules.
     from bot.runtime import Runtime, configure_logging
     from bot.settings import Settings
 
     settings = Settings()
-    configure_logging(settings)
+    configure_logging(settings, log_level(default_info))
+    if VERBOSITY["level"] == 0:
+        # Alembic's context and migration lines (SQLite upgrades itself on first use) only when asked with -v:
+        # `db upgrade` prints the revision it reached, and `serve` logs what it serves.
+        import logging
+
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    warn_unknown_settings()
+    if read_only:
+        from bot.db.engine import check_url
+
+        check_url(settings.database_url, must_exist=True)
     return Runtime(settings)
 
 
-def sessions_or_fail(rt: Runtime) -> sessionmaker[Session]:
-    """The Runtime's sessions, or a CommandError saying to upgrade when the schema is behind."""
-    from bot.db.engine import SchemaNotCurrent
+_warned: set[str] = set()
 
-    try:
-        return rt.sessions
-    except SchemaNotCurrent as exc:
-        raise CommandError(str(exc)) from None
+
+def warn_unknown_settings() -> None:
+    """One warning line per BUILDBOARD_* name no setting reads (once per process), with the closest known name."""
+    from bot.settings import unknown_settings
+
+    for unknown in unknown_settings():
+        if unknown.name in _warned:
+            continue
+        _warned.add(unknown.name)
+        hint = f"; did you mean {unknown.suggestion}?" if unknown.suggestion else ""
+        err(f"buildboard: warning: {unknown.name} (in {unknown.where}) is not a Buildboard setting{hint}")
+
+
+def sessions_or_fail(rt: Runtime) -> sessionmaker[Session]:
+    """The Runtime's sessions (a schema behind the code, or a database that cannot be used, is an OperatorError)."""
+    return rt.sessions
 
 
 def default_week(rt: Runtime, week: IsoWeek | None) -> IsoWeek:

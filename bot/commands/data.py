@@ -7,43 +7,46 @@ import functools
 import logging
 import sys
 from collections.abc import Iterator
-from typing import TextIO
-
-from slack_sdk.errors import SlackApiError
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from bot.commands.common import CommandError, err, runtime, sessions_or_fail
-from bot.db.engine import upgrade
-from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.org_changes import DEPARTURE_LIMIT_PERCENT, departures_need_confirmation
-from bot.ingest.csv_files import iter_usage, read_people
-from bot.ingest.errors import BadImportFile, ProblemCollector
-from bot.ingest.prices import PriceTable
-from bot.ingest.records import UsageRecord
-from bot.ingest.seat_prices import SeatPrices
-from bot.ingest.store import write_usage
-from bot.services import exports
-from bot.services.people import departures, import_people, planned_org_changes
+from bot.domain.text import plural
+
+if TYPE_CHECKING:
+    from bot.ingest.errors import BadImportFile
+    from bot.ingest.records import UsageRecord
+
+# Each command imports what it uses inside its function: `export` needs neither the CSV reader nor the
+# Slack SDK, and an option refused before the Runtime is built imports nothing at all.
 
 log = logging.getLogger(__name__)
 
 
-def plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"  # no separators: scripts (the benches) read these counts
-
-
 def db_upgrade(args: argparse.Namespace) -> int:
+    from bot.db.engine import check_reachable, make_engine, upgrade
+
     rt = runtime()
-    head = upgrade(rt.settings.database_url)
+    url = rt.settings.database_url
+    engine = make_engine(url, ensure_schema=False)  # a URL that cannot be used fails here, in one line
+    try:
+        check_reachable(engine)
+    finally:
+        engine.dispose()
+    head = upgrade(url)
     print(f"database is at revision {head}")
     return 0
 
 
 def db_rebuild_rollup(args: argparse.Namespace) -> int:
+    from bot.db.usage_weekly import rebuild_usage_weekly
+
     rt = runtime()
     sessions = sessions_or_fail(rt)
     with sessions.begin() as session:
         rows = rebuild_usage_weekly(session)
-    print(f"usage_weekly rebuilt from usage_daily: {rows} person-weeks")
+    print(f"usage_weekly rebuilt from usage_daily: {plural(rows, 'person-week')}")
     return 0
 
 
@@ -58,8 +61,27 @@ def _listed(label: str, emails: list[str], shown: int = 10) -> str:
     return f"  {label} ({len(emails)}): " + (", ".join(emails[:shown]) + more if emails else "none")
 
 
+def _readable(path: Path) -> None:
+    """The file exists and is text Buildboard can read (UTF-8, or UTF-16 with its BOM); else one line."""
+    if not path.exists():
+        raise CommandError(f"{path}: no such file")
+    if path.is_dir():
+        raise CommandError(f"{path} is a directory; give the CSV file")
+    from bot.ingest.text_files import check_text_file
+
+    check_text_file(path)
+
+
 def org_import(args: argparse.Namespace) -> int:
+    from slack_sdk.errors import SlackApiError
+
+    from bot.ingest.csv_files import read_people
+    from bot.ingest.errors import BadImportFile
+    from bot.ingest.seat_prices import SeatPrices
+    from bot.services.people import departures, import_people, planned_org_changes
+
     rt = runtime()
+    _readable(args.file)
     notes: list[str] = []
     try:
         seat_prices = SeatPrices.load(rt.settings.seats_file)
@@ -165,7 +187,13 @@ class DirectoryProgress:
 
 
 def usage_import(args: argparse.Namespace) -> int:
+    from bot.ingest.csv_files import iter_usage
+    from bot.ingest.errors import BadImportFile, ProblemCollector
+    from bot.ingest.prices import PriceTable
+    from bot.ingest.store import write_usage
+
     rt = runtime()
+    _readable(args.file)
     try:
         prices = PriceTable.load(rt.settings.prices_file)
     except ValueError as exc:
@@ -205,14 +233,16 @@ def usage_import(args: argparse.Namespace) -> int:
         print(f"{args.file}: {'no usage rows left to import' if left_out else empty}; nothing was imported")
         return 0
     span = f" from {report.first_day} to {report.last_day}" if report.rows else ""
-    outcome = "nothing changed" if not report.changed else f"{plural(report.changed, 'row', 'rows')} new or changed"
+    outcome = "nothing changed" if not report.changed else f"{plural(report.changed, 'row')} new or changed"
     print(
-        f"{args.file}: {plural(report.rows, 'usage row', 'usage rows')}{span}, {report.tokens:,} tokens, "
+        f"{args.file}: {plural(report.rows, 'usage row')}{span}, {plural(report.tokens, 'token')}, "
         f"${report.cost_usd:,.2f} ({outcome})"
     )
     if report.unmatched_emails:
+        unmatched = len(report.unmatched_emails)
         print(
-            f"{len(report.unmatched_emails)} emails are not in the people file and are kept as unmatched usage "
+            f"{plural(unmatched, 'email')} {'is' if unmatched == 1 else 'are'} not in the people file and "
+            f"{'is' if unmatched == 1 else 'are'} kept as unmatched usage "
             f"(e.g. {sorted(report.unmatched_emails)[0]}); they are attributed once the person is imported"
         )
     for model, tokens in sorted(report.unpriced_models.items()):
@@ -223,10 +253,20 @@ def usage_import(args: argparse.Namespace) -> int:
     return 0
 
 
+# What each export writes regardless of a week: an option it would ignore is refused instead.
+EXPORTS_WITHOUT_WEEK = ("people", "seats")
+
+
 def export(args: argparse.Namespace) -> int:
-    rt = runtime()
+    if args.week is not None and args.what in EXPORTS_WITHOUT_WEEK:
+        raise CommandError(f"export {args.what} takes no --week: it writes everyone stored now")
+    from bot.services import exports
+
+    rt = runtime(read_only=True)
     sessions = sessions_or_fail(rt)
     if args.what == "seats":
+        from bot.ingest.seat_prices import SeatPrices
+
         try:
             prices = SeatPrices.load(rt.settings.seats_file)
         except ValueError as exc:

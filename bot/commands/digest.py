@@ -3,29 +3,41 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from bot.commands.common import CommandError, default_week, err, runtime
-from bot.domain.titles import TitleRulesError
-from bot.llm.client import llm_status
-from bot.services.digest import DigestOutcome, run_digest
-from bot.slack.blocks.digest import chart_comment, digest_blocks, mentioned_names, team_thread_blocks
-from bot.slack.blocks.plain_text import render_message
+from bot.domain.periods import IsoWeek
+
+if TYPE_CHECKING:
+    from bot.services.digest import DigestOutcome
 
 
 def digest(args: argparse.Namespace) -> int:
-    rt = runtime()
+    rt = runtime(read_only=args.dry_run)
     week = default_week(rt, args.week)
+    now = rt.clock()
+    current = IsoWeek.current(now, rt.settings.zone)
+    unfinished = week.start >= current.start
+    if unfinished and not args.dry_run:
+        when = "has not started yet" if week.start > current.start else "is not over yet"
+        raise CommandError(
+            f"{week} {when}: a digest is posted for a complete week (the last one is "
+            f"{IsoWeek.last_complete(now, rt.settings.zone)}); `--dry-run` shows {week} so far"
+        )
     if not args.dry_run:
         rt.require_slack()
         if not rt.settings.digest_channel:
             raise CommandError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
+    from bot.domain.titles import TitleRulesError
+    from bot.services.digest import run_digest
+
     try:
         outcome = run_digest(
             rt.sessions,
             None if args.dry_run else rt.sender,
             rt.settings,
             week=week,
-            now=rt.clock(),
+            now=now,
             dry_run=args.dry_run,
             llm=rt.llm,
         )
@@ -33,11 +45,16 @@ def digest(args: argparse.Namespace) -> int:
         raise CommandError(f"{exc}; nothing was posted") from None
     if args.dry_run:
         assert outcome.digest is not None
+        if unfinished:
+            state = "has not started yet" if week.start > current.start else "is not over yet"
+            print(f"{week} so far: {week.label()} {state}; these are its figures up to now, nothing is posted\n")
         _print_dry_run(outcome, rt.settings.digest_channel)
         return 0
     if outcome.status in ("posted", "already_posted"):
         print(outcome.message)
         if outcome.status == "posted" and rt.llm is None:
+            from bot.llm.client import llm_status
+
             # The channel hears only that AI is off; the setting to change is for the operator.
             print(f"the week's summary was built from the numbers: {llm_status(rt.settings)}")
         return 0
@@ -47,6 +64,9 @@ def digest(args: argparse.Namespace) -> int:
 
 def _print_dry_run(outcome: DigestOutcome, channel: str | None) -> None:
     """The three messages the digest would post, as a person reads them (names, not Slack ids)."""
+    from bot.slack.blocks.digest import chart_comment, digest_blocks, mentioned_names, team_thread_blocks
+    from bot.slack.blocks.plain_text import render_message
+
     digest = outcome.digest
     assert digest is not None
     week = digest.week

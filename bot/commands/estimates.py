@@ -5,20 +5,23 @@ from __future__ import annotations
 import argparse
 
 from bot.commands.common import CommandError, err, runtime
-from bot.llm.client import llm_status
-from bot.services.estimates import ArtifactNotFound, estimate_pending, override_work_units
+from bot.domain.text import plural
 
 
 def estimate(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CommandError("--limit must be at least 1")
+    from bot.llm.client import llm_status
+    from bot.services.estimates import estimate_pending
+
     rt = runtime()
     reason = llm_status(rt.settings)
     report = estimate_pending(
         rt.sessions, rt.llm, now=rt.clock(), week=args.week, retry_failed=args.retry_failed, limit=args.limit
     )
     if reason is not None:
-        print(f"no estimates: {reason}; {report.left} artifact(s) keep their default work units for now")
+        keep = "keeps its" if report.left == 1 else "keep their"
+        print(f"no estimates: {reason}; {plural(report.left, 'artifact')} {keep} default work units for now")
         return 0
     print(f"work-unit estimates: {report.summary()}")
     # Some failed: not an error of this command (they are retried), but worth a non-zero status for cron.
@@ -29,6 +32,8 @@ def estimate(args: argparse.Namespace) -> int:
 
 
 def artifacts_override(args: argparse.Namespace) -> int:
+    from bot.services.estimates import ArtifactNotFound, override_work_units
+
     rt = runtime()
     try:
         artifact = override_work_units(rt.sessions, args.id, None if args.clear else args.work_units, now=rt.clock())

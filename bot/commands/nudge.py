@@ -10,17 +10,19 @@ from bot.commands.common import default_week, err, runtime
 from bot.domain.delivery import HeldClaims
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.periods import IsoWeek
-from bot.services.nudges import dry_run_nudges, queue_nudges, send_week, undelivered
+from bot.domain.text import plural
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
 def nudge(args: argparse.Namespace) -> int:
-    rt = runtime()
+    rt = runtime(read_only=args.dry_run)
     week = default_week(rt, args.week)
     if not args.dry_run:
         rt.require_slack()
+    from bot.services.nudges import queue_nudges, send_week, undelivered
+
     now = rt.clock()
     if args.dry_run:
         return _dry_run(rt, week, now)
@@ -37,8 +39,8 @@ def nudge(args: argparse.Namespace) -> int:
     with rt.sessions() as session:
         left = undelivered(session, week, rt.clock())
     print(
-        f"nudges for {week}: {len(report.planned)} people chosen, {report.queued} newly queued, "
-        f"{report.already} queued earlier; {delivery.sent} DMs sent now"
+        f"nudges for {week}: {plural(len(report.planned), 'person', 'people')} chosen, {report.queued} newly queued, "
+        f"{report.already} queued earlier; {plural(delivery.sent, 'DM')} sent now"
         + (f", {delivery.reconciled} found already sent" if delivery.reconciled else "")
         + (f", {delivery.deferred} deferred (retried on the next run)" if delivery.deferred else "")
         + (f", {delivery.failed} failed" if delivery.failed else "")
@@ -47,12 +49,17 @@ def nudge(args: argparse.Namespace) -> int:
         err(f"buildboard: {problem}")
     if left:
         # Never a success while DMs of the week are due and unsent: the operator must know to run it again.
-        err(f"buildboard: {left} DMs of {week} are due and not sent yet; run `buildboard nudge` again")
+        err(
+            f"buildboard: {plural(left, 'DM')} of {week} {'is' if left == 1 else 'are'} due and not sent yet; "
+            "run `buildboard nudge` again"
+        )
         return 1
     return 1 if delivery.failed or (delivery.errors and not delivery.sent) else 0
 
 
 def _dry_run(rt: Runtime, week: IsoWeek, now: datetime) -> int:
+    from bot.services.nudges import dry_run_nudges
+
     result = dry_run_nudges(rt.sessions, rt.settings, week, now)
     count = len(result.would_dm)
     print(

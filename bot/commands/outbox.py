@@ -6,7 +6,6 @@ import argparse
 import json
 
 from bot.commands.common import err, runtime
-from bot.services.health import readiness
 
 
 def outbox_send(args: argparse.Namespace) -> int:
@@ -23,7 +22,18 @@ def outbox_send(args: argparse.Namespace) -> int:
 
 
 def outbox_status(args: argparse.Namespace) -> int:
-    rt = runtime()
-    status, body = readiness(rt.sessions, rt.clock())
+    from bot.db.engine import DatabaseUnavailable, NoDatabaseYet, SchemaNotCurrent
+    from bot.services.health import readiness
+
+    try:
+        rt = runtime(read_only=True)
+        sessions = rt.sessions
+    except (DatabaseUnavailable, NoDatabaseYet, SchemaNotCurrent) as exc:
+        # Still the JSON a monitor reads, the database marked failing; the reason on stderr.
+        database = {NoDatabaseYet: "missing", SchemaNotCurrent: "schema not current"}.get(type(exc), "unreachable")
+        print(json.dumps({"status": "unhealthy", "database": database}, indent=2))
+        err(f"buildboard: {exc}")
+        return 1
+    status, body = readiness(sessions, rt.clock())
     print(json.dumps(body, indent=2))
     return 0 if status == 200 else 1

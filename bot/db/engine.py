@@ -2,19 +2,124 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 import bot
 import bot.db.org_chart  # noqa: F401  (installs the session hooks that keep org_closure)
+from bot.domain.errors import OperatorError
 
 SQLITE_BUSY_TIMEOUT_S = 30
+URL_EXAMPLES = "like sqlite:///buildboard.db or postgresql+psycopg://user@host/dbname"
 
 
-class SchemaNotCurrent(RuntimeError):
+class SchemaNotCurrent(OperatorError, RuntimeError):
     """The database is behind the code's migrations."""
+
+
+class DatabaseUnavailable(OperatorError):
+    """DATABASE_URL cannot be used: unparseable, no driver, no such directory or server or database."""
+
+    exit_code = 1
+
+
+class NoDatabaseYet(OperatorError):
+    """A command that only reads found no SQLite file (and did not create one)."""
+
+    exit_code = 1
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL as an operator wrote it, its password replaced by *** (also in a URL SQLAlchemy cannot parse)."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    if "@" not in url:
+        return url
+    head, _, host = url.rpartition("@")  # a password may hold "@", a host never does
+    scheme_end = head.find("://")
+    start = scheme_end + 3 if scheme_end >= 0 else head.rfind("/") + 1
+    user, colon, _password = head[start:].partition(":")
+    return f"{head[:start]}{user}:***@{host}" if colon else url
+
+
+def _parsed(url: str) -> URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise DatabaseUnavailable(f"DATABASE_URL {safe_url(url)!r} is not a database URL ({URL_EXAMPLES})") from None
+
+
+def sqlite_path(url: str | URL) -> Path | None:
+    """The file of a SQLite URL (None for any other database, or an in-memory one)."""
+    parsed = url if isinstance(url, URL) else _parsed(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:") or parsed.query.get("mode") == "memory":
+        return None
+    return Path(database)
+
+
+def check_url(url: str, *, must_exist: bool = False) -> URL:
+    """The parsed URL, or DatabaseUnavailable naming what is wrong with it (the password never shown).
+
+    `must_exist`: a SQLite file that is not there yet is NoDatabaseYet (a read-only command must not create it).
+    """
+    parsed = _parsed(url)
+    path = sqlite_path(parsed)
+    if path is not None:
+        shown = safe_url(parsed)
+        if path.is_dir():
+            raise DatabaseUnavailable(f"DATABASE_URL {shown} names a directory, not a database file")
+        if not path.parent.is_dir():
+            raise DatabaseUnavailable(
+                f"DATABASE_URL {shown}: the directory {path.parent} does not exist; create it or choose another path"
+            )
+        if must_exist and not path.exists():
+            raise NoDatabaseYet(
+                f"there is no database at {path} yet: create it with `buildboard db upgrade` (or check DATABASE_URL)"
+            )
+    return parsed
+
+
+def _create(url: str, parsed: URL, **kwargs) -> Engine:
+    try:
+        return create_engine(url, **kwargs)
+    except NoSuchModuleError:
+        raise DatabaseUnavailable(
+            f"DATABASE_URL {safe_url(parsed)}: SQLAlchemy knows no database {parsed.drivername!r} ({URL_EXAMPLES})"
+        ) from None
+    except ImportError as exc:
+        driver = exc.name or parsed.get_driver_name()
+        raise DatabaseUnavailable(
+            f"DATABASE_URL {safe_url(parsed)} needs the Python driver {driver!r}, which is not installed "
+            f"(for PostgreSQL use postgresql+psycopg://, which Buildboard installs)"
+        ) from None
+
+
+def unreachable(url: str | URL, exc: DBAPIError) -> DatabaseUnavailable:
+    """A connection failure as one line: the URL without its password and the driver's first line."""
+    cause = exc.orig if exc.orig is not None else exc
+    lines = [line.strip() for line in str(cause).strip().splitlines() if line.strip()]
+    reason = lines[0] if lines else type(cause).__name__
+    shown = safe_url(url if isinstance(url, URL) else _parsed(url))
+    return DatabaseUnavailable(f"cannot use the database at {shown}: {reason[:240]}")
+
+
+def check_reachable(engine: Engine) -> None:
+    """Connect once; DatabaseUnavailable (one line) when the server, the database or the file cannot be opened."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        raise unreachable(engine.url, exc) from None
 
 
 def migrations_dir() -> Path:
@@ -39,20 +144,70 @@ def upgrade(url: str) -> str:
     """Apply every migration (`alembic upgrade head`); returns the head revision."""
     from alembic import command
     from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
 
     config = _alembic_config(url)
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except CommandError as exc:  # e.g. a database a newer Buildboard migrated: Alembic does not know its revision
+        raise SchemaNotCurrent(
+            f"cannot upgrade the database at {safe_url(url)}: {str(exc).splitlines()[0]} (a newer Buildboard wrote it?)"
+        ) from None
     return ScriptDirectory.from_config(config).get_current_head() or ""
 
 
-def _current_and_head(engine: Engine) -> tuple[str | None, str | None]:
-    from alembic.migration import MigrationContext
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.M)
+
+
+@lru_cache(maxsize=1)
+def script_revisions() -> tuple[frozenset[str], str | None]:
+    """Every revision in migrations/versions and the head, read from the files' `revision`/`down_revision` lines.
+
+    Checking the schema on every command must not cost Alembic's import (a good part of a second). The head is
+    None when the files do not give one clear head (Alembic itself then decides).
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        scripts = sorted((migrations_dir() / "versions").glob("*.py"))
+        for script in scripts:
+            found = dict((name, ast.literal_eval(value)) for name, value in _ASSIGNMENT.findall(script.read_text()))
+            revision, down = found.get("revision"), found.get("down_revision")
+            if not isinstance(revision, str):
+                return frozenset(revisions), None
+            revisions.add(revision)
+            parents.update([down] if isinstance(down, str) else list(down or ()))
+    except (OSError, ValueError, SyntaxError, RuntimeError):
+        return frozenset(revisions), None
+    heads = revisions - parents
+    return frozenset(revisions), (heads.pop() if len(heads) == 1 else None)
+
+
+def script_head() -> str | None:
+    return script_revisions()[1]
+
+
+def _alembic_head(url: str) -> str | None:
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(_alembic_config(engine.url.render_as_string(hide_password=False)))
+    return ScriptDirectory.from_config(_alembic_config(url)).get_current_head()
+
+
+def _current_and_head(engine: Engine) -> tuple[str | None, str | None]:
+    """The database's revision (alembic_version, read with plain SQL) and the code's head."""
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return current, head.get_current_head()
+        if not inspect(connection).has_table("alembic_version"):
+            versions: list[str] = []
+        else:
+            versions = list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    head = script_head()
+    if head is None or len(versions) > 1:  # branches: let Alembic answer
+        from alembic.migration import MigrationContext
+
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        return current, _alembic_head(engine.url.render_as_string(hide_password=False))
+    return (versions[0] if versions else None), head
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -66,19 +221,34 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, ensure_schema: bool = True) -> Engine:
-    """An engine for `url`. SQLite is migrated on first use; other databases must be at head."""
-    is_sqlite = url.startswith("sqlite")
+def make_engine(url: str, *, ensure_schema: bool = True, must_exist: bool = False) -> Engine:
+    """An engine for `url`. SQLite is migrated on first use; other databases must be at head.
+
+    A URL that cannot be used raises DatabaseUnavailable (one line, no password); with `must_exist`, a
+    missing SQLite file raises NoDatabaseYet and is not created.
+    """
+    parsed = check_url(url, must_exist=must_exist)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
     kwargs: dict = {"future": True}
     if is_sqlite:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
     else:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
-    engine = create_engine(url, **kwargs)
+    engine = _create(url, parsed, **kwargs)
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     if ensure_schema:
-        current, head = _current_and_head(engine)
+        try:
+            current, head = _current_and_head(engine)
+        except DBAPIError as exc:
+            raise unreachable(parsed, exc) from None
+        known, _ = script_revisions()
+        if is_sqlite and current is not None and known and current not in known:
+            # Upgrading it by itself would end in Alembic's traceback: say what is wrong instead.
+            raise SchemaNotCurrent(
+                f"the database is at revision {current}, which this version of Buildboard does not know (its "
+                f"migrations end at {head}): was it written by a newer Buildboard? Run that one, or use another file"
+            )
         if current != head:
             if is_sqlite:
                 upgrade(url)

@@ -21,6 +21,12 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`count` with its noun: "1 person", "2 people", "0 rows" (`plural_form` defaults to `singular` + "s")."""
+    noun = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {noun}"
+
+
 # What makes a spreadsheet (Excel, LibreOffice, Google Sheets) read a CSV cell as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain.model_names import normalise_model_name
 from bot.ingest.errors import ProblemCollector
 from bot.ingest.records import PersonRecord, UsageRecord
+from bot.ingest.text_files import reading_encoding
 
 PEOPLE_REQUIRED = ("email", "name", "team", "manager_email")
 PEOPLE_OPTIONAL = ("slack_user_id", "timezone", "seats", "github_login")
@@ -43,7 +44,7 @@ def _open_csv(
     optional: tuple[str, ...],
     notes: list[str] | None = None,
 ):
-    handle = path.open(newline="", encoding="utf-8-sig")
+    handle = path.open(newline="", encoding=reading_encoding(path))
     reader = csv.DictReader(handle)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -439,12 +440,12 @@ def _checked_day(raw: str) -> date | None:
 
 def _iter_usage_json(path: Path, problems: ProblemCollector, notes: list[str]) -> Iterator[UsageRecord]:
     """A .json file: a JSON array of objects (`buildboard export usage --format json`), or JSON Lines."""
-    with path.open(encoding="utf-8-sig") as handle:
+    with path.open(encoding=reading_encoding(path)) as handle:
         start = handle.read(4096).lstrip()
     if not start.startswith("["):
         yield from _iter_usage_jsonl(path, problems, notes)
         return
-    text = path.read_text(encoding="utf-8-sig")
+    text = path.read_text(encoding=reading_encoding(path))
     decoder = json.JSONDecoder()
     position = text.index("[") + 1
     line = 1
@@ -492,7 +493,7 @@ def _usage_from_object(
 
 def _iter_usage_jsonl(path: Path, problems: ProblemCollector, notes: list[str]) -> Iterator[UsageRecord]:
     exported = _ExportedRows([])
-    with path.open(encoding="utf-8-sig") as handle:
+    with path.open(encoding=reading_encoding(path)) as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue

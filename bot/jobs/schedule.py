@@ -187,7 +187,9 @@ class JobScheduler:
     def _runner(self, spec: JobSpec):
         def run() -> None:
             if not self.elector.leading:
-                log.info("job %s skipped: this process does not lead the scheduler", spec.name)
+                # Every few seconds for the interval jobs on each replica that does not lead: DEBUG for those.
+                level = logging.DEBUG if spec.schedule == "interval" else logging.INFO
+                log.log(level, "job %s skipped: this process does not lead the scheduler", spec.name)
                 return
             rt = self.rt
             runs.record_start(rt.sessions, spec.name, rt.clock())

@@ -15,12 +15,13 @@ import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
-
-import openai
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.llm.schema import problems, wire
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    import openai
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class LlmClient:
         max_output_tokens: int = 600,
     ) -> LlmAnswer:
         """Ask for JSON matching `schema`; `instructions` go in the system message, `data` in the user one."""
+        import openai  # the SDK is large: imported by the first call, not by every command that may call
+
         try:
             completion = self._client.chat.completions.create(
                 model=self.model,
@@ -170,6 +173,8 @@ def build_llm(settings: Settings, prices: ModelPrices | None) -> LlmClient | Non
     if llm_status(settings) is not None:
         return None
     assert settings.openai_api_key is not None
+    import openai
+
     client = openai.OpenAI(
         api_key=settings.openai_api_key.get_secret_value(),
         base_url=settings.openai_base_url or None,

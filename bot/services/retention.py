@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.models import AnonymousUsageDaily, CodeActivityDaily, UsageDaily, UsageWeekly
 from bot.db.usage_weekly import refresh_usage_weekly
 from bot.domain.periods import IsoWeek
+from bot.domain.text import plural
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,12 @@ class RetentionReport:
             return f"nothing is older than the retention limit (usage before {self.cutoff})"
         span = f" from {self.first_day} to {self.last_day}" if self.usage_rows else ""
         text = (
-            f"{verb} {self.usage_rows} per-person usage rows of {self.people} people{span} "
-            f"({self.tokens:,} tokens, ${self.cost_usd:,.2f}) into anonymous daily totals"
+            f"{verb} {plural(self.usage_rows, 'per-person usage row')} of {plural(self.people, 'person', 'people')}"
+            f"{span} ({plural(self.tokens, 'token')}, ${self.cost_usd:,.2f}) into anonymous daily totals"
         )
         if self.code_activity_rows:
-            text += f"; {'would delete' if self.dry_run else 'deleted'} {self.code_activity_rows} code activity rows"
+            deleted = "would delete" if self.dry_run else "deleted"
+            text += f"; {deleted} {plural(self.code_activity_rows, 'code activity row')}"
         return text + f" (retention: usage before {self.cutoff})"
 
 

@@ -34,6 +34,7 @@ from bot.db.usage_weekly import refresh_usage_weekly
 from bot.db.value_sets import in_values
 from bot.domain.model_names import normalise_model_name
 from bot.domain.money import format_usd
+from bot.domain.text import plural
 from bot.ingest.anthropic_admin import AnthropicUsage
 from bot.ingest.claude_code import ClaudeCodeUsage
 from bot.ingest.cursor_admin import CursorUsage
@@ -111,20 +112,20 @@ class SyncReport:
     def summary_lines(self) -> list[str]:
         """The human summary the CLI prints (and a scheduler may log)."""
         through = f" (through {self.synced_through})" if self.synced_through and not self.ok else ""
-        removed = f"; {self.removed_rows} outdated rows removed" if self.removed_rows else ""
+        removed = f"; {plural(self.removed_rows, 'outdated row')} removed" if self.removed_rows else ""
         lines = [
-            f"{self.provider}: {self.since} to {self.until}{through}: {self.rows} usage rows, {self.tokens:,} tokens, "
-            f"{format_usd(self.cost_usd)}{removed}"
+            f"{self.provider}: {self.since} to {self.until}{through}: {plural(self.rows, 'usage row')}, "
+            f"{plural(self.tokens, 'token')}, {format_usd(self.cost_usd)}{removed}"
         ]
         if self.activity_rows and self.provider == "cursor":
             lines.append(
-                f"{self.activity_label}: {self.activity_rows} person-days, {self.accepted_lines:,} accepted lines, "
-                f"{self.agent_requests:,} agent requests"
+                f"{self.activity_label}: {plural(self.activity_rows, 'person-day')}, "
+                f"{plural(self.accepted_lines, 'accepted line')}, {plural(self.agent_requests, 'agent request')}"
             )
         elif self.activity_rows:
             lines.append(
-                f"{self.activity_label}: {self.activity_rows} person-days, {self.commits} commits, "
-                f"{self.pull_requests} pull requests"
+                f"{self.activity_label}: {plural(self.activity_rows, 'person-day')}, {plural(self.commits, 'commit')}, "
+                f"{plural(self.pull_requests, 'pull request')}"
             )
         if self.seats_held or self.seats_ended or self.seat_cost_usd:
             ended = f", {self.seats_ended} ended" if self.seats_ended else ""
@@ -143,16 +144,18 @@ class SyncReport:
             )
         if self.unmatched_emails:
             sample = ", ".join(sorted(self.unmatched_emails)[:3])
+            unmatched = len(self.unmatched_emails)
             lines.append(
-                f"{len(self.unmatched_emails)} emails are not in the people file and are kept as unmatched usage "
-                f"({sample}{', …' if len(self.unmatched_emails) > 3 else ''}); "
+                f"{plural(unmatched, 'email')} {_is_are(unmatched)} not in the people file and kept as unmatched "
+                f"usage ({sample}{', …' if unmatched > 3 else ''}); "
                 "they are attributed once the person is imported"
             )
         if self.unattributable.rows:
             reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.unattributable.reasons.items()))
             cost = f", {format_usd(self.unattributable.cost_usd)} reported" if self.unattributable.cost_usd else ""
             lines.append(
-                f"{self.unattributable.rows} rows cannot be attributed to a person and were left out "
+                f"{plural(self.unattributable.rows, 'row')} cannot be attributed to a person and "
+                f"{'was' if self.unattributable.rows == 1 else 'were'} left out "
                 f"({reasons}; {self.unattributable.tokens:,} tokens{cost})"
             )
         return lines
@@ -434,3 +437,7 @@ def _merge_activity(records: list[CodeActivityRecord]) -> list[CodeActivityRecor
         found.composer_requests += record.composer_requests
         found.chat_requests += record.chat_requests
     return list(merged.values())
+
+
+def _is_are(count: int) -> str:
+    return "is" if count == 1 else "are"

@@ -16,6 +16,21 @@ from bot.slack.listeners.commands.router import Subcommand
 from bot.slack.listeners.commands.table import SUBCOMMANDS
 
 
+class _NoTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns that our client (built without a
+    token, see below) wins over it: true, intended, and not worth an operator's attention."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("bot.slack.bolt")
+    if not any(isinstance(f, _NoTokenWarning) for f in logger.filters):
+        logger.addFilter(_NoTokenWarning())
+    return logger
+
+
 def create_app(
     runtime: Runtime,
     *,
@@ -53,7 +68,7 @@ def create_app(
         authorize=authorize,
         signing_secret=signing_secret or "socket-mode-has-no-signing-secret",
         request_verification_enabled=signing_secret is not None,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=_bolt_logger(),
         # Where listeners run after ack(); passing one lets the owner wait for them on shutdown.
         listener_executor=listener_executor,
     )

@@ -272,7 +272,7 @@ def test_the_estimate_command_with_and_without_a_key(org, database_url, slack, f
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     assert main(["estimate"]) == 0
-    assert "no estimates: OPENAI_API_KEY is not set; 2 artifact(s) keep their default work units" in (
+    assert "no estimates: OPENAI_API_KEY is not set; 2 artifacts keep their default work units" in (
         capsys.readouterr().out
     )
     assert fake.requests == []

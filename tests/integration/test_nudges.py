@@ -51,7 +51,7 @@ def test_a_crash_between_queueing_and_sending_loses_nothing(rt, slack, database_
     assert slack.calls_to("chat.postMessage") == []
     _cli_env(monkeypatch, database_url, slack)
     assert main(["nudge", "--week", "2026-W47"]) == 0
-    assert "0 newly queued, 1 queued earlier; 1 DMs sent now" in capsys.readouterr().out
+    assert "0 newly queued, 1 queued earlier; 1 DM sent now" in capsys.readouterr().out
     assert main(["nudge", "--week", "2026-W47"]) == 0
     assert len(slack.messages_in("DU0CAROL")) == 1
 

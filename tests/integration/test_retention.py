@@ -116,7 +116,7 @@ def test_dry_run_reports_and_changes_nothing(rt):
     report = run_retention(rt.sessions, rt.settings, NOW, dry_run=True)
     assert report.summary() == (
         "would fold 4 per-person usage rows of 3 people from 2025-09-11 to 2025-10-20 (17,250 tokens, $12.85) "
-        "into anonymous daily totals; would delete 1 code activity rows (retention: usage before 2025-10-21)"
+        "into anonymous daily totals; would delete 1 code activity row (retention: usage before 2025-10-21)"
     )
     with rt.sessions() as session:
         assert session.scalar(select(func.count()).select_from(UsageDaily)) == 6
@@ -142,8 +142,8 @@ def test_retention_command(rt, monkeypatch, database_url, capsys):
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("BUILDBOARD_RETENTION_DAYS", "400")
     assert main(["retention", "--dry-run"]) == 0
-    assert capsys.readouterr().out.startswith("would fold 1 per-person usage rows of 1 people")
+    assert capsys.readouterr().out.startswith("would fold 1 per-person usage row of 1 person")
     assert main(["retention"]) == 0
-    assert capsys.readouterr().out.startswith("folded 1 per-person usage rows of 1 people")
+    assert capsys.readouterr().out.startswith("folded 1 per-person usage row of 1 person")
     with rt.sessions() as session:
         assert session.scalars(select(UsageDaily.day)).all() == [today]

@@ -187,7 +187,7 @@ def test_cli_sync_summary_and_no_key_in_any_log(database_url, sessions, openai_f
     assert main(["usage", "sync", "openai", "--since", "2026-11-20", "--until", "2026-11-22"]) == 0
     captured = capsys.readouterr()
     assert "openai: 2026-11-20 to 2026-11-22: 5 usage rows, 3,812,100 tokens, $4.41" in captured.out
-    assert "1 emails are not in the people file" in captured.out and "zoe@example.com" in captured.out
+    assert "1 email is not in the people file" in captured.out and "zoe@example.com" in captured.out
     assert "2 rows cannot be attributed to a person" in captured.out
     assert "'gpt-9-preview' is not in the price table; 1,100 tokens left unpriced" in captured.err
     assert captured.err.count("gpt-9-preview") == 1  # reported once per sync
