@@ -26,7 +26,6 @@ from bot.domain.clock import Clock, system_clock
 from bot.ingest.prices import prices_for_llm
 from bot.llm.client import LlmClient, build_llm
 from bot.services.artifacts import ArtifactHook, after_artifact_saved
-from bot.services.estimates import estimate_hook
 from bot.settings import Settings
 from bot.slack.client import build_web_client
 from bot.slack.delivery import OutboxSender, Pacer
@@ -115,8 +114,12 @@ class Runtime:
 
     @cached_property
     def artifact_hooks(self) -> Sequence[ArtifactHook]:
-        """What runs after an artifact is created or edited: its work-unit estimate."""
-        return (estimate_hook(self.sessions, self.llm, self.clock),)
+        """What runs after an artifact is created or edited: nothing by default.
+
+        Work-unit estimates are not a hook: model calls are budgeted, so they run in the daily batch
+        (the `estimates` job, `buildboard estimate`), only for counted artifacts.
+        """
+        return ()
 
     def artifact_saved(self, artifact_id: int) -> None:
         """Run the artifact hooks for `artifact_id` on the hook threads; returns at once."""

@@ -15,7 +15,13 @@ def estimate(args: argparse.Namespace) -> int:
     rt = runtime()
     reason = llm_status(rt.settings)
     report = estimate_pending(
-        rt.sessions, rt.llm, now=rt.clock(), week=args.week, retry_failed=args.retry_failed, limit=args.limit
+        rt.sessions,
+        rt.llm,
+        now=rt.clock(),
+        week=args.week,
+        retry_failed=args.retry_failed,
+        limit=args.limit,
+        rules=rt.settings.claim_rules,
     )
     if reason is not None:
         print(f"no estimates: {reason}; {report.left} artifact(s) keep their default work units for now")
@@ -31,7 +37,13 @@ def estimate(args: argparse.Namespace) -> int:
 def artifacts_override(args: argparse.Namespace) -> int:
     rt = runtime()
     try:
-        artifact = override_work_units(rt.sessions, args.id, None if args.clear else args.work_units, now=rt.clock())
+        artifact = override_work_units(
+            rt.sessions,
+            args.id,
+            None if args.clear else args.work_units,
+            now=rt.clock(),
+            rules=rt.settings.claim_rules,
+        )
     except ArtifactNotFound as exc:
         raise CommandError(str(exc)) from None
     except ValueError as exc:

@@ -127,7 +127,7 @@ def step_artifacts(ctx: DemoContext) -> None:
 
 def step_estimate(ctx: DemoContext) -> None:
     rt = ctx.runtime
-    report = estimate_pending(rt.sessions, rt.llm, now=rt.clock(), week=ctx.week)
+    report = estimate_pending(rt.sessions, rt.llm, now=rt.clock(), week=ctx.week, rules=rt.settings.claim_rules)
     if rt.llm is None:
         ctx.say(
             f"work-unit estimates: none ({llm_status(rt.settings)}); {report.left} artifact(s) keep their default "

@@ -30,6 +30,7 @@ class ArtifactView:
     share_in_channel: bool
     spend_snapshot_usd: Decimal
     work_units: Decimal
+    counted: bool = True  # one of the first BUILDBOARD_MAX_COUNTED_ARTIFACTS of its week: counts toward work units
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class MyNumbers:
     viewed_by: list[ViewedBy]
     titles: list[tuple[IsoWeek, str]]  # (week, title name), newest first, over last week and this one
     flags: list[Flag]  # on last week: what the caller's manager sees too
+    spend_public: bool = False  # BUILDBOARD_PUBLIC_FIGURES=output_and_spend: the digest channel sees spend too
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class HomeWeek:
     stats: PersonWeek
     current: bool
     code: CodeActivity | None = None  # commits and pull requests by coding agents (Claude Code analytics)
+    shared_artifacts: int = 0  # every artifact shared that week, counted or not (stats.artifacts: the counted)
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class Home:
     nudges_enabled: bool
     # Who looked at these numbers lately (the audit trail, shown to its subject).
     viewed_by: list[ViewedBy] = field(default_factory=list)
+    spend_public: bool = False  # BUILDBOARD_PUBLIC_FIGURES=output_and_spend: the digest channel sees spend too
+    max_counted_artifacts: int = 3
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,8 @@ class Leaderboard:
     viewer_stats: PersonWeek | None  # the caller's own numbers: shown to them only
     viewer_position: int | None  # among everyone with activity, opted-out people included
     viewer_hidden: bool  # the caller is left out of public boards (privacy on, or departed)
+    active_people: int = 0  # people who used AI this week so far
+    spend_public: bool = False  # the board shows tokens and spend beside output
 
 
 @dataclass(frozen=True)

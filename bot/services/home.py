@@ -29,30 +29,34 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
     """Everything the person's App Home shows (their own numbers only)."""
     current = IsoWeek.current(now, settings.zone)
     weeks = list(reversed(weeks_ending(current, PAST_WEEKS + 1)))
-    figures = person_period_figures(weeks, [person.id], by_week=True)
+    cap = settings.max_counted_artifacts
+    figures = person_period_figures(weeks, [person.id], by_week=True, cap=cap)
     by_start = {
-        row.week_start: PersonWeek(
-            person.id,
-            int(row.tokens),
-            Decimal(row.spend_usd),
-            int(row.active_days),
-            int(row.artifacts),
-            Decimal(row.work_units),
+        row.week_start: (
+            PersonWeek(
+                person.id,
+                int(row.tokens),
+                Decimal(row.spend_usd),
+                int(row.active_days),
+                int(row.artifacts),
+                Decimal(row.work_units),
+            ),
+            int(row.shared_artifacts),
         )
         for row in session.execute(figures)
     }
     rows = []
     for week in weeks:
-        stats = by_start.get(week.start) or empty_week(person.id)
+        stats, shared = by_start.get(week.start) or (empty_week(person.id), 0)
         code = code_activity_by_person(session, week, [person.id]).get(person.id)
-        rows.append(HomeWeek(week, stats, week == current, code))
+        rows.append(HomeWeek(week, stats, week == current, code, shared_artifacts=shared))
     awards = session.execute(
         select(Award.week_start, Award.title_key, Award.streak_weeks)
         .where(Award.person_id == person.id, Award.week_start >= weeks[-1].start)
         .order_by(Award.week_start.desc(), Award.title_key)
         .limit(TITLES_LISTED)
     ).all()
-    artifacts, total = person_artifacts(session, person.id, ARTIFACTS_LISTED)
+    artifacts, total = person_artifacts(session, person.id, ARTIFACTS_LISTED, cap=cap)
     return Home(
         name=person.name,
         weeks=rows,
@@ -61,6 +65,8 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
         total_artifacts=total,
         nudges_enabled=person.nudges_enabled,
         viewed_by=views_of(session, person.id, now=now),
+        spend_public=settings.spend_public,
+        max_counted_artifacts=cap,
     )
 
 

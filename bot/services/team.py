@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, UsageWeekly
+from bot.db.output import person_output
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
@@ -29,7 +30,7 @@ from bot.services.audit import record_views
 from bot.services.authority import Viewer
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
-from bot.services.stats import person_period_figures
+from bot.services.stats import DEFAULT_CAP, person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
 
@@ -149,14 +150,15 @@ def _usage_by_person_week(weeks: list[IsoWeek], group: Group) -> AnySelect:
     )
 
 
-def _artifacts_in(weeks: list[IsoWeek], group: Group) -> tuple[ColumnElement[bool], ...]:
-    return (Artifact.week_start.in_([w.start for w in weeks]), *_members_filter(Artifact.person_id, group))
+def _output_by_person_week(weeks: list[IsoWeek], group: Group, cap: int) -> AnySelect:
+    return person_output([w.start for w in weeks], group.members, cap=cap)
 
 
-def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> PeriodTotals:
-    """A group's totals over `weeks` (three aggregate queries)."""
+def period_totals(session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP) -> PeriodTotals:
+    """A group's totals over `weeks` (three aggregate queries); evidenced spend: weeks with counted output."""
     usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
-    shared = select(Artifact.person_id, Artifact.week_start).where(*_artifacts_in(weeks, group)).distinct().subquery()
+    output = _output_by_person_week(weeks, group, cap).subquery("output_pw")
+    shared = select(output.c.person_id, output.c.week_start).where(output.c.work_units > 0).subquery("with_output")
     tokens, spend, active, evidenced = session.execute(
         select(
             func.coalesce(func.sum(usage.c.tokens), 0),
@@ -168,7 +170,7 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> Perio
         .outerjoin(shared, and_(shared.c.person_id == usage.c.person_id, shared.c.week_start == usage.c.week_start))
     ).one()
     artifacts, work_units = session.execute(
-        select(func.count(), func.coalesce(func.sum(Artifact.work_units), 0)).where(*_artifacts_in(weeks, group))
+        select(func.coalesce(func.sum(output.c.artifacts), 0), func.coalesce(func.sum(output.c.work_units), 0))
     ).one()
     people = session.scalar(
         select(func.count())
@@ -186,9 +188,9 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> Perio
     )
 
 
-def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[PersonLine]:
+def person_lines(session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP) -> list[PersonLine]:
     """One line per person of the group with any activity in the period (one aggregate query)."""
-    figures = person_period_figures(weeks, group.members).subquery("figures")
+    figures = person_period_figures(weeks, group.members, cap=cap).subquery("figures")
     rows = session.execute(
         select(
             Person.id,
@@ -257,7 +259,8 @@ def code_totals(session: Session, period: list[IsoWeek], group: Group) -> tuple[
 def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, settings: Settings) -> TeamReport:
     period = weeks_ending(last_week, weeks)
     before = weeks_ending(last_week.previous(weeks), weeks)
-    lines = person_lines(session, period, group)
+    cap = settings.max_counted_artifacts
+    lines = person_lines(session, period, group, cap=cap)
     ranked_stats = rank([line.stats for line in lines], settings.rank_by)
     by_id = {line.person_id: line for line in lines}
     builders = [
@@ -276,8 +279,8 @@ def team_report(session: Session, group: Group, last_week: IsoWeek, weeks: int, 
     return TeamReport(
         group_label=group.label,
         weeks=period,
-        totals=period_totals(session, period, group),
-        previous=period_totals(session, before, group),
+        totals=period_totals(session, period, group, cap=cap),
+        previous=period_totals(session, before, group, cap=cap),
         top_builders=builders,
         flagged=flagged,
         table=table,
@@ -334,7 +337,9 @@ def team_answer_for(
 # ------------------------------------------------------------------ one person (`/buildboard user`)
 
 
-def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict[IsoWeek, PersonWeek]:
+def weekly_numbers(
+    session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP
+) -> dict[IsoWeek, PersonWeek]:
     """A group's numbers week by week (person_id 0 in the values: they are group totals)."""
     usage_pw = _usage_by_person_week(weeks, group).subquery("usage_pw")
     usage = dict(
@@ -348,12 +353,13 @@ def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict
             ).group_by(usage_pw.c.week_start)
         )
     )
+    output = _output_by_person_week(weeks, group, cap).subquery("output_pw")
     made = dict(
-        (start, (int(count), Decimal(units)))
+        (start, (int(count or 0), Decimal(units or 0)))
         for start, count, units in session.execute(
-            select(Artifact.week_start, func.count(), func.coalesce(func.sum(Artifact.work_units), 0))
-            .where(*_artifacts_in(weeks, group))
-            .group_by(Artifact.week_start)
+            select(output.c.week_start, func.sum(output.c.artifacts), func.sum(output.c.work_units)).group_by(
+                output.c.week_start
+            )
         )
     )
     numbers = {}
@@ -405,7 +411,7 @@ def person_answer(
     last = IsoWeek.last_complete(now, settings.zone)
     period = weeks_ending(last, weeks)
     group = Group("person", person.name or "", select(Person.id).where(Person.id == person.id))
-    numbers = weekly_numbers(session, period, group)
+    numbers = weekly_numbers(session, period, group, cap=settings.max_counted_artifacts)
     total = PersonWeek(
         person.id,
         sum(w.tokens for w in numbers.values()),

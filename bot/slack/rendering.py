@@ -72,6 +72,7 @@ class MessageRenderer:
                 Decimal(payload["spend_usd"]),
                 payload.get("rank"),
                 payload.get("ranked_people"),
+                spend_public=self._settings is not None and self._settings.spend_public,
             )
             return SlackMessage(message["text"], message["blocks"])
         if kind == MessageKind.REMINDER:
@@ -105,6 +106,8 @@ class MessageRenderer:
                 return SlackMessage(digest_text(digest), digest_blocks(digest))
             if kind == MessageKind.DIGEST_THREAD:
                 return SlackMessage(f"Buildboard {digest.week}: per-team detail", team_thread_blocks(digest))
+            if not digest.chart:  # spend public and too few people not named: the chart would single them out
+                return None
             return SlackFile(
                 f"buildboard-{digest.week}.png",
                 weekly_chart_png(digest.chart),
