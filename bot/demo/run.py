@@ -221,7 +221,7 @@ def step_answers(ctx: DemoContext) -> None:
         rt.settings,
         slack_user_id=sharer,
         week=ctx.week,
-        fields=share_fields(form),
+        fields=share_fields(form, rt.settings.claim_rules),
         now=rt.clock(),
     )
     ctx.say(f"\n@{ctx.names.get(sharer)} pressed Share and submitted the modal (showcase: {outcome.showcase})")

@@ -167,9 +167,7 @@ def test_home_blocks():
 
 
 def test_leaderboard_blocks():
-    board = Leaderboard(
-        W48, "work_units", BOARD, 40, week_numbers(3, 5_000, "2", 1, "1"), 7, True, active_people=214
-    )
+    board = Leaderboard(W48, "work_units", BOARD, 40, week_numbers(3, 5_000, "2", 1, "1"), 7, True, active_people=214)
     unranked = Leaderboard(W48, "work_units", BOARD_WITH_SPEND, 2, week_numbers(3, 5_000, "2", 0, "0"), None, False)
     used_only = Leaderboard(W48, "work_units", [], 0, None, None, False, active_people=12)
     nobody = Leaderboard(W48, "spend", [], 0, None, None, False)

@@ -207,7 +207,7 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
 def _team_line(row: TeamFigure, min_size: int) -> str:
     name = escape(truncate(row.team, MAX_TEAM_NAME))
     if row.team == OTHER_TEAMS and row.merged_teams:
-        name += f" ({len(row.merged_teams)} teams under {min_size} active people not named above)"
+        name += f" ({len(row.merged_teams)} teams merged, each with fewer than {min_size} active people not named)"
     return (
         f"*{name}* — {row.active_people} active · {format_tokens(row.tokens)} tokens · {format_usd(row.spend_usd)}"
         f" · {row.artifacts} shared · {work_units_label(row.work_units)}"
