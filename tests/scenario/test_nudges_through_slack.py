@@ -109,7 +109,8 @@ def test_nudge_share_modal_artifact_dm_updated_and_app_home_lists_it(slack_http,
     assert "https://git.example.com/invoice-matcher|Invoice matcher &lt;!channel&gt;" in home
     assert '"action_id": "edit_artifact"' in home and '"action_id": "delete_artifact"' in home
     assert '"action_id": "open_share_modal"' in home and '"action_id": "home_toggle_nudges"' in home
-    assert "860K tokens · $95.00 · 1 artifact · $95.00 per artifact" in home
+    assert "860K tokens · $95.00 · 1 artifact counted · 1.5 work units · $95.00 per artifact" in home  # 3.5 h
+    assert "Who sees your numbers: you, your managers up the line, admins." in home
     assert slack.internal_errors == []
 
 
