@@ -149,10 +149,12 @@ class Runtime:
 
     @cached_property
     def artifact_hooks(self) -> Sequence[ArtifactHook]:
-        """What runs after an artifact is created or edited: its work-unit estimate."""
-        from bot.services.estimates import estimate_hook
+        """What runs after an artifact is created or edited: nothing by default.
 
-        return (estimate_hook(self.sessions, self.llm, self.clock),)
+        Work-unit estimates are not a hook: model calls are budgeted, so they run in the daily batch
+        (the `estimates` job, `buildboard estimate`), only for counted artifacts.
+        """
+        return ()
 
     def artifact_saved(self, artifact_id: int) -> None:
         """Run the artifact hooks for `artifact_id` on the hook threads; returns at once."""

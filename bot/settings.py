@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.claims import ClaimRules
 from bot.domain.errors import OperatorError
 
 
@@ -52,6 +53,16 @@ class Settings(BaseSettings):
     titles_require_artifact: bool = Field(True, validation_alias=_env("BUILDBOARD_TITLES_REQUIRE_ARTIFACT"))
     titles_file: str | None = Field(None, validation_alias=_env("BUILDBOARD_TITLES_FILE"))
     rank_by: Literal["work_units", "tokens", "spend"] = Field("work_units", validation_alias=_env("BUILDBOARD_RANK_BY"))
+    # Issue 17: what public posts show, and the bounds on claims (bot/domain/claims.py).
+    public_figures: Literal["output", "output_and_spend"] = Field(
+        "output", validation_alias=_env("BUILDBOARD_PUBLIC_FIGURES")
+    )
+    max_counted_artifacts: int = Field(3, ge=1, le=50, validation_alias=_env("BUILDBOARD_MAX_COUNTED_ARTIFACTS"))
+    unlinked_work_units: Decimal = Field(
+        Decimal("0.5"), ge=0, le=13, validation_alias=_env("BUILDBOARD_UNLINKED_WORK_UNITS")
+    )
+    max_unlinked_hours: Decimal = Field(Decimal("8"), ge=0, validation_alias=_env("BUILDBOARD_MAX_UNLINKED_HOURS"))
+    min_description_chars: int = Field(30, ge=0, le=3000, validation_alias=_env("BUILDBOARD_MIN_DESCRIPTION_CHARS"))
     unexplained_weeks: int = Field(3, ge=1, validation_alias=_env("BUILDBOARD_UNEXPLAINED_WEEKS"))
 
     digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
@@ -122,6 +133,21 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin") from exc
         return value
+
+    @property
+    def claim_rules(self) -> ClaimRules:
+        """The bounds on claims, as the domain rules take them."""
+        return ClaimRules(
+            max_counted_artifacts=self.max_counted_artifacts,
+            unlinked_work_units=self.unlinked_work_units,
+            max_unlinked_hours=self.max_unlinked_hours,
+            min_description_chars=self.min_description_chars,
+        )
+
+    @property
+    def spend_public(self) -> bool:
+        """Do public posts show spend beside output (BUILDBOARD_PUBLIC_FIGURES=output_and_spend)?"""
+        return self.public_figures == "output_and_spend"
 
     @property
     def zone(self) -> ZoneInfo:

@@ -17,7 +17,13 @@ def estimate(args: argparse.Namespace) -> int:
     rt = runtime()
     reason = llm_status(rt.settings)
     report = estimate_pending(
-        rt.sessions, rt.llm, now=rt.clock(), week=args.week, retry_failed=args.retry_failed, limit=args.limit
+        rt.sessions,
+        rt.llm,
+        now=rt.clock(),
+        week=args.week,
+        retry_failed=args.retry_failed,
+        limit=args.limit,
+        rules=rt.settings.claim_rules,
     )
     if reason is not None:
         keep = "keeps its" if report.left == 1 else "keep their"
@@ -36,7 +42,13 @@ def artifacts_override(args: argparse.Namespace) -> int:
 
     rt = runtime()
     try:
-        artifact = override_work_units(rt.sessions, args.id, None if args.clear else args.work_units, now=rt.clock())
+        artifact = override_work_units(
+            rt.sessions,
+            args.id,
+            None if args.clear else args.work_units,
+            now=rt.clock(),
+            rules=rt.settings.claim_rules,
+        )
     except ArtifactNotFound as exc:
         raise CommandError(str(exc)) from None
     except ValueError as exc:

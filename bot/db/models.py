@@ -232,6 +232,9 @@ class Artifact(Base):
     week_start: Mapped[date] = mapped_column(Date)
     title: Mapped[str | None] = mapped_column(String(150))  # NULL once the author was forgotten
     url: Mapped[str | None] = mapped_column(String(2000))
+    # SHA-256 of the normalised link (bot.domain.claims.link_key): a link counts once in the whole organisation.
+    # NULL without a link, and once the author was forgotten.
+    link_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32))
     hours_saved_per_week: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))

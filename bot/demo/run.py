@@ -148,7 +148,7 @@ def step_artifacts(ctx: DemoContext) -> None:
 
 def step_estimate(ctx: DemoContext) -> None:
     rt = ctx.runtime
-    report = estimate_pending(rt.sessions, rt.llm, now=rt.clock(), week=ctx.week)
+    report = estimate_pending(rt.sessions, rt.llm, now=rt.clock(), week=ctx.week, rules=rt.settings.claim_rules)
     if rt.llm is None:
         ctx.say(
             f"work-unit estimates: none because {llm_status(rt.settings)}; {_count(report.left, 'artifact')} "
@@ -258,7 +258,7 @@ def step_answers(ctx: DemoContext) -> None:
         rt.settings,
         slack_user_id=sharer,
         week=ctx.week,
-        fields=share_fields(form),
+        fields=share_fields(form, rt.settings.claim_rules),
         now=rt.clock(),
     )
     ctx.say(f"\n@{ctx.names.get(sharer)} pressed Share and submitted the modal; showcase: {outcome.showcase}")

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.domain.claims import DEFAULT_CLAIM_RULES, ClaimRules, claim_errors
 from bot.domain.periods import IsoWeek
 
 TITLE_MAX = 150
@@ -71,10 +72,12 @@ def _clean(value: object) -> str:
     return str(value or "").strip()
 
 
-def validate_share(form: Mapping[str, object]) -> dict[str, str]:
+def validate_share(form: Mapping[str, object], rules: ClaimRules = DEFAULT_CLAIM_RULES) -> dict[str, str]:
     """Problems with a share form as {field: message}; empty when it is valid.
 
     The field names are the modal's block ids, so the result is what `response_action: errors` wants.
+    Besides the form's own checks, the bounds on claims (bot/domain/claims.py): a description long
+    enough to say something, and a link for more than `rules.max_unlinked_hours` hours saved a week.
     """
     errors: dict[str, str] = {}
     title = _clean(form.get("title"))
@@ -108,12 +111,18 @@ def validate_share(form: Mapping[str, object]) -> dict[str, str]:
                 errors["hours_saved"] = "Hours saved cannot be negative."
             elif value > HOURS_MAX:
                 errors["hours_saved"] = f"A week has {HOURS_MAX} hours: write hours saved per week."
+    if not errors.get("url") and not errors.get("hours_saved"):
+        hours_value = Decimal(hours.replace(",", ".")) if hours else None
+        for key, message in claim_errors(
+            url=url or None, description=description, hours_saved_per_week=hours_value, rules=rules
+        ).items():
+            errors.setdefault(key, message)
     return errors
 
 
-def share_fields(form: Mapping[str, object]) -> ShareFields:
+def share_fields(form: Mapping[str, object], rules: ClaimRules = DEFAULT_CLAIM_RULES) -> ShareFields:
     """The normalised fields of a form that `validate_share` accepted (ValueError otherwise)."""
-    errors = validate_share(form)
+    errors = validate_share(form, rules)
     if errors:
         raise ValueError("; ".join(f"{k}: {v}" for k, v in errors.items()))
     hours = _clean(form.get("hours_saved"))

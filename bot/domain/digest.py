@@ -14,14 +14,18 @@ from bot.domain.story import WeekStory
 
 @dataclass(frozen=True)
 class BoardEntry:
-    """One line of the public leaderboard."""
+    """One line of the public leaderboard: output figures; usage figures only when spend is public.
+
+    With BUILDBOARD_PUBLIC_FIGURES=output (the default) tokens, spend and cost per work unit are None:
+    they are never put in a public post, so no renderer can show them by mistake.
+    """
 
     position: int
     person_id: int
     name: str | None
     slack_user_id: str | None
-    tokens: int
-    spend_usd: Decimal
+    tokens: int | None
+    spend_usd: Decimal | None
     artifacts: int
     work_units: Decimal
     cost_per_work_unit: Decimal | None
@@ -68,6 +72,10 @@ class WeeklyDigest:
     summary: WeekStory | None = None  # the week in a paragraph, opening the message
     ai_spend: AiSpendLine | None = None  # the thread's line on Buildboard's own AI spend
     seat_cost_usd: Decimal = Decimal(0)  # the organisation's seats this week, apart from spend (usage cost)
+    spend_public: bool = False  # BUILDBOARD_PUBLIC_FIGURES=output_and_spend: spend beside output on the board
+    # False when the week's totals of tokens and spend would let a named person's figures be worked out (spend
+    # public, and fewer than min_group_size active people not named with figures): they are left out then.
+    totals_shown: bool = True
 
 
 @dataclass(frozen=True)
@@ -103,3 +111,4 @@ class Highlight:
     work_units: Decimal
     kind: str | None = None
     endorsements: int = 0  # distinct colleagues who use it
+    author_person_id: int | None = None

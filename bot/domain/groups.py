@@ -24,6 +24,14 @@ class TeamFigure:
     artifacts: int = 0
     work_units: Decimal = Decimal(0)
     merged_teams: tuple[str, ...] = field(default=())
+    # Active people of the team named with their own figures in the same post (the digest's board, titles,
+    # highlights): the row's total minus theirs describes the others, so only the others count toward the minimum.
+    named_people: int = 0
+
+    @property
+    def unnamed_people(self) -> int:
+        """Active people the row describes who are not named with figures beside it."""
+        return self.active_people - self.named_people
 
 
 def _add(a: TeamFigure, b: TeamFigure) -> TeamFigure:
@@ -35,28 +43,30 @@ def _add(a: TeamFigure, b: TeamFigure) -> TeamFigure:
         artifacts=a.artifacts + b.artifacts,
         work_units=a.work_units + b.work_units,
         merged_teams=a.merged_teams + (b.team,),
+        named_people=a.named_people + b.named_people,
     )
 
 
 def merge_small_groups(
     figures: Sequence[TeamFigure], min_size: int, *, order: Callable[[TeamFigure], SupportsRichComparison] | None = None
 ) -> list[TeamFigure]:
-    """Teams with fewer than `min_size` active people are merged into one "Other teams" row.
+    """Teams with fewer than `min_size` active people not named in the same post are merged into "Other teams".
 
-    If that row is itself smaller than `min_size`, the smallest named team is folded into it too,
-    so no row (named or merged) ever describes fewer than `min_size` people.
+    If that row is itself too small, the smallest listed team is folded into it too, so no row (listed or
+    merged) ever describes fewer than `min_size` people beyond those named beside it: subtracting the named
+    people's figures from a row never gives fewer than `min_size` people's total.
     """
-    big = [f for f in figures if f.active_people >= min_size]
-    small = [f for f in figures if f.active_people < min_size]
+    big = [f for f in figures if f.unnamed_people >= min_size]
+    small = [f for f in figures if f.unnamed_people < min_size]
     if not small:
         rows = list(big)
     else:
         other = TeamFigure(OTHER_TEAMS, 0)
         for figure in small:
             other = _add(other, figure)
-        big.sort(key=lambda f: (f.active_people, f.team))
-        while other.active_people < min_size and big:
+        big.sort(key=lambda f: (f.unnamed_people, f.active_people, f.team))
+        while other.unnamed_people < min_size and big:
             other = _add(other, big.pop(0))
-        rows = big + ([other] if other.active_people >= min_size else [])
+        rows = big + ([other] if other.unnamed_people >= min_size else [])
     rows.sort(key=order or (lambda f: (f.team == OTHER_TEAMS, -f.work_units, -f.active_people, f.team)))
     return rows

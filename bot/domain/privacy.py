@@ -34,3 +34,13 @@ def may_be_named_in_public(person: PublicFacts | None) -> bool:
         and person.forgotten_at is None
         and person.name is not None
     )
+
+
+def who_sees_your_numbers(spend_public: bool) -> str:
+    """The sentence telling people who sees their numbers (nudge DM, App Home, `/buildboard me`, help, README)."""
+    if spend_public:
+        return (
+            "Who sees your numbers: you, your managers up the line, admins — "
+            "and, since spend is public, the digest channel."
+        )
+    return "Who sees your numbers: you, your managers up the line, admins."

@@ -32,6 +32,7 @@ class ArtifactView:
     spend_snapshot_usd: Decimal
     work_units: Decimal
     endorsed_by: tuple[str, ...] = ()  # who uses it, by name: shown to its author only (App Home)
+    counted: bool = True  # one of the first BUILDBOARD_MAX_COUNTED_ARTIFACTS of its week: counts toward work units
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class MyNumbers:
     viewed_by: list[ViewedBy]
     titles: list[tuple[IsoWeek, str]]  # (week, title name), newest first, over last week and this one
     flags: list[Flag]  # on last week: what the caller's manager sees too
+    spend_public: bool = False  # BUILDBOARD_PUBLIC_FIGURES=output_and_spend: the digest channel sees spend too
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class HomeWeek:
     current: bool
     code: CodeActivity | None = None  # commits and pull requests by coding agents (Claude Code analytics)
     seat_cost_usd: Decimal = Decimal(0)  # the week's share of the seats the person holds (apart from spend)
+    shared_artifacts: int = 0  # every artifact shared that week, counted or not (stats.artifacts: the counted)
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,8 @@ class Home:
     viewed_by: list[ViewedBy] = field(default_factory=list)
     person_id: int | None = None
     trend: Chart | None = None  # their last weeks, drawn beside the numbers (bot/domain/chart.py)
+    spend_public: bool = False  # BUILDBOARD_PUBLIC_FIGURES=output_and_spend: the digest channel sees spend too
+    max_counted_artifacts: int = 3
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,8 @@ class Leaderboard:
     viewer_stats: PersonWeek | None  # the caller's own numbers: shown to them only
     viewer_position: int | None  # among everyone with activity, opted-out people included
     viewer_hidden: bool  # the caller is left out of public boards (privacy on, or departed)
+    active_people: int = 0  # people who used AI this week so far
+    spend_public: bool = False  # the board shows tokens and spend beside output
 
 
 @dataclass(frozen=True)

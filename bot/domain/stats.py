@@ -19,8 +19,8 @@ class PersonWeek(NamedTuple):
     tokens: int
     spend_usd: Decimal
     active_days: int
-    artifacts: int
-    work_units: Decimal
+    artifacts: int  # counted artifacts (at most BUILDBOARD_MAX_COUNTED_ARTIFACTS a week)
+    work_units: Decimal  # counted work units (bot/db/output.py)
     longest_streak: int = 0  # consecutive active days within the week
 
     @property
@@ -46,14 +46,23 @@ class OrgWeek:
     active_people: int
     artifacts: int
     work_units: Decimal
-    people_with_artifacts_spend_usd: Decimal  # spend of people who shared something that week
+    people_with_artifacts_spend_usd: Decimal  # spend of people with counted output that week (work units > 0)
+    people_with_output: int = 0  # people with counted output (shared, verified or endorsed) that week
+    verified_spend_usd: Decimal = Decimal(0)  # spend of people with verified evidence that week
 
     @property
     def evidence_ratio(self) -> Decimal | None:
-        """Share of the week's spend by people who shared an artifact (0..1)."""
+        """Share of the week's spend by people with counted output (0..1)."""
         if self.spend_usd <= 0:
             return None
         return (self.people_with_artifacts_spend_usd / self.spend_usd).quantize(Decimal("0.001"))
+
+    @property
+    def verified_ratio(self) -> Decimal | None:
+        """The part of the evidence ratio backed by verified evidence: share of spend by people with some (0..1)."""
+        if self.spend_usd <= 0:
+            return None
+        return (self.verified_spend_usd / self.spend_usd).quantize(Decimal("0.001"))
 
 
 def change_ratio(current: Decimal | int, previous: Decimal | int) -> Decimal | None:

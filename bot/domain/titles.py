@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from bot.domain.claims import has_output
 from bot.domain.stats import PersonWeek
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("titles.toml")
@@ -275,11 +276,13 @@ def award_titles(
 ) -> list[TitleAward]:
     """Who holds which title this week.
 
-    `eligible` (default everyone) leaves out people who may not be named in public (opted out,
-    departed, deactivated): their title goes to the next eligible person. Full ties after every
-    tie-break share the title.
+    Titles are public, so only people with counted output that week (work units above 0) hold one,
+    whatever the rule says: tokens or active days alone never win a title (`requires_artifact`
+    then only decides whether at least one counted artifact is needed besides). `eligible` (default
+    everyone) leaves out people who may not be named in public (opted out, departed, deactivated):
+    their title goes to the next eligible person. Full ties after every tie-break share the title.
     """
-    candidates = [w for w in weeks if eligible is None or w.person_id in eligible]
+    candidates = [w for w in weeks if has_output(w.work_units) and (eligible is None or w.person_id in eligible)]
     sharers = [w for w in candidates if w.artifacts > 0]  # most titles only look at these
     awards: list[TitleAward] = []
     for rule in rules:

@@ -30,14 +30,24 @@ def work_units_for(
     *,
     estimate: Decimal | None = None,
     override: Decimal | None = None,
+    cap: Decimal | None = None,
 ) -> tuple[Decimal, str]:
-    """(work units, source): an override wins, then an estimate, then the hours-saved scale (default 1)."""
+    """(work units, source): an override wins, then an estimate, then the hours-saved scale (default 1).
+
+    `cap` (bot.domain.claims.evidence_cap: 0.5 for an artifact without a link) bounds the estimate and the
+    hours-saved scale, so what the author or the model says cannot make it worth more than its evidence allows.
+    Only an admin's override is above it.
+    """
     if override is not None:
         return _check(override, "a work-unit override").quantize(_CENT), "override"
     if estimate is not None:
-        return _check(estimate, "a work-unit estimate").quantize(_CENT), "estimate"
-    if hours_saved_per_week is None:
-        return DEFAULT_WORK_UNITS, "default"
-    hours = min(_check(hours_saved_per_week, "hours saved per week"), MAX_COUNTED_HOURS)
-    extra_halves = (hours / HOURS_PER_EXTRA_UNIT / _HALF).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return DEFAULT_WORK_UNITS + extra_halves * _HALF, "default"
+        units, source = _check(estimate, "a work-unit estimate").quantize(_CENT), "estimate"
+    elif hours_saved_per_week is None:
+        units, source = DEFAULT_WORK_UNITS, "default"
+    else:
+        hours = min(_check(hours_saved_per_week, "hours saved per week"), MAX_COUNTED_HOURS)
+        extra_halves = (hours / HOURS_PER_EXTRA_UNIT / _HALF).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        units, source = DEFAULT_WORK_UNITS + extra_halves * _HALF, "default"
+    if cap is not None and units > cap:
+        units = _check(cap, "a work-unit cap").quantize(_CENT)
+    return units, source

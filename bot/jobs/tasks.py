@@ -126,7 +126,7 @@ def work_unit_estimates(rt: Runtime) -> str:
 
     if rt.llm is None:
         return "no LLM client (OPENAI_API_KEY unset or BUILDBOARD_LLM_ENABLED=false): work units stay as they are"
-    return estimate_pending(rt.sessions, rt.llm, now=rt.clock()).summary()
+    return estimate_pending(rt.sessions, rt.llm, now=rt.clock(), rules=rt.settings.claim_rules).summary()
 
 
 def slack_ids(rt: Runtime) -> str:

@@ -11,19 +11,22 @@ the thread says what Buildboard itself spent on AI.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageWeekly
+from bot.db.output import counted, person_output, ranked_artifacts
 from bot.db.public import named_in_public
+from bot.db.value_sets import in_values
 from bot.domain.chart import ChartWeek, WeekFigures
 from bot.domain.chart import chart_weeks as chart_weeks_of
+from bot.domain.claims import has_output
 from bot.domain.delivery import MessageIntent, MessageKind
 from bot.domain.digest import AiSpendLine, BoardEntry, Highlight, TitleHolder, TitleLine, WeeklyDigest
 from bot.domain.groups import TeamFigure, merge_small_groups
@@ -39,7 +42,7 @@ from bot.services.endorsements import endorsement_counts
 from bot.services.llm_usage import llm_spend
 from bot.services.ports import MessageSender
 from bot.services.seats import seat_cost_total
-from bot.services.stats import org_week, people_by_id, person_weeks
+from bot.services.stats import DEFAULT_CAP, org_week, people_by_id, person_weeks
 from bot.services.story import stored_story, tell_week
 from bot.services.titles import award_week, rules_for, stored_awards, titles_for_week
 from bot.settings import Settings
@@ -67,15 +70,25 @@ def chart_key(channel: str, week: IsoWeek) -> str:
 
 
 def public_board(
-    session: Session, weeks: dict[int, PersonWeek], rank_by: RankBy, size: int = BOARD_SIZE
+    session: Session,
+    weeks: dict[int, PersonWeek],
+    rank_by: RankBy,
+    size: int = BOARD_SIZE,
+    *,
+    spend_public: bool = False,
 ) -> list[BoardEntry]:
-    """The top `size` people who may be named, best first (others still count in the totals)."""
+    """The top `size` people with counted output who may be named, best first (others still count in the totals).
+
+    Nobody without output that week (counted work units 0) is ranked or named, whatever their tokens. Tokens,
+    spend and cost per work unit are put on the board only with `spend_public` (BUILDBOARD_PUBLIC_FIGURES).
+    """
     board: list[BoardEntry] = []
+    builders = [w for w in weeks.values() if has_output(w.work_units)]
     start, depth = 0, size * 20
     # Only the head of the ranking is ordered (a heap, not a sort of 85,000 people), and people are
     # looked up a page at a time: deeper only when too many at the top may not be named.
     while len(board) < size:
-        ranked = best(weeks.values(), depth, rank_by)
+        ranked = best(builders, depth, rank_by)
         page = ranked[start:]
         if not page:
             break
@@ -91,11 +104,11 @@ def public_board(
                     person_id=person.id,
                     name=person.name,
                     slack_user_id=person.slack_user_id,
-                    tokens=stats.tokens,
-                    spend_usd=stats.spend_usd,
+                    tokens=stats.tokens if spend_public else None,
+                    spend_usd=stats.spend_usd if spend_public else None,
                     artifacts=stats.artifacts,
                     work_units=stats.work_units,
-                    cost_per_work_unit=stats.cost_per_work_unit,
+                    cost_per_work_unit=stats.cost_per_work_unit if spend_public else None,
                 )
             )
             if len(board) == size:
@@ -142,48 +155,71 @@ def title_lines(session: Session, awards: list[TitleAward], rules: Sequence[Titl
     return lines
 
 
-def highlights(session: Session, week: IsoWeek, limit: int = HIGHLIGHTS) -> list[Highlight]:
-    """The week's most valuable artifacts by people who may be named."""
+def highlights(session: Session, week: IsoWeek, limit: int = HIGHLIGHTS, *, cap: int = DEFAULT_CAP) -> list[Highlight]:
+    """The week's most valuable counted artifacts (work units above 0) by people who may be named."""
+    ranked = ranked_artifacts([week.start])
     rows = session.execute(
         select(Artifact, Person.name, Person.slack_user_id)
+        .join(ranked, ranked.c.artifact_id == Artifact.id)
         .join(Person, Person.id == Artifact.person_id)
-        .where(Artifact.week_start == week.start, Artifact.title.is_not(None), named_in_public())
+        .where(counted(ranked, cap), Artifact.work_units > 0, Artifact.title.is_not(None), named_in_public())
         .order_by(Artifact.work_units.desc(), Artifact.share_in_channel.desc(), Artifact.created_at, Artifact.id)
         .limit(limit)
     ).all()
     counts = endorsement_counts(session, [a.id for a, _, _ in rows])
     return [
-        Highlight(a.id, name, slack_id, a.title or "", a.url, Decimal(a.work_units), a.kind, counts.get(a.id, 0))
+        Highlight(
+            a.id, name, slack_id, a.title or "", a.url, Decimal(a.work_units), a.kind, counts.get(a.id, 0), a.person_id
+        )
         for a, name, slack_id in rows
     ]
 
 
-def team_figures(session: Session, week: IsoWeek, min_group_size: int) -> list[TeamFigure]:
-    """Per-team numbers, small teams merged so no row describes fewer than `min_group_size` people."""
+def team_figures(
+    session: Session,
+    week: IsoWeek,
+    min_group_size: int,
+    *,
+    named: Collection[int] = (),
+    cap: int = DEFAULT_CAP,
+) -> list[TeamFigure]:
+    """Per-team numbers, small teams merged so no row describes fewer than `min_group_size` people.
+
+    `named` are the people named with their own figures in the same post: they do not count toward a
+    row's minimum, so a row minus their figures still describes at least `min_group_size` people.
+    """
     team = func.coalesce(Person.team, NO_TEAM)
+    named_ids = list(named)
+    is_named = in_values(Person.id, named_ids) if named_ids else literal(False)
     usage = {
-        name: (int(people), int(tokens or 0), Decimal(spend or 0))
-        for name, people, tokens, spend in session.execute(
-            select(team, func.count(), func.sum(UsageWeekly.tokens), func.sum(UsageWeekly.cost_usd))
+        name: (int(people), int(tokens or 0), Decimal(spend or 0), int(named_people or 0))
+        for name, people, tokens, spend, named_people in session.execute(
+            select(
+                team,
+                func.count(),
+                func.sum(UsageWeekly.tokens),
+                func.sum(UsageWeekly.cost_usd),
+                func.sum(case((is_named, 1), else_=0)),
+            )
             .join(Person, Person.id == UsageWeekly.person_id)
             .where(UsageWeekly.week_start == week.start)
             .group_by(team)
         )
     }
+    output = person_output([week.start], cap=cap).subquery("output")
     made = {
-        name: (int(count), Decimal(units or 0))
+        name: (int(count or 0), Decimal(units or 0))
         for name, count, units in session.execute(
-            select(team, func.count(Artifact.id), func.sum(Artifact.work_units))
-            .join(Person, Person.id == Artifact.person_id)
-            .where(Artifact.week_start == week.start)
+            select(team, func.sum(output.c.shared_artifacts), func.sum(output.c.work_units))
+            .join(Person, Person.id == output.c.person_id)
             .group_by(team)
         )
     }
     figures = []
     for name in sorted(set(usage) | set(made)):
-        people, tokens, spend = usage.get(name, (0, 0, Decimal(0)))
+        people, tokens, spend, named_people = usage.get(name, (0, 0, Decimal(0), 0))
         artifacts, units = made.get(name, (0, Decimal(0)))
-        figures.append(TeamFigure(name, people, tokens, spend, artifacts, units))
+        figures.append(TeamFigure(name, people, tokens, spend, artifacts, units, named_people=named_people))
     return merge_small_groups(figures, min_group_size)
 
 
@@ -239,27 +275,44 @@ def compute_digest(
     computed. The title rules are read once here and handed down.
     """
     rules = rules_for(settings)
-    weeks = person_weeks(session, week)
+    cap = settings.max_counted_artifacts
+    weeks = person_weeks(session, week, cap=cap)
     if award_at is not None:
         awards = award_week(session, week, settings, award_at, weeks=weeks, rules=rules)
     elif stored:
         awards = stored_awards(session, week, settings, rules=rules)
     else:
         awards = titles_for_week(session, week, settings, weeks=weeks, rules=rules)
+    spend_public = settings.spend_public
+    board = public_board(session, weeks, settings.rank_by, spend_public=spend_public)
+    titles = title_lines(session, awards, rules)
+    shown = highlights(session, week, cap=cap)
+    named = (
+        {e.person_id for e in board}
+        | {h.person_id for line in titles for h in line.holders}
+        | {h.author_person_id for h in shown if h.author_person_id is not None}
+    )
+    totals = org_week(session, week, cap=cap)
+    # With spend public, the organisation's spend minus the named people's spend is everyone else's: shown only
+    # when that is at least min_group_size people (the same rule as a team row).
+    named_active = sum(1 for pid in named if pid in weeks and weeks[pid].tokens > 0)
+    totals_shown = not spend_public or totals.active_people - named_active >= settings.min_group_size
     return WeeklyDigest(
         week=week,
-        totals=org_week(session, week),
-        previous=org_week(session, week.previous()),
-        leaderboard=public_board(session, weeks, settings.rank_by),
+        totals=totals,
+        previous=org_week(session, week.previous(), cap=cap),
+        leaderboard=board,
         rank_by=settings.rank_by,
-        titles=title_lines(session, awards, rules),
-        highlights=highlights(session, week),
-        teams=team_figures(session, week, settings.min_group_size),
+        titles=titles,
+        highlights=shown,
+        teams=team_figures(session, week, settings.min_group_size, named=named, cap=cap),
         min_group_size=settings.min_group_size,
-        chart=chart_weeks(session, week),
+        chart=chart_weeks(session, week) if totals_shown else [],
         summary=summary,
         ai_spend=ai_spend,
         seat_cost_usd=seat_cost_total(session, week.start, week.end),
+        spend_public=spend_public,
+        totals_shown=totals_shown,
     )
 
 

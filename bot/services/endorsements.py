@@ -8,23 +8,21 @@ MAX_ENDORSEMENT_UNITS. An endorsement belongs to the week it was given.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Numeric, Select, case, delete, func, literal, or_, select
+from sqlalchemy import Numeric, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db.earned_units import endorsement_units
 from bot.db.models import Artifact, Endorsement, Person
-from bot.db.query_types import AnySelect
 from bot.db.value_sets import in_values
 from bot.domain.evidence import (
-    MAX_ENDORSEMENT_UNITS,
     MAX_ENDORSEMENTS_PER_WEEK,
-    UNITS_PER_ENDORSER,
     Refusal,
 )
 from bot.domain.periods import IsoWeek
@@ -121,34 +119,15 @@ def endorsers_of(session: Session, artifact_ids: Collection[int]) -> dict[int, l
     return found
 
 
-def endorsement_units(weeks: Sequence[IsoWeek], members: Collection[int] | AnySelect | None = None) -> AnySelect:
-    """Per author and week: person_id, week_start, work_units from distinct endorsers, capped."""
-    where: list[ColumnElement[bool]] = [Endorsement.week_start.in_([week.start for week in weeks])]
-    if members is not None:
-        where.append(
-            Endorsement.author_id.in_(members)
-            if isinstance(members, Select)
-            else in_values(Endorsement.author_id, list(members))
-        )
-    earned = func.count(func.distinct(Endorsement.endorser_id)) * literal(UNITS_PER_ENDORSER, UNITS)
-    capped = case((earned > MAX_ENDORSEMENT_UNITS, literal(MAX_ENDORSEMENT_UNITS, UNITS)), else_=earned)
-    return (
-        select(
-            Endorsement.author_id.label("person_id"),
-            Endorsement.week_start.label("week_start"),
-            func.cast(capped, UNITS).label("work_units"),
-        )
-        .where(*where)
-        .group_by(Endorsement.author_id, Endorsement.week_start)
-    )
-
-
 def forget_endorsements(session: Session, person_id: int) -> int:
     """Erase every endorsement given by or to a forgotten person; returns how many."""
     result = session.execute(
         delete(Endorsement).where(or_(Endorsement.endorser_id == person_id, Endorsement.author_id == person_id))
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+__all__ = ["endorsement_units"]  # the SQL lives in bot/db/earned_units.py, beside counted work units
 
 
 def endorsement_units_total(session: Session, week: IsoWeek) -> Decimal:

@@ -238,9 +238,11 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
                     Artifact.url.is_not(None),
                     Artifact.description.is_not(None),
                     Artifact.estimate_summary.is_not(None),
+                    Artifact.link_key.is_not(None),
                 ),
             )
-            .values(title=None, url=None, description=None, estimate_summary=None, updated_at=now)
+            # The link's hash goes with the link (it would still say which page was theirs).
+            .values(title=None, url=None, link_key=None, description=None, estimate_summary=None, updated_at=now)
         ),
         "artifacts",
     )

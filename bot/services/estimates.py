@@ -1,6 +1,11 @@
 """Work-unit estimates for artifacts, through the injected LLM, and admins' overrides.
 
-Runs in jobs and commands, never in a Slack listener: a call can take seconds. Each estimate
+Model calls are budgeted: estimates run in the daily batch (the scheduler's `estimates` job and
+`buildboard estimate`), never once per save, and only for counted artifacts — at most
+BUILDBOARD_MAX_COUNTED_ARTIFACTS per person-week. An estimate never makes an artifact worth more
+than its evidence allows (no link → BUILDBOARD_UNLINKED_WORK_UNITS), so text in a description that
+talks the model into a bigger number gains nothing. Runs in jobs and commands, never in a Slack
+listener: a call can take seconds. Each estimate
 reads the artifact in one short transaction, calls the model with no transaction open, and
 writes the result in another. A failed call (no key, timeout, 429, 5xx, malformed answer)
 leaves the default work units and counts an attempt; `estimate_pending` retries later.
@@ -19,6 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Artifact
+from bot.db.output import counted, ranked_artifacts
+from bot.domain.claims import DEFAULT_CLAIM_RULES, ClaimRules, evidence_cap
 from bot.domain.estimates import ESTIMATE_SCHEMA, one_line, parse_override, scale_value
 from bot.domain.periods import IsoWeek
 from bot.domain.workunits import work_units_for
@@ -37,10 +44,13 @@ class ArtifactNotFound(ValueError):
     pass
 
 
-def _apply(artifact: Artifact, *, now: datetime) -> None:
-    """Recompute the work units that count: override, else estimate, else the hours-based default."""
+def _apply(artifact: Artifact, *, now: datetime, rules: ClaimRules) -> None:
+    """Recompute the work units that count: override, else estimate, else the hours-based default (within evidence)."""
     units, source = work_units_for(
-        artifact.hours_saved_per_week, estimate=artifact.work_units_estimate, override=artifact.work_units_override
+        artifact.hours_saved_per_week,
+        estimate=artifact.work_units_estimate,
+        override=artifact.work_units_override,
+        cap=evidence_cap(artifact.url, rules),
     )
     artifact.work_units, artifact.work_units_source, artifact.updated_at = units, source, now
 
@@ -67,7 +77,12 @@ class EstimateOutcome:
 
 
 def estimate_artifact(
-    session_factory: sessionmaker[Session], llm: LlmClient | None, artifact_id: int, *, now: datetime
+    session_factory: sessionmaker[Session],
+    llm: LlmClient | None,
+    artifact_id: int,
+    *,
+    now: datetime,
+    rules: ClaimRules = DEFAULT_CLAIM_RULES,
 ) -> EstimateOutcome:
     """Estimate one artifact (again, if it had an estimate); an override stays in force."""
     with session_factory() as session:
@@ -87,11 +102,11 @@ def estimate_artifact(
         schema=ESTIMATE_SCHEMA,
         max_output_tokens=300,
     )
-    return _store(session_factory, artifact_id, answer, now=now)
+    return _store(session_factory, artifact_id, answer, now=now, rules=rules)
 
 
 def _store(
-    session_factory: sessionmaker[Session], artifact_id: int, answer: LlmAnswer, *, now: datetime
+    session_factory: sessionmaker[Session], artifact_id: int, answer: LlmAnswer, *, now: datetime, rules: ClaimRules
 ) -> EstimateOutcome:
     with session_factory.begin() as session:
         record_llm_usage(session, answer, now=now)
@@ -110,42 +125,12 @@ def _store(
         artifact.estimated_at = now
         artifact.estimate_attempts = (artifact.estimate_attempts or 0) + 1
         artifact.estimate_error = None
-        _apply(artifact, now=now)
-        return EstimateOutcome(artifact_id, "estimated", f"{units.normalize():f} work units")
-
-
-def estimate_after_save(
-    session_factory: sessionmaker[Session],
-    llm: LlmClient | None,
-    artifact_id: int,
-    *,
-    now: datetime,
-    edited: bool = False,
-) -> EstimateOutcome:
-    """The hook run after an artifact is created or edited (in the background, never within Slack's 3 s).
-
-    An edit makes the artifact due for a new estimate, so if this call fails the next
-    `estimate_pending` run picks it up; until then the last estimate (or the default) counts.
-    """
-    if edited:
-        with session_factory.begin() as session:
-            artifact = session.get(Artifact, artifact_id)
-            if artifact is None:
-                return EstimateOutcome(artifact_id, "skipped", "deleted meanwhile")
-            artifact.estimated_at, artifact.estimate_attempts, artifact.estimate_error = None, 0, None
-    return estimate_artifact(session_factory, llm, artifact_id, now=now)
-
-
-def estimate_hook(
-    session_factory: sessionmaker[Session], llm: LlmClient | None, clock: Callable[[], datetime]
-) -> Callable[[int], None]:
-    """The artifact-saved hook (Runtime.artifact_hooks): estimate on a worker thread."""
-
-    def estimate_saved_artifact(artifact_id: int) -> None:
-        outcome = estimate_after_save(session_factory, llm, artifact_id, now=clock(), edited=True)
-        log.info("work-unit estimate for artifact %s: %s %s", artifact_id, outcome.status, outcome.detail)
-
-    return estimate_saved_artifact
+        _apply(artifact, now=now, rules=rules)
+        counted_units = Decimal(artifact.work_units).normalize()
+        detail = f"{units.normalize():f} work units"
+        if counted_units < units and artifact.work_units_source == "estimate":
+            detail += f" (counted as {counted_units:f}: no link)"
+        return EstimateOutcome(artifact_id, "estimated", detail)
 
 
 @dataclass
@@ -168,9 +153,19 @@ class EstimateReport:
 _OUTAGE = ("timed out", "rate limited", "HTTP 5", "could not connect", "HTTP 401", "HTTP 403")
 
 
-def pending_estimates(session: Session, *, week: IsoWeek | None, retry_failed: bool, limit: int) -> list[int]:
-    """Ids of artifacts still waiting for an estimate, oldest first."""
-    query = select(Artifact.id).where(Artifact.estimated_at.is_(None), Artifact.title.is_not(None))
+def pending_estimates(
+    session: Session, *, week: IsoWeek | None, retry_failed: bool, limit: int, cap: int = 3
+) -> list[int]:
+    """Ids of counted artifacts still waiting for an estimate, oldest first (at most `cap` per person-week).
+
+    An artifact beyond its person-week's first `cap` counts for nothing, so it is never sent to the model.
+    """
+    ranked = ranked_artifacts(None if week is None else [week.start])
+    query = (
+        select(Artifact.id)
+        .join(ranked, ranked.c.artifact_id == Artifact.id)
+        .where(counted(ranked, cap), Artifact.estimated_at.is_(None), Artifact.title.is_not(None))
+    )
     if not retry_failed:
         query = query.where(Artifact.estimate_attempts < MAX_ATTEMPTS)
     if week is not None:
@@ -187,16 +182,19 @@ def estimate_pending(
     retry_failed: bool = False,
     limit: int = 200,
     progress: Callable[[EstimateOutcome], None] | None = None,
+    rules: ClaimRules = DEFAULT_CLAIM_RULES,
 ) -> EstimateReport:
-    """Estimate every artifact without an estimate (the job and `buildboard estimate` run this)."""
+    """Estimate every counted artifact without an estimate (the daily job and `buildboard estimate` run this)."""
     with session_factory() as session:
-        ids = pending_estimates(session, week=week, retry_failed=retry_failed, limit=limit)
+        ids = pending_estimates(
+            session, week=week, retry_failed=retry_failed, limit=limit, cap=rules.max_counted_artifacts
+        )
     report = EstimateReport()
     if llm is None:
         report.left = len(ids)
         return report
     for position, artifact_id in enumerate(ids):
-        outcome = estimate_artifact(session_factory, llm, artifact_id, now=now)
+        outcome = estimate_artifact(session_factory, llm, artifact_id, now=now, rules=rules)
         if progress is not None:
             progress(outcome)
         if outcome.status == "estimated":
@@ -213,7 +211,12 @@ def estimate_pending(
 
 
 def override_work_units(
-    session_factory: sessionmaker[Session], artifact_id: int, work_units: str | Decimal | None, *, now: datetime
+    session_factory: sessionmaker[Session],
+    artifact_id: int,
+    work_units: str | Decimal | None,
+    *,
+    now: datetime,
+    rules: ClaimRules = DEFAULT_CLAIM_RULES,
 ) -> Artifact:
     """Set (or with None, clear) an admin's override; it wins over estimates and survives re-estimation."""
     value = None if work_units is None else parse_override(work_units)
@@ -222,7 +225,7 @@ def override_work_units(
         if artifact is None:
             raise ArtifactNotFound(f"no artifact with id {artifact_id}")
         artifact.work_units_override = value
-        _apply(artifact, now=now)
+        _apply(artifact, now=now, rules=rules)
         session.flush()
         session.expunge(artifact)
         return artifact

@@ -13,18 +13,17 @@ a person-week counts the larger of the two numbers, never their sum: one PR neve
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, Numeric, Select, and_, case, delete, func, literal, select, union_all
+from sqlalchemy import Numeric, and_, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import CodeActivityDaily, Person, VerifiedPullRequest
-from bot.db.query_types import AnySelect
+from bot.db.earned_units import verified_pr_units
+from bot.db.models import Person, VerifiedPullRequest
 from bot.db.value_sets import in_values
 from bot.domain.evidence import (
     DEFAULT_UNITS_PER_PR,
@@ -42,7 +41,6 @@ from bot.domain.evidence import (
 )
 from bot.domain.periods import IsoWeek
 from bot.ingest.provider_api import ProviderError
-from bot.services.endorsements import endorsement_units
 from bot.services.ports import PullRequestSource
 from bot.settings import Settings
 
@@ -227,97 +225,6 @@ def store_pull_request(
     return row
 
 
-def _greater(a: Any, b: Any) -> Any:
-    return case((a > b, a), else_=b)
-
-
-def verified_pr_units(
-    weeks: Sequence[IsoWeek],
-    members: Collection[int] | AnySelect | None = None,
-    *,
-    units_per_pr: Decimal = DEFAULT_UNITS_PER_PR,
-) -> AnySelect:
-    """Per person and week: person_id, week_start, work_units of counted PRs (GitHub or Claude Code), capped."""
-    starts = [week.start for week in weeks]
-
-    def of_members(column: Any) -> list[Any]:
-        if members is None:
-            return []
-        if isinstance(members, Select):
-            return [column.in_(members)]
-        return [in_values(column, list(members))]
-
-    github = (
-        select(
-            VerifiedPullRequest.person_id.label("person_id"),
-            VerifiedPullRequest.week_start.label("week_start"),
-            func.count().label("github_prs"),
-            literal(0, Integer).label("agent_prs"),
-        )
-        .where(
-            VerifiedPullRequest.counted.is_(True),
-            VerifiedPullRequest.person_id.is_not(None),
-            VerifiedPullRequest.week_start.in_(starts),
-            *of_members(VerifiedPullRequest.person_id),
-        )
-        .group_by(VerifiedPullRequest.person_id, VerifiedPullRequest.week_start)
-    )
-    # Claude Code reports PRs per UTC day, as the code-activity figures beside spend read them.
-    agent = [
-        select(
-            CodeActivityDaily.person_id.label("person_id"),
-            literal(week.start, Date).label("week_start"),
-            literal(0, Integer).label("github_prs"),
-            func.sum(CodeActivityDaily.pull_requests).label("agent_prs"),
-        )
-        .where(
-            CodeActivityDaily.day >= week.start,
-            CodeActivityDaily.day <= week.end,
-            CodeActivityDaily.pull_requests > 0,
-            *of_members(CodeActivityDaily.person_id),
-        )
-        .group_by(CodeActivityDaily.person_id)
-        for week in weeks
-    ]
-    both = union_all(github, *agent).subquery("pr_counts")
-    per_week = (
-        select(
-            both.c.person_id,
-            both.c.week_start,
-            func.max(both.c.github_prs).label("github_prs"),
-            func.max(both.c.agent_prs).label("agent_prs"),
-        )
-        .group_by(both.c.person_id, both.c.week_start)
-        .subquery("pr_weeks")
-    )
-    prs = _greater(per_week.c.github_prs, per_week.c.agent_prs)
-    capped = case((prs > MAX_COUNTED_PRS, MAX_COUNTED_PRS), else_=prs)
-    return select(
-        per_week.c.person_id,
-        per_week.c.week_start,
-        func.cast(capped * literal(units_per_pr, UNITS), UNITS).label("work_units"),
-    )
-
-
-def earned_work_units(
-    weeks: Sequence[IsoWeek],
-    members: Collection[int] | AnySelect | None = None,
-    *,
-    units_per_pr: Decimal = DEFAULT_UNITS_PER_PR,
-) -> AnySelect:
-    """Per person and week: person_id, week_start, work_units earned beyond shared artifacts.
-
-    Verified PR units plus endorsement units, each capped per person-week: the terms the work-unit
-    ranking adds to what a person's artifacts count.
-    """
-    parts = union_all(
-        verified_pr_units(weeks, members, units_per_pr=units_per_pr), endorsement_units(weeks, members)
-    ).subquery("earned_parts")
-    return select(parts.c.person_id, parts.c.week_start, func.sum(parts.c.work_units).label("work_units")).group_by(
-        parts.c.person_id, parts.c.week_start
-    )
-
-
 @dataclass(frozen=True)
 class EvidenceRow:
     """One verified PR as `buildboard export evidence` lists it."""
@@ -371,7 +278,6 @@ def forget_pull_requests(session: Session, person_id: int) -> int:
 __all__ = [
     "EvidenceRow",
     "EvidenceSyncReport",
-    "earned_work_units",
     "evidence_rows",
     "forget_pull_requests",
     "github_configured",

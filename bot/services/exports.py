@@ -9,16 +9,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TextIO
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, AuditEvent, Award, Endorsement, Person, UsageDaily
+from bot.db.output import counted as counted_rule
+from bot.db.output import ranked_artifacts
 from bot.domain.evidence import DEFAULT_UNITS_PER_PR
 from bot.domain.periods import IsoWeek
 from bot.domain.text import spreadsheet_text
 from bot.ingest.seat_prices import SeatPrices
 from bot.services.evidence import evidence_rows
 from bot.services.seats import seat_views
+from bot.services.stats import DEFAULT_CAP
 
 STREAM_ROWS = 10_000
 
@@ -283,8 +286,10 @@ ARTIFACT_COLUMNS = [
 ]
 
 
-def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple[Any, ...]]:
-    counted = artifact_counts()
+def artifact_rows(session: Session, week: IsoWeek | None, *, cap: int = DEFAULT_CAP) -> Iterator[tuple[Any, ...]]:
+    # Counted: one of the first `cap` artifacts of its person-week, in sharing order (bot/db/output.py).
+    ranked = ranked_artifacts(None if week is None else [week.start])
+    counted = counted_rule(ranked, cap)
     endorsements = (
         select(func.count(func.distinct(Endorsement.endorser_id)))
         .where(Endorsement.artifact_id == Artifact.id)
@@ -316,6 +321,7 @@ def artifact_rows(session: Session, week: IsoWeek | None) -> Iterator[tuple[Any,
             case((counted, Artifact.work_units), else_=literal(Decimal(0), Artifact.work_units.type)),
         )
         .join(Person, Person.id == Artifact.person_id)
+        .join(ranked, ranked.c.artifact_id == Artifact.id)
         .order_by(Artifact.week_start, Person.email, Artifact.id)
     )
     if week is not None:
@@ -342,11 +348,6 @@ def export_seats(session: Session, *, prices: SeatPrices, today: date, idle_days
         for v in seat_views(session, prices, today=today, idle_days=idle_days)
     )
     return write_rows(out, SEAT_COLUMNS, rows, fmt)
-
-
-def artifact_counts() -> ColumnElement[bool]:
-    """Whether an artifact counts toward work units and rank: every shared artifact does today."""
-    return literal(True)
 
 
 EVIDENCE_COLUMNS = [

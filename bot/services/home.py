@@ -33,34 +33,42 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
     current = IsoWeek.current(now, settings.zone)
     trend_weeks = weeks_ending(current, TREND_WEEKS)
     weeks = list(reversed(trend_weeks[-(PAST_WEEKS + 1) :]))
-    figures = person_period_figures(trend_weeks, [person.id], by_week=True)
+    cap = settings.max_counted_artifacts
+    figures = person_period_figures(trend_weeks, [person.id], by_week=True, cap=cap)
     by_start = {
-        row.week_start: PersonWeek(
-            person.id,
-            int(row.tokens),
-            Decimal(row.spend_usd),
-            int(row.active_days),
-            int(row.artifacts),
-            Decimal(row.work_units),
+        row.week_start: (
+            PersonWeek(
+                person.id,
+                int(row.tokens),
+                Decimal(row.spend_usd),
+                int(row.active_days),
+                int(row.artifacts),
+                Decimal(row.work_units),
+            ),
+            int(row.shared_artifacts),
         )
         for row in session.execute(figures)
     }
     rows = []
     for week in weeks:
-        stats = by_start.get(week.start) or empty_week(person.id)
+        stats, shared = by_start.get(week.start) or (empty_week(person.id), 0)
         code = code_activity_by_person(session, week, [person.id]).get(person.id)
         seat_cost = seat_cost_by_person(session, week.start, week.end, [person.id]).get(person.id, Decimal(0))
-        rows.append(HomeWeek(week, stats, week == current, code, seat_cost))
+        rows.append(HomeWeek(week, stats, week == current, code, seat_cost, shared_artifacts=shared))
     awards = session.execute(
         select(Award.week_start, Award.title_key, Award.streak_weeks)
         .where(Award.person_id == person.id, Award.week_start >= weeks[-1].start)
         .order_by(Award.week_start.desc(), Award.title_key)
         .limit(TITLES_LISTED)
     ).all()
-    artifacts, total = person_artifacts(session, person.id, ARTIFACTS_LISTED)
+    artifacts, total = person_artifacts(session, person.id, ARTIFACTS_LISTED, cap=cap)
     trend = chart_weeks(
         trend_weeks,
-        {w: WeekFigures(f.spend_usd, f.artifacts, f.work_units) for w in trend_weeks if (f := by_start.get(w.start))},
+        {
+            w: WeekFigures(f.spend_usd, f.artifacts, f.work_units)
+            for w in trend_weeks
+            if (f := (by_start.get(w.start) or (None, 0))[0]) is not None
+        },
         current=current,
     )
     return Home(
@@ -73,6 +81,8 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
         viewed_by=views_of(session, person.id, now=now),
         person_id=person.id,
         trend=personal_chart(trend, current),
+        spend_public=settings.spend_public,
+        max_counted_artifacts=cap,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person
+from bot.domain.claims import has_output
 from bot.domain.periods import IsoWeek
 from bot.domain.privacy import may_be_named_in_public
 from bot.domain.ranking import rank
@@ -19,15 +20,18 @@ from bot.settings import Settings
 def current_leaderboard(session: Session, now: datetime, settings: Settings, viewer: Person) -> Leaderboard:
     """The board for the current week so far, ranked like the digest (BUILDBOARD_RANK_BY), with the viewer's line."""
     week = IsoWeek.current(now, settings.zone)
-    weeks = person_weeks(session, week)
-    ranked = rank(weeks.values(), settings.rank_by)
+    weeks = person_weeks(session, week, cap=settings.max_counted_artifacts)
+    # Only people with counted output are ranked (opted-out people among them: they keep their position).
+    ranked = rank((w for w in weeks.values() if has_output(w.work_units)), settings.rank_by)
     position = next((i for i, w in enumerate(ranked, start=1) if w.person_id == viewer.id), None)
     return Leaderboard(
         week=week,
         rank_by=settings.rank_by,
-        entries=public_board(session, weeks, settings.rank_by),
+        entries=public_board(session, weeks, settings.rank_by, spend_public=settings.spend_public),
         ranked_people=len(ranked),
         viewer_stats=weeks.get(viewer.id),
         viewer_position=position,
         viewer_hidden=not may_be_named_in_public(viewer),
+        active_people=sum(1 for w in weeks.values() if w.tokens > 0),
+        spend_public=settings.spend_public,
     )

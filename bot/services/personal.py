@@ -8,12 +8,12 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Artifact, Person
+from bot.db.models import Person
 from bot.domain.periods import IsoWeek
 from bot.domain.ranking import RankBy, rank_key
 from bot.domain.reports import Leaderboard, MyNumbers, MyWeek, PrivacySetting, StoredAbout
 from bot.domain.stats import PersonWeek
-from bot.services.artifacts import artifact_view
+from bot.services.artifacts import week_artifacts
 from bot.services.audit import views_of
 from bot.services.code_activity import code_activity_by_person
 from bot.services.identity import UserLookup, person_for_slack_user
@@ -37,9 +37,10 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
     first figures, ordered by the domain's rank_key), so one person's answer never loads the whole
     organisation's week.
     """
-    mine = person_weeks(session, week, [person.id]).get(person.id) or empty_week(person.id)
-    table = person_weeks_subquery(week)
-    active = or_(table.c.tokens > 0, table.c.artifacts > 0)
+    cap = settings.max_counted_artifacts
+    mine = person_weeks(session, week, [person.id], cap=cap).get(person.id) or empty_week(person.id)
+    table = person_weeks_subquery(week, cap=cap)
+    active = table.c.work_units > 0  # only people with counted output are ranked, like the public board
     ahead, tied = _ahead_and_tied(table, mine, settings.rank_by)
     others = and_(active, table.c.person_id != mine.person_id)
     # One pass counts everyone ranked and everyone clearly ahead; a second reads only the ties.
@@ -50,18 +51,11 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
         ).select_from(table)
     ).one()
     position = None
-    if mine.tokens > 0 or mine.artifacts > 0:
+    if mine.work_units > 0:
         close = [person_week_from_row(row) for row in session.execute(select(table).where(others, tied)).all()]
         my_key = rank_key(mine, settings.rank_by)
         position = int(clearly_ahead) + sum(1 for w in close if rank_key(w, settings.rank_by) < my_key) + 1
-    artifacts = [
-        artifact_view(artifact)
-        for artifact in session.scalars(
-            select(Artifact)
-            .where(Artifact.person_id == person.id, Artifact.week_start == week.start)
-            .order_by(Artifact.created_at)
-        )
-    ]
+    artifacts = week_artifacts(session, person.id, week, cap)
     code = code_activity_by_person(session, week, [person.id]).get(person.id)
     seat_cost = seat_cost_by_person(session, week.start, week.end, [person.id]).get(person.id, Decimal(0))
     return MyWeek(week, mine, position, int(ranked_people), artifacts, code, seat_cost)
@@ -110,6 +104,7 @@ def my_numbers(
         viewed_by=views_of(session, person.id, now=now),
         titles=titles_of(session, person.id, [last, current], settings),
         flags=flags_for(session, [person.id], last, settings).get(person.id, []),
+        spend_public=settings.spend_public,
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Artifact, Person
@@ -23,7 +24,15 @@ from bot.domain.periods import IsoWeek
 from bot.domain.privacy import may_be_named_in_public
 from bot.domain.reports import Home
 from bot.services import outbox
-from bot.services.artifacts import ArtifactHook, after_artifact_saved, create_artifact, edit_artifact, week_snapshot
+from bot.services.artifacts import (
+    ArtifactHook,
+    LinkAlreadyShared,
+    after_artifact_saved,
+    create_artifact,
+    edit_artifact,
+    link_shared_in,
+    week_snapshot,
+)
 from bot.services.endorsements import endorsement_count
 from bot.services.home import home_of
 from bot.services.identity import UserLookup, person_by_slack_id
@@ -79,6 +88,43 @@ def _home(session_factory: sessionmaker[Session], slack_user_id: str, now: datet
         return None
 
 
+def _store_share(
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    slack_user_id: str,
+    week: IsoWeek,
+    fields: ShareFields,
+    now: datetime,
+    artifact_id: int | None,
+    lookup_user: UserLookup | None,
+) -> tuple[int, int, IsoWeek, int, Decimal, bool]:
+    """The share's one transaction: (artifact id, person id, week, tokens, spend, showcase newly queued)."""
+    showcase_queued = False
+    with session_factory.begin() as session:
+        person = person_by_slack_id(session, slack_user_id, lookup_user)
+        rules = settings.claim_rules
+        if artifact_id is None:
+            artifact = create_artifact(session, person, week, fields, now, rules)
+        else:
+            artifact = edit_artifact(session, person, artifact_id, fields, now, rules)
+        week = IsoWeek.containing(artifact.week_start)
+        nudge = mark_answered(session, person, week, "shared", now)
+        if fields.share_in_channel and settings.digest_channel:
+            showcase = MessageIntent(
+                key=showcase_key(artifact.id),  # one showcase per artifact, however often it is edited
+                kind=MessageKind.SHOWCASE,
+                channel=settings.digest_channel,
+                params={"artifact_id": artifact.id},
+                person_id=person.id,
+            )
+            showcase_queued = outbox.queue(session, showcase, now).created
+        if nudge is not None:
+            tokens, spend = nudge.tokens, Decimal(nudge.spend_usd)
+        else:
+            tokens, spend = week_snapshot(session, person.id, week)
+        return artifact.id, person.id, week, tokens, spend, showcase_queued
+
+
 def share(
     session_factory: sessionmaker[Session],
     dms: NudgeDms,
@@ -96,31 +142,20 @@ def share(
 ) -> ShareOutcome:
     """Store what the person built (or edit their artifact `artifact_id`) and tell everyone who should know.
 
-    With `with_home`, the outcome carries the author's App Home with the new artifact on it.
+    With `with_home`, the outcome carries the author's App Home with the new artifact on it. A link already
+    shared by anyone raises LinkAlreadyShared and stores nothing.
     """
-    showcase_queued = False
-    with session_factory.begin() as session:
-        person = person_by_slack_id(session, slack_user_id, lookup_user)
-        if artifact_id is None:
-            artifact = create_artifact(session, person, week, fields, now)
-        else:
-            artifact = edit_artifact(session, person, artifact_id, fields, now)
-        week = IsoWeek.containing(artifact.week_start)
-        nudge = mark_answered(session, person, week, "shared", now)
-        if fields.share_in_channel and settings.digest_channel:
-            showcase = MessageIntent(
-                key=showcase_key(artifact.id),  # one showcase per artifact, however often it is edited
-                kind=MessageKind.SHOWCASE,
-                channel=settings.digest_channel,
-                params={"artifact_id": artifact.id},
-                person_id=person.id,
-            )
-            showcase_queued = outbox.queue(session, showcase, now).created
-        if nudge is not None:
-            tokens, spend = nudge.tokens, Decimal(nudge.spend_usd)
-        else:
-            tokens, spend = week_snapshot(session, person.id, week)
-        saved_id, person_id = artifact.id, person.id
+    try:
+        saved_id, person_id, week, tokens, spend, showcase_queued = _store_share(
+            session_factory, settings, slack_user_id, week, fields, now, artifact_id, lookup_user
+        )
+    except IntegrityError:
+        # Two shares of one link raced past the check: the unique index kept the first. Say when it was shared.
+        with session_factory() as session:
+            shared_in = link_shared_in(session, fields.url, except_artifact=artifact_id)
+        if shared_in is None:
+            raise
+        raise LinkAlreadyShared(shared_in) from None
     updated = show_answer(
         session_factory, dms, person_id, week, tokens, spend, NudgeAnswer("shared", title=fields.title)
     )

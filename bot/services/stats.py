@@ -6,15 +6,18 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, func, literal, select, union, union_all
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
-from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageDaily, UsageWeekly
+from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly
+from bot.db.output import person_output
 from bot.db.query_types import AnySelect
 from bot.db.value_sets import in_values
+from bot.domain.claims import DEFAULT_CLAIM_RULES
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek, PersonWeek
-from bot.services.evidence import earned_work_units
+
+DEFAULT_CAP = DEFAULT_CLAIM_RULES.max_counted_artifacts
 
 
 def _in_week(
@@ -26,27 +29,21 @@ def _in_week(
     return where
 
 
-def _artifacts_by_person(week: IsoWeek, person_ids: Collection[int] | None) -> AnySelect:
-    return (
-        select(
-            Artifact.person_id.label("person_id"),
-            func.count().label("artifacts"),
-            func.sum(Artifact.work_units).label("work_units"),
-        )
-        .where(*_in_week(week, person_ids, column=Artifact.person_id, week_column=Artifact.week_start))
-        .group_by(Artifact.person_id)
-    )
+def _output_by_person(week: IsoWeek, person_ids: Collection[int] | None, cap: int) -> AnySelect:
+    return person_output([week.start], None if person_ids is None else list(person_ids), cap=cap)
 
 
-def person_weeks_subquery(week: IsoWeek, person_ids: Collection[int] | None = None) -> Subquery:
+def person_weeks_subquery(
+    week: IsoWeek, person_ids: Collection[int] | None = None, *, cap: int = DEFAULT_CAP
+) -> Subquery:
     """The week's numbers per person as a subquery: person_id, tokens, spend_usd, active_days, artifacts, work_units.
 
-    People with usage (the week's rows of the usage_weekly rollup, their artifacts joined), then
-    people with artifacts but no usage: two index-bounded reads, no union-and-deduplicate pass.
-    Work units add what was earned beyond artifacts (verified PRs, endorsements: services/evidence.py).
+    `artifacts` and `work_units` are the counted ones (bot/db/output.py: at most `cap` artifacts a
+    person-week, plus evidence and endorsements). People with usage (the week's rows of the
+    usage_weekly rollup, their output joined), then people with output but no usage: two
+    index-bounded reads, no union-and-deduplicate pass.
     """
-    made = _artifacts_by_person(week, person_ids).subquery("made")
-    earned = earned_work_units([week], person_ids).subquery("earned")
+    made = _output_by_person(week, person_ids, cap).subquery("made")
     in_week = _in_week(week, person_ids, column=UsageWeekly.person_id, week_column=UsageWeekly.week_start)
     with_usage = (
         select(
@@ -55,37 +52,21 @@ def person_weeks_subquery(week: IsoWeek, person_ids: Collection[int] | None = No
             UsageWeekly.cost_usd.label("spend_usd"),
             UsageWeekly.active_days.label("active_days"),
             func.coalesce(made.c.artifacts, 0).label("artifacts"),
-            (func.coalesce(made.c.work_units, 0) + func.coalesce(earned.c.work_units, 0)).label("work_units"),
+            func.coalesce(made.c.work_units, 0).label("work_units"),
         )
         .outerjoin(made, made.c.person_id == UsageWeekly.person_id)
-        .outerjoin(earned, earned.c.person_id == UsageWeekly.person_id)
         .where(*in_week)
     )
     used = select(UsageWeekly.person_id).where(UsageWeekly.person_id == made.c.person_id, *in_week)
-    only_made = (
-        select(
-            made.c.person_id,
-            literal(0, UsageWeekly.tokens.type),
-            literal(Decimal(0), UsageWeekly.cost_usd.type),
-            literal(0, UsageWeekly.active_days.type),
-            made.c.artifacts,
-            made.c.work_units + func.coalesce(earned.c.work_units, 0),
-        )
-        .outerjoin(earned, earned.c.person_id == made.c.person_id)
-        .where(~used.exists())
-    )
-    only_earned = select(
-        earned.c.person_id,
+    only_made = select(
+        made.c.person_id,
         literal(0, UsageWeekly.tokens.type),
         literal(Decimal(0), UsageWeekly.cost_usd.type),
         literal(0, UsageWeekly.active_days.type),
-        literal(0, Integer),
-        earned.c.work_units,
-    ).where(
-        ~select(UsageWeekly.person_id).where(UsageWeekly.person_id == earned.c.person_id, *in_week).exists(),
-        ~select(made.c.person_id).where(made.c.person_id == earned.c.person_id).exists(),
-    )
-    return union_all(with_usage, only_made, only_earned).subquery()
+        made.c.artifacts,
+        made.c.work_units,
+    ).where(~used.exists())
+    return union_all(with_usage, only_made).subquery()
 
 
 def person_week_from_row(row: Sequence[Any]) -> PersonWeek:
@@ -93,20 +74,27 @@ def person_week_from_row(row: Sequence[Any]) -> PersonWeek:
     return PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
 
 
-def person_weeks(session: Session, week: IsoWeek, person_ids: Collection[int] | None = None) -> dict[int, PersonWeek]:
-    """Every person with usage or artifacts in the week (optionally only `person_ids`), by id."""
-    rows = session.execute(select(person_weeks_subquery(week, person_ids)))
+def person_weeks(
+    session: Session, week: IsoWeek, person_ids: Collection[int] | None = None, *, cap: int = DEFAULT_CAP
+) -> dict[int, PersonWeek]:
+    """Every person with usage or artifacts in the week (optionally only `person_ids`), by id (counted output)."""
+    rows = session.execute(select(person_weeks_subquery(week, person_ids, cap=cap)))
     # The columns already arrive as int, Decimal, int, int, Decimal (typed sums and coalesces): the
     # conversions person_week_from_row makes would cost a third of this at 85,000 people.
     return {row[0]: PersonWeek(*row) for row in rows}
 
 
 def person_period_figures(
-    weeks: Sequence[IsoWeek], members: AnySelect | Collection[int] | None = None, *, by_week: bool = False
+    weeks: Sequence[IsoWeek],
+    members: AnySelect | Collection[int] | None = None,
+    *,
+    by_week: bool = False,
+    cap: int = DEFAULT_CAP,
 ) -> AnySelect:
     """Each person's figures over `weeks` (per person and week with `by_week`), for people with usage or artifacts.
 
-    Columns: person_id, [week_start,] tokens, spend_usd, active_days, artifacts, work_units. The one
+    Columns: person_id, [week_start,] tokens, spend_usd, active_days, artifacts, work_units (counted, see
+    bot/db/output.py), shared_artifacts (every artifact shared, counted or not). The one
     per-person aggregate behind team stats, the team export and App Home, so their numbers agree.
     `members` narrows it to a subquery or a list of person ids; None is everyone.
     """
@@ -140,23 +128,10 @@ def person_period_figures(
             .group_by(*keys(UsageWeekly))
         )
     usage = usage_rows.subquery("usage_p")
-    made = (
-        select(*keys(Artifact), func.count().label("artifacts"), func.sum(Artifact.work_units).label("work_units"))
-        .where(Artifact.week_start.in_(starts), *of_members(Artifact.person_id))
-        .group_by(*keys(Artifact))
-        .subquery("made_p")
-    )
-    earned_rows = earned_work_units(weeks, members).subquery("earned_w")
-    earned = (
-        select(*keys(earned_rows.c), func.sum(earned_rows.c.work_units).label("work_units"))
-        .group_by(*keys(earned_rows.c))
-        .subquery("earned_p")
-    )
+    made = person_output(starts, members, cap=cap, by_week=by_week).subquery("made_p")
     key_names = ["person_id", "week_start"] if by_week else ["person_id"]
     anyone = union(
-        select(*(usage.c[name] for name in key_names)),
-        select(*(made.c[name] for name in key_names)),
-        select(*(earned.c[name] for name in key_names)),
+        select(*(usage.c[name] for name in key_names)), select(*(made.c[name] for name in key_names))
     ).subquery("anyone")
     return (
         select(
@@ -165,16 +140,16 @@ def person_period_figures(
             func.coalesce(usage.c.spend_usd, 0).label("spend_usd"),
             func.coalesce(usage.c.active_days, 0).label("active_days"),
             func.coalesce(made.c.artifacts, 0).label("artifacts"),
-            (func.coalesce(made.c.work_units, 0) + func.coalesce(earned.c.work_units, 0)).label("work_units"),
+            func.coalesce(made.c.work_units, 0).label("work_units"),
+            func.coalesce(made.c.shared_artifacts, 0).label("shared_artifacts"),
         )
         .select_from(anyone)
         .outerjoin(usage, and_(*(usage.c[name] == anyone.c[name] for name in key_names)))
         .outerjoin(made, and_(*(made.c[name] == anyone.c[name] for name in key_names)))
-        .outerjoin(earned, and_(*(earned.c[name] == anyone.c[name] for name in key_names)))
     )
 
 
-def org_week(session: Session, week: IsoWeek) -> OrgWeek:
+def org_week(session: Session, week: IsoWeek, *, cap: int = DEFAULT_CAP) -> OrgWeek:
     """Organisation totals, including usage already folded into anonymous totals."""
     in_week = UsageWeekly.week_start == week.start
     tokens, spend, active = session.execute(
@@ -191,19 +166,19 @@ def org_week(session: Session, week: IsoWeek) -> OrgWeek:
             func.coalesce(func.max(AnonymousUsageDaily.people), 0),
         ).where(AnonymousUsageDaily.day >= week.start, AnonymousUsageDaily.day <= week.end)
     ).one()
-    earned = earned_work_units([week]).subquery("earned_org")  # verified PRs, endorsements
-    artifacts, work_units, earned_units = session.execute(
+    output = person_output([week.start], cap=cap).subquery("output")
+    with_output = output.c.work_units > 0
+    shared, work_units, builders, output_spend, verified_spend = session.execute(
         select(
-            func.count(),
-            func.coalesce(func.sum(Artifact.work_units), 0),
-            select(func.coalesce(func.sum(earned.c.work_units), 0)).scalar_subquery(),
-        ).where(Artifact.week_start == week.start)
+            func.coalesce(func.sum(output.c.shared_artifacts), 0),
+            func.coalesce(func.sum(output.c.work_units), 0),
+            func.coalesce(func.sum(case((with_output, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((with_output, UsageWeekly.cost_usd), else_=0)), 0),
+            func.coalesce(func.sum(case((output.c.evidence_units > 0, UsageWeekly.cost_usd), else_=0)), 0),
+        )
+        .select_from(output)
+        .outerjoin(UsageWeekly, and_(UsageWeekly.person_id == output.c.person_id, in_week))
     ).one()
-    work_units += earned_units or 0
-    sharers = select(Artifact.person_id).where(Artifact.week_start == week.start).distinct()
-    evidenced_spend = session.scalar(
-        select(func.coalesce(func.sum(UsageWeekly.cost_usd), 0)).where(in_week, UsageWeekly.person_id.in_(sharers))
-    )
     return OrgWeek(
         tokens=int(tokens) + int(anon_tokens),
         spend_usd=Decimal(spend) + Decimal(anon_spend),
@@ -212,9 +187,11 @@ def org_week(session: Session, week: IsoWeek) -> OrgWeek:
         # The larger of the two is a lower bound of the true number, exact when nothing is folded or when
         # everyone of the folded days also used AI on a kept day.
         active_people=max(int(active), int(anon_people)),
-        artifacts=int(artifacts),
+        artifacts=int(shared),
         work_units=Decimal(work_units),
-        people_with_artifacts_spend_usd=Decimal(evidenced_spend or 0),
+        people_with_artifacts_spend_usd=Decimal(output_spend or 0),
+        people_with_output=int(builders),
+        verified_spend_usd=Decimal(verified_spend or 0),
     )
 
 

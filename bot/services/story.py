@@ -19,8 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AppState, Artifact, Person
+from bot.db.output import counted, ranked_artifacts
 from bot.db.public import named_in_public
 from bot.db.upsert import upsert
+from bot.domain.claims import DEFAULT_CLAIM_RULES
 from bot.domain.periods import IsoWeek
 from bot.domain.story import (
     STANDOUTS,
@@ -45,12 +47,22 @@ def _state_key(week: IsoWeek) -> str:
     return f"week_story:{week}"
 
 
-def public_artifacts(session: Session, week: IsoWeek, limit: int = MAX_ARTIFACTS) -> list[StoryArtifact]:
-    """The week's artifacts that may appear in public posts, biggest first."""
+def public_artifacts(
+    session: Session, week: IsoWeek, limit: int = MAX_ARTIFACTS, *, cap: int = DEFAULT_CLAIM_RULES.max_counted_artifacts
+) -> list[StoryArtifact]:
+    """The week's counted artifacts (work units above 0) that may appear in public posts, biggest first."""
+    ranked = ranked_artifacts([week.start])
     rows = session.execute(
         select(Artifact, Person.name, Person.slack_user_id)
+        .join(ranked, ranked.c.artifact_id == Artifact.id)
         .join(Person, Person.id == Artifact.person_id)
-        .where(Artifact.week_start == week.start, Artifact.title.is_not(None), named_in_public())
+        .where(
+            counted(ranked, cap),
+            Artifact.work_units > 0,
+            Artifact.week_start == week.start,
+            Artifact.title.is_not(None),
+            named_in_public(),
+        )
         .order_by(Artifact.work_units.desc(), Artifact.created_at, Artifact.id)
         .limit(limit)
     ).all()

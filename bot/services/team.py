@@ -11,10 +11,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, Seat, UsageDaily, UsageWeekly
+from bot.db.output import person_output
 from bot.domain.chart import WeekFigures
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
@@ -31,11 +32,10 @@ from bot.services import authority
 from bot.services.artifacts import artifact_view
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
-from bot.services.evidence import earned_work_units
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.seats import SeatView, idle_seats
-from bot.services.stats import person_period_figures
+from bot.services.stats import DEFAULT_CAP, person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
 
@@ -155,14 +155,15 @@ def _usage_by_person_week(weeks: list[IsoWeek], group: Group) -> AnySelect:
     )
 
 
-def _artifacts_in(weeks: list[IsoWeek], group: Group) -> tuple[ColumnElement[bool], ...]:
-    return (Artifact.week_start.in_([w.start for w in weeks]), *_members_filter(Artifact.person_id, group))
+def _output_by_person_week(weeks: list[IsoWeek], group: Group, cap: int) -> AnySelect:
+    return person_output([w.start for w in weeks], group.members, cap=cap)
 
 
-def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> PeriodTotals:
-    """A group's totals over `weeks` (three aggregate queries)."""
+def period_totals(session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP) -> PeriodTotals:
+    """A group's totals over `weeks` (three aggregate queries); evidenced spend: weeks with counted output."""
     usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
-    shared = select(Artifact.person_id, Artifact.week_start).where(*_artifacts_in(weeks, group)).distinct().subquery()
+    output = _output_by_person_week(weeks, group, cap).subquery("output_pw")
+    shared = select(output.c.person_id, output.c.week_start).where(output.c.work_units > 0).subquery("with_output")
     tokens, spend, active, evidenced = session.execute(
         select(
             func.coalesce(func.sum(usage.c.tokens), 0),
@@ -173,15 +174,9 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> Perio
         .select_from(usage)
         .outerjoin(shared, and_(shared.c.person_id == usage.c.person_id, shared.c.week_start == usage.c.week_start))
     ).one()
-    earned = earned_work_units(weeks, group.members).subquery("earned_t")  # verified PRs, endorsements
-    artifacts, work_units, earned_units = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(Artifact.work_units), 0),
-            select(func.coalesce(func.sum(earned.c.work_units), 0)).scalar_subquery(),
-        ).where(*_artifacts_in(weeks, group))
+    artifacts, work_units = session.execute(
+        select(func.coalesce(func.sum(output.c.artifacts), 0), func.coalesce(func.sum(output.c.work_units), 0))
     ).one()
-    work_units += earned_units or 0
     people = session.scalar(
         select(func.count())
         .select_from(Person)
@@ -198,9 +193,9 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group) -> Perio
     )
 
 
-def person_lines(session: Session, weeks: list[IsoWeek], group: Group) -> list[PersonLine]:
+def person_lines(session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP) -> list[PersonLine]:
     """One line per person of the group with any activity in the period (one aggregate query)."""
-    figures = person_period_figures(weeks, group.members).subquery("figures")
+    figures = person_period_figures(weeks, group.members, cap=cap).subquery("figures")
     rows = session.execute(
         select(
             Person.id,
@@ -348,7 +343,8 @@ def team_report(
     """`today`: the day idle seats are judged on (default: the last day of `last_week`)."""
     period = weeks_ending(last_week, weeks)
     before = weeks_ending(last_week.previous(weeks), weeks)
-    lines = person_lines(session, period, group)
+    cap = settings.max_counted_artifacts
+    lines = person_lines(session, period, group, cap=cap)
     ranked_stats = rank([line.stats for line in lines], settings.rank_by)
     by_id = {line.person_id: line for line in lines}
     builders = [
@@ -368,8 +364,8 @@ def team_report(
     return TeamReport(
         group_label=group.label,
         weeks=period,
-        totals=period_totals(session, period, group),
-        previous=period_totals(session, before, group),
+        totals=period_totals(session, period, group, cap=cap),
+        previous=period_totals(session, before, group, cap=cap),
         top_builders=builders,
         flagged=flagged,
         table=table,
@@ -432,7 +428,9 @@ def team_answer_for(
 # ------------------------------------------------------------------ one person (`/buildboard user`)
 
 
-def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict[IsoWeek, PersonWeek]:
+def weekly_numbers(
+    session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP
+) -> dict[IsoWeek, PersonWeek]:
     """A group's numbers week by week (person_id 0 in the values: they are group totals)."""
     usage_pw = _usage_by_person_week(weeks, group).subquery("usage_pw")
     usage = dict(
@@ -446,21 +444,13 @@ def weekly_numbers(session: Session, weeks: list[IsoWeek], group: Group) -> dict
             ).group_by(usage_pw.c.week_start)
         )
     )
-    earned = earned_work_units(weeks, group.members).subquery("earned_tw")  # verified PRs, endorsements
-    parts = union_all(
-        select(
-            Artifact.week_start.label("week_start"),
-            literal(1, Integer).label("artifacts"),
-            Artifact.work_units.label("work_units"),
-        ).where(*_artifacts_in(weeks, group)),
-        select(earned.c.week_start, literal(0, Integer), earned.c.work_units),
-    ).subquery("made_tw")
+    output = _output_by_person_week(weeks, group, cap).subquery("output_pw")
     made = dict(
-        (start, (int(count), Decimal(units)))
+        (start, (int(count or 0), Decimal(units or 0)))
         for start, count, units in session.execute(
-            select(
-                parts.c.week_start, func.sum(parts.c.artifacts), func.coalesce(func.sum(parts.c.work_units), 0)
-            ).group_by(parts.c.week_start)
+            select(output.c.week_start, func.sum(output.c.artifacts), func.sum(output.c.work_units)).group_by(
+                output.c.week_start
+            )
         )
     )
     numbers = {}
@@ -512,7 +502,7 @@ def person_answer(
     last = IsoWeek.last_complete(now, settings.zone)
     period = weeks_ending(last, weeks)
     group = Group("person", person.name or "", select(Person.id).where(Person.id == person.id))
-    numbers = weekly_numbers(session, period, group)
+    numbers = weekly_numbers(session, period, group, cap=settings.max_counted_artifacts)
     total = PersonWeek(
         person.id,
         sum(w.tokens for w in numbers.values()),
@@ -575,11 +565,15 @@ def person_answer_for(
 
 
 def team_week_figures(
-    session: Session, weeks: list[IsoWeek], group: Group
+    session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP
 ) -> tuple[dict[IsoWeek, WeekFigures], list[int]]:
-    """The group's figures week by week, and who had usage in those weeks (two aggregate queries)."""
+    """The group's figures week by week, and who had usage in those weeks (two aggregate queries).
+
+    Work units are the counted ones (bot/db/output.py), their verified part the evidence term.
+    """
     usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
-    shared = select(Artifact.person_id, Artifact.week_start).where(*_artifacts_in(weeks, group)).distinct().subquery()
+    output = _output_by_person_week(weeks, group, cap).subquery("output_pw")
+    shared = select(output.c.person_id, output.c.week_start).where(output.c.work_units > 0).subquery("with_output")
     spend_rows = session.execute(
         select(
             usage.c.week_start,
@@ -592,18 +586,21 @@ def team_week_figures(
         .group_by(usage.c.week_start)
     ).all()
     made = {
-        start: (int(count), Decimal(units or 0))
-        for start, count, units in session.execute(
-            select(Artifact.week_start, func.count(), func.sum(Artifact.work_units))
-            .where(*_artifacts_in(weeks, group))
-            .group_by(Artifact.week_start)
+        start: (int(count or 0), Decimal(units or 0), Decimal(verified or 0))
+        for start, count, units, verified in session.execute(
+            select(
+                output.c.week_start,
+                func.sum(output.c.artifacts),
+                func.sum(output.c.work_units),
+                func.sum(output.c.evidence_units),
+            ).group_by(output.c.week_start)
         )
     }
     spend = {start: (Decimal(total), int(people), Decimal(evidenced)) for start, total, people, evidenced in spend_rows}
     figures = {}
     for week in weeks:
         total, people, evidenced = spend.get(week.start, (Decimal(0), 0, Decimal(0)))
-        artifacts, units = made.get(week.start, (0, Decimal(0)))
-        figures[week] = WeekFigures(total, artifacts, units, Decimal(0), people, evidenced)
+        artifacts, units, verified = made.get(week.start, (0, Decimal(0), Decimal(0)))
+        figures[week] = WeekFigures(total, artifacts, units, verified, people, evidenced)
     seen = list(session.scalars(select(usage.c.person_id).distinct()))
     return figures, seen

@@ -37,11 +37,12 @@ def team_chart_answer(
         return None, refusal
     last = IsoWeek.last_complete(now, settings.zone)
     window = weeks_ending(last, TEAM_WEEKS)
-    figures, seen = team_week_figures(session, window, group)
+    figures, seen = team_week_figures(session, window, group, cap=settings.max_counted_artifacts)
     chart = team_chart(chart_weeks(window, figures, current=last), group.label, last)
     record_views(
         session,
         viewer_id=viewer.person_id,
+        viewer_slack_user_id=viewer.slack_user_id,
         subject_ids=seen,
         action="team_chart",
         detail=f"{group.label}, {window[0]}..{last}",

@@ -7,11 +7,12 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, Award, Person, UsageDaily
+from bot.db.output import person_output
 from bot.db.public import named_in_public
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import PersonWeek
@@ -49,15 +50,11 @@ def longest_runs_in(session: Session, week: IsoWeek) -> Callable[[Sequence[int]]
     return lookup
 
 
-def _previous_work_units(session: Session, week: IsoWeek) -> dict[int, PersonWeek]:
-    """Last week's work units of this week's sharers (all Rising Star needs), without an IN list."""
+def _previous_work_units(session: Session, week: IsoWeek, cap: int) -> dict[int, PersonWeek]:
+    """Last week's counted work units of this week's sharers (all Rising Star needs), without an IN list."""
     sharers = select(Artifact.person_id).where(Artifact.week_start == week.start)
-    prev = week.previous()
-    rows = session.execute(
-        select(Artifact.person_id, func.count(), func.sum(Artifact.work_units))
-        .where(Artifact.week_start == prev.start, Artifact.person_id.in_(sharers))
-        .group_by(Artifact.person_id)
-    )
+    output = person_output([week.previous().start], sharers, cap=cap).subquery("previous_output")
+    rows = session.execute(select(output.c.person_id, output.c.artifacts, output.c.work_units))
     return {pid: PersonWeek(pid, 0, Decimal(0), 0, int(n), Decimal(units or 0)) for pid, n, units in rows}
 
 
@@ -90,11 +87,12 @@ def titles_for_week(
 ) -> list[TitleAward]:
     """Who would hold each title for `week` (nothing stored). `weeks` and `rules` save computing them again."""
     rules = rules if rules is not None else rules_for(settings)
-    weeks = weeks if weeks is not None else person_weeks(session, week)
+    cap = settings.max_counted_artifacts
+    weeks = weeks if weeks is not None else person_weeks(session, week, cap=cap)
     eligible = set(session.scalars(select(Person.id).where(named_in_public())))
     return award_titles(
         weeks.values(),
-        _previous_work_units(session, week),
+        _previous_work_units(session, week, cap),
         _history(session, week),
         rules=rules,
         require_artifact=settings.titles_require_artifact,

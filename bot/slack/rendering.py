@@ -76,6 +76,7 @@ class MessageRenderer:
                 Decimal(payload["spend_usd"]),
                 payload.get("rank"),
                 payload.get("ranked_people"),
+                spend_public=self._settings is not None and self._settings.spend_public,
             )
             return SlackMessage(message["text"], message["blocks"])
         if kind == MessageKind.REMINDER:
@@ -117,6 +118,8 @@ class MessageRenderer:
                 return SlackMessage(digest_text(digest), digest_blocks(digest))
             if kind == MessageKind.DIGEST_THREAD:
                 return SlackMessage(f"Buildboard {digest.week}: per-team detail", team_thread_blocks(digest))
+            if not digest.chart:  # spend public and too few people not named: the chart would single them out
+                return None
             chart = digest_chart(digest.chart, digest.week)
             caption = chart_comment(digest)
             return SlackFile(f"buildboard-{digest.week}.png", render_png(chart), chart.title, caption, caption)

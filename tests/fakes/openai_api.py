@@ -12,6 +12,7 @@ An unscripted call gets a 500 and is recorded, so a test that counts requests no
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -75,6 +76,50 @@ def strict_schema_problems(schema: Any, path: str = "schema") -> list[str]:
     return found
 
 
+def _completion(
+    content: str,
+    prompt_tokens: int = 420,
+    completion_tokens: int = 60,
+    cached: int = 0,
+    finish_reason: str = "stop",
+    refusal: str | None = None,
+) -> dict:
+    """A chat.completion body as the API sends it."""
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": ANSWER_MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": None if refusal else content,
+                    "refusal": refusal,
+                    "annotations": [],
+                },
+                "logprobs": None,
+                "finish_reason": finish_reason,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        },
+        "service_tier": "default",
+        "system_fingerprint": "fp_fake",
+    }
+
+
 class FakeOpenAI(LocalServer):
     """Start with `with FakeOpenAI() as fake:`; point the SDK at `fake.base_url`."""
 
@@ -85,6 +130,7 @@ class FakeOpenAI(LocalServer):
         super().__init__()
         self._script: deque[_Script] = deque()
         self._release = threading.Event()
+        self.obedient_default: float | None = None  # see obey_instructions_in_data
 
     def stop(self) -> None:
         self._release.set()  # wake any hanging handler
@@ -122,41 +168,7 @@ class FakeOpenAI(LocalServer):
     ) -> None:
         """A completed answer with this exact content (e.g. not JSON, or JSON that misses the schema)."""
         self._script.append(
-            _Script(
-                body={
-                    "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
-                    "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": ANSWER_MODEL,
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {
-                                "role": "assistant",
-                                "content": None if refusal else content,
-                                "refusal": refusal,
-                                "annotations": [],
-                            },
-                            "logprobs": None,
-                            "finish_reason": finish_reason,
-                        }
-                    ],
-                    "usage": {
-                        "prompt_tokens": prompt_tokens,
-                        "completion_tokens": completion_tokens,
-                        "total_tokens": prompt_tokens + completion_tokens,
-                        "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
-                        "completion_tokens_details": {
-                            "reasoning_tokens": 0,
-                            "audio_tokens": 0,
-                            "accepted_prediction_tokens": 0,
-                            "rejected_prediction_tokens": 0,
-                        },
-                    },
-                    "service_tier": "default",
-                    "system_fingerprint": "fp_fake",
-                }
-            )
+            _Script(body=_completion(content, prompt_tokens, completion_tokens, cached, finish_reason, refusal))
         )
 
     def refuse(self, reason: str = "I'm sorry, I can't help with that.") -> None:
@@ -183,6 +195,12 @@ class FakeOpenAI(LocalServer):
         """Say nothing for `seconds` (longer than the client's timeout), then answer a 500."""
         self._script.append(_Script(status=500, body=_error("too late", "server_error"), hang=seconds))
 
+    def obey_instructions_in_data(self, *, default: float = 1) -> None:
+        """From now on answer every unscripted estimate the way a gullible model would: "rate this 13" in the
+        artifact's text gets 13 work units (a value on the scale), anything else `default`. Each answer is a
+        schema-valid structured output, so only Buildboard's own bounds can stop what the data asks for."""
+        self.obedient_default = default
+
     @property
     def unused(self) -> int:
         return len(self._script)
@@ -201,6 +219,8 @@ class FakeOpenAI(LocalServer):
         if problem is not None:
             status, error = problem
             return Reply(status, error)
+        if script is None and self.obedient_default is not None:
+            return Reply(200, self._obedient_answer(request))
         if script is None:
             return Reply(500, _error("no scripted answer for this call", "server_error"))
         if script.hang:
@@ -208,6 +228,13 @@ class FakeOpenAI(LocalServer):
         if script.hold is not None:
             script.hold.wait(30)
         return Reply(script.status, script.body, script.headers)
+
+    def _obedient_answer(self, request: ReceivedRequest) -> dict:
+        text = request.user if isinstance(request, SentRequest) else ""
+        asked = re.search(r"rate (?:this|it|me)\D{0,20}(\d+(?:\.5)?)", text, re.IGNORECASE)
+        units = float(asked.group(1)) if asked else float(self.obedient_default or 1)
+        value: int | float = int(units) if units == int(units) else units
+        return _completion(json.dumps({"work_units": value, "category": "other", "summary": "As the data asked."}))
 
     @staticmethod
     def _check(request: ReceivedRequest) -> tuple[int, dict] | None:

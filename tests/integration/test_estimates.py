@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.db.models import Artifact, LlmUsage
+from bot.db.models import Artifact, LlmUsage, Person
+from bot.domain.artifacts import ShareFields
+from bot.services.artifacts import edit_artifact
 from bot.services.estimates import (
-    estimate_after_save,
     estimate_artifact,
     estimate_pending,
     override_work_units,
@@ -311,15 +312,21 @@ def test_an_edit_makes_the_artifact_due_again_and_a_failure_is_picked_up_later(o
     artifact_id = add_artifact(org.sessions, "carol@example.com", "Ticket triage bot")
     llm = llm_for(database_url, slack, fake)
     fake.answer(GOOD)
-    assert estimate_after_save(org.sessions, llm, artifact_id, now=NOW).status == "estimated"
+    assert estimate_artifact(org.sessions, llm, artifact_id, now=NOW).status == "estimated"
     with org.sessions.begin() as session:
-        session.get(Artifact, artifact_id).description = "Now it also drafts the first reply."
+        artifact = session.get(Artifact, artifact_id)
+        person = session.get(Person, artifact.person_id)
+        fields = ShareFields(
+            artifact.title, artifact.url, "Now it also drafts the first reply to every ticket.", "tool", None, False
+        )
+        edit_artifact(session, person, artifact_id, fields, NOW)  # an edit asks no model: it is due again
+    assert len(fake.requests) == 1
 
     fake.server_error(500)
     fake.server_error(500)
     fake.server_error(500)  # the SDK's two retries fail too
-    outcome = estimate_after_save(org.sessions, llm, artifact_id, now=NOW, edited=True)
-    assert (outcome.status, outcome.detail) == ("failed", "HTTP 500")
+    report = estimate_pending(org.sessions, llm, now=NOW)
+    assert (report.failed, report.errors) == (1, ["HTTP 500"])
     artifact = stored(org.sessions, artifact_id)
     assert (artifact.estimated_at, artifact.work_units, artifact.work_units_source) == (
         None,
@@ -334,7 +341,7 @@ def test_an_edit_makes_the_artifact_due_again_and_a_failure_is_picked_up_later(o
 
 def test_no_llm_leaves_the_artifact_waiting(org):
     artifact_id = add_artifact(org.sessions, "carol@example.com", "Ticket triage bot")
-    assert estimate_after_save(org.sessions, None, artifact_id, now=NOW).status == "no_llm"
+    assert estimate_artifact(org.sessions, None, artifact_id, now=NOW).status == "no_llm"
     with org.sessions() as session:
         assert pending_estimates(session, week=None, retry_failed=False, limit=10) == [artifact_id]
 

@@ -84,13 +84,15 @@ def test_titles_for_the_hand_built_week(rt):
     )
 
 
-def test_without_the_artifact_requirement_the_biggest_burner_is_token_legend(rt, database_url, slack):
+def test_without_the_artifact_requirement_the_biggest_burner_is_still_no_token_legend(rt, database_url, slack):
+    # Issue 17: titles are public, and nobody without counted output is shown in public: Dan (1.2M tokens,
+    # nothing shared) holds nothing even with BUILDBOARD_TITLES_REQUIRE_ARTIFACT=false.
     build_week(rt.sessions)
     settings = make_settings(database_url, slack, titles_require_artifact=False)
     with rt.sessions() as session:
         digest = compute_digest(session, W47, settings)
     titles = titles_of(digest)
-    assert titles["token_legend"] == [("Dan Diaz", 1)]
+    assert titles["token_legend"] == [("Carol Chen", 1)]
     # Session Immortal: Carol's 2 days beat everyone's 1 either way.
     assert titles["session_immortal"] == [("Carol Chen", 1)]
     assert titles["builder_of_the_week"] == [("Erin Evans", 1)]
@@ -116,24 +118,31 @@ def test_the_digest_field_by_field(rt, slack):
         "*Active people*\n4 (▲ 100%)",
         "*Artifacts shared*\n4 (▲ 300%)",
         "*Work units*\n5.5 (▲ 450%)",
-        # $0.25 + $95.00 + $45.50 of $144.75 came from people who shared something; said once.
-        "*Evidence ratio*\n97% of spend by people who shared",
+        # $0.25 + $95.00 + $45.50 of $144.75 came from people with counted output; none of it is verified
+        # yet. Said once, with what it means.
+        "*Evidence ratio*\n97% of spend by people with counted output · 0% verified",
     ]
     assert "showed what they built" not in json.dumps(blocks)
     assert blocks[5] == {"type": "divider"}
+    # Output figures only (BUILDBOARD_PUBLIC_FIGURES=output), and only people with output: Dan, the top token
+    # user who shared nothing, is not on it.
     assert blocks[6]["text"]["text"] == (
         "*Leaderboard* (by work units)\n"
-        "1. <@U0ERIN> — *2.5 work units* · 2 shared · 330K tokens · $45.50 · $18.20/unit\n"
-        "2. <@U0CAROL> — *2 work units* · 1 shared · 860K tokens · $95.00 · $47.50/unit\n"
-        "3. <@U0BOB> — *1 work unit* · 1 shared · 22K tokens · $0.25 · $0.25/unit\n"
-        "4. <@U0DAN> — *0 work units* · 0 shared · 1.2M tokens · $4.00 · no output yet"
+        "1. <@U0ERIN> — *2.5 work units* · 2 counted\n"
+        "2. <@U0CAROL> — *2 work units* · 1 counted\n"
+        "3. <@U0BOB> — *1 work unit* · 1 counted"
     )
+    assert blocks[7]["elements"][0]["text"] == (
+        "4 people used AI this week; 3 shared what they built. "
+        "Only people with counted output are ranked: what was built, not tokens burned."
+    )
+    # Token Legend and Session Immortal stay, rank only: no tokens, days or spend beside a name.
     assert blocks[9]["text"]["text"] == (
         "*Titles*\n"
-        ":fire: *Token Legend* — <@U0CAROL> · 860K tokens\n"
-        ":zombie: *Session Immortal* — <@U0CAROL> · 2 active days\n"
+        ":fire: *Token Legend* — <@U0CAROL>\n"
+        ":zombie: *Session Immortal* — <@U0CAROL>\n"
         ":hammer_and_wrench: *Builder of the Week* — <@U0ERIN> · 2.5 work units\n"
-        ":dart: *Efficiency Ace* — <@U0ERIN> · $18.20 per work unit\n"
+        ":dart: *Efficiency Ace* — <@U0ERIN>\n"
         ":star2: *Rising Star* — <@U0ERIN> · +2.5 work units on last week\n"
         ":seedling: *First Build* — <@U0BOB>, <@U0ERIN>"
     )
@@ -204,17 +213,17 @@ def test_team_detail_in_the_thread(rt, database_url, slack):
     outcome = run_digest(rt.sessions, sender, settings, week=W47, now=NOW)
     assert outcome.status == "posted"
     thread = [m for m in slack.messages_in(DIGEST_CHANNEL) if m.get("thread_ts")][0]
+    # Research's only active person, Erin, is named with her figures in the digest: a Research row would be
+    # her own numbers, so it joins "Other teams" — and that row (Erin alone beyond the named) takes Platform in.
     assert thread["blocks"][1]["text"]["text"] == (
-        "*Platform* — 3 active · 2.1M tokens · $99.25 · 2 shared · 3 work units\n"
-        "*Research* — 1 active · 330K tokens · $45.50 · 2 shared · 2.5 work units"
+        "*Other teams (2 teams merged, each with fewer than 1 active people not named)* — 4 active · "
+        "2.4M tokens · $144.75 · 4 shared · 5.5 work units"
     )
-    # With groups of 2, Research (1 person) cannot stand alone, and neither can "Other teams" of one:
-    # Platform is folded in, so the only row describes all 4 people.
+    # With groups of 2, even all four together are only one person (Dan) beyond the three named: no row at all.
     settings = make_settings(database_url, slack, min_group_size=2)
     with rt.sessions() as session:
         digest = compute_digest(session, W47, settings)
-    [(team, people, merged)] = [(r.team, r.active_people, r.merged_teams) for r in digest.teams]
-    assert (team, people, sorted(merged)) == ("Other teams", 4, ["Platform", "Research"])
+    assert digest.teams == []
 
 
 def test_an_opted_out_person_is_never_named_but_still_counts(rt):
@@ -228,7 +237,7 @@ def test_an_opted_out_person_is_never_named_but_still_counts(rt):
     assert titles["token_legend"] == [("Erin Evans", 1)]  # 330K: the top token user left who shared
     assert titles["session_immortal"] == [("Erin Evans", 1)]  # tied on 1 day with Bob; more work units
     assert all("Carol Chen" not in [n for n, _ in holders] for holders in titles.values())
-    assert [e.name for e in digest.leaderboard] == ["Erin Evans", "Bob Baker", "Dan Diaz"]
+    assert [e.name for e in digest.leaderboard] == ["Erin Evans", "Bob Baker"]
     assert [h.title for h in digest.highlights][0] == "Lab protocol summariser"
     # Totals are unchanged.
     assert (digest.totals.tokens, digest.totals.artifacts, str(digest.totals.spend_usd)) == (
@@ -247,7 +256,7 @@ def test_departed_and_deactivated_people_are_not_named(rt):
         digest = compute_digest(session, W47, rt.settings)
     named = {h.name for t in digest.titles for h in t.holders}
     named |= {e.name for e in digest.leaderboard} | {h.author_name for h in digest.highlights}
-    assert named == {"Carol Chen", "Dan Diaz"}
+    assert named == {"Carol Chen"}  # Dan shared nothing: no output, never named
     assert titles_of(digest)["builder_of_the_week"] == [("Carol Chen", 1)]
 
 
@@ -283,7 +292,8 @@ def test_awards_are_stored_once_and_repeat_holders_celebrated(rt, slack):
     # The digest shows the stored titles with their streaks.
     run_digest(rt.sessions, rt.sender, rt.settings, week=W47, now=NOW)
     text = json.dumps(slack.messages_in(DIGEST_CHANNEL)[0]["blocks"], ensure_ascii=False)
-    assert ":fire: *Token Legend* — <@U0CAROL> (2nd week running) · 860K tokens" in text
+    assert ":fire: *Token Legend* — <@U0CAROL> (2nd week running)" in text
+    assert "(2nd week running) · 860K tokens" not in text  # rank only: no tokens in public
     assert "<@U0BOB> — *10 work units*" in text  # the leaderboard itself uses today's numbers
 
 
@@ -317,7 +327,8 @@ def test_ranking_by_tokens(rt, database_url, slack):
     settings = make_settings(database_url, slack, rank_by="tokens")
     with rt.sessions() as session:
         digest = compute_digest(session, W47, settings)
-    assert [e.name for e in digest.leaderboard] == ["Dan Diaz", "Carol Chen", "Erin Evans", "Bob Baker"]
+    # Among people with output only: Dan's 1.2M tokens without output rank nowhere.
+    assert [e.name for e in digest.leaderboard] == ["Carol Chen", "Erin Evans", "Bob Baker"]
 
 
 def test_export_awards(rt, database_url, monkeypatch, capsys):
@@ -407,12 +418,17 @@ def test_a_showcase_queued_in_an_outage_respects_a_later_opt_out_and_erasure(rt,
 
     load_org(rt.sessions)
     sender = OutboxSender(rt.sessions, rt.slack, clock=rt.clock, pacer=Pacer(per_channel_interval=0), local_tries=1)
-    form = {"title": "Deploy notes", "url": "https://git.example.com/d", "description": "Writes deploy notes."}
+    form = {
+        "title": "Deploy notes",
+        "url": "https://git.example.com/d",
+        "description": "Writes deploy notes for each release.",
+    }
     form |= {"kind": "tool", "hours_saved": "", "share_in_channel": True}
     slack.fail_next("chat.postMessage", error="service_unavailable", times=50)
     for user in ("U0CAROL", "U0DAN"):
+        mine = form | {"url": f"https://git.example.com/d/{user[-3:].lower()}"}  # a link counts once in the org
         outcome = share(
-            rt.sessions, rt.nudge_dms, sender, rt.settings, slack_user_id=user, week=W47, fields=share_fields(form),
+            rt.sessions, rt.nudge_dms, sender, rt.settings, slack_user_id=user, week=W47, fields=share_fields(mine),
             now=NOW,
         )  # fmt: skip
         assert outcome.showcase == "queued"

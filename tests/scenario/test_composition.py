@@ -40,7 +40,9 @@ def settings(database_url, slack):
 def test_a_showcase_is_posted_by_the_runtimes_paced_sender(slack_http, slack, rt):
     load_org(rt.sessions)
     shortcut(slack_http, "U0CAROL")
-    state = state_for_share(title="Paced tool", description="d", kind="tool", share_in_channel=True)
+    state = state_for_share(
+        title="Paced tool", description="Does the thing for the team, every week", kind="tool", share_in_channel=True
+    )
     assert submit(slack_http, "U0CAROL", views_opened(slack)[0], state) == (200, "")
     slack.wait_for("views.publish")
     [showcase] = slack.messages_in(DIGEST_CHANNEL)

@@ -69,7 +69,7 @@ def cli(database_url, slack, cursor_fake, seats_file, monkeypatch, tmp_path):
         "BUILDBOARD_DIGEST_CHANNEL": DIGEST_CHANNEL,
     }.items():
         monkeypatch.setenv(name, value)
-    pinned = lambda: Runtime(Settings(_env_file=None), clock=lambda: NOW)  # noqa: E731 - the commands' clock at NOW
+    pinned = lambda **_: Runtime(Settings(_env_file=None), clock=lambda: NOW)  # noqa: E731 - the commands' clock at NOW
     for module in ("data", "sync", "prices", "digest"):
         monkeypatch.setattr(f"bot.commands.{module}.runtime", pinned)
     people = tmp_path / "people.csv"

@@ -1,20 +1,18 @@
-"""An artifact shared through the modal is estimated after Slack got its answer (the real app over HTTP)."""
+"""Model calls are budgeted: a share through the modal asks no model; the daily batch estimates counted artifacts."""
 
 from __future__ import annotations
 
 import json
-import threading
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from bot.db.models import Artifact
-from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened, wait_until
+from bot.jobs.tasks import work_unit_estimates
+from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened
 from tests.support.llm import GOOD_ESTIMATE as GOOD
-from tests.support.llm import (
-    llm_for,
-)
+from tests.support.llm import llm_for
 from tests.support.organisation import load_org
 
 
@@ -34,27 +32,28 @@ def app_with_llm(rt, slack, fake, database_url):
         yield http
 
 
-def test_a_shared_artifact_is_estimated_after_slack_got_its_answer(app_with_llm, org, slack, fake):
-    answered = threading.Event()
-    fake.answer(GOOD, hold=answered)  # the model "thinks" until the test lets it answer
+def test_a_share_asks_no_model_and_the_daily_batch_estimates_it(app_with_llm, org, slack, fake, rt):
+    fake.answer(GOOD)
     shortcut(app_with_llm, "U0CAROL")
-    state = state_for_share(title="Ticket triage bot", description="Routes tickets.", kind="tool", hours="6")
-    status, _ = submit(app_with_llm, "U0CAROL", views_opened(slack)[0], state)
-    # Slack got its answer while the model was still busy: the call is not on the 3-second path.
-    assert status == 200
-    wait_until(lambda: len(fake.requests) == 1, what="the estimate request")
+    state = state_for_share(
+        title="Ticket triage bot",
+        url="https://git.example.com/support/triage",
+        description="Routes incoming support tickets to the right queue.",
+        kind="tool",
+        hours="6",
+    )
+    status, body = submit(app_with_llm, "U0CAROL", views_opened(slack)[0], state)
+    assert (status, body) == (200, "")
+    slack.wait_for("views.publish")  # the share is stored and App Home refreshed: no model was asked
+    assert fake.requests == []
     with org.sessions() as session:
         artifact = session.scalars(select(Artifact)).one()
         assert (artifact.work_units, artifact.work_units_source) == (Decimal("2.00"), "default")  # 6 h: the default
-    answered.set()
 
-    def estimated():
-        with org.sessions() as session:
-            return session.scalars(select(Artifact)).one().work_units_source == "estimate"
-
-    wait_until(estimated, what="the estimate stored")
+    assert work_unit_estimates(rt).startswith("1 estimated, 0 failed")  # the scheduler's daily job
     with org.sessions() as session:
         artifact = session.scalars(select(Artifact)).one()
         assert (artifact.work_units, artifact.estimate_category) == (Decimal("3.00"), "automation")
-    data = json.loads(fake.requests[0].user.removeprefix("<artifact>\n").removesuffix("\n</artifact>"))
+    [sent] = fake.requests
+    data = json.loads(sent.user.removeprefix("<artifact>\n").removesuffix("\n</artifact>"))
     assert data["title"] == "Ticket triage bot" and data["hours_saved_per_week_self_reported"] == 6.0

@@ -58,9 +58,10 @@ def test_me_answers_with_the_callers_own_week(slack_http, rt):
     [answer] = slack_http.responses(url)
     assert answer["response_type"] == "ephemeral"
     text = str(answer["blocks"])
-    # Last week (2026-W47) for Carol: 860K tokens, $95.00, rank 2 of 4.
+    # Last week (2026-W47) for Carol: 860K tokens, $95.00; nobody shared, so nobody is ranked (issue 17).
     assert "Last week · Week 47 (16–22 Nov 2026)" in text
-    assert "860K" in text and "$95.00" in text and "#2 of 4" in text
+    assert "860K" in text and "$95.00" in text and "not ranked (no counted output)" in text
+    assert "Who sees your numbers: you, your managers up the line, admins." in text
     # Nobody else's numbers.
     assert "1.2M" not in text and "$4.00" not in text
 

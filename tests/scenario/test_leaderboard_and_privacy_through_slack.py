@@ -34,14 +34,13 @@ def board_text(slack_http, user_id: str) -> str:
 def test_leaderboard_ranks_this_week_so_far_by_work_units(rt, slack_http):
     current_week(rt.sessions)
     text = board_text(slack_http, "U0ERIN")
-    assert text.splitlines()[:3] == [
-        "*By work units*",
-        "1. <@U0CAROL> — *2 work units* · 1 shared · 300K tokens · $12.00 · $6.00/unit",
-        "2. <@U0DAN> — *0 work units* · 0 shared · 2M tokens · $30.00 · no output yet",
-    ]
+    # Output only (issue 17): Dan burned 2M tokens and shared nothing, so he is not on the board, and the
+    # public figures are output figures (no tokens, spend or cost per work unit).
+    assert text.splitlines()[:2] == ["*By work units*", "1. <@U0CAROL> — *2 work units* · 1 counted"]
+    assert "U0DAN" not in text
     assert "*You:*" not in text  # Erin has no activity this week
-    mine = board_text(slack_http, "U0DAN")
-    assert "*You:* #2 of 2 — 0 work units · 0 shared · 2M tokens · $30.00" in mine
+    mine = board_text(slack_http, "U0DAN")  # his own numbers, shown to him alone
+    assert "*You:* not ranked yet — 0 work units · 0 counted · 2M tokens · $30.00" in mine
 
 
 def test_privacy_on_keeps_the_caller_off_the_board_until_off(rt, slack_http):
@@ -54,10 +53,10 @@ def test_privacy_on_keeps_the_caller_off_the_board_until_off(rt, slack_http):
         assert session.scalars(select(Person.public_opt_out).where(Person.slack_user_id == "U0CAROL")).one() is True
     others = board_text(slack_http, "U0DAN")
     assert "U0CAROL" not in others
-    assert "1. <@U0DAN>" in others
+    assert "<@U0DAN>" not in others  # no output: not ranked in her place either
     # Carol still sees her own numbers, privately.
     own = board_text(slack_http, "U0CAROL")
-    assert "*You:* #1 of 2 — 2 work units · 1 shared · 300K tokens · $12.00" in own
+    assert "*You:* #1 of 1 — 2 work units · 1 counted · 300K tokens · $12.00" in own
     assert "Privacy is on: your name is left out of the public board" in own
     assert "1. <@U0CAROL>" not in own
 

@@ -109,7 +109,8 @@ def test_nudge_share_modal_artifact_dm_updated_and_app_home_lists_it(slack_http,
     assert "https://git.example.com/invoice-matcher|Invoice matcher &lt;!channel&gt;" in home
     assert '"action_id": "edit_artifact"' in home and '"action_id": "delete_artifact"' in home
     assert '"action_id": "open_share_modal"' in home and '"action_id": "home_toggle_nudges"' in home
-    assert "860K tokens · $95.00 · 1 artifact · $95.00 per artifact" in home
+    assert "860K tokens · $95.00 · 1 artifact counted · 1.5 work units · $95.00 per artifact" in home  # 3.5 h
+    assert "Who sees your numbers: you, your managers up the line, admins." in home
     assert slack.internal_errors == []
 
 
@@ -131,7 +132,7 @@ def test_invalid_submission_gets_inline_errors_and_stores_nothing(slack_http, sl
 def test_someone_not_in_the_people_file_is_told_in_the_modal(slack_http, slack, rt):
     load_org(rt.sessions)
     shortcut(slack_http, "U0STRANGER")
-    state = state_for_share(title="Thing", description="Does things", kind="other")
+    state = state_for_share(title="Thing", description="Does things for the team, every single week", kind="other")
     status, body = submit(slack_http, "U0STRANGER", views_opened(slack)[0], state)
     assert body["response_action"] == "errors" and "can't find you" in body["errors"]["title"]
     slack.wait_for("users.info")  # the listener asked Slack who this is (and let it finish before the stand-in stops)
@@ -189,7 +190,12 @@ def test_remind_me_later_sends_one_reminder_after_the_configured_days(slack_http
     # Sharing after the reminder rewrites both DMs.
     updates_before = len(slack.calls_to("chat.update"))
     click(slack_http, "U0CAROL", "open_share_modal", '{"week": "2026-W47"}', message=reminders[0])
-    submit(slack_http, "U0CAROL", views_opened(slack)[-1], state_for_share(title="T", description="D", kind="other"))
+    submit(
+        slack_http,
+        "U0CAROL",
+        views_opened(slack)[-1],
+        state_for_share(title="T", description="Describes the thing for the whole team", kind="other"),
+    )
     slack.wait_for("chat.update", count=updates_before + 2)
     views_published(slack)  # App Home refreshed last
 
@@ -217,7 +223,12 @@ def test_a_person_who_already_shared_is_not_nudged(slack_http, slack, rt):
     opened = views_opened(slack)[0]
     # The shortcut opens the current week's modal; share for W47 as from the DM of that week.
     opened = {**opened, "private_metadata": dumps({"week": "2026-W47"})}
-    submit(slack_http, "U0CAROL", opened, state_for_share(title="Report bot", description="Weekly report", kind="tool"))
+    submit(
+        slack_http,
+        "U0CAROL",
+        opened,
+        state_for_share(title="Report bot", description="Writes the weekly report for the sales team", kind="tool"),
+    )
     slack.wait_for("views.publish")
     report, delivery = nudge_week(rt)
     assert report.planned == [] and delivery.sent == 0
@@ -235,7 +246,7 @@ def test_shortcut_and_share_command_open_the_modal_for_the_current_week(slack_ht
     for call in calls:
         assert call.args["view"]["callback_id"] == "share_artifact_modal"
         assert json.loads(call.args["view"]["private_metadata"]) == {"week": "2026-W48"}
-    state = state_for_share(title="Linter", description="x", kind="code_change")
+    state = state_for_share(title="Linter", description="Lints the monorepo on every pull request", kind="code_change")
     submit(slack_http, "U0DAN", views_opened(slack, 2)[0], state)
     slack.wait_for("views.publish")
     with rt.sessions() as session:
@@ -248,7 +259,12 @@ def test_app_home_switch_edit_and_delete(slack_http, slack, rt):
     load_org(rt.sessions)
     shortcut(slack_http, "U0CAROL")
     first = {**views_opened(slack)[0], "private_metadata": dumps({"week": "2026-W47"})}
-    submit(slack_http, "U0CAROL", first, state_for_share(title="Old title", description="d", kind="tool"))
+    submit(
+        slack_http,
+        "U0CAROL",
+        first,
+        state_for_share(title="Old title", description="Does the thing for the team, every week", kind="tool"),
+    )
     slack.wait_for("views.publish")
     with rt.sessions() as session:
         artifact_id = session.scalars(select(Artifact.id)).one()
@@ -266,7 +282,12 @@ def test_app_home_switch_edit_and_delete(slack_http, slack, rt):
     assert json.loads(edit_view["private_metadata"]) == {"week": "2026-W47", "artifact_id": artifact_id}
     assert "Old title" in dumps(edit_view["blocks"])
     assert len(slack.views_opened) == 2  # Dan's edit opened nothing
-    submit(slack_http, "U0CAROL", edit_view, state_for_share(title="New title", description="d2", kind="analysis"))
+    submit(
+        slack_http,
+        "U0CAROL",
+        edit_view,
+        state_for_share(title="New title", description="Does the new thing for the team, every week", kind="analysis"),
+    )
     slack.wait_for("views.publish", count=3)
     with rt.sessions() as session:
         artifact = session.get(Artifact, artifact_id)
@@ -292,7 +313,13 @@ def test_export_artifacts_lists_what_was_shared_with_the_spend_beside_it(
         slack_http,
         "U0CAROL",
         opened,
-        state_for_share(title="Matcher, v2", url="https://x.example.com", description="d", kind="tool", hours="2"),
+        state_for_share(
+            title="Matcher, v2",
+            url="https://x.example.com",
+            description="Does the thing for the team, every week",
+            kind="tool",
+            hours="2",
+        ),
     )
     slack.wait_for("views.publish")
     _cli_env(monkeypatch, database_url, slack)
@@ -349,14 +376,24 @@ def test_artifact_hooks_run_after_create_and_edit_off_the_request_thread(hooked_
     http, seen, done = hooked_http
     load_org(rt.sessions)
     shortcut(http, "U0CAROL")
-    submit(http, "U0CAROL", views_opened(slack)[0], state_for_share(title="A", description="d", kind="tool"))
+    submit(
+        http,
+        "U0CAROL",
+        views_opened(slack)[0],
+        state_for_share(title="A", description="Does the thing for the team, every week", kind="tool"),
+    )
     assert done.wait(10)
     with rt.sessions() as session:
         artifact_id = session.scalars(select(Artifact.id)).one()
     assert seen[0][0] == artifact_id and seen[0][1].startswith("artifact-hooks")
     done.clear()
     click(http, "U0CAROL", "edit_artifact", str(artifact_id))
-    submit(http, "U0CAROL", views_opened(slack, 2)[-1], state_for_share(title="B", description="d", kind="tool"))
+    submit(
+        http,
+        "U0CAROL",
+        views_opened(slack, 2)[-1],
+        state_for_share(title="B", description="Does the thing for the team, every week", kind="tool"),
+    )
     assert done.wait(10)
     assert [a for a, _ in seen] == [artifact_id, artifact_id]
     views_published(slack, 2)
@@ -367,7 +404,9 @@ def test_showcase_of_someone_with_privacy_on_does_not_name_them(slack_http, slac
     with rt.sessions.begin() as session:
         session.scalars(select(Person).where(Person.slack_user_id == "U0CAROL")).one().public_opt_out = True
     shortcut(slack_http, "U0CAROL")
-    state = state_for_share(title="Quiet tool", description="d", kind="tool", share_in_channel=True)
+    state = state_for_share(
+        title="Quiet tool", description="Does the thing for the team, every week", kind="tool", share_in_channel=True
+    )
     submit(slack_http, "U0CAROL", views_opened(slack)[0], state)
     slack.wait_for("views.publish")
     [showcase] = slack.messages_in(DIGEST_CHANNEL)

@@ -11,7 +11,7 @@ from bot.db.models import Artifact
 from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened
 from tests.support.organisation import load_org
 
-STATE = state_for_share(title="Report bot", description="Weekly report", kind="tool")
+STATE = state_for_share(title="Report bot", description="Writes the weekly report for the sales team", kind="tool")
 
 
 def artifacts(rt) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -78,9 +79,15 @@ STORY = WeekStory(
     source="ai",
     model="gpt-test",
 )
+# BUILDBOARD_PUBLIC_FIGURES=output (the default): no tokens, spend or cost per work unit on a public board.
 BOARD = [
+    BoardEntry(1, 1, "Ada", "U1", None, None, 2, Decimal("3.5"), None),
+    BoardEntry(2, 2, NASTY, None, None, None, 1, Decimal("0.5"), None),
+]
+# output_and_spend: spend beside output.
+BOARD_WITH_SPEND = [
     BoardEntry(1, 1, "Ada", "U1", 860_000, Decimal("95"), 2, Decimal("3.5"), Decimal("27.14")),
-    BoardEntry(2, 2, NASTY, None, 1_200, Decimal("0.4"), 0, Decimal(0), None),
+    BoardEntry(2, 2, NASTY, None, 1_200, Decimal("0.4"), 1, Decimal("0.5"), Decimal("0.80")),
 ]
 VIEWS = [
     ViewedBy("Grace", "U9", "team", 3, datetime(2026, 11, 20, 9, 30, tzinfo=UTC)),
@@ -91,7 +98,9 @@ LEFT = PersonLine(2, NASTY, None, None, False, False, week_numbers(2, 5_000, "1.
 
 
 def test_digest_blocks():
-    totals = OrgWeek(1_500_000, Decimal("120.5"), 12, 4, Decimal("6.5"), Decimal("80"))
+    totals = OrgWeek(
+        1_500_000, Decimal("120.5"), 12, 4, Decimal("6.5"), Decimal("80"), people_with_output=2, verified_spend_usd=0
+    )
     previous = OrgWeek(1_000_000, Decimal("100"), 10, 0, Decimal(0), Decimal(0))
     titles = [
         TitleLine(
@@ -118,12 +127,22 @@ def test_digest_blocks():
         chart=[ChartWeek("W46", Decimal("100"), 0), ChartWeek("W47", Decimal("120.5"), 4, Decimal("6"), current=True)],
     )
     empty = WeeklyDigest(W47, OrgWeek(0, Decimal(0), 0, 0, Decimal(0), Decimal(0)), previous, [], "tokens")
+    # 214 people used AI, nobody shared: no board, and no "Nobody used AI tools".
+    used_only = WeeklyDigest(
+        W47, OrgWeek(9_000_000, Decimal("900"), 214, 0, Decimal(0), Decimal(0)), previous, [], "work_units"
+    )
+    with_spend = replace(weekly, leaderboard=BOARD_WITH_SPEND, spend_public=True)
+    spend_hidden = replace(with_spend, totals_shown=False, chart=[])
     assert_snapshot(
         "digest",
         {
             "digest": digest.digest_blocks(weekly),
             "thread": digest.team_thread_blocks(weekly),
             "empty": digest.digest_blocks(empty),
+            "used_only": digest.digest_blocks(used_only),
+            "with_spend": digest.digest_blocks(with_spend),
+            "spend_hidden": digest.digest_blocks(spend_hidden),
+            "spend_hidden_text": digest.digest_text(spend_hidden),
             "empty_thread": digest.team_thread_blocks(empty),
             "chart_comment": digest.chart_comment(weekly),
             "text": digest.digest_text(weekly),
@@ -134,12 +153,13 @@ def test_digest_blocks():
 def test_home_blocks():
     code = CodeActivity(1, sessions=4, commits=5, pull_requests=2)
     weeks = [
-        HomeWeek(W48, week_numbers(1, 10_000, "1.5", 1, "1"), True, code),
+        HomeWeek(W48, week_numbers(1, 10_000, "1.5", 3, "2"), True, code, shared_artifacts=5),
         HomeWeek(W47, week_numbers(1, 0, "0", 0, "0"), False),
     ]
     titles = [HeldTitle(W47, "token_legend", 3), HeldTitle(W46, "first-build", 1)]
-    full = Home("Ada", weeks, titles, [shared(7, NASTY), shared(8, "", url=None)], 30, True, VIEWS)
-    empty = Home(None, weeks[1:], [], [], 0, False)
+    not_counted = replace(shared(9, "The fourth thing this week"), counted=False)
+    full = Home("Ada", weeks, titles, [shared(7, NASTY), shared(8, "", url=None), not_counted], 30, True, VIEWS)
+    empty = Home(None, weeks[1:], [], [], 0, False, spend_public=True)
     assert_snapshot(
         "home",
         {"home": home.home_view(full), "empty": home.home_view(empty), "unknown": home.unknown_home()},
@@ -147,12 +167,16 @@ def test_home_blocks():
 
 
 def test_leaderboard_blocks():
-    board = Leaderboard(W48, "work_units", BOARD, 40, week_numbers(3, 5_000, "2", 1, "1"), 7, True)
+    board = Leaderboard(W48, "work_units", BOARD, 40, week_numbers(3, 5_000, "2", 1, "1"), 7, True, active_people=214)
+    unranked = Leaderboard(W48, "work_units", BOARD_WITH_SPEND, 2, week_numbers(3, 5_000, "2", 0, "0"), None, False)
+    used_only = Leaderboard(W48, "work_units", [], 0, None, None, False, active_people=12)
     nobody = Leaderboard(W48, "spend", [], 0, None, None, False)
     assert_snapshot(
         "leaderboard",
         {
             "board": leaderboard.leaderboard_blocks(board),
+            "unranked": leaderboard.leaderboard_blocks(unranked),
+            "used_only": leaderboard.leaderboard_blocks(used_only),
             "nobody": leaderboard.leaderboard_blocks(nobody),
             "privacy_on": leaderboard.privacy_blocks(True, True),
             "privacy_off_unchanged": leaderboard.privacy_blocks(False, False),
@@ -168,6 +192,7 @@ def test_nudge_blocks():
         {
             "nudge": nudge.nudge_message(W47, 860_000, Decimal("95"), 2, 40),
             "nudge_unranked": nudge.nudge_message(W47, 0, Decimal(0), None, None),
+            "nudge_spend_public": nudge.nudge_message(W47, 860_000, Decimal("95"), 2, 40, spend_public=True),
             "reminder": nudge.reminder_message(W47, 860_000, Decimal("95")),
             "shared": nudge.answered_message(W47, 1, Decimal(1), nudge.shared_outcome(NASTY)),
             "nothing": nudge.answered_message(W47, 1, Decimal(1), nudge.nothing_outcome("other", NASTY)),
@@ -188,6 +213,7 @@ def test_personal_blocks():
         {
             "me": personal.me_blocks(current, last, VIEWS, titles=[(W47, NASTY)], flags=flags),
             "me_plain": personal.me_blocks(current, last),
+            "me_spend_public": personal.me_blocks(current, last, spend_public=True),
             "viewed_by_none": personal.viewed_by_text([]),
             "viewed_by_many": personal.viewed_by_text(many_views),
             "not_known": personal.not_known_blocks(),

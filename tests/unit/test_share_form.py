@@ -20,7 +20,7 @@ from bot.domain.periods import IsoWeek
 VALID = {
     "title": "Invoice matcher",
     "url": "https://x.example.com/a",
-    "description": "Matches invoices",
+    "description": "Matches invoices to purchase orders for the finance team",
     "kind": "tool",
 }
 

@@ -60,13 +60,21 @@ def test_the_top_token_user_without_an_artifact_is_no_token_legend_while_artifac
     )
 
 
-def test_without_the_requirement_the_top_token_user_is_token_legend():
+def test_without_the_requirement_tokens_alone_still_win_no_title():
+    # Issue 17: titles are public, and nobody is shown in public without counted output that week, so even
+    # with BUILDBOARD_TITLES_REQUIRE_ARTIFACT=false the burner (no output) holds nothing: the best with output does.
     awards = award_titles(WEEK, {}, TitleHistory(), rules=RULES, require_artifact=False)
-    assert holders(awards, "token_legend") == [1]
-    assert holders(awards, "session_immortal") == [1]
-    # Output titles still need output.
+    assert holders(awards, "token_legend") == [2]
+    assert holders(awards, "session_immortal") == [2]
     assert holders(awards, "builder_of_the_week") == [2]
-    assert 1 not in holders(awards, "efficiency_ace")
+    assert all(a.person_id != 1 for a in awards)
+
+
+def test_an_artifact_worth_nothing_is_no_output_for_any_title():
+    # An admin overrode the only artifact to 0 work units: shared, but no counted output.
+    zero = week(4, tokens=50_000_000, spend="900", days=7, artifacts=1, units="0", streak=7)
+    awards = award_titles([*WEEK, zero], {}, TitleHistory(), rules=RULES, require_artifact=False)
+    assert all(a.person_id != 4 for a in awards)
 
 
 def test_output_titles():

@@ -50,12 +50,32 @@ def who(slack_user_id: str | None, name: str | None) -> str:
 
 
 def board_line(entry: BoardEntry) -> str:
-    cost = format_usd(entry.cost_per_work_unit) + "/unit" if entry.cost_per_work_unit is not None else "no output yet"
-    return (
+    """One board line: output figures, and usage figures only when the entry carries them (spend public)."""
+    line = (
         f"{entry.position}. {who(entry.slack_user_id, entry.name)} — *{work_units_label(entry.work_units)}*"
-        f" · {entry.artifacts} shared · {format_tokens(entry.tokens)} tokens · {format_usd(entry.spend_usd)}"
-        f" · {cost}"
+        f" · {entry.artifacts} counted"
     )
+    if entry.tokens is not None:
+        line += f" · {format_tokens(entry.tokens)} tokens"
+    if entry.spend_usd is not None:
+        line += f" · {format_usd(entry.spend_usd)}"
+    if entry.cost_per_work_unit is not None:
+        line += f" · {format_usd(entry.cost_per_work_unit)}/unit"
+    return line
+
+
+def people_line(active_people: int, with_output: int) -> str:
+    """'214 people used AI this week; 8 shared what they built' (or 'Nobody used AI tools this week.')."""
+    if active_people == 0 and with_output == 0:
+        return "Nobody used AI tools this week."
+    used = f"{active_people} {'person' if active_people == 1 else 'people'} used AI this week"
+    shared = f"{with_output} shared what they built" if with_output else "nobody has shared what they built yet"
+    return f"{used}; {shared}."
+
+
+# Title figures that are output, shown whatever BUILDBOARD_PUBLIC_FIGURES says; the others (tokens, spend,
+# cost per work unit, active days) only when spend is public. Token Legend and Session Immortal are then rank only.
+OUTPUT_METRICS = frozenset({"work_units", "artifacts", "work_units_gain"})
 
 
 def _metric_text(line: TitleLine) -> str:
@@ -71,7 +91,7 @@ def _metric_text(line: TitleLine) -> str:
     }.get(line.metric, lambda: "")()
 
 
-def _title_line(line: TitleLine) -> str:
+def _title_line(line: TitleLine, spend_public: bool = True) -> str:
     holders = []
     for holder in line.holders:
         text = who(holder.slack_user_id, holder.name)
@@ -81,7 +101,7 @@ def _title_line(line: TitleLine) -> str:
     names = ", ".join(holders)
     if line.more_holders:
         names += f" and {line.more_holders} more"
-    metric = _metric_text(line)
+    metric = _metric_text(line) if spend_public or line.metric in OUTPUT_METRICS else ""
     emoji = f"{line.emoji} " if line.emoji else ""
     return f"{emoji}*{escape(line.name)}* — {names}" + (f" · {metric}" if metric and len(line.holders) == 1 else "")
 
@@ -122,49 +142,71 @@ def share_button(value: str = "digest") -> dict:
 
 def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     totals, previous = digest.totals, digest.previous
-    evidence = totals.evidence_ratio
+    shown = digest.totals_shown
+    evidence = totals.evidence_ratio if shown else None
+    verified = totals.verified_ratio if shown else None
     summary = digest.summary
+    hidden = "not shown (see below)"
     blocks: list[dict] = [
         header(f"Buildboard · {digest.week.label()}"),
         *(story_blocks(summary) if summary else []),  # the week in a paragraph opens the digest
         fields_section(
             [
                 f"*Tokens*\n{format_tokens(totals.tokens)} "
-                f"({percent_change(change_ratio(totals.tokens, previous.tokens))})",
+                f"({percent_change(change_ratio(totals.tokens, previous.tokens))})"
+                if shown
+                else f"*Tokens*\n{hidden}",
                 f"*Spend*\n{format_usd(totals.spend_usd)} "
-                f"({percent_change(change_ratio(totals.spend_usd, previous.spend_usd))})",
+                f"({percent_change(change_ratio(totals.spend_usd, previous.spend_usd))})"
+                if shown
+                else f"*Spend*\n{hidden}",
                 f"*Active people*\n{totals.active_people} "
                 f"({percent_change(change_ratio(totals.active_people, previous.active_people))})",
                 f"*Artifacts shared*\n{totals.artifacts} "
                 f"({percent_change(change_ratio(totals.artifacts, previous.artifacts))})",
                 f"*Work units*\n{units(totals.work_units)} "
                 f"({percent_change(change_ratio(totals.work_units, previous.work_units))})",
-                # Said once, with what it means.
                 "*Evidence ratio*\n"
-                + (f"{evidence * 100:.0f}% of spend by people who shared" if evidence is not None else "no spend"),
+                + (
+                    # Said once, with what it means.
+                    f"{evidence * 100:.0f}% of spend by people with counted output · "
+                    f"{(verified or 0) * 100:.0f}% verified"
+                    if evidence is not None
+                    else (hidden if not shown else "no spend")
+                ),
             ]
         ),
     ]
-    if digest.seat_cost_usd:
-        # Seats apart from use (spend above is usage cost), then together.
+    if digest.seat_cost_usd and shown:
+        # Seats apart from use (spend above is usage cost), then together; hidden with the spend.
         blocks.append(
             context(
                 f"Seats: {format_usd(digest.seat_cost_usd)} this week · spend and seats together: "
                 f"{format_usd(totals.spend_usd + digest.seat_cost_usd)}"
             )
         )
+    if not shown:
+        blocks.append(
+            context(
+                f"Tokens, spend, the evidence ratio and the chart are left out this week: with spend public, fewer "
+                f"than {digest.min_group_size} active people are not named here, so they would single someone out."
+            )
+        )
     blocks.append(divider())
     ranked_by = RANK_LABEL.get(digest.rank_by, digest.rank_by)
+    who_used = people_line(totals.active_people, totals.people_with_output)
     if digest.leaderboard:
         lines = "\n".join(board_line(e) for e in digest.leaderboard)
         blocks.append(section(f"*Leaderboard* (by {ranked_by})\n{lines}"))
     else:
-        blocks.append(section("*Leaderboard*\nNobody used AI tools this week."))
-    blocks.append(context("Ranked by what was built, not by tokens burned; ties go to the lower cost per work unit."))
+        blocks.append(section(f"*Leaderboard*\n{who_used}"))
+    if digest.leaderboard or totals.active_people or totals.people_with_output:
+        note = "Only people with counted output are ranked: what was built, not tokens burned."
+        blocks.append(context(f"{who_used} {note}" if digest.leaderboard else note))
     titles = digest.titles
     if titles:
         blocks.append(divider())
-        blocks.append(section("*Titles*\n" + "\n".join(_title_line(t) for t in titles)))
+        blocks.append(section("*Titles*\n" + "\n".join(_title_line(t, digest.spend_public) for t in titles)))
     items = digest.highlights
     if items:
         blocks.append(divider())
@@ -178,7 +220,7 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
 def _team_line(row: TeamFigure, min_size: int) -> str:
     name = escape(truncate(row.team, MAX_TEAM_NAME))
     if row.team == OTHER_TEAMS and row.merged_teams:
-        name += f" ({len(row.merged_teams)} teams under {min_size} active people)"
+        name += f" ({len(row.merged_teams)} teams merged, each with fewer than {min_size} active people not named)"
     return (
         f"*{name}* — {row.active_people} active · {format_tokens(row.tokens)} tokens · {format_usd(row.spend_usd)}"
         f" · {row.artifacts} shared · {work_units_label(row.work_units)}"
@@ -209,7 +251,12 @@ def _team_blocks(digest: WeeklyDigest) -> list[dict]:
     if len(rows) > len(shown):
         # No operator command here: the channel's readers cannot run one.
         blocks.append(context(f"…and {len(rows) - len(shown)} more teams, not listed here."))
-    blocks.append(context(f"Teams with fewer than {min_size} active people are merged so nobody is singled out."))
+    blocks.append(
+        context(
+            f"Teams with fewer than {min_size} active people besides those named in the digest are merged, "
+            "so nobody is singled out."
+        )
+    )
     return blocks
 
 
@@ -231,6 +278,8 @@ def mentioned_names(digest: WeeklyDigest) -> dict[str, str]:
 def digest_text(digest: WeeklyDigest) -> str:
     """The notification / fallback text."""
     totals = digest.totals
+    if not digest.totals_shown:
+        return f"Buildboard {digest.week}: {totals.artifacts} artifacts shared by the organisation."
     return (
         f"Buildboard {digest.week}: {format_tokens(totals.tokens)} tokens, {format_usd(totals.spend_usd)}, "
         f"{totals.artifacts} artifacts shared by the organisation."

@@ -6,6 +6,7 @@ from bot.domain.artifacts import KINDS
 from bot.domain.chart import chart_alt_text
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.periods import IsoWeek
+from bot.domain.privacy import who_sees_your_numbers
 from bot.domain.reports import ArtifactView, Home, HomeWeek
 from bot.slack.blocks.nudge import share_button
 from bot.slack.blocks.personal import viewed_by_text
@@ -14,6 +15,11 @@ from bot.slack.blocks.text import VIEW_BLOCK_LIMIT, context, divider, escape, he
 TOGGLE_NUDGES = "home_toggle_nudges"
 EDIT_ARTIFACT = "edit_artifact"
 DELETE_ARTIFACT = "delete_artifact"
+
+
+def units_text(value) -> str:
+    """'1.5', '3': work units without trailing zeros."""
+    return f"{value.normalize():f}"
 
 
 def title_label(title_key: str) -> str:
@@ -25,9 +31,12 @@ def _week_line(row: HomeWeek) -> str:
     stats = row.stats
     label = f"{row.week.label()}{' — so far' if row.current else ''}"
     cost = format_usd(stats.cost_per_artifact) + " per artifact" if stats.cost_per_artifact is not None else "—"
+    uncounted = row.shared_artifacts - stats.artifacts
     line = (
         f"*{label}*\n{format_tokens(stats.tokens)} tokens · {format_usd(stats.spend_usd)} · "
-        f"{stats.artifacts} artifact{'s' if stats.artifacts != 1 else ''} · {cost}"
+        f"{stats.artifacts} artifact{'s' if stats.artifacts != 1 else ''} counted"
+        + (f" ({uncounted} more shared)" if uncounted > 0 else "")
+        + f" · {units_text(stats.work_units)} work units · {cost}"
     )
     if row.seat_cost_usd:
         line += (
@@ -46,7 +55,12 @@ def _week_line(row: HomeWeek) -> str:
 def _artifact_blocks(artifact: ArtifactView) -> list[dict]:
     week = IsoWeek.containing(artifact.week_start)
     spent = f"{format_usd(artifact.spend_snapshot_usd)} that week"
-    facts = [KINDS.get(artifact.kind, artifact.kind), week.label(), spent]
+    worth = (
+        f"{units_text(artifact.work_units)} work units"
+        if artifact.counted
+        else "not counted (only the first ones shared each week count)"
+    )
+    facts = [KINDS.get(artifact.kind, artifact.kind), week.label(), spent, worth]
     value = str(artifact.id)
     if artifact.endorsed_by:
         facts.append(f"used by {', '.join(artifact.endorsed_by)}")
@@ -137,7 +151,7 @@ def home_view(home: Home, chart_file_id: str | None = None) -> dict:
             blocks.extend(_artifact_blocks(artifact))
     else:
         blocks.append(section("*Your artifacts*\nNothing shared yet. Press *Share what I built* to add one."))
-    blocks.append(context("Only you can see this page. Your manager sees your numbers; nobody else does."))
+    blocks.append(context(f"Only you can see this page. {who_sees_your_numbers(home.spend_public)}"))
     return {"type": "home", "blocks": blocks}
 
 

@@ -10,6 +10,7 @@ from bot.domain.artifacts import NOTHING_REASONS
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.nudges import NudgeAnswer
 from bot.domain.periods import IsoWeek
+from bot.domain.privacy import who_sees_your_numbers
 from bot.slack.blocks.text import context, escape, section
 
 OPEN_SHARE_MODAL = "open_share_modal"
@@ -61,7 +62,15 @@ def _usage_sentence(week: IsoWeek, tokens: int, spend_usd: Decimal, rank: int | 
     )
 
 
-def nudge_message(week: IsoWeek, tokens: int, spend_usd: Decimal, rank: int | None, ranked: int | None) -> dict:
+def nudge_message(
+    week: IsoWeek,
+    tokens: int,
+    spend_usd: Decimal,
+    rank: int | None,
+    ranked: int | None,
+    *,
+    spend_public: bool = False,
+) -> dict:
     """The weekly DM: the person's numbers in plain words and three buttons."""
     usage = _usage_sentence(week, tokens, spend_usd, rank, ranked)
     return {
@@ -70,7 +79,7 @@ def nudge_message(week: IsoWeek, tokens: int, spend_usd: Decimal, rank: int | No
             section(f"Hi! {usage}"),
             section("*What did it build?* A tool, an analysis, a document, a fix — anything counts."),
             _buttons(week, with_remind=True),
-            context("Only you can see your numbers (and your manager). Turn these DMs off in the app's Home tab."),
+            context(f"{who_sees_your_numbers(spend_public)} Turn these DMs off in the app's Home tab."),
         ],
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.money import format_tokens, format_usd
+from bot.domain.privacy import who_sees_your_numbers
 from bot.domain.reports import VIEWS_SHOWN_DAYS, MyWeek, ViewedBy
 from bot.slack.blocks.team import flag_text
 from bot.slack.blocks.text import context, escape, fields_section, header, link, mention, section
@@ -14,13 +15,13 @@ VIEW_ACTIONS = {"team": "in team stats", "user": "looked you up", "export": "in 
 
 def _week_fields(mine: MyWeek) -> list[str]:
     stats = mine.stats
-    rank = f"#{mine.position} of {mine.ranked_people}" if mine.position else "not ranked (no activity)"
+    rank = f"#{mine.position} of {mine.ranked_people}" if mine.position else "not ranked (no counted output)"
     cost = format_usd(stats.cost_per_artifact) if stats.cost_per_artifact is not None else "—"
     fields = [
         f"*Tokens*\n{format_tokens(stats.tokens)}",
         f"*Spend*\n{format_usd(stats.spend_usd)}",
         f"*Rank*\n{rank}",
-        f"*Artifacts*\n{stats.artifacts} ({stats.work_units.normalize():f} work units)",
+        f"*Artifacts counted*\n{stats.artifacts} ({stats.work_units.normalize():f} work units)",
         f"*Active days*\n{stats.active_days}",
         f"*Cost per artifact*\n{cost}",
     ]
@@ -63,7 +64,13 @@ def viewed_by_text(views: list[ViewedBy]) -> str:
 
 
 def me_blocks(
-    current: MyWeek, last: MyWeek, viewed_by: list[ViewedBy] | None = None, *, titles=(), flags=()
+    current: MyWeek,
+    last: MyWeek,
+    viewed_by: list[ViewedBy] | None = None,
+    *,
+    titles=(),
+    flags=(),
+    spend_public: bool = False,
 ) -> list[dict]:
     """`titles`: (IsoWeek, title name) pairs; `flags`: the flags on you for last week (what your manager sees)."""
     blocks: list[dict] = [header("Your AI use and what you built")]
@@ -89,7 +96,7 @@ def me_blocks(
         blocks.append(section(viewed_by_text(viewed_by)))
     blocks.append(
         context(
-            "Only you can see this. `/buildboard share` to add what you built. "
+            f"Only you can see this. {who_sees_your_numbers(spend_public)} `/buildboard share` to add what you built. "
             "`/buildboard me data` shows everything Buildboard stores about you."
         )
     )

@@ -31,7 +31,8 @@ def buildboard_command(
     )
     chosen = next((s for s in subcommands if s.name == name), None)
     if chosen is None:
-        ack(response_type="ephemeral", **help_answer(subcommands, unknown=name))
+        answer = help_answer(subcommands, unknown=name, spend_public=runtime.settings.spend_public)
+        ack(response_type="ephemeral", **answer)
         return
     if chosen.answers_in_ack:
         answer = _run(chosen, runtime, call)

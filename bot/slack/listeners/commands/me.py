@@ -24,7 +24,9 @@ def show_me(runtime: Runtime, call: CommandCall) -> dict | None:
         mine = my_numbers(session, call.user_id, runtime.clock(), runtime.settings, runtime.lookup_user)
     if mine is None:
         return not_known_blocks()
-    blocks = me_blocks(mine.current, mine.last, mine.viewed_by, titles=mine.titles, flags=mine.flags)
+    blocks = me_blocks(
+        mine.current, mine.last, mine.viewed_by, titles=mine.titles, flags=mine.flags, spend_public=mine.spend_public
+    )
     return {"text": "Your Buildboard numbers", "blocks": blocks}
 
 

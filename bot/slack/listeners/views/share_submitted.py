@@ -7,8 +7,10 @@ import logging
 from slack_bolt import Ack
 
 from bot.domain.artifacts import ShareTargetRefused, share_fields, share_target, validate_share
+from bot.domain.claims import duplicate_link_message
+from bot.domain.periods import IsoWeek
 from bot.runtime import Runtime
-from bot.services.artifacts import share_refusal
+from bot.services.artifacts import LinkAlreadyShared, share_refusal
 from bot.services.sharing import share
 from bot.slack.blocks.share import form_values
 from bot.slack.listeners.share_ui import private_metadata, publish_home_view, tell
@@ -27,11 +29,15 @@ def share_submitted(ack: Ack, body: dict, view: dict, runtime: Runtime) -> None:
     except ShareTargetRefused as exc:
         ack(response_action="errors", errors={"title": str(exc)})
         return
-    errors = validate_share(form)
+    rules = runtime.settings.claim_rules
+    errors = validate_share(form, rules)
     if not errors:
         # One quick read before the ack: only the ack can show the person an error inside the modal.
-        refusal = share_refusal(runtime.sessions, user_id, target.artifact_id)
-        if refusal is not None:
+        fields = share_fields(form, rules)
+        refusal = share_refusal(runtime.sessions, user_id, target.artifact_id, fields.url)
+        if isinstance(refusal, IsoWeek):  # the link was shared before: say when, never by whom
+            errors = {"url": duplicate_link_message(refusal)}
+        elif refusal is not None:
             errors = {"title": NOT_KNOWN if refusal == "unknown_person" else NOT_THEIRS}
     if errors:
         ack(response_action="errors", errors=errors)
@@ -45,13 +51,16 @@ def share_submitted(ack: Ack, body: dict, view: dict, runtime: Runtime) -> None:
             runtime.settings,
             slack_user_id=user_id,
             week=target.week,
-            fields=share_fields(form),
+            fields=share_fields(form, rules),
             now=runtime.clock(),
             artifact_id=target.artifact_id,
             hooks=[runtime.artifact_saved],
             lookup_user=runtime.lookup_user,
             with_home=True,
         )
+    except LinkAlreadyShared as exc:  # shared by someone else between the check above and the save (or racing it)
+        tell(runtime, user_id, f"Not saved: {exc}")
+        return
     except Exception:
         log.exception("sharing failed for %s", user_id)
         tell(runtime, user_id, FAILED)

@@ -1,0 +1,114 @@
+"""Work units earned beyond shared artifacts, per person and week: verified pull requests and endorsements.
+
+The SQL of the two terms bot/db/output.py adds to counted work units (the rules are in bot/domain/evidence.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, Integer, Numeric, Select, case, func, literal, select, union_all
+
+from bot.db.models import CodeActivityDaily, Endorsement, VerifiedPullRequest
+from bot.db.query_types import AnySelect
+from bot.db.value_sets import in_values
+from bot.domain.evidence import DEFAULT_UNITS_PER_PR, MAX_COUNTED_PRS, MAX_ENDORSEMENT_UNITS, UNITS_PER_ENDORSER
+from bot.domain.periods import IsoWeek
+
+UNITS = Numeric(8, 2)
+
+
+def _greater(a: Any, b: Any) -> Any:
+    return case((a > b, a), else_=b)
+
+
+def verified_pr_units(
+    weeks: Sequence[IsoWeek],
+    members: Collection[int] | AnySelect | None = None,
+    *,
+    units_per_pr: Decimal = DEFAULT_UNITS_PER_PR,
+) -> AnySelect:
+    """Per person and week: person_id, week_start, work_units of counted PRs (GitHub or Claude Code), capped."""
+    starts = [week.start for week in weeks]
+
+    def of_members(column: Any) -> list[Any]:
+        if members is None:
+            return []
+        if isinstance(members, Select):
+            return [column.in_(members)]
+        return [in_values(column, list(members))]
+
+    github = (
+        select(
+            VerifiedPullRequest.person_id.label("person_id"),
+            VerifiedPullRequest.week_start.label("week_start"),
+            func.count().label("github_prs"),
+            literal(0, Integer).label("agent_prs"),
+        )
+        .where(
+            VerifiedPullRequest.counted.is_(True),
+            VerifiedPullRequest.person_id.is_not(None),
+            VerifiedPullRequest.week_start.in_(starts),
+            *of_members(VerifiedPullRequest.person_id),
+        )
+        .group_by(VerifiedPullRequest.person_id, VerifiedPullRequest.week_start)
+    )
+    # Claude Code reports PRs per UTC day, as the code-activity figures beside spend read them.
+    agent = [
+        select(
+            CodeActivityDaily.person_id.label("person_id"),
+            literal(week.start, Date).label("week_start"),
+            literal(0, Integer).label("github_prs"),
+            func.sum(CodeActivityDaily.pull_requests).label("agent_prs"),
+        )
+        .where(
+            CodeActivityDaily.day >= week.start,
+            CodeActivityDaily.day <= week.end,
+            CodeActivityDaily.pull_requests > 0,
+            *of_members(CodeActivityDaily.person_id),
+        )
+        .group_by(CodeActivityDaily.person_id)
+        for week in weeks
+    ]
+    both = union_all(github, *agent).subquery("pr_counts")
+    per_week = (
+        select(
+            both.c.person_id,
+            both.c.week_start,
+            func.max(both.c.github_prs).label("github_prs"),
+            func.max(both.c.agent_prs).label("agent_prs"),
+        )
+        .group_by(both.c.person_id, both.c.week_start)
+        .subquery("pr_weeks")
+    )
+    prs = _greater(per_week.c.github_prs, per_week.c.agent_prs)
+    capped = case((prs > MAX_COUNTED_PRS, MAX_COUNTED_PRS), else_=prs)
+    return select(
+        per_week.c.person_id,
+        per_week.c.week_start,
+        func.cast(capped * literal(units_per_pr, UNITS), UNITS).label("work_units"),
+    )
+
+
+def endorsement_units(weeks: Sequence[IsoWeek], members: Collection[int] | AnySelect | None = None) -> AnySelect:
+    """Per author and week: person_id, week_start, work_units from distinct endorsers, capped."""
+    where: list[ColumnElement[bool]] = [Endorsement.week_start.in_([week.start for week in weeks])]
+    if members is not None:
+        where.append(
+            Endorsement.author_id.in_(members)
+            if isinstance(members, Select)
+            else in_values(Endorsement.author_id, list(members))
+        )
+    earned = func.count(func.distinct(Endorsement.endorser_id)) * literal(UNITS_PER_ENDORSER, UNITS)
+    capped = case((earned > MAX_ENDORSEMENT_UNITS, literal(MAX_ENDORSEMENT_UNITS, UNITS)), else_=earned)
+    return (
+        select(
+            Endorsement.author_id.label("person_id"),
+            Endorsement.week_start.label("week_start"),
+            func.cast(capped, UNITS).label("work_units"),
+        )
+        .where(*where)
+        .group_by(Endorsement.author_id, Endorsement.week_start)
+    )

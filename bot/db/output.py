@@ -1,0 +1,161 @@
+"""Counted output per person and week: the one SQL definition of work units (the rules of bot/domain/claims.py).
+
+A person-week's **counted work units** are the sum of three terms:
+
+    work_units = shared_units + evidence_units + endorsement_units
+
+- `shared_units`: the work units of the person-week's first `cap` artifacts in sharing order
+  (`created_at`, then id); each artifact's own units are already bounded by its evidence when stored
+  (no link → 0.5, see bot.domain.workunits.work_units_for);
+- `evidence_units`: verified evidence: merged, reviewed, AI-assisted pull requests (bot/db/earned_units.py);
+- `endorsement_units`: peer endorsements ("I use this"), capped per author and week.
+
+Every surface (digest, leaderboard, titles, App Home, /buildboard me, team stats, exports) reads
+`person_output`, so their numbers agree. To add a term, return its SELECT from `extra_output_terms`
+with the columns of `TERM_COLUMNS` (0 where it has nothing to say): it is added per person-week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Numeric, Select, Subquery, case, cast, func, literal, select, union_all
+
+from bot.db.earned_units import endorsement_units, verified_pr_units
+from bot.db.models import Artifact
+from bot.db.query_types import AnySelect
+from bot.db.value_sets import in_values
+from bot.domain.periods import IsoWeek
+
+Members = AnySelect | Collection[int] | None
+UNITS = Numeric(10, 2)
+TERM_COLUMNS = (
+    "person_id",
+    "week_start",
+    "artifacts",  # counted artifacts (at most `cap` a person-week)
+    "shared_artifacts",  # every artifact shared, counted or not
+    "shared_units",
+    "evidence_units",
+    "endorsement_units",
+)
+
+
+def of_members(column: Any, members: Members) -> list[ColumnElement[bool]]:
+    """`column` restricted to `members` (a subquery of person ids, a list of them, or None for everyone)."""
+    if members is None:
+        return []
+    return [column.in_(members) if isinstance(members, Select) else in_values(column, list(members))]
+
+
+def zero_units() -> Any:
+    return literal(Decimal(0), UNITS)
+
+
+def ranked_artifacts(starts: Sequence[date] | None, members: Members = None) -> Subquery:
+    """The artifacts of the weeks starting on `starts` (None: every week), each with its position in its person-week.
+
+    Columns: artifact_id, person_id, week_start, work_units, position. An artifact counts when
+    position <= the cap (`counted(ranked, cap)`).
+    """
+    position = func.row_number().over(
+        partition_by=(Artifact.person_id, Artifact.week_start), order_by=(Artifact.created_at, Artifact.id)
+    )
+    return (
+        select(
+            Artifact.id.label("artifact_id"),
+            Artifact.person_id.label("person_id"),
+            Artifact.week_start.label("week_start"),
+            Artifact.work_units.label("work_units"),
+            position.label("position"),
+        )
+        .where(
+            *([] if starts is None else [Artifact.week_start.in_(list(starts))]),
+            *of_members(Artifact.person_id, members),
+        )
+        .subquery("ranked_artifacts")
+    )
+
+
+def counted(ranked: Subquery, cap: int) -> ColumnElement[bool]:
+    """Does the artifact count toward work units and rank (bot.domain.claims.is_counted)?"""
+    return ranked.c.position <= cap
+
+
+def shared_term(starts: Sequence[date], members: Members, cap: int) -> AnySelect:
+    """The shared-artifacts term per person-week (evidence and endorsements 0)."""
+    ranked = ranked_artifacts(starts, members)
+    is_counted = counted(ranked, cap)
+    return select(
+        ranked.c.person_id,
+        ranked.c.week_start,
+        func.sum(case((is_counted, 1), else_=0)).label("artifacts"),
+        func.count().label("shared_artifacts"),
+        func.coalesce(func.sum(case((is_counted, ranked.c.work_units), else_=zero_units())), zero_units()).label(
+            "shared_units"
+        ),
+        zero_units().label("evidence_units"),
+        zero_units().label("endorsement_units"),
+    ).group_by(ranked.c.person_id, ranked.c.week_start)
+
+
+def extra_output_terms(starts: Sequence[date], members: Members) -> list[AnySelect]:
+    """Further terms of counted work units per person-week: verified pull requests and endorsements.
+
+    Each is a SELECT with the columns of TERM_COLUMNS (person_id, week_start, 0 for the artifact
+    counts and shared_units, its own units in evidence_units or endorsement_units, already capped
+    per person-week; bot/db/earned_units.py), restricted to `starts` and `members`.
+    """
+    weeks = [IsoWeek.containing(start) for start in starts]
+    prs = verified_pr_units(weeks, members).subquery("pr_units")
+    endorsed = endorsement_units(weeks, members).subquery("endorsement_units_t")
+    none = literal(0, Integer)
+    return [
+        select(
+            prs.c.person_id,
+            prs.c.week_start,
+            none.label("artifacts"),
+            none.label("shared_artifacts"),
+            zero_units().label("shared_units"),
+            cast(prs.c.work_units, UNITS).label("evidence_units"),
+            zero_units().label("endorsement_units"),
+        ),
+        select(
+            endorsed.c.person_id,
+            endorsed.c.week_start,
+            none.label("artifacts"),
+            none.label("shared_artifacts"),
+            zero_units().label("shared_units"),
+            zero_units().label("evidence_units"),
+            cast(endorsed.c.work_units, UNITS).label("endorsement_units"),
+        ),
+    ]
+
+
+def person_output(starts: Sequence[date], members: Members = None, *, cap: int, by_week: bool = True) -> AnySelect:
+    """Counted output per person and week (per person over all `starts` without `by_week`).
+
+    Columns: person_id, [week_start,] artifacts, shared_artifacts, shared_units, evidence_units,
+    endorsement_units, work_units. Only person-weeks with something shared or some evidence appear.
+    """
+    terms = [shared_term(starts, members, cap), *extra_output_terms(starts, members)]
+    table = terms[0].subquery("output_terms") if len(terms) == 1 else union_all(*terms).subquery("output_terms")
+    keys = [table.c.person_id, *([table.c.week_start] if by_week else [])]
+    if len(terms) == 1 and by_week:  # already one row per person-week
+        return select(
+            *keys,
+            table.c.artifacts,
+            table.c.shared_artifacts,
+            table.c.shared_units,
+            table.c.evidence_units,
+            table.c.endorsement_units,
+            (table.c.shared_units + table.c.evidence_units + table.c.endorsement_units).label("work_units"),
+        )
+    summed = {name: func.coalesce(func.sum(table.c[name]), 0) for name in TERM_COLUMNS[2:]}
+    return select(
+        *keys,
+        *(column.label(name) for name, column in summed.items()),
+        (summed["shared_units"] + summed["evidence_units"] + summed["endorsement_units"]).label("work_units"),
+    ).group_by(*keys)
