@@ -177,5 +177,8 @@ def test_the_opted_out_teammates_spend_cannot_be_derived_from_any_public_post(rt
         for k in range(len(named_spend) + 1):
             for subset in itertools.combinations(named_spend, k):
                 assert abs(amount - sum(subset, Decimal(0)) - carol) >= Decimal("0.01"), (amount, subset)
-    assert slack.uploaded_files == []  # the chart of weekly spend would give the total too: not posted
+    # The chart of weekly spend would give the total too: not posted. (Each sharer's own App Home chart is
+    # uploaded to no channel: only their App Home shows it.)
+    assert [f["filename"] for f in slack.uploaded_files if f["channel_id"] or f.get("shared")] == []
+    assert all(f["filename"].startswith("buildboard-you-") for f in slack.uploaded_files)
     assert "Tokens, spend, the evidence ratio and the chart are left out this week" in posted
