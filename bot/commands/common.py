@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, TextIO
 
 from bot.domain.errors import OperatorError
 from bot.domain.periods import IsoWeek
@@ -101,3 +101,34 @@ def default_week(rt: Runtime, week: IsoWeek | None) -> IsoWeek:
 
 def err(text: str) -> None:
     print(text, file=sys.stderr)
+
+
+class TerminalLine:
+    """One line on stderr, redrawn in place while work goes on; nothing at all when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.drawn = False
+
+    def draw(self, text: str) -> None:
+        if self.enabled:
+            self.stream.write(f"\r{text}")
+            self.stream.flush()
+            self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def requested_window(args: argparse.Namespace, now: datetime) -> tuple[date, date]:
+    """`--since`/`--until` of a sync command, each defaulting to the last 3 UTC days; refused when reversed."""
+    from bot.services.sync import default_window
+
+    until = args.until or default_window(now)[1]
+    since = args.since or default_window(now, until=until)[0]
+    if since > until:
+        raise CommandError(f"--since {since} is after --until {until}")
+    return since, until

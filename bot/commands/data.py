@@ -8,9 +8,9 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
-from bot.commands.common import CommandError, err, runtime, sessions_or_fail
+from bot.commands.common import CommandError, TerminalLine, err, runtime, sessions_or_fail
 from bot.domain.org_changes import DEPARTURE_LIMIT_PERCENT, departures_need_confirmation
 from bot.domain.text import plural
 
@@ -165,25 +165,12 @@ def _users_list_pages(rt):
     return page
 
 
-class DirectoryProgress:
+class DirectoryProgress(TerminalLine):
     """One progress line on stderr while Slack's users are read, drawn only when stderr is a terminal."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
-        self.drawn = False
-
     def __call__(self, pages: int, found: int, wanted: int) -> None:
-        if self.enabled:
-            unit = "page" if pages == 1 else "pages"
-            self.stream.write(f"\rSlack ids: {found:,} of {wanted:,} found ({pages:,} {unit} of users.list)")
-            self.stream.flush()
-            self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
+        unit = "page" if pages == 1 else "pages"
+        self.draw(f"Slack ids: {found:,} of {wanted:,} found ({pages:,} {unit} of users.list)")
 
 
 def usage_import(args: argparse.Namespace) -> int:

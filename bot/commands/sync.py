@@ -3,49 +3,34 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TextIO
 
-from bot.commands.common import CommandError, err, runtime, sessions_or_fail
+from bot.commands.common import CommandError, TerminalLine, err, requested_window, runtime, sessions_or_fail
 from bot.ingest.provider_api import MissingKey
 
 
-class TerminalProgress:
+class TerminalProgress(TerminalLine):
     """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
 
     WIDTH = 30
 
     def __init__(self, label: str, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
+        super().__init__(stream)
         self.label = label
-        self.enabled = self.stream.isatty()
-        self.drawn = False
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
-            return
-        filled = self.WIDTH * done // total
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} days")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
+        if total > 0:
+            filled = self.WIDTH * done // total
+            self.draw(f"{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total} days")
 
 
 def usage_sync(args: argparse.Namespace) -> int:
     # The provider SDKs are large: only `usage sync` pays for importing them.
-    from bot.services.sync import default_window, sync_provider
+    from bot.services.sync import sync_provider
 
     rt = runtime()
     now = rt.clock()
-    until = args.until or default_window(now)[1]
-    since = args.since or default_window(now, until=until)[0]
-    if since > until:
-        raise CommandError(f"--since {since} is after --until {until}")
+    since, until = requested_window(args, now)
     sessions = sessions_or_fail(rt)
     progress = TerminalProgress(f"{args.provider} {since}..{until}")
     try:
