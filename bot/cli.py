@@ -129,7 +129,7 @@ def _usage_import(p: argparse.ArgumentParser) -> None:
 
 
 def _usage_sync(p: argparse.ArgumentParser) -> None:
-    p.add_argument("provider", choices=["openai", "anthropic", "claude-code", "cursor"])
+    p.add_argument("provider", choices=["openai", "anthropic", "claude-code", "cursor", "copilot"])
     p.add_argument("--since", type=date_arg, help="first UTC day, YYYY-MM-DD (default: two days ago)")
     p.add_argument("--until", type=date_arg, help="last UTC day, YYYY-MM-DD (default: today)")
 

@@ -1,4 +1,4 @@
-"""`buildboard usage sync openai|anthropic|claude-code`."""
+"""`buildboard usage sync openai|anthropic|claude-code|cursor|copilot`."""
 
 from __future__ import annotations
 

@@ -14,38 +14,16 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from githubkit import GitHub
-from githubkit.exception import GitHubException, RequestFailed
-from githubkit.retry import RetryChainDecision, RetryRateLimit, RetryServerError
-from githubkit.typing import RetryOption
-
 from bot.domain.evidence import CommitFacts, PullRequestFacts
-from bot.ingest.provider_api import MissingKey, ProviderError
+from bot.ingest.github_client import RATE_LIMIT_RETRIES, GitHubApi, WaitOutRateLimits
+from bot.ingest.provider_api import ProviderError
 from bot.settings import Settings
 
 SEARCH_CAP = 1000  # the search API answers at most this many results per query
 PAGE_SIZE = 100
 MIN_WINDOW = timedelta(minutes=1)
-RATE_LIMIT_RETRIES = 5
-MIN_RATE_LIMIT_WAIT = timedelta(seconds=1)
 Window = tuple[datetime, datetime]
-
-
-class WaitOutRateLimits:
-    """githubkit's rate-limit retry, waiting at least a second.
-
-    githubkit waits the Retry-After or until x-ratelimit-reset, but a reset time that has just passed
-    (clocks a second apart) gives a zero wait, which it then treats as "unknown" and sleeps a minute.
-    """
-
-    def __init__(self, max_retry: int) -> None:
-        self._inner = RetryRateLimit(max_retry=max_retry)
-
-    def __call__(self, exc: GitHubException, retry_count: int) -> RetryOption:
-        option = self._inner(exc, retry_count)
-        if not option.do_retry:
-            return option
-        return RetryOption(True, max(option.retry_after or MIN_RATE_LIMIT_WAIT, MIN_RATE_LIMIT_WAIT))
+__all__ = ["GitHubPulls", "WaitOutRateLimits"]
 
 
 def _stamp(moment: datetime) -> str:
@@ -59,50 +37,24 @@ def _parse_time(value: str) -> datetime:
 class GitHubPulls:
     """`buildboard evidence sync github`: reads merged PRs of one organisation."""
 
-    def __init__(self, github: GitHub[Any], org: str, token: str) -> None:
-        self._github = github
-        self.org = org
-        self._token = token
+    def __init__(self, api: GitHubApi) -> None:
+        self._api = api
+        self._github = api.github
+        self.org = api.org
 
     @classmethod
     def from_settings(cls, settings: Settings, *, rate_limit_retries: int = RATE_LIMIT_RETRIES) -> GitHubPulls:
-        token = settings.github_token.get_secret_value() if settings.github_token else ""
-        if not token:
-            raise MissingKey("GITHUB_TOKEN is not set: a token that can read the organisation's pull requests")
-        if not settings.github_org:
-            raise MissingKey("GITHUB_ORG is not set: the organisation whose merged pull requests count")
-        github = GitHub(
-            token,
-            base_url=settings.github_api_url,
-            http_cache=False,
-            timeout=30.0,
-            auto_retry=RetryChainDecision(WaitOutRateLimits(rate_limit_retries), RetryServerError()),
+        return cls(
+            GitHubApi.from_settings(settings, needs="merged pull requests", rate_limit_retries=rate_limit_retries)
         )
-        # Inside githubkit's context one HTTP client (one connection pool) serves every request of the sync.
-        github.__enter__()
-        return cls(github, settings.github_org, token)
 
     def close(self) -> None:
-        self._github.__exit__()
+        self._api.close()
 
     # ------------------------------------------------------------------ requests
 
     def _call(self, what: str, request: Callable[[], Any]) -> Any:
-        try:
-            return request().json()
-        except RequestFailed as exc:
-            detail = ""
-            try:
-                body = exc.response.json()
-                detail = str(body.get("message") or "") if isinstance(body, dict) else ""
-            except Exception:  # noqa: BLE001 - an error page that is not JSON
-                detail = ""
-            text = f"{what}: GitHub answered HTTP {exc.response.status_code}" + (f": {detail}" if detail else "")
-        except GitHubException as exc:
-            text = f"{what}: could not reach GitHub ({type(exc).__name__})"
-        except ValueError:
-            text = f"{what}: GitHub's answer is not JSON"
-        raise ProviderError(text.replace(self._token, "***")[:300]) from None
+        return self._api.call(what, request)
 
     def _query(self, window: Window) -> str:
         return f"is:pr is:merged org:{self.org} merged:{_stamp(window[0])}..{_stamp(window[1])}"

@@ -59,6 +59,7 @@ class FetchedWindow:
     unattributable: Unattributable = field(default_factory=Unattributable)
     pages: int = 0
     seats: list[SeatRecord] | None = None  # the provider's seat holders now; None: the source reports no seats
+    unmatched_logins: set[str] = field(default_factory=set)  # GitHub logins no person could be found for
 
 
 class UsageSource(Protocol):

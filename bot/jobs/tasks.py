@@ -75,7 +75,10 @@ def usage_sync(rt: Runtime) -> str:
     for provider in configured_providers(rt.settings):
         report = sync_provider(provider, rt.sessions, rt.settings, since, until, now)
         done.append(f"{provider}: {report.rows} rows, {report.tokens} tokens")
-    synced = "; ".join(done) or "no provider configured (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY, CURSOR_ADMIN_KEY)"
+    synced = (
+        "; ".join(done)
+        or "no provider configured (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY, CURSOR_ADMIN_KEY, GITHUB_TOKEN + GITHUB_ORG)"
+    )
     return f"{synced}; {seat_upkeep(rt, since, until)}"
 
 

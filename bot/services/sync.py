@@ -13,14 +13,14 @@ its activity signals (sessions, lines, commits, pull requests) and the `anthropi
 Code cost rows it supersedes. For days without analytics (e.g. an organisation with no analytics
 access), Claude Code's estimated cost is the Anthropic spend. Either order of syncing gives the same rows.
 
-A source that lists seat holders (Cursor's members) has them stored in the same transaction as each
+A source that lists seat holders (Cursor's members, Copilot's seats) has them stored in the same transaction as each
 window, and every seat's daily share of its price is charged for the window's days (bot/services/seats.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -39,6 +39,7 @@ from bot.ingest.anthropic_admin import AnthropicUsage
 from bot.ingest.claude_code import ClaudeCodeUsage
 from bot.ingest.cursor_admin import CursorUsage
 from bot.ingest.errors import UsageOutOfBounds
+from bot.ingest.github_copilot import NOREPLY_DOMAIN, CopilotUsage
 from bot.ingest.openai_admin import OpenAIUsage
 from bot.ingest.prices import PriceTable
 from bot.ingest.provider_api import (
@@ -57,11 +58,14 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SOURCES: dict[str, type[OpenAIUsage] | type[AnthropicUsage] | type[ClaudeCodeUsage] | type[CursorUsage]] = {
+SOURCES: dict[
+    str, type[OpenAIUsage] | type[AnthropicUsage] | type[ClaudeCodeUsage] | type[CursorUsage] | type[CopilotUsage]
+] = {
     "openai": OpenAIUsage,
     "anthropic": AnthropicUsage,
     "claude-code": ClaudeCodeUsage,
     "cursor": CursorUsage,
+    "copilot": CopilotUsage,
 }
 DEFAULT_DAYS = 3  # today and the two days before: late and revised data settle within that
 
@@ -95,6 +99,7 @@ class SyncReport:
     pull_requests: int = 0
     pages: int = 0
     unmatched_emails: set[str] = field(default_factory=set)
+    unmatched_logins: set[str] = field(default_factory=set)  # GitHub logins (Copilot) no person was found for
     unpriced_models: dict[str, int] = field(default_factory=dict)  # model → tokens left unpriced
     unattributable: Unattributable = field(default_factory=Unattributable)
     error: str | None = None
@@ -117,7 +122,12 @@ class SyncReport:
             f"{self.provider}: {self.since} to {self.until}{through}: {plural(self.rows, 'usage row')}, "
             f"{plural(self.tokens, 'token')}, {format_usd(self.cost_usd)}{removed}"
         ]
-        if self.activity_rows and self.provider == "cursor":
+        if self.activity_rows and self.provider == "copilot":
+            lines.append(
+                f"{self.activity_label}: {plural(self.activity_rows, 'person-day')}, "
+                f"{plural(self.accepted_lines, 'line')} added, {plural(self.agent_requests, 'agent interaction')}"
+            )
+        elif self.activity_rows and self.provider == "cursor":
             lines.append(
                 f"{self.activity_label}: {plural(self.activity_rows, 'person-day')}, "
                 f"{plural(self.accepted_lines, 'accepted line')}, {plural(self.agent_requests, 'agent request')}"
@@ -142,9 +152,18 @@ class SyncReport:
             lines.append(
                 f"{self.superseded_rows} Claude Code cost rows not stored: Anthropic analytics already cover those days"
             )
-        if self.unmatched_emails:
-            sample = ", ".join(sorted(self.unmatched_emails)[:3])
-            unmatched = len(self.unmatched_emails)
+        if self.unmatched_logins:
+            logins = len(self.unmatched_logins)
+            lines.append(
+                f"{plural(logins, 'GitHub login')} {'matches' if logins == 1 else 'match'} no one in the people file "
+                f"and {_is_are(logins)} kept as <login>@{NOREPLY_DOMAIN}: {', '.join(sorted(self.unmatched_logins))}; "
+                "add their github_login to the people file, then sync these days again"
+            )
+        placeholders = {f"{login}@{NOREPLY_DOMAIN}" for login in self.unmatched_logins}
+        unmatched_emails = self.unmatched_emails - placeholders
+        if unmatched_emails:
+            sample = ", ".join(sorted(unmatched_emails)[:3])
+            unmatched = len(unmatched_emails)
             lines.append(
                 f"{plural(unmatched, 'email')} {_is_are(unmatched)} not in the people file and kept as unmatched "
                 f"usage ({sample}{', …' if unmatched > 3 else ''}); "
@@ -168,6 +187,7 @@ class SyncReport:
         for model, tokens in written.unpriced_models.items():
             self.unpriced_models[model] = self.unpriced_models.get(model, 0) + tokens
         self.unattributable.merge(fetched.unattributable)
+        self.unmatched_logins |= fetched.unmatched_logins
         self.pages += fetched.pages
 
 
@@ -180,6 +200,8 @@ def configured_providers(settings: Settings) -> list[str]:
         found += ["anthropic", "claude-code"]
     if settings.cursor_admin_key is not None and settings.cursor_admin_key.get_secret_value():
         found.append("cursor")
+    if settings.github_token is not None and settings.github_token.get_secret_value() and settings.github_org:
+        found.append("copilot")
     return found
 
 
@@ -217,12 +239,45 @@ def sync_provider(
     prices = prices or PriceTable.load(settings.prices_file)
     seat_prices = seat_prices or SeatPrices.load(settings.seats_file)
     if source is not None:
+        _give_people(source, sessions)
         return _sync(source, sessions, since, until, now, prices, seat_prices, on_progress)
     source = make_source(provider, settings, max_retries=max_retries)
+    _give_people(source, sessions)
     try:
         return _sync(source, sessions, since, until, now, prices, seat_prices, on_progress)
     finally:
         source.close()  # the SDK client's connection pool
+
+
+class PeopleByLogin:
+    """GitHub logins and emails → people of the people file, read from the database (for the Copilot sync)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def emails_of_logins(self, logins: Collection[str]) -> dict[str, str]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Person.github_login, Person.email).where(
+                    in_values(Person.github_login, sorted(logins)), Person.email.is_not(None)
+                )
+            ).all()
+        return {str(login): str(email) for login, email in rows if login and email}
+
+    def known_emails(self, emails: Collection[str]) -> set[str]:
+        if not emails:
+            return set()
+        with self._sessions() as session:
+            found = session.scalars(
+                select(Person.email).where(in_values(Person.email, sorted(emails)), Person.name.is_not(None))
+            )
+            return {str(email) for email in found if email}
+
+
+def _give_people(source: UsageSource, sessions: sessionmaker[Session]) -> None:
+    """The Copilot sync matches GitHub logins to people through the database's people file."""
+    if isinstance(source, CopilotUsage) and source.directory is None:
+        source.directory = PeopleByLogin(sessions)
 
 
 def _sync(

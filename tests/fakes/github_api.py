@@ -6,16 +6,24 @@ qualifiers, `total_count`, at most 1,000 results reachable, 422 beyond), `GET /r
 `.../commits` and `.../reviews` (page/per_page, a `Link` header). Errors are `{"message", "documentation_url"}`;
 `rate_limit_next` scripts a 403/429 the way GitHub sends them (Retry-After, or x-ratelimit-remaining 0
 with x-ratelimit-reset).
+
+Copilot: `GET /orgs/{org}/copilot/billing/seats` (`total_seats`, `seats[]` with `assignee`, `plan_type`,
+`last_activity_at`; page/per_page and a `Link` header), `GET /orgs/{org}/copilot/metrics/reports/users-1-day?day=D`
+(`download_links`, `report_day`; 404 for a day without a report) and `GET /users/{login}` (`email` as the
+profile shows it, null when private). The download links point at a second local server, `downloads`, on
+another host name and port, which serves the NDJSON files and refuses (403, as a signed storage URL
+does) any request carrying an Authorization header.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from bot.demo.standin.local_server import ReceivedRequest, Reply
+from bot.demo.standin.local_server import LocalServer, ReceivedRequest, Reply
 from tests.fakes.http_fake import ApiError, FakeHttpServer, Fault
 
 TOKEN = "ghp_fakeGitHubToken0123456789abcdefABCDEF"
@@ -23,6 +31,9 @@ SEARCH_CAP = 1000
 DOCS = "https://docs.github.com/rest"
 
 _PULL = re.compile(r"^/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/pulls/(?P<number>\d+)(?P<rest>/commits|/reviews)?$")
+_SEATS = re.compile(r"^/orgs/(?P<org>[^/]+)/copilot/billing/seats$")
+_USERS_REPORT = re.compile(r"^/orgs/(?P<org>[^/]+)/copilot/metrics/reports/users-1-day$")
+_USER = re.compile(r"^/users/(?P<login>[^/]+)$")
 _MERGED = re.compile(r"merged:(?P<start>\S+)\.\.(?P<end>\S+)")
 
 
@@ -58,14 +69,54 @@ class PullRequest:
     reviews: list[tuple[str, str]] = field(default_factory=list)  # (login, state)
 
 
+class SignedDownloads(LocalServer):
+    """Where the report links point: another host name (localhost) and port; no Authorization accepted."""
+
+    name = "fake-github-downloads"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: dict[str, str] = {}  # path → NDJSON text
+
+    @property
+    def origin(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def reply_to(self, request: ReceivedRequest) -> Reply:
+        if "authorization" in request.headers:
+            return Reply(
+                403, "<Error><Code>AccessDenied</Code><Message>Authorization header not allowed</Message></Error>"
+            )
+        if request.method != "GET" or not request.value("sig"):
+            return Reply(403, "<Error><Code>AccessDenied</Code></Error>")
+        text = self.files.get(request.path)
+        if text is None:
+            return Reply(404, "<Error><Code>BlobNotFound</Code></Error>")
+        return Reply(200, text)
+
+
 class FakeGitHub(FakeHttpServer):
     name = "fake-github"
 
-    def __init__(self, *, token: str = TOKEN) -> None:
+    def __init__(self, *, token: str = TOKEN, org: str = "acme") -> None:
         super().__init__()
         self.token = token
+        self.org = org
         self.default_branches: dict[str, str] = {}
         self.pulls: dict[tuple[str, int], PullRequest] = {}
+        self.seats: list[dict] = []  # as the seats API answers them
+        self.copilot_rows: dict[date, list[dict]] = {}  # day → the users report's rows
+        self.files_per_report = 2  # each day's rows are split over this many files
+        self.profile_emails: dict[str, str | None] = {}  # login → public email
+        self.downloads = SignedDownloads()
+
+    def start(self):
+        self.downloads.start()
+        return super().start()
+
+    def stop(self) -> None:
+        super().stop()
+        self.downloads.stop()
 
     # ------------------------------------------------------------------ test helpers
 
@@ -73,6 +124,25 @@ class FakeGitHub(FakeHttpServer):
         self.default_branches.setdefault(pr.repository, "main")
         self.pulls[(pr.repository, pr.number)] = pr
         return pr
+
+    def add_seat(
+        self, login: str, plan_type: str = "business", last_activity_at: str | None = "2026-11-20T10:00:00Z"
+    ) -> dict:
+        seat = {
+            "created_at": "2026-01-05T09:00:00Z",
+            "updated_at": "2026-01-05T09:00:00Z",
+            "pending_cancellation_date": None,
+            "last_activity_at": last_activity_at,
+            "last_activity_editor": "vscode/1.95.0/copilot/1.250.0" if last_activity_at else None,
+            "plan_type": plan_type,
+            "assignee": self._user(login),
+            "assigning_team": None,
+        }
+        self.seats.append(seat)
+        return seat
+
+    def add_copilot_day(self, day: date, rows: list[dict]) -> None:
+        self.copilot_rows[day] = [{"day": day.isoformat(), "organization_id": "4242", **row} for row in rows]
 
     def rate_limit_next(
         self, path: str, status: int = 403, *, retry_after: str | None = None, reset_in: int = 1
@@ -109,6 +179,12 @@ class FakeGitHub(FakeHttpServer):
                 raise ApiError(404)
             if request.path == "/search/issues":
                 return self._search(request)
+            if (seats := _SEATS.match(request.path)) is not None:
+                return self._seats(request, seats["org"])
+            if (report := _USERS_REPORT.match(request.path)) is not None:
+                return self._users_report(request, report["org"])
+            if (user := _USER.match(request.path)) is not None:
+                return Reply(200, self._profile(user["login"]))
             match = _PULL.match(request.path)
             if match is None:
                 raise ApiError(404)
@@ -198,7 +274,38 @@ class FakeGitHub(FakeHttpServer):
         login, state = review
         return {"id": pr.number * 100 + index, "user": self._user(login), "state": state, "body": ""}
 
+    def _profile(self, login: str) -> dict:
+        return {**self._user(login), "name": login.title(), "email": self.profile_emails.get(login)}
+
     # ------------------------------------------------------------------ routes
+
+    def _org(self, org: str) -> None:
+        if org.lower() != self.org.lower():
+            raise ApiError(404)
+
+    def _seats(self, request: ReceivedRequest, org: str) -> Reply:
+        self._org(org)
+        page, per_page = self._page_args(request)
+        last = max((len(self.seats) + per_page - 1) // per_page, 1)
+        body = {"total_seats": len(self.seats), "seats": self.seats[(page - 1) * per_page : page * per_page]}
+        return Reply(200, body, self._link(request, page, last))
+
+    def _users_report(self, request: ReceivedRequest, org: str) -> Reply:
+        self._org(org)
+        try:
+            day = date.fromisoformat(request.value("day") or "")
+        except ValueError:
+            raise ApiError(422, "day must be YYYY-MM-DD") from None
+        rows = self.copilot_rows.get(day)
+        if rows is None:
+            raise ApiError(404, "No report available for the requested day")
+        parts = max(self.files_per_report, 1)
+        links = []
+        for index in range(parts):
+            path = f"/copilot-reports/{org}/users-1-day/{day}/part-{index}.ndjson"
+            self.downloads.files[path] = "".join(json.dumps(row) + "\n" for row in rows[index::parts])
+            links.append(f"{self.downloads.origin}{path}?sv=2025-01-05&se={day}T23%3A59%3A59Z&sig=c2lnbmVk")
+        return Reply(200, {"download_links": links, "report_day": day.isoformat()})
 
     def _page_args(self, request: ReceivedRequest) -> tuple[int, int]:
         try:
