@@ -51,6 +51,9 @@ class CodeActivity:
     agent_requests: int = 0
     composer_requests: int = 0
     chat_requests: int = 0
+    # GitHub Copilot's users report: lines added and the interactions (agent and chat) people started.
+    copilot_lines_added: int = 0
+    copilot_interactions: int = 0
 
     @property
     def cursor_requests(self) -> int:
@@ -66,6 +69,8 @@ class CodeActivity:
             or self.lines_removed
             or self.cursor_requests
             or self.accepted_lines
+            or self.copilot_interactions
+            or self.copilot_lines_added
         )
 
 
@@ -263,6 +268,8 @@ class TeamReport:
     code_pull_requests: int = 0
     cursor_requests: int = 0  # Cursor's agent, composer and chat requests, and lines accepted
     cursor_accepted_lines: int = 0
+    copilot_interactions: int = 0  # GitHub Copilot's agent and chat interactions, and lines added
+    copilot_lines_added: int = 0
     seat_cost_usd: Decimal = Decimal(0)  # the period's share of the group's seats, apart from spend
     idle_seats: list[IdleSeat] = field(default_factory=list)
     idle_seat_days: int = 30

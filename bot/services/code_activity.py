@@ -1,4 +1,5 @@
-"""Coding agents' output signals per person and week (Claude Code analytics, Cursor's daily usage data).
+"""Coding agents' output signals per person and week (Claude Code analytics, Cursor's daily usage data,
+GitHub Copilot's users report).
 
 For `/buildboard me`, team stats and App Home: commits, pull requests, accepted lines and requests shown
 beside spend. Aggregated in the database.
@@ -17,6 +18,7 @@ from bot.domain.periods import IsoWeek
 from bot.domain.reports import CodeActivity
 
 CURSOR = "cursor"  # code_activity_daily.provider of Cursor's daily usage data
+COPILOT = "copilot"  # code_activity_daily.provider of GitHub Copilot's users report
 
 
 def code_activity_by_person(
@@ -33,9 +35,19 @@ def code_activity_by_person(
             func.sum(CodeActivityDaily.pull_requests),
             func.count(func.distinct(CodeActivityDaily.day)),
             func.sum(case((CodeActivityDaily.provider == CURSOR, CodeActivityDaily.lines_added), else_=0)),
-            func.sum(CodeActivityDaily.agent_requests),
-            func.sum(CodeActivityDaily.composer_requests),
-            func.sum(CodeActivityDaily.chat_requests),
+            func.sum(case((CodeActivityDaily.provider == CURSOR, CodeActivityDaily.agent_requests), else_=0)),
+            func.sum(case((CodeActivityDaily.provider == CURSOR, CodeActivityDaily.composer_requests), else_=0)),
+            func.sum(case((CodeActivityDaily.provider == CURSOR, CodeActivityDaily.chat_requests), else_=0)),
+            func.sum(case((CodeActivityDaily.provider == COPILOT, CodeActivityDaily.lines_added), else_=0)),
+            func.sum(
+                case(
+                    (
+                        CodeActivityDaily.provider == COPILOT,
+                        CodeActivityDaily.agent_requests + CodeActivityDaily.chat_requests,
+                    ),
+                    else_=0,
+                )
+            ),
         )
         .where(CodeActivityDaily.day >= week.start, CodeActivityDaily.day <= week.end)
         .group_by(CodeActivityDaily.person_id)

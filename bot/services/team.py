@@ -265,6 +265,8 @@ class CodeAndSeatTotals:
     pull_requests: int
     cursor_requests: int
     cursor_accepted_lines: int
+    copilot_interactions: int
+    copilot_lines_added: int
     seat_cost_usd: Decimal
     seats_held: int  # seats held on `today` by the group's people
 
@@ -298,14 +300,35 @@ def code_and_seat_totals(session: Session, period: list[IsoWeek], group: Group, 
             func.coalesce(func.sum(CodeActivityDaily.pull_requests), 0),
             func.coalesce(
                 func.sum(
-                    CodeActivityDaily.agent_requests
-                    + CodeActivityDaily.composer_requests
-                    + CodeActivityDaily.chat_requests
+                    case(
+                        (
+                            CodeActivityDaily.provider == "cursor",
+                            CodeActivityDaily.agent_requests
+                            + CodeActivityDaily.composer_requests
+                            + CodeActivityDaily.chat_requests,
+                        ),
+                        else_=0,
+                    )
                 ),
                 0,
             ),
             func.coalesce(
                 func.sum(case((CodeActivityDaily.provider == "cursor", CodeActivityDaily.lines_added), else_=0)), 0
+            ),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            CodeActivityDaily.provider == "copilot",
+                            CodeActivityDaily.agent_requests + CodeActivityDaily.chat_requests,
+                        ),
+                        else_=0,
+                    )
+                ),
+                0,
+            ),
+            func.coalesce(
+                func.sum(case((CodeActivityDaily.provider == "copilot", CodeActivityDaily.lines_added), else_=0)), 0
             ),
             seat_cost,
             seats_held,
@@ -315,9 +338,16 @@ def code_and_seat_totals(session: Session, period: list[IsoWeek], group: Group, 
             *_members_filter(CodeActivityDaily.person_id, group),
         )
     ).one()
-    commits, pull_requests, requests, accepted, cost, held = row
+    commits, pull_requests, requests, accepted, copilot_interactions, copilot_lines, cost, held = row
     return CodeAndSeatTotals(
-        int(commits), int(pull_requests), int(requests), int(accepted), Decimal(cost or 0), int(held or 0)
+        int(commits),
+        int(pull_requests),
+        int(requests),
+        int(accepted),
+        int(copilot_interactions),
+        int(copilot_lines),
+        Decimal(cost or 0),
+        int(held or 0),
     )
 
 
@@ -374,6 +404,8 @@ def team_report(
         code_pull_requests=code.pull_requests,
         cursor_requests=code.cursor_requests,
         cursor_accepted_lines=code.cursor_accepted_lines,
+        copilot_interactions=code.copilot_interactions,
+        copilot_lines_added=code.copilot_lines_added,
         seat_cost_usd=code.seat_cost_usd,
         idle_seats=group_idle_seats(session, group, today, settings) if code.seats_held else [],
         idle_seat_days=settings.idle_seat_days,

@@ -49,6 +49,8 @@ def _week_line(row: HomeWeek) -> str:
             line += f" · {code.commits} commits, {code.pull_requests} pull requests by Claude Code"
         if code.cursor_requests or code.accepted_lines:
             line += f" · {code.cursor_requests:,} Cursor requests, {code.accepted_lines:,} lines accepted"
+        if code.copilot_interactions or code.copilot_lines_added:
+            line += f" · {code.copilot_interactions:,} Copilot interactions, {code.copilot_lines_added:,} lines added"
     return line
 
 

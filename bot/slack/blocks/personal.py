@@ -44,6 +44,11 @@ def _week_fields(mine: MyWeek) -> list[str]:
                 f"*In Cursor*\n{code.agent_requests:,} agent · {code.composer_requests:,} composer · "
                 f"{code.chat_requests:,} chat requests · {code.accepted_lines:,} lines accepted"
             )
+        if code.copilot_interactions or code.copilot_lines_added:
+            fields.append(
+                f"*In GitHub Copilot*\n{code.copilot_interactions:,} interactions · "
+                f"{code.copilot_lines_added:,} lines added"
+            )
     return fields
 
 

@@ -163,6 +163,14 @@ def team_blocks(report: TeamReport, chart_target: Target | None = None) -> list[
                 if report.cursor_requests or report.cursor_accepted_lines
                 else []
             )
+            + (
+                [
+                    f"*In GitHub Copilot*\n{report.copilot_interactions:,} interactions · "
+                    f"{report.copilot_lines_added:,} lines added"
+                ]
+                if report.copilot_interactions or report.copilot_lines_added
+                else []
+            )
         ),
     ]
     if report.seat_cost_usd:
