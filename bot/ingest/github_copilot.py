@@ -24,7 +24,8 @@ by neither is kept as `<login>@users.noreply.github.com` and listed.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator
+import time
+from collections.abc import Callable, Collection, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -104,11 +105,13 @@ class CopilotUsage:
         directory: LoginDirectory | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         downloads: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._api = api
         self.org = api.org
         self.directory = directory
         self._max_retries = max_retries
+        self._sleep = sleep
         # Signed links carry their own authority: a plain client, never the token.
         self._downloads = downloads or httpx.Client(timeout=DEFAULT_TIMEOUT_S, follow_redirects=True)
         self._emails: dict[str, str | None] = {}  # login → email, or None: unmatched
@@ -175,7 +178,9 @@ class CopilotUsage:
     def _download(self, url: str, what: str) -> Iterator[dict[str, Any]]:
         response: httpx.Response | None = None
         problem = ""
-        for _attempt in range(self._max_retries + 1):
+        for attempt in range(self._max_retries + 1):
+            if attempt:
+                self._sleep(min(2.0**attempt, 30.0))  # back off before trying the link again
             try:
                 response = self._downloads.get(url)
             except httpx.HTTPError as exc:

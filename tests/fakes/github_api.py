@@ -77,6 +77,7 @@ class SignedDownloads(LocalServer):
     def __init__(self) -> None:
         super().__init__()
         self.files: dict[str, str] = {}  # path → NDJSON text
+        self.unavailable = 0  # the next this many downloads answer 503, as a storage hiccup does
 
     @property
     def origin(self) -> str:
@@ -89,6 +90,9 @@ class SignedDownloads(LocalServer):
             )
         if request.method != "GET" or not request.value("sig"):
             return Reply(403, "<Error><Code>AccessDenied</Code></Error>")
+        if self.unavailable > 0:
+            self.unavailable -= 1
+            return Reply(503, "<Error><Code>ServerBusy</Code></Error>")
         text = self.files.get(request.path)
         if text is None:
             return Reply(404, "<Error><Code>BlobNotFound</Code></Error>")

@@ -169,6 +169,18 @@ def test_an_expired_download_link_fails_the_window(sessions, database_url, githu
     assert stored_activity(sessions) == {}
 
 
+def test_a_storage_hiccup_on_a_download_is_retried_after_a_pause(sessions, database_url, github, source, tmp_path):
+    load_people_with_logins(sessions, tmp_path)
+    pauses: list[float] = []
+    source._sleep = pauses.append
+    github.downloads.unavailable = 2
+    report = sync(sessions, database_url, github, source)
+    assert report.ok, report.error
+    assert pauses == [2.0, 4.0]
+    assert [r.status for r in github.downloads.requests[:3]] == [503, 503, 200]
+    assert len(stored_activity(sessions)) == 4
+
+
 def test_the_daily_job_includes_copilot_when_token_and_org_are_set(database_url, github):
     assert "copilot" in configured_providers(github_settings(database_url, github))
     assert "copilot" not in configured_providers(github_settings(database_url, github, github_org=None))
