@@ -8,7 +8,8 @@ Through githubkit (the connection of bot/ingest/github_client.py, shared with th
   `loc_added_sum`, `loc_deleted_sum`, `used_agent`, `used_chat`, `totals_by_feature[]` {`feature`,
   `user_initiated_interaction_count`}, and `totals_by_cli` {`request_count`, `token_usage`
   {`prompt_tokens_sum`, `output_tokens_sum`}} where the person used the Copilot CLI.
-  A day GitHub has no report for (404: not processed yet, or before the org's metrics began) is skipped.
+  A day GitHub has no report for (404: not processed yet, or before the org's metrics began) is skipped:
+  nothing stored for it is removed, and the summary names it.
 - `GET /orgs/{org}/copilot/billing/seats` (every page) → `seats[]` {`assignee.login`, `plan_type`,
   `last_activity_at`}.
 
@@ -165,7 +166,8 @@ class CopilotUsage:
         if on_page is not None:
             on_page()
         if answer is None:
-            return []  # no report for this day (yet)
+            window.days_without_report.add(day)  # not processed yet, or before the org's metrics began
+            return []
         links = answer.get("download_links") if isinstance(answer, dict) else None
         if not isinstance(links, list):
             raise ProviderError(f"GET {path}?day={day}: unexpected answer (no download_links list)")

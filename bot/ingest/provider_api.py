@@ -60,6 +60,8 @@ class FetchedWindow:
     pages: int = 0
     seats: list[SeatRecord] | None = None  # the provider's seat holders now; None: the source reports no seats
     unmatched_logins: set[str] = field(default_factory=set)  # GitHub logins no person could be found for
+    # Days the provider has no report for (yet): what is stored for them is left as it is, not removed.
+    days_without_report: set[date] = field(default_factory=set)
 
 
 class UsageSource(Protocol):

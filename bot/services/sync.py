@@ -100,6 +100,7 @@ class SyncReport:
     pages: int = 0
     unmatched_emails: set[str] = field(default_factory=set)
     unmatched_logins: set[str] = field(default_factory=set)  # GitHub logins (Copilot) no person was found for
+    days_without_report: set[date] = field(default_factory=set)  # Copilot: days GitHub has no report for yet
     unpriced_models: dict[str, int] = field(default_factory=dict)  # model → tokens left unpriced
     unattributable: Unattributable = field(default_factory=Unattributable)
     error: str | None = None
@@ -152,6 +153,9 @@ class SyncReport:
             lines.append(
                 f"{self.superseded_rows} Claude Code cost rows not stored: Anthropic analytics already cover those days"
             )
+        if self.days_without_report:
+            days = ", ".join(str(day) for day in sorted(self.days_without_report))
+            lines.append(f"no report from GitHub yet for {days}: nothing stored for those days was changed")
         if self.unmatched_logins:
             logins = len(self.unmatched_logins)
             lines.append(
@@ -188,6 +192,7 @@ class SyncReport:
             self.unpriced_models[model] = self.unpriced_models.get(model, 0) + tokens
         self.unattributable.merge(fetched.unattributable)
         self.unmatched_logins |= fetched.unmatched_logins
+        self.days_without_report |= fetched.days_without_report
         self.pages += fetched.pages
 
 
@@ -433,7 +438,11 @@ def _remove_unreported_usage(
             Person.email.is_not(None),
         )
     ).all()
-    gone = [row_id for row_id, email, day, model in stored if (email, day, model) not in keep]
+    gone = [
+        row_id
+        for row_id, email, day, model in stored
+        if (email, day, model) not in keep and day not in fetched.days_without_report
+    ]
     if gone:
         session.execute(delete(UsageDaily).where(in_values(UsageDaily.id, gone)))
     return len(gone)
@@ -452,7 +461,9 @@ def _remove_unreported_activity(
             Person.email.is_not(None),
         )
     ).all()
-    gone = [row_id for row_id, email, day in stored if (email, day) not in keep]
+    gone = [
+        row_id for row_id, email, day in stored if (email, day) not in keep and day not in fetched.days_without_report
+    ]
     if gone:
         session.execute(delete(CodeActivityDaily).where(in_values(CodeActivityDaily.id, gone)))
 

@@ -137,6 +137,21 @@ def test_repeating_is_idempotent_and_revised_numbers_are_corrected(sessions, dat
     assert report.removed_rows == 1
 
 
+def test_a_day_without_a_report_keeps_what_was_stored_for_it(sessions, database_url, github, tmp_path):
+    load_people_with_logins(sessions, tmp_path)
+    github.add_copilot_day(D22, [{"user_login": "carol-c", "user_initiated_interaction_count": 3}])
+    assert sync(sessions, database_url, github).ok
+    assert ("carol@example.com", "2026-11-22") in stored_activity(sessions)
+
+    del github.copilot_rows[D22]  # GitHub answers 404 for the day now (e.g. beyond its year of history)
+    report = sync(sessions, database_url, github)
+    assert report.ok, report.error
+    assert stored_activity(sessions)[("carol@example.com", "2026-11-22")].chat_requests == 3
+    assert "no report from GitHub yet for 2026-11-22: nothing stored for those days was changed" in (
+        report.summary_lines()
+    )
+
+
 def test_a_failed_day_writes_nothing_for_its_window_and_names_the_retry(sessions, database_url, github, tmp_path):
     load_people_with_logins(sessions, tmp_path)
     github.fail_next(REPORT, 403, when=lambda r: r.value("day") == "2026-11-21")
