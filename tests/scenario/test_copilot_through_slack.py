@@ -56,7 +56,7 @@ def test_copilot_from_sync_to_slack(rt, slack, slack_http, github, cli, capsys):
     capsys.readouterr()
     assert main(["usage", "sync", "copilot", "--since", "2026-11-20", "--until", "2026-11-22"]) == 0
     out = capsys.readouterr().out
-    assert "copilot: 2026-11-20 to 2026-11-22: 1 usage rows, 8,800 tokens, $0.00" in out
+    assert "copilot: 2026-11-20 to 2026-11-22: 1 usage row, 8,800 tokens, $0.00" in out
     assert "Copilot activity: 4 person-days, 43 lines added, 4 agent interactions" in out
     assert "seats: 4 held" in out
     assert "2 GitHub logins match no one in the people file" in out and "ghost, stranger" in out
