@@ -41,7 +41,7 @@ def cli(database_url, slack, github, monkeypatch, tmp_path):
         "BUILDBOARD_DIGEST_CHANNEL": DIGEST_CHANNEL,
     }.items():
         monkeypatch.setenv(name, value)
-    pinned = lambda: Runtime(Settings(_env_file=None), clock=lambda: NOW)  # noqa: E731 - the commands' clock at NOW
+    pinned = lambda **_: Runtime(Settings(_env_file=None), clock=lambda: NOW)  # noqa: E731 - the commands' clock at NOW
     for module in ("data", "sync"):
         monkeypatch.setattr(f"bot.commands.{module}.runtime", pinned)
     return people_file(tmp_path)
