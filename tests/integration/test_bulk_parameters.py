@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.cli import database_reason
 from bot.db.models import Person, UsageDaily
 from bot.domain.periods import IsoWeek
+from bot.ingest.provider_api import FetchedWindow
 from bot.ingest.records import PersonRecord
 from bot.services import authority
 from bot.services.authority import Viewer
@@ -105,7 +106,7 @@ def test_a_provider_revision_removing_70000_usage_rows(sessions):
         ]
         session.execute(insert(UsageDaily), rows)
     source = SimpleNamespace(source="openai", provider="openai")
-    fetched = SimpleNamespace(since=day, until=day)
+    fetched = FetchedWindow(since=day, until=day)
     with sessions.begin() as session:
         assert _remove_unreported_usage(session, source, fetched, keep=set()) == MANY
     with sessions() as session:
