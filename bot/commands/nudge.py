@@ -38,17 +38,6 @@ def nudge(args: argparse.Namespace) -> int:
     delivery = send_week(rt.sessions, rt.sender, week, now, on_wait=waiting)
     with rt.sessions() as session:
         left = undelivered(session, week, rt.clock())
-    if left:
-        # Another sender may have been claiming these as we looked (its claim not yet committed, so not
-        # seen as held): look once more, now that its claims show, and wait for them as for any other.
-        again = send_week(rt.sessions, rt.sender, week, now, on_wait=waiting)
-        delivery.sent += again.sent
-        delivery.reconciled += again.reconciled
-        delivery.failed += again.failed
-        delivery.deferred += again.deferred
-        delivery.errors.extend(again.errors)
-        with rt.sessions() as session:
-            left = undelivered(session, week, rt.clock())
     print(
         f"nudges for {week}: {plural(len(report.planned), 'person', 'people')} chosen, {report.queued} newly queued, "
         f"{report.already} queued earlier; {plural(delivery.sent, 'DM')} sent now"

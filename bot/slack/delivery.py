@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 METADATA_EVENT = "buildboard_outbox"
 CLAIM_SECONDS = 60.0
 CLAIM_POLL_SECONDS = 1.0  # how often a sender waiting for another's claims looks again
+DUE_POLL_SECONDS = 0.2  # …and for due rows another sender is claiming right now
+DUE_LOOKS = 10  # due rows nobody takes in 10 looks (2 s) are not being claimed: give up on them for now
 BATCH = 50
 # The table itself, for the two updates made per post: Core statements skip the ORM's bulk-update
 # bookkeeping, a millisecond a post at 50 posts a second.
@@ -399,16 +401,27 @@ class OutboxSender:
         return released
 
     def held_elsewhere(self, keys: Sequence[str]) -> HeldClaims | None:
-        """The rows of `keys` another sender claimed and has not finished (its claim may have just run out)."""
+        """The rows of `keys` another sender is working on: claimed and not finished (the claim may have just
+        run out), or due and still pending after this sender's claim, which skipped them because another
+        sender's claim of them is being committed (PostgreSQL's SKIP LOCKED).
+
+        `until` is when the last claim runs out; now when only such pending rows are left.
+        """
+        now = self._clock()
         with self._sessions() as session:
             count, until = session.execute(
                 select(func.count(), func.max(OutboxMessage.claimed_until)).where(
-                    OutboxMessage.status == "sending",
-                    or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_by != self._worker),
                     in_values(OutboxMessage.idempotency_key, list(keys)),
+                    or_(
+                        and_(
+                            OutboxMessage.status == "sending",
+                            or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_by != self._worker),
+                        ),
+                        and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
+                    ),
                 )
             ).one()
-        return HeldClaims(int(count), until or self._clock()) if count else None
+        return HeldClaims(int(count), max(until, now) if until else now) if count else None
 
     def send_all(
         self, keys: Sequence[str], *, on_wait: Callable[[HeldClaims], object] | None = None, max_wait: float = 900.0
@@ -420,35 +433,42 @@ class OutboxSender:
         """
         report = DeliveryReport()
         deadline = time.monotonic() + max_wait
-        before: HeldClaims | None = None
         told: HeldClaims | None = None
+        unchanged = 0  # looks in a row at due rows nobody took
         while not self._stop.is_set():
             self.release_abandoned(keys)
             _add_report(report, self.send_due(keys=list(keys)))
+            if self.auth_error() is not None:  # Slack refused the token: nothing due can be sent until it is fixed
+                break
             held = self.held_elsewhere(keys)
             if held is None:
                 break
             wait = max(0.0, (held.until - self._clock()).total_seconds())
-            if wait == 0 and held == before:  # due, yet this sender could not take them (Slack refused the token)
-                report.errors.append(f"{held.count} messages claimed by a sender that stopped could not be sent")
-                break
-            before = held
+            if wait == 0:
+                # Due, and not taken by this sender: another sender's claim of them is being committed (it
+                # shows in a moment); rows nobody takes in DUE_LOOKS looks are left for the next run.
+                unchanged += 1
+                if unchanged > DUE_LOOKS:
+                    report.errors.append(f"{held.count} messages are due and could not be sent now; run again later")
+                    break
+                self._sleep(DUE_POLL_SECONDS)
+                continue
+            unchanged = 0
             if time.monotonic() + wait > deadline:
                 report.errors.append(
                     f"{held.count} messages are still claimed by another sender until {held.until:%H:%M:%S} UTC; "
                     "run again after that"
                 )
                 break
-            if wait > 0:
-                if on_wait is not None and (told is None or held.until > told.until):
-                    on_wait(held)  # once per claim we wait for, not at every look
-                    told = held
-                # Look again soon: a live holder usually finishes long before its claim runs out.
-                slept_from = self._clock()
-                self._sleep(min(wait + 0.2, CLAIM_POLL_SECONDS))
-                if self._clock() <= slept_from:  # a clock that does not move (a test's, the demo's): waiting is useless
-                    report.errors.append(f"{held.count} messages are still claimed by another sender; run again later")
-                    break
+            if on_wait is not None and (told is None or held.until > told.until):
+                on_wait(held)  # once per claim we wait for, not at every look
+                told = held
+            # Look again soon: a live holder usually finishes long before its claim runs out.
+            slept_from = self._clock()
+            self._sleep(min(wait + 0.2, CLAIM_POLL_SECONDS))
+            if self._clock() <= slept_from:  # a clock that does not move (a test's, the demo's): waiting is useless
+                report.errors.append(f"{held.count} messages are still claimed by another sender; run again later")
+                break
         return report
 
     def _pace_key(self, item: _Item) -> str:

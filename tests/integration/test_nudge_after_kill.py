@@ -6,16 +6,19 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, select, update
 
 from bot.db.models import OutboxMessage, Person
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.services.nudges import queue_nudges, send_week, undelivered
+from bot.slack.delivery import DUE_POLL_SECONDS
 from tests.integration.processes import bb_env, keys_posted, start, stop, wait_until
 from tests.support.outbox import make_sender, statuses
 from tests.support.usage_rows import usage
@@ -155,3 +158,47 @@ def test_a_nudge_stops_waiting_as_soon_as_a_live_holder_has_sent_its_claims(sess
     assert [w.count for w in waits] == [5]  # told once
     with sessions() as session:
         assert undelivered(session, W47, datetime.now(UTC)) == 0
+
+
+@pytest.mark.postgres_only  # SKIP LOCKED: a row another sender is claiming is passed over, not waited for
+def test_rows_another_sender_is_claiming_right_now_are_waited_for_not_reported_as_left(sessions, slack, settings):
+    """Two `buildboard nudge` at once: rows the other run locked to claim (its claim not committed yet) look
+    pending and due; this run waits for the claim to show instead of ending with DMs 'due and not sent'."""
+    keys = forty_people_to_nudge(sessions)
+    now = datetime.now(UTC)
+    queue_nudges(sessions, settings, W47, now, at_local_hour=False)
+    held = keys[:3]
+    locked, release = threading.Event(), threading.Event()
+
+    def other_sender() -> None:
+        with sessions.begin() as session:  # claims the rows, posts them, and only then commits
+            session.execute(
+                select(OutboxMessage.id).where(OutboxMessage.idempotency_key.in_(held)).with_for_update()
+            ).all()
+            locked.set()
+            release.wait(5)
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.idempotency_key.in_(held))
+                .values(status="sent", claimed_by=None, claimed_until=None)
+            )
+
+    def sleep(seconds: float) -> None:
+        if seconds == DUE_POLL_SECONDS:  # this run waits for the rows: the other one commits meanwhile
+            release.set()
+            other.join(5)
+        time.sleep(min(seconds, 0.05))
+
+    other = threading.Thread(target=other_sender)
+    other.start()
+    try:
+        assert locked.wait(5)
+        delivery = send_week(sessions, make_sender(sessions, slack, sleep=sleep), W47, now)
+        with sessions() as session:  # when this run ends, nothing of the week is left
+            left = undelivered(session, W47, datetime.now(UTC))
+    finally:
+        release.set()
+        other.join(10)
+    assert left == 0
+    assert delivery.sent == PEOPLE - len(held) and delivery.errors == []
+    assert set(keys_posted(slack)) == set(keys) - set(held)
