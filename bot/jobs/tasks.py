@@ -66,20 +66,26 @@ def weekly_nudges(rt: Runtime) -> str:
 
 
 def usage_sync(rt: Runtime) -> str:
-    """Pull yesterday's (and any missed) usage from every configured provider; upserts, so repeatable."""
-    from bot.services.sync import configured_providers, default_window, sync_provider
+    """Pull yesterday's (and any missed) usage from every configured provider; upserts, so repeatable.
+
+    One provider failing neither stops the others nor the seats' upkeep; the run is then reported as
+    failed (with each failed provider's retry command), so the job's last run says so.
+    """
+    from bot.services.sync import daily_sync, default_window
 
     now = rt.clock()
     since, until = default_window(now)  # a few days back: late provider revisions are upserted
-    done = []
-    for provider in configured_providers(rt.settings):
-        report = sync_provider(provider, rt.sessions, rt.settings, since, until, now)
-        done.append(f"{provider}: {report.rows} rows, {report.tokens} tokens")
+    reports = daily_sync(rt.sessions, rt.settings, now)
+    done = [f"{r.provider}: {r.rows} rows, {r.tokens} tokens" for r in reports if r.ok]
     synced = (
         "; ".join(done)
         or "no provider configured (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY, CURSOR_ADMIN_KEY, GITHUB_TOKEN + GITHUB_ORG)"
     )
-    return f"{synced}; {seat_upkeep(rt, since, until)}"
+    upkeep = seat_upkeep(rt, since, until)
+    failed = [f"{r.provider}: {r.error}; retry with: {r.retry_command()}" for r in reports if not r.ok]
+    if failed:
+        raise RuntimeError("; ".join(failed))
+    return f"{synced}; {upkeep}"
 
 
 def seat_upkeep(rt: Runtime, since: date, until: date) -> str:

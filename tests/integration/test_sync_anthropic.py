@@ -211,3 +211,28 @@ def test_daily_sync_runs_every_configured_provider_and_survives_one_failing(data
     rows = stored_usage(sessions)
     assert rows[("dan@example.com", str(today), "gpt-4o")].cost_usd == Decimal("0.35")
     assert rows[("erin@example.com", str(today), "claude-haiku-4-5")].cost_usd == Decimal("0.2")
+
+
+def test_the_daily_sync_job_fails_naming_the_failed_provider_after_syncing_the_others(database_url, sessions):
+    from bot.jobs.tasks import usage_sync
+    from bot.runtime import Runtime
+    from tests.fakes.openai_admin import CompletionsUsage, FakeOpenAIAdmin
+
+    load_people(sessions)
+    today = NOW.date()
+    with FakeOpenAIAdmin() as openai_fake, FakeAnthropicAdmin() as anthropic_fake:
+        openai_fake.add_user("user_dan", "dan@example.com")
+        openai_fake.completions.append(CompletionsUsage(today, "user_dan", "gpt-4o", 100_000, 10_000))
+        anthropic_fake.fail_next(USAGE, 403, times=10)
+        settings = sync_settings(database_url, openai_fake=openai_fake, anthropic_fake=anthropic_fake)
+        rt = Runtime(settings, clock=lambda: NOW)
+        try:
+            with pytest.raises(RuntimeError) as failed:
+                usage_sync(rt)
+        finally:
+            rt.close()
+    assert str(failed.value).startswith("anthropic: ") and "retry with: buildboard usage sync anthropic" in str(
+        failed.value
+    )
+    assert "openai" not in str(failed.value) and "claude-code" not in str(failed.value)
+    assert ("dan@example.com", str(today), "gpt-4o") in stored_usage(sessions)  # the others were synced
