@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Numeric, Select, Subquery, case, cast, func, literal, select, union_all
+from sqlalchemy.orm import Session
 
 from bot.db.earned_units import endorsement_units, verified_pr_units
 from bot.db.models import Artifact
@@ -159,3 +160,21 @@ def person_output(starts: Sequence[date], members: Members = None, *, cap: int, 
         *(column.label(name) for name, column in summed.items()),
         (summed["shared_units"] + summed["evidence_units"] + summed["endorsement_units"]).label("work_units"),
     ).group_by(*keys)
+
+
+def output_by_week(
+    session: Session, starts: Sequence[date], members: Members = None, *, cap: int
+) -> dict[date, tuple[int, Decimal, Decimal]]:
+    """Week start → (counted artifacts, counted work units, their verified part) of `members` (None: everyone)."""
+    output = person_output(starts, members, cap=cap).subquery("output_by_week")
+    return {
+        start: (int(artifacts or 0), Decimal(units or 0), Decimal(verified or 0))
+        for start, artifacts, units, verified in session.execute(
+            select(
+                output.c.week_start,
+                func.sum(output.c.artifacts),
+                func.sum(output.c.work_units),
+                func.sum(output.c.evidence_units),
+            ).group_by(output.c.week_start)
+        )
+    }

@@ -21,7 +21,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageWeekly
-from bot.db.output import counted, person_output, ranked_artifacts
+from bot.db.output import counted, output_by_week, person_output, ranked_artifacts
 from bot.db.public import named_in_public
 from bot.db.value_sets import in_values
 from bot.domain.chart import ChartWeek, WeekFigures
@@ -223,8 +223,11 @@ def team_figures(
     return merge_small_groups(figures, min_group_size)
 
 
-def chart_weeks(session: Session, week: IsoWeek, count: int = CHART_WEEKS) -> list[ChartWeek]:
-    """Spend, artifacts and work units of the `count` weeks ending with `week` that have any (three GROUP BYs)."""
+def chart_weeks(
+    session: Session, week: IsoWeek, count: int = CHART_WEEKS, *, cap: int = DEFAULT_CAP
+) -> list[ChartWeek]:
+    """Spend, counted artifacts and work units (their verified part apart) of the `count` weeks ending with
+    `week` that have any (three GROUP BYs)."""
     window = weeks_ending(week, count)
     spend = [Decimal(0)] * count
     first = window[0].start
@@ -245,16 +248,8 @@ def chart_weeks(session: Session, week: IsoWeek, count: int = CHART_WEEKS) -> li
         index = (day - first).days // 7
         if 0 <= index < count:
             spend[index] += Decimal(total or 0)
-    made = {
-        start: (int(artifacts), Decimal(units or 0))
-        for start, artifacts, units in session.execute(
-            select(Artifact.week_start, func.count(), func.sum(Artifact.work_units))
-            .where(Artifact.week_start.in_([w.start for w in window]))
-            .group_by(Artifact.week_start)
-        )
-    }
-    # Verified work units (evidence from code hosts) join here once they are recorded; until then none.
-    figures = {w: WeekFigures(spend[i], *made.get(w.start, (0, Decimal(0)))) for i, w in enumerate(window)}
+    made = output_by_week(session, [w.start for w in window], cap=cap)  # counted output, as every surface
+    figures = {w: WeekFigures(spend[i], *made.get(w.start, (0, Decimal(0), Decimal(0)))) for i, w in enumerate(window)}
     return chart_weeks_of(window, figures, current=week)
 
 
@@ -307,7 +302,7 @@ def compute_digest(
         highlights=shown,
         teams=team_figures(session, week, settings.min_group_size, named=named, cap=cap),
         min_group_size=settings.min_group_size,
-        chart=chart_weeks(session, week) if totals_shown else [],
+        chart=chart_weeks(session, week, cap=cap) if totals_shown else [],
         summary=summary,
         ai_spend=ai_spend,
         seat_cost_usd=seat_cost_total(session, week.start, week.end),

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, Seat, UsageDaily, UsageWeekly
-from bot.db.output import person_output
+from bot.db.output import output_by_week, person_output
 from bot.domain.chart import WeekFigures
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
@@ -476,19 +476,11 @@ def weekly_numbers(
             ).group_by(usage_pw.c.week_start)
         )
     )
-    output = _output_by_person_week(weeks, group, cap).subquery("output_pw")
-    made = dict(
-        (start, (int(count or 0), Decimal(units or 0)))
-        for start, count, units in session.execute(
-            select(output.c.week_start, func.sum(output.c.artifacts), func.sum(output.c.work_units)).group_by(
-                output.c.week_start
-            )
-        )
-    )
+    made = output_by_week(session, [w.start for w in weeks], group.members, cap=cap)
     numbers = {}
     for week in weeks:
         tokens, spend, days = usage.get(week.start, (0, Decimal(0), 0))
-        count, units = made.get(week.start, (0, Decimal(0)))
+        count, units, _verified = made.get(week.start, (0, Decimal(0), Decimal(0)))
         numbers[week] = PersonWeek(0, tokens, spend, days, count, units)
     return numbers
 
@@ -617,17 +609,7 @@ def team_week_figures(
         .outerjoin(shared, and_(shared.c.person_id == usage.c.person_id, shared.c.week_start == usage.c.week_start))
         .group_by(usage.c.week_start)
     ).all()
-    made = {
-        start: (int(count or 0), Decimal(units or 0), Decimal(verified or 0))
-        for start, count, units, verified in session.execute(
-            select(
-                output.c.week_start,
-                func.sum(output.c.artifacts),
-                func.sum(output.c.work_units),
-                func.sum(output.c.evidence_units),
-            ).group_by(output.c.week_start)
-        )
-    }
+    made = output_by_week(session, [w.start for w in weeks], group.members, cap=cap)
     spend = {start: (Decimal(total), int(people), Decimal(evidenced)) for start, total, people, evidenced in spend_rows}
     figures = {}
     for week in weeks:

@@ -7,6 +7,7 @@ from bot.db.models import AnonymousUsageDaily, Person, UsageDaily
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.services.digest import chart_weeks
+from bot.services.stats import org_week
 from tests.conftest import NOW
 
 WEEK = IsoWeek.parse("2026-W47")  # Mon 16 – Sun 22 Nov 2026; a 3-week window starts Mon 2 Nov
@@ -53,3 +54,18 @@ def test_spend_is_bucketed_by_iso_week(sessions):
         ("W46", Decimal("20")),
         ("W47", Decimal("8")),
     ]
+
+
+def test_the_chart_counts_work_units_as_the_board_does(sessions):
+    """Only a person-week's first 3 artifacts count (bot/db/output.py): the chart says the same as the totals."""
+    from tests.support.artifacts import add_artifact
+
+    with sessions.begin() as session:
+        session.add(Person(email="p@example.com", name="P", team="T", created_at=NOW, updated_at=NOW))
+    for minute in range(5):
+        add_artifact(sessions, "p@example.com", WEEK, f"Tool {minute}", units="2", minute=minute)
+    with sessions() as session:
+        [week] = chart_weeks(session, WEEK, count=1)
+        totals = org_week(session, WEEK)
+    assert week.work_units == totals.work_units == Decimal(6)  # 3 counted × 2, as the digest's totals say
+    assert (week.artifacts, totals.artifacts) == (3, 5)  # the chart plots counted artifacts; the totals say shared
