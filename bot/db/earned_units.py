@@ -9,15 +9,13 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, Numeric, Select, case, func, literal, select, union_all
+from sqlalchemy import Date, Integer, case, func, literal, select, union_all
 
 from bot.db.models import CodeActivityDaily, Endorsement, VerifiedPullRequest
-from bot.db.query_types import AnySelect
-from bot.db.value_sets import in_values
+from bot.db.query_types import WORK_UNITS, AnySelect
+from bot.db.value_sets import of_members
 from bot.domain.evidence import DEFAULT_UNITS_PER_PR, MAX_COUNTED_PRS, MAX_ENDORSEMENT_UNITS, UNITS_PER_ENDORSER
 from bot.domain.periods import IsoWeek
-
-UNITS = Numeric(8, 2)
 
 
 def _greater(a: Any, b: Any) -> Any:
@@ -33,13 +31,6 @@ def verified_pr_units(
     """Per person and week: person_id, week_start, work_units of counted PRs (GitHub or Claude Code), capped."""
     starts = [week.start for week in weeks]
 
-    def of_members(column: Any) -> list[Any]:
-        if members is None:
-            return []
-        if isinstance(members, Select):
-            return [column.in_(members)]
-        return [in_values(column, list(members))]
-
     github = (
         select(
             VerifiedPullRequest.person_id.label("person_id"),
@@ -51,7 +42,7 @@ def verified_pr_units(
             VerifiedPullRequest.counted.is_(True),
             VerifiedPullRequest.person_id.is_not(None),
             VerifiedPullRequest.week_start.in_(starts),
-            *of_members(VerifiedPullRequest.person_id),
+            *of_members(VerifiedPullRequest.person_id, members),
         )
         .group_by(VerifiedPullRequest.person_id, VerifiedPullRequest.week_start)
     )
@@ -67,7 +58,7 @@ def verified_pr_units(
             CodeActivityDaily.day >= week.start,
             CodeActivityDaily.day <= week.end,
             CodeActivityDaily.pull_requests > 0,
-            *of_members(CodeActivityDaily.person_id),
+            *of_members(CodeActivityDaily.person_id, members),
         )
         .group_by(CodeActivityDaily.person_id)
         for week in weeks
@@ -88,26 +79,20 @@ def verified_pr_units(
     return select(
         per_week.c.person_id,
         per_week.c.week_start,
-        func.cast(capped * literal(units_per_pr, UNITS), UNITS).label("work_units"),
+        func.cast(capped * literal(units_per_pr, WORK_UNITS), WORK_UNITS).label("work_units"),
     )
 
 
 def endorsement_units(weeks: Sequence[IsoWeek], members: Collection[int] | AnySelect | None = None) -> AnySelect:
     """Per author and week: person_id, week_start, work_units from distinct endorsers, capped."""
-    where: list[ColumnElement[bool]] = [Endorsement.week_start.in_([week.start for week in weeks])]
-    if members is not None:
-        where.append(
-            Endorsement.author_id.in_(members)
-            if isinstance(members, Select)
-            else in_values(Endorsement.author_id, list(members))
-        )
-    earned = func.count(func.distinct(Endorsement.endorser_id)) * literal(UNITS_PER_ENDORSER, UNITS)
-    capped = case((earned > MAX_ENDORSEMENT_UNITS, literal(MAX_ENDORSEMENT_UNITS, UNITS)), else_=earned)
+    where = [Endorsement.week_start.in_([week.start for week in weeks]), *of_members(Endorsement.author_id, members)]
+    earned = func.count(func.distinct(Endorsement.endorser_id)) * literal(UNITS_PER_ENDORSER, WORK_UNITS)
+    capped = case((earned > MAX_ENDORSEMENT_UNITS, literal(MAX_ENDORSEMENT_UNITS, WORK_UNITS)), else_=earned)
     return (
         select(
             Endorsement.author_id.label("person_id"),
             Endorsement.week_start.label("week_start"),
-            func.cast(capped, UNITS).label("work_units"),
+            func.cast(capped, WORK_UNITS).label("work_units"),
         )
         .where(*where)
         .group_by(Endorsement.author_id, Endorsement.week_start)

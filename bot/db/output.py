@@ -22,17 +22,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Numeric, Select, Subquery, case, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Integer, Subquery, case, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.earned_units import endorsement_units, verified_pr_units
 from bot.db.models import Artifact
-from bot.db.query_types import AnySelect
-from bot.db.value_sets import in_values
+from bot.db.query_types import WORK_UNITS, AnySelect
+from bot.db.value_sets import of_members
 from bot.domain.periods import IsoWeek
 
 Members = AnySelect | Collection[int] | None
-UNITS = Numeric(10, 2)
 TERM_COLUMNS = (
     "person_id",
     "week_start",
@@ -44,15 +43,8 @@ TERM_COLUMNS = (
 )
 
 
-def of_members(column: Any, members: Members) -> list[ColumnElement[bool]]:
-    """`column` restricted to `members` (a subquery of person ids, a list of them, or None for everyone)."""
-    if members is None:
-        return []
-    return [column.in_(members) if isinstance(members, Select) else in_values(column, list(members))]
-
-
 def zero_units() -> Any:
-    return literal(Decimal(0), UNITS)
+    return literal(Decimal(0), WORK_UNITS)
 
 
 def ranked_artifacts(starts: Sequence[date] | None, members: Members = None) -> Subquery:
@@ -120,7 +112,7 @@ def extra_output_terms(starts: Sequence[date], members: Members) -> list[AnySele
             none.label("artifacts"),
             none.label("shared_artifacts"),
             zero_units().label("shared_units"),
-            cast(prs.c.work_units, UNITS).label("evidence_units"),
+            cast(prs.c.work_units, WORK_UNITS).label("evidence_units"),
             zero_units().label("endorsement_units"),
         ),
         select(
@@ -130,7 +122,7 @@ def extra_output_terms(starts: Sequence[date], members: Members) -> list[AnySele
             none.label("shared_artifacts"),
             zero_units().label("shared_units"),
             zero_units().label("evidence_units"),
-            cast(endorsed.c.work_units, UNITS).label("endorsement_units"),
+            cast(endorsed.c.work_units, WORK_UNITS).label("endorsement_units"),
         ),
     ]
 

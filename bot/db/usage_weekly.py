@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import UsageDaily, UsageWeekly
 from bot.domain.periods import IsoWeek
+from bot.domain.seats import SEAT_COST_SOURCE
 
 # pg_advisory_xact_lock key: refreshes of the rollup take turns (see refresh_usage_weekly).
 _REFRESH_LOCK = 0x0B0A_7D0B
-SEAT = "seat"  # usage_daily.cost_source of seat rows (bot/domain/seats.py)
 
 
 def week_start_of(column, dialect: str):
@@ -59,7 +59,9 @@ def refresh_usage_weekly(session: Session, first_day: date | None, last_day: dat
                 func.sum(UsageDaily.cost_usd),
                 func.count(func.distinct(UsageDaily.day)),
             )
-            .where(UsageDaily.day.between(monday, monday + timedelta(days=6)), UsageDaily.cost_source != SEAT)
+            .where(
+                UsageDaily.day.between(monday, monday + timedelta(days=6)), UsageDaily.cost_source != SEAT_COST_SOURCE
+            )
             .group_by(UsageDaily.person_id)
         )
         session.execute(

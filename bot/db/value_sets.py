@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Boolean, ColumnElement, any_, bindparam, func, select
+from sqlalchemy import Boolean, ColumnElement, Select, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 
@@ -41,3 +41,13 @@ def _in_values_json(element: InValues, compiler, **kw) -> str:
 def in_values(column, values: Sequence) -> ColumnElement[bool]:
     """`column IN values`, the values passed as a single parameter."""
     return InValues(column, values)
+
+
+def among(column, people) -> ColumnElement[bool]:
+    """`column IN people`: a subquery (a Select of ids) as it is, a collection of ids as one parameter."""
+    return column.in_(people) if isinstance(people, Select) else in_values(column, sorted(set(people)))
+
+
+def of_members(column, members) -> list[ColumnElement[bool]]:
+    """`column` restricted to `members` (a Select of person ids, a collection of them, or None for everyone)."""
+    return [] if members is None else [among(column, members)]

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Numeric, delete, func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,8 +26,6 @@ from bot.domain.evidence import (
     Refusal,
 )
 from bot.domain.periods import IsoWeek
-
-UNITS = Numeric(8, 2)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Numeric, and_, delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.earned_units import verified_pr_units
@@ -43,8 +43,6 @@ from bot.domain.periods import IsoWeek
 from bot.ingest.provider_api import ProviderError
 from bot.services.ports import PullRequestSource
 from bot.settings import Settings
-
-UNITS = Numeric(8, 2)
 
 
 @dataclass

@@ -5,22 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Nudge, UsageWeekly
 from bot.db.query_types import AnySelect
-from bot.db.value_sets import in_values
+from bot.db.value_sets import among
 from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.settings import Settings
-
-
-def _among(column: Any, people: Collection[int] | AnySelect) -> ColumnElement[bool]:
-    """`column IN people`: a subquery as it is, ids as one parameter (bot/db/value_sets.py)."""
-    return column.in_(people) if isinstance(people, Select) else in_values(column, sorted(set(people)))
 
 
 def flags_for_people(
@@ -38,19 +32,19 @@ def flags_for_people(
     reasons: dict[int, set[int]] = defaultdict(set)
     for person_id, week_start, total in session.execute(
         select(UsageWeekly.person_id, UsageWeekly.week_start, UsageWeekly.cost_usd).where(
-            _among(UsageWeekly.person_id, people), UsageWeekly.week_start.in_(list(index))
+            among(UsageWeekly.person_id, people), UsageWeekly.week_start.in_(list(index))
         )
     ):
         spend[person_id][index[week_start]] = Decimal(total or 0)
     for person_id, week_start, count in session.execute(
         select(Artifact.person_id, Artifact.week_start, func.count())
-        .where(_among(Artifact.person_id, people), Artifact.week_start.in_(list(index)))
+        .where(among(Artifact.person_id, people), Artifact.week_start.in_(list(index)))
         .group_by(Artifact.person_id, Artifact.week_start)
     ):
         artifacts[person_id][index[week_start]] = int(count)
     for person_id, week_start in session.execute(
         select(Nudge.person_id, Nudge.week_start).where(
-            _among(Nudge.person_id, people), Nudge.week_start.in_(list(index)), Nudge.status == "nothing_to_show"
+            among(Nudge.person_id, people), Nudge.week_start.in_(list(index)), Nudge.status == "nothing_to_show"
         )
     ):
         reasons[person_id].add(index[week_start])

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, Person, Seat, UsageDaily
 from bot.db.upsert import upsert
-from bot.db.value_sets import in_values
+from bot.db.value_sets import among, in_values
 from bot.domain.delivery import MessageIntent, MessageKind, dm_channel
 from bot.domain.seats import SEAT_COST_SOURCE, SeatPlan, SeatState, daily_share, days_between, is_idle, month_key
 from bot.ingest.identity import PersonResolver
@@ -219,10 +219,6 @@ class SeatView:
     idle: bool
 
 
-def _among(column: Any, people: Collection[int] | Select[Any]) -> ColumnElement[bool]:
-    return column.in_(people) if isinstance(people, Select) else in_values(column, sorted(set(people)))
-
-
 def seat_views(
     session: Session,
     prices: SeatPrices,
@@ -239,7 +235,7 @@ def seat_views(
     """
     where: list[ColumnElement[bool]] = [Seat.held_since <= today, or_(Seat.ended_on.is_(None), Seat.ended_on >= today)]
     if people is not None:
-        where.append(_among(Seat.person_id, people))
+        where.append(among(Seat.person_id, people))
     seats = session.execute(
         select(Seat, Person.email, Person.name, Person.slack_user_id)
         .join(Person, Person.id == Seat.person_id)
@@ -323,7 +319,7 @@ def seat_cost_by_person(
         .group_by(UsageDaily.person_id)
     )
     if person_ids is not None:
-        query = query.where(_among(UsageDaily.person_id, person_ids))
+        query = query.where(among(UsageDaily.person_id, person_ids))
     return {pid: Decimal(total or 0) for pid, total in session.execute(query)}
 
 
@@ -334,7 +330,7 @@ def seat_cost_total(
         UsageDaily.day >= first_day, UsageDaily.day <= last_day, UsageDaily.cost_source == SEAT_COST_SOURCE
     )
     if person_ids is not None:
-        query = query.where(_among(UsageDaily.person_id, person_ids))
+        query = query.where(among(UsageDaily.person_id, person_ids))
     return Decimal(session.scalar(query) or 0)
 
 

@@ -6,13 +6,13 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, select, union, union_all
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly
 from bot.db.output import person_output
 from bot.db.query_types import AnySelect
-from bot.db.value_sets import in_values
+from bot.db.value_sets import in_values, of_members
 from bot.domain.claims import DEFAULT_CLAIM_RULES
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek, PersonWeek
@@ -103,12 +103,7 @@ def person_period_figures(
     def keys(table: Any) -> list[Any]:
         return [table.person_id.label("person_id"), *([table.week_start.label("week_start")] if by_week else [])]
 
-    def of_members(column: Any) -> list[ColumnElement[bool]]:
-        if members is None:
-            return []
-        return [column.in_(members) if isinstance(members, Select) else in_values(column, list(members))]
-
-    in_period = (UsageWeekly.week_start.in_(starts), *of_members(UsageWeekly.person_id))
+    in_period = (UsageWeekly.week_start.in_(starts), *of_members(UsageWeekly.person_id, members))
     if by_week:  # the rollup already holds one row per person and week
         usage_rows = select(
             *keys(UsageWeekly),

@@ -32,6 +32,7 @@ from bot.services import authority
 from bot.services.artifacts import artifact_view
 from bot.services.audit import record_views
 from bot.services.authority import Viewer
+from bot.services.code_activity import COPILOT, CURSOR
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.seats import SeatView, idle_seats
@@ -302,7 +303,7 @@ def code_and_seat_totals(session: Session, period: list[IsoWeek], group: Group, 
                 func.sum(
                     case(
                         (
-                            CodeActivityDaily.provider == "cursor",
+                            CodeActivityDaily.provider == CURSOR,
                             CodeActivityDaily.agent_requests
                             + CodeActivityDaily.composer_requests
                             + CodeActivityDaily.chat_requests,
@@ -313,13 +314,13 @@ def code_and_seat_totals(session: Session, period: list[IsoWeek], group: Group, 
                 0,
             ),
             func.coalesce(
-                func.sum(case((CodeActivityDaily.provider == "cursor", CodeActivityDaily.lines_added), else_=0)), 0
+                func.sum(case((CodeActivityDaily.provider == CURSOR, CodeActivityDaily.lines_added), else_=0)), 0
             ),
             func.coalesce(
                 func.sum(
                     case(
                         (
-                            CodeActivityDaily.provider == "copilot",
+                            CodeActivityDaily.provider == COPILOT,
                             CodeActivityDaily.agent_requests + CodeActivityDaily.chat_requests,
                         ),
                         else_=0,
@@ -328,7 +329,7 @@ def code_and_seat_totals(session: Session, period: list[IsoWeek], group: Group, 
                 0,
             ),
             func.coalesce(
-                func.sum(case((CodeActivityDaily.provider == "copilot", CodeActivityDaily.lines_added), else_=0)), 0
+                func.sum(case((CodeActivityDaily.provider == COPILOT, CodeActivityDaily.lines_added), else_=0)), 0
             ),
             seat_cost,
             seats_held,

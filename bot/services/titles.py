@@ -15,6 +15,7 @@ from bot.db.models import Artifact, Award, Person, UsageDaily
 from bot.db.output import person_output
 from bot.db.public import named_in_public
 from bot.domain.periods import IsoWeek
+from bot.domain.seats import SEAT_COST_SOURCE
 from bot.domain.stats import PersonWeek
 from bot.domain.titles import TitleAward, TitleHistory, TitleRule, award_titles, load_rules, longest_run
 from bot.services.stats import person_weeks
@@ -40,7 +41,7 @@ def longest_runs_in(session: Session, week: IsoWeek) -> Callable[[Sequence[int]]
                 .where(
                     UsageDaily.person_id.in_(ids[start : start + _CHUNK]),
                     UsageDaily.day.between(week.start, week.end),
-                    UsageDaily.cost_source != "seat",  # holding a seat is not a day of use
+                    UsageDaily.cost_source != SEAT_COST_SOURCE,  # holding a seat is not a day of use
                 )
                 .distinct()
             ):
