@@ -134,18 +134,8 @@ def person_output(starts: Sequence[date], members: Members = None, *, cap: int, 
     endorsement_units, work_units. Only person-weeks with something shared or some evidence appear.
     """
     terms = [shared_term(starts, members, cap), *extra_output_terms(starts, members)]
-    table = terms[0].subquery("output_terms") if len(terms) == 1 else union_all(*terms).subquery("output_terms")
+    table = union_all(*terms).subquery("output_terms")
     keys = [table.c.person_id, *([table.c.week_start] if by_week else [])]
-    if len(terms) == 1 and by_week:  # already one row per person-week
-        return select(
-            *keys,
-            table.c.artifacts,
-            table.c.shared_artifacts,
-            table.c.shared_units,
-            table.c.evidence_units,
-            table.c.endorsement_units,
-            (table.c.shared_units + table.c.evidence_units + table.c.endorsement_units).label("work_units"),
-        )
     summed = {name: func.coalesce(func.sum(table.c[name]), 0) for name in TERM_COLUMNS[2:]}
     return select(
         *keys,

@@ -11,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db.earned_units import endorsement_units
 from bot.db.models import Artifact, Endorsement, Person
 from bot.db.value_sets import in_values
 from bot.domain.evidence import (
@@ -123,12 +121,3 @@ def forget_endorsements(session: Session, person_id: int) -> int:
         delete(Endorsement).where(or_(Endorsement.endorser_id == person_id, Endorsement.author_id == person_id))
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-__all__ = ["endorsement_units"]  # the SQL lives in bot/db/earned_units.py, beside counted work units
-
-
-def endorsement_units_total(session: Session, week: IsoWeek) -> Decimal:
-    """The organisation's endorsement work units in `week`."""
-    sub = endorsement_units([week]).subquery()
-    return Decimal(session.scalar(select(func.coalesce(func.sum(sub.c.work_units), 0))) or 0)

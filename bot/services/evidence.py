@@ -5,10 +5,8 @@ API), fetches each window whole before writing, then writes it in one transactio
 (upserted on repository · number), with whether it counts and, if not, why. A window whose fetch
 fails writes nothing and names the command to retry from there.
 
-`verified_pr_units` is the per-person-week term the work-unit ranking adds: counted PRs, and Claude
-Code's own PR counts, worth BUILDBOARD_WORK_UNITS_PER_MERGED_PR each, at most MAX_COUNTED_PRS a week.
-The two sources may describe the same PRs (Claude Code opened a PR that GitHub then shows merged), so
-a person-week counts the larger of the two numbers, never their sum: one PR never counts twice.
+The work units counted PRs add to a person's week are SQL beside the other terms of counted output
+(bot/db/earned_units.verified_pr_units, read by bot/db/output.person_output).
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.earned_units import verified_pr_units
 from bot.db.models import Person, VerifiedPullRequest
 from bot.db.value_sets import in_values
 from bot.domain.evidence import (
@@ -282,7 +279,6 @@ __all__ = [
     "store_pull_request",
     "sync_github",
     "sync_github_from_settings",
-    "verified_pr_units",
 ]
 
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Person
-from bot.db.value_sets import in_values
 from bot.domain.org_changes import OrgChanges, OrgEntry, org_changes
 from bot.ingest.people_store import write_people
 from bot.ingest.records import PersonRecord, SeatRecord
@@ -106,26 +102,3 @@ def departures(session: Session, records: list[PersonRecord]) -> tuple[int, int]
     in_org = set(session.scalars(select(Person.email).where(Person.in_org.is_(True), Person.email.is_not(None))))
     listed = {r.email for r in records}
     return len(in_org - listed), len(in_org)
-
-
-SlackLookup = Callable[[str], dict[str, Any]]
-
-
-def resolve_slack_ids(session: Session, person_ids: list[int], lookup_by_email: SlackLookup) -> int:
-    """Find Slack ids with users.lookupByEmail and remember them; returns how many were found."""
-    found = 0
-    for person in session.scalars(select(Person).where(in_values(Person.id, person_ids))):
-        if person.slack_user_id or not person.email:
-            continue
-        try:
-            answer = lookup_by_email(person.email)
-        except SlackApiError as exc:
-            if exc.response.get("error") == "users_not_found":
-                continue
-            raise
-        user = answer.get("user") or {}
-        if user.get("id"):
-            person.slack_user_id = user["id"]
-            person.slack_timezone = user.get("tz") or person.slack_timezone
-            found += 1
-    return found

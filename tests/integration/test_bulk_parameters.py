@@ -18,7 +18,7 @@ from bot.ingest.records import PersonRecord
 from bot.services import authority
 from bot.services.authority import Viewer
 from bot.services.code_activity import code_activity_by_person
-from bot.services.people import import_people, resolve_slack_ids
+from bot.services.people import import_people
 from bot.services.stats import people_by_id, person_period_figures, person_weeks
 from bot.services.sync import _remove_unreported_usage
 from tests.conftest import NOW
@@ -53,20 +53,6 @@ def test_70000_people_leaving_at_once(sessions):
         assert import_people(session, [stays], now=NOW).departed == MANY - 1
     with sessions() as session:
         assert session.scalar(select(func.count()).where(Person.in_org.is_(True))) == 1
-
-
-@pytest.mark.postgres_only
-def test_looking_up_the_slack_ids_of_70000_people(sessions):
-    with sessions.begin() as session:
-        ids = add_people(session)
-
-    def lookup(email: str) -> dict:
-        return {"ok": True, "user": {"id": "U" + email.split("@")[0].upper(), "tz": "Europe/Paris"}}
-
-    with sessions.begin() as session:
-        assert resolve_slack_ids(session, ids, lookup) == MANY
-    with sessions() as session:
-        assert session.scalar(select(func.count()).where(Person.slack_user_id.is_not(None))) == MANY
 
 
 @pytest.mark.postgres_only
