@@ -216,7 +216,7 @@ def test_team_detail_in_the_thread(rt, database_url, slack):
     # Research's only active person, Erin, is named with her figures in the digest: a Research row would be
     # her own numbers, so it joins "Other teams" — and that row (Erin alone beyond the named) takes Platform in.
     assert thread["blocks"][1]["text"]["text"] == (
-        "*Other teams (2 teams merged, each with fewer than 1 active people not named)* — 4 active · "
+        "*Other teams (2 teams merged so nobody is singled out)* — 4 active · "
         "2.4M tokens · $144.75 · 4 shared · 5.5 work units"
     )
     # With groups of 2, even all four together are only one person (Dan) beyond the three named: no row at all.

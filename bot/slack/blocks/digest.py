@@ -9,6 +9,7 @@ from bot.domain.digest import BoardEntry, Highlight, TitleLine, WeeklyDigest
 from bot.domain.groups import OTHER_TEAMS, TeamFigure
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.stats import change_ratio
+from bot.domain.text import plural
 from bot.domain.titles import ordinal
 from bot.slack.blocks.endorse import endorse_button
 from bot.slack.blocks.story import ai_spend_text, story_blocks
@@ -217,10 +218,11 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     return blocks
 
 
-def _team_line(row: TeamFigure, min_size: int) -> str:
+def _team_line(row: TeamFigure) -> str:
     name = escape(truncate(row.team, MAX_TEAM_NAME))
     if row.team == OTHER_TEAMS and row.merged_teams:
-        name += f" ({len(row.merged_teams)} teams merged, each with fewer than {min_size} active people not named)"
+        # Small teams, and any team folded in so the merged row itself names nobody (bot/domain/groups.py).
+        name += f" ({plural(len(row.merged_teams), 'team')} merged so nobody is singled out)"
     return (
         f"*{name}* — {row.active_people} active · {format_tokens(row.tokens)} tokens · {format_usd(row.spend_usd)}"
         f" · {row.artifacts} shared · {work_units_label(row.work_units)}"
@@ -247,7 +249,7 @@ def _team_blocks(digest: WeeklyDigest) -> list[dict]:
     other = [r for r in rows if r.team == OTHER_TEAMS]
     shown = named[: TEAM_ROWS_SHOWN - len(other)] + other
     for start in range(0, len(shown), TEAM_ROWS_PER_SECTION):
-        blocks.append(section("\n".join(_team_line(r, min_size) for r in shown[start : start + TEAM_ROWS_PER_SECTION])))
+        blocks.append(section("\n".join(_team_line(r) for r in shown[start : start + TEAM_ROWS_PER_SECTION])))
     if len(rows) > len(shown):
         # No operator command here: the channel's readers cannot run one.
         blocks.append(context(f"…and {len(rows) - len(shown)} more teams, not listed here."))
