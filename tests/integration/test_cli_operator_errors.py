@@ -339,6 +339,19 @@ def test_verbose_shows_info_and_very_verbose_debug(tmp_path):
     assert very.stdout == quiet.stdout  # the result is the same, once, on stdout
 
 
+def _outbox_job_started(tmp_path: Path) -> str | None:
+    """When the serve process's outbox job last started (read by a connection of this test's own)."""
+    import sqlite3
+    from contextlib import closing
+
+    try:
+        with closing(sqlite3.connect(tmp_path / "buildboard.db", timeout=5)) as connection:
+            row = connection.execute("SELECT last_started_at FROM job_runs WHERE job = 'outbox'").fetchone()
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return None
+    return row[0] if row else None
+
+
 def test_serve_logs_where_it_listens_once_and_keeps_the_scheduler_quiet(tmp_path):
     port = free_port()
     log = tmp_path / "serve.log"
@@ -357,7 +370,13 @@ def test_serve_logs_where_it_listens_once_and_keeps_the_scheduler_quiet(tmp_path
                 while "listening on" not in log.read_text() and time.monotonic() < deadline:
                     assert process.poll() is None, log.read_text()
                     time.sleep(0.1)
-                time.sleep(3)  # several runs of the 0.3-second outbox job
+                # Several runs of the 0.3-second outbox job, seen where every run is recorded (job_runs).
+                seen = {_outbox_job_started(tmp_path)}
+                while len(seen) < 4 and time.monotonic() < deadline:
+                    assert process.poll() is None, log.read_text()
+                    seen.add(_outbox_job_started(tmp_path))
+                    time.sleep(0.1)
+                assert len(seen) >= 4, log.read_text()
             finally:
                 process.terminate()
                 process.wait(timeout=60)

@@ -14,19 +14,12 @@ from bot.services import outbox
 from bot.services.sharing import showcase_key
 from bot.services.story import tell_week
 from tests.conftest import BOT_TOKEN, DIGEST_CHANNEL, NOW
-from tests.fakes.openai_api import FakeOpenAI
 from tests.support.llm import W47, add_artifact, llm_for
 from tests.support.organisation import load_org
 from tests.support.personal_data import dump_tables, sqlite_bytes_at_rest
 
 TITLE = "Ticket triage bot"
 LINK = "https://git.example.com/ticket"
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

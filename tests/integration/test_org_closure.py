@@ -180,10 +180,18 @@ def test_orm_edits_and_bulk_statements_keep_the_closure(sessions):
         # A move through the attribute: a person to the top of the chart, another below a leaf.
         people[3].manager_id = None
         leaf = people[-1]
-        mover = next(p for p in people if p.id not in {leaf.id} and p.manager_id is not None and p.id != people[3].id)
-        if leaf.id not in {d for (d,) in session.execute(authority.below(mover.id))}:
-            mover.manager_id = leaf.id
+        mover = next(
+            p
+            for p in people
+            if p.id not in (leaf.id, people[3].id)
+            and p.manager_id is not None
+            and leaf.id not in {d for (d,) in session.execute(authority.below(p.id))}  # no cycle
+        )
+        mover.manager_id = leaf.id
+        moved = mover.id
     assert_closure_matches(sessions)
+    with sessions() as session:
+        assert moved in {d for (d,) in session.execute(authority.below(leaf.id))}  # the move really happened
     with sessions.begin() as session:
         root = session.scalars(select(Person.id).order_by(Person.id)).first()
         session.execute(

@@ -19,7 +19,6 @@ from tests.scenario.interactive import (
     state_for_share,
     submit,
     views_opened,
-    views_published,
     wait_until,
 )
 from tests.support.organisation import load_org
@@ -98,4 +97,3 @@ def test_an_endorsement_counts_once_and_self_endorsement_is_refused(slack_http, 
     )
     assert "used by Dan Diaz" in str(view)
     assert "Dan" not in str(slack.messages_in(DIGEST_CHANNEL)[0]["blocks"])
-    assert views_published(slack)

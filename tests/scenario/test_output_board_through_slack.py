@@ -145,7 +145,7 @@ def test_a_duplicate_link_is_refused_inline_saying_when_never_by_whom(rt, slack_
         "Share something else, or leave it out."
     }
     assert "Carol" not in json.dumps(body) and "U0CAROL" not in json.dumps(body)
-    # Carol editing her own artifact keeps her link; a different path is a different link.
+    # A different path is a different link.
     shared_ok(slack_http, slack, "U0ERIN", title="Matcher docs", url="https://git.example.com/finance/matcher/docs")
 
 

@@ -43,7 +43,7 @@ def test_cli_claude_code_sync_then_me_and_digest_work_on_synced_data(
     assert main(["usage", "sync", "claude-code", "--since", "2026-11-20", "--until", "2026-11-24"]) == 0
     out = capsys.readouterr().out
     assert "anthropic: 2026-11-16 to 2026-11-22: 5 usage rows, 1,477,010 tokens, $54.73" in out
-    assert "claude-code: 2026-11-20 to 2026-11-24: 1 usage row" in out
+    assert "claude-code: 2026-11-20 to 2026-11-24: 1 usage row," in out  # one row: the singular
     assert "Claude Code activity: 2 person-days, 7 commits, 3 pull requests" in out
     assert "1 Claude Code cost rows not stored: Anthropic analytics already cover those days" in out
     assert any(r.name.startswith("anthropic") and r.levelno == logging.DEBUG for r in caplog.records)

@@ -61,3 +61,26 @@ def test_importing_the_cli_does_not_import_matplotlib():
         check=True,
     )
     assert answer.stdout.strip() == "False"
+
+
+def _pixels_of(png: bytes, colour: str) -> int:
+    """How many pixels of the PNG have exactly `colour` (the bars are filled with it)."""
+    import io
+
+    import numpy
+    from matplotlib import image
+
+    pixels = (image.imread(io.BytesIO(png), format="png")[:, :, :3] * 255).round().astype(int)
+    wanted = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return int(numpy.all(pixels == wanted, axis=-1).sum())
+
+
+def test_the_digest_chart_draws_its_spend_and_work_unit_bars():
+    from bot.charts.render import BLUE, ORANGE, VERMILLION
+
+    drawn = render_png(charts()[ChartKind.DIGEST])
+    # Seven weeks of data: each series is a visible area of its own colour, not a blank or an axis alone.
+    for colour in (BLUE, ORANGE, VERMILLION):
+        assert _pixels_of(drawn, colour) > 2_000, colour
+    empty = render_png(digest_chart([], W47))
+    assert _pixels_of(empty, BLUE) == _pixels_of(empty, ORANGE) == 0
