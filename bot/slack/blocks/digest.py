@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from bot.domain.chart import chart_alt_text, digest_chart
 from bot.domain.digest import BoardEntry, Highlight, TitleLine, WeeklyDigest
 from bot.domain.groups import OTHER_TEAMS, TeamFigure
@@ -24,6 +22,8 @@ from bot.slack.blocks.text import (
     percent_change,
     section,
     truncate,
+    units,
+    work_units_label,
 )
 
 RANK_LABEL = {"work_units": "work units", "tokens": "tokens", "spend": "spend"}
@@ -33,16 +33,6 @@ MAX_NAME = 40  # names shown without a Slack id are cut to this
 MAX_TEAM_NAME = 60
 TEAM_ROWS_SHOWN = 25
 TEAM_ROWS_PER_SECTION = 12
-
-
-def units(value: Decimal) -> str:
-    """'3', '1.5': work units without trailing zeros."""
-    return f"{Decimal(value).normalize():f}"
-
-
-def work_units_label(value: Decimal) -> str:
-    """'1 work unit', '2.5 work units'."""
-    return f"{units(value)} work unit{'' if Decimal(value) == 1 else 's'}"
 
 
 def who(slack_user_id: str | None, name: str | None) -> str:

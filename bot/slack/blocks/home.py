@@ -10,16 +10,20 @@ from bot.domain.privacy import who_sees_your_numbers
 from bot.domain.reports import ArtifactView, Home, HomeWeek
 from bot.slack.blocks.nudge import share_button
 from bot.slack.blocks.personal import viewed_by_text
-from bot.slack.blocks.text import VIEW_BLOCK_LIMIT, context, divider, escape, header, link, section
+from bot.slack.blocks.text import (
+    VIEW_BLOCK_LIMIT,
+    context,
+    divider,
+    escape,
+    header,
+    link,
+    section,
+    work_units_label,
+)
 
 TOGGLE_NUDGES = "home_toggle_nudges"
 EDIT_ARTIFACT = "edit_artifact"
 DELETE_ARTIFACT = "delete_artifact"
-
-
-def units_text(value) -> str:
-    """'1.5', '3': work units without trailing zeros."""
-    return f"{value.normalize():f}"
 
 
 def title_label(title_key: str) -> str:
@@ -36,7 +40,7 @@ def _week_line(row: HomeWeek) -> str:
         f"*{label}*\n{format_tokens(stats.tokens)} tokens · {format_usd(stats.spend_usd)} · "
         f"{stats.artifacts} artifact{'s' if stats.artifacts != 1 else ''} counted"
         + (f" ({uncounted} more shared)" if uncounted > 0 else "")
-        + f" · {units_text(stats.work_units)} work units · {cost}"
+        + f" · {work_units_label(stats.work_units)} · {cost}"
     )
     if row.seat_cost_usd:
         line += (
@@ -58,7 +62,7 @@ def _artifact_blocks(artifact: ArtifactView) -> list[dict]:
     week = IsoWeek.containing(artifact.week_start)
     spent = f"{format_usd(artifact.spend_snapshot_usd)} that week"
     worth = (
-        f"{units_text(artifact.work_units)} work units"
+        f"{work_units_label(artifact.work_units)}"
         if artifact.counted
         else "not counted (only the first ones shared each week count)"
     )

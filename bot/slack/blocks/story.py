@@ -5,20 +5,11 @@ from __future__ import annotations
 from bot.domain.digest import LlmSpend
 from bot.domain.money import format_tokens, format_usd
 from bot.domain.story import WeekStory
-from bot.slack.blocks.text import context, escape, link, mention, section, truncate
+from bot.slack.blocks.text import context, escape, link, mention, section, truncate, work_units_label
 
 PURPOSE_LABEL = {"digest_summary": "summaries", "work_unit_estimate": "work-unit estimates"}
 MAX_LINK_URL = 300  # a longer link is shown as the plain title, so the section always fits
 PARAGRAPH_LIMIT = 1500  # characters after escaping (& → &amp; can make text five times longer)
-
-
-def _units(value) -> str:
-    return f"{value.normalize():f}"
-
-
-def _work_units(value) -> str:
-    """'6 work units', '1 work unit': the unit named, not a bare number."""
-    return f"{_units(value)} work unit{'' if value == 1 else 's'}"
 
 
 def _title(url: str | None, title: str) -> str:
@@ -55,7 +46,7 @@ def story_blocks(story: WeekStory) -> list[dict]:
                 "*Standouts:* "
                 + " · ".join(
                     f"{_title(a.url, a.title)} by {_author(a.author_slack_id, a.author_name)}, "
-                    f"{_work_units(a.work_units)}"
+                    f"{work_units_label(a.work_units)}"
                     for a in story.standouts
                 )
             )

@@ -21,6 +21,8 @@ from bot.slack.blocks.text import (
     mention,
     percent_change,
     section,
+    units,
+    work_units_label,
 )
 
 LINES_PER_SECTION = 12
@@ -78,10 +80,6 @@ def _change(current, change: Decimal | None) -> str:
     return percent_change(change) if change is not None or current else "none, as before"
 
 
-def _units(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
 def _cost(value: Decimal | None) -> str:
     return format_usd(value) if value is not None else "—"
 
@@ -98,7 +96,7 @@ def person_label(line: PersonLine) -> str:
 def _person_numbers(line: PersonLine) -> str:
     stats = line.stats
     return (
-        f"{_units(stats.work_units)} work units · {stats.artifacts} shared · {format_tokens(stats.tokens)} tokens"
+        f"{work_units_label(stats.work_units)} · {stats.artifacts} shared · {format_tokens(stats.tokens)} tokens"
         f" · {format_usd(stats.spend_usd)} · {_cost(stats.cost_per_work_unit)}/unit"
     )
 
@@ -147,7 +145,7 @@ def team_blocks(report: TeamReport, chart_target: Target | None = None) -> list[
                 f"*Tokens*\n{format_tokens(totals.tokens)} ({_change(totals.tokens, change['tokens'])})",
                 f"*Spend*\n{format_usd(totals.spend_usd)} ({_change(totals.spend_usd, change['spend_usd'])})",
                 f"*Artifacts*\n{totals.artifacts} ({_change(totals.artifacts, change['artifacts'])})",
-                f"*Work units*\n{_units(totals.work_units)} ({_change(totals.work_units, change['work_units'])})",
+                f"*Work units*\n{units(totals.work_units)} ({_change(totals.work_units, change['work_units'])})",
                 f"*Cost per work unit*\n{_cost(totals.cost_per_work_unit)}"
                 f" (before: {_cost(previous.cost_per_work_unit)})",
                 f"*Evidence ratio*\n{f'{evidence * 100:.0f}%' if evidence is not None else '—'}"
@@ -261,7 +259,7 @@ def person_blocks(report: PersonReport) -> list[dict]:
         context(f"{person_label(line)} · {where}"),
     ]
     rows = [
-        f"• {week.label()} — {_units(w.work_units)} work units · {w.artifacts} shared · "
+        f"• {week.label()} — {work_units_label(w.work_units)} · {w.artifacts} shared · "
         f"{format_tokens(w.tokens)} tokens · {format_usd(w.spend_usd)} · {w.active_days} active days"
         for week, w in reversed(report.weeks)
     ]
@@ -271,7 +269,7 @@ def person_blocks(report: PersonReport) -> list[dict]:
     if report.artifacts:
         listed = [
             f"• {link(a.url, a.title or 'untitled')} ({IsoWeek.containing(a.week_start)}, "
-            f"{_units(a.work_units)} work units)"
+            f"{work_units_label(a.work_units)})"
             for a in report.artifacts
         ]
         blocks.append(section("*Shared*\n" + "\n".join(listed)))

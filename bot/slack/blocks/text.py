@@ -50,3 +50,13 @@ def context(text: str) -> dict:
 
 def divider() -> dict:
     return {"type": "divider"}
+
+
+def units(value: Decimal) -> str:
+    """'3', '1.5': work units without trailing zeros."""
+    return f"{Decimal(value).normalize():f}"
+
+
+def work_units_label(value: Decimal) -> str:
+    """'1 work unit', '2.5 work units': the unit named, in the right number."""
+    return f"{units(value)} work unit{'' if Decimal(value) == 1 else 's'}"
