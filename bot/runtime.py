@@ -101,7 +101,7 @@ class Runtime:
         """Builds each outbox message when it is sent."""
         from bot.slack.rendering import MessageRenderer
 
-        return MessageRenderer(self.settings)
+        return MessageRenderer(self.settings, self.chart_renderer)
 
     @cached_property
     def chart_renderer(self) -> MatplotlibChartRenderer:

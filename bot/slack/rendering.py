@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.charts.render import render_png
+from bot.charts.render import MatplotlibChartRenderer
 from bot.domain.chart import digest_chart
 from bot.domain.delivery import MessageKind
 from bot.domain.periods import IsoWeek
 from bot.services.digest import digest_at_send
+from bot.services.ports import ChartRenderer
 from bot.services.seats import still_wants_dms
 from bot.services.sharing import showcase_at_send
 from bot.settings import Settings
@@ -56,8 +57,9 @@ class MissingSettings(RuntimeError):
 class MessageRenderer:
     """Builds each outbox row's message at send time; `settings` shape the digest (ranking, titles, groups)."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, charts: ChartRenderer | None = None) -> None:
         self._settings = settings
+        self._charts = charts or MatplotlibChartRenderer()  # the Runtime passes its own
 
     def render(self, session: Session, kind: str, payload: dict[str, Any]) -> Rendered:
         if "blocks" in payload or "text" in payload:  # queued already rendered (an earlier version, tests)
@@ -122,5 +124,5 @@ class MessageRenderer:
                 return None
             chart = digest_chart(digest.chart, digest.week)
             caption = chart_comment(digest)
-            return SlackFile(f"buildboard-{digest.week}.png", render_png(chart), chart.title, caption, caption)
+            return SlackFile(f"buildboard-{digest.week}.png", self._charts.render(chart), chart.title, caption, caption)
         raise ValueError(f"no renderer for outbox kind {kind!r}")
