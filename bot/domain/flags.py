@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from statistics import median
 from typing import Literal
@@ -95,3 +96,12 @@ def flags_for(
         if spiked:
             found.append(spiked)
     return found
+
+
+def idle_seat(
+    week: IsoWeek, plan_label: str, monthly_usd: Decimal | None, last_active_day: date | None, idle_days: int
+) -> Flag:
+    """A seat its holder has not used for `idle_days` (judged on the week's last day)."""
+    price = f"{format_usd(monthly_usd)} a month" if monthly_usd is not None else "no price known"
+    last = f"last active {last_active_day}" if last_active_day else "never seen active"
+    return Flag("idle_seat", week, f"{plan_label} seat ({price}) unused for {idle_days} days, {last}")

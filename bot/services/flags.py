@@ -12,15 +12,23 @@ from sqlalchemy.orm import Session
 from bot.db.models import Artifact, Nudge, UsageWeekly
 from bot.db.query_types import AnySelect
 from bot.db.value_sets import among
-from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for
+from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for, idle_seat
 from bot.domain.periods import IsoWeek, weeks_ending
+from bot.ingest.seat_prices import SeatPrices
+from bot.services.seats import idle_seats
 from bot.settings import Settings
 
 
 def flags_for_people(
-    session: Session, people: Collection[int] | AnySelect, week: IsoWeek, settings: Settings
+    session: Session,
+    people: Collection[int] | AnySelect,
+    week: IsoWeek,
+    settings: Settings,
+    *,
+    idle_seat_flags: bool = True,
 ) -> dict[int, list[Flag]]:
-    """Flags on `week` for each person (only people with a flag are in the answer). Never public.
+    """Unexplained-spend, spike and idle-seat flags on `week` for each person (only people with a flag are in
+    the answer). Never public: managers, admins and the person only.
 
     `people` is a list of ids (sent as one parameter) or a SELECT of ids: three statements
     whatever their number.
@@ -63,4 +71,12 @@ def flags_for_people(
         flags = flags_for(evidence, threshold_usd=threshold, unexplained_weeks=settings.unexplained_weeks)
         if flags:
             found[person_id] = flags
+    if not idle_seat_flags:  # a team report lists its idle seats with their cost instead
+        return found
+    # Seats unused for BUILDBOARD_IDLE_SEAT_DAYS, judged on the week's last day.
+    prices = SeatPrices.load(settings.seats_file)
+    for seat in idle_seats(session, prices, today=week.end, idle_days=settings.idle_seat_days, people=people):
+        found.setdefault(seat.person_id, []).append(
+            idle_seat(week, seat.plan_label, seat.monthly_usd, seat.last_active_day, settings.idle_seat_days)
+        )
     return found

@@ -16,12 +16,13 @@ from bot.domain.stats import PersonWeek
 from bot.services.artifacts import week_artifacts
 from bot.services.audit import views_of
 from bot.services.code_activity import code_activity_by_person
+from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.leaderboard import current_leaderboard
 from bot.services.privacy import set_public_opt_out
 from bot.services.seats import seat_cost_by_person
 from bot.services.stats import person_week_from_row, person_weeks, person_weeks_subquery
-from bot.services.team import flags_for, titles_of
+from bot.services.team import titles_of
 from bot.services.transparency import stored_about
 from bot.settings import Settings
 
@@ -103,7 +104,7 @@ def my_numbers(
         last=my_week(session, person, last, settings),
         viewed_by=views_of(session, person.id, now=now),
         titles=titles_of(session, person.id, [last, current], settings),
-        flags=flags_for(session, [person.id], last, settings).get(person.id, []),
+        flags=flags_for_people(session, [person.id], last, settings).get(person.id, []),
         spend_public=settings.spend_public,
     )
 

@@ -19,7 +19,6 @@ from bot.db.output import output_by_week, person_output
 from bot.domain.chart import WeekFigures
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
-from bot.domain.money import format_usd
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
 from bot.domain.reports import IdleSeat, PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
@@ -35,7 +34,7 @@ from bot.services.authority import Viewer
 from bot.services.code_activity import COPILOT, CURSOR
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
-from bot.services.seats import SeatView, idle_seats
+from bot.services.seats import idle_seats
 from bot.services.stats import DEFAULT_CAP, person_period_figures
 from bot.services.titles import rules_for
 from bot.settings import Settings
@@ -228,26 +227,6 @@ def person_lines(session: Session, weeks: list[IsoWeek], group: Group, *, cap: i
     ]
 
 
-def flags_for(session: Session, person_ids: list[int], week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
-    """Unexplained-spend, spike and idle-seat flags on `week` (never public: managers, admins and the person only).
-
-    Idle seats are judged on the week's last day.
-    """
-    if not person_ids:
-        return {}
-    found = flags_for_people(session, person_ids, week, settings)
-    prices = SeatPrices.load(settings.seats_file)
-    for seat in idle_seats(session, prices, today=week.end, idle_days=settings.idle_seat_days, people=person_ids):
-        found.setdefault(seat.person_id, []).append(idle_seat_flag(seat, week, settings.idle_seat_days))
-    return found
-
-
-def idle_seat_flag(seat: SeatView, week: IsoWeek, idle_days: int) -> Flag:
-    price = f"{format_usd(seat.monthly_usd)} a month" if seat.monthly_usd is not None else "no price known"
-    last = f"last active {seat.last_active_day}" if seat.last_active_day else "never seen active"
-    return Flag("idle_seat", week, f"{seat.plan_label} seat ({price}) unused for {idle_days} days, {last}")
-
-
 def group_flags(
     session: Session, group: Group, lines: list[PersonLine], week: IsoWeek, settings: Settings
 ) -> dict[int, list[Flag]]:
@@ -256,7 +235,7 @@ def group_flags(
     if not used:
         return {}
     members = group.members if group.members is not None else select(Person.id)
-    found = flags_for_people(session, members, week, settings)
+    found = flags_for_people(session, members, week, settings, idle_seat_flags=False)  # listed apart, with cost
     return {pid: flags for pid, flags in found.items() if pid in used}
 
 
@@ -545,7 +524,7 @@ def person_answer(
             .limit(10)
         )
     ]
-    flags = flags_for(session, [person.id], last, settings).get(person.id, [])
+    flags = flags_for_people(session, [person.id], last, settings).get(person.id, [])
     line = PersonLine(person.id, person.name, person.slack_user_id, person.team, person.in_org, person.active, total)
     record_views(
         session,

@@ -62,3 +62,29 @@ def test_flags_for_people(rt):
     with rt.sessions() as session:
         assert set(flags_for_people(session, [people["erin"]], W47, rt.settings)) == {people["erin"]}
         assert flags_for_people(session, [], W47, rt.settings) == {}
+
+
+def test_an_idle_seat_is_a_flag_wherever_flags_are_shown(rt):
+    """One mechanism: /buildboard me, /buildboard user and 'me data' (what a manager is shown) all see it."""
+    from bot.ingest.records import SeatRecord
+    from bot.ingest.seat_prices import SeatPrices
+    from bot.services.seats import record_seats
+    from bot.services.transparency import stored_about
+
+    load_org(rt.sessions)
+    with rt.sessions.begin() as session:
+        record_seats(
+            session,
+            [SeatRecord("carol@example.com", "cursor", plan="cursor_teams")],
+            source="people_file",
+            prices=SeatPrices.load(),
+            held_since=W47.end - timedelta(days=60),
+            today=W47.end,
+            now=NOW,
+        )
+    with rt.sessions() as session:
+        carol = session.scalars(select(Person).where(Person.email == "carol@example.com")).one()
+        [flag] = [f for f in flags_for_people(session, [carol.id], W47, rt.settings)[carol.id] if f.kind == "idle_seat"]
+        assert "seat" in flag.detail and "unused for 30 days" in flag.detail
+        shown = stored_about(session, carol, flags_week=W47, settings=rt.settings).flags
+    assert [f["detail"] for f in shown if f["kind"] == "idle_seat"] == [flag.detail]
