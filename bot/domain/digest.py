@@ -94,7 +94,7 @@ class TitleLine:
     name: str
     emoji: str
     metric: str
-    metric_value: Decimal
+    metric_value: Decimal | None  # None: not shown in public (bot/domain/privacy.metric_may_be_public)
     holders: list[TitleHolder]
     more_holders: int = 0  # holders not listed by name (a title everyone can win, e.g. First Build)
 

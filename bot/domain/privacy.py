@@ -44,3 +44,12 @@ def who_sees_your_numbers(spend_public: bool) -> str:
             "and, since spend is public, the digest channel."
         )
     return "Who sees your numbers: you, your managers up the line, admins."
+
+
+# What a title may show beside its holder in public whatever BUILDBOARD_PUBLIC_FIGURES says: output.
+OUTPUT_METRICS = frozenset({"work_units", "artifacts", "work_units_gain"})
+
+
+def metric_may_be_public(metric: str, *, spend_public: bool) -> bool:
+    """A title's figure in public: output always; tokens, days, spend and cost only when spend is public."""
+    return spend_public or metric in OUTPUT_METRICS

@@ -31,7 +31,7 @@ from bot.domain.delivery import MessageIntent, MessageKind
 from bot.domain.digest import AiSpendLine, BoardEntry, Highlight, TitleHolder, TitleLine, WeeklyDigest
 from bot.domain.groups import TeamFigure, merge_small_groups
 from bot.domain.periods import IsoWeek, weeks_ending
-from bot.domain.privacy import may_be_named_in_public
+from bot.domain.privacy import may_be_named_in_public, metric_may_be_public
 from bot.domain.ranking import RankBy, best
 from bot.domain.stats import PersonWeek
 from bot.domain.story import WeekStory
@@ -116,7 +116,9 @@ def public_board(
     return board
 
 
-def title_lines(session: Session, awards: list[TitleAward], rules: Sequence[TitleRule]) -> list[TitleLine]:
+def title_lines(
+    session: Session, awards: list[TitleAward], rules: Sequence[TitleRule], *, spend_public: bool = False
+) -> list[TitleLine]:
     """Awards grouped by title; a few holders who may be named per title, the rest counted.
 
     People are looked up only for the first few holders of each title, never for thousands of
@@ -141,13 +143,14 @@ def title_lines(session: Session, awards: list[TitleAward], rules: Sequence[Titl
         if not named:
             continue
         rule, first = by_key.get(key), held[0]
+        metric = rule.metric if rule else ""
         lines.append(
             TitleLine(
                 key=key,
                 name=first.name,
                 emoji=first.emoji,
-                metric=rule.metric if rule else "",
-                metric_value=first.metric_value,
+                metric=metric,
+                metric_value=first.metric_value if metric_may_be_public(metric, spend_public=spend_public) else None,
                 holders=named,
                 more_holders=len(held) - skipped - len(named),
             )
@@ -280,7 +283,7 @@ def compute_digest(
         awards = titles_for_week(session, week, settings, weeks=weeks, rules=rules)
     spend_public = settings.spend_public
     board = public_board(session, weeks, settings.rank_by, spend_public=spend_public)
-    titles = title_lines(session, awards, rules)
+    titles = title_lines(session, awards, rules, spend_public=spend_public)
     shown = highlights(session, week, cap=cap)
     named = (
         {e.person_id for e in board}

@@ -62,10 +62,13 @@ def titles_of(digest) -> dict[str, list[tuple[str, int]]]:
     return {line.key: [(h.name, h.streak_weeks) for h in line.holders] for line in digest.titles}
 
 
-def test_titles_for_the_hand_built_week(rt):
+def test_titles_for_the_hand_built_week(rt, database_url, slack):
     build_week(rt.sessions)
     with rt.sessions() as session:
         digest = compute_digest(session, W47, rt.settings)
+        spend_public = compute_digest(
+            session, W47, make_settings(database_url, slack, public_figures="output_and_spend")
+        )
     assert titles_of(digest) == {
         # Dan burned the most tokens but shared nothing: Carol, the top token user who shared, is Token Legend.
         "token_legend": [("Carol Chen", 1)],
@@ -75,13 +78,13 @@ def test_titles_for_the_hand_built_week(rt):
         "rising_star": [("Erin Evans", 1)],  # +2.5 on last week; Carol +1, Bob +1
         "first_build": [("Bob Baker", 1), ("Erin Evans", 1)],  # Carol shared before
     }
+    # Token Legend stays, rank only: its tokens are not in the public digest unless spend is public.
     [legend] = [t for t in digest.titles if t.key == "token_legend"]
-    assert (legend.name, legend.emoji, legend.metric, legend.metric_value) == (
-        "Token Legend",
-        ":fire:",
-        "tokens",
-        Decimal(860_000),
-    )
+    assert (legend.name, legend.emoji, legend.metric, legend.metric_value) == ("Token Legend", ":fire:", "tokens", None)
+    [legend] = [t for t in spend_public.titles if t.key == "token_legend"]
+    assert legend.metric_value == Decimal(860_000)
+    [builder] = [t for t in digest.titles if t.key == "builder_of_the_week"]
+    assert builder.metric_value == Decimal("2.5")  # output is always a public figure
 
 
 def test_without_the_artifact_requirement_the_biggest_burner_is_still_no_token_legend(rt, database_url, slack):

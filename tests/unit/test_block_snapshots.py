@@ -102,11 +102,9 @@ def test_digest_blocks():
         1_500_000, Decimal("120.5"), 12, 4, Decimal("6.5"), Decimal("80"), people_with_output=2, verified_spend_usd=0
     )
     previous = OrgWeek(1_000_000, Decimal("100"), 10, 0, Decimal(0), Decimal(0))
-    titles = [
-        TitleLine(
-            "token_legend", "Token Legend", ":crown:", "tokens", Decimal(860_000), [TitleHolder(1, "Ada", "U1", 3)], 2
-        )
-    ]
+    # Token Legend's tokens are not a public figure unless spend is public: the service leaves them out.
+    titles = [TitleLine("token_legend", "Token Legend", ":crown:", "tokens", None, [TitleHolder(1, "Ada", "U1", 3)], 2)]
+    titles_with_spend = [replace(titles[0], metric_value=Decimal(860_000))]
     highlights = [Highlight(7, NASTY, None, NASTY, "https://example.com/a", Decimal("2"), "tool")]
     teams = [
         TeamFigure("Core", 6, 900_000, Decimal("70"), 3, Decimal("5")),
@@ -131,7 +129,7 @@ def test_digest_blocks():
     used_only = WeeklyDigest(
         W47, OrgWeek(9_000_000, Decimal("900"), 214, 0, Decimal(0), Decimal(0)), previous, [], "work_units"
     )
-    with_spend = replace(weekly, leaderboard=BOARD_WITH_SPEND, spend_public=True)
+    with_spend = replace(weekly, leaderboard=BOARD_WITH_SPEND, spend_public=True, titles=titles_with_spend)
     spend_hidden = replace(with_spend, totals_shown=False, chart=[])
     assert_snapshot(
         "digest",

@@ -64,13 +64,10 @@ def people_line(active_people: int, with_output: int) -> str:
     return f"{used}; {shared}."
 
 
-# Title figures that are output, shown whatever BUILDBOARD_PUBLIC_FIGURES says; the others (tokens, spend,
-# cost per work unit, active days) only when spend is public. Token Legend and Session Immortal are then rank only.
-OUTPUT_METRICS = frozenset({"work_units", "artifacts", "work_units_gain"})
-
-
 def _metric_text(line: TitleLine) -> str:
     value = line.metric_value
+    if value is None:  # not a public figure this week
+        return ""
     return {
         "tokens": lambda: f"{format_tokens(int(value))} tokens",
         "spend_usd": lambda: format_usd(value),
@@ -82,7 +79,7 @@ def _metric_text(line: TitleLine) -> str:
     }.get(line.metric, lambda: "")()
 
 
-def _title_line(line: TitleLine, spend_public: bool = True) -> str:
+def _title_line(line: TitleLine) -> str:
     holders = []
     for holder in line.holders:
         text = who(holder.slack_user_id, holder.name)
@@ -92,7 +89,7 @@ def _title_line(line: TitleLine, spend_public: bool = True) -> str:
     names = ", ".join(holders)
     if line.more_holders:
         names += f" and {line.more_holders} more"
-    metric = _metric_text(line) if spend_public or line.metric in OUTPUT_METRICS else ""
+    metric = _metric_text(line)
     emoji = f"{line.emoji} " if line.emoji else ""
     return f"{emoji}*{escape(line.name)}* — {names}" + (f" · {metric}" if metric and len(line.holders) == 1 else "")
 
@@ -197,7 +194,7 @@ def digest_blocks(digest: WeeklyDigest) -> list[dict]:
     titles = digest.titles
     if titles:
         blocks.append(divider())
-        blocks.append(section("*Titles*\n" + "\n".join(_title_line(t, digest.spend_public) for t in titles)))
+        blocks.append(section("*Titles*\n" + "\n".join(_title_line(t) for t in titles)))
     items = digest.highlights
     if items:
         blocks.append(divider())
