@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
-from bot.db.models import Base, UsageDaily, UsageWeekly
+from bot.db.models import Base, OrgClosure, OrgClosureHistory, Person, TeamHistory, UsageDaily, UsageWeekly
 from bot.db.usage_weekly import week_start_of
 from bot.demo.standin.slack import SlackStandIn
 from bot.runtime import Runtime
@@ -107,12 +107,37 @@ def assert_usage_weekly_matches_usage_daily(engine) -> None:
     assert not drift, f"usage_weekly disagrees with usage_daily for (week, person) {sorted(drift)[:5]}"
 
 
+def assert_org_history_matches_org_chart(engine) -> None:
+    """The open rows of the org chart's history equal the chart now (org_closure, people.team_key).
+
+    Checked after every test that used the database, so a write path that changes a manager or a team
+    without keeping the history the audit trail reads fails the test that exercised it.
+    """
+    with Session(engine) as session:
+
+        def pairs(query) -> set[tuple]:
+            return {tuple(row) for row in session.execute(query)}
+
+        closure = pairs(select(OrgClosure.ancestor_id, OrgClosure.descendant_id))
+        open_pairs = pairs(
+            select(OrgClosureHistory.ancestor_id, OrgClosureHistory.descendant_id).where(
+                OrgClosureHistory.valid_to.is_(None)
+            )
+        )
+        teams = pairs(select(Person.id, Person.team_key))
+        open_teams = pairs(select(TeamHistory.person_id, TeamHistory.team_key).where(TeamHistory.valid_to.is_(None)))
+    assert closure == open_pairs, f"org_closure_history disagrees with org_closure: {sorted(closure ^ open_pairs)[:5]}"
+    teams_differ = sorted(teams ^ open_teams, key=str)[:5]
+    assert teams == open_teams, f"team_history disagrees with people.team_key: {teams_differ}"
+
+
 @pytest.fixture
 def sessions(engine):
     """A session factory on a clean database (every table emptied after the test)."""
     factory = make_session_factory(engine)
     yield factory
     assert_usage_weekly_matches_usage_daily(engine)
+    assert_org_history_matches_org_chart(engine)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
@@ -374,20 +375,99 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
-class AuditEvent(Base):
-    """Someone looked at someone else's numbers."""
+class AuditView(Base):
+    """Someone looked at a group's numbers: one row per view, however many people the group holds.
 
-    __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_subject_at", "subject_person_id", "at"),)
+    The group is a manager's tree (`root_person_id`: the manager), a team by name (`team_key`), one person
+    (`root_person_id`) or the whole organisation. Who was in it is read from the org chart's history as it
+    was at `org_version` (bot/db/org_chart.py), so a person sees the views of groups they were in then.
+    No foreign key on the root: erasure re-keys a forgotten manager's views to a stand-in id.
+    """
+
+    __tablename__ = "audit_views"
+    __table_args__ = (
+        Index("ix_audit_views_root_at", "root_person_id", "at"),
+        Index("ix_audit_views_team_at", "team_key", "at"),
+        Index("ix_audit_views_scope_at", "scope", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     viewer_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     # Set only for a viewer outside the people file (an admin given by Slack id in BUILDBOARD_ADMINS).
     viewer_slack_user_id: Mapped[str | None] = mapped_column(String(32))
-    subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    action: Mapped[str] = mapped_column(String(32))  # team | user | export
+    scope: Mapped[str] = mapped_column(String(16))  # tree | team | person | everyone
+    root_person_id: Mapped[int | None] = mapped_column(Integer)  # tree: the manager; person: the person
+    team_key: Mapped[str | None] = mapped_column(String(200))  # team: people.team_key of the team
+    org_version: Mapped[int] = mapped_column(Integer)  # the org chart version (OrgChartVersion) the view saw
+    action: Mapped[str] = mapped_column(String(32))  # team | team_chart | user | export
     detail: Mapped[str | None] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OrgChartVersion(Base):
+    """One row: the version of the org chart, raised by every write that changes the closure or a team.
+
+    History rows are valid from one version to another, and a view records the version it saw, so
+    "who was in that group then" needs no clock shared by the writers (tests pin the views' clock).
+    """
+
+    __tablename__ = "org_chart_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # always 1
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class OrgClosureHistory(Base):
+    """org_closure through time: the pair (ancestor, descendant) held from `valid_from` until `valid_to`.
+
+    Versions are OrgChartVersion's; `valid_to` NULL: the pair is in org_closure now (kept equal by
+    bot/db/org_chart.py in the same transaction). No depth: the audit asks only "was D below A then".
+    """
+
+    __tablename__ = "org_closure_history"
+    __table_args__ = (
+        Index("ix_org_closure_history_descendant", "descendant_id", "ancestor_id"),
+        Index(
+            "ix_org_closure_history_open",
+            "ancestor_id",
+            "descendant_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ancestor_id: Mapped[int] = mapped_column(Integer)
+    descendant_id: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[int] = mapped_column(Integer)
+    valid_to: Mapped[int | None] = mapped_column(Integer)
+
+
+class TeamHistory(Base):
+    """Each person's team (people.team_key, NULL: none) through time, in OrgChartVersion's versions.
+
+    One open row (valid_to NULL) per person in the people table: also what "the whole organisation"
+    held at a version. Kept by bot/db/org_chart.py in the same transaction as the people rows.
+    """
+
+    __tablename__ = "team_history"
+    __table_args__ = (
+        Index("ix_team_history_person", "person_id", "valid_from"),
+        Index(
+            "ix_team_history_open",
+            "person_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer)
+    team_key: Mapped[str | None] = mapped_column(String(200))
+    valid_from: Mapped[int] = mapped_column(Integer)
+    valid_to: Mapped[int | None] = mapped_column(Integer)
 
 
 class LlmUsage(Base):

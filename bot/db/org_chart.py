@@ -11,17 +11,25 @@ Every write that changes a manager keeps the closure in its own transaction:
 
 Small changes are applied in place, one subtree at a time (detach from the old ancestors, then
 attach below the new manager); a large one rebuilds the table with one recursive INSERT … SELECT.
+
+The same writes keep the history the audit trail reads ("who was in that group when it was viewed"),
+in the same transaction: every change raises the org chart's version (org_chart_version) and
+- org_closure_history: a pair leaving org_closure gets valid_to, a pair entering it a new open row
+  (in-place moves close and open exactly the pairs they delete and insert; a rebuild compares);
+- team_history: each person's team_key, one open row per person (new people, team changes, deletions),
+  kept by the ORM hooks below and by `sync_team_history`, which the people import calls.
+Erasure takes a forgotten person out of both (`forget_in_history`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy import Connection, bindparam, event, inspect, text
 from sqlalchemy.orm import Session
 
-from bot.db.models import OrgClosure, Person
+from bot.db.models import OrgChartVersion, OrgClosure, OrgClosureHistory, Person, TeamHistory
 
 # More changed managers than this in one write: one rebuild is cheaper than a subtree move each.
 REBUILD_ABOVE = 200
@@ -29,6 +37,9 @@ REBUILD_ABOVE = 200
 MAX_DEPTH = 1000
 
 _TABLE = OrgClosure.__tablename__
+_HISTORY = OrgClosureHistory.__tablename__
+_TEAMS = TeamHistory.__tablename__
+_VERSION = OrgChartVersion.__tablename__
 _BY_DESCENDANT = "ix_org_closure_descendant_ancestor"
 # Execution option of a statement on people whose writer keeps org_closure itself.
 KEPT = {"org_closure_kept": True}
@@ -47,27 +58,61 @@ _REBUILD = text(
     """
 )
 
-# Cut `person` and everyone below them off from everyone above them.
-_DETACH = text(
-    f"""
-    DELETE FROM {_TABLE}
-    WHERE ancestor_id IN (SELECT ancestor_id FROM {_TABLE} WHERE descendant_id = :person)
-      AND (descendant_id = :person
-           OR descendant_id IN (SELECT descendant_id FROM {_TABLE} WHERE ancestor_id = :person))
-    """
-)
+# The pairs that cut `person` and everyone below them off from everyone above them.
+_DETACHED = f"""
+    ancestor_id IN (SELECT ancestor_id FROM {_TABLE} WHERE descendant_id = :person)
+    AND (descendant_id = :person
+         OR descendant_id IN (SELECT descendant_id FROM {_TABLE} WHERE ancestor_id = :person))
+"""
+_DETACH = text(f"DELETE FROM {_TABLE} WHERE {_DETACHED}")
+# Before the DELETE: the same pairs' open history rows end at this version.
+_CLOSE_DETACHED = text(f"UPDATE {_HISTORY} SET valid_to = :version WHERE valid_to IS NULL AND {_DETACHED}")
 
-# Put `person` (a root of the chart as stored) and everyone below them below `manager` and their ancestors.
-_ATTACH = text(
-    f"""
-    INSERT INTO {_TABLE} (ancestor_id, descendant_id, depth)
-    SELECT above.ancestor_id, below.descendant_id, above.depth + below.depth + 1
+# The pairs that put `person` (a root of the chart as stored) and everyone below them below `manager` and
+# their ancestors.
+_ATTACHED = f"""
+    SELECT above.ancestor_id, below.descendant_id, above.depth + below.depth + 1 AS depth
     FROM (SELECT CAST(:manager AS INTEGER) AS ancestor_id, 0 AS depth
           UNION ALL SELECT ancestor_id, depth FROM {_TABLE} WHERE descendant_id = :manager) AS above
     CROSS JOIN (SELECT CAST(:person AS INTEGER) AS descendant_id, 0 AS depth
           UNION ALL SELECT descendant_id, depth FROM {_TABLE} WHERE ancestor_id = :person) AS below
+"""
+_ATTACH = text(f"INSERT INTO {_TABLE} (ancestor_id, descendant_id, depth) {_ATTACHED}")
+# Before the INSERT (which changes neither side it reads): the same pairs open at this version.
+_OPEN_ATTACHED = text(
+    f"INSERT INTO {_HISTORY} (ancestor_id, descendant_id, valid_from) "
+    f"SELECT ancestor_id, descendant_id, :version FROM ({_ATTACHED}) AS attached"
+)
+
+# After a rebuild: pairs no longer in org_closure end, pairs new in it begin.
+_CLOSE_GONE = text(
+    f"""
+    UPDATE {_HISTORY} SET valid_to = :version
+    WHERE valid_to IS NULL AND NOT EXISTS (
+        SELECT 1 FROM {_TABLE} c
+        WHERE c.ancestor_id = {_HISTORY}.ancestor_id AND c.descendant_id = {_HISTORY}.descendant_id)
     """
 )
+_OPEN_NEW = text(
+    f"""
+    INSERT INTO {_HISTORY} (ancestor_id, descendant_id, valid_from)
+    SELECT c.ancestor_id, c.descendant_id, :version FROM {_TABLE} c
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {_HISTORY} h
+        WHERE h.valid_to IS NULL AND h.ancestor_id = c.ancestor_id AND h.descendant_id = c.descendant_id)
+    """
+)
+
+# The version is raised in one statement that also creates the row (tests empty every table).
+_RAISE_VERSION = text(
+    f"INSERT INTO {_VERSION} (id, version) VALUES (1, 1) "
+    f"ON CONFLICT (id) DO UPDATE SET version = {_VERSION}.version + 1 RETURNING version"
+)
+
+
+def raise_version(connection: Connection) -> int:
+    """Raise the org chart's version in the caller's transaction; returns the new one (history rows use it)."""
+    return int(connection.execute(_RAISE_VERSION).scalar_one())
 
 
 def _connection(where: Session | Connection) -> Connection:
@@ -85,13 +130,17 @@ def rebuild_org_closure(where: Session | Connection) -> int:
     if connection.dialect.name != "sqlite":
         # No DDL here: dropping the index would lock readers of the chart out until the commit.
         connection.execute(text(f"DELETE FROM {_TABLE}"))
-        return int(connection.execute(_REBUILD).rowcount or 0)
-    # SQLite: rows appended in key order and the second index built once, after them, cost a fraction
-    # of random inserts into two B-trees (readers keep seeing the old table until the commit: WAL).
-    connection.execute(text(f"DROP INDEX IF EXISTS {_BY_DESCENDANT}"))
-    connection.execute(text(f"DELETE FROM {_TABLE}"))
-    rows = int(connection.execute(text(f"{_REBUILD.text} ORDER BY ancestor_id, descendant_id")).rowcount or 0)
-    connection.execute(text(f"CREATE INDEX {_BY_DESCENDANT} ON {_TABLE} (descendant_id, ancestor_id)"))
+        rows = int(connection.execute(_REBUILD).rowcount or 0)
+    else:
+        # SQLite: rows appended in key order and the second index built once, after them, cost a fraction
+        # of random inserts into two B-trees (readers keep seeing the old table until the commit: WAL).
+        connection.execute(text(f"DROP INDEX IF EXISTS {_BY_DESCENDANT}"))
+        connection.execute(text(f"DELETE FROM {_TABLE}"))
+        rows = int(connection.execute(text(f"{_REBUILD.text} ORDER BY ancestor_id, descendant_id")).rowcount or 0)
+        connection.execute(text(f"CREATE INDEX {_BY_DESCENDANT} ON {_TABLE} (descendant_id, ancestor_id)"))
+    version = {"version": raise_version(connection)}
+    connection.execute(_CLOSE_GONE, version)
+    connection.execute(_OPEN_NEW, version)
     return rows
 
 
@@ -107,24 +156,115 @@ def apply_manager_changes(where: Session | Connection, changes: Mapping[int, int
     if len(changes) > REBUILD_ABOVE:
         rebuild_org_closure(connection)
         return
+    version = raise_version(connection)
     # Detach every moved subtree first, then attach them: attaching in any order is then correct,
     # even when people swap places (a manager moved below their former report).
     for person in changes:
+        connection.execute(_CLOSE_DETACHED, {"person": person, "version": version})
         connection.execute(_DETACH, {"person": person})
     for person, manager in changes.items():
         if manager is not None:
+            connection.execute(_OPEN_ATTACHED, {"person": person, "manager": manager, "version": version})
             connection.execute(_ATTACH, {"person": person, "manager": manager})
 
 
+def sync_team_history(where: Session | Connection, person_ids: Collection[int] | None = None) -> None:
+    """Bring team_history's open rows to people.team_key as stored now (of `person_ids`, or of everyone).
+
+    A person whose team changed (or who was deleted) has their open row end at a new version; a person
+    without an open row (new, or just changed) gets one from it. Two set-based statements.
+    """
+    connection = where.connection() if isinstance(where, Session) else where
+    same = "IS NOT DISTINCT FROM" if connection.dialect.name == "postgresql" else "IS"
+    only, ids = "", {}
+    if person_ids is not None:
+        if not person_ids:
+            return
+        only = " AND person_id IN :ids"
+        ids = {"ids": sorted(set(person_ids))}
+    version = raise_version(connection)
+    close = text(
+        f"""
+        UPDATE {_TEAMS} SET valid_to = :version
+        WHERE valid_to IS NULL{only} AND NOT EXISTS (
+            SELECT 1 FROM people p WHERE p.id = {_TEAMS}.person_id AND p.team_key {same} {_TEAMS}.team_key)
+        """
+    )
+    open_ = text(
+        f"""
+        INSERT INTO {_TEAMS} (person_id, team_key, valid_from)
+        SELECT p.id, p.team_key, :version FROM people p
+        WHERE NOT EXISTS (SELECT 1 FROM {_TEAMS} h WHERE h.valid_to IS NULL AND h.person_id = p.id)
+        {only.replace("person_id", "p.id")}
+        """
+    )
+    if ids:
+        close = close.bindparams(bindparam("ids", expanding=True))
+        open_ = open_.bindparams(bindparam("ids", expanding=True))
+    connection.execute(close, {"version": version, **ids})
+    connection.execute(open_, {"version": version, **ids})
+
+
+def forget_in_history(where: Session | Connection, person_id: int) -> int:
+    """Erasure: take `person_id` out of the org chart's history; returns the history rows changed.
+
+    Their own places (below whom, in which team) go. Their place above others stays as an unlinked
+    stand-in id (a negative number, never a person), in the history and in the views of their tree,
+    so the people below them keep seeing who looked at their numbers, and nothing leads to the
+    forgotten person's row (whose usage stays in the totals). Call it once the closure no longer
+    holds them (erasure moves their reports up and clears their manager first).
+    """
+    connection = where.connection() if isinstance(where, Session) else where
+    changed = int(
+        connection.execute(text(f"DELETE FROM {_HISTORY} WHERE descendant_id = :p"), {"p": person_id}).rowcount or 0
+    )
+    # Their teams go; the open row (no team, as the people row now says) stays: they are still a row of people.
+    changed += int(
+        connection.execute(
+            text(f"DELETE FROM {_TEAMS} WHERE person_id = :p AND (valid_to IS NOT NULL OR team_key IS NOT NULL)"),
+            {"p": person_id},
+        ).rowcount
+        or 0
+    )
+    sync_team_history(connection, [person_id])
+    stand_in = int(
+        connection.execute(
+            text(
+                f"SELECT min(low) - 1 FROM (SELECT 0 AS low UNION ALL SELECT min(ancestor_id) FROM {_HISTORY}"
+                " UNION ALL SELECT min(root_person_id) FROM audit_views) AS lows"
+            )
+        ).scalar_one()
+    )
+    changed += int(
+        connection.execute(
+            text(f"UPDATE {_HISTORY} SET ancestor_id = :stand_in WHERE ancestor_id = :p"),
+            {"p": person_id, "stand_in": stand_in},
+        ).rowcount
+        or 0
+    )
+    connection.execute(
+        text("UPDATE audit_views SET root_person_id = :stand_in WHERE scope = 'tree' AND root_person_id = :p"),
+        {"p": person_id, "stand_in": stand_in},
+    )
+    return changed
+
+
 def org_changes_in_flush(session: Session) -> None:
-    """Called after an ORM flush: apply the managers it set, or rebuild when it deleted people."""
+    """Called after an ORM flush: apply the managers it set, or rebuild when it deleted people; keep their teams."""
     changes: dict[int, int | None] = {}
+    teams: set[int] = set()
     for person in session.new:
-        if isinstance(person, Person) and person.manager_id is not None:
-            changes[person.id] = person.manager_id
+        if isinstance(person, Person):
+            teams.add(person.id)
+            if person.manager_id is not None:
+                changes[person.id] = person.manager_id
     for person in session.dirty:
         if isinstance(person, Person) and _manager_changed(person):
             changes[person.id] = person.manager_id
+        if isinstance(person, Person) and _changed(person, "team_key"):
+            teams.add(person.id)
+    teams.update(gone.id for gone in session.deleted if isinstance(gone, Person))
+    sync_team_history(session, teams)
     if any(isinstance(gone, Person) for gone in session.deleted):
         # Their reports' manager_id went NULL in the database (ON DELETE SET NULL): rebuild from the rows.
         rebuild_org_closure(session)
@@ -147,9 +287,28 @@ def statement_sets_managers(statement: Any, parameters: Any, options: Mapping[st
     return "manager_id" in named
 
 
+def statement_sets_teams(statement: Any, parameters: Any, options: Mapping[str, Any]) -> bool:
+    """True for an INSERT or DELETE on people, or an UPDATE setting a team, whose writer does not keep team_history."""
+    table = getattr(statement, "table", None)
+    if getattr(table, "name", None) != Person.__tablename__ or options.get("org_closure_kept"):
+        return False
+    if getattr(statement, "is_delete", False) or getattr(statement, "is_insert", False):
+        return True
+    if not getattr(statement, "is_update", False):
+        return False
+    named = {getattr(key, "key", key) for key in (getattr(statement, "_values", None) or {})}
+    for row in parameters if isinstance(parameters, list) else [parameters]:
+        named.update(row or {})
+    return bool(named & {"team", "team_key"})
+
+
 def _manager_changed(person: Person) -> bool:
+    return _changed(person, "manager_id")
+
+
+def _changed(person: Person, attribute: str) -> bool:
     state: Any = inspect(person)
-    history = state.attrs.manager_id.history
+    history = state.attrs[attribute].history
     return bool(history.added or history.deleted)
 
 
@@ -164,14 +323,19 @@ def _keep_closure_after_flush(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _keep_closure_after_bulk_statement(state: Any) -> Any:
-    """A bulk INSERT, UPDATE or DELETE of people that may change managers rebuilds org_closure once it ran."""
-    if not statement_sets_managers(state.statement, state.parameters, state.execution_options):
+    """A bulk INSERT, UPDATE or DELETE of people that may change managers (teams) rebuilds org_closure (team
+    history) once it ran."""
+    managers = statement_sets_managers(state.statement, state.parameters, state.execution_options)
+    teams = statement_sets_teams(state.statement, state.parameters, state.execution_options)
+    if not (managers or teams):
         return None
     result = state.invoke_statement()
     try:
         rows = result.freeze()  # RETURNING rows are read before the rebuild uses the connection
     except NotImplementedError:  # no rows to read (no RETURNING)
+        rows = None
+    if managers:
         rebuild_org_closure(state.session)
-        return result
-    rebuild_org_closure(state.session)
-    return rows()
+    if teams:
+        sync_team_history(state.session)
+    return result if rows is None else rows()

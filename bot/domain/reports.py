@@ -75,6 +75,19 @@ class CodeActivity:
 
 
 @dataclass(frozen=True)
+class ViewedGroup:
+    """Whose numbers a view showed, as the audit trail records it (one row per view, not per person).
+
+    tree: everyone below `root_person_id` then; team: everyone whose team was `team_key` then;
+    person: `root_person_id` alone; everyone: the whole organisation then.
+    """
+
+    scope: str  # tree | team | person | everyone
+    root_person_id: int | None = None
+    team_key: str | None = None
+
+
+@dataclass(frozen=True)
 class ViewedBy:
     """Who looked at a person's numbers, how (team | user | export), how often and when last."""
 

@@ -6,7 +6,8 @@ SQLite); the report's counts, the new people, the changed people and the departu
 one statement joining people to the staging table by id. At 400,000 people that is seconds and
 a few megabytes beyond the records themselves, where one ORM object per person took a minute and
 gigabytes. The org chart's closure table is kept in the same transaction: the few subtrees that
-moved are moved in place, a large change rebuilds it (bot/db/org_chart.py).
+moved are moved in place, a large change rebuilds it, and the history the audit trail reads (who
+was below whom, in which team) follows (bot/db/org_chart.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person
-from bot.db.org_chart import REBUILD_ABOVE, apply_manager_changes, rebuild_org_closure
+from bot.db.org_chart import REBUILD_ABOVE, apply_manager_changes, rebuild_org_closure, sync_team_history
 from bot.db.value_sets import in_values
 from bot.domain.text import team_key
 from bot.ingest.records import PersonRecord
@@ -161,6 +162,8 @@ def write_people(session: Session, records: Sequence[PersonRecord], *, now: date
     else:
         changes.update(dict.fromkeys(orphaned))
         apply_manager_changes(connection, changes)
+    # Who is in which team, for the audit trail's team views (new people, changed teams).
+    sync_team_history(connection)
 
     counts.missing_slack_ids = list(
         run(

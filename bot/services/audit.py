@@ -1,62 +1,97 @@
-"""The audit trail: every time someone views another person's numbers, a row says who, whose, what and when."""
+"""The audit trail: every time someone views others' numbers, one row says who, which group, how and when.
+
+A view of a manager's tree of 5,000 people is one row, not 5,000: the row names the group (its root
+person or team) and the org chart's version it saw. "Who looked at my numbers" joins the views to the
+org chart's history as it was at that version (org_closure_history, team_history; bot/db/org_chart.py),
+so a person sees exactly the views of groups they were in when the view happened, and nothing more.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import AuditEvent, Person, UtcDateTime
-from bot.domain.reports import VIEWS_SHOWN_DAYS, ViewedBy
+from bot.db.models import AuditView, OrgChartVersion, OrgClosureHistory, Person, TeamHistory
+from bot.domain.reports import VIEWS_SHOWN_DAYS, ViewedBy, ViewedGroup
+
+SCOPES = frozenset({"tree", "team", "person", "everyone"})
 
 
-def record_views(
+def record_view(
     session: Session,
     *,
     viewer_id: int | None,
-    subject_ids: Iterable[int],
+    group: ViewedGroup,
     action: str,
     detail: str | None,
     now: datetime,
     viewer_slack_user_id: str | None = None,
 ) -> int:
-    """Record that `viewer_id` saw the numbers of each subject (never of themselves); returns rows written.
+    """Record that `viewer_id` saw the numbers of `group` (one row); returns rows written (0: they saw only themselves).
 
     A viewer outside the people file (an admin given by Slack id) has no `viewer_id`: the row keeps
     their Slack id instead, so the people they looked at see who it was. A known viewer's Slack id is
-    not copied: it is read from the people file, and erased with them.
-
-    One statement whatever the number of subjects (a manager of 5,000 writes 5,000 rows per view):
-    the ids travel as one array (PostgreSQL) or one JSON list (SQLite) and the database expands them.
+    not copied: it is read from the people file, and erased with them. The row records the org chart's
+    version in the same statement, so who was in the group is the chart this transaction read.
     """
-    subjects = [subject for subject in dict.fromkeys(subject_ids) if subject != viewer_id]
-    if not subjects:
+    if group.scope not in SCOPES:
+        raise ValueError(f"unknown audit scope {group.scope!r}")
+    if group.scope == "person" and group.root_person_id == viewer_id:
         return 0
-    dialect = session.get_bind().dialect.name
-    ids: list[int] | str  # an array for PostgreSQL, JSON text for SQLite
-    if dialect == "postgresql":
-        expanded, ids = "unnest(CAST(:ids AS integer[])) AS subject(value)", subjects
-    else:
-        expanded, ids = "json_each(:ids) AS subject", json.dumps(subjects)
-    statement = text(
-        "INSERT INTO audit_events (viewer_person_id, viewer_slack_user_id, subject_person_id, action, detail, at) "
-        f"SELECT :viewer, :viewer_slack, subject.value, :action, :detail, :at FROM {expanded}"
-    ).bindparams(bindparam("at", type_=UtcDateTime()))
+    version = select(func.coalesce(func.max(OrgChartVersion.version), 0)).scalar_subquery()
     session.execute(
-        statement,
-        {
-            "viewer": viewer_id,
-            "viewer_slack": viewer_slack_user_id if viewer_id is None else None,
-            "ids": ids,
-            "action": action,
-            "detail": (detail or "")[:300] or None,
-            "at": now,
-        },
+        insert(AuditView).values(
+            viewer_person_id=viewer_id,
+            viewer_slack_user_id=viewer_slack_user_id if viewer_id is None else None,
+            scope=group.scope,
+            root_person_id=group.root_person_id if group.scope in ("tree", "person") else None,
+            team_key=group.team_key if group.scope == "team" else None,
+            org_version=version,
+            action=action,
+            detail=(detail or "")[:300] or None,
+            at=now,
+        )
     )
-    return len(subjects)
+    return 1
+
+
+def _held_at_view(history: Any) -> ColumnElement[bool]:
+    """The history row was valid at the version the view saw (valid_from inclusive, valid_to exclusive)."""
+    return and_(
+        history.valid_from <= AuditView.org_version,
+        or_(history.valid_to.is_(None), history.valid_to > AuditView.org_version),
+    )
+
+
+def views_seen_by(person_id: int, *, since: datetime | None = None) -> Select[tuple[int]]:
+    """Ids of the views that showed `person_id`'s numbers (by someone else), since `since` if given.
+
+    One indexed branch per kind of group: views of them alone; of a tree they were below at the view's
+    version (their few closure history rows → the views rooted there); of a team they were in then; of
+    the whole organisation while they were in the people table.
+    """
+    closure, team = aliased(OrgClosureHistory), aliased(TeamHistory)
+    # Their own views are not shown to them.
+    recent = [or_(AuditView.viewer_person_id.is_(None), AuditView.viewer_person_id != person_id)]
+    if since is not None:
+        recent.append(AuditView.at >= since)
+    branches = [
+        select(AuditView.id).where(AuditView.scope == "person", AuditView.root_person_id == person_id, *recent),
+        select(AuditView.id)
+        .join(closure, closure.ancestor_id == AuditView.root_person_id)
+        .where(AuditView.scope == "tree", closure.descendant_id == person_id, _held_at_view(closure), *recent),
+        select(AuditView.id)
+        .join(team, team.team_key == AuditView.team_key)
+        .where(AuditView.scope == "team", team.person_id == person_id, _held_at_view(team), *recent),
+        select(AuditView.id)
+        .join(team, and_(team.person_id == person_id, _held_at_view(team)))
+        .where(AuditView.scope == "everyone", *recent),
+    ]
+    seen = union_all(*branches).subquery("seen")
+    return select(seen.c.id)
 
 
 def views_of(session: Session, person_id: int, *, now: datetime, days: int = VIEWS_SHOWN_DAYS) -> list[ViewedBy]:
@@ -65,23 +100,24 @@ def views_of(session: Session, person_id: int, *, now: datetime, days: int = VIE
     A viewer outside the people file is shown by the Slack id their rows kept.
     """
     viewer = aliased(Person)
+    seen = views_seen_by(person_id, since=now - timedelta(days=days)).subquery("seen_views")
     rows = session.execute(
         select(
             viewer.name,
-            func.coalesce(viewer.slack_user_id, AuditEvent.viewer_slack_user_id),
-            AuditEvent.action,
+            func.coalesce(viewer.slack_user_id, AuditView.viewer_slack_user_id),
+            AuditView.action,
             func.count(),
-            func.max(AuditEvent.at),
+            func.max(AuditView.at),
         )
-        .outerjoin(viewer, viewer.id == AuditEvent.viewer_person_id)
-        .where(AuditEvent.subject_person_id == person_id, AuditEvent.at >= now - timedelta(days=days))
+        .join(seen, seen.c.id == AuditView.id)
+        .outerjoin(viewer, viewer.id == AuditView.viewer_person_id)
         .group_by(
-            AuditEvent.viewer_person_id,
-            AuditEvent.viewer_slack_user_id,
+            AuditView.viewer_person_id,
+            AuditView.viewer_slack_user_id,
             viewer.name,
             viewer.slack_user_id,
-            AuditEvent.action,
+            AuditView.action,
         )
-        .order_by(func.max(AuditEvent.at).desc())
+        .order_by(func.max(AuditView.at).desc())
     ).all()
     return [ViewedBy(name, slack_id, action, int(times), last) for name, slack_id, action, times, last in rows]

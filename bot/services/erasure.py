@@ -10,8 +10,11 @@ What happens, in one transaction:
   week's organisation totals, active people and ranks are unchanged; retention later folds them
   into anonymous daily totals like everyone's.
 - artifacts keep their numbers (week, kind, work units) but lose their title, link, description and
-  the estimate's summary; nudges and awards are deleted; audit rows about them are deleted and rows
-  written by them lose the viewer; outbox messages to them are deleted, except their posted showcases.
+  the estimate's summary; nudges and awards are deleted; audit views of them alone are deleted, views
+  written by them lose the viewer, and they leave the org chart's history (bot/db/org_chart.py:
+  forget_in_history): their own places go, their place above others becomes an unlinked stand-in id,
+  so the people below them still see who looked at their numbers; outbox messages to them are deleted,
+  except their posted showcases.
 - their artifacts' titles, links and descriptions are removed from stored messages (outbox rows queued
   already rendered by an earlier version), and a saved week story that told of their artifacts is dropped
   (the digest then tells that week from the numbers).
@@ -62,7 +65,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.models import (
     AppState,
     Artifact,
-    AuditEvent,
+    AuditView,
     Award,
     Base,
     ChartFile,
@@ -73,7 +76,7 @@ from bot.db.models import (
     Seat,
     UsageDaily,
 )
-from bot.db.org_chart import KEPT, apply_manager_changes
+from bot.db.org_chart import KEPT, apply_manager_changes, forget_in_history
 from bot.domain.delivery import MessageKind
 from bot.domain.text import escape
 from bot.services.endorsements import forget_endorsements
@@ -264,27 +267,27 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     )
     removed(
         "audit rows about them",
-        session.execute(delete(AuditEvent).where(AuditEvent.subject_person_id == pid)),
-        "audit_events",
+        session.execute(delete(AuditView).where(AuditView.scope == "person", AuditView.root_person_id == pid)),
+        "audit_views",
     )
     # The people they looked at keep the fact that their numbers were seen, not by whom.
     removed(
         "audit rows naming them as the viewer",
         session.execute(
-            update(AuditEvent)
+            update(AuditView)
             .where(
                 or_(
-                    AuditEvent.viewer_person_id == pid,
+                    AuditView.viewer_person_id == pid,
                     # rows from a time they looked as an admin before they were in the people file
                     and_(
-                        AuditEvent.viewer_slack_user_id.is_not(None),
-                        AuditEvent.viewer_slack_user_id == person.slack_user_id,
+                        AuditView.viewer_slack_user_id.is_not(None),
+                        AuditView.viewer_slack_user_id == person.slack_user_id,
                     ),
                 )
             )
             .values(viewer_person_id=None, viewer_slack_user_id=None, detail=None)
         ),
-        "audit_events",
+        "audit_views",
     )
     to_them = [OutboxMessage.person_id == pid]
     if person.slack_user_id:
@@ -330,6 +333,11 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     person.forgotten_at = person.forgotten_at or now
     person.updated_at = now
     session.flush()
+    # Now that the chart no longer holds them: out of its history (their place above others stays unlinked).
+    history_rows = forget_in_history(session, pid)
+    if history_rows:
+        report.removed["org chart history rows (their place, unlinked)"] += history_rows
+        report.tables_touched.update({"org_closure_history", "team_history", "audit_views"})
 
     report.kept_anonymously["usage rows (in organisation totals)"] = _count(
         session, select(func.count()).select_from(UsageDaily).where(UsageDaily.person_id == pid)

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import Artifact, AuditEvent, Award, Endorsement, Person, UsageDaily
+from bot.db.models import Artifact, AuditView, Award, Endorsement, Person, UsageDaily
 from bot.db.output import counted as counted_rule
 from bot.db.output import ranked_artifacts
 from bot.domain.evidence import DEFAULT_UNITS_PER_PR
@@ -194,37 +194,43 @@ AUDIT_COLUMNS = [
     "viewer_email",
     "viewer_name",
     "viewer_slack_user_id",
-    "subject_email",
-    "subject_name",
+    "group",
+    "group_person_email",
+    "group_person_name",
+    "group_team_key",
     "action",
     "detail",
 ]
 
 
 def export_audit(session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO) -> int:
-    """The audit trail: who viewed whose numbers, how and when.
+    """The audit trail: who viewed which group's numbers, how and when (one row per view).
 
     An empty viewer is someone forgotten, or an operator; an admin outside the people file has only a Slack id.
+    The group is `tree` (everyone below the group person then), `team` (everyone in the team then), `person`
+    (the group person alone) or `everyone`; an empty group person of a tree is someone forgotten.
     """
-    viewer, subject = aliased(Person), aliased(Person)
+    viewer, root = aliased(Person), aliased(Person)
     query = (
         select(
-            AuditEvent.at,
+            AuditView.at,
             viewer.email,
             viewer.name,
-            func.coalesce(viewer.slack_user_id, AuditEvent.viewer_slack_user_id),
-            subject.email,
-            subject.name,
-            AuditEvent.action,
-            AuditEvent.detail,
+            func.coalesce(viewer.slack_user_id, AuditView.viewer_slack_user_id),
+            AuditView.scope,
+            root.email,
+            root.name,
+            AuditView.team_key,
+            AuditView.action,
+            AuditView.detail,
         )
-        .outerjoin(viewer, viewer.id == AuditEvent.viewer_person_id)
-        .outerjoin(subject, subject.id == AuditEvent.subject_person_id)
-        .order_by(AuditEvent.at, AuditEvent.id)
+        .outerjoin(viewer, viewer.id == AuditView.viewer_person_id)
+        .outerjoin(root, root.id == AuditView.root_person_id)
+        .order_by(AuditView.at, AuditView.id)
     )
     if week is not None:
         start = datetime.combine(week.start, time(0), tzinfo=UTC)
-        query = query.where(AuditEvent.at >= start, AuditEvent.at < start + timedelta(days=7))
+        query = query.where(AuditView.at >= start, AuditView.at < start + timedelta(days=7))
     return write_rows(out, AUDIT_COLUMNS, session.execute(query.execution_options(yield_per=STREAM_ROWS)), fmt)
 
 

@@ -21,7 +21,16 @@ from bot.domain.command_args import Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
-from bot.domain.reports import IdleSeat, PeriodTotals, PersonLine, PersonReport, Refusal, TeamAnswer, TeamReport
+from bot.domain.reports import (
+    IdleSeat,
+    PeriodTotals,
+    PersonLine,
+    PersonReport,
+    Refusal,
+    TeamAnswer,
+    TeamReport,
+    ViewedGroup,
+)
 from bot.domain.seats import SEAT_COST_SOURCE
 from bot.domain.stats import PersonWeek
 from bot.domain.text import escape, team_key
@@ -29,7 +38,7 @@ from bot.domain.titles import TitleRulesError
 from bot.ingest.seat_prices import SeatPrices
 from bot.services import authority
 from bot.services.artifacts import artifact_view
-from bot.services.audit import record_views
+from bot.services.audit import record_view
 from bot.services.authority import Viewer
 from bot.services.code_activity import COPILOT, CURSOR
 from bot.services.flags import flags_for_people
@@ -51,6 +60,13 @@ class Group:
     kind: str  # tree | team | everyone
     label: str
     members: AnySelect | None
+    root_id: int | None = None  # tree: the manager; person: the person
+    team_key: str | None = None  # team: the team's key
+
+    @property
+    def viewed(self) -> ViewedGroup:
+        """The group as the audit trail records a view of it."""
+        return ViewedGroup(self.kind, self.root_id, self.team_key)
 
 
 # ------------------------------------------------------------------ groups and authority
@@ -93,7 +109,8 @@ def resolve_group(
             me = session.get(Person, viewer.person_id)
             # The people below the manager, not the manager: their own numbers are `/buildboard me`.
             members = authority.below(viewer.person_id, "group_tree")
-            return Group("tree", f"{(me.name if me else None) or 'Your'}'s team (everyone below you)", members), None
+            label = f"{(me.name if me else None) or 'Your'}'s team (everyone below you)"
+            return Group("tree", label, members, root_id=viewer.person_id), None
         if viewer.is_admin:
             return Group("everyone", "The whole organisation", None), None
         return None, Refusal(
@@ -113,7 +130,7 @@ def resolve_group(
                 "no team to show. " + _suggestions(session, viewer)
             )
         members = authority.below(person.id, "group_tree")
-        group = Group("tree", f"{person.name or 'Their'}'s team (everyone below them)", members)
+        group = Group("tree", f"{person.name or 'Their'}'s team (everyone below them)", members, root_id=person.id)
     else:
         assert target.team_name is not None
         members = _team_members(target.team_name)
@@ -124,7 +141,7 @@ def resolve_group(
                 + _suggestions(session, viewer)
             )
         canonical = session.scalar(select(Person.team).where(Person.team_key == team_key(target.team_name)).limit(1))
-        group = Group("team", f"Team {canonical}", members)
+        group = Group("team", f"Team {canonical}", members, team_key=team_key(target.team_name))
     assert group.members is not None  # only the default target (handled above) means everyone
     if not authority.may_see(session, viewer, group.members):
         return None, _not_yours("that person's team" if target.user_id else "that team", session, viewer)
@@ -408,11 +425,11 @@ def team_answer(
         return TeamAnswer(refusal=refusal)
     last = IsoWeek.last_complete(now, settings.zone)
     report = team_report(session, group, last, weeks, settings, today=now.astimezone(settings.zone).date())
-    record_views(
+    record_view(
         session,
         viewer_id=viewer.person_id,
         viewer_slack_user_id=viewer.slack_user_id,
-        subject_ids=report.viewed_ids,
+        group=group.viewed,
         action="team",
         detail=f"{group.label}, {report.first}..{report.last}",
         now=now,
@@ -505,7 +522,7 @@ def person_answer(
         )
     last = IsoWeek.last_complete(now, settings.zone)
     period = weeks_ending(last, weeks)
-    group = Group("person", person.name or "", select(Person.id).where(Person.id == person.id))
+    group = Group("person", person.name or "", select(Person.id).where(Person.id == person.id), root_id=person.id)
     numbers = weekly_numbers(session, period, group, cap=settings.max_counted_artifacts)
     total = PersonWeek(
         person.id,
@@ -526,11 +543,11 @@ def person_answer(
     ]
     flags = flags_for_people(session, [person.id], last, settings).get(person.id, [])
     line = PersonLine(person.id, person.name, person.slack_user_id, person.team, person.in_org, person.active, total)
-    record_views(
+    record_view(
         session,
         viewer_id=viewer.person_id,
         viewer_slack_user_id=viewer.slack_user_id,
-        subject_ids=[person.id],
+        group=group.viewed,
         action="user",
         detail=f"{period[0]}..{last}",
         now=now,

@@ -2,7 +2,7 @@
 
 Who may ask is decided exactly as for `/buildboard team` (resolve_group): a manager over the whole
 group, or an admin. The numbers are the group's weekly totals, aggregated in SQL; who was seen is
-recorded in the audit trail as for the team answer.
+recorded in the audit trail as for the team answer (one row for the view).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.reports import Refusal
 from bot.services import authority
-from bot.services.audit import record_views
+from bot.services.audit import record_view
 from bot.services.identity import UserLookup
 from bot.services.team import resolve_group, team_week_figures
 from bot.settings import Settings
@@ -37,13 +37,13 @@ def team_chart_answer(
         return None, refusal
     last = IsoWeek.last_complete(now, settings.zone)
     window = weeks_ending(last, TEAM_WEEKS)
-    figures, seen = team_week_figures(session, window, group, cap=settings.max_counted_artifacts)
+    figures, _ = team_week_figures(session, window, group, cap=settings.max_counted_artifacts)
     chart = team_chart(chart_weeks(window, figures, current=last), group.label, last)
-    record_views(
+    record_view(
         session,
         viewer_id=viewer.person_id,
         viewer_slack_user_id=viewer.slack_user_id,
-        subject_ids=seen,
+        group=group.viewed,
         action="team_chart",
         detail=f"{group.label}, {window[0]}..{last}",
         now=now,

@@ -16,7 +16,7 @@ from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.reports import Refusal, TeamExport
 from bot.domain.stats import cost_per
-from bot.services.audit import record_views
+from bot.services.audit import record_view
 from bot.services.authority import Viewer, caller
 from bot.services.exports import STREAM_ROWS, write_rows
 from bot.services.identity import UserLookup
@@ -115,12 +115,12 @@ def build_export(
     group, refusal = resolve_group(session, viewer, target, lookup_user)
     if refusal is not None or group is None:
         return None, refusal
-    export, seen = _scope_export(session, group, weeks, now=now, zone=zone)
-    record_views(
+    export, _ = _scope_export(session, group, weeks, now=now, zone=zone)
+    record_view(
         session,
         viewer_id=viewer.person_id,
         viewer_slack_user_id=viewer.slack_user_id,
-        subject_ids=seen,
+        group=group.viewed,
         action="export",
         detail=f"{group.label}",
         now=now,

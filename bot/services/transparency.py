@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import (
     Artifact,
-    AuditEvent,
+    AuditView,
     Award,
     CodeActivityDaily,
     Endorsement,
@@ -25,6 +25,7 @@ from bot.db.models import (
 from bot.db.usage_weekly import week_start_of
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import StoredAbout
+from bot.services.audit import views_seen_by
 from bot.services.flags import flags_for_people
 from bot.settings import Settings
 
@@ -158,10 +159,10 @@ def stored_about(
     viewed_by = [
         {"at": at, "viewer": name or "someone no longer here (or an operator)", "action": action}
         for at, name, action in session.execute(
-            select(AuditEvent.at, viewer.name, AuditEvent.action)
-            .outerjoin(viewer, viewer.id == AuditEvent.viewer_person_id)
-            .where(AuditEvent.subject_person_id == person.id)
-            .order_by(AuditEvent.at.desc())
+            select(AuditView.at, viewer.name, AuditView.action)
+            .outerjoin(viewer, viewer.id == AuditView.viewer_person_id)
+            .where(AuditView.id.in_(views_seen_by(person.id)))
+            .order_by(AuditView.at.desc(), AuditView.id.desc())
         )
     ]
     messages = dict(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.db.engine import make_engine, make_session_factory
-from bot.db.models import Artifact, AuditEvent, Award, Nudge, OutboxMessage, Person, UsageDaily
+from bot.db.models import Artifact, AuditView, Award, Nudge, OutboxMessage, Person, UsageDaily
 from bot.domain.periods import IsoWeek
 from bot.services.audit import views_of
 from bot.services.digest import compute_digest, run_digest
@@ -80,7 +80,7 @@ def test_forget_leaves_no_trace_and_keeps_every_weekly_total(rt, slack, monkeypa
         assert session.scalars(select(Artifact.title).distinct()).all() == [None]
         # Dan keeps the fact that his numbers were seen, not by whom.
         dan = ids(session)["dan@example.com"]
-        viewers = session.execute(select(AuditEvent.viewer_person_id, AuditEvent.action, AuditEvent.subject_person_id))
+        viewers = session.execute(select(AuditView.viewer_person_id, AuditView.action, AuditView.root_person_id))
         assert sorted(viewers, key=str) == sorted(
             [(None, "user", dan), (ids(session)["bob@example.com"], "team", dan)], key=str
         )
@@ -175,17 +175,18 @@ def test_export_files_hold_only_anonymous_usage_after_forgetting(rt):
 
 
 def test_forget_clears_views_recorded_by_slack_id_before_the_viewer_joined_the_people_file(rt):
-    from bot.services.audit import record_views
+    from bot.domain.reports import ViewedGroup
+    from bot.services.audit import record_view
 
     load_org(rt.sessions)
     with rt.sessions.begin() as session:
         people = ids(session)
         # Carol looked at Dan as an admin given by Slack id, before she was in the people file.
-        record_views(
+        record_view(
             session,
             viewer_id=None,
             viewer_slack_user_id="U0CAROL",
-            subject_ids=[people["dan@example.com"]],
+            group=ViewedGroup("person", people["dan@example.com"]),
             action="user",
             detail=None,
             now=NOW,
@@ -193,6 +194,6 @@ def test_forget_clears_views_recorded_by_slack_id_before_the_viewer_joined_the_p
         dan = people["dan@example.com"]
     forget(rt.sessions, email="carol@example.com", now=NOW)
     with rt.sessions() as session:
-        assert session.scalar(select(func.count()).where(AuditEvent.viewer_slack_user_id == "U0CAROL")) == 0
+        assert session.scalar(select(func.count()).where(AuditView.viewer_slack_user_id == "U0CAROL")) == 0
         [view] = views_of(session, dan, now=NOW)
         assert view.viewer_name is None and view.viewer_slack_user_id is None

@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 
 from bot.db.models import Award, Person
 from bot.domain.periods import IsoWeek
-from bot.services.audit import record_views
+from bot.domain.reports import ViewedGroup
+from bot.services.audit import record_view
 from bot.services.personal import my_numbers, my_stored_data, my_week
 from tests.conftest import NOW
 from tests.support.artifacts import add_artifact
@@ -36,10 +37,10 @@ def test_my_numbers_holds_both_weeks_who_looked_and_titles(rt, settings):
     shared = add_artifact(rt.sessions, "carol@example.com", W47, "Release notes bot", hours="2")
     with rt.sessions.begin() as session:
         session.add(Award(week_start=W47.start, title_key="builder_of_the_week", person_id=carol, created_at=NOW))
-        record_views(
+        record_view(
             session,
             viewer_id=ids["bob@example.com"],
-            subject_ids=[carol],
+            group=ViewedGroup("person", carol),
             action="team",
             detail="Platform",
             now=NOW - timedelta(days=1),

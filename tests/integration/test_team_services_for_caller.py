@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
-from bot.db.models import AuditEvent, Person
+from bot.db.models import Person
 from bot.domain.command_args import Target
 from bot.domain.reports import TeamExport
 from bot.services.authority import Viewer
 from bot.services.team import person_answer, person_answer_for, team_answer, team_answer_for
 from bot.services.team_export import build_export, export_for_caller
 from tests.conftest import NOW, make_settings
+from tests.support.audit_trail import seen_per_person, views_recorded
 from tests.support.organisation import load_branches
 
 
@@ -32,8 +33,14 @@ def lookup_for(emails: dict[str, str]):
 
 
 def audit_rows(sessions, action: str) -> int:
+    """Views of `action` times the people each showed (what the people seen are told)."""
     with sessions() as session:
-        return int(session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action)))
+        return len(seen_per_person(session, action))
+
+
+def audit_views(sessions, action: str) -> int:
+    with sessions() as session:
+        return views_recorded(session, action)
 
 
 def test_team_answer_for_is_team_answer_for_the_callers_viewer(rt, settings):
@@ -81,6 +88,8 @@ def test_person_answer_for_resolves_the_caller_then_checks_authority(rt, setting
         assert report is None and "they don't report to you" in refusal.text
         assert person_answer_for(session, "U0STRANGER", "U0CAROL", 4, settings, now=NOW) is None
     assert audit_rows(rt.sessions, "user") == 2  # bob saw carol twice (two calls above); dan saw nothing
+    with rt.sessions() as session:
+        assert seen_per_person(session, "user") == [(ids["bob"], ids["carol"], "user")] * 2
 
 
 def test_export_for_caller_delivers_then_keeps_the_audit(rt, settings):
@@ -97,6 +106,10 @@ def test_export_for_caller_delivers_then_keeps_the_audit(rt, settings):
     # This export and the comparison, each auditing everyone in it: the people below Bob, not Bob himself.
     assert export.people == 2 and ",bob@example.com,Bob Baker," not in export.content
     assert audit_rows(rt.sessions, "export") == 2 * export.people
+    assert audit_views(rt.sessions, "export") == 2  # one row per export, not per person in it
+    with rt.sessions() as session:
+        assert {viewer for viewer, _, _ in seen_per_person(session, "export")} == {ids["bob"]}
+        assert ids["bob"] not in {seen for _, seen, _ in seen_per_person(session, "export")}
 
 
 def test_export_for_caller_refused_or_unknown_delivers_nothing(rt, settings):
@@ -111,7 +124,7 @@ def test_export_for_caller_refused_or_unknown_delivers_nothing(rt, settings):
             session, "U0STRANGER", Target(), 2, settings, now=NOW, deliver=delivered.append, lookup_user=lookup_for({})
         )
         assert unknown is None
-    assert delivered == [] and audit_rows(rt.sessions, "export") == 0
+    assert delivered == [] and audit_rows(rt.sessions, "export") == 0 and audit_views(rt.sessions, "export") == 0
 
 
 def test_an_export_that_could_not_be_delivered_leaves_no_audit(rt, settings):
@@ -123,4 +136,4 @@ def test_an_export_that_could_not_be_delivered_leaves_no_audit(rt, settings):
     with pytest.raises(UploadRefused):
         with rt.sessions.begin() as session:
             export_for_caller(session, "U0BOB", Target(), 2, settings, now=NOW, deliver=refuse)
-    assert audit_rows(rt.sessions, "export") == 0
+    assert audit_rows(rt.sessions, "export") == 0 and audit_views(rt.sessions, "export") == 0

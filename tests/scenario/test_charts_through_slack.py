@@ -7,12 +7,13 @@ import json
 
 from sqlalchemy import select
 
-from bot.db.models import AuditEvent, ChartFile, Person
+from bot.db.models import AuditView, ChartFile, Person
 from bot.domain.periods import IsoWeek
 from bot.services.erasure import forget
 from tests.conftest import NOW
 from tests.scenario.interactive import click, home_opened, wait_until
 from tests.support.artifacts import add_artifact
+from tests.support.audit_trail import seen_per_person, views_recorded
 from tests.support.organisation import load_org
 
 W48 = IsoWeek(2026, 48)  # the current week at NOW
@@ -110,8 +111,13 @@ def test_the_team_answer_offers_a_chart_that_is_dmed_to_the_manager(slack_http, 
     assert upload["initial_comment"] == upload["alt_text"]
     with rt.sessions() as session:
         bob = session.scalars(select(Person).where(Person.email == "bob@example.com")).one()
-        seen = session.scalars(select(AuditEvent).where(AuditEvent.action == "team_chart")).all()
-        assert {e.viewer_person_id for e in seen} == {bob.id} and len(seen) == 2  # Carol and Dan
+        seen = seen_per_person(session, "team_chart")
+        assert {viewer for viewer, _, _ in seen} == {bob.id} and len(seen) == 2  # Carol and Dan
+        assert sorted(session.scalars(select(Person.email).where(Person.id.in_([p for _, p, _ in seen])))) == [
+            "carol@example.com",
+            "dan@example.com",
+        ]
+        assert views_recorded(session, "team_chart") == 1
 
 
 def test_the_chart_button_is_refused_to_someone_who_may_not_see_the_group(slack_http, slack, rt):
@@ -127,7 +133,7 @@ def test_the_chart_button_is_refused_to_someone_who_may_not_see_the_group(slack_
     )
     assert slack.uploaded_files == []
     with rt.sessions() as session:
-        assert session.scalars(select(AuditEvent).where(AuditEvent.action == "team_chart")).all() == []
+        assert session.scalars(select(AuditView).where(AuditView.action == "team_chart")).all() == []
 
 
 def test_forgetting_someone_forgets_their_app_home_charts(slack_http, slack, rt):

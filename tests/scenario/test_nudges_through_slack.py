@@ -423,13 +423,19 @@ def test_the_digests_share_button_opens_the_modal_for_the_current_week(slack_htt
 
 
 def test_app_home_shows_who_looked_at_your_numbers(slack_http, slack, rt):
-    from bot.services.audit import record_views
+    from bot.domain.reports import ViewedGroup
+    from bot.services.audit import record_view
 
     load_org(rt.sessions)
     with rt.sessions.begin() as session:
         ids = dict(session.execute(select(Person.slack_user_id, Person.id)).all())
-        record_views(
-            session, viewer_id=ids["U0BOB"], subject_ids=[ids["U0CAROL"]], action="team", detail="team", now=NOW
+        record_view(
+            session,
+            viewer_id=ids["U0BOB"],
+            group=ViewedGroup("person", ids["U0CAROL"]),
+            action="team",
+            detail="team",
+            now=NOW,
         )
     slack_http.post(
         json.dumps(

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from bot.db.models import Person
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.delivery import MessageIntent, MessageKind
+from bot.domain.reports import ViewedGroup
 from bot.services import outbox
-from bot.services.audit import record_views
+from bot.services.audit import record_view
 from bot.services.sharing import showcase_key
 from tests.conftest import DIGEST_CHANNEL, NOW
 from tests.support.llm import add_artifact
@@ -27,21 +28,26 @@ def test_a_managers_view_appears_in_the_viewed_persons_me(slack_http, rt):
         carol, bob = people["carol@example.com"], people["bob@example.com"]
         # Bob (Carol's manager) looked her up twice and saw her in team stats; Alice looked 100 days ago.
         for minutes in (5, 60):
-            record_views(
+            record_view(
                 session,
                 viewer_id=bob,
-                subject_ids=[carol],
+                group=ViewedGroup("person", carol),
                 action="user",
                 detail=None,
                 now=NOW - timedelta(minutes=minutes),
             )
-        record_views(
-            session, viewer_id=bob, subject_ids=[carol], action="team", detail=None, now=NOW - timedelta(days=3)
+        record_view(
+            session,
+            viewer_id=bob,
+            group=ViewedGroup("person", carol),
+            action="team",
+            detail=None,
+            now=NOW - timedelta(days=3),
         )
-        record_views(
+        record_view(
             session,
             viewer_id=people["alice@example.com"],
-            subject_ids=[carol],
+            group=ViewedGroup("person", carol),
             action="user",
             detail=None,
             now=NOW - timedelta(days=100),
@@ -91,8 +97,13 @@ def test_a_long_history_is_summarised_and_sent_whole_as_a_file(slack_http, rt, s
     with rt.sessions.begin() as session:
         carol, bob = ids(session)["carol@example.com"], ids(session)["bob@example.com"]
         for day in range(40):
-            record_views(
-                session, viewer_id=bob, subject_ids=[carol], action="user", detail=None, now=NOW - timedelta(days=day)
+            record_view(
+                session,
+                viewer_id=bob,
+                group=ViewedGroup("person", carol),
+                action="user",
+                detail=None,
+                now=NOW - timedelta(days=day),
             )
     _, _, url = slack_http.command("me data", user_id="U0CAROL")
     [answer] = slack_http.responses(url)

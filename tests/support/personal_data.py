@@ -23,7 +23,8 @@ from bot.db.models import (
     OutboxMessage,
     Person,
 )
-from bot.services.audit import record_views
+from bot.domain.reports import ViewedGroup
+from bot.services.audit import record_view
 from bot.services.exports import EXPORTERS
 from tests.conftest import NOW
 
@@ -78,11 +79,20 @@ def add_personal_history(sessions, email: str = "carol@example.com") -> None:
             )
         )
         # Bob (her manager) looked at her numbers; she looked at Dan's (as an admin, say).
-        record_views(session, viewer_id=bob, subject_ids=[me], action="user", detail="user <@U0CAROL>", now=NOW)
-        record_views(session, viewer_id=me, subject_ids=[dan], action="user", detail="user <@U0DAN>", now=NOW)
+        record_view(
+            session, viewer_id=bob, group=ViewedGroup("person", me), action="user", detail="user <@U0CAROL>", now=NOW
+        )
+        record_view(
+            session, viewer_id=me, group=ViewedGroup("person", dan), action="user", detail="user <@U0DAN>", now=NOW
+        )
         # Someone else's view, whose description happens to name her.
-        record_views(
-            session, viewer_id=bob, subject_ids=[dan], action="team", detail=f"team of {email}, Carol Chen", now=NOW
+        record_view(
+            session,
+            viewer_id=bob,
+            group=ViewedGroup("person", dan),
+            action="team",
+            detail=f"team of {email}, Carol Chen",
+            now=NOW,
         )
         session.add(
             OutboxMessage(
