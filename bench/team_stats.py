@@ -4,23 +4,33 @@
 
 The database's tables are emptied first: point it at a scratch database. Prints the time and the
 number of SQL statements for both sizes, and their ratios (statements must not grow with the team).
+
+Then the audit trail: the rows one `/buildboard team` of the big manager wrote (one per view) against
+the people it showed (a row each before audit_views), and "who looked at my numbers" (views_of) for one
+person after `--views` views of random groups (with moves between them), against the same question
+asked of the trail as it was before: one row per person seen, expanded from the same views, in a
+scratch table with the old index.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, func, insert, select, text
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
-from bot.db.models import Base, Person, UsageDaily
+from bot.db.models import AuditView, Base, OrgClosure, Person, UsageDaily
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.reports import ViewedGroup
+from bot.services.audit import record_view, views_of, views_seen_by
 from bot.services.authority import Viewer
 from bot.services.team import team_answer
 from bot.settings import Settings
@@ -91,10 +101,129 @@ def measure(sessions, engine, root: int, settings: Settings) -> tuple[float, int
     return elapsed, len(statements)
 
 
+# The trail as it was before audit_views: one row per person seen, the index views_of used.
+_OLD_TRAIL = "bench_audit_events"
+_HELD = "h.valid_from <= v.org_version AND (h.valid_to IS NULL OR h.valid_to > v.org_version)"
+
+
+def _record_views(sessions, root: int, views: int, rng: random.Random) -> None:
+    """`views` views of random groups below `root` over 80 days, moving someone every 500 views."""
+    with sessions.begin() as session:
+        managers = list(session.scalars(select(OrgClosure.ancestor_id).distinct()))
+        people = list(session.scalars(select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == root)))
+        for n in range(views):
+            pick = rng.random()
+            if pick < 0.6:
+                group, action = ViewedGroup("tree", rng.choice(managers)), "team"
+            elif pick < 0.9:
+                group, action = ViewedGroup("person", rng.choice(people)), "user"
+            elif pick < 0.99:
+                group, action = ViewedGroup("team", team_key=rng.choice(["big", "small"])), "team"
+            else:
+                group, action = ViewedGroup("everyone"), "export"
+            at = NOW - timedelta(days=80) + timedelta(minutes=n * 80 * 24 * 60 // views)
+            record_view(session, viewer_id=root, group=group, action=action, detail=None, now=at)
+            if n % 500 == 499:  # someone moves below another manager (not below themselves)
+                mover = rng.choice(people)
+                below = set(session.scalars(select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == mover)))
+                session.get(Person, mover).manager_id = rng.choice([m for m in managers if m not in below | {mover}])
+
+
+def _old_trail(sessions) -> int:
+    """The same views written the old way (a row per person seen); returns its rows."""
+    with sessions.begin() as session:
+        session.execute(text(f"DROP TABLE IF EXISTS {_OLD_TRAIL}"))
+        session.execute(
+            text(
+                f"CREATE TABLE {_OLD_TRAIL} (id INTEGER PRIMARY KEY, viewer_person_id INTEGER, "
+                "viewer_slack_user_id VARCHAR(32), subject_person_id INTEGER, action VARCHAR(32), at TIMESTAMP)"
+            )
+        )
+        columns = f"INSERT INTO {_OLD_TRAIL} (viewer_person_id, viewer_slack_user_id, subject_person_id, action, at) "
+        for subject, source in (
+            ("v.root_person_id", "audit_views v WHERE v.scope = 'person'"),
+            (
+                "h.descendant_id",
+                f"audit_views v JOIN org_closure_history h ON h.ancestor_id = v.root_person_id "
+                f"AND {_HELD} WHERE v.scope = 'tree'",
+            ),
+            (
+                "h.person_id",
+                f"audit_views v JOIN team_history h ON h.team_key = v.team_key AND {_HELD} WHERE v.scope = 'team'",
+            ),
+            ("h.person_id", f"audit_views v JOIN team_history h ON {_HELD} WHERE v.scope = 'everyone'"),
+        ):
+            session.execute(
+                text(
+                    f"{columns} SELECT v.viewer_person_id, v.viewer_slack_user_id, {subject}, v.action, v.at "
+                    f"FROM {source} AND {subject} <> v.viewer_person_id"
+                )
+            )
+        session.execute(text(f"CREATE INDEX ix_{_OLD_TRAIL}_subject_at ON {_OLD_TRAIL} (subject_person_id, at)"))
+        return int(session.scalar(text(f"SELECT count(*) FROM {_OLD_TRAIL}")) or 0)
+
+
+def _old_views_of(session, person_id: int) -> list:
+    """views_of as it was: the person's own rows (index on subject, at), grouped by viewer and action."""
+    return list(
+        session.execute(
+            text(
+                "SELECT p.name, coalesce(p.slack_user_id, e.viewer_slack_user_id), e.action, count(*), max(e.at) "
+                f"FROM {_OLD_TRAIL} e LEFT JOIN people p ON p.id = e.viewer_person_id "
+                "WHERE e.subject_person_id = :person AND e.at >= :since "
+                "GROUP BY e.viewer_person_id, e.viewer_slack_user_id, p.name, p.slack_user_id, e.action "
+                "ORDER BY max(e.at) DESC"
+            ),
+            {"person": person_id, "since": NOW - timedelta(days=90)},
+        )
+    )
+
+
+def _median_seconds(run, repeat: int = 25) -> float:
+    run()  # warm-up
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure_audit(sessions, big: int, people: int, views: int) -> None:
+    with sessions() as session:
+        written = session.scalar(select(func.count()).select_from(AuditView))
+        shown = len(list(session.scalars(select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == big))))
+    print(f"audit rows per /buildboard team of the manager of {people}: {written} (a row per person seen: {shown})")
+    _record_views(sessions, big, views, random.Random(7))
+    old_rows = _old_trail(sessions)
+    with sessions() as session:
+        # A person deep in the tree: below many of the managers whose trees were viewed.
+        target = session.scalar(
+            select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == big).order_by(OrgClosure.depth.desc())
+        )
+        new = views_of(session, target, now=NOW)
+        old = _old_views_of(session, target)
+        assert sum(v.times for v in new) == sum(int(row[3]) for row in old), "the two trails disagree"
+        seen = session.scalar(select(func.count()).select_from(views_seen_by(target).subquery()))
+        new_time = _median_seconds(lambda: views_of(session, target, now=NOW))
+        old_time = _median_seconds(lambda: _old_views_of(session, target))
+    print(
+        f"after {views} views: audit_views {views + int(written or 0)} rows, a row per person seen {old_rows} rows "
+        f"(×{old_rows / (views + int(written or 0)):.0f})"
+    )
+    print(
+        f"views_of one person ({seen} views seen): {new_time * 1000:.2f} ms; the per-person trail: "
+        f"{old_time * 1000:.2f} ms; ratio ×{new_time / old_time:.2f}"
+    )
+    with sessions.begin() as session:
+        session.execute(text(f"DROP TABLE {_OLD_TRAIL}"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--small", type=int, default=50)
+    parser.add_argument("--views", type=int, default=20_000)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "sqlite:///bench-team.db")
     upgrade(url)
@@ -117,6 +246,10 @@ def main() -> None:
     print(f"team of {args.small + 1}: {small_time * 1000:.0f} ms, {small_statements} SQL statements")
     print(f"team of {args.people + 1}: {big_time * 1000:.0f} ms, {big_statements} SQL statements")
     print(f"ratio: time ×{big_time / small_time:.1f}, statements ×{big_statements / small_statements:.2f}")
+    with sessions.begin() as session:
+        session.execute(text("DELETE FROM audit_views"))
+    measure(sessions, engine, big, settings)  # one /buildboard team of the big manager
+    measure_audit(sessions, big, args.people, args.views)
     engine.dispose()
 
 

@@ -388,7 +388,13 @@ class AuditView(Base):
     __table_args__ = (
         Index("ix_audit_views_root_at", "root_person_id", "at"),
         Index("ix_audit_views_team_at", "team_key", "at"),
-        Index("ix_audit_views_scope_at", "scope", "at"),
+        # Views of the whole organisation, by time (a partial index: the other scopes are found by root or team).
+        Index(
+            "ix_audit_views_everyone_at",
+            "at",
+            sqlite_where=text("scope = 'everyone'"),
+            postgresql_where=text("scope = 'everyone'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import AuditView, OrgChartVersion, OrgClosureHistory, Person, TeamHistory
+from bot.db.models import AuditView, OrgChartVersion, OrgClosureHistory, Person, TeamHistory, UtcDateTime
 from bot.domain.reports import VIEWS_SHOWN_DAYS, ViewedBy, ViewedGroup
 
 SCOPES = frozenset({"tree", "team", "person", "everyone"})
@@ -66,42 +66,41 @@ def _held_at_view(history: Any) -> ColumnElement[bool]:
     )
 
 
-def views_seen_by(person_id: int, *, since: datetime | None = None) -> Select[tuple[int]]:
-    """Ids of the views that showed `person_id`'s numbers (by someone else), since `since` if given.
+def views_seen_by(person_id: int, *, since: datetime | None = None) -> Select[int]:
+    """Ids of the views that showed `person_id`'s numbers (by someone else), since `since` if given."""
+    return _seen(literal(person_id), literal(since, UtcDateTime()) if since is not None else None)
 
-    One indexed branch per kind of group: views of them alone; of a tree they were below at the view's
+
+def _seen(person: ColumnElement[Any], since: ColumnElement[Any] | None) -> Select[int]:
+    """One indexed branch per kind of group: views of them alone; of a tree they were below at the view's
     version (their few closure history rows → the views rooted there); of a team they were in then; of
     the whole organisation while they were in the people table.
     """
     closure, team = aliased(OrgClosureHistory), aliased(TeamHistory)
     # Their own views are not shown to them.
-    recent = [or_(AuditView.viewer_person_id.is_(None), AuditView.viewer_person_id != person_id)]
+    recent = [or_(AuditView.viewer_person_id.is_(None), AuditView.viewer_person_id != person)]
     if since is not None:
         recent.append(AuditView.at >= since)
     branches = [
-        select(AuditView.id).where(AuditView.scope == "person", AuditView.root_person_id == person_id, *recent),
+        select(AuditView.id).where(AuditView.scope == "person", AuditView.root_person_id == person, *recent),
         select(AuditView.id)
         .join(closure, closure.ancestor_id == AuditView.root_person_id)
-        .where(AuditView.scope == "tree", closure.descendant_id == person_id, _held_at_view(closure), *recent),
+        .where(AuditView.scope == "tree", closure.descendant_id == person, _held_at_view(closure), *recent),
         select(AuditView.id)
         .join(team, team.team_key == AuditView.team_key)
-        .where(AuditView.scope == "team", team.person_id == person_id, _held_at_view(team), *recent),
+        .where(AuditView.scope == "team", team.person_id == person, _held_at_view(team), *recent),
         select(AuditView.id)
-        .join(team, and_(team.person_id == person_id, _held_at_view(team)))
+        .join(team, and_(team.person_id == person, _held_at_view(team)))
         .where(AuditView.scope == "everyone", *recent),
     ]
     seen = union_all(*branches).subquery("seen")
     return select(seen.c.id)
 
 
-def views_of(session: Session, person_id: int, *, now: datetime, days: int = VIEWS_SHOWN_DAYS) -> list[ViewedBy]:
-    """Who viewed `person_id`'s numbers in the last `days` days, most recent first (aggregated in SQL).
-
-    A viewer outside the people file is shown by the Slack id their rows kept.
-    """
+def _views_of_statement() -> Select[str | None, str, str, int, datetime]:
     viewer = aliased(Person)
-    seen = views_seen_by(person_id, since=now - timedelta(days=days)).subquery("seen_views")
-    rows = session.execute(
+    seen = _seen(bindparam("person", type_=Integer()), bindparam("since", type_=UtcDateTime()))
+    return (
         select(
             viewer.name,
             func.coalesce(viewer.slack_user_id, AuditView.viewer_slack_user_id),
@@ -109,8 +108,8 @@ def views_of(session: Session, person_id: int, *, now: datetime, days: int = VIE
             func.count(),
             func.max(AuditView.at),
         )
-        .join(seen, seen.c.id == AuditView.id)
         .outerjoin(viewer, viewer.id == AuditView.viewer_person_id)
+        .where(AuditView.id.in_(seen))
         .group_by(
             AuditView.viewer_person_id,
             AuditView.viewer_slack_user_id,
@@ -119,5 +118,17 @@ def views_of(session: Session, person_id: int, *, now: datetime, days: int = VIE
             AuditView.action,
         )
         .order_by(func.max(AuditView.at).desc())
-    ).all()
+    )
+
+
+# Built once: App Home and `/buildboard me` ask it on every open, and building this union costs more than running it.
+_VIEWS_OF = _views_of_statement()
+
+
+def views_of(session: Session, person_id: int, *, now: datetime, days: int = VIEWS_SHOWN_DAYS) -> list[ViewedBy]:
+    """Who viewed `person_id`'s numbers in the last `days` days, most recent first (aggregated in SQL).
+
+    A viewer outside the people file is shown by the Slack id their rows kept.
+    """
+    rows = session.execute(_VIEWS_OF, {"person": person_id, "since": now - timedelta(days=days)}).all()
     return [ViewedBy(name, slack_id, action, int(times), last) for name, slack_id, action, times, last in rows]

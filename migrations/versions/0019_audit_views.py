@@ -108,7 +108,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_views_root_at", "audit_views", ["root_person_id", "at"])
     op.create_index("ix_audit_views_team_at", "audit_views", ["team_key", "at"])
-    op.create_index("ix_audit_views_scope_at", "audit_views", ["scope", "at"])
+    op.create_index(
+        "ix_audit_views_everyone_at",
+        "audit_views",
+        ["at"],
+        sqlite_where=sa.text("scope = 'everyone'"),
+        postgresql_where=sa.text("scope = 'everyone'"),
+    )
 
 
 # Held at the view's version: valid_from inclusive, valid_to exclusive.
