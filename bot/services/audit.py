@@ -11,7 +11,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, insert, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import AuditView, OrgChartVersion, OrgClosureHistory, Person, TeamHistory, UtcDateTime
@@ -82,19 +96,24 @@ def _seen(person: ColumnElement[Any], since: ColumnElement[Any] | None) -> Selec
     if since is not None:
         recent.append(AuditView.at >= since)
     branches = [
-        select(AuditView.id).where(AuditView.scope == "person", AuditView.root_person_id == person, *recent),
+        select(AuditView.id).where(AuditView.scope == _scope("person"), AuditView.root_person_id == person, *recent),
         select(AuditView.id)
         .join(closure, closure.ancestor_id == AuditView.root_person_id)
-        .where(AuditView.scope == "tree", closure.descendant_id == person, _held_at_view(closure), *recent),
+        .where(AuditView.scope == _scope("tree"), closure.descendant_id == person, _held_at_view(closure), *recent),
         select(AuditView.id)
         .join(team, team.team_key == AuditView.team_key)
-        .where(AuditView.scope == "team", team.person_id == person, _held_at_view(team), *recent),
+        .where(AuditView.scope == _scope("team"), team.person_id == person, _held_at_view(team), *recent),
         select(AuditView.id)
         .join(team, and_(team.person_id == person, _held_at_view(team)))
-        .where(AuditView.scope == "everyone", *recent),
+        .where(AuditView.scope == _scope("everyone"), *recent),
     ]
     seen = union_all(*branches).subquery("seen")
     return select(seen.c.id)
+
+
+def _scope(name: str) -> ColumnElement[str]:
+    """The scope written into the SQL, not bound: the planner then uses the partial index of `everyone` views."""
+    return literal_column(f"'{name}'", String())
 
 
 def _views_of_statement() -> Select[str | None, str, str, int, datetime]:
