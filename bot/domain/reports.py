@@ -276,7 +276,7 @@ class TeamReport:
     top_builders: list[PersonLine]
     flagged: list[tuple[PersonLine, list[Flag]]]
     table: list[PersonLine] | None  # None when the group is too large to list (see export)
-    viewed_ids: list[int]  # everyone whose numbers went into the report (audited)
+    viewed_ids: list[int]  # everyone whose numbers went into the report (the audit records the group, once)
     code_commits: int = 0  # commits and pull requests by coding agents: automatic evidence of output
     code_pull_requests: int = 0
     cursor_requests: int = 0  # Cursor's agent, composer and chat requests, and lines accepted
