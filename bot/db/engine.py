@@ -194,12 +194,16 @@ def _alembic_head(url: str) -> str | None:
 
 
 def _current_and_head(engine: Engine) -> tuple[str | None, str | None]:
-    """The database's revision (alembic_version, read with plain SQL) and the code's head."""
+    """The database's revision (alembic_version, read with one plain SELECT) and the code's head."""
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            versions: list[str] = []
-        else:
+        try:
             versions = list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except DBAPIError:
+            # Only a database Buildboard never migrated lacks the table; any other failure is the caller's to report.
+            connection.rollback()
+            if inspect(connection).has_table("alembic_version"):
+                raise
+            versions = []
     head = script_head()
     if head is None or len(versions) > 1:  # branches: let Alembic answer
         from alembic.migration import MigrationContext

@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import Engine, event
+
+from bot.db.engine import make_engine
+
 ROOT = Path(__file__).resolve().parents[2]
 UNUSED = (
     "slack_sdk",
@@ -63,12 +67,61 @@ def _environment(database: Path) -> dict[str, str]:
     return env
 
 
-def test_commands_on_a_current_schema_import_no_sdk_no_alembic_and_no_other_dialect(tmp_path):
+def _current_database(tmp_path: Path) -> dict[str, str]:
+    """The environment of a SQLite file at the head revision (migrated by another process)."""
     env = _environment(tmp_path / "buildboard.db")
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=tmp_path, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True
+    )
+    return env
+
+
+def test_commands_on_a_current_schema_import_no_sdk_no_alembic_and_no_other_dialect(tmp_path):
+    env = _current_database(tmp_path)
     probe = [sys.executable, "-c", PROBE, json.dumps(list(COMMANDS)), *UNUSED]
     out = subprocess.run(probe, env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     found = json.loads(out)
     assert {command: code for command, (code, _) in found.items()} == COMMANDS
     # One process runs them in turn: each command is charged with what it imported that was not loaded yet.
     assert {command: loaded for command, (_, loaded) in found.items() if loaded} == {}
+
+
+SERVE_PROBE = """
+import sys
+from bot.jobs.schedule import JobScheduler
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.slack.app import create_app
+from bot.slack.http import make_server
+
+rt = Runtime(Settings())
+create_app(rt)
+JobScheduler(rt)  # its lease reads the database: the schema check runs too
+unused = sys.argv[1:]
+print(sorted({u for u in unused for m in sys.modules if m == u or m.startswith(u + ".")}))
+"""
+
+
+def test_serve_builds_its_app_and_scheduler_without_the_llm_github_or_chart_libraries(tmp_path):
+    """What `serve` builds before it listens: Slack, the scheduler and waitress, but not what only a job uses."""
+    env = dict(_current_database(tmp_path), SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="test-secret")
+    unused = ("openai", "anthropic", "githubkit", "matplotlib", "httpx", "alembic", "sqlalchemy.dialects.postgresql")
+    probe = [sys.executable, "-c", SERVE_PROBE, *unused]
+    out = subprocess.run(probe, env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_schema_check_of_a_current_database_is_one_select(database_url):
+    """Every command checks the schema: on a database at head that is one SELECT, no catalog query before it."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "alembic_version" in f"{statement} {parameters}":
+            seen.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        make_engine(database_url).dispose()
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert seen == ["SELECT version_num FROM alembic_version"]
