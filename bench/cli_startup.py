@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         if "serve" in args.only:
             libraries = runner([sys.executable, "-c", SERVE_FLOOR], env, cwd)
             bases, floors, readies = [], [], []
-            for _ in range(max(1, args.repeats // 2)):
+            for _ in range(max(3, args.repeats)):  # three at least: one slow start moves a median of two
                 bases.append(bare()[0])
                 floors.append(libraries()[0])
                 readies.append(serve_ready(env, cwd))

@@ -1,8 +1,10 @@
-"""What a `buildboard` command imports on a database whose schema is current: only what it uses (issue 20).
+"""What a `buildboard` command does to start and to end, beside its work (issue 20).
 
-Start-up is measured by bench/cli_startup.py, never timed here; this checks the discipline behind it: no
-Slack, LLM, GitHub, chart, HTTP-client or scheduler library, no Alembic (the schema check is one SELECT
-against the head read from migrations/versions), and on SQLite not PostgreSQL's dialect either.
+Start-up is measured by bench/cli_startup.py, never timed here; this checks the discipline behind it: on a
+database whose schema is current a command imports no Slack, LLM, GitHub, chart, HTTP-client or scheduler
+library, no Alembic (the schema check is one SELECT against the head read from migrations/versions), and
+on SQLite not PostgreSQL's dialect either; and its process ends without a last garbage collection over
+everything it loaded, its database connections closed first.
 """
 
 import json
@@ -125,3 +127,39 @@ def test_the_schema_check_of_a_current_database_is_one_select(database_url):
     finally:
         event.remove(Engine, "before_cursor_execute", record)
     assert seen == ["SELECT version_num FROM alembic_version"]
+
+
+EXIT_PROBE = """
+import atexit, gc, sys
+from pathlib import Path
+from bot.cli import main
+
+database = Path(sys.argv[1])
+main(["export", "people"])  # called with its arguments (as tests do): the process goes on, nothing is frozen
+in_process = gc.get_freeze_count()
+
+
+def at_exit():  # after main() returned, as the interpreter ends
+    left = sorted(p.name for p in database.parent.glob(database.name + "-*"))
+    print(in_process, gc.get_freeze_count() > 10_000, left)
+
+
+atexit.register(at_exit)
+sys.argv = ["buildboard", "usage", "import", sys.argv[2]]
+sys.exit(main())
+"""
+
+
+def test_a_command_process_ends_with_its_objects_frozen_and_its_database_closed(tmp_path):
+    env = _current_database(tmp_path)
+    usage = tmp_path / "usage.csv"
+    usage.write_text(
+        "email,date,provider,model,input_tokens,output_tokens\na@example.com,2026-11-23,openai,gpt-4.1,10,5\n"
+    )
+    database = tmp_path / "buildboard.db"
+    probe = [sys.executable, "-c", EXIT_PROBE, str(database), str(usage)]
+    done = subprocess.run(probe, env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # Nothing frozen by a call with arguments; everything by the process's own command; and the import's
+    # connection closed (SQLite removes its -wal and -shm files when the last connection closes).
+    assert done.stdout.splitlines()[-1] == "0 True []"
