@@ -337,6 +337,31 @@ def implementation(command: CliCommand) -> Callable[[argparse.Namespace], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command `argv` names; without `argv`, the process's own command line (and the process ends after)."""
+    try:
+        return run_command(argv)
+    finally:
+        if argv is None:
+            end_of_process()
+
+
+def end_of_process() -> None:
+    """Let the interpreter end without collecting every object the command's libraries made.
+
+    At exit CPython runs its garbage collector over every object still alive: with SQLAlchemy's ORM and
+    pydantic loaded that is some 60,000 objects and 80–100 ms, a fifth of a short command's whole run
+    (bench/cli_startup.py). Frozen objects are skipped; what is made after this is collected as usual.
+    The database engines are disposed first, so their connections are closed as they were before.
+    """
+    import gc
+
+    engines = sys.modules.get("bot.db.engine")
+    if engines is not None:
+        engines.dispose_engines()
+    gc.freeze()
+
+
+def run_command(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     words = chosen_words(args)

@@ -127,9 +127,11 @@ class Runtime:
     @cached_property
     def post_remover(self) -> SlackPostRemover | None:
         """Deletes the bot's posts (an erased person's showcases); None without SLACK_BOT_TOKEN."""
+        if self.settings.slack_bot_token is None:
+            return None  # and the Slack SDK is not imported
         from bot.slack.posts import SlackPostRemover
 
-        return SlackPostRemover(self.slack) if self.settings.slack_bot_token is not None else None
+        return SlackPostRemover(self.slack)
 
     def lookup_user(self, slack_user_id: str) -> SlackResponse:
         """Slack's users.info for one user: how a caller not yet linked to a person is found by email."""

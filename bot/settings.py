@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -206,6 +205,8 @@ def unknown_settings(environ: Mapping[str, str] | None = None, env_file: str = "
     for name, where in sorted(found.items()):
         if name.upper() in wanted:
             continue
+        import difflib  # here: only a name no setting reads needs it
+
         # Compared without the prefix every candidate shares, which would make any name look close.
         suffixes = {k[len(PREFIX) :]: k for k in known if k.startswith(PREFIX)}
         close = difflib.get_close_matches(name.upper()[len(PREFIX) :], list(suffixes), n=1, cutoff=0.6)

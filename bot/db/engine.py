@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import bot.db.org_chart  # noqa: F401  (installs the session hooks that keep org
 from bot.domain.errors import OperatorError
 
 SQLITE_BUSY_TIMEOUT_S = 30
+# Every engine make_engine made that is still in use, so a process about to end can close their connections.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 URL_EXAMPLES = "like sqlite:///buildboard.db or postgresql+psycopg://user@host/dbname"
 
 
@@ -194,12 +197,16 @@ def _alembic_head(url: str) -> str | None:
 
 
 def _current_and_head(engine: Engine) -> tuple[str | None, str | None]:
-    """The database's revision (alembic_version, read with plain SQL) and the code's head."""
+    """The database's revision (alembic_version, read with one plain SELECT) and the code's head."""
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            versions: list[str] = []
-        else:
+        try:
             versions = list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except DBAPIError:
+            # Only a database Buildboard never migrated lacks the table; any other failure is the caller's to report.
+            connection.rollback()
+            if inspect(connection).has_table("alembic_version"):
+                raise
+            versions = []
     head = script_head()
     if head is None or len(versions) > 1:  # branches: let Alembic answer
         from alembic.migration import MigrationContext
@@ -259,7 +266,14 @@ def make_engine(url: str, *, ensure_schema: bool = True, must_exist: bool = Fals
                     f"the database schema is at {current or 'nothing'}, the code needs {head}: "
                     "run `buildboard db upgrade`"
                 )
+    _engines.add(engine)
     return engine
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine make_engine made (a SQLite file's WAL is checkpointed)."""
+    for engine in list(_engines):
+        engine.dispose()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

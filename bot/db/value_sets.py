@@ -11,7 +11,6 @@ import json
 from collections.abc import Sequence
 
 from sqlalchemy import Boolean, ColumnElement, Select, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 
 
@@ -28,6 +27,8 @@ class InValues(ColumnElement[bool]):
 
 @compiles(InValues, "postgresql")
 def _in_values_postgresql(element: InValues, compiler, **kw) -> str:
+    from sqlalchemy.dialects.postgresql import ARRAY  # here: a SQLite process never loads PostgreSQL's dialect
+
     array = bindparam(None, element.values, type_=ARRAY(element.column.type))
     return compiler.process(element.column == any_(array), **kw)
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, aliased
@@ -18,10 +18,13 @@ from bot.db.output import ranked_artifacts
 from bot.domain.evidence import DEFAULT_UNITS_PER_PR
 from bot.domain.periods import IsoWeek
 from bot.domain.text import spreadsheet_text
-from bot.ingest.seat_prices import SeatPrices
-from bot.services.evidence import evidence_rows
-from bot.services.seats import seat_views
 from bot.services.stats import DEFAULT_CAP
+
+if TYPE_CHECKING:
+    from bot.ingest.seat_prices import SeatPrices
+
+# The evidence and seat exports import their services when they run: `export people` (or a team export in
+# Slack) does not load the GitHub evidence service, the settings class behind it, or the seat rules.
 
 STREAM_ROWS = 10_000
 
@@ -349,6 +352,8 @@ SEAT_COLUMNS = ["email", "tool", "plan", "monthly_usd", "last_active_day", "idle
 
 def export_seats(session: Session, *, prices: SeatPrices, today: date, idle_days: int, fmt: str, out: TextIO) -> int:
     """`buildboard export seats`: every seat held today, its monthly price, last active day and whether it is idle."""
+    from bot.services.seats import seat_views
+
     rows = (
         (v.email or "", v.tool, v.plan, v.monthly_usd, v.last_active_day, "true" if v.idle else "false")
         for v in seat_views(session, prices, today=today, idle_days=idle_days)
@@ -373,6 +378,8 @@ def export_evidence(
     session: Session, *, week: IsoWeek | None, fmt: str, out: TextIO, units_per_pr: Decimal = DEFAULT_UNITS_PER_PR
 ) -> int:
     """One row per merged pull request read from GitHub: who, which, whether it counts and what it adds."""
+    from bot.services.evidence import evidence_rows
+
     rows = evidence_rows(session, [week] if week else None, units_per_pr=units_per_pr)
     return write_rows(
         out,

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +25,8 @@ def person_for_slack_user(session: Session, slack_user_id: str, lookup_user: Use
     person = session.scalars(select(Person).where(Person.slack_user_id == slack_user_id)).first()
     if person is not None or lookup_user is None:
         return person
+    from slack_sdk.errors import SlackApiError  # here: only a lookup in Slack needs the SDK (~30 ms to import)
+
     try:
         user = (lookup_user(slack_user_id) or {}).get("user") or {}
     except SlackApiError:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.domain.chart import Chart
-from bot.domain.delivery import DeliveryReport, HeldClaims
-from bot.domain.evidence import PullRequestFacts
-from bot.domain.nudges import AnsweredNudgeDms
+if TYPE_CHECKING:  # annotations only: a service that imports a port does not load every domain module with it
+    from bot.domain.chart import Chart
+    from bot.domain.delivery import DeliveryReport, HeldClaims
+    from bot.domain.evidence import PullRequestFacts
+    from bot.domain.nudges import AnsweredNudgeDms
 
 
 class MessageSender(Protocol):

@@ -13,14 +13,13 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from types import ModuleType
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AnonymousUsageDaily, CodeActivityDaily, UsageDaily, UsageWeekly
+from bot.db.upsert import dialect_module
 from bot.db.usage_weekly import refresh_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.domain.text import plural
@@ -80,7 +79,6 @@ def fold_usage(session: Session, cutoff: date) -> None:
     old = UsageDaily.day < cutoff
     source: FromClause
     where: ColumnElement[bool] | None
-    module: ModuleType
     if dialect == "postgresql":
         # DELETE … RETURNING feeds the INSERT, so exactly the deleted rows are summed even if an import
         # adds an old row meanwhile (READ COMMITTED would let a separate SELECT and DELETE disagree).
@@ -101,10 +99,9 @@ def fold_usage(session: Session, cutoff: date) -> None:
             .cte("folded")
         )
         columns, where = source.c, None
-        module = postgresql
     else:
         # SQLite holds the write lock from the INSERT to the commit, so the DELETE sees the same rows.
-        source, columns, where, module = UsageDaily.__table__, UsageDaily.__table__.c, old, sqlite
+        source, columns, where = UsageDaily.__table__, UsageDaily.__table__.c, old
     summed = select(
         columns.day,
         columns.provider,
@@ -120,7 +117,8 @@ def fold_usage(session: Session, cutoff: date) -> None:
         summed = summed.where(where)
     summed = summed.group_by(columns.day, columns.provider, columns.model)
     added = ["people", "input_tokens", "cached_input_tokens", "output_tokens", "requests", "cost_usd"]
-    statement = module.insert(AnonymousUsageDaily).from_select(["day", "provider", "model", *added], summed)
+    insert = dialect_module(dialect).insert(AnonymousUsageDaily)
+    statement = insert.from_select(["day", "provider", "model", *added], summed)
     anonymous = AnonymousUsageDaily.__table__.c
     statement = statement.on_conflict_do_update(
         index_elements=["day", "provider", "model"],

@@ -8,12 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, Award, Person, UsageDaily
 from bot.db.output import person_output
 from bot.db.public import named_in_public
+from bot.db.upsert import dialect_module
 from bot.domain.periods import IsoWeek
 from bot.domain.seats import SEAT_COST_SOURCE
 from bot.domain.stats import PersonWeek
@@ -155,7 +155,7 @@ def award_week(
     ]
     if rows:
         # One statement for many rows (First Build can go to thousands); a concurrent run's rows win.
-        module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        module = dialect_module(session.get_bind().dialect.name)
         session.execute(
             module.insert(Award.__table__).on_conflict_do_nothing(
                 index_elements=["week_start", "title_key", "person_id"]
