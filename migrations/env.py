@@ -3,10 +3,10 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from bot.db.models import Base
+from bot.db.models import Base, with_postgresql_predicates
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = with_postgresql_predicates(Base.metadata)  # what `alembic check` compares on PostgreSQL
 
 
 def _url() -> str:

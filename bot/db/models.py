@@ -59,6 +59,28 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# A partial index's predicate, read by PostgreSQL and SQLite alike. The model names it for SQLite only
+# (and in `info`): a `postgresql_where` here would load PostgreSQL's whole dialect in every process, SQLite
+# ones included, just to check the keyword. PostgreSQL gets the predicate where it is needed, in Alembic's
+# environment (migrations/env.py: with_postgresql_predicates); the migrations create the indexes themselves.
+PARTIAL_WHERE = "partial_where"
+
+
+def partial(where: str) -> dict[str, Any]:
+    """Index keywords for a partial index `WHERE where` (see PARTIAL_WHERE)."""
+    return {"sqlite_where": text(where), "info": {PARTIAL_WHERE: where}}
+
+
+def with_postgresql_predicates(metadata: MetaData) -> MetaData:
+    """`metadata` with each partial index's predicate also given to PostgreSQL (loads its dialect)."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            where = index.info.get(PARTIAL_WHERE)
+            if where is not None and "postgresql_where" not in index.dialect_kwargs:
+                index.dialect_kwargs["postgresql_where"] = text(where)
+    return metadata
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -392,8 +414,7 @@ class AuditView(Base):
         Index(
             "ix_audit_views_everyone_at",
             "at",
-            sqlite_where=text("scope = 'everyone'"),
-            postgresql_where=text("scope = 'everyone'"),
+            **partial("scope = 'everyone'"),
         ),
     )
 
@@ -438,8 +459,7 @@ class OrgClosureHistory(Base):
             "ancestor_id",
             "descendant_id",
             unique=True,
-            sqlite_where=text("valid_to IS NULL"),
-            postgresql_where=text("valid_to IS NULL"),
+            **partial("valid_to IS NULL"),
         ),
     )
 
@@ -464,8 +484,7 @@ class TeamHistory(Base):
             "ix_team_history_open",
             "person_id",
             unique=True,
-            sqlite_where=text("valid_to IS NULL"),
-            postgresql_where=text("valid_to IS NULL"),
+            **partial("valid_to IS NULL"),
         ),
     )
 
