@@ -158,8 +158,9 @@ class JobScheduler:
     def stop(self) -> None:
         """Clean shutdown: stop sending after the current post, wait for running jobs, give the lease up."""
         self.rt.sender.stop()
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+        with self._lock:  # not while the elector's thread is rescheduling the jobs of a lease it just won
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=True)
         self.elector.stop()
 
     def run_now(self, name: str) -> None:
@@ -167,6 +168,8 @@ class JobScheduler:
 
     def _elected(self) -> None:
         with self._lock:
+            if not self.scheduler.running:  # stopped meanwhile (shut down, its jobs are gone): nothing to lead
+                return
             now = self.rt.clock()
             for name, spec in self.specs.items():
                 trigger = trigger_for(spec, self.rt.settings)

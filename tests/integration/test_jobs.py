@@ -51,3 +51,14 @@ def _lead_and_run(rt, scheduler):
     with rt.sessions() as session:
         run = session.get(JobRun, "outbox")
         assert run.last_success_at is not None and run.last_error is None
+
+
+def test_a_lease_won_as_serve_stops_reschedules_nothing(rt, slack):
+    """The elector's thread can win the lease while `serve` shuts the scheduler down: no job is looked up then."""
+    scheduler = JobScheduler(rt, holder="replica-a")
+    scheduler.scheduler.start(paused=True)
+    scheduler.stop()  # shuts the scheduler down (its jobs are gone) and gives the lease up
+    scheduler.elector._tick()  # the thread's tick that was already under way wins the free lease
+    assert not scheduler.scheduler.running
+    scheduler.elector.stop()
+    assert current_leader(rt.sessions) is None
