@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, Person, Seat, UsageDaily
 from bot.db.upsert import upsert
+from bot.db.usage_partitions import ensure_usage_partitions
 from bot.db.value_sets import among, in_values
 from bot.domain.delivery import MessageIntent, MessageKind, dm_channel
 from bot.domain.seats import SEAT_COST_SOURCE, SeatPlan, SeatState, daily_share, days_between, is_idle, month_key
@@ -177,6 +178,7 @@ def charge_seat_costs(session: Session, since: date, until: date, prices: SeatPr
                 }
             )
             charge.cost_usd += share
+    ensure_usage_partitions(session, {row["day"] for row in rows})
     for start in range(0, len(rows), 5_000):
         upsert(
             session,
