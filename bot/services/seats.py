@@ -196,7 +196,8 @@ def charge_seat_costs(session: Session, since: date, until: date, prices: SeatPr
     ).all()
     gone = [row_id for row_id, *key in stored if tuple(key) not in due]
     if gone:
-        session.execute(delete(UsageDaily).where(in_values(UsageDaily.id, gone)))
+        # The days bound the delete to their months' partitions on PostgreSQL (an id alone probes every month).
+        session.execute(delete(UsageDaily).where(in_values(UsageDaily.id, gone), UsageDaily.day.between(since, until)))
     charge.removed_rows = len(gone)
     return charge
 
