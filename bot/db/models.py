@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
@@ -118,6 +119,9 @@ class OrgClosure(Base):
     depth: Mapped[int] = mapped_column(Integer)
 
 
+_SEAT_ROWS = text("cost_source = 'seat'")  # bot.domain.seats.SEAT_COST_SOURCE
+
+
 class UsageDaily(Base):
     """One person's use of one model on one day, from one provider. Upserted on that key."""
 
@@ -125,6 +129,9 @@ class UsageDaily(Base):
     __table_args__ = (
         UniqueConstraint("person_id", "day", "provider", "model", name="uq_usage_daily_person_day_provider_model"),
         Index("ix_usage_daily_day_person", "day", "person_id"),
+        # Seat rows are a few per seat holder a day among millions of rows of use: the seat cost of a week
+        # (digest, team stats) reads them without scanning the week's usage.
+        Index("ix_usage_daily_seat_day", "day", postgresql_where=_SEAT_ROWS, sqlite_where=_SEAT_ROWS),
     )
 
     id: Mapped[int] = mapped_column(Tokens, primary_key=True, autoincrement=True)

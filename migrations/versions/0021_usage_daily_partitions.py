@@ -1,10 +1,11 @@
-"""usage_daily partitioned by month on PostgreSQL (RANGE on day, a DEFAULT partition); SQLite unchanged
+"""usage_daily partitioned by month on PostgreSQL (RANGE on day, a DEFAULT partition); a partial index of seat rows
 
 The table is rebuilt: the old one is renamed, a partitioned one takes its name, a partition is created
 for every month holding rows (and this month and the next two), the rows are copied with their ids and
 the old table dropped. The id sequence moves to the new table, so ids keep counting from where they were.
 The primary key becomes (id, day): PostgreSQL requires the partition key in every unique constraint; the
 natural key (person, day, provider, model) already has it. bot/db/usage_partitions.py creates later months.
+SQLite keeps one plain table. Both get an index of the seat rows by day (a week's seat cost without a scan).
 
 Revision ID: 0021
 Revises: 0018
@@ -13,6 +14,7 @@ Create Date: 2026-11-29
 
 from datetime import date
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
@@ -83,10 +85,20 @@ def _take_over_sequence(old_table: str) -> None:
     op.execute("CREATE INDEX ix_usage_daily_day_person ON usage_daily (day, person_id)")
 
 
+SEAT_ROWS = sa.text("cost_source = 'seat'")
+
+
+def _create_seat_index() -> None:
+    op.create_index(
+        "ix_usage_daily_seat_day", "usage_daily", ["day"], postgresql_where=SEAT_ROWS, sqlite_where=SEAT_ROWS
+    )
+
+
 def upgrade() -> None:
     connection = op.get_bind()
     if connection.dialect.name != "postgresql":
-        return  # SQLite: one plain table (a file database is not where a million people live)
+        _create_seat_index()  # SQLite: one plain table (a file database is not where a million people live)
+        return
     first, last = connection.exec_driver_sql("SELECT min(day), max(day) FROM usage_daily").one()
     _set_aside("usage_daily_unpartitioned")
     op.execute(
@@ -100,9 +112,11 @@ def upgrade() -> None:
         )
     op.execute("CREATE TABLE usage_daily_default PARTITION OF usage_daily DEFAULT")
     _take_over_sequence("usage_daily_unpartitioned")
+    _create_seat_index()
 
 
 def downgrade() -> None:
+    op.drop_index("ix_usage_daily_seat_day", table_name="usage_daily")
     if op.get_bind().dialect.name != "postgresql":
         return
     _set_aside("usage_daily_partitioned")
