@@ -20,6 +20,10 @@ from bot.settings import Settings
 RATIO_TARGET = 1.5
 SECONDS_TARGET = 3.0
 MEMORY_TARGET_MB = 400
+# Beyond the 85,000-person organisation the targets are the million-person ones (issue 20, item 7).
+LARGE_PEOPLE = 85_000
+LARGE_SECONDS_TARGET = 15.0
+LARGE_MEMORY_TARGET_MB = 1024
 BARE_GROUP_BY = text(
     "SELECT person_id, SUM(input_tokens + output_tokens), SUM(cost_usd) FROM usage_daily"
     " WHERE day >= :start AND day <= :end GROUP BY person_id"
@@ -30,8 +34,9 @@ def bench_week() -> IsoWeek:
     return IsoWeek.last_complete(NOW, Settings(_env_file=None).zone)
 
 
-def run(database: str, url: str, repeats: int, log=print) -> Result:
+def run(database: str, url: str, repeats: int, log=print, *, people: int = 0) -> Result:
     week = bench_week()
+    seconds_target = LARGE_SECONDS_TARGET if people > LARGE_PEOPLE else SECONDS_TARGET
     settings = Settings(database_url=url, _env_file=None)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
@@ -56,13 +61,13 @@ def run(database: str, url: str, repeats: int, log=print) -> Result:
         f"{seconds(base)} (bare GROUP BY)",
         f"{seconds(took)} (compute_digest)",
         ratio,
-        f"ratio ≤ {RATIO_TARGET:g} and < {SECONDS_TARGET:g} s",
-        ratio <= RATIO_TARGET and took < SECONDS_TARGET,
+        f"ratio ≤ {RATIO_TARGET:g} and < {seconds_target:g} s",
+        ratio <= RATIO_TARGET and took < seconds_target,
         f"median of {repeats}",
     )
 
 
-def memory(database: str, url: str) -> Result:
+def memory(database: str, url: str, *, people: int = 0) -> Result:
     """Peak RSS of a fresh process computing the digest (it counts the drivers' C buffers, unlike tracemalloc)."""
     answer = subprocess.run(
         [sys.executable, "-m", "bench.digest", url], capture_output=True, text=True, check=False, timeout=600
@@ -71,14 +76,15 @@ def memory(database: str, url: str) -> Result:
         raise RuntimeError(f"memory probe failed: {answer.stderr[-2000:]}")
     figures = json.loads(answer.stdout.strip().splitlines()[-1])
     peak, growth = figures["peak_mb"], figures["growth_mb"]
+    target_mb = LARGE_MEMORY_TARGET_MB if people > LARGE_PEOPLE else MEMORY_TARGET_MB
     return Result(
         database,
         "digest peak memory (VmHWM)",
         f"{figures['before_mb']:.0f} MB (process before)",
         f"{peak:.0f} MB peak (+{growth:.0f} MB)",
         None,
-        f"peak < {MEMORY_TARGET_MB} MB",
-        peak < MEMORY_TARGET_MB,
+        f"peak < {target_mb} MB",
+        peak < target_mb,
     )
 
 

@@ -14,15 +14,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import charts, cursor_sync, digest, fanout, http_commands, org_import, usage_import
+from bench import charts, cursor_sync, digest, fanout, http_commands, large_team, org_import, usage_import
 from bench.core import Result, table
 from bench.data import DATA_DIR, dataset, people_file
-from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, reset
+from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, reset, usage_partitions
 
 FULL_PEOPLE = 85_000
 QUICK_PEOPLE = 5_000
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bb_bench"
-ALL = ("org", "import", "digest", "memory", "http", "fanout", "cursor", "charts")
+ALL = ("org", "import", "digest", "memory", "team", "http", "fanout", "cursor", "charts")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"[{database}] {url.split('@')[-1]}")
         if not args.reuse:
             reset(url)
+            usage_partitions(url, ds.first_day, ds.end_date)
             if "org" in args.only:  # the product's import of the people file stays as the other benchmarks' people
                 results.append(org_import.run(database, url, ds.people_csv, ds.people, log=log))
             else:
@@ -121,9 +122,11 @@ def main(argv: list[str] | None = None) -> int:
                 rebuild_rollup(url)
             analyze(url)
         if "digest" in args.only:
-            results.append(digest.run(database, url, repeats, log=log))
+            results.append(digest.run(database, url, repeats, log=log, people=ds.people))
         if "memory" in args.only:
-            results.append(digest.memory(database, url))
+            results.append(digest.memory(database, url, people=ds.people))
+        if "team" in args.only:
+            results.append(large_team.run(database, url, repeats, log=log))
         if "http" in args.only:
             results.extend(http_commands.run(database, url, ds, requests, log=log))
         if "fanout" in args.only:

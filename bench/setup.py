@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
 from bot.db.models import Artifact, Person
+from bot.db.usage_partitions import ensure_usage_partitions, month_start, next_month
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.ingest.csv_files import read_people
 from bot.services.people import import_people
@@ -50,6 +51,21 @@ def reset(url: str) -> None:
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
     upgrade(url)
+
+
+def usage_partitions(url: str, first: date, last: date) -> int:
+    """PostgreSQL: the monthly partitions of usage_daily for first…last, so the bulk loads (which write around
+    write_usage) put the rows in their months, as the retention job's months ahead would; 0 on SQLite."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            return len(ensure_usage_partitions(session, months))
+    finally:
+        engine.dispose()
 
 
 def load_people(url: str, people_csv: Path) -> int:

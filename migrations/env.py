@@ -1,5 +1,7 @@
 """Alembic environment: the URL comes from the caller's config or DATABASE_URL."""
 
+import re
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 
@@ -34,12 +36,22 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
+# usage_daily's partitions on PostgreSQL (migration 0021, bot/db/usage_partitions.py): part of the
+# partitioned table the models describe, not tables of their own.
+_USAGE_PARTITION = re.compile(r"usage_daily_(\d{4}_\d{2}|default)")
+
+
+def _include_name(name, type_, parent_names) -> bool:
+    return not (type_ == "table" and name and _USAGE_PARTITION.fullmatch(name))
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

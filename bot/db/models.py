@@ -141,6 +141,9 @@ class OrgClosure(Base):
     depth: Mapped[int] = mapped_column(Integer)
 
 
+_SEAT_ROWS = "cost_source = 'seat'"  # bot.domain.seats.SEAT_COST_SOURCE
+
+
 class UsageDaily(Base):
     """One person's use of one model on one day, from one provider. Upserted on that key."""
 
@@ -148,6 +151,9 @@ class UsageDaily(Base):
     __table_args__ = (
         UniqueConstraint("person_id", "day", "provider", "model", name="uq_usage_daily_person_day_provider_model"),
         Index("ix_usage_daily_day_person", "day", "person_id"),
+        # Seat rows are a few per seat holder a day among millions of rows of use: the seat cost of a week
+        # (digest, team stats) reads them without scanning the week's usage.
+        Index("ix_usage_daily_seat_day", "day", **partial(_SEAT_ROWS)),
     )
 
     id: Mapped[int] = mapped_column(Tokens, primary_key=True, autoincrement=True)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, UsageDaily
 from bot.db.upsert import upsert, upsert_statement
+from bot.db.usage_partitions import ensure_usage_partitions
 from bot.db.usage_weekly import refresh_usage_weekly
 from bot.domain.model_names import normalise_model_name
 from bot.domain.usage_bounds import last_usage_day, usage_value_problems, within_usage_bounds
@@ -192,6 +193,8 @@ def write_usage(
             batch = []
     if not problems:
         writer.add(batch)
+        # PostgreSQL: the months written get their partitions (in this transaction) before the rows go in.
+        ensure_usage_partitions(session, bound_days)
         writer.finish()
         report.changed = writer.changed
     report.rows = rows

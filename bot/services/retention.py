@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import AnonymousUsageDaily, CodeActivityDaily, UsageDaily, UsageWeekly
 from bot.db.upsert import dialect_module
+from bot.db.usage_partitions import drop_emptied_partitions, ensure_usage_partitions, month_start, next_month
 from bot.db.usage_weekly import refresh_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.domain.text import plural
@@ -132,6 +133,16 @@ def fold_usage(session: Session, cutoff: date) -> None:
     refresh_usage_weekly(session, cutoff, cutoff)
 
 
+def _keep_partitions(session: Session, cutoff: date, today: date) -> None:
+    """PostgreSQL's monthly usage partitions: drop the months folded away; create this month and the next two
+    ahead of the imports (an import creates a missing month itself, but that locks usage_daily until it commits)."""
+    dropped = drop_emptied_partitions(session, cutoff)
+    this_month = month_start(today)
+    created = ensure_usage_partitions(session, (this_month, next_month(this_month), next_month(next_month(this_month))))
+    if dropped or created:
+        log.info("retention: usage partitions dropped %s, created %s", dropped or "none", created or "none")
+
+
 def run_retention(
     session_factory: sessionmaker[Session], settings: Settings, now: datetime, dry_run: bool = False
 ) -> RetentionReport:
@@ -150,6 +161,7 @@ def run_retention(
                 fold_usage(session, cutoff)
             if code_rows:
                 session.execute(delete(CodeActivityDaily).where(CodeActivityDaily.day < cutoff))
+            _keep_partitions(session, cutoff, now.astimezone(settings.zone).date())
     report = RetentionReport(
         cutoff, dry_run, int(rows), int(people), first, last, int(tokens), Decimal(cost), int(code_rows or 0)
     )

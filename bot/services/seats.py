@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, Person, Seat, UsageDaily
 from bot.db.upsert import upsert
+from bot.db.usage_partitions import ensure_usage_partitions
 from bot.db.value_sets import among, in_values
 from bot.domain.delivery import MessageIntent, MessageKind, dm_channel
 from bot.domain.seats import SEAT_COST_SOURCE, SeatPlan, SeatState, daily_share, days_between, is_idle, month_key
@@ -177,6 +178,7 @@ def charge_seat_costs(session: Session, since: date, until: date, prices: SeatPr
                 }
             )
             charge.cost_usd += share
+    ensure_usage_partitions(session, {row["day"] for row in rows})
     for start in range(0, len(rows), 5_000):
         upsert(
             session,
@@ -194,7 +196,8 @@ def charge_seat_costs(session: Session, since: date, until: date, prices: SeatPr
     ).all()
     gone = [row_id for row_id, *key in stored if tuple(key) not in due]
     if gone:
-        session.execute(delete(UsageDaily).where(in_values(UsageDaily.id, gone)))
+        # The days bound the delete to their months' partitions on PostgreSQL (an id alone probes every month).
+        session.execute(delete(UsageDaily).where(in_values(UsageDaily.id, gone), UsageDaily.day.between(since, until)))
     charge.removed_rows = len(gone)
     return charge
 

@@ -444,7 +444,9 @@ def _remove_unreported_usage(
         if (email, day, model) not in keep and day not in fetched.days_without_report
     ]
     if gone:
-        session.execute(delete(UsageDaily).where(in_values(UsageDaily.id, gone)))
+        # The days bound the delete to their months' partitions on PostgreSQL (an id alone probes every month).
+        within = UsageDaily.day.between(fetched.since, fetched.until)
+        session.execute(delete(UsageDaily).where(in_values(UsageDaily.id, gone), within))
     return len(gone)
 
 

@@ -1,0 +1,70 @@
+"""`/buildboard team` (12 weeks) for the manager whose group is nearest 50,000 people, against the bare SQL
+of that group's 12 weeks: the million-person target is "team stats for a 50,000-person manager under 1 s"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from bench.core import Result, interleaved, seconds
+from bench.setup import NOW
+from bot.db.engine import make_engine, make_session_factory
+from bot.domain.command_args import Target
+from bot.domain.periods import IsoWeek
+from bot.services.authority import Viewer
+from bot.services.team import team_answer
+from bot.settings import Settings
+
+GROUP_PEOPLE = 50_000
+SECONDS_TARGET = 1.0
+WEEKS = 12
+NEAREST_MANAGER = text(
+    "SELECT ancestor_id, count(*) FROM org_closure GROUP BY ancestor_id"
+    " ORDER BY abs(count(*) - :size), ancestor_id LIMIT 1"
+)
+BARE_GROUP_WEEKS = text(
+    "SELECT w.week_start, count(*), sum(w.tokens), sum(w.cost_usd) FROM org_closure c"
+    " JOIN usage_weekly w ON w.person_id = c.descendant_id"
+    " WHERE c.ancestor_id = :manager AND w.week_start BETWEEN :first AND :last GROUP BY w.week_start"
+)
+
+
+def run(database: str, url: str, repeats: int, log=print) -> Result:
+    settings = Settings(database_url=url, _env_file=None)
+    last = IsoWeek.last_complete(NOW, settings.zone)
+    first = last.start - timedelta(weeks=WEEKS - 1)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    try:
+        with engine.connect() as connection:
+            manager, size = connection.execute(NEAREST_MANAGER, {"size": GROUP_PEOPLE}).one()
+
+        def baseline():
+            with engine.connect() as connection:
+                return connection.execute(
+                    BARE_GROUP_WEEKS, {"manager": manager, "first": first, "last": last.start}
+                ).all()
+
+        def measured():
+            with sessions.begin() as session:
+                answer = team_answer(session, Viewer(manager, False), Target(), WEEKS, settings, now=NOW)
+                if answer.report is None:
+                    raise RuntimeError(f"team answer refused: {answer.refusal}")
+                return answer
+
+        log(f"  [{database}] team of {size:,}: {repeats} alternating runs of each …")
+        base, took = interleaved(baseline, measured, repeats)
+    finally:
+        engine.dispose()
+    ratio = took / base
+    return Result(
+        database,
+        f"/buildboard team ({size:,} people, {WEEKS} weeks), in-process",
+        f"{seconds(base)} (bare SQL of the group's weeks)",
+        f"{seconds(took)} (team_answer)",
+        ratio,
+        f"< {SECONDS_TARGET:g} s",
+        took < SECONDS_TARGET,
+        f"median of {repeats}; the manager whose group is nearest {GROUP_PEOPLE:,} people",
+    )
