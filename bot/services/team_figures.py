@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, Engine, and_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import FiguresVersion, TeamFigures
-from bot.db.upsert import upsert
+from bot.db.upsert import upsert, upsert_statement
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import IdleSeat, PeriodTotals, PersonLine, TeamReport
@@ -67,35 +68,85 @@ def kept_report(
         TeamFigures.weeks == weeks,
         TeamFigures.variant == variant,
     )
-    # One statement: the current version (read before anything is computed: a write after it makes what
-    # is computed stale) and the report kept at that version, if any.
+    found = _lookup(session, where)
+    if found is None:  # the version's row is gone (a test emptied every table): nothing kept can be trusted
+        return compute()
+    if found[1] is not None:
+        return report_from_json(found[1])
+    # Twenty managers asking for the same tree at once compute it once: the others wait for it here.
+    lock = _lock_for((kind, key, last_week.start, weeks, variant))
+    waited = not lock.acquire(blocking=False)
+    if waited:
+        lock.acquire()
+    try:
+        version = found[0]
+        if waited:
+            found = _lookup(session, where)  # a new statement: sees what the thread that held the lock kept
+            if found is None:
+                return compute()
+            version, kept = found
+            if kept is not None:
+                return report_from_json(kept)
+        report = compute()
+        row = {
+            "group_kind": kind,
+            "group_key": key,
+            "last_week_start": last_week.start,
+            "weeks": weeks,
+            "variant": variant,
+            "figures_version": version,
+            "report": report_to_json(report),
+            "computed_at": now,
+        }
+        _keep(session, row)
+    finally:
+        lock.release()
+    return report
+
+
+def _lookup(session: Session, where: tuple[ColumnElement[bool], ...]) -> tuple[int, str | None] | None:
+    """The current figures version and the report kept at that version (None: none kept), in one statement.
+
+    The version is read before anything is computed: a write committed after it makes what is computed stale.
+    """
     found = session.execute(
         select(FiguresVersion.version, TeamFigures.report)
         .select_from(FiguresVersion)
         .outerjoin(TeamFigures, and_(TeamFigures.figures_version == FiguresVersion.version, *where))
         .where(FiguresVersion.id == 1)
     ).first()
-    if found is None:  # the version's row is gone (a test emptied every table): nothing kept can be trusted
-        return compute()
-    version = found[0]
-    kept: str | None = found[1]  # None: no report kept at this version (an outer join)
-    if kept is not None:
-        return report_from_json(kept)
-    report = compute()
-    # One entry per key, replaced: two managers computing the same report at once each keep theirs
-    # (the later wins; an entry computed at an older version only ever costs a recomputation).
-    row = {
-        "group_kind": kind,
-        "group_key": key,
-        "last_week_start": last_week.start,
-        "weeks": weeks,
-        "variant": variant,
-        "figures_version": version,
-        "report": report_to_json(report),
-        "computed_at": now,
-    }
+    return None if found is None else (int(found[0]), found[1])
+
+
+def _keep(session: Session, row: dict[str, Any]) -> None:
+    """Keep the report, committed at once (so threads waiting for it see it) when the caller's transaction allows.
+
+    One entry per key, replaced; an entry computed at an older version only ever costs a recomputation.
+    On SQLite a transaction that already wrote holds the file's write lock: the entry is then written in it.
+    """
+    bind = session.get_bind()
+    driver = session.connection().connection.dbapi_connection
+    if isinstance(bind, Engine) and not (bind.dialect.name == "sqlite" and getattr(driver, "in_transaction", True)):
+        with bind.begin() as connection:
+            connection.execute(
+                upsert_statement(
+                    bind.dialect.name, TeamFigures.__table__, key=KEY, update=VALUES, only_if_changed=False
+                ),
+                [row],
+            )
+        return
     upsert(session, TeamFigures.__table__, [row], key=KEY, update=VALUES, only_if_changed=False)
-    return report
+
+
+_locks: dict[tuple[Any, ...], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(key: tuple[Any, ...]) -> threading.Lock:
+    with _locks_guard:
+        if len(_locks) > 10_000:  # old weeks' keys: forget them (a lock in use is only a wait lost)
+            _locks.clear()
+        return _locks.setdefault(key, threading.Lock())
 
 
 # ------------------------------------------------------------------ TeamReport as JSON (Decimals as text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -244,3 +245,16 @@ def test_writes_that_cannot_change_figures_keep_the_report(sessions, settings, c
         with sessions.begin() as session:
             team_answer(session, Viewer(ids[0], False), Target(), WEEKS, settings, now=NOW)
     assert len(computed) == 1
+
+
+def test_managers_asking_at_once_compute_the_report_once(sessions, settings, computed):
+    ids = _grow(sessions, random.Random(11), 15)
+
+    def ask(_):
+        with sessions.begin() as session:
+            return team_answer(session, Viewer(ids[0], False), Target(), WEEKS, settings, now=NOW).report
+
+    with ThreadPoolExecutor(6) as pool:
+        reports = list(pool.map(ask, range(12)))
+    assert len(computed) == 1
+    assert all(report == reports[0] for report in reports)
