@@ -103,13 +103,23 @@ def _mark_writes(connection: Connection, _cursor: Any, statement: str, *_args: A
         connection.info[_MARK] = True
 
 
+# Before the table exists (a database being created or emptied) there is no version to raise: nothing kept
+# is read without it (bot/services/team_figures.py).
+_EXISTS = {
+    "postgresql": f"SELECT to_regclass('{FiguresVersion.__tablename__}') IS NOT NULL",
+    "sqlite": f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{FiguresVersion.__tablename__}'",
+}
+
+
 @event.listens_for(Engine, "commit")
 def _raise_on_commit(connection: Connection) -> None:
     if connection.info.pop(_MARK, None) and not connection.info.get(UNTRACKED):
-        # The driver's own cursor: the last statement of the transaction, and no hook sees it.
+        # The driver's own cursor: the last statements of the transaction, and no hook sees them.
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(_BUMP)
+            cursor.execute(_EXISTS.get(connection.dialect.name, _EXISTS["postgresql"]))
+            if cursor.fetchone()[0]:
+                cursor.execute(_BUMP)
         finally:
             cursor.close()
 
