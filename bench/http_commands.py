@@ -11,6 +11,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -18,6 +19,8 @@ import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from bench.core import Result, percentile
 from bench.data import Dataset
@@ -55,11 +58,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_listening(port: int, process: subprocess.Popen, log, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited early: {process.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"server exited early: {log.read().decode()[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -102,8 +106,11 @@ class Server:
                 str(THREADS),
                 standin.base_url,
             ]
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _wait_listening(self.port, self.process)
+        # A file, not a pipe nobody reads: under load the server logs a line per queued request (waitress), and
+        # once a pipe's 64 KB were full every thread that logged blocked, so answers were lost.
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
+        _wait_listening(self.port, self.process, self.log)
 
     def close(self) -> None:
         self.process.terminate()
@@ -112,6 +119,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
 
 def _post_command(port: int, text: str, user_id: str, response_url: str) -> tuple[int, float]:
@@ -146,9 +154,21 @@ def _post_command(port: int, text: str, user_id: str, response_url: str) -> tupl
 
 
 def load(
-    port: int, standin: SlackStandIn, text: str, users: list[str], requests: int, expect_answer: bool
+    port: int,
+    standin: SlackStandIn,
+    text: str,
+    users: list[str],
+    requests: int,
+    expect_answer: bool,
+    *,
+    wait_for_answer: bool = False,
 ) -> tuple[list[float], list[float], int]:
-    """`requests` commands from CONCURRENCY clients: ack latencies, response_url latencies (s), errors."""
+    """`requests` commands from CONCURRENCY clients: ack latencies, response_url latencies (s), errors.
+
+    `wait_for_answer`: each client waits for its answer before it sends its next command (CONCURRENCY
+    people asking at once, each reading the answer); otherwise the commands are a burst as fast as the
+    acks come back, and the answers queue.
+    """
     timed = _TimedResponses()
     standin.responses_to_url = timed
     acks: list[float] = []
@@ -172,6 +192,10 @@ def load(
                 acks.append(took)
             else:
                 errors += 1
+        if wait_for_answer and status == 200:
+            deadline = time.monotonic() + 300
+            while url not in timed.arrived and time.monotonic() < deadline:
+                time.sleep(0.005)
 
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         list(pool.map(one, range(requests)))
@@ -229,12 +253,14 @@ def _team_burst(
 ) -> Result:
     """One command alone (the report computed), then `requests` at CONCURRENCY (it is kept: see the note)."""
     _, first, first_errors = load(port, standin, "team 12", [manager], 1, expect_answer=True)
-    acks, answers, errors = load(port, standin, "team 12", [manager], requests, expect_answer=True)
+    acks, answers, errors = load(
+        port, standin, "team 12", [manager], requests, expect_answer=True, wait_for_answer=True
+    )
     errors += first_errors
     ack_p99, answer_p99 = percentile(acks, 99), percentile(answers, 99)
     return Result(
         database,
-        f"/buildboard team ({size:,} people, 12 weeks), {requests} at {CONCURRENCY} concurrent",
+        f"/buildboard team ({size:,} people, 12 weeks), {requests} by {CONCURRENCY} askers at once",
         f"p99 {_ms(base_p99)} (bare Bolt ack)",
         f"ack p99 {_ms(ack_p99)}; answer p99 {_ms(answer_p99)}",
         answer_p99 / base_p99,
@@ -247,7 +273,9 @@ def _team_burst(
 
 def _monday_mix(database: str, port: int, standin: SlackStandIn, ds: Dataset, base_p99: float) -> Result:
     managers, sizes = monday_managers(ds, MIX_MANAGERS)
-    acks, answers, errors = load(port, standin, "team", managers, len(managers), expect_answer=True)
+    acks, answers, errors = load(
+        port, standin, "team", managers, len(managers), expect_answer=True, wait_for_answer=True
+    )
     ack_p99, answer_p99 = percentile(acks, 99), percentile(answers, 99)
     ordered = sorted(sizes)
     return Result(
@@ -264,6 +292,16 @@ def _monday_mix(database: str, port: int, standin: SlackStandIn, ds: Dataset, ba
     )
 
 
+def _forget_kept_reports(url: str) -> None:
+    """Team reports kept by an earlier run (`--reuse`) would answer at once: every first answer is computed."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM team_figures"))
+    finally:
+        engine.dispose()
+
+
 def run(database: str, url: str, ds: Dataset, requests: int, log=print) -> list[Result]:
     people = _people(ds)
     users = [p["slack_user_id"] for p in people[:: max(1, len(people) // 500)]]
@@ -276,6 +314,7 @@ def run(database: str, url: str, ds: Dataset, requests: int, log=print) -> list[
         finally:
             bare.close()
         base_p99 = percentile(bare_acks, 99)
+        _forget_kept_reports(url)
         real = Server("real", url, standin)
         try:
             log(f"  [{database}] http: /buildboard me through `buildboard serve` …")

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
@@ -125,6 +126,14 @@ class UsageDaily(Base):
     __table_args__ = (
         UniqueConstraint("person_id", "day", "provider", "model", name="uq_usage_daily_person_day_provider_model"),
         Index("ix_usage_daily_day_person", "day", "person_id"),
+        # Seat rows alone (a seat's daily share of its price): a group's seat cost reads these, not every day's usage.
+        Index(
+            "ix_usage_daily_seat_person_day",
+            "person_id",
+            "day",
+            sqlite_where=text("cost_source = 'seat'"),
+            postgresql_where=text("cost_source = 'seat'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Tokens, primary_key=True, autoincrement=True)

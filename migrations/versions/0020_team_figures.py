@@ -40,7 +40,19 @@ def upgrade() -> None:
         ),
     )
 
+    # A group's seat cost (bot/services/team.py code_and_seat_totals) scanned all of usage_daily on PostgreSQL:
+    # the seat rows are few, and this index holds only them.
+    op.create_index(
+        "ix_usage_daily_seat_person_day",
+        "usage_daily",
+        ["person_id", "day"],
+        unique=False,
+        sqlite_where=sa.text("cost_source = 'seat'"),
+        postgresql_where=sa.text("cost_source = 'seat'"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_usage_daily_seat_person_day", table_name="usage_daily")
     op.drop_table("team_figures")
     op.drop_table("figures_version")
