@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 import bot
+import bot.db.figures_version  # noqa: F401  (installs the engine hooks that raise the figures version)
 import bot.db.org_chart  # noqa: F401  (installs the session hooks that keep org_closure)
 from bot.domain.errors import OperatorError
 

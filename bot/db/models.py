@@ -154,6 +154,8 @@ class UsageDaily(Base):
         # Seat rows are a few per seat holder a day among millions of rows of use: the seat cost of a week
         # (digest, team stats) reads them without scanning the week's usage.
         Index("ix_usage_daily_seat_day", "day", **partial(_SEAT_ROWS)),
+        # A group's seat cost (team stats) reads its members' seat rows by person.
+        Index("ix_usage_daily_seat_person_day", "person_id", "day", **partial(_SEAT_ROWS)),
     )
 
     id: Mapped[int] = mapped_column(Tokens, primary_key=True, autoincrement=True)
@@ -570,3 +572,31 @@ class ChartFile(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))  # of the numbers drawn (chart_fingerprint)
     file_id: Mapped[str] = mapped_column(String(64))  # Slack's file id, shown by an image block's slack_file
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class FiguresVersion(Base):
+    """One row: a counter every committed write to a table the figures read raises (bot/db/figures_version.py)."""
+
+    __tablename__ = "figures_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class TeamFigures(Base):
+    """A group's team report over a span of weeks, as computed at one figures version (bot/services/team_figures.py).
+
+    It answers again only while figures_version still holds that version: any write since makes it stale.
+    """
+
+    __tablename__ = "team_figures"
+
+    group_kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # tree | team | everyone
+    group_key: Mapped[str] = mapped_column(String(200), primary_key=True)  # the manager's id, the team's key, ""
+    last_week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    weeks: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The day idle seats were judged on and a digest of the settings and files the report depends on.
+    variant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    figures_version: Mapped[int] = mapped_column(BigInteger)
+    report: Mapped[str] = mapped_column(Text)  # the TeamReport as JSON (bot/services/team_figures.py)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -74,6 +74,7 @@ from bot.db.models import (
     OutboxMessage,
     Person,
     Seat,
+    TeamFigures,
     UsageDaily,
 )
 from bot.db.org_chart import KEPT, apply_manager_changes, forget_in_history
@@ -262,6 +263,8 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
     removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
     # Which tools they hold a seat of; the seat rows already charged stay in the anonymous usage totals.
     removed("seats", session.execute(delete(Seat).where(Seat.person_id == pid)), "seats")
+    # Team reports kept for managers hold their name and numbers: all go (each is recomputed when next asked).
+    removed("kept team reports", session.execute(delete(TeamFigures)), "team_figures")
     removed(
         "their App Home charts", session.execute(delete(ChartFile).where(ChartFile.person_id == pid)), "chart_files"
     )

@@ -6,7 +6,7 @@ a tree of thousands of people costs the same handful of aggregate queries as a t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -45,6 +45,7 @@ from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.seats import idle_seats
 from bot.services.stats import DEFAULT_CAP, person_period_figures
+from bot.services.team_figures import kept_report, variant
 from bot.services.titles import rules_for
 from bot.settings import Settings
 
@@ -62,6 +63,15 @@ class Group:
     members: AnySelect | None
     root_id: int | None = None  # tree: the manager; person: the person
     team_key: str | None = None  # team: the team's key
+
+    @property
+    def key(self) -> str | None:
+        """Who, within the kind, for the kept reports: the manager's id, the team's key, "" (None: not kept)."""
+        if self.kind == "tree":
+            return str(self.root_id)
+        if self.kind == "team":
+            return self.team_key
+        return "" if self.kind == "everyone" else None
 
     @property
     def viewed(self) -> ViewedGroup:
@@ -176,8 +186,13 @@ def _output_by_person_week(weeks: list[IsoWeek], group: Group, cap: int) -> AnyS
     return person_output([w.start for w in weeks], group.members, cap=cap)
 
 
-def period_totals(session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP) -> PeriodTotals:
-    """A group's totals over `weeks` (three aggregate queries); evidenced spend: weeks with counted output."""
+def period_totals(
+    session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP, people: int | None = None
+) -> PeriodTotals:
+    """A group's totals over `weeks` (three aggregate queries); evidenced spend: weeks with counted output.
+
+    `people`: the current headcount when the caller already counted it (it is the same for every period).
+    """
     usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
     output = _output_by_person_week(weeks, group, cap).subquery("output_pw")
     shared = select(output.c.person_id, output.c.week_start).where(output.c.work_units > 0).subquery("with_output")
@@ -194,11 +209,12 @@ def period_totals(session: Session, weeks: list[IsoWeek], group: Group, *, cap: 
     artifacts, work_units = session.execute(
         select(func.coalesce(func.sum(output.c.artifacts), 0), func.coalesce(func.sum(output.c.work_units), 0))
     ).one()
-    people = session.scalar(
-        select(func.count())
-        .select_from(Person)
-        .where(Person.in_org.is_(True), Person.active.is_(True), *_members_filter(Person.id, group))
-    )
+    if people is None:
+        people = session.scalar(
+            select(func.count())
+            .select_from(Person)
+            .where(Person.in_org.is_(True), Person.active.is_(True), *_members_filter(Person.id, group))
+        )
     return PeriodTotals(
         people=int(people or 0),
         active_people=int(active),
@@ -388,11 +404,12 @@ def team_report(
         table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
     today = today or last_week.end
     code = code_and_seat_totals(session, period, group, today)
+    totals = period_totals(session, period, group, cap=cap)
     return TeamReport(
         group_label=group.label,
         weeks=period,
-        totals=period_totals(session, period, group, cap=cap),
-        previous=period_totals(session, before, group, cap=cap),
+        totals=totals,
+        previous=period_totals(session, before, group, cap=cap, people=totals.people),
         top_builders=builders,
         flagged=flagged,
         table=table,
@@ -407,6 +424,26 @@ def team_report(
         idle_seats=group_idle_seats(session, group, today, settings) if code.seats_held else [],
         idle_seat_days=settings.idle_seat_days,
     )
+
+
+def kept_team_report(
+    session: Session, group: Group, last_week: IsoWeek, weeks: int, settings: Settings, *, today: date, now: datetime
+) -> TeamReport:
+    """`team_report`, computed once per figures version and kept (bot/services/team_figures.py)."""
+    if group.key is None:
+        return team_report(session, group, last_week, weeks, settings, today=today)
+    report = kept_report(
+        session,
+        kind=group.kind,
+        key=group.key,
+        last_week=last_week,
+        weeks=weeks,
+        variant=variant(settings, today),
+        compute=lambda: team_report(session, group, last_week, weeks, settings, today=today),
+        now=now,
+    )
+    # The same tree is "your team" to its manager and "their team" to the people above: the label is the asker's.
+    return replace(report, group_label=group.label)
 
 
 def team_answer(
@@ -424,7 +461,8 @@ def team_answer(
     if refusal is not None or group is None:
         return TeamAnswer(refusal=refusal)
     last = IsoWeek.last_complete(now, settings.zone)
-    report = team_report(session, group, last, weeks, settings, today=now.astimezone(settings.zone).date())
+    today = now.astimezone(settings.zone).date()
+    report = kept_team_report(session, group, last, weeks, settings, today=today, now=now)
     record_view(
         session,
         viewer_id=viewer.person_id,

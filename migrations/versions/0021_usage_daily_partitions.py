@@ -8,7 +8,7 @@ natural key (person, day, provider, model) already has it. bot/db/usage_partitio
 SQLite keeps one plain table. Both get an index of the seat rows by day (a week's seat cost without a scan).
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-11-29
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
@@ -94,6 +94,11 @@ def _create_seat_index() -> None:
     )
 
 
+def _create_seat_person_index() -> None:
+    """0020's index of a person's seat rows, on the table that replaced the one it was made on."""
+    op.create_index("ix_usage_daily_seat_person_day", "usage_daily", ["person_id", "day"], postgresql_where=SEAT_ROWS)
+
+
 def upgrade() -> None:
     connection = op.get_bind()
     if connection.dialect.name != "postgresql":
@@ -113,6 +118,7 @@ def upgrade() -> None:
     op.execute("CREATE TABLE usage_daily_default PARTITION OF usage_daily DEFAULT")
     _take_over_sequence("usage_daily_unpartitioned")
     _create_seat_index()
+    _create_seat_person_index()
 
 
 def downgrade() -> None:
@@ -124,3 +130,4 @@ def downgrade() -> None:
         f"CREATE TABLE usage_daily ({COLUMN_DEFINITIONS}, CONSTRAINT pk_usage_daily PRIMARY KEY (id){CONSTRAINTS})"
     )
     _take_over_sequence("usage_daily_partitioned")  # its partitions go with it
+    _create_seat_person_index()

@@ -1,0 +1,285 @@
+"""Team reports kept between commands: a group's report is computed once per figures version and reused.
+
+A manager asking `/buildboard team` on Monday, then again, then their manager asking for the tree
+above: the figures only change when something is written (usage, artifacts, evidence, the org
+chart, seats…), and every such commit raises the figures version (bot/db/figures_version.py).
+A kept report answers only while the version is the one it was computed at, so a stale report
+is never shown; whatever else it depends on (the settings, the seats file, the day idle seats are
+judged on, the code's report format) is part of its key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, and_, delete, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import FiguresVersion, TeamFigures
+from bot.db.upsert import upsert, upsert_statement
+from bot.domain.flags import Flag
+from bot.domain.periods import IsoWeek
+from bot.domain.reports import IdleSeat, PeriodTotals, PersonLine, TeamReport
+from bot.domain.stats import PersonWeek
+from bot.settings import Settings
+
+# Raise when TeamReport or its computation changes: reports kept by an older version are then not read.
+REPORT_FORMAT = 1
+KEY = ("group_kind", "group_key", "last_week_start", "weeks", "variant")
+VALUES = ("figures_version", "report", "computed_at")
+
+
+def variant(settings: Settings, today: date) -> str:
+    """What a report depends on besides the database: the settings, the seats file, the day, the format."""
+    digest = hashlib.sha256()
+    digest.update(f"{REPORT_FORMAT}|{today.isoformat()}|".encode())
+    digest.update(settings.model_dump_json().encode())
+    if settings.seats_file:
+        try:
+            digest.update(Path(settings.seats_file).read_bytes())
+        except OSError:
+            digest.update(b"unreadable")  # computing the report will say what is wrong with it
+    return digest.hexdigest()
+
+
+def kept_report(
+    session: Session,
+    *,
+    kind: str,
+    key: str,
+    last_week: IsoWeek,
+    weeks: int,
+    variant: str,
+    compute: Callable[[], TeamReport],
+    now: datetime,
+) -> TeamReport:
+    """The group's kept report if it was computed at the current figures version; else `compute()`, kept."""
+    where = (
+        TeamFigures.group_kind == kind,
+        TeamFigures.group_key == key,
+        TeamFigures.last_week_start == last_week.start,
+        TeamFigures.weeks == weeks,
+        TeamFigures.variant == variant,
+    )
+    found = _lookup(session, where)
+    if found is None:  # the version's row is gone (a test emptied every table): nothing kept can be trusted
+        return compute()
+    if found[1] is not None:
+        return report_from_json(found[1])
+    # Twenty managers asking for the same tree at once compute it once: the others wait for it here.
+    lock = _lock_for((kind, key, last_week.start, weeks, variant))
+    waited = not lock.acquire(blocking=False)
+    if waited:
+        lock.acquire()
+    try:
+        version = found[0]
+        if waited:
+            found = _lookup(session, where)  # a new statement: sees what the thread that held the lock kept
+            if found is None:
+                return compute()
+            version, kept = found
+            if kept is not None:
+                return report_from_json(kept)
+        report = compute()
+        row = {
+            "group_kind": kind,
+            "group_key": key,
+            "last_week_start": last_week.start,
+            "weeks": weeks,
+            "variant": variant,
+            "figures_version": version,
+            "report": report_to_json(report),
+            "computed_at": now,
+        }
+        _keep(session, row)
+    finally:
+        lock.release()
+    return report
+
+
+def _lookup(session: Session, where: tuple[ColumnElement[bool], ...]) -> tuple[int, str | None] | None:
+    """The current figures version and the report kept at that version (None: none kept), in one statement.
+
+    The version is read before anything is computed: a write committed after it makes what is computed stale.
+    """
+    found = session.execute(
+        select(FiguresVersion.version, TeamFigures.report)
+        .select_from(FiguresVersion)
+        .outerjoin(TeamFigures, and_(TeamFigures.figures_version == FiguresVersion.version, *where))
+        .where(FiguresVersion.id == 1)
+    ).first()
+    return None if found is None else (int(found[0]), found[1])
+
+
+def _keep(session: Session, row: dict[str, Any]) -> None:
+    """Keep the report, committed at once (so threads waiting for it see it) when the caller's transaction allows.
+
+    One entry per key, replaced; an entry computed at an older version only ever costs a recomputation.
+    On SQLite a transaction that already wrote holds the file's write lock: the entry is then written in it.
+    """
+    bind = session.get_bind()
+    # Entries computed at an older version can never be read again: they go as a new one is kept.
+    stale = delete(TeamFigures).where(TeamFigures.figures_version < row["figures_version"])
+    driver = session.connection().connection.dbapi_connection
+    if isinstance(bind, Engine) and not (bind.dialect.name == "sqlite" and getattr(driver, "in_transaction", True)):
+        with bind.begin() as connection:
+            connection.execute(stale)
+            connection.execute(
+                upsert_statement(
+                    bind.dialect.name, TeamFigures.__table__, key=KEY, update=VALUES, only_if_changed=False
+                ),
+                [row],
+            )
+        return
+    session.execute(stale)
+    upsert(session, TeamFigures.__table__, [row], key=KEY, update=VALUES, only_if_changed=False)
+
+
+_locks: dict[tuple[Any, ...], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(key: tuple[Any, ...]) -> threading.Lock:
+    with _locks_guard:
+        if len(_locks) > 10_000:  # old weeks' keys: forget them (a lock in use is only a wait lost)
+            _locks.clear()
+        return _locks.setdefault(key, threading.Lock())
+
+
+# ------------------------------------------------------------------ TeamReport as JSON (Decimals as text)
+
+
+def _week(week: IsoWeek) -> list[int]:
+    return [week.year, week.week]
+
+
+def _stats(stats: PersonWeek) -> list[Any]:
+    return [
+        stats.person_id,
+        stats.tokens,
+        str(stats.spend_usd),
+        stats.active_days,
+        stats.artifacts,
+        str(stats.work_units),
+        stats.longest_streak,
+    ]
+
+
+def _line(line: PersonLine) -> list[Any]:
+    return [line.person_id, line.name, line.slack_user_id, line.team, line.in_org, line.active, _stats(line.stats)]
+
+
+def _totals(totals: PeriodTotals) -> list[Any]:
+    return [
+        totals.people,
+        totals.active_people,
+        totals.tokens,
+        str(totals.spend_usd),
+        totals.artifacts,
+        str(totals.work_units),
+        str(totals.evidenced_spend_usd),
+    ]
+
+
+def report_to_json(report: TeamReport) -> str:
+    return json.dumps(
+        {
+            "group_label": report.group_label,
+            "weeks": [_week(w) for w in report.weeks],
+            "totals": _totals(report.totals),
+            "previous": _totals(report.previous),
+            "top_builders": [_line(line) for line in report.top_builders],
+            "flagged": [
+                [_line(line), [[f.kind, _week(f.week), f.detail] for f in flags]] for line, flags in report.flagged
+            ],
+            "table": None if report.table is None else [_line(line) for line in report.table],
+            "viewed_ids": report.viewed_ids,
+            "code": [
+                report.code_commits,
+                report.code_pull_requests,
+                report.cursor_requests,
+                report.cursor_accepted_lines,
+                report.copilot_interactions,
+                report.copilot_lines_added,
+            ],
+            "seat_cost_usd": str(report.seat_cost_usd),
+            "idle_seats": [
+                [
+                    s.person_id,
+                    s.name,
+                    s.slack_user_id,
+                    s.tool,
+                    s.plan_label,
+                    None if s.monthly_usd is None else str(s.monthly_usd),
+                    None if s.last_active_day is None else s.last_active_day.isoformat(),
+                ]
+                for s in report.idle_seats
+            ],
+            "idle_seat_days": report.idle_seat_days,
+        },
+        separators=(",", ":"),
+    )
+
+
+def _week_from(pair: list[int]) -> IsoWeek:
+    return IsoWeek(pair[0], pair[1])
+
+
+def _stats_from(row: list[Any]) -> PersonWeek:
+    pid, tokens, spend, days, artifacts, units, streak = row
+    return PersonWeek(pid, tokens, Decimal(spend), days, artifacts, Decimal(units), streak)
+
+
+def _line_from(row: list[Any]) -> PersonLine:
+    pid, name, slack_id, team, in_org, active, stats = row
+    return PersonLine(pid, name, slack_id, team, in_org, active, _stats_from(stats))
+
+
+def _totals_from(row: list[Any]) -> PeriodTotals:
+    people, active, tokens, spend, artifacts, units, evidenced = row
+    return PeriodTotals(people, active, tokens, Decimal(spend), artifacts, Decimal(units), Decimal(evidenced))
+
+
+def report_from_json(text: str) -> TeamReport:
+    data = json.loads(text)
+    commits, prs, requests, accepted, interactions, lines_added = data["code"]
+    return TeamReport(
+        group_label=data["group_label"],
+        weeks=[_week_from(w) for w in data["weeks"]],
+        totals=_totals_from(data["totals"]),
+        previous=_totals_from(data["previous"]),
+        top_builders=[_line_from(row) for row in data["top_builders"]],
+        flagged=[
+            (_line_from(line), [Flag(kind, _week_from(week), detail) for kind, week, detail in flags])
+            for line, flags in data["flagged"]
+        ],
+        table=None if data["table"] is None else [_line_from(row) for row in data["table"]],
+        viewed_ids=data["viewed_ids"],
+        code_commits=commits,
+        code_pull_requests=prs,
+        cursor_requests=requests,
+        cursor_accepted_lines=accepted,
+        copilot_interactions=interactions,
+        copilot_lines_added=lines_added,
+        seat_cost_usd=Decimal(data["seat_cost_usd"]),
+        idle_seats=[
+            IdleSeat(
+                pid,
+                name,
+                slack_id,
+                tool,
+                plan,
+                None if monthly is None else Decimal(monthly),
+                None if last is None else date.fromisoformat(last),
+            )
+            for pid, name, slack_id, tool, plan, monthly, last in data["idle_seats"]
+        ],
+        idle_seat_days=data["idle_seat_days"],
+    )

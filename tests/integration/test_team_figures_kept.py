@@ -1,0 +1,282 @@
+"""Kept team reports (bot/services/team_figures.py) equal freshly computed ones, and a write makes them stale.
+
+Random organisations go through moves, departures, erasure, a new usage import, new and deleted
+artifacts; after each, every manager's kept answer must equal both the report computed from scratch
+and a slow reference computed in Python from the raw rows.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+import bot.services.team as team_module
+from bot.db.models import Artifact, Person, TeamFigures, UsageDaily
+from bot.domain.artifacts import ShareFields
+from bot.domain.command_args import Target
+from bot.domain.periods import IsoWeek, weeks_ending
+from bot.ingest.prices import PriceTable
+from bot.ingest.records import UsageRecord
+from bot.ingest.store import write_usage
+from bot.services.artifacts import create_artifact, delete_artifact
+from bot.services.authority import Viewer
+from bot.services.erasure import erase
+from bot.services.team import Group, team_answer, team_report
+from tests.conftest import NOW, make_settings
+
+WEEKS = 4
+LAST = IsoWeek.last_complete(NOW, make_settings("sqlite://").zone)
+PERIOD = weeks_ending(LAST, WEEKS)
+FIRST_DAY = weeks_ending(LAST, 2 * WEEKS)[0].start
+
+
+@pytest.fixture
+def settings(database_url, slack):
+    return make_settings(database_url, slack, admins=("admin@example.com",))
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """How many times a team report was computed from scratch (not read from a kept one)."""
+    calls: list[str] = []
+    real = team_module.team_report
+
+    def counting(session, group, *args, **kwargs):
+        calls.append(group.label)
+        return real(session, group, *args, **kwargs)
+
+    monkeypatch.setattr(team_module, "team_report", counting)
+    return calls
+
+
+def _usage(rng: random.Random, emails: list[str], rows: int) -> list[UsageRecord]:
+    seen, records = set(), []
+    for _ in range(rows):
+        day = FIRST_DAY + timedelta(days=rng.randrange(8 * WEEKS * 7 // 1))
+        email = rng.choice(emails)
+        if (day, email) in seen or day > LAST.end:
+            continue
+        seen.add((day, email))
+        tokens = rng.randrange(1_000, 50_000)
+        records.append(
+            UsageRecord(
+                day, email, "openai", "gpt-4o", tokens, tokens // 10, cost_usd=Decimal(rng.randrange(1, 900)) / 10
+            )
+        )
+    return records
+
+
+def _write_usage(session, records):
+    write_usage(session, records, prices=PriceTable.load(), source="csv", now=NOW)
+
+
+def _grow(sessions, rng: random.Random, size: int) -> list[int]:
+    with sessions.begin() as session:
+        ids: list[int] = []
+        for i in range(size):
+            manager = rng.choice(ids[: max(1, len(ids) // 2)]) if ids else None
+            person = Person(
+                email=f"p{i}@example.com",
+                name=f"Person {i}",
+                team=rng.choice(["Red", "Blue"]),
+                manager_id=manager,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            session.add(person)
+            session.flush()
+            ids.append(person.id)
+        _write_usage(session, _usage(rng, [f"p{i}@example.com" for i in range(size)], size * 12))
+    for _ in range(size // 2):
+        _share(sessions, rng, rng.choice(ids))
+    return ids
+
+
+def _share(sessions, rng: random.Random, person_id: int) -> None:
+    with sessions.begin() as session:
+        person = session.get(Person, person_id)
+        week = rng.choice(weeks_ending(LAST, 2 * WEEKS))
+        fields = ShareFields(f"Tool {rng.random():.6f}", None, "A tool for the team to use", "tool", None, False)
+        create_artifact(session, person, week, fields, NOW + timedelta(minutes=rng.randrange(1000)))
+
+
+def _below(people: dict[int, int | None], manager: int) -> set[int]:
+    """Everyone whose chain of managers reaches `manager`, walked one person at a time."""
+    found = set()
+    for pid in people:
+        seen, above = set(), people[pid]
+        while above is not None and above not in seen:
+            if above == manager:
+                found.add(pid)
+                break
+            seen.add(above)
+            above = people[above]
+    return found
+
+
+def _reference(session, manager: int, cap: int) -> dict:
+    """The period's totals and who was seen, from the raw rows, in Python."""
+    people = {p.id: p for p in session.scalars(select(Person))}
+    members = _below({pid: p.manager_id for pid, p in people.items()}, manager)
+    starts = {w.start for w in PERIOD}
+    spend: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
+    tokens = 0
+    for row in session.scalars(select(UsageDaily).where(UsageDaily.person_id.in_(members))):
+        monday = IsoWeek.containing(row.day).start
+        if monday in starts and row.cost_source != "seat":
+            spend[(row.person_id, monday)] += Decimal(row.cost_usd)
+            tokens += row.input_tokens + row.output_tokens
+    by_week: dict[tuple[int, date], list[Artifact]] = defaultdict(list)
+    for artifact in session.scalars(select(Artifact).where(Artifact.person_id.in_(members))):
+        if artifact.week_start in starts:
+            by_week[(artifact.person_id, artifact.week_start)].append(artifact)
+    units: dict[tuple[int, date], Decimal] = {}
+    artifacts = 0
+    for key, shared in by_week.items():
+        counted = sorted(shared, key=lambda a: (a.created_at, a.id))[:cap]
+        artifacts += len(counted)
+        units[key] = sum((Decimal(a.work_units) for a in counted), Decimal(0))
+    return {
+        "people": sum(1 for pid in members if people[pid].in_org and people[pid].active),
+        "active_people": len({pid for pid, _ in spend}),
+        "tokens": tokens,
+        "spend_usd": sum(spend.values(), Decimal(0)),
+        "artifacts": artifacts,
+        "work_units": sum(units.values(), Decimal(0)),
+        "evidenced_spend_usd": sum((v for k, v in spend.items() if units.get(k, 0) > 0), Decimal(0)),
+        "seen": {pid for pid, _ in spend} | {pid for pid, _ in by_week},
+    }
+
+
+def _managers(session) -> list[int]:
+    return sorted(set(session.scalars(select(Person.manager_id).where(Person.manager_id.is_not(None)))))
+
+
+def _check_every_manager(sessions, settings, computed) -> None:
+    with sessions.begin() as session:
+        managers = _managers(session)
+    for manager in managers:
+        with sessions.begin() as session:
+            first = team_answer(session, Viewer(manager, False), Target(), WEEKS, settings, now=NOW).report
+        calls = len(computed)
+        with sessions.begin() as session:
+            kept = team_answer(session, Viewer(manager, False), Target(), WEEKS, settings, now=NOW).report
+            assert len(computed) == calls, "an identical second command with no write between is not recomputed"
+            group = Group("tree", first.group_label, team_module.authority.below(manager, "group_tree"))
+            fresh = team_report(session, group, LAST, WEEKS, settings, today=NOW.date())
+            reference = _reference(session, manager, settings.max_counted_artifacts)
+        assert kept == fresh == first
+        totals = kept.totals
+        assert {
+            "people": totals.people,
+            "active_people": totals.active_people,
+            "tokens": totals.tokens,
+            "spend_usd": totals.spend_usd,
+            "artifacts": totals.artifacts,
+            "work_units": totals.work_units,
+            "evidenced_spend_usd": totals.evidenced_spend_usd,
+            "seen": set(kept.viewed_ids),
+        } == reference
+
+
+def _descendants(session, manager: int) -> set[int]:
+    return _below({p.id: p.manager_id for p in session.scalars(select(Person))}, manager)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kept_answers_equal_fresh_ones_through_every_kind_of_write(sessions, settings, computed, seed):
+    rng = random.Random(seed)
+    ids = _grow(sessions, rng, 40)
+    _check_every_manager(sessions, settings, computed)
+    writes = ["move", "departure", "erasure", "usage", "artifact", "delete_artifact", "move", "usage"]
+    rng.shuffle(writes)
+    for write in writes:
+        with sessions.begin() as session:
+            person = session.get(Person, rng.choice(ids[1:]))
+            if write == "move":
+                below = _descendants(session, person.id)
+                person.manager_id = rng.choice([pid for pid in ids if pid != person.id and pid not in below])
+            elif write == "departure":
+                person.in_org, person.active = False, False
+            elif write == "erasure":
+                erase(session, person, now=NOW)
+            elif write == "usage":
+                _write_usage(session, _usage(rng, [p.email for p in session.scalars(select(Person))], 30))
+            elif write == "delete_artifact":
+                artifact = session.scalars(select(Artifact).order_by(Artifact.id)).first()
+                delete_artifact(session, session.get(Person, artifact.person_id), artifact.id)
+        if write == "artifact":
+            _share(sessions, rng, person.id)
+        _check_every_manager(sessions, settings, computed)
+
+
+def test_a_write_between_two_identical_commands_changes_the_second_answer(sessions, settings, computed):
+    rng = random.Random(9)
+    ids = _grow(sessions, rng, 12)
+    root = ids[0]
+    with sessions.begin() as session:
+        before = team_answer(session, Viewer(root, False), Target(), WEEKS, settings, now=NOW).report
+        kept_version = session.scalar(select(TeamFigures.figures_version))
+    member = ids[-1]
+    with sessions.begin() as session:
+        email = session.get(Person, member).email
+        _write_usage(
+            session, [UsageRecord(LAST.start, email, "openai", "gpt-4o-mini", 7_000, 700, cost_usd=Decimal("12.5"))]
+        )
+    computed.clear()
+    with sessions.begin() as session:
+        after = team_answer(session, Viewer(root, False), Target(), WEEKS, settings, now=NOW).report
+        assert session.scalar(select(TeamFigures.figures_version)) > kept_version
+    assert computed, "the write made the kept report stale"
+    assert after.totals.tokens == before.totals.tokens + 7_700
+    assert after.totals.spend_usd == before.totals.spend_usd + Decimal("12.5")
+
+
+def test_writes_that_cannot_change_figures_keep_the_report(sessions, settings, computed):
+    """Answering itself writes audit rows: the next identical command is still answered from the kept report."""
+    ids = _grow(sessions, random.Random(5), 10)
+    for _ in range(3):
+        with sessions.begin() as session:
+            team_answer(session, Viewer(ids[0], False), Target(), WEEKS, settings, now=NOW)
+    assert len(computed) == 1
+
+
+def test_managers_asking_at_once_compute_the_report_once(sessions, settings, computed):
+    ids = _grow(sessions, random.Random(11), 15)
+
+    def ask(_):
+        with sessions.begin() as session:
+            return team_answer(session, Viewer(ids[0], False), Target(), WEEKS, settings, now=NOW).report
+
+    with ThreadPoolExecutor(6) as pool:
+        reports = list(pool.map(ask, range(12)))
+    assert len(computed) == 1
+    assert all(report == reports[0] for report in reports)
+
+
+def test_forgetting_someone_drops_every_kept_report_and_stale_ones_go_as_new_ones_are_kept(sessions, settings):
+    """A kept report holds its people's names and numbers: erasure must not leave them in team_figures."""
+    ids = _grow(sessions, random.Random(13), 12)
+    root, member = ids[0], ids[-1]
+    with sessions.begin() as session:
+        team_answer(session, Viewer(root, False), Target(), WEEKS, settings, now=NOW)
+        team_answer(session, Viewer(ids[1], False), Target(), WEEKS, settings, now=NOW)
+    with sessions.begin() as session:  # a write: both kept reports are stale now
+        email = session.get(Person, member).email
+        _write_usage(session, [UsageRecord(LAST.start, email, "openai", "gpt-4o", 5_000, 500, cost_usd=Decimal(3))])
+    with sessions.begin() as session:
+        team_answer(session, Viewer(root, False), Target(), WEEKS, settings, now=NOW)
+        kept = session.execute(select(TeamFigures.group_key, TeamFigures.report)).all()
+        assert [key for key, _ in kept] == [str(root)]  # the stale entries went as this one was kept
+        name = session.get(Person, member).name
+        assert name in kept[0][1]
+    with sessions.begin() as session:
+        erase(session, session.get(Person, member), now=NOW)
+    with sessions.begin() as session:
+        assert session.scalar(select(func.count()).select_from(TeamFigures)) == 0
