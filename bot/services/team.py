@@ -58,7 +58,7 @@ AnySelect = Select[*tuple[Any, ...]]  # a SELECT of any columns (a group's membe
 class Group:
     """Whose numbers: a manager's tree, a team by name, or the whole organisation (members None)."""
 
-    kind: str  # tree | team | everyone
+    kind: str  # tree | team | everyone | person (one person, `/buildboard user`)
     label: str
     members: AnySelect | None
     root_id: int | None = None  # tree: the manager; person: the person
