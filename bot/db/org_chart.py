@@ -26,10 +26,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, event, inspect, text
+from sqlalchemy import Connection, event, exists, insert, inspect, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import OrgChartVersion, OrgClosure, OrgClosureHistory, Person, TeamHistory
+from bot.db.value_sets import of_members
 
 # More changed managers than this in one write: one rebuild is cheaper than a subtree move each.
 REBUILD_ABOVE = 200
@@ -175,34 +176,25 @@ def sync_team_history(where: Session | Connection, person_ids: Collection[int] |
     without an open row (new, or just changed) gets one from it. Two set-based statements.
     """
     connection = where.connection() if isinstance(where, Session) else where
-    same = "IS NOT DISTINCT FROM" if connection.dialect.name == "postgresql" else "IS"
-    only, ids = "", {}
-    if person_ids is not None:
-        if not person_ids:
-            return
-        only = " AND person_id IN :ids"
-        ids = {"ids": sorted(set(person_ids))}
+    if person_ids is not None and not person_ids:
+        return
+    # Any number of ids is one bound parameter (value_sets: an array, or JSON on SQLite): a flush that
+    # changed 70,000 people would pass PostgreSQL's 65,535 parameters as an IN list.
+    only_history, only_people = of_members(TeamHistory.person_id, person_ids), of_members(Person.id, person_ids)
     version = raise_version(connection)
-    close = text(
-        f"""
-        UPDATE {_TEAMS} SET valid_to = :version
-        WHERE valid_to IS NULL{only} AND NOT EXISTS (
-            SELECT 1 FROM people p WHERE p.id = {_TEAMS}.person_id AND p.team_key {same} {_TEAMS}.team_key)
-        """
+    same_team = exists().where(
+        Person.id == TeamHistory.person_id, Person.team_key.is_not_distinct_from(TeamHistory.team_key)
     )
-    open_ = text(
-        f"""
-        INSERT INTO {_TEAMS} (person_id, team_key, valid_from)
-        SELECT p.id, p.team_key, :version FROM people p
-        WHERE NOT EXISTS (SELECT 1 FROM {_TEAMS} h WHERE h.valid_to IS NULL AND h.person_id = p.id)
-        {only.replace("person_id", "p.id")}
-        """
+    connection.execute(
+        update(TeamHistory).where(TeamHistory.valid_to.is_(None), *only_history, ~same_team).values(valid_to=version)
     )
-    if ids:
-        close = close.bindparams(bindparam("ids", expanding=True))
-        open_ = open_.bindparams(bindparam("ids", expanding=True))
-    connection.execute(close, {"version": version, **ids})
-    connection.execute(open_, {"version": version, **ids})
+    held = exists().where(TeamHistory.valid_to.is_(None), TeamHistory.person_id == Person.id)
+    connection.execute(
+        insert(TeamHistory).from_select(
+            ["person_id", "team_key", "valid_from"],
+            select(Person.id, Person.team_key, literal(version)).where(~held, *only_people),
+        )
+    )
 
 
 def forget_in_history(where: Session | Connection, person_id: int) -> int:

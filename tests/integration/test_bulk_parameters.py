@@ -7,11 +7,12 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from bot.cli import database_reason
-from bot.db.models import Person, UsageDaily
+from bot.db.models import Person, TeamHistory, UsageDaily
+from bot.db.org_chart import KEPT, sync_team_history
 from bot.domain.periods import IsoWeek
 from bot.ingest.provider_api import FetchedWindow
 from bot.ingest.records import PersonRecord
@@ -97,6 +98,18 @@ def test_a_provider_revision_removing_70000_usage_rows(sessions):
         assert _remove_unreported_usage(session, source, fetched, keep=set()) == MANY
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(UsageDaily)) == 0
+
+
+@pytest.mark.postgres_only
+def test_the_team_history_of_70000_changed_people(sessions):
+    """The ORM hook passes the ids a flush changed to sync_team_history: one parameter, however many."""
+    with sessions.begin() as session:
+        ids = add_people(session)
+        session.execute(update(Person).values(team_key="platform"), execution_options=KEPT)
+        sync_team_history(session, ids)
+    with sessions() as session:
+        open_rows = select(func.count()).where(TeamHistory.valid_to.is_(None), TeamHistory.team_key == "platform")
+        assert session.scalar(open_rows) == MANY
 
 
 def test_a_database_error_is_one_line_without_the_statement():
