@@ -53,7 +53,8 @@ _MARK = "figures_written"
 # Connection.info key: the connection runs migrations (env.py raises the counter itself, once the table exists).
 UNTRACKED = "figures_untracked"
 # An upsert: the row may have been deleted (a test emptying every table); it then comes back above any
-# version a kept answer holds, so none of those can match it again.
+# version a kept answer holds, so none of those can match it again. (`WHERE 1 = 1`: SQLite reads an
+# INSERT … SELECT's ON CONFLICT as a join's ON without a WHERE before it.)
 _BUMP = (
     f"INSERT INTO {FiguresVersion.__tablename__} (id, version) "
     f"SELECT 1, COALESCE(MAX(figures_version), 0) + 1 FROM {TeamFigures.__tablename__} WHERE 1 = 1 "
