@@ -267,6 +267,9 @@ class IdleSeat:
     last_active_day: date | None  # None: never seen active
 
 
+FLAGGED_LISTED = 15  # a team answer lists this many flagged people, the highest spenders, and counts the rest
+
+
 @dataclass(frozen=True)
 class TeamReport:
     group_label: str  # whose numbers, as the header says it
@@ -274,9 +277,9 @@ class TeamReport:
     totals: PeriodTotals
     previous: PeriodTotals
     top_builders: list[PersonLine]
-    flagged: list[tuple[PersonLine, list[Flag]]]
+    flagged: list[tuple[PersonLine, list[Flag]]]  # the FLAGGED_LISTED highest spenders of those flagged
     table: list[PersonLine] | None  # None when the group is too large to list (see export)
-    viewed_ids: list[int]  # everyone whose numbers went into the report (the audit records the group, once)
+    people_with_numbers: int  # how many people's numbers went into the report (the audit records the group, once)
     code_commits: int = 0  # commits and pull requests by coding agents: automatic evidence of output
     code_pull_requests: int = 0
     cursor_requests: int = 0  # Cursor's agent, composer and chat requests, and lines accepted
@@ -286,6 +289,7 @@ class TeamReport:
     seat_cost_usd: Decimal = Decimal(0)  # the period's share of the group's seats, apart from spend
     idle_seats: list[IdleSeat] = field(default_factory=list)
     idle_seat_days: int = 30
+    flagged_count: int = 0  # everyone flagged, listed or not
 
     @property
     def idle_seat_monthly_usd(self) -> Decimal:

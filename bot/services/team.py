@@ -22,6 +22,7 @@ from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
 from bot.domain.reports import (
+    FLAGGED_LISTED,
     IdleSeat,
     PeriodTotals,
     PersonLine,
@@ -398,6 +399,8 @@ def team_report(
     flags = group_flags(session, group, lines, last_week, settings)
     flagged = [(by_id[pid], found) for pid, found in flags.items() if found and pid in by_id]
     flagged.sort(key=lambda item: (-item[0].stats.spend_usd, item[0].person_id))
+    flagged_count = len(flagged)
+    del flagged[FLAGGED_LISTED:]  # a kept report of 85,000 people holds 15 of its thousands flagged, not all
     table = None
     if len(lines) <= TABLE_LIMIT:
         order = {s.person_id: i for i, s in enumerate(ranked_stats)}
@@ -412,8 +415,9 @@ def team_report(
         previous=period_totals(session, before, group, cap=cap, people=totals.people),
         top_builders=builders,
         flagged=flagged,
+        flagged_count=flagged_count,
         table=table,
-        viewed_ids=[line.person_id for line in lines],
+        people_with_numbers=len(lines),
         code_commits=code.commits,
         code_pull_requests=code.pull_requests,
         cursor_requests=code.cursor_requests,

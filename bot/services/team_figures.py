@@ -31,7 +31,7 @@ from bot.domain.stats import PersonWeek
 from bot.settings import Settings
 
 # Raise when TeamReport or its computation changes: reports kept by an older version are then not read.
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2
 KEY = ("group_kind", "group_key", "last_week_start", "weeks", "variant")
 VALUES = ("figures_version", "report", "computed_at")
 
@@ -200,7 +200,8 @@ def report_to_json(report: TeamReport) -> str:
                 [_line(line), [[f.kind, _week(f.week), f.detail] for f in flags]] for line, flags in report.flagged
             ],
             "table": None if report.table is None else [_line(line) for line in report.table],
-            "viewed_ids": report.viewed_ids,
+            "flagged_count": report.flagged_count,
+            "people_with_numbers": report.people_with_numbers,
             "code": [
                 report.code_commits,
                 report.code_pull_requests,
@@ -261,7 +262,8 @@ def report_from_json(text: str) -> TeamReport:
             for line, flags in data["flagged"]
         ],
         table=None if data["table"] is None else [_line_from(row) for row in data["table"]],
-        viewed_ids=data["viewed_ids"],
+        flagged_count=data["flagged_count"],
+        people_with_numbers=data["people_with_numbers"],
         code_commits=commits,
         code_pull_requests=prs,
         cursor_requests=requests,

@@ -259,12 +259,13 @@ def test_team_blocks():
         [LINE],
         [(LEFT, flags)],
         [LINE, LEFT],
-        [1, 2],
+        2,
         code_commits=5,
         code_pull_requests=1,
+        flagged_count=1,
     )
-    large = TeamReport("The whole organisation", [W47], totals, totals, [], [], None, [1] * 30)
-    empty = TeamReport("Team Core", [W47], previous, previous, [], [], [], [])
+    large = TeamReport("The whole organisation", [W47], totals, totals, [], [(LEFT, flags)], None, 30, flagged_count=40)
+    empty = TeamReport("Team Core", [W47], previous, previous, [], [], [], 0)
     person = PersonReport(LINE, [(W46, LEFT.stats), (W47, LINE.stats)], [shared(7, NASTY)], [(W47, NASTY)], flags, W47)
     nothing = PersonReport(LEFT, [(W47, LEFT.stats)], [], [], [], W47)
     assert_snapshot(

@@ -33,7 +33,7 @@ def _every_field_set() -> TeamReport:
         top_builders=[_line(7)],
         flagged=[(_line(8, None), [Flag("spike", W47, "3.0× their usual"), Flag("unexplained_spend", W46, "$40")])],
         table=[_line(7), _line(8, None)],
-        viewed_ids=[7, 8, 9],
+        people_with_numbers=3,
         code_commits=11,
         code_pull_requests=12,
         cursor_requests=13,
@@ -46,6 +46,7 @@ def _every_field_set() -> TeamReport:
             IdleSeat(9, None, None, "copilot", "Copilot Business", None, None),
         ],
         idle_seat_days=21,
+        flagged_count=40,
     )
 
 
@@ -63,6 +64,6 @@ def test_the_example_sets_every_field_of_the_report_away_from_its_default():
 def test_a_kept_report_reads_back_equal_to_the_one_kept():
     report = _every_field_set()
     assert report_from_json(report_to_json(report)) == report
-    assert report_from_json(report_to_json(TeamReport("x", [], report.totals, report.previous, [], [], None, []))) == (
-        TeamReport("x", [], report.totals, report.previous, [], [], None, [])
+    assert report_from_json(report_to_json(TeamReport("x", [], report.totals, report.previous, [], [], None, 0))) == (
+        TeamReport("x", [], report.totals, report.previous, [], [], None, 0)
     )

@@ -192,9 +192,9 @@ def team_blocks(report: TeamReport, chart_target: Target | None = None) -> list[
         lines = [
             f"• {person_label(line)} — {format_usd(line.stats.spend_usd)} · {format_tokens(line.stats.tokens)} tokens"
             f" · {line.stats.artifacts} shared — " + "; ".join(flag_text(f) for f in flags)
-            for line, flags in report.flagged[:15]
+            for line, flags in report.flagged
         ]
-        more = len(report.flagged) - 15
+        more = report.flagged_count - len(report.flagged)
         blocks.append(
             section(f"*Flags ({report.last})*\n" + "\n".join(lines) + (f"\n…and {more} more" if more > 0 else ""))
         )
@@ -210,7 +210,7 @@ def team_blocks(report: TeamReport, chart_target: Target | None = None) -> list[
     else:
         blocks.append(
             section(
-                f"{len(report.viewed_ids)} people have numbers in this period: too many to list here. "
+                f"{report.people_with_numbers} people have numbers in this period: too many to list here. "
                 "`/buildboard export` sends you the per-person CSV in a DM."
             )
         )
