@@ -83,7 +83,7 @@ def assert_usage_weekly_matches_usage_daily(engine) -> None:
     Checked after every test that used the database, so a write path that forgets to refresh the
     rollup fails the test that exercised it.
     """
-    week = week_start_of(UsageDaily.day, engine.dialect.name)
+    week = week_start_of(UsageDaily.day)
     with Session(engine) as session:
         expected = {
             (str(monday), person_id): (int(tokens), Decimal(cost), int(days))

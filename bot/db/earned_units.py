@@ -6,13 +6,15 @@ The SQL of the two terms bot/db/output.py adds to counted work units (the rules 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, Integer, case, func, literal, select, union_all
+from sqlalchemy import Integer, case, func, literal, or_, select, union_all
 
 from bot.db.models import CodeActivityDaily, Endorsement, VerifiedPullRequest
 from bot.db.query_types import WORK_UNITS, AnySelect
+from bot.db.usage_weekly import week_start_of
 from bot.db.value_sets import of_members
 from bot.domain.evidence import DEFAULT_UNITS_PER_PR, MAX_COUNTED_PRS, MAX_ENDORSEMENT_UNITS, UNITS_PER_ENDORSER
 from bot.domain.periods import IsoWeek
@@ -20,6 +22,17 @@ from bot.domain.periods import IsoWeek
 
 def _greater(a: Any, b: Any) -> Any:
     return case((a > b, a), else_=b)
+
+
+def _day_ranges(weeks: Sequence[IsoWeek]) -> list[tuple[date, date]]:
+    """The weeks' days as ranges (first, last), one per run of consecutive weeks."""
+    ranges: list[tuple[date, date]] = []
+    for week in sorted(set(weeks), key=lambda w: w.start):
+        if ranges and ranges[-1][1] + timedelta(days=1) == week.start:
+            ranges[-1] = (ranges[-1][0], week.end)
+        else:
+            ranges.append((week.start, week.end))
+    return ranges
 
 
 def verified_pr_units(
@@ -46,24 +59,25 @@ def verified_pr_units(
         )
         .group_by(VerifiedPullRequest.person_id, VerifiedPullRequest.week_start)
     )
-    # Claude Code reports PRs per UTC day, as the code-activity figures beside spend read them.
-    agent = [
+    # Claude Code reports PRs per UTC day, as the code-activity figures beside spend read them: one SELECT over the
+    # weeks' days, each day counted in its ISO week (a SELECT per week made the statement grow with the weeks, and
+    # PostgreSQL spent longer planning it than running it).
+    week_of_day = week_start_of(CodeActivityDaily.day)
+    agent = (
         select(
             CodeActivityDaily.person_id.label("person_id"),
-            literal(week.start, Date).label("week_start"),
+            week_of_day.label("week_start"),
             literal(0, Integer).label("github_prs"),
             func.sum(CodeActivityDaily.pull_requests).label("agent_prs"),
         )
         .where(
-            CodeActivityDaily.day >= week.start,
-            CodeActivityDaily.day <= week.end,
+            or_(*(CodeActivityDaily.day.between(first, last) for first, last in _day_ranges(weeks))),
             CodeActivityDaily.pull_requests > 0,
             *of_members(CodeActivityDaily.person_id, members),
         )
-        .group_by(CodeActivityDaily.person_id)
-        for week in weeks
-    ]
-    both = union_all(github, *agent).subquery("pr_counts")
+        .group_by(CodeActivityDaily.person_id, week_of_day)
+    )
+    both = union_all(github, agent).subquery("pr_counts")
     per_week = (
         select(
             both.c.person_id,

@@ -15,9 +15,12 @@ Surfaces show seat cost beside it (bot/services/seats.py).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Date, cast, delete, func, literal, select, text
+from sqlalchemy import Date, delete, func, literal, select, text
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from bot.db.models import UsageDaily, UsageWeekly
 from bot.domain.periods import IsoWeek
@@ -27,11 +30,22 @@ from bot.domain.seats import SEAT_COST_SOURCE
 _REFRESH_LOCK = 0x0B0A_7D0B
 
 
-def week_start_of(column, dialect: str):
-    """The Monday of the ISO week of a date column, computed by the database."""
-    if dialect == "postgresql":
-        return cast(func.date_trunc("week", column), Date)
-    return func.date(column, "weekday 0", "-6 days")  # SQLite: the next Sunday (or today), minus six days
+class week_start_of(FunctionElement[date]):
+    """The Monday of the ISO week of a date column, computed by the database (written for each dialect below)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(week_start_of, "postgresql")
+def _week_start_postgresql(element: week_start_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(week_start_of)
+def _week_start_sqlite(element: week_start_of, compiler: Any, **kw: Any) -> str:
+    # SQLite: the next Sunday (or the day itself, a Sunday), minus six days.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
 
 
 def refresh_usage_weekly(session: Session, first_day: date | None, last_day: date | None) -> int:

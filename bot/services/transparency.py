@@ -55,14 +55,13 @@ def stored_about(
 
     With `flags_week` and `settings`, also the flags a manager sees about that week.
     """
-    dialect = session.get_bind().dialect.name
     manager = session.get(Person, person.manager_id) if person.manager_id else None
     profile = {f: getattr(person, f) for f in PROFILE_FIELDS}
     profile["manager"] = (manager.name or manager.email) if manager else None
     if person.github_login:
         profile["github_login"] = person.github_login
 
-    week = week_start_of(UsageDaily.day, dialect).label("week")
+    week = week_start_of(UsageDaily.day).label("week")
     usage = [
         {
             "week_start": _as_date(w),
@@ -86,7 +85,7 @@ def stored_about(
             .order_by(week.desc(), UsageDaily.provider, UsageDaily.model)
         )
     ]
-    code_week = week_start_of(CodeActivityDaily.day, dialect).label("week")
+    code_week = week_start_of(CodeActivityDaily.day).label("week")
     code = [
         {
             "week_start": _as_date(w),

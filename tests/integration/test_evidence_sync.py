@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.db.earned_units import verified_pr_units
 from bot.db.models import CodeActivityDaily, Person, VerifiedPullRequest
 from bot.domain.evidence import load_ai_tools
 from bot.domain.periods import IsoWeek
@@ -134,6 +136,34 @@ def test_at_most_four_prs_count_a_person_week_and_claude_code_prs_never_count_tw
         weeks = person_weeks(session, W47)
     assert weeks[ids["bob@example.com"]].work_units == pytest.approx(2.0)  # 4 × 0.5, not 7, not 7 + 2
     assert weeks[ids["carol@example.com"]].work_units == pytest.approx(1.5)  # Claude Code's 3 PRs
+
+
+def test_claude_code_prs_count_in_the_iso_week_of_their_day_for_any_set_of_weeks(sessions, tmp_path):
+    """One SELECT maps each day to its ISO week in SQL: Sundays end a week, Mondays start one, gaps are left out."""
+    load_people_with_logins(sessions, tmp_path)
+    days = {
+        date(2026, 11, 8): 1,  # Sunday, W45: not asked for
+        date(2026, 11, 9): 2,  # Monday, W46
+        date(2026, 11, 15): 3,  # Sunday, W46
+        date(2026, 11, 16): 4,  # Monday, W47: not asked for (a gap between the weeks asked)
+        date(2026, 11, 23): 1,  # Monday, W48
+        date(2026, 11, 29): 1,  # Sunday, W48
+        date(2026, 11, 30): 4,  # Monday, W49: not asked for
+    }
+    with sessions.begin() as session:
+        carol = session.scalars(select(Person.id).where(Person.email == "carol@example.com")).one()
+        for day, prs in days.items():
+            session.add(
+                CodeActivityDaily(person_id=carol, day=day, provider="claude_code", pull_requests=prs, updated_at=NOW)
+            )
+    weeks = [IsoWeek.parse("2026-W46"), IsoWeek.parse("2026-W48")]
+    with sessions() as session:
+        units = {
+            (pid, str(start)): units
+            for pid, start, units in session.execute(verified_pr_units(weeks, [carol]).order_by("week_start"))
+        }
+    # W46: 2 + 3 = 5 PRs, capped at 4 → 2.0 units; W48: 1 + 1 = 2 PRs → 1.0.
+    assert units == {(carol, "2026-11-09"): Decimal("2.00"), (carol, "2026-11-23"): Decimal("1.00")}
 
 
 def test_windows_are_split_under_the_search_cap(sessions, database_url, github, tmp_path, monkeypatch):
