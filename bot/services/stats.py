@@ -6,12 +6,12 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, select, union, union_all
+from sqlalchemy import ColumnElement, Date, Integer, Subquery, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly
 from bot.db.output import person_output
-from bot.db.query_types import AnySelect
+from bot.db.query_types import WORK_UNITS, AnySelect
 from bot.db.value_sets import in_values, of_members
 from bot.domain.claims import DEFAULT_CLAIM_RULES
 from bot.domain.periods import IsoWeek
@@ -94,54 +94,51 @@ def person_period_figures(
     """Each person's figures over `weeks` (per person and week with `by_week`), for people with usage or artifacts.
 
     Columns: person_id, [week_start,] tokens, spend_usd, active_days, artifacts, work_units (counted, see
-    bot/db/output.py), shared_artifacts (every artifact shared, counted or not). The one
+    bot/db/output.py), shared_artifacts (every artifact shared, counted or not), used (1: a usage row). The one
     per-person aggregate behind team stats, the team export and App Home, so their numbers agree.
     `members` narrows it to a subquery or a list of person ids; None is everyone.
     """
     starts = [week.start for week in weeks]
-
-    def keys(table: Any) -> list[Any]:
-        return [table.person_id.label("person_id"), *([table.week_start.label("week_start")] if by_week else [])]
-
     in_period = (UsageWeekly.week_start.in_(starts), *of_members(UsageWeekly.person_id, members))
-    if by_week:  # the rollup already holds one row per person and week
-        usage_rows = select(
-            *keys(UsageWeekly),
+    made = person_output(starts, members, cap=cap, by_week=by_week).subquery("made_p")
+    # Usage rows and output rows side by side, summed per key: each part appears once in the SQL (a union of
+    # the keys joined back to both parts wrote each twice, and PostgreSQL spent longer planning than running it).
+    none = literal(0, Integer)
+    both = union_all(
+        select(
+            UsageWeekly.person_id.label("person_id"),
+            UsageWeekly.week_start.label("week_start"),
             UsageWeekly.tokens.label("tokens"),
             UsageWeekly.cost_usd.label("spend_usd"),
             UsageWeekly.active_days.label("active_days"),
-        ).where(*in_period)
-    else:
-        usage_rows = (
-            select(
-                *keys(UsageWeekly),
-                func.sum(UsageWeekly.tokens).label("tokens"),
-                func.sum(UsageWeekly.cost_usd).label("spend_usd"),
-                func.sum(UsageWeekly.active_days).label("active_days"),
-            )
-            .where(*in_period)
-            .group_by(*keys(UsageWeekly))
-        )
-    usage = usage_rows.subquery("usage_p")
-    made = person_output(starts, members, cap=cap, by_week=by_week).subquery("made_p")
-    key_names = ["person_id", "week_start"] if by_week else ["person_id"]
-    anyone = union(
-        select(*(usage.c[name] for name in key_names)), select(*(made.c[name] for name in key_names))
-    ).subquery("anyone")
-    return (
+            none.label("artifacts"),
+            literal(Decimal(0), WORK_UNITS).label("work_units"),
+            none.label("shared_artifacts"),
+            literal(1, Integer).label("used"),
+        ).where(*in_period),
         select(
-            *(anyone.c[name] for name in key_names),
-            func.coalesce(usage.c.tokens, 0).label("tokens"),
-            func.coalesce(usage.c.spend_usd, 0).label("spend_usd"),
-            func.coalesce(usage.c.active_days, 0).label("active_days"),
-            func.coalesce(made.c.artifacts, 0).label("artifacts"),
-            func.coalesce(made.c.work_units, 0).label("work_units"),
-            func.coalesce(made.c.shared_artifacts, 0).label("shared_artifacts"),
-        )
-        .select_from(anyone)
-        .outerjoin(usage, and_(*(usage.c[name] == anyone.c[name] for name in key_names)))
-        .outerjoin(made, and_(*(made.c[name] == anyone.c[name] for name in key_names)))
-    )
+            made.c.person_id,
+            made.c.week_start if by_week else literal(None, Date).label("week_start"),
+            literal(0, UsageWeekly.tokens.type),
+            literal(Decimal(0), UsageWeekly.cost_usd.type),
+            none,
+            made.c.artifacts,
+            made.c.work_units,
+            made.c.shared_artifacts,
+            none,
+        ),
+    ).subquery("person_figures")
+    keys = [both.c.person_id, *([both.c.week_start] if by_week else [])]
+    return select(
+        *keys,
+        func.sum(both.c.tokens).label("tokens"),
+        func.sum(both.c.spend_usd).label("spend_usd"),
+        func.sum(both.c.active_days).label("active_days"),
+        func.sum(both.c.artifacts).label("artifacts"),
+        func.sum(both.c.work_units).label("work_units"),
+        func.sum(both.c.shared_artifacts).label("shared_artifacts"),
+        func.max(both.c.used).label("used"),  # 1: a usage row
+    ).group_by(*keys)
 
 
 def org_week(session: Session, week: IsoWeek, *, cap: int = DEFAULT_CAP) -> OrgWeek:
