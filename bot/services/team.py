@@ -11,11 +11,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, Person, Seat, UsageDaily, UsageWeekly
 from bot.db.output import output_by_week, person_output
+from bot.db.query_types import WORK_UNITS
 from bot.domain.chart import WeekFigures
 from bot.domain.command_args import Target
 from bot.domain.flags import Flag
@@ -187,78 +188,104 @@ def _output_by_person_week(weeks: list[IsoWeek], group: Group, cap: int) -> AnyS
     return person_output([w.start for w in weeks], group.members, cap=cap)
 
 
-def period_totals(
-    session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP, people: int | None = None
-) -> PeriodTotals:
-    """A group's totals over `weeks` (three aggregate queries); evidenced spend: weeks with counted output.
+@dataclass(frozen=True)
+class GroupFigures:
+    """A group's per-person lines over a period, and its totals over the period and the one before."""
 
-    `people`: the current headcount when the caller already counted it (it is the same for every period).
+    lines: list[PersonLine]  # everyone with usage or output in the period
+    totals: PeriodTotals
+    previous: PeriodTotals
+
+
+def group_figures(
+    session: Session, period: list[IsoWeek], before: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP
+) -> GroupFigures:
+    """The lines and both periods' totals in one statement, over one per-person-week aggregate of both periods.
+
+    Evidenced spend is the spend of person-weeks with counted output; active people are those with a usage row;
+    `people` is the group's current headcount (the same for both periods).
     """
-    usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
-    output = _output_by_person_week(weeks, group, cap).subquery("output_pw")
-    shared = select(output.c.person_id, output.c.week_start).where(output.c.work_units > 0).subquery("with_output")
-    tokens, spend, active, evidenced = session.execute(
+    weekly = person_period_figures([*before, *period], group.members, by_week=True, cap=cap).cte("weekly")
+    now = weekly.c.week_start >= period[0].start
+    per_person = (
         select(
-            func.coalesce(func.sum(usage.c.tokens), 0),
-            func.coalesce(func.sum(usage.c.spend_usd), 0),
-            func.count(func.distinct(usage.c.person_id)),
-            func.coalesce(func.sum(case((shared.c.person_id.is_not(None), usage.c.spend_usd), else_=0)), 0),
+            weekly.c.person_id,
+            func.sum(weekly.c.tokens).label("tokens"),
+            func.sum(weekly.c.spend_usd).label("spend_usd"),
+            func.sum(weekly.c.active_days).label("active_days"),
+            func.sum(weekly.c.artifacts).label("artifacts"),
+            func.sum(weekly.c.work_units).label("work_units"),
         )
-        .select_from(usage)
-        .outerjoin(shared, and_(shared.c.person_id == usage.c.person_id, shared.c.week_start == usage.c.week_start))
-    ).one()
-    artifacts, work_units = session.execute(
-        select(func.coalesce(func.sum(output.c.artifacts), 0), func.coalesce(func.sum(output.c.work_units), 0))
-    ).one()
-    if people is None:
-        people = session.scalar(
-            select(func.count())
-            .select_from(Person)
-            .where(Person.in_org.is_(True), Person.active.is_(True), *_members_filter(Person.id, group))
-        )
-    return PeriodTotals(
-        people=int(people or 0),
-        active_people=int(active),
-        tokens=int(tokens),
-        spend_usd=Decimal(spend),
-        artifacts=int(artifacts),
-        work_units=Decimal(work_units),
-        evidenced_spend_usd=Decimal(evidenced),
+        .where(now)
+        .group_by(weekly.c.person_id)
+        .subquery("per_person")
     )
-
-
-def person_lines(session: Session, weeks: list[IsoWeek], group: Group, *, cap: int = DEFAULT_CAP) -> list[PersonLine]:
-    """One line per person of the group with any activity in the period (one aggregate query)."""
-    figures = person_period_figures(weeks, group.members, cap=cap).subquery("figures")
-    rows = session.execute(
-        select(
-            Person.id,
-            Person.name,
-            Person.slack_user_id,
-            Person.team,
-            Person.in_org,
-            Person.active,
-            figures.c.tokens,
-            figures.c.spend_usd,
-            figures.c.active_days,
-            figures.c.artifacts,
-            figures.c.work_units,
-        )
-        .select_from(figures)
-        .join(Person, Person.id == figures.c.person_id)
-    ).all()
-    return [
-        PersonLine(
-            pid,
-            name,
-            slack_id,
-            team,
-            bool(in_org),
-            bool(active),
-            PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units)),
-        )
-        for pid, name, slack_id, team, in_org, active, tokens, spend, days, artifacts, units in rows
-    ]
+    lines = select(
+        literal(0).label("part"),  # 0: a person's line; 1: the period's totals; 2: the period before's
+        Person.id,
+        Person.name,
+        Person.slack_user_id,
+        Person.team,
+        Person.in_org,
+        Person.active,
+        per_person.c.tokens,
+        per_person.c.spend_usd,
+        per_person.c.active_days,
+        per_person.c.artifacts,
+        per_person.c.work_units,
+        literal(Decimal(0), WORK_UNITS).label("evidenced_spend_usd"),
+    ).join_from(per_person, Person, Person.id == per_person.c.person_id)
+    part = case((now, 1), else_=2)
+    headcount = (
+        select(func.count())
+        .select_from(Person)
+        .where(Person.in_org.is_(True), Person.active.is_(True), *_members_filter(Person.id, group))
+        .scalar_subquery()
+    )
+    totals = select(
+        part,
+        func.count(func.distinct(case((weekly.c.used == 1, weekly.c.person_id)))),  # active people
+        null(),
+        null(),
+        null(),
+        null(),
+        null(),
+        func.coalesce(func.sum(weekly.c.tokens), 0),
+        func.coalesce(func.sum(weekly.c.spend_usd), 0),
+        headcount,  # people, in the place of active days
+        func.coalesce(func.sum(weekly.c.artifacts), 0),
+        func.coalesce(func.sum(weekly.c.work_units), 0),
+        func.coalesce(func.sum(case((weekly.c.work_units > 0, weekly.c.spend_usd), else_=0)), 0),
+    ).group_by(part)
+    person_lines: list[PersonLine] = []
+    periods: dict[int, PeriodTotals] = {}
+    for (
+        kind,
+        pid,
+        name,
+        slack_id,
+        team,
+        in_org,
+        active,
+        tokens,
+        spend,
+        days,
+        artifacts,
+        units,
+        evidenced,
+    ) in session.execute(union_all(lines, totals)):
+        if kind == 0:
+            stats = PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
+            person_lines.append(PersonLine(pid, name, slack_id, team, bool(in_org), bool(active), stats))
+        else:  # a period's totals: active people where the id goes, the headcount where active days go
+            periods[kind] = PeriodTotals(
+                int(days), int(pid), int(tokens), Decimal(spend), int(artifacts), Decimal(units), Decimal(evidenced)
+            )
+    people = next((totals.people for totals in periods.values()), None)
+    if people is None:  # nobody had usage or output in either period: the headcount alone
+        people = int(session.scalar(select(headcount)) or 0)
+    nothing = PeriodTotals(people, 0, 0, Decimal(0), 0, Decimal(0), Decimal(0))
+    return GroupFigures(person_lines, periods.get(1, nothing), periods.get(2, nothing))
 
 
 def group_flags(
@@ -388,7 +415,8 @@ def team_report(
     period = weeks_ending(last_week, weeks)
     before = weeks_ending(last_week.previous(weeks), weeks)
     cap = settings.max_counted_artifacts
-    lines = person_lines(session, period, group, cap=cap)
+    figures = group_figures(session, period, before, group, cap=cap)
+    lines = figures.lines
     ranked_stats = rank([line.stats for line in lines], settings.rank_by)
     by_id = {line.person_id: line for line in lines}
     builders = [
@@ -407,12 +435,11 @@ def team_report(
         table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
     today = today or last_week.end
     code = code_and_seat_totals(session, period, group, today)
-    totals = period_totals(session, period, group, cap=cap)
     return TeamReport(
         group_label=group.label,
         weeks=period,
-        totals=totals,
-        previous=period_totals(session, before, group, cap=cap, people=totals.people),
+        totals=figures.totals,
+        previous=figures.previous,
         top_builders=builders,
         flagged=flagged,
         flagged_count=flagged_count,

@@ -27,12 +27,13 @@ from bot.ingest.store import write_usage
 from bot.services.artifacts import create_artifact, delete_artifact
 from bot.services.authority import Viewer
 from bot.services.erasure import erase
-from bot.services.team import Group, person_lines, team_answer, team_report
+from bot.services.team import Group, group_figures, team_answer, team_report
 from tests.conftest import NOW, make_settings
 
 WEEKS = 4
 LAST = IsoWeek.last_complete(NOW, make_settings("sqlite://").zone)
 PERIOD = weeks_ending(LAST, WEEKS)
+BEFORE = weeks_ending(LAST.previous(WEEKS), WEEKS)
 FIRST_DAY = weeks_ending(LAST, 2 * WEEKS)[0].start
 
 
@@ -171,7 +172,8 @@ def _check_every_manager(sessions, settings, computed) -> None:
             group = Group("tree", first.group_label, team_module.authority.below(manager, "group_tree"))
             fresh = team_report(session, group, LAST, WEEKS, settings, today=NOW.date())
             reference = _reference(session, manager, settings.max_counted_artifacts)
-            seen = {line.person_id for line in person_lines(session, PERIOD, group, cap=settings.max_counted_artifacts)}
+            figures = group_figures(session, PERIOD, BEFORE, group, cap=settings.max_counted_artifacts)
+            seen = {line.person_id for line in figures.lines}
         assert kept == fresh == first
         assert seen == reference.pop("seen") and kept.people_with_numbers == len(seen)
         if kept.table is not None:
