@@ -59,8 +59,16 @@ def _run(connection) -> None:
     try:
         with context.begin_transaction():
             context.run_migrations()
-            if inspect(connection).has_table("figures_version"):
-                connection.execute(text("UPDATE figures_version SET version = version + 1 WHERE id = 1"))
+            schema = inspect(connection)
+            if schema.has_table("figures_version"):  # every kept report is stale (migration 0022: whoever it is about)
+                about_everyone = any(c["name"] == "everyone_version" for c in schema.get_columns("figures_version"))
+                connection.execute(
+                    text(
+                        "UPDATE figures_version SET version = version + 1"
+                        + (", everyone_version = version + 1" if about_everyone else "")
+                        + " WHERE id = 1"
+                    )
+                )
     finally:
         connection.info.pop("figures_untracked", None)
 

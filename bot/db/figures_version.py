@@ -8,6 +8,13 @@ The commit of a marked transaction raises the counter as its last statement, ato
 writes: a reader that sees the new counter sees the new rows. A new table, or a write nobody
 thought of (a bulk statement, raw SQL, a migration), is counted by default.
 
+Most writes in the working day are about one person: an artifact shared, edited or deleted, an endorsement,
+a reason given for spend. Those rows are written through the ORM, whose flush names the people
+(`PERSON_COLUMNS`); a commit whose every counted write is such a row records those people in
+figures_changes under the version it raised, and a kept report of a group without them still answers.
+Any other counted write (usage, the org chart, seats, a bulk statement, raw SQL) also raises
+`everyone_version`: every report kept before it is stale.
+
 The counter is raised at commit, not at the first write, so its row lock is held only for the
 instant of the commit: writers never wait on it while holding other locks (no deadlock with the
 org chart's table lock or the rollup's advisory lock).
@@ -18,16 +25,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, inspect
+from sqlalchemy.orm import Session, UOWTransaction
 
 from bot.db.models import (
     AppState,
+    Artifact,
     AuditView,
     ChartFile,
+    Endorsement,
+    FiguresChange,
     FiguresVersion,
     JobRun,
     Lease,
     LlmUsage,
+    Nudge,
     OutboxMessage,
     SeenSlackRequest,
     TeamFigures,
@@ -46,19 +58,42 @@ UNCOUNTED_TABLES = frozenset(
         ChartFile.__tablename__,
         TeamFigures.__tablename__,
         FiguresVersion.__tablename__,
+        FiguresChange.__tablename__,
         "alembic_version",
     }
 )
+# Rows about people, and the columns naming them: an ORM flush of these says whose figures it changed.
+PERSON_COLUMNS: dict[type, tuple[str, ...]] = {
+    Artifact: ("person_id",),
+    Endorsement: ("author_id", "endorser_id"),
+    Nudge: ("person_id",),
+}
+_PERSON_TABLES = frozenset(cls.__tablename__ for cls in PERSON_COLUMNS)  # type: ignore[attr-defined]
 _MARK = "figures_written"
+_PEOPLE = "figures_people"  # the people whose figures the transaction's flushes changed
+_EVERYONE = "figures_everyone"  # a counted write not recorded person by person
+_FLUSHING = "figures_flushing"  # the connection runs an ORM flush whose people are in _PEOPLE
 # Connection.info key: the connection runs migrations (env.py raises the counter itself, once the table exists).
 UNTRACKED = "figures_untracked"
 # An upsert: the row may have been deleted (a test emptying every table); it then comes back above any
 # version a kept answer holds, so none of those can match it again. (`WHERE 1 = 1`: SQLite reads an
 # INSERT … SELECT's ON CONFLICT as a join's ON without a WHERE before it.)
-_BUMP = (
-    f"INSERT INTO {FiguresVersion.__tablename__} (id, version) "
-    f"SELECT 1, COALESCE(MAX(figures_version), 0) + 1 FROM {TeamFigures.__tablename__} WHERE 1 = 1 "
+_START = (
+    f"INSERT INTO {FiguresVersion.__tablename__} (id, version, everyone_version) "
+    f"SELECT 1, COALESCE(MAX(figures_version), 0) + 1, COALESCE(MAX(figures_version), 0) + 1 "
+    f"FROM {TeamFigures.__tablename__} WHERE 1 = 1 "
     f"ON CONFLICT (id) DO UPDATE SET version = {FiguresVersion.__tablename__}.version + 1"
+)
+_BUMP_EVERYONE = f"{_START}, everyone_version = {FiguresVersion.__tablename__}.version + 1"
+_BUMP_PEOPLE = _START
+# Changes at or below everyone_version cannot make any kept report staler than it already is.
+_FORGET_CHANGES = (
+    f"DELETE FROM {FiguresChange.__tablename__} WHERE version <= "
+    f"(SELECT everyone_version FROM {FiguresVersion.__tablename__} WHERE id = 1)"
+)
+_RECORD_PERSON = (
+    f"INSERT INTO {FiguresChange.__tablename__} (version, person_id) "
+    f"SELECT version, {{}} FROM {FiguresVersion.__tablename__} WHERE id = 1"
 )
 
 _COMMENTS = re.compile(r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*", re.S)
@@ -80,28 +115,76 @@ _READ_ONLY = re.compile(
 )
 
 
-def writes_figures(statement: str) -> bool:
-    """Can this SQL statement change a figure? True for a write to any table but UNCOUNTED_TABLES, or an unclear one."""
+def counted_writes(statement: str) -> list[str]:
+    """The tables this SQL statement writes that a figure can read ("" for a write this parser cannot read)."""
     body = statement[_COMMENTS.match(statement).end() :]  # type: ignore[union-attr]  # the pattern always matches
     if re.match(r"WITH\b", body, re.I):
-        return any(name.lower() not in UNCOUNTED_TABLES for name in _WRITE_IN_WITH.findall(body))
+        return [name.lower() for name in _WRITE_IN_WITH.findall(body) if name.lower() not in UNCOUNTED_TABLES]
     if _READ_ONLY.match(body):
-        return False
+        return []
     write = _WRITE.match(body)
     if write is None:
-        return True  # a CREATE TABLE, a statement this parser does not know: counted, to be safe
-    return write.group(1).lower() not in UNCOUNTED_TABLES
+        return [""]  # a CREATE TABLE, a statement this parser does not know: counted, to be safe
+    return [] if write.group(1).lower() in UNCOUNTED_TABLES else [write.group(1).lower()]
+
+
+def writes_figures(statement: str) -> bool:
+    """Can this SQL statement change a figure? True for a write to any table but UNCOUNTED_TABLES, or an unclear one."""
+    return bool(counted_writes(statement))
+
+
+def _forget(connection: Connection) -> None:
+    for key in (_MARK, _PEOPLE, _EVERYONE, _FLUSHING):
+        connection.info.pop(key, None)
 
 
 @event.listens_for(Engine, "begin")
 def _forget_marks(connection: Connection) -> None:
-    connection.info.pop(_MARK, None)
+    _forget(connection)
+
+
+@event.listens_for(Session, "before_flush")
+def _people_of_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    """Note whose rows the flush writes; a row about nobody known makes the transaction everyone's."""
+    about = [obj for obj in (*session.new, *session.dirty, *session.deleted) if type(obj) in PERSON_COLUMNS]
+    if not about:
+        return
+    connection = session.connection()
+    people: set[int] = connection.info.setdefault(_PEOPLE, set())
+    for obj in about:
+        state = inspect(obj)
+        for column in PERSON_COLUMNS[type(obj)]:
+            history = state.attrs[column].history  # a changed owner: the old one's figures change too
+            values = [*history.added, *history.unchanged, *history.deleted] or [getattr(obj, column)]
+            for value in values:
+                if value is None:
+                    connection.info[_EVERYONE] = True
+                else:
+                    people.add(int(value))
+    connection.info[_FLUSHING] = True
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _flush_done(session: Session, _flush: UOWTransaction) -> None:
+    session.connection().info.pop(_FLUSHING, None)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _flush_failed(connection: Connection, *_args: Any) -> None:
+    connection.info.pop(_FLUSHING, None)  # a flush that failed inside a savepoint: what follows is not it
 
 
 @event.listens_for(Engine, "after_cursor_execute")
 def _mark_writes(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-    if _MARK not in connection.info and not connection.info.get(UNTRACKED) and writes_figures(statement):
-        connection.info[_MARK] = True
+    info = connection.info
+    if info.get(UNTRACKED) or info.get(_EVERYONE):
+        return
+    tables = counted_writes(statement)
+    if not tables:
+        return
+    info[_MARK] = True
+    if not (info.get(_FLUSHING) and all(table in _PERSON_TABLES for table in tables)):
+        info[_EVERYONE] = True
 
 
 # Before the table exists (a database being created or emptied) there is no version to raise: nothing kept
@@ -114,17 +197,29 @@ _EXISTS = {
 
 @event.listens_for(Engine, "commit")
 def _raise_on_commit(connection: Connection) -> None:
-    if connection.info.pop(_MARK, None) and not connection.info.get(UNTRACKED):
-        # The driver's own cursor: the last statements of the transaction, and no hook sees them.
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(_EXISTS.get(connection.dialect.name, _EXISTS["postgresql"]))
-            if cursor.fetchone()[0]:
-                cursor.execute(_BUMP)
-        finally:
-            cursor.close()
+    info = connection.info
+    written, everyone, people = info.get(_MARK), info.get(_EVERYONE), info.get(_PEOPLE)
+    _forget(connection)
+    if not written or info.get(UNTRACKED):
+        return
+    # The driver's own cursor: the last statements of the transaction, and no hook sees them.
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_EXISTS.get(connection.dialect.name, _EXISTS["postgresql"]))
+        exists = cursor.fetchone()
+        if not exists or not exists[0]:
+            return
+        if everyone or not people:
+            cursor.execute(_BUMP_EVERYONE)
+            cursor.execute(_FORGET_CHANGES)
+        else:
+            cursor.execute(_BUMP_PEOPLE)
+            placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+            cursor.executemany(_RECORD_PERSON.format(placeholder), [(pid,) for pid in sorted(people)])
+    finally:
+        cursor.close()
 
 
 @event.listens_for(Engine, "rollback")
 def _forget_on_rollback(connection: Connection) -> None:
-    connection.info.pop(_MARK, None)
+    _forget(connection)

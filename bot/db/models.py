@@ -581,12 +581,29 @@ class FiguresVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger)
+    # Raised with `version` by every counted write that is not recorded person by person in figures_changes:
+    # a report kept at an older version is stale whoever it is about.
+    everyone_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class FiguresChange(Base):
+    """A person whose figures a commit changed, under the figures version that commit raised.
+
+    Only commits whose every counted write is about known people are recorded this way (bot/db/figures_version.py);
+    rows at or below everyone_version can no longer matter and are deleted by the next such commit.
+    """
+
+    __tablename__ = "figures_changes"
+
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 class TeamFigures(Base):
     """A group's team report over a span of weeks, as computed at one figures version (bot/services/team_figures.py).
 
-    It answers again only while figures_version still holds that version: any write since makes it stale.
+    It answers again while no write since changed its figures: a write about everyone (everyone_version) or one
+    recorded for one of its people (figures_changes).
     """
 
     __tablename__ = "team_figures"

@@ -1,11 +1,13 @@
-"""Team reports kept between commands: a group's report is computed once per figures version and reused.
+"""Team reports kept between commands: a group's report is computed once and reused until its figures change.
 
 A manager asking `/buildboard team` on Monday, then again, then their manager asking for the tree
 above: the figures only change when something is written (usage, artifacts, evidence, the org
 chart, seats…), and every such commit raises the figures version (bot/db/figures_version.py).
-A kept report answers only while the version is the one it was computed at, so a stale report
-is never shown; whatever else it depends on (the settings, the seats file, the day idle seats are
-judged on, the code's report format) is part of its key.
+A write about everyone (usage, the org chart, seats…) makes every kept report stale; a write about
+some people (an artifact shared, an endorsement, a reason given for spend) only the reports of
+groups those people are in. So a stale report is never shown, and Monday's shares do not make
+every manager's report be computed again. Whatever else a report depends on (the settings, the
+seats file, the day idle seats are judged on, the code's report format) is part of its key.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, select
+from sqlalchemy import ColumnElement, Engine, and_, delete, exists, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import FiguresVersion, TeamFigures
+from bot.db.models import FiguresChange, FiguresVersion, TeamFigures
+from bot.db.query_types import AnySelect
 from bot.db.upsert import upsert, upsert_statement
+from bot.db.value_sets import of_members
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import IdleSeat, PeriodTotals, PersonLine, TeamReport
@@ -57,10 +61,14 @@ def kept_report(
     last_week: IsoWeek,
     weeks: int,
     variant: str,
+    members: AnySelect | None,
     compute: Callable[[], TeamReport],
     now: datetime,
 ) -> TeamReport:
-    """The group's kept report if it was computed at the current figures version; else `compute()`, kept."""
+    """The group's kept report if no write since it was computed changed its figures; else `compute()`, kept.
+
+    `members`: the group's person ids as a subquery (None: everyone), for writes recorded person by person.
+    """
     where = (
         TeamFigures.group_kind == kind,
         TeamFigures.group_key == key,
@@ -68,7 +76,7 @@ def kept_report(
         TeamFigures.weeks == weeks,
         TeamFigures.variant == variant,
     )
-    found = _lookup(session, where)
+    found = _lookup(session, where, members)
     if found is None:  # the version's row is gone (a test emptied every table): nothing kept can be trusted
         return compute()
     if found[1] is not None:
@@ -81,7 +89,7 @@ def kept_report(
     try:
         version = found[0]
         if waited:
-            found = _lookup(session, where)  # a new statement: sees what the thread that held the lock kept
+            found = _lookup(session, where, members)  # a new statement: sees what the thread that held the lock kept
             if found is None:
                 return compute()
             version, kept = found
@@ -104,18 +112,32 @@ def kept_report(
     return report
 
 
-def _lookup(session: Session, where: tuple[ColumnElement[bool], ...]) -> tuple[int, str | None] | None:
-    """The current figures version and the report kept at that version (None: none kept), in one statement.
+def _lookup(
+    session: Session, where: tuple[ColumnElement[bool], ...], members: AnySelect | None
+) -> tuple[int, str | None] | None:
+    """The current figures version and the kept report if it still holds (None: none kept, or stale).
 
+    A report kept before the last write about everyone is stale. One kept after it is stale only if a write
+    since recorded one of the group's people in figures_changes (an artifact shared, an endorsement…).
     The version is read before anything is computed: a write committed after it makes what is computed stale.
     """
+    # One statement, so the changes are read as of the same moment as the versions (a write about everyone
+    # committed in between deletes the changes below it).
+    changed = (
+        exists()
+        .where(FiguresChange.version > TeamFigures.figures_version, *of_members(FiguresChange.person_id, members))
+        .correlate(TeamFigures)
+    )
     found = session.execute(
-        select(FiguresVersion.version, TeamFigures.report)
+        select(FiguresVersion.version, TeamFigures.report, changed)
         .select_from(FiguresVersion)
-        .outerjoin(TeamFigures, and_(TeamFigures.figures_version == FiguresVersion.version, *where))
+        .outerjoin(TeamFigures, and_(TeamFigures.figures_version >= FiguresVersion.everyone_version, *where))
         .where(FiguresVersion.id == 1)
     ).first()
-    return None if found is None else (int(found[0]), found[1])
+    if found is None:
+        return None
+    version, report, stale = int(found[0]), found[1], bool(found[2])
+    return version, (None if stale else report)
 
 
 def _keep(session: Session, row: dict[str, Any]) -> None:
@@ -125,8 +147,9 @@ def _keep(session: Session, row: dict[str, Any]) -> None:
     On SQLite a transaction that already wrote holds the file's write lock: the entry is then written in it.
     """
     bind = session.get_bind()
-    # Entries computed at an older version can never be read again: they go as a new one is kept.
-    stale = delete(TeamFigures).where(TeamFigures.figures_version < row["figures_version"])
+    # Entries kept before the last write about everyone can never be read again: they go as a new one is kept.
+    everyone = select(FiguresVersion.everyone_version).where(FiguresVersion.id == 1).scalar_subquery()
+    stale = delete(TeamFigures).where(TeamFigures.figures_version < everyone)
     driver = session.connection().connection.dbapi_connection
     if isinstance(bind, Engine) and not (bind.dialect.name == "sqlite" and getattr(driver, "in_transaction", True)):
         with bind.begin() as connection:
