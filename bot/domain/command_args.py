@@ -47,7 +47,10 @@ def parse_weeks(text: str) -> int:
     return weeks
 
 
-def parse_target_and_weeks(text: str, *, default_weeks: int = 1) -> tuple[Target, int]:
+DEFAULT_TEAM_WEEKS = 1  # `/buildboard team` and `user` without a number of weeks: the last complete week
+
+
+def parse_target_and_weeks(text: str, *, default_weeks: int = DEFAULT_TEAM_WEEKS) -> tuple[Target, int]:
     """`[@manager | team name] [weeks]` → (Target, weeks). A trailing whole number is the week count."""
     words = text.split()
     weeks = default_weeks

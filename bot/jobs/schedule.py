@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -37,6 +37,8 @@ DAILY_GRACE = timedelta(hours=12)
 # On the digest's weekday, just after midnight, the week's nudges are queued; each is due at the
 # person's own BUILDBOARD_NUDGE_LOCAL_HOUR, and the outbox job sends it then (reminders likewise).
 NUDGE_TIME = time(0, 5)
+# The nightly team reports: long enough after the sync (usage, evidence, seats, estimates) for it to be done.
+TEAM_REPORTS_AFTER_SYNC = timedelta(hours=2)
 
 
 class WallClockCronTrigger(CronTrigger):
@@ -61,6 +63,11 @@ def weekly_at(weekday: str, at: time, zone: ZoneInfo) -> WallClockCronTrigger:
     return WallClockCronTrigger(day_of_week=weekday, hour=at.hour, minute=at.minute, second=at.second, timezone=zone)
 
 
+def _later(at: time, by: timedelta) -> time:
+    """The time of day `by` after `at` (past midnight: the next day's)."""
+    return (datetime.combine(date(2000, 1, 1), at) + by).time()
+
+
 def daily_at(at: time, zone: ZoneInfo) -> WallClockCronTrigger:
     return WallClockCronTrigger(hour=at.hour, minute=at.minute, second=at.second, timezone=zone)
 
@@ -83,6 +90,8 @@ def trigger_for(spec: JobSpec, settings: Settings) -> BaseTrigger:
         return daily_at(settings.retention_time, zone)
     if spec.name == "estimates":  # after the day's sync, so yesterday's artifacts are sized by morning
         return daily_at(settings.sync_time, zone)
+    if spec.name == "team_reports":  # after the sync and the estimates (writes about everyone), before the morning
+        return daily_at(_later(settings.sync_time, TEAM_REPORTS_AFTER_SYNC), zone)
     raise ValueError(f"no schedule for job {spec.name}")
 
 

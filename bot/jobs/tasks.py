@@ -149,6 +149,13 @@ def slack_ids(rt: Runtime) -> str:
     ).summary()
 
 
+def team_reports(rt: Runtime) -> str:
+    """Keep every manager's default `/buildboard team` report, computed after the night's sync and estimates."""
+    from bot.services.team import keep_team_reports
+
+    return keep_team_reports(rt.sessions, rt.settings, rt.clock()).summary()
+
+
 def probe_slack_auth(rt: Runtime) -> str:
     """While Slack refuses the token, ask auth.test now and then; sending resumes once it is accepted."""
     if rt.sender.auth_error() is None:
@@ -174,4 +181,5 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("slack_ids", slack_ids, "daily"),
     JobSpec("retention", retention, "daily"),
     JobSpec("estimates", work_unit_estimates, "daily"),
+    JobSpec("team_reports", team_reports, "daily"),
 )

@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from time import perf_counter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, or_, select, union_all
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
-from bot.db.models import Artifact, Award, CodeActivityDaily, Person, Seat, UsageDaily, UsageWeekly
+from bot.db.models import Artifact, Award, CodeActivityDaily, OrgClosure, Person, Seat, UsageDaily, UsageWeekly
 from bot.db.output import output_by_week, person_output
 from bot.db.query_types import WORK_UNITS
 from bot.domain.chart import WeekFigures
-from bot.domain.command_args import Target
+from bot.domain.command_args import DEFAULT_TEAM_WEEKS, Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
@@ -470,11 +471,70 @@ def kept_team_report(
         last_week=last_week,
         weeks=weeks,
         variant=variant(settings, today),
+        members=group.members,
         compute=lambda: team_report(session, group, last_week, weeks, settings, today=today),
         now=now,
     )
     # The same tree is "your team" to its manager and "their team" to the people above: the label is the asker's.
     return replace(report, group_label=group.label)
+
+
+@dataclass(frozen=True)
+class KeptReports:
+    groups: int  # every manager's tree, and the whole organisation
+    computed: int  # of which were computed now (the others were still kept)
+    seconds: float
+
+    def summary(self) -> str:
+        return (
+            f"team reports kept for {self.groups:,} groups ({self.computed:,} computed, the rest still held) "
+            f"in {self.seconds:.0f} s"
+        )
+
+
+def keep_team_reports(
+    session_factory: sessionmaker[Session], settings: Settings, now: datetime, *, weeks: int = DEFAULT_TEAM_WEEKS
+) -> KeptReports:
+    """Compute and keep the default `/buildboard team` report of every manager and of the whole organisation.
+
+    Run after the night's writes (the daily sync raises the figures version for everyone), so that the
+    morning's first answers are kept ones; a group whose report is still kept costs one lookup. Largest
+    trees first: they are the slowest to compute while someone waits. One transaction per group.
+    """
+    started = perf_counter()
+    last = IsoWeek.last_complete(now, settings.zone)
+    today = now.astimezone(settings.zone).date()
+    with session_factory() as session:
+        managers = list(
+            session.scalars(
+                select(OrgClosure.ancestor_id)
+                .group_by(OrgClosure.ancestor_id)
+                .order_by(func.count().desc(), OrgClosure.ancestor_id)
+            )
+        )
+    groups = [Group("tree", "", authority.below(m, "group_tree"), root_id=m) for m in managers]
+    groups.append(Group("everyone", "The whole organisation", None))
+    computed = 0
+    for group in groups:
+        with session_factory.begin() as session:
+
+            def compute(group: Group = group, session: Session = session) -> TeamReport:
+                nonlocal computed
+                computed += 1
+                return team_report(session, group, last, weeks, settings, today=today)
+
+            kept_report(
+                session,
+                kind=group.kind,
+                key=str(group.key),
+                last_week=last,
+                weeks=weeks,
+                variant=variant(settings, today),
+                members=group.members,
+                compute=compute,
+                now=now,
+            )
+    return KeptReports(len(groups), computed, perf_counter() - started)
 
 
 def team_answer(

@@ -1,8 +1,9 @@
 """Kept team reports (bot/services/team_figures.py) equal freshly computed ones, and a write makes them stale.
 
-Random organisations go through moves, departures, erasure, a new usage import, new and deleted
-artifacts; after each, every manager's kept answer must equal both the report computed from scratch
-and a slow reference computed in Python from the raw rows.
+Random organisations go through moves, departures, erasure, a new usage import, new, edited and deleted
+artifacts, endorsements and reasons given for spend; after each, every manager's kept answer must equal
+both the report computed from scratch and a slow reference computed in Python from the raw rows. The
+writes about some people (artifacts, endorsements, reasons) leave the reports of other groups kept.
 """
 
 from __future__ import annotations
@@ -10,24 +11,28 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 import bot.services.team as team_module
-from bot.db.models import Artifact, Person, TeamFigures, UsageDaily
+from bot.db.models import Artifact, Endorsement, FiguresChange, FiguresVersion, Nudge, Person, TeamFigures, UsageDaily
 from bot.domain.artifacts import ShareFields
-from bot.domain.command_args import Target
+from bot.domain.command_args import DEFAULT_TEAM_WEEKS, Target
+from bot.domain.evidence import MAX_ENDORSEMENT_UNITS, UNITS_PER_ENDORSER
 from bot.domain.periods import IsoWeek, weeks_ending
+from bot.domain.reports import TeamReport
 from bot.ingest.prices import PriceTable
 from bot.ingest.records import UsageRecord
 from bot.ingest.store import write_usage
-from bot.services.artifacts import create_artifact, delete_artifact
+from bot.services.artifacts import create_artifact, delete_artifact, edit_artifact
 from bot.services.authority import Viewer
+from bot.services.endorsements import endorse
 from bot.services.erasure import erase
-from bot.services.team import Group, group_figures, team_answer, team_report
+from bot.services.sharing import share
+from bot.services.team import Group, group_figures, keep_team_reports, team_answer, team_report
 from tests.conftest import NOW, make_settings
 
 WEEKS = 4
@@ -87,6 +92,7 @@ def _grow(sessions, rng: random.Random, size: int) -> list[int]:
                 name=f"Person {i}",
                 team=rng.choice(["Red", "Blue"]),
                 manager_id=manager,
+                slack_user_id=f"U{i}",
                 created_at=NOW,
                 updated_at=NOW,
             )
@@ -105,6 +111,43 @@ def _share(sessions, rng: random.Random, person_id: int) -> None:
         week = rng.choice(weeks_ending(LAST, 2 * WEEKS))
         fields = ShareFields(f"Tool {rng.random():.6f}", None, "A tool for the team to use", "tool", None, False)
         create_artifact(session, person, week, fields, NOW + timedelta(minutes=rng.randrange(1000)))
+
+
+def _edit(session, rng: random.Random) -> Artifact:
+    """The owner gives an artifact a link, which raises its work units from the unlinked 0.5."""
+    artifact = rng.choice(session.scalars(select(Artifact).order_by(Artifact.id)).all())
+    fields = ShareFields(
+        artifact.title, f"https://github.com/acme/tool/pull/{artifact.id}", "Now linked", "tool", 6, False
+    )
+    return edit_artifact(session, session.get(Person, artifact.person_id), artifact.id, fields, NOW)
+
+
+def _endorse(sessions, settings, computed, rng: random.Random, endorser_id: int) -> None:
+    """The endorser says "I use this" of someone's artifact during the last week (it counts in the author's).
+
+    The artifact is given a link first, in a transaction of its own, and every report is asked for again:
+    then the endorsement alone is what must make the author's groups' reports stale.
+    """
+    with sessions.begin() as session:
+        artifact_id = _edit(session, rng).id
+    _check_every_manager(sessions, settings, computed)
+    during = datetime.combine(LAST.start + timedelta(days=2), time(12), tzinfo=UTC)
+    with sessions.begin() as session:
+        slack_id = session.get(Person, endorser_id).slack_user_id
+        endorse(session, artifact_id, slack_id, during, make_settings("sqlite://").zone)
+
+
+def _reason(session, rng: random.Random, person: Person) -> None:
+    """The person answers their nudge for a week of the period with "nothing to show yet": no spend flag."""
+    week = rng.choice(PERIOD)
+    nudge = session.scalars(select(Nudge).where(Nudge.person_id == person.id, Nudge.week_start == week.start)).first()
+    if nudge is None:
+        nudge = Nudge(
+            person_id=person.id, week_start=week.start, status="sent", tokens=0, spend_usd=Decimal(0), created_at=NOW
+        )
+        session.add(nudge)
+        session.flush()
+    nudge.status, nudge.reason, nudge.answered_at = "nothing_to_show", "exploring", NOW
 
 
 def _below(people: dict[int, int | None], manager: int) -> set[int]:
@@ -143,6 +186,13 @@ def _reference(session, manager: int, cap: int) -> dict:
         counted = sorted(shared, key=lambda a: (a.created_at, a.id))[:cap]
         artifacts += len(counted)
         units[key] = sum((Decimal(a.work_units) for a in counted), Decimal(0))
+    # Endorsements: distinct endorsers of the author's artifacts in a week, so many units each, capped.
+    endorsers: dict[tuple[int, date], set[int]] = defaultdict(set)
+    for endorsement in session.scalars(select(Endorsement).where(Endorsement.author_id.in_(members))):
+        if endorsement.week_start in starts:
+            endorsers[(endorsement.author_id, endorsement.week_start)].add(endorsement.endorser_id)
+    for key, who in endorsers.items():
+        units[key] = units.get(key, Decimal(0)) + min(len(who) * UNITS_PER_ENDORSER, MAX_ENDORSEMENT_UNITS)
     return {
         "people": sum(1 for pid in members if people[pid].in_org and people[pid].active),
         "active_people": len({pid for pid, _ in spend}),
@@ -151,7 +201,7 @@ def _reference(session, manager: int, cap: int) -> dict:
         "artifacts": artifacts,
         "work_units": sum(units.values(), Decimal(0)),
         "evidenced_spend_usd": sum((v for k, v in spend.items() if units.get(k, 0) > 0), Decimal(0)),
-        "seen": {pid for pid, _ in spend} | {pid for pid, _ in by_week},
+        "seen": {pid for pid, _ in spend} | {pid for pid, _ in by_week} | {pid for pid, _ in endorsers},
     }
 
 
@@ -200,6 +250,7 @@ def test_kept_answers_equal_fresh_ones_through_every_kind_of_write(sessions, set
     ids = _grow(sessions, rng, 40)
     _check_every_manager(sessions, settings, computed)
     writes = ["move", "departure", "erasure", "usage", "artifact", "delete_artifact", "move", "usage"]
+    writes += ["endorse", "edit_artifact", "reason", "artifact", "endorse"]
     rng.shuffle(writes)
     for write in writes:
         with sessions.begin() as session:
@@ -216,8 +267,14 @@ def test_kept_answers_equal_fresh_ones_through_every_kind_of_write(sessions, set
             elif write == "delete_artifact":
                 artifact = session.scalars(select(Artifact).order_by(Artifact.id)).first()
                 delete_artifact(session, session.get(Person, artifact.person_id), artifact.id)
+            elif write == "edit_artifact":
+                _edit(session, rng)
+            elif write == "reason":
+                _reason(session, rng, person)
         if write == "artifact":
             _share(sessions, rng, person.id)
+        elif write == "endorse":
+            _endorse(sessions, settings, computed, rng, person.id)
         _check_every_manager(sessions, settings, computed)
 
 
@@ -285,3 +342,90 @@ def test_forgetting_someone_drops_every_kept_report_and_stale_ones_go_as_new_one
         erase(session, session.get(Person, member), now=NOW)
     with sessions.begin() as session:
         assert session.scalar(select(func.count()).select_from(TeamFigures)) == 0
+
+
+class _NoDms:
+    """The Slack side of a share (rewriting nudge DMs): nobody here was nudged."""
+
+    def show_answer(self, dms) -> int:
+        return 0
+
+
+def _above(people: dict[int, int | None], person: int) -> set[int]:
+    found, manager = set(), people[person]
+    while manager is not None:
+        found.add(manager)
+        manager = people[manager]
+    return found
+
+
+def test_a_share_makes_stale_only_the_reports_of_the_groups_the_sharer_is_in(sessions, settings, computed):
+    rng = random.Random(21)
+    ids = _grow(sessions, rng, 30)
+    with sessions.begin() as session:
+        people = {p.id: p.manager_id for p in session.scalars(select(Person))}
+        managers = _managers(session)
+    leaf = next(pid for pid in reversed(ids) if pid not in managers and people[pid] is not None)
+
+    def ask_everyone() -> dict[int | None, TeamReport]:
+        answers = {}
+        for manager in managers:
+            with sessions.begin() as session:
+                answers[manager] = team_answer(session, Viewer(manager, False), Target(), WEEKS, settings, now=NOW)
+        with sessions.begin() as session:  # an admin with nobody below: the whole organisation
+            answers[None] = team_answer(session, Viewer(leaf, True), Target(), WEEKS, settings, now=NOW)
+        return {who: answer.report for who, answer in answers.items()}
+
+    before = ask_everyone()
+    labels = {report.group_label: who for who, report in before.items()}
+    with sessions.begin() as session:
+        everyone_before = session.get(FiguresVersion, 1).everyone_version
+        version_before = session.get(FiguresVersion, 1).version
+        sharer = session.get(Person, leaf)
+        slack_id = sharer.slack_user_id
+    fields = ShareFields("A linter", "https://github.com/acme/lint/pull/7", "Lints our SQL", "tool", 3, False)
+    outcome = share(sessions, _NoDms(), None, settings, slack_user_id=slack_id, week=LAST, fields=fields, now=NOW)
+    assert outcome.artifact_id
+    with sessions.begin() as session:
+        assert session.get(FiguresVersion, 1).everyone_version == everyone_before, "a share is about one person"
+        changed = select(FiguresChange.person_id).where(FiguresChange.version > version_before)
+        assert set(session.scalars(changed)) == {leaf}
+    computed.clear()
+    after = ask_everyone()
+    recomputed = {labels[label] for label in computed}
+    assert recomputed == _above(people, leaf) | {None}  # the sharer's managers' trees, and everyone
+    for who in before:
+        if who in recomputed:
+            assert after[who].totals.artifacts == before[who].totals.artifacts + 1
+        else:
+            assert after[who] == before[who]
+    # A write about everyone (usage) makes every report stale and leaves no change to check person by person.
+    with sessions.begin() as session:
+        email = session.get(Person, ids[1]).email
+        _write_usage(session, [UsageRecord(LAST.start, email, "openai", "gpt-4o", 2_000, 200, cost_usd=Decimal(1))])
+    with sessions.begin() as session:
+        assert session.get(FiguresVersion, 1).everyone_version > everyone_before
+        assert session.scalar(select(func.count()).select_from(FiguresChange)) == 0
+    computed.clear()
+    ask_everyone()
+    assert {labels[label] for label in computed} == set(managers) | {None}
+
+
+def test_the_nightly_job_keeps_every_managers_report_and_the_organisations(sessions, settings, computed):
+    ids = _grow(sessions, random.Random(23), 25)
+    with sessions.begin() as session:
+        managers = _managers(session)
+    night = keep_team_reports(sessions, settings, NOW)
+    assert (night.groups, night.computed) == (len(managers) + 1, len(managers) + 1)
+    computed.clear()
+    for manager in managers:  # the morning: every first answer is a kept one, equal to a fresh one
+        with sessions.begin() as session:
+            kept = team_answer(session, Viewer(manager, False), Target(), DEFAULT_TEAM_WEEKS, settings, now=NOW)
+            group = Group("tree", kept.report.group_label, team_module.authority.below(manager, "group_tree"))
+            last = IsoWeek.last_complete(NOW, settings.zone)
+            assert kept.report == team_report(session, group, last, DEFAULT_TEAM_WEEKS, settings, today=NOW.date())
+    with sessions.begin() as session:
+        team_answer(session, Viewer(ids[-1], True), Target(), DEFAULT_TEAM_WEEKS, settings, now=NOW)
+    assert computed == [], "every morning answer was a kept one"
+    again = keep_team_reports(sessions, settings, NOW)
+    assert again.computed == 0  # nothing written since: every report is still kept

@@ -85,7 +85,12 @@ def test_triggers_follow_the_settings():
         "slack_ids",
         "retention",
         "estimates",
+        "team_reports",
     }
+    # The nightly team reports come two hours after the sync, past midnight into the next day if need be.
+    sync = Settings(_env_file=None, timezone="Europe/Berlin", sync_time=time(23, 30))
+    reports = trigger_for(by_name["team_reports"], sync).get_next_fire_time(None, datetime(2026, 11, 28, tzinfo=UTC))
+    assert reports.astimezone(BERLIN).strftime("%H:%M") == "01:30"
 
 
 def test_a_missed_digest_is_caught_up_once_and_only_within_grace():
