@@ -18,6 +18,7 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -37,6 +38,7 @@ TOP_BURST = 100
 MIX_P99_MS = 300  # the Monday mix
 MIX_MANAGERS = 1000
 MIX_SEED = 20
+MORNING_SEED = 21  # the morning after the nightly team reports: other managers than the cold mix's
 ME_RATIO = 3.0
 
 
@@ -72,18 +74,23 @@ def _wait_listening(port: int, process: subprocess.Popen, log, timeout: float = 
     raise RuntimeError("server did not start listening")
 
 
+def _server_env(url: str, standin: SlackStandIn) -> dict[str, str]:
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=standin.base_url,
+    )
+    env.pop("SLACK_APP_TOKEN", None)
+    return env
+
+
 class Server:
     def __init__(self, kind: str, url: str, standin: SlackStandIn):
         self.port = _free_port()
         if kind == "real":
-            env = dict(
-                os.environ,
-                DATABASE_URL=url,
-                SLACK_BOT_TOKEN=BOT_TOKEN,
-                SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                SLACK_API_URL=standin.base_url,
-            )
-            env.pop("SLACK_APP_TOKEN", None)
+            env = _server_env(url, standin)
             command = [
                 str(Path(sys.executable).with_name("buildboard")),
                 "serve",
@@ -239,12 +246,12 @@ def manager_of(ds: Dataset, size: int) -> tuple[str, int]:
     return best["slack_user_id"], sizes[best["email"]]
 
 
-def monday_managers(ds: Dataset, count: int) -> tuple[list[str], list[int]]:
+def monday_managers(ds: Dataset, count: int, seed: int = MIX_SEED) -> tuple[list[str], list[int]]:
     """`count` managers drawn at random from the tree (so their sizes are as in the tree): Slack ids, sizes."""
     people = _people(ds)
     sizes = _sizes(people)
     managers = [p for p in people if p["email"] in sizes]
-    chosen = random.Random(MIX_SEED).sample(managers, min(count, len(managers)))
+    chosen = random.Random(seed).sample(managers, min(count, len(managers)))
     return [p["slack_user_id"] for p in chosen], [sizes[p["email"]] for p in chosen]
 
 
@@ -271,25 +278,57 @@ def _team_burst(
     )
 
 
-def _monday_mix(database: str, port: int, standin: SlackStandIn, ds: Dataset, base_p99: float) -> Result:
-    managers, sizes = monday_managers(ds, MIX_MANAGERS)
+def _monday_mix(
+    database: str, port: int, standin: SlackStandIn, ds: Dataset, base_p99: float, *, seed: int = MIX_SEED, night=None
+) -> Result:
+    managers, sizes = monday_managers(ds, MIX_MANAGERS, seed)
     acks, answers, errors = load(
         port, standin, "team", managers, len(managers), expect_answer=True, wait_for_answer=True
     )
     ack_p99, answer_p99 = percentile(acks, 99), percentile(answers, 99)
     ordered = sorted(sizes)
+    if night is None:
+        title, before = "Monday mix", "each manager asks once (nothing kept beforehand)"
+    else:
+        title = "Monday mix after the nightly team reports"
+        before = (
+            f"other managers than the cold mix's, each asks once, after the nightly job ({night.summary()}, "
+            "in-process, nothing else running)"
+        )
     return Result(
         database,
-        f"Monday mix: /buildboard team by {len(managers):,} managers, {CONCURRENCY} in flight",
+        f"{title}: /buildboard team by {len(managers):,} managers, {CONCURRENCY} in flight",
         f"p99 {_ms(base_p99)} (bare Bolt ack)",
         f"ack p99 {_ms(ack_p99)}; answer p99 {_ms(answer_p99)}",
         answer_p99 / base_p99,
         f"answer p99 < {MIX_P99_MS} ms",
         answer_p99 < MIX_P99_MS / 1000 and errors == 0,
-        f"each manager asks once (nothing kept beforehand); team sizes median {ordered[len(ordered) // 2]:,}, "
+        f"{before}; team sizes median {ordered[len(ordered) // 2]:,}, "
         f"p90 {ordered[int(len(ordered) * 0.9)]:,}, p99 {ordered[int(len(ordered) * 0.99)]:,}, largest "
         f"{ordered[-1]:,}; answer p50 {_ms(percentile(answers, 50))}; errors {errors}",
     )
+
+
+def _nightly_team_reports(url: str, standin: SlackStandIn):
+    """The scheduler's nightly `team_reports` job, in-process, with the settings the server runs with (a kept
+    report's key holds a digest of them)."""
+    from bot.db.engine import make_engine, make_session_factory
+    from bot.services.team import keep_team_reports
+    from bot.settings import Settings
+
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(_server_env(url, standin))
+    try:
+        settings = Settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    engine = make_engine(url)
+    try:
+        return keep_team_reports(make_session_factory(engine), settings, datetime.now(UTC))
+    finally:
+        engine.dispose()
 
 
 def _forget_kept_reports(url: str) -> None:
@@ -344,6 +383,9 @@ def run(database: str, url: str, ds: Dataset, requests: int, log=print) -> list[
             results.append(_team_burst(database, real.port, standin, top, size, burst, TOP_P99_MS, base_p99))
             log(f"  [{database}] http: the Monday mix ({MIX_MANAGERS:,} managers, {CONCURRENCY} in flight) …")
             results.append(_monday_mix(database, real.port, standin, ds, base_p99))
+            log(f"  [{database}] http: the nightly team reports, then the Monday mix again (other managers) …")
+            night = _nightly_team_reports(url, standin)
+            results.append(_monday_mix(database, real.port, standin, ds, base_p99, seed=MORNING_SEED, night=night))
         finally:
             real.close()
     return results

@@ -39,7 +39,8 @@ def test_bench_quick_runs_and_prints_ratios(tmp_path, monkeypatch, capsys):
         "digest peak memory",
         "/buildboard me",
         "/buildboard team",
-        "Monday mix",
+        "Monday mix:",
+        "Monday mix after the nightly team reports",
         "nudge fan-out",
     )
     for name in wanted:
