@@ -177,8 +177,8 @@ def _flush_failed(connection: Connection, *_args: Any) -> None:
 @event.listens_for(Engine, "after_cursor_execute")
 def _mark_writes(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
     info = connection.info
-    if info.get(UNTRACKED) or info.get(_EVERYONE):
-        return
+    if info.get(UNTRACKED) or (info.get(_MARK) and info.get(_EVERYONE)):
+        return  # nothing more to learn: the commit raises the version for everyone
     tables = counted_writes(statement)
     if not tables:
         return

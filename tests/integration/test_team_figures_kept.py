@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 import bot.services.team as team_module
 from bot.db.models import Artifact, Endorsement, FiguresChange, FiguresVersion, Nudge, Person, TeamFigures, UsageDaily
@@ -429,3 +429,34 @@ def test_the_nightly_job_keeps_every_managers_report_and_the_organisations(sessi
     assert computed == [], "every morning answer was a kept one"
     again = keep_team_reports(sessions, settings, NOW)
     assert again.computed == 0  # nothing written since: every report is still kept
+
+
+def test_only_orm_rows_about_people_are_recorded_person_by_person(sessions):
+    """A statement the ORM's flush did not write (a bulk UPDATE of artifacts), or a flush that also writes another
+    table (a person renamed beside an artifact), is a write about everyone."""
+    ids = _grow(sessions, random.Random(29), 6)
+
+    def versions() -> tuple[int, int]:
+        with sessions() as session:
+            row = session.get(FiguresVersion, 1)
+            return row.version, row.everyone_version
+
+    _, everyone = versions()
+    _share(sessions, random.Random(1), ids[2])
+    version, still = versions()
+    assert still == everyone and version > everyone
+    _share(sessions, random.Random(2), ids[4])
+    with sessions.begin() as session:  # an ORM edit about ids[2], then a bulk UPDATE the flush knows nothing of
+        session.scalars(select(Artifact).where(Artifact.person_id == ids[2])).first().title = "Edited"
+        session.flush()
+        session.execute(update(Artifact).where(Artifact.person_id == ids[4]).values(work_units=Decimal(2)))
+    version, everyone = versions()
+    assert everyone == version
+    with sessions.begin() as session:
+        artifact = session.scalars(select(Artifact).where(Artifact.person_id == ids[2])).first()
+        artifact.title = "Renamed"
+        session.get(Person, ids[3]).name = "Someone Else"
+    version, everyone = versions()
+    assert everyone == version
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(FiguresChange)) == 0
