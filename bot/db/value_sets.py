@@ -24,6 +24,11 @@ class InValues(ColumnElement[bool]):
         self.column = column
         self.values = list(values)
 
+    def self_group(self, against=None):
+        # A predicate already: without this, SQLite (no native boolean) was sent `… IN (…) = 1`, which no
+        # index serves (one person's seat cost scanned a week of usage_daily: 150 ms instead of 0.1 ms).
+        return self
+
 
 @compiles(InValues, "postgresql")
 def _in_values_postgresql(element: InValues, compiler, **kw) -> str:

@@ -1,0 +1,44 @@
+"""`column IN values` as one bound parameter (bot/db/value_sets.py): the right rows, through the column's index."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, and_, create_engine, insert, select, text
+
+from bot.db.value_sets import among, in_values
+
+
+def test_in_values_finds_the_rows_through_the_index_even_beside_other_conditions(database_url, tmp_path):
+    engine = create_engine(database_url)
+    metadata = MetaData()
+    rows = Table(
+        "value_set_rows",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("person_id", Integer, index=True),
+        Column("kind", String(10)),
+    )
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as connection:
+            connection.execute(
+                insert(rows), [{"person_id": i % 500, "kind": "seat" if i % 7 else "use"} for i in range(5000)]
+            )
+            connection.execute(text("ANALYZE value_set_rows" if engine.dialect.name == "postgresql" else "ANALYZE"))
+        query = select(rows.c.id).where(and_(rows.c.kind == "seat", among(rows.c.person_id, [3, 4, 700])))
+        with engine.connect() as connection:
+            found = set(connection.scalars(query))
+            expected = {i + 1 for i in range(5000) if i % 500 in (3, 4) and i % 7}  # ids count from 1
+            assert found == expected
+            assert set(connection.scalars(select(rows.c.id).where(in_values(rows.c.person_id, [])))) == set()
+            sql = str(query.compile(engine, compile_kwargs={"literal_binds": False}))
+            # A predicate as it is: SQLite (no native boolean) was sent `… IN (…) = 1`, which no index serves.
+            assert ") = 1" not in sql, sql
+            if engine.dialect.name == "sqlite":
+                plan = " ".join(
+                    str(row[-1])
+                    for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, ("seat", "[3,4,700]"))
+                )
+                assert "ix_value_set_rows_person_id" in plan, plan
+    finally:
+        metadata.drop_all(engine)
+        engine.dispose()
