@@ -21,7 +21,7 @@ from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.leaderboard import current_leaderboard
 from bot.services.privacy import set_public_opt_out
 from bot.services.seats import seat_cost_by_person
-from bot.services.stats import person_week_from_row, person_weeks, person_weeks_subquery
+from bot.services.stats import person_week_from_row, person_weeks, ranked_weeks_subquery
 from bot.services.team import titles_of
 from bot.services.transparency import stored_about
 from bot.settings import Settings
@@ -40,7 +40,7 @@ def my_week(session: Session, person: Person, week: IsoWeek, settings: Settings)
     """
     cap = settings.max_counted_artifacts
     mine = person_weeks(session, week, [person.id], cap=cap).get(person.id) or empty_week(person.id)
-    table = person_weeks_subquery(week, cap=cap)
+    table = ranked_weeks_subquery(week, cap=cap)
     active = table.c.work_units > 0  # only people with counted output are ranked, like the public board
     ahead, tied = _ahead_and_tied(table, mine, settings.rank_by)
     others = and_(active, table.c.person_id != mine.person_id)

@@ -69,6 +69,29 @@ def person_weeks_subquery(
     return union_all(with_usage, only_made).subquery()
 
 
+def ranked_weeks_subquery(week: IsoWeek, *, cap: int = DEFAULT_CAP) -> Subquery:
+    """The week's ranked people (counted work units > 0), with the columns of `person_weeks_subquery`.
+
+    Only people with counted output are ranked (like the public board): a position is counted among
+    them, a read of the week's output (about one person in eight) with their usage joined, not of
+    everyone's week.
+    """
+    made = _output_by_person(week, None, cap).subquery("made")
+    return (
+        select(
+            made.c.person_id,
+            func.coalesce(UsageWeekly.tokens, 0).label("tokens"),
+            func.coalesce(UsageWeekly.cost_usd, 0).label("spend_usd"),
+            func.coalesce(UsageWeekly.active_days, 0).label("active_days"),
+            made.c.artifacts,
+            made.c.work_units,
+        )
+        .outerjoin(UsageWeekly, and_(UsageWeekly.person_id == made.c.person_id, UsageWeekly.week_start == week.start))
+        .where(made.c.work_units > 0)
+        .subquery("ranked")
+    )
+
+
 def person_week_from_row(row: Sequence[Any]) -> PersonWeek:
     pid, tokens, spend, days, artifacts, units = row
     return PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
