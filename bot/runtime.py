@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 # /buildboard answers that follow the ack run on their own threads, not on Bolt's listener threads (5 of
 # them): a burst of slow answers must not keep later commands from being acknowledged within Slack's 3 s.
-ANSWER_WORKERS = 4
+# Two, one per CPU of a small host: answers are CPU-bound Python holding the GIL, and four of them at once
+# answered no faster than two but kept the threads that ack waiting for it (ack p99 6.8× a bare app, not 3.6×).
+ANSWER_WORKERS = 2
 ANSWER_NICENESS = 10  # below the threads that ack, where the OS allows a thread its own priority (Linux)
 ARTIFACT_HOOK_WORKERS = 2
 
