@@ -461,7 +461,7 @@ def team_report(
 def kept_team_report(
     session: Session, group: Group, last_week: IsoWeek, weeks: int, settings: Settings, *, today: date, now: datetime
 ) -> TeamReport:
-    """`team_report`, computed once per figures version and kept (bot/services/team_figures.py)."""
+    """`team_report`, kept until a write changes its figures (bot/services/team_figures.py)."""
     if group.key is None:
         return team_report(session, group, last_week, weeks, settings, today=today)
     report = kept_report(
