@@ -459,11 +459,28 @@ def team_report(
 
 
 def kept_team_report(
-    session: Session, group: Group, last_week: IsoWeek, weeks: int, settings: Settings, *, today: date, now: datetime
+    session: Session,
+    group: Group,
+    last_week: IsoWeek,
+    weeks: int,
+    settings: Settings,
+    *,
+    today: date,
+    now: datetime,
+    computed: list[Group] | None = None,
 ) -> TeamReport:
-    """`team_report`, kept until a write changes its figures (bot/services/team_figures.py)."""
-    if group.key is None:
+    """`team_report`, kept until a write changes its figures (bot/services/team_figures.py).
+
+    `computed`: the group is appended to it when its report was computed now rather than read.
+    """
+
+    def compute() -> TeamReport:
+        if computed is not None:
+            computed.append(group)
         return team_report(session, group, last_week, weeks, settings, today=today)
+
+    if group.key is None:
+        return compute()
     report = kept_report(
         session,
         kind=group.kind,
@@ -472,7 +489,7 @@ def kept_team_report(
         weeks=weeks,
         variant=variant(settings, today),
         members=group.members,
-        compute=lambda: team_report(session, group, last_week, weeks, settings, today=today),
+        compute=compute,
         now=now,
     )
     # The same tree is "your team" to its manager and "their team" to the people above: the label is the asker's.
@@ -514,27 +531,11 @@ def keep_team_reports(
         )
     groups = [Group("tree", "", authority.below(m, "group_tree"), root_id=m) for m in managers]
     groups.append(Group("everyone", "The whole organisation", None))
-    computed = 0
+    computed: list[Group] = []
     for group in groups:
         with session_factory.begin() as session:
-
-            def compute(group: Group = group, session: Session = session) -> TeamReport:
-                nonlocal computed
-                computed += 1
-                return team_report(session, group, last, weeks, settings, today=today)
-
-            kept_report(
-                session,
-                kind=group.kind,
-                key=str(group.key),
-                last_week=last,
-                weeks=weeks,
-                variant=variant(settings, today),
-                members=group.members,
-                compute=compute,
-                now=now,
-            )
-    return KeptReports(len(groups), computed, perf_counter() - started)
+            kept_team_report(session, group, last, weeks, settings, today=today, now=now, computed=computed)
+    return KeptReports(len(groups), len(computed), perf_counter() - started)
 
 
 def team_answer(
