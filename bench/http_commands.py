@@ -20,6 +20,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest.mock import patch
 
 from sqlalchemy import create_engine, text
 
@@ -316,14 +317,8 @@ def _nightly_team_reports(url: str, standin: SlackStandIn):
     from bot.services.team import keep_team_reports
     from bot.settings import Settings
 
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(_server_env(url, standin))
-    try:
+    with patch.dict(os.environ, _server_env(url, standin), clear=True):
         settings = Settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
     engine = make_engine(url)
     try:
         return keep_team_reports(make_session_factory(engine), settings, datetime.now(UTC))
