@@ -127,15 +127,15 @@ def extra_output_terms(starts: Sequence[date], members: Members) -> list[AnySele
     ]
 
 
-def person_output(starts: Sequence[date], members: Members = None, *, cap: int, by_week: bool = True) -> AnySelect:
-    """Counted output per person and week (per person over all `starts` without `by_week`).
+def person_output(starts: Sequence[date], members: Members = None, *, cap: int) -> AnySelect:
+    """Counted output per person and week.
 
-    Columns: person_id, [week_start,] artifacts, shared_artifacts, shared_units, evidence_units,
+    Columns: person_id, week_start, artifacts, shared_artifacts, shared_units, evidence_units,
     endorsement_units, work_units. Only person-weeks with something shared or some evidence appear.
     """
     terms = [shared_term(starts, members, cap), *extra_output_terms(starts, members)]
     table = union_all(*terms).subquery("output_terms")
-    keys = [table.c.person_id, *([table.c.week_start] if by_week else [])]
+    keys = [table.c.person_id, table.c.week_start]
     summed = {name: func.coalesce(func.sum(table.c[name]), 0) for name in TERM_COLUMNS[2:]}
     return select(
         *keys,

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, Subquery, and_, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Integer, Subquery, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly
@@ -111,19 +111,18 @@ def person_period_figures(
     weeks: Sequence[IsoWeek],
     members: AnySelect | Collection[int] | None = None,
     *,
-    by_week: bool = False,
     cap: int = DEFAULT_CAP,
 ) -> AnySelect:
-    """Each person's figures over `weeks` (per person and week with `by_week`), for people with usage or artifacts.
+    """Each person's figures per week of `weeks`, for the person-weeks with usage or artifacts.
 
-    Columns: person_id, [week_start,] tokens, spend_usd, active_days, artifacts, work_units (counted, see
+    Columns: person_id, week_start, tokens, spend_usd, active_days, artifacts, work_units (counted, see
     bot/db/output.py), shared_artifacts (every artifact shared, counted or not), used (1: a usage row). The one
     per-person aggregate behind team stats, the team export and App Home, so their numbers agree.
     `members` narrows it to a subquery or a list of person ids; None is everyone.
     """
     starts = [week.start for week in weeks]
     in_period = (UsageWeekly.week_start.in_(starts), *of_members(UsageWeekly.person_id, members))
-    made = person_output(starts, members, cap=cap, by_week=by_week).subquery("made_p")
+    made = person_output(starts, members, cap=cap).subquery("made_p")
     # Usage rows and output rows side by side, summed per key: each part appears once in the SQL (a union of
     # the keys joined back to both parts wrote each twice, and PostgreSQL spent longer planning than running it).
     none = literal(0, Integer)
@@ -141,7 +140,7 @@ def person_period_figures(
         ).where(*in_period),
         select(
             made.c.person_id,
-            made.c.week_start if by_week else literal(None, Date).label("week_start"),
+            made.c.week_start,
             literal(0, UsageWeekly.tokens.type),
             literal(Decimal(0), UsageWeekly.cost_usd.type),
             none,
@@ -151,7 +150,7 @@ def person_period_figures(
             none,
         ),
     ).subquery("person_figures")
-    keys = [both.c.person_id, *([both.c.week_start] if by_week else [])]
+    keys = [both.c.person_id, both.c.week_start]
     return select(
         *keys,
         func.sum(both.c.tokens).label("tokens"),

@@ -206,7 +206,7 @@ def group_figures(
     Evidenced spend is the spend of person-weeks with counted output; active people are those with a usage row;
     `people` is the group's current headcount (the same for both periods).
     """
-    weekly = person_period_figures([*before, *period], group.members, by_week=True, cap=cap).cte("weekly")
+    weekly = person_period_figures([*before, *period], group.members, cap=cap).cte("weekly")
     now = weekly.c.week_start >= period[0].start
     per_person = (
         select(
