@@ -144,8 +144,9 @@ def _old_trail(sessions) -> int:
             ("v.root_person_id", "audit_views v WHERE v.scope = 'person'"),
             (
                 "h.descendant_id",
-                f"audit_views v JOIN org_closure_history h ON h.ancestor_id = v.root_person_id "
-                f"AND {_HELD} WHERE v.scope = 'tree'",
+                "audit_views v JOIN (SELECT ancestor_id, descendant_id, valid_from, NULL AS valid_to FROM org_closure"
+                " UNION ALL SELECT ancestor_id, descendant_id, valid_from, valid_to FROM org_closure_history) h"
+                f" ON h.ancestor_id = v.root_person_id AND {_HELD} WHERE v.scope = 'tree'",
             ),
             (
                 "h.person_id",

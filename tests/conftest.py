@@ -28,7 +28,16 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
-from bot.db.models import Base, OrgClosure, OrgClosureHistory, Person, TeamHistory, UsageDaily, UsageWeekly
+from bot.db.models import (
+    Base,
+    OrgChartVersion,
+    OrgClosure,
+    OrgClosureHistory,
+    Person,
+    TeamHistory,
+    UsageDaily,
+    UsageWeekly,
+)
 from bot.db.usage_weekly import week_start_of
 from bot.demo.standin.slack import SlackStandIn
 from bot.runtime import Runtime
@@ -108,25 +117,47 @@ def assert_usage_weekly_matches_usage_daily(engine) -> None:
 
 
 def assert_org_history_matches_org_chart(engine) -> None:
-    """The open rows of the org chart's history equal the chart now (org_closure, people.team_key).
+    """The org chart's history agrees with the chart now (org_closure, people.team_key).
 
-    Checked after every test that used the database, so a write path that changes a manager or a team
-    without keeping the history the audit trail reads fails the test that exercised it.
+    Every pair held now has its valid_from within the versions given so far, after every ended interval of
+    the same pair (ended intervals are non-empty and do not overlap), and every person has exactly their
+    team as the open team_history row. Checked after every test that used the database, so a write path
+    that changes a manager or a team without keeping the history the audit trail reads fails the test
+    that exercised it.
     """
     with Session(engine) as session:
 
         def pairs(query) -> set[tuple]:
             return {tuple(row) for row in session.execute(query)}
 
-        closure = pairs(select(OrgClosure.ancestor_id, OrgClosure.descendant_id))
-        open_pairs = pairs(
-            select(OrgClosureHistory.ancestor_id, OrgClosureHistory.descendant_id).where(
-                OrgClosureHistory.valid_to.is_(None)
+        version = session.scalar(select(OrgChartVersion.version)) or 0
+        held = {
+            (a, d): since
+            for a, d, since in session.execute(
+                select(OrgClosure.ancestor_id, OrgClosure.descendant_id, OrgClosure.valid_from)
             )
-        )
+        }
+        ended: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for a, d, start, end in session.execute(
+            select(
+                OrgClosureHistory.ancestor_id,
+                OrgClosureHistory.descendant_id,
+                OrgClosureHistory.valid_from,
+                OrgClosureHistory.valid_to,
+            )
+        ):
+            ended.setdefault((a, d), []).append((start, end))
         teams = pairs(select(Person.id, Person.team_key))
         open_teams = pairs(select(TeamHistory.person_id, TeamHistory.team_key).where(TeamHistory.valid_to.is_(None)))
-    assert closure == open_pairs, f"org_closure_history disagrees with org_closure: {sorted(closure ^ open_pairs)[:5]}"
+    wrong_since = sorted(pair for pair, since in held.items() if not 0 < since <= version)[:5]
+    assert not wrong_since, f"org_closure holds pairs from outside versions 1..{version}: {wrong_since}"
+    for pair, intervals in ended.items():
+        intervals.sort()
+        assert all(0 < start <= end <= version for start, end in intervals), f"ended {pair}: {intervals}"
+        assert all(a[1] <= b[0] for a, b in zip(intervals, intervals[1:], strict=False)), (
+            f"overlapping history {pair}: {intervals}"
+        )
+        assert pair not in held or intervals[-1][1] <= held[pair], f"{pair} held since {held[pair]}: {intervals}"
     teams_differ = sorted(teams ^ open_teams, key=str)[:5]
     assert teams == open_teams, f"team_history disagrees with people.team_key: {teams_differ}"
 

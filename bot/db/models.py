@@ -139,6 +139,10 @@ class OrgClosure(Base):
     ancestor_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     descendant_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     depth: Mapped[int] = mapped_column(Integer)
+    # The org chart version (OrgChartVersion) from which the pair is held: the open end of its history
+    # (org_closure_history holds the pairs that ended). No default: a writer that forgot it must fail,
+    # not make a pair look held at views from before it was.
+    valid_from: Mapped[int] = mapped_column(Integer)
 
 
 _SEAT_ROWS = "cost_source = 'seat'"  # bot.domain.seats.SEAT_COST_SOURCE
@@ -453,29 +457,22 @@ class OrgChartVersion(Base):
 
 
 class OrgClosureHistory(Base):
-    """org_closure through time: the pair (ancestor, descendant) held from `valid_from` until `valid_to`.
+    """The pairs that left org_closure: (ancestor, descendant) held from `valid_from` until `valid_to`.
 
-    Versions are OrgChartVersion's; `valid_to` NULL: the pair is in org_closure now (kept equal by
-    bot/db/org_chart.py in the same transaction). No depth: the audit asks only "was D below A then".
+    Versions are OrgChartVersion's. A pair held now is not here: its row in org_closure carries its
+    `valid_from`, so a chart is written once, not once into the closure and again into its history
+    (bot/db/org_chart.py keeps both in the same transaction). No depth: the audit asks only "was D
+    below A then".
     """
 
     __tablename__ = "org_closure_history"
-    __table_args__ = (
-        Index("ix_org_closure_history_descendant", "descendant_id", "ancestor_id"),
-        Index(
-            "ix_org_closure_history_open",
-            "ancestor_id",
-            "descendant_id",
-            unique=True,
-            **partial("valid_to IS NULL"),
-        ),
-    )
+    __table_args__ = (Index("ix_org_closure_history_descendant", "descendant_id", "ancestor_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ancestor_id: Mapped[int] = mapped_column(Integer)
     descendant_id: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[int] = mapped_column(Integer)
-    valid_to: Mapped[int | None] = mapped_column(Integer)
+    valid_to: Mapped[int] = mapped_column(Integer)
 
 
 class TeamHistory(Base):

@@ -14,8 +14,10 @@ attach below the new manager); a large one rebuilds the table with one recursive
 
 The same writes keep the history the audit trail reads ("who was in that group when it was viewed"),
 in the same transaction: every change raises the org chart's version (org_chart_version) and
-- org_closure_history: a pair leaving org_closure gets valid_to, a pair entering it a new open row
-  (in-place moves close and open exactly the pairs they delete and insert; a rebuild compares);
+- org_closure: a pair entering it is written with valid_from (the version); one leaving it moves to
+  org_closure_history with valid_to (in-place moves move exactly the pairs they delete; a rebuild
+  compares the new closure with the old and writes only the pairs that differ), so a chart is written
+  once, not once into the closure and again into its history;
 - team_history: each person's team_key, one open row per person (new people, team changes, deletions),
   kept by the ORM hooks below and by `sync_team_history`, which the people import calls.
 Erasure takes a forgotten person out of both (`forget_in_history`).
@@ -45,9 +47,7 @@ _BY_DESCENDANT = "ix_org_closure_descendant_ancestor"
 # Execution option of a statement on people whose writer keeps org_closure itself.
 KEPT = {"org_closure_kept": True}
 
-_REBUILD = text(
-    f"""
-    INSERT INTO {_TABLE} (ancestor_id, descendant_id, depth)
+_WALK = f"""
     WITH RECURSIVE walk(ancestor_id, descendant_id, depth) AS (
         SELECT manager_id, id, 1 FROM people WHERE manager_id IS NOT NULL
         UNION ALL
@@ -55,8 +55,33 @@ _REBUILD = text(
         FROM walk JOIN people ON people.manager_id = walk.descendant_id
         WHERE walk.depth < {MAX_DEPTH}
     )
-    SELECT ancestor_id, descendant_id, depth FROM walk
-    """
+"""
+# An empty closure (the first import) is filled straight from the walk, in key order.
+_FILL = text(
+    f"INSERT INTO {_TABLE} (ancestor_id, descendant_id, depth, valid_from) {_WALK} "
+    "SELECT ancestor_id, descendant_id, depth, :version FROM walk ORDER BY ancestor_id, descendant_id"
+)
+# Otherwise the walk goes into a staging table and only the pairs that differ are written.
+_STAGED = "buildboard_closure_rebuild"
+_STAGE = text(f"INSERT INTO {_STAGED} (ancestor_id, descendant_id, depth) {_WALK} SELECT * FROM walk")
+_END_GONE = text(
+    f"INSERT INTO {_HISTORY} (ancestor_id, descendant_id, valid_from, valid_to) "
+    f"SELECT c.ancestor_id, c.descendant_id, c.valid_from, :version FROM {_TABLE} c WHERE NOT EXISTS ("
+    f"SELECT 1 FROM {_STAGED} n WHERE n.ancestor_id = c.ancestor_id AND n.descendant_id = c.descendant_id)"
+)
+_DELETE_GONE = text(
+    f"DELETE FROM {_TABLE} WHERE NOT EXISTS (SELECT 1 FROM {_STAGED} n"
+    f" WHERE n.ancestor_id = {_TABLE}.ancestor_id AND n.descendant_id = {_TABLE}.descendant_id)"
+)
+# A pair still held whose path grew or shrank keeps its valid_from: it was held all along.
+_NEW_DEPTHS = text(
+    f"UPDATE {_TABLE} SET depth = n.depth FROM {_STAGED} n WHERE n.ancestor_id = {_TABLE}.ancestor_id"
+    f" AND n.descendant_id = {_TABLE}.descendant_id AND n.depth <> {_TABLE}.depth"
+)
+_ADD_NEW = text(
+    f"INSERT INTO {_TABLE} (ancestor_id, descendant_id, depth, valid_from) "
+    f"SELECT n.ancestor_id, n.descendant_id, n.depth, :version FROM {_STAGED} n WHERE NOT EXISTS ("
+    f"SELECT 1 FROM {_TABLE} c WHERE c.ancestor_id = n.ancestor_id AND c.descendant_id = n.descendant_id)"
 )
 
 # The pairs that cut `person` and everyone below them off from everyone above them.
@@ -66,41 +91,22 @@ _DETACHED = f"""
          OR descendant_id IN (SELECT descendant_id FROM {_TABLE} WHERE ancestor_id = :person))
 """
 _DETACH = text(f"DELETE FROM {_TABLE} WHERE {_DETACHED}")
-# Before the DELETE: the same pairs' open history rows end at this version.
-_CLOSE_DETACHED = text(f"UPDATE {_HISTORY} SET valid_to = :version WHERE valid_to IS NULL AND {_DETACHED}")
+# Before the DELETE: the same pairs end at this version.
+_END_DETACHED = text(
+    f"INSERT INTO {_HISTORY} (ancestor_id, descendant_id, valid_from, valid_to) "
+    f"SELECT ancestor_id, descendant_id, valid_from, :version FROM {_TABLE} WHERE {_DETACHED}"
+)
 
 # The pairs that put `person` (a root of the chart as stored) and everyone below them below `manager` and
-# their ancestors.
-_ATTACHED = f"""
-    SELECT above.ancestor_id, below.descendant_id, above.depth + below.depth + 1 AS depth
+# their ancestors, held from this version.
+_ATTACH = text(
+    f"""
+    INSERT INTO {_TABLE} (ancestor_id, descendant_id, depth, valid_from)
+    SELECT above.ancestor_id, below.descendant_id, above.depth + below.depth + 1, :version
     FROM (SELECT CAST(:manager AS INTEGER) AS ancestor_id, 0 AS depth
           UNION ALL SELECT ancestor_id, depth FROM {_TABLE} WHERE descendant_id = :manager) AS above
     CROSS JOIN (SELECT CAST(:person AS INTEGER) AS descendant_id, 0 AS depth
           UNION ALL SELECT descendant_id, depth FROM {_TABLE} WHERE ancestor_id = :person) AS below
-"""
-_ATTACH = text(f"INSERT INTO {_TABLE} (ancestor_id, descendant_id, depth) {_ATTACHED}")
-# Before the INSERT (which changes neither side it reads): the same pairs open at this version.
-_OPEN_ATTACHED = text(
-    f"INSERT INTO {_HISTORY} (ancestor_id, descendant_id, valid_from) "
-    f"SELECT ancestor_id, descendant_id, :version FROM ({_ATTACHED}) AS attached"
-)
-
-# After a rebuild: pairs no longer in org_closure end, pairs new in it begin.
-_CLOSE_GONE = text(
-    f"""
-    UPDATE {_HISTORY} SET valid_to = :version
-    WHERE valid_to IS NULL AND NOT EXISTS (
-        SELECT 1 FROM {_TABLE} c
-        WHERE c.ancestor_id = {_HISTORY}.ancestor_id AND c.descendant_id = {_HISTORY}.descendant_id)
-    """
-)
-_OPEN_NEW = text(
-    f"""
-    INSERT INTO {_HISTORY} (ancestor_id, descendant_id, valid_from)
-    SELECT c.ancestor_id, c.descendant_id, :version FROM {_TABLE} c
-    WHERE NOT EXISTS (
-        SELECT 1 FROM {_HISTORY} h
-        WHERE h.valid_to IS NULL AND h.ancestor_id = c.ancestor_id AND h.descendant_id = c.descendant_id)
     """
 )
 
@@ -126,22 +132,36 @@ def _connection(where: Session | Connection) -> Connection:
 
 
 def rebuild_org_closure(where: Session | Connection) -> int:
-    """Rebuild org_closure from people.manager_id in the caller's transaction; returns its rows."""
+    """Rebuild org_closure from people.manager_id in the caller's transaction; returns its rows.
+
+    Pairs held before and after keep their valid_from; pairs that ended move to the history.
+    """
     connection = _connection(where)
-    if connection.dialect.name != "sqlite":
-        # No DDL here: dropping the index would lock readers of the chart out until the commit.
-        connection.execute(text(f"DELETE FROM {_TABLE}"))
-        rows = int(connection.execute(_REBUILD).rowcount or 0)
-    else:
+    sqlite = connection.dialect.name == "sqlite"
+    version = {"version": raise_version(connection)}
+    if connection.execute(text(f"SELECT 1 FROM {_TABLE} LIMIT 1")).first() is None:
+        if not sqlite:
+            # No DDL here: dropping the index would lock readers of the chart out until the commit.
+            return int(connection.execute(_FILL, version).rowcount or 0)
         # SQLite: rows appended in key order and the second index built once, after them, cost a fraction
         # of random inserts into two B-trees (readers keep seeing the old table until the commit: WAL).
         connection.execute(text(f"DROP INDEX IF EXISTS {_BY_DESCENDANT}"))
-        connection.execute(text(f"DELETE FROM {_TABLE}"))
-        rows = int(connection.execute(text(f"{_REBUILD.text} ORDER BY ancestor_id, descendant_id")).rowcount or 0)
+        rows = int(connection.execute(_FILL, version).rowcount or 0)
         connection.execute(text(f"CREATE INDEX {_BY_DESCENDANT} ON {_TABLE} (descendant_id, ancestor_id)"))
-    version = {"version": raise_version(connection)}
-    connection.execute(_CLOSE_GONE, version)
-    connection.execute(_OPEN_NEW, version)
+        return rows
+    connection.execute(text(f"DROP TABLE IF EXISTS {'temp' if sqlite else 'pg_temp'}.{_STAGED}"))
+    connection.execute(
+        text(
+            f"CREATE TEMPORARY TABLE {_STAGED} (ancestor_id INTEGER NOT NULL, descendant_id INTEGER NOT NULL,"
+            " depth INTEGER NOT NULL, PRIMARY KEY (ancestor_id, descendant_id))" + ("" if sqlite else " ON COMMIT DROP")
+        )
+    )
+    rows = int(connection.execute(_STAGE).rowcount or 0)
+    connection.execute(_END_GONE, version)
+    connection.execute(_DELETE_GONE)
+    connection.execute(_NEW_DEPTHS)
+    connection.execute(_ADD_NEW, version)
+    connection.execute(text(f"DROP TABLE {_STAGED}"))
     return rows
 
 
@@ -161,12 +181,11 @@ def apply_manager_changes(where: Session | Connection, changes: Mapping[int, int
     # Detach every moved subtree first, then attach them: attaching in any order is then correct,
     # even when people swap places (a manager moved below their former report).
     for person in changes:
-        connection.execute(_CLOSE_DETACHED, {"person": person, "version": version})
+        connection.execute(_END_DETACHED, {"person": person, "version": version})
         connection.execute(_DETACH, {"person": person})
     for person, manager in changes.items():
         if manager is not None:
-            connection.execute(_OPEN_ATTACHED, {"person": person, "manager": manager, "version": version})
-            connection.execute(_ATTACH, {"person": person, "manager": manager})
+            connection.execute(_ATTACH, {"person": person, "manager": manager, "version": version})
 
 
 def sync_team_history(where: Session | Connection, person_ids: Collection[int] | None = None) -> None:

@@ -2,7 +2,8 @@
 
 A view of a manager's tree of 5,000 people is one row, not 5,000: the row names the group (its root
 person or team) and the org chart's version it saw. "Who looked at my numbers" joins the views to the
-org chart's history as it was at that version (org_closure_history, team_history; bot/db/org_chart.py),
+org chart as it was at that version (org_closure's valid_from and the pairs that ended, in
+org_closure_history; team_history; bot/db/org_chart.py),
 so a person sees exactly the views of groups they were in when the view happened, and nothing more.
 """
 
@@ -28,7 +29,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from bot.db.models import AuditView, OrgChartVersion, OrgClosureHistory, Person, TeamHistory, UtcDateTime
+from bot.db.models import (
+    AuditView,
+    OrgChartVersion,
+    OrgClosure,
+    OrgClosureHistory,
+    Person,
+    TeamHistory,
+    UtcDateTime,
+)
 from bot.domain.reports import VIEWS_SHOWN_DAYS, ViewedBy, ViewedGroup
 
 SCOPES = frozenset({"tree", "team", "person", "everyone"})
@@ -87,19 +96,28 @@ def views_seen_by(person_id: int, *, since: datetime | None = None) -> Select[in
 
 def _seen(person: ColumnElement[Any], since: ColumnElement[Any] | None) -> Select[int]:
     """One indexed branch per kind of group: views of them alone; of a tree they were below at the view's
-    version (their few closure history rows → the views rooted there); of a team they were in then; of
+    version (their few closure rows, now and ended → the views rooted there); of a team they were in then; of
     the whole organisation while they were in the people table.
     """
-    closure, team = aliased(OrgClosureHistory), aliased(TeamHistory)
+    ended, team = aliased(OrgClosureHistory), aliased(TeamHistory)
     # Their own views are not shown to them.
     recent = [or_(AuditView.viewer_person_id.is_(None), AuditView.viewer_person_id != person)]
     if since is not None:
         recent.append(AuditView.at >= since)
     branches = [
         select(AuditView.id).where(AuditView.scope == _scope("person"), AuditView.root_person_id == person, *recent),
+        # A tree they are below now, viewed since they have been; a tree they were below until a later change.
         select(AuditView.id)
-        .join(closure, closure.ancestor_id == AuditView.root_person_id)
-        .where(AuditView.scope == _scope("tree"), closure.descendant_id == person, _held_at_view(closure), *recent),
+        .join(OrgClosure, OrgClosure.ancestor_id == AuditView.root_person_id)
+        .where(
+            AuditView.scope == _scope("tree"),
+            OrgClosure.descendant_id == person,
+            OrgClosure.valid_from <= AuditView.org_version,
+            *recent,
+        ),
+        select(AuditView.id)
+        .join(ended, ended.ancestor_id == AuditView.root_person_id)
+        .where(AuditView.scope == _scope("tree"), ended.descendant_id == person, _held_at_view(ended), *recent),
         select(AuditView.id)
         .join(team, team.team_key == AuditView.team_key)
         .where(AuditView.scope == _scope("team"), team.person_id == person, _held_at_view(team), *recent),

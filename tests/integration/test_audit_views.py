@@ -1,10 +1,10 @@
 """One audit row per view; "who looked at my numbers" reads the org chart as it was when the view happened.
 
 Random organisations change (imports with moves, team changes, departures, hires and returns; ORM
-moves; erasure) while views of trees, teams, single people and the whole organisation are recorded;
-after every step, what each person is shown is compared with a slow reference that remembered, at
-each view, who was in the group (walking people.manager_id in Python).
-"""
+moves; erasure), with the closure moved in place or rebuilt, while views of trees, teams, single
+people and the whole organisation are recorded; after every step, what each person is shown is
+compared with a slow reference that remembered, at each view, who was in the group (walking
+people.manager_id in Python)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.db import org_chart
 from bot.db.models import AuditView, OrgClosureHistory, Person, TeamHistory
 from bot.domain.command_args import Target
 from bot.domain.reports import ViewedGroup
+from bot.ingest import people_store
 from bot.services.audit import record_view, views_of, views_seen_by
 from bot.services.authority import Viewer
 from bot.services.erasure import erase
@@ -129,8 +131,14 @@ def _record(session, reference: Reference, rng: random.Random, minute: int) -> N
         reference.record(session, session.scalar(select(func.max(AuditView.id))), viewer, group, action)
 
 
+@pytest.mark.parametrize("rebuild", [False, True], ids=["moved-in-place", "rebuilt"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_who_looked_at_my_numbers_matches_a_slow_reference_through_moves_departures_and_erasure(sessions, seed):
+def test_who_looked_at_my_numbers_matches_a_slow_reference_through_moves_departures_and_erasure(
+    sessions, seed, rebuild, monkeypatch
+):
+    if rebuild:  # every change of managers rebuilds the closure (as a large reorganisation does)
+        monkeypatch.setattr(org_chart, "REBUILD_ABOVE", 0)
+        monkeypatch.setattr(people_store, "REBUILD_ABOVE", 0)
     rng = random.Random(seed)
     org = RandomOrg(rng, 50)
     reference = Reference()

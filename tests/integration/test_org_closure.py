@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from bot.db import org_chart
-from bot.db.models import OrgClosure, Person
+from bot.db.models import OrgChartVersion, OrgClosure, OrgClosureHistory, Person
 from bot.services import authority
 from bot.services.authority import Viewer
 from bot.services.erasure import erase
@@ -57,6 +57,9 @@ def assert_closure_matches(sessions) -> None:
                 assert not authority.may_see(session, viewer, [min(outside)])
 
 
+_HELD = select(OrgClosure.ancestor_id, OrgClosure.descendant_id, OrgClosure.valid_from)
+
+
 def _import(sessions, org: RandomOrg):
     with sessions.begin() as session:
         return import_people(session, org.records(), now=NOW)
@@ -86,6 +89,37 @@ def test_a_reorganisation_larger_than_the_in_place_limit_rebuilds_the_closure(se
     org.change(moves=org_chart.REBUILD_ABOVE + 50, departures=30, hires=40)
     _import(sessions, org)
     assert_closure_matches(sessions)
+
+
+def test_a_rebuild_writes_only_the_pairs_that_changed(sessions):
+    """Pairs held before and after a rebuild keep their valid_from; only the pairs that ended join the history."""
+    rng = random.Random(11)
+    org = RandomOrg(rng, org_chart.REBUILD_ABOVE * 2)
+    _import(sessions, org)
+    with sessions() as session:
+        before = {(a, d): since for a, d, since in session.execute(_HELD)}
+        assert not session.execute(select(OrgClosureHistory.id)).all()
+    org.change(moves=org_chart.REBUILD_ABOVE + 50, departures=0, hires=0)
+    _import(sessions, org)
+    assert_closure_matches(sessions)
+    with sessions() as session:
+        version = session.scalar(select(OrgChartVersion.version))
+        after = {(a, d): since for a, d, since in session.execute(_HELD)}
+        ended = session.execute(
+            select(
+                OrgClosureHistory.ancestor_id,
+                OrgClosureHistory.descendant_id,
+                OrgClosureHistory.valid_from,
+                OrgClosureHistory.valid_to,
+            )
+        ).all()
+    kept = before.keys() & after.keys()
+    assert kept and len(kept) < len(before)  # a real reorganisation: some pairs stay, some end
+    assert {pair: after[pair] for pair in kept} == {pair: before[pair] for pair in kept}
+    # The new pairs are held from the rebuild's version, at which the ended ones end.
+    [rebuilt] = {since for pair, since in after.items() if pair not in kept}
+    assert max(before.values()) < rebuilt <= version
+    assert sorted(ended) == sorted((a, d, since, rebuilt) for (a, d), since in before.items() if (a, d) not in kept)
 
 
 def test_managers_swapping_places_in_one_import(sessions):
