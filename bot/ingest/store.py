@@ -20,6 +20,7 @@ from bot.ingest.errors import ProblemCollector, UsageOutOfBounds
 from bot.ingest.identity import PersonResolver
 from bot.ingest.prices import MicroRates, PriceTable, UnknownModel
 from bot.ingest.records import CodeActivityRecord, UsageRecord
+from bot.ingest.repeated_keys import RepeatedKeys
 
 BATCH_ROWS = 5_000
 USAGE_KEY = ("person_id", "day", "provider", "model")
@@ -29,6 +30,10 @@ WRITE_VALUES = ("source", "updated_at")
 USAGE_VALUES = (*ROW_VALUES, *WRITE_VALUES)  # what an upsert updates on a key conflict
 # The columns a writer gets for each row, in this order.
 STAGED = (*USAGE_KEY, *ROW_VALUES)
+
+# A usage row's key in 64 bits: person id (28 bits) · day's ordinal (20 bits) · the write's model number (16 bits).
+_DAY_SHIFT = 16
+_PERSON_SHIFT = _DAY_SHIFT + 20
 
 
 @dataclass
@@ -100,8 +105,8 @@ def write_usage(
     # Per provider · model as given: a small number for packing keys, its prices (None: not in the table)
     # and the model's stored name.
     models: dict[tuple[str, str], tuple[int, MicroRates | None, str]] = {}
-    # Packed keys keep duplicate detection affordable for files of millions of rows.
-    seen_keys: dict[int, int] = {}
+    # Every row's key, packed into one integer: the repeats are found once, after the last row (12 bytes a row).
+    keys = RepeatedKeys()
     bound_days: dict[date, object] = {}  # the days written, bound for the database
     last_day = last_usage_day(now)
     batch: list[tuple] = []
@@ -125,20 +130,14 @@ def write_usage(
             spelled = normalise_model_name(model)
             known = models.get((provider, spelled))
             if known is None:
+                if len(models) >= 1 << _DAY_SHIFT:
+                    raise ValueError(f"more than {1 << _DAY_SHIFT:,} model names in one write: split it")
                 known = models[(provider, spelled)] = (len(models), prices.micro_rates(spelled), spelled)
             models[(provider, model)] = known
         model_id, rates, model = known
         if record.model is not model:
             record.model = model  # what the report and the general pricing path name
-        packed = (person_id << 40) | (day.toordinal() << 20) | model_id
-        earlier = seen_keys.get(packed)
-        if earlier is not None:
-            if problems is not None:
-                problems.add(
-                    record.line, "date", f"{email} · {day} · {provider} · {model} is already on line {earlier}"
-                )
-            continue
-        seen_keys[packed] = record.line
+        keys.add((person_id << _PERSON_SHIFT) | (day.toordinal() << _DAY_SHIFT) | model_id, record.line)
         input_tokens, cached, output = record.input_tokens, record.cached_input_tokens, record.output_tokens
         counts = (input_tokens, output, cached, record.cache_write_tokens)
         if not within_usage_bounds(day, counts, record.requests, record.cost_usd, last_day):
@@ -191,6 +190,7 @@ def write_usage(
         if len(batch) >= BATCH_ROWS:
             writer.add(batch)
             batch = []
+    rows -= _refuse_repeats(keys, person_ids, models, problems)  # a key given twice is one row (refused)
     if not problems:
         writer.add(batch)
         # PostgreSQL: the months written get their partitions (in this transaction) before the rows go in.
@@ -206,6 +206,34 @@ def write_usage(
     if refresh_rollup and report.rows and not problems:
         refresh_usage_weekly(session, report.first_day, report.last_day)
     return report
+
+
+def _refuse_repeats(
+    keys: RepeatedKeys,
+    person_ids: dict[str, int],
+    models: dict[tuple[str, str], tuple[int, MicroRates | None, str]],
+    problems: ProblemCollector | None,
+) -> int:
+    """A person · day · provider · model given twice: a problem on the later line, naming the first; returns
+    how many repeats there were.
+
+    The rows were written as they came (the caller's transaction is rolled back when the input is refused).
+    Without a collector the records came from a source that merges its rows per key (bot/services/sync.py):
+    a repeat there is a bug, raised rather than written twice.
+    """
+    repeats = keys.repeats()
+    if not repeats:
+        return 0
+    emails = {person_id: email for email, person_id in person_ids.items()}
+    spelled = {model_id: (provider, model) for (provider, _), (model_id, _, model) in models.items()}
+    for key, line, first_line in repeats:
+        email = emails[key >> _PERSON_SHIFT]
+        day = date.fromordinal((key >> _DAY_SHIFT) & ((1 << (_PERSON_SHIFT - _DAY_SHIFT)) - 1))
+        provider, model = spelled[key & ((1 << _DAY_SHIFT) - 1)]
+        if problems is None:
+            raise ValueError(f"usage for {day} · {provider} · {model} given twice for one person: merge it first")
+        problems.add(line, "date", f"{email} · {day} · {provider} · {model} is already on line {first_line}")
+    return len(repeats)
 
 
 def _refuse_values(

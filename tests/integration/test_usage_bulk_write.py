@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, text
 
+import bot.ingest.repeated_keys as repeated_keys
 import bot.ingest.store as store
 from bot.db.models import Person, UsageDaily
 from bot.db.upsert import upsert
@@ -157,8 +158,11 @@ def test_many_batches_and_two_writes_in_one_transaction(sessions, monkeypatch):
         assert stored(session) == rows
 
 
-def test_a_refused_input_writes_nothing_even_after_full_batches(sessions, monkeypatch):
+@pytest.mark.parametrize("sorted_keys", [False, True], ids=["dict", "sorted"])
+def test_a_refused_input_writes_nothing_even_after_full_batches(sessions, monkeypatch, sorted_keys):
     monkeypatch.setattr(store, "BATCH_ROWS", 5)
+    if sorted_keys:  # repeats found by the sort that large files use
+        monkeypatch.setattr(repeated_keys, "SORT_FROM", 0)
     add_people(sessions)
     duplicated = records()
     duplicated.append(replace(duplicated[3], line=99, input_tokens=1))  # the same key again, at the end
@@ -171,6 +175,17 @@ def test_a_refused_input_writes_nothing_even_after_full_batches(sessions, monkey
         "line 99, date: ann@example.com · 2026-11-16 · openai · gpt-4o-mini is already on line 5"
     ]
     assert report.rows == 36
+    with sessions() as session:
+        assert stored(session) == []
+
+
+def test_a_key_repeated_by_a_source_without_lines_is_refused_not_written_twice(sessions):
+    add_people(sessions)
+    duplicated = records()
+    duplicated.append(replace(duplicated[3], line=0, input_tokens=1))
+    with pytest.raises(ValueError, match="2026-11-16 · openai · gpt-4o-mini given twice for one person"):
+        with sessions.begin() as session:
+            write_usage(session, duplicated, prices=PRICES, source="openai", now=NOW)
     with sessions() as session:
         assert stored(session) == []
 
