@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from bench.core import Result, interleaved, seconds
+from bench.core import Result, interleaved, seconds, timed
 from bench.setup import NOW
 from bot.db.engine import make_engine, make_session_factory
 from bot.domain.command_args import Target
@@ -53,18 +53,23 @@ def run(database: str, url: str, repeats: int, log=print) -> Result:
                     raise RuntimeError(f"team answer refused: {answer.refusal}")
                 return answer
 
-        log(f"  [{database}] team of {size:,}: {repeats} alternating runs of each …")
-        base, took = interleaved(baseline, measured, repeats)
+        # The first answer computes the report (none is kept: a fresh database, or emptied here); the
+        # rest read it back until a write makes it stale. The target is the computed one's.
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM team_figures"))
+        baseline()
+        computed = timed(measured)
+        log(f"  [{database}] team of {size:,}: computed in {seconds(computed)}; {repeats} alternating runs of each …")
+        base, kept = interleaved(baseline, measured, repeats)
     finally:
         engine.dispose()
-    ratio = took / base
     return Result(
         database,
         f"/buildboard team ({size:,} people, {WEEKS} weeks), in-process",
         f"{seconds(base)} (bare SQL of the group's weeks)",
-        f"{seconds(took)} (team_answer)",
-        ratio,
-        f"< {SECONDS_TARGET:g} s",
-        took < SECONDS_TARGET,
-        f"median of {repeats}; the manager whose group is nearest {GROUP_PEOPLE:,} people",
+        f"{seconds(computed)} computed, {seconds(kept)} kept (team_answer)",
+        computed / base,
+        f"< {SECONDS_TARGET:g} s (computed)",
+        computed < SECONDS_TARGET,
+        f"kept: median of {repeats}; the manager whose group is nearest {GROUP_PEOPLE:,} people",
     )
