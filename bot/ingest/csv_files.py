@@ -85,37 +85,42 @@ def read_people(
     with handle:
         if problems:
             problems.raise_if_any()
-        width = len(reader.fieldnames or ())
-        in_org_column = "in_org" in (reader.fieldnames or ())
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                problems.add(line, "row", f"has more fields than the header ({width + len(row[None])}, not {width})")
+        header = list(reader.fieldnames or ())
+        width = len(header)
+        at = {name: index for index, name in enumerate(header)}
+        email_at, name_at, team_at, manager_at = (at[name] for name in PEOPLE_REQUIRED)
+        slack_at, timezone_at, seats_at, github_at = (at.get(name) for name in PEOPLE_OPTIONAL)
+        in_org_at = at.get("in_org")
+        zones: set[str] = set()  # the time zones already found valid
+        rows = reader.reader  # the plain csv.reader under the DictReader, past the header: no dict per row
+        for row in rows:
+            if not row:
+                continue  # a blank line, which DictReader skips too
+            line = rows.line_num
+            if len(row) != width:
+                more = "more" if len(row) > width else "fewer"
+                problems.add(line, "row", f"has {more} fields than the header ({len(row)}, not {width})")
                 continue
-            if None in row.values():  # DictReader gives None for each missing field
-                given = width - sum(1 for value in row.values() if value is None)
-                problems.add(line, "row", f"has fewer fields than the header ({given}, not {width})")
-                continue
-            if in_org_column and (row.get("in_org") or "").strip().lower() in _NOT_IN_ORG:
+            if in_org_at is not None and row[in_org_at].strip().lower() in _NOT_IN_ORG:
                 departed += 1
                 continue
-            email = normalise_email(row.get("email") or "")
+            email = normalise_email(row[email_at])
             if not _EMAIL.match(email):
                 problems.add(line, "email", f"{email!r} is not an email address")
             elif email in seen:
                 problems.add(line, "email", f"{email} is already on line {seen[email]}")
             else:
                 seen[email] = line
-            name = (row.get("name") or "").strip()
+            name = row[name_at].strip()
             if not name:
                 problems.add(line, "name", "is empty")
-            team = (row.get("team") or "").strip()
+            team = row[team_at].strip()
             if not team:
                 problems.add(line, "team", "is empty")
-            manager = normalise_email(row.get("manager_email") or "") or None
+            manager = normalise_email(row[manager_at]) or None
             if manager and not _EMAIL.match(manager):
                 problems.add(line, "manager_email", f"{manager!r} is not an email address")
-            slack_id = (row.get("slack_user_id") or "").strip() or None
+            slack_id = (row[slack_at].strip() or None) if slack_at is not None else None
             if slack_id:
                 if not _SLACK_USER.match(slack_id):
                     problems.add(line, "slack_user_id", f"{slack_id!r} is not a Slack user id (like U012AB3CD)")
@@ -123,21 +128,24 @@ def read_people(
                     problems.add(line, "slack_user_id", f"{slack_id} is already on line {slack_seen[slack_id]}")
                 else:
                     slack_seen[slack_id] = line
-            timezone = (row.get("timezone") or "").strip() or None
-            if timezone:
+            timezone = (row[timezone_at].strip() or None) if timezone_at is not None else None
+            if timezone and timezone not in zones:
                 try:
                     ZoneInfo(timezone)
+                    zones.add(timezone)
                 except (ZoneInfoNotFoundError, ValueError):
                     problems.add(line, "timezone", f"{timezone!r} is not an IANA time zone (like Europe/Berlin)")
             seats = None
-            if reader.fieldnames is not None and "seats" in reader.fieldnames:
-                seats = tuple(p.strip().lower() for p in (row.get("seats") or "").split(";") if p.strip())
+            if seats_at is not None:
+                seats = tuple(p.strip().lower() for p in row[seats_at].split(";") if p.strip())
                 for plan in seats:
                     if seat_plans is not None and plan not in seat_plans:
                         problems.add(
                             line, "seats", f"{plan!r} is not a plan of the seats file ({', '.join(sorted(seat_plans))})"
                         )
-            github_login = (row.get("github_login") or "").strip().removeprefix("@").lower() or None
+            github_login = None
+            if github_at is not None:
+                github_login = row[github_at].strip().removeprefix("@").lower() or None
             if github_login:
                 if not _GITHUB_LOGIN.match(github_login):
                     problems.add(line, "github_login", f"{github_login!r} is not a GitHub login (like octo-cat)")

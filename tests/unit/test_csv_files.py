@@ -104,6 +104,22 @@ def test_a_people_row_with_fewer_fields_than_the_header_is_refused_with_its_line
     ]
 
 
+def test_blank_lines_in_a_people_file_are_skipped_and_lines_keep_their_numbers(tmp_path):
+    body = (
+        "email,name,team,manager_email,timezone\n\na@x.com,A,T,,Europe/Berlin\n\n"
+        "b@x.com,B,T,a@x.com,Europe/Berlin\nc@x.com,C,T,a@x.com,Mars/Olympus\n\n"
+    )
+    assert people_problems(tmp_path, body) == [
+        "line 6, timezone: 'Mars/Olympus' is not an IANA time zone (like Europe/Berlin)"
+    ]
+    fixed = read_people(write(tmp_path, "fixed.csv", body.replace("Mars/Olympus", "Europe/Berlin")))
+    assert [(r.line, r.email, r.manager_email, r.timezone) for r in fixed] == [
+        (3, "a@x.com", None, "Europe/Berlin"),
+        (5, "b@x.com", "a@x.com", "Europe/Berlin"),
+        (6, "c@x.com", "a@x.com", "Europe/Berlin"),
+    ]
+
+
 def test_a_usage_row_with_fewer_fields_than_the_header_is_refused_with_its_line(tmp_path):
     found = usage_problems(tmp_path, HEADER + "2026-11-01,a@x.com,openai,gpt-4o,10,1\n")
     assert found == ["line 2, row: has fewer fields than the header (6, not 9)"]
