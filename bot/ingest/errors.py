@@ -68,6 +68,10 @@ class ProblemCollector:
         else:
             self.more += 1
 
+    def add_more(self, count: int) -> None:
+        """Count `count` problems on lines after every problem added so far, without their text."""
+        self.more += count
+
     def __bool__(self) -> bool:
         return bool(self.problems)
 

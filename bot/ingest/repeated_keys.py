@@ -36,18 +36,22 @@ class RepeatedKeys:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def repeats(self, *, sort_from: int | None = None) -> list[Repeat]:
-        """Every key after its first, with both lines, in the order the repeats came."""
+    def repeats(self, limit: int | None = None, *, sort_from: int | None = None) -> tuple[list[Repeat], int]:
+        """The first `limit` (default: all) keys that came again after their first, with both lines, in the
+        order they came; and how many there were in all (a file given twice repeats every row)."""
         if not self._keys:
-            return []
+            return [], 0
         if len(self._keys) < (SORT_FROM if sort_from is None else sort_from):
             first: dict[int, int] = {}  # key → the position it came first
-            found = []
+            found: list[Repeat] = []
+            count = 0
             for at, key in enumerate(self._keys):
                 earlier = first.setdefault(key, at)
                 if earlier != at:
-                    found.append(Repeat(key, self._lines[at], self._lines[earlier]))
-            return found
+                    count += 1
+                    if limit is None or len(found) < limit:
+                        found.append(Repeat(key, self._lines[at], self._lines[earlier]))
+            return found, count
         import numpy as np
 
         keys = np.frombuffer(self._keys, dtype=np.uint64)
@@ -56,15 +60,16 @@ class RepeatedKeys:
         again = np.empty(len(ranked), dtype=bool)
         again[0] = False
         np.equal(ranked[1:], ranked[:-1], out=again[1:])
-        if not again.any():
-            return []
+        repeated = np.flatnonzero(again)
+        if not len(repeated):
+            return [], 0
         # For each position of the sorted keys, the position where its run of equal keys starts.
         run_start = np.maximum.accumulate(np.where(again, 0, np.arange(len(ranked))))
-        repeated = np.flatnonzero(again)
         at, first_at = order[repeated], order[run_start[repeated]]
-        came = np.argsort(at)  # back in the order the repeats came
+        came = np.argsort(at)[:limit]  # back in the order the repeats came
         lines = np.frombuffer(self._lines, dtype=np.uint32)
-        return [
+        found = [
             Repeat(int(key), int(line), int(first))
             for key, line, first in zip(ranked[repeated][came], lines[at][came], lines[first_at][came], strict=True)
         ]
+        return found, len(repeated)

@@ -16,7 +16,7 @@ from bot.db.usage_partitions import ensure_usage_partitions
 from bot.db.usage_weekly import refresh_usage_weekly
 from bot.domain.model_names import normalise_model_name
 from bot.domain.usage_bounds import last_usage_day, usage_value_problems, within_usage_bounds
-from bot.ingest.errors import ProblemCollector, UsageOutOfBounds
+from bot.ingest.errors import MAX_REPORTED, ProblemCollector, UsageOutOfBounds
 from bot.ingest.identity import PersonResolver
 from bot.ingest.prices import MicroRates, PriceTable, UnknownModel
 from bot.ingest.records import CodeActivityRecord, UsageRecord
@@ -92,7 +92,8 @@ def write_usage(
 
     Duplicate keys and values outside the usage bounds are reported as problems (the caller refuses the
     whole input); without a collector (a provider's records), a value outside the bounds raises
-    UsageOutOfBounds before anything is written.
+    UsageOutOfBounds before anything is written, and a key given twice raises ValueError (the caller's
+    transaction, rolled back, keeps nothing).
     With `strict_people`, an email not in the people file is a problem instead of unmatched usage.
     The weekly rollup is refreshed for the weeks written; a caller that changes more usage in the
     same transaction (a sync's deletions) passes `refresh_rollup=False` and refreshes once at the end.
@@ -221,7 +222,9 @@ def _refuse_repeats(
     Without a collector the records came from a source that merges its rows per key (bot/services/sync.py):
     a repeat there is a bug, raised rather than written twice.
     """
-    repeats = keys.repeats()
+    # Only the first repeats are named: a problem report keeps the first MAX_REPORTED lines, and in a file the
+    # repeats come in line order, so a later one could never be among them (it is counted).
+    repeats, count = keys.repeats(MAX_REPORTED)
     if not repeats:
         return 0
     emails = {person_id: email for email, person_id in person_ids.items()}
@@ -233,7 +236,9 @@ def _refuse_repeats(
         if problems is None:
             raise ValueError(f"usage for {day} · {provider} · {model} given twice for one person: merge it first")
         problems.add(line, "date", f"{email} · {day} · {provider} · {model} is already on line {first_line}")
-    return len(repeats)
+    if problems is not None:
+        problems.add_more(count - len(repeats))
+    return count
 
 
 def _refuse_values(

@@ -11,7 +11,7 @@ import bot.ingest.repeated_keys as repeated_keys
 import bot.ingest.store as store
 from bot.db.models import Person, UsageDaily
 from bot.db.upsert import upsert
-from bot.ingest.errors import ProblemCollector
+from bot.ingest.errors import MAX_REPORTED, ProblemCollector
 from bot.ingest.identity import PersonResolver
 from bot.ingest.prices import PriceTable
 from bot.ingest.records import UsageRecord
@@ -175,6 +175,26 @@ def test_a_refused_input_writes_nothing_even_after_full_batches(sessions, monkey
         "line 99, date: ann@example.com · 2026-11-16 · openai · gpt-4o-mini is already on line 5"
     ]
     assert report.rows == 36
+    with sessions() as session:
+        assert stored(session) == []
+
+
+@pytest.mark.parametrize("sorted_keys", [False, True], ids=["dict", "sorted"])
+def test_a_file_given_twice_names_its_first_repeats_and_counts_the_rest(sessions, monkeypatch, sorted_keys):
+    if sorted_keys:
+        monkeypatch.setattr(repeated_keys, "SORT_FROM", 0)
+    add_people(sessions)
+    once = [replace(r, line=line) for line, r in enumerate(records(), start=2)]
+    twice = once + [replace(r, line=r.line + len(once)) for r in once]
+    problems = ProblemCollector("usage.csv")
+    with sessions() as session, session.begin():
+        write_usage(session, twice, prices=PRICES, source="csv", now=NOW, problems=problems)
+        session.rollback()
+    # Known people's rows repeat (an unknown email is unmatched usage, a new person: its rows repeat too).
+    repeated = len(once)
+    assert [p.line for p in problems.problems] == [line + len(once) for line in range(2, 2 + MAX_REPORTED)]
+    assert problems.problems[0].message.endswith("is already on line 2")
+    assert problems.more == repeated - MAX_REPORTED
     with sessions() as session:
         assert stored(session) == []
 

@@ -32,18 +32,20 @@ def test_every_repeat_is_found_with_its_first_line_in_the_order_it_came(seed, so
     pool = [rng.randrange(2**64) for _ in range(rng.randint(1, 400))] + [0, 2**64 - 1]
     with_lines = seed % 2 == 0  # a provider's records all have line 0
     rows = [(rng.choice(pool), line + 2 if with_lines else 0) for line in range(rng.randint(0, 3_000))]
-    assert keys_of(rows).repeats(sort_from=sort_from) == reference(rows)
+    expected = reference(rows)
+    assert keys_of(rows).repeats(sort_from=sort_from) == (expected, len(expected))
+    assert keys_of(rows).repeats(5, sort_from=sort_from) == (expected[:5], len(expected))
 
 
 @pytest.mark.parametrize("sort_from", [0, 10**9], ids=["sorted", "dict"])
 def test_no_repeats(sort_from):
-    assert RepeatedKeys().repeats(sort_from=sort_from) == []
-    assert keys_of([(5, 2), (6, 3), (2**64 - 1, 4)]).repeats(sort_from=sort_from) == []
+    assert RepeatedKeys().repeats(sort_from=sort_from) == ([], 0)
+    assert keys_of([(5, 2), (6, 3), (2**64 - 1, 4)]).repeats(sort_from=sort_from) == ([], 0)
 
 
 def test_a_key_three_times_names_the_first_line_twice():
     rows = [(7, 2), (8, 3), (7, 4), (7, 5)]
-    assert keys_of(rows).repeats(sort_from=0) == [Repeat(7, 4, 2), Repeat(7, 5, 2)]
+    assert keys_of(rows).repeats(sort_from=0) == ([Repeat(7, 4, 2), Repeat(7, 5, 2)], 2)
 
 
 def test_twelve_bytes_a_row():
