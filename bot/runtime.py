@@ -49,7 +49,9 @@ ARTIFACT_HOOK_WORKERS = 2
 def _lower_priority() -> None:
     """Run this answer thread at a lower CPU priority, so acks win when the machine is busy."""
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ANSWER_NICENESS)
+        thread = threading.get_native_id()
+        # Relative to the thread's own (a server started under `nice` keeps its answers below its acks too).
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + ANSWER_NICENESS))
     except (AttributeError, OSError):  # not Linux, or not permitted: answers simply share the CPU
         pass
 
