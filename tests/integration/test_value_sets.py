@@ -1,8 +1,10 @@
-"""`column IN values` as one bound parameter (bot/db/value_sets.py): the right rows, through the column's index."""
+"""`column IN values` as one bound parameter (bot/db/value_sets.py): the right rows, through the column's index,
+compiled once for every list of values."""
 
 from __future__ import annotations
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, and_, create_engine, insert, select, text
+from sqlalchemy.engine.default import CACHE_HIT, CACHE_MISS
 
 from bot.db.value_sets import among, in_values
 
@@ -39,6 +41,32 @@ def test_in_values_finds_the_rows_through_the_index_even_beside_other_conditions
                     for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, ("seat", "[3,4,700]"))
                 )
                 assert "ix_value_set_rows_person_id" in plan, plan
+    finally:
+        metadata.drop_all(engine)
+        engine.dispose()
+
+
+def test_a_statement_with_in_values_is_compiled_once_and_reused_with_other_values(database_url):
+    engine = create_engine(database_url)
+    metadata = MetaData()
+    rows = Table("value_set_cached", metadata, Column("id", Integer, primary_key=True), Column("name", String(20)))
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as connection:
+            connection.execute(insert(rows), [{"id": i, "name": f"n{i}"} for i in range(1, 21)])
+
+        def ask(ids: list[int], names: list[str]):
+            # Built afresh each time, as the services build their statements.
+            query = select(rows.c.id).where(in_values(rows.c.id, ids), in_values(rows.c.name, names))
+            with engine.connect() as connection:
+                result = connection.execute(query.order_by(rows.c.id))
+                return result.scalars().all(), result.context.cache_hit
+
+        assert ask([1, 2, 3], ["n2", "n3", "n9"]) == ([2, 3], CACHE_MISS)
+        # The same shape with other values: the compiled form is reused and the new values are the ones sent.
+        assert ask([9, 10, 11, 12], ["n9", "n12"]) == ([9, 12], CACHE_HIT)
+        assert ask([], ["n1"]) == ([], CACHE_HIT)
+        assert ask(list(range(1, 21)), [f"n{i}" for i in range(5, 8)]) == ([5, 6, 7], CACHE_HIT)
     finally:
         metadata.drop_all(engine)
         engine.dispose()
