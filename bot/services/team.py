@@ -67,6 +67,15 @@ class Group:
     root_id: int | None = None  # tree: the manager; person: the person
     team_key: str | None = None  # team: the team's key
 
+    @classmethod
+    def tree(cls, manager_id: int, label: str) -> Group:
+        """Everyone below the manager (not the manager: their own numbers are `/buildboard me`)."""
+        return cls("tree", label, authority.below(manager_id, "group_tree"), root_id=manager_id)
+
+    @classmethod
+    def everyone(cls) -> Group:
+        return cls("everyone", "The whole organisation", None)
+
     @property
     def key(self) -> str | None:
         """Who, within the kind, for the kept reports: the manager's id, the team's key, "" (None: not kept)."""
@@ -120,12 +129,10 @@ def resolve_group(
     if target.is_default:
         if viewer.person_id is not None and authority.reports_count(session, viewer.person_id):
             me = session.get(Person, viewer.person_id)
-            # The people below the manager, not the manager: their own numbers are `/buildboard me`.
-            members = authority.below(viewer.person_id, "group_tree")
             label = f"{(me.name if me else None) or 'Your'}'s team (everyone below you)"
-            return Group("tree", label, members, root_id=viewer.person_id), None
+            return Group.tree(viewer.person_id, label), None
         if viewer.is_admin:
-            return Group("everyone", "The whole organisation", None), None
+            return Group.everyone(), None
         return None, Refusal(
             "Nobody reports to you in Buildboard's people file, so there is no team to show. "
             + _suggestions(session, viewer)
@@ -142,8 +149,7 @@ def resolve_group(
                 f"Nobody reports to {escape(person.name or 'that person')} in Buildboard's people file, so there is "
                 "no team to show. " + _suggestions(session, viewer)
             )
-        members = authority.below(person.id, "group_tree")
-        group = Group("tree", f"{person.name or 'Their'}'s team (everyone below them)", members, root_id=person.id)
+        group = Group.tree(person.id, f"{person.name or 'Their'}'s team (everyone below them)")
     else:
         assert target.team_name is not None
         members = _team_members(target.team_name)
@@ -529,8 +535,8 @@ def keep_team_reports(
                 .order_by(func.count().desc(), OrgClosure.ancestor_id)
             )
         )
-    groups = [Group("tree", "", authority.below(m, "group_tree"), root_id=m) for m in managers]
-    groups.append(Group("everyone", "The whole organisation", None))
+    # The same groups `/buildboard team` resolves (the label is the asker's, set when a kept report is read).
+    groups = [*(Group.tree(manager, "") for manager in managers), Group.everyone()]
     computed: list[Group] = []
     for group in groups:
         with session_factory.begin() as session:

@@ -219,7 +219,7 @@ def _check_every_manager(sessions, settings, computed) -> None:
         with sessions.begin() as session:
             kept = team_answer(session, Viewer(manager, False), Target(), WEEKS, settings, now=NOW).report
             assert len(computed) == calls, "an identical second command with no write between is not recomputed"
-            group = Group("tree", first.group_label, team_module.authority.below(manager, "group_tree"))
+            group = Group.tree(manager, first.group_label)
             fresh = team_report(session, group, LAST, WEEKS, settings, today=NOW.date())
             reference = _reference(session, manager, settings.max_counted_artifacts)
             figures = group_figures(session, PERIOD, BEFORE, group, cap=settings.max_counted_artifacts)
@@ -421,7 +421,7 @@ def test_the_nightly_job_keeps_every_managers_report_and_the_organisations(sessi
     for manager in managers:  # the morning: every first answer is a kept one, equal to a fresh one
         with sessions.begin() as session:
             kept = team_answer(session, Viewer(manager, False), Target(), DEFAULT_TEAM_WEEKS, settings, now=NOW)
-            group = Group("tree", kept.report.group_label, team_module.authority.below(manager, "group_tree"))
+            group = Group.tree(manager, kept.report.group_label)
             last = IsoWeek.last_complete(NOW, settings.zone)
             assert kept.report == team_report(session, group, last, DEFAULT_TEAM_WEEKS, settings, today=NOW.date())
     with sessions.begin() as session:
