@@ -49,6 +49,8 @@ class OrgWeek:
     people_with_artifacts_spend_usd: Decimal  # spend of people with counted output that week (work units > 0)
     people_with_output: int = 0  # people with counted output (shared, verified or endorsed) that week
     verified_spend_usd: Decimal = Decimal(0)  # spend of people with verified evidence that week
+    counted_artifacts: int = 0  # the artifacts that count (at most the cap a person-week); `artifacts` is all shared
+    verified_work_units: Decimal = Decimal(0)  # the part of `work_units` backed by verified evidence
 
     @property
     def evidence_ratio(self) -> Decimal | None:

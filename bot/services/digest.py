@@ -13,15 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import AnonymousUsageDaily, Artifact, Person, UsageWeekly
-from bot.db.output import counted, output_by_week, person_output, ranked_artifacts
+from bot.db.models import Artifact, Person, UsageWeekly
+from bot.db.output import counted, person_output, ranked_artifacts
 from bot.db.public import named_in_public
 from bot.db.value_sets import in_values
 from bot.domain.chart import ChartWeek, WeekFigures
@@ -33,7 +33,7 @@ from bot.domain.groups import TeamFigure, merge_small_groups
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.privacy import may_be_named_in_public, metric_may_be_public
 from bot.domain.ranking import RankBy, best
-from bot.domain.stats import PersonWeek
+from bot.domain.stats import OrgWeek, PersonWeek
 from bot.domain.story import WeekStory
 from bot.domain.titles import TitleAward, TitleRule
 from bot.llm.client import LlmClient, llm_status
@@ -42,7 +42,7 @@ from bot.services.endorsements import endorsement_counts
 from bot.services.llm_usage import llm_spend
 from bot.services.ports import MessageSender
 from bot.services.seats import seat_cost_total
-from bot.services.stats import DEFAULT_CAP, org_week, people_by_id, person_weeks
+from bot.services.stats import DEFAULT_CAP, org_weeks, output_weeks, people_by_id
 from bot.services.story import stored_story, tell_week
 from bot.services.titles import award_week, rules_for, stored_awards, titles_for_week
 from bot.settings import Settings
@@ -165,7 +165,13 @@ def highlights(session: Session, week: IsoWeek, limit: int = HIGHLIGHTS, *, cap:
         select(Artifact, Person.name, Person.slack_user_id)
         .join(ranked, ranked.c.artifact_id == Artifact.id)
         .join(Person, Person.id == Artifact.person_id)
-        .where(counted(ranked, cap), Artifact.work_units > 0, Artifact.title.is_not(None), named_in_public())
+        .where(
+            Artifact.week_start == week.start,  # what `ranked` holds; said again so the week's index bounds the read
+            counted(ranked, cap),
+            Artifact.work_units > 0,
+            Artifact.title.is_not(None),
+            named_in_public(),
+        )
         .order_by(Artifact.work_units.desc(), Artifact.share_in_channel.desc(), Artifact.created_at, Artifact.id)
         .limit(limit)
     ).all()
@@ -227,33 +233,27 @@ def team_figures(
 
 
 def chart_weeks(
-    session: Session, week: IsoWeek, count: int = CHART_WEEKS, *, cap: int = DEFAULT_CAP
+    session: Session,
+    week: IsoWeek,
+    count: int = CHART_WEEKS,
+    *,
+    cap: int = DEFAULT_CAP,
+    figures: dict[date, OrgWeek] | None = None,
 ) -> list[ChartWeek]:
     """Spend, counted artifacts and work units (their verified part apart) of the `count` weeks ending with
-    `week` that have any (three GROUP BYs)."""
+    `week` that have any. `figures`: the organisation's totals of those weeks, when the caller has them."""
     window = weeks_ending(week, count)
-    spend = [Decimal(0)] * count
-    first = window[0].start
-    rows = [
-        *session.execute(
-            select(UsageWeekly.week_start, func.sum(UsageWeekly.cost_usd))
-            .where(UsageWeekly.week_start.between(first, window[-1].start))
-            .group_by(UsageWeekly.week_start)
-        ),
-        # Usage folded by retention is kept per day, without people: grouped by the plain day column.
-        *session.execute(
-            select(AnonymousUsageDaily.day, func.sum(AnonymousUsageDaily.cost_usd))
-            .where(AnonymousUsageDaily.day.between(first, window[-1].end))
-            .group_by(AnonymousUsageDaily.day)
-        ),
-    ]
-    for day, total in rows:
-        index = (day - first).days // 7
-        if 0 <= index < count:
-            spend[index] += Decimal(total or 0)
-    made = output_by_week(session, [w.start for w in window], cap=cap)  # counted output, as every surface
-    figures = {w: WeekFigures(spend[i], *made.get(w.start, (0, Decimal(0), Decimal(0)))) for i, w in enumerate(window)}
-    return chart_weeks_of(window, figures, current=week)
+    if figures is None:
+        figures = org_weeks(session, window, cap=cap)
+    return chart_weeks_of(
+        window,
+        {
+            w: WeekFigures(totals.spend_usd, totals.counted_artifacts, totals.work_units, totals.verified_work_units)
+            for w in window
+            if (totals := figures.get(w.start)) is not None
+        },
+        current=week,
+    )
 
 
 def compute_digest(
@@ -274,7 +274,7 @@ def compute_digest(
     """
     rules = rules_for(settings)
     cap = settings.max_counted_artifacts
-    weeks = person_weeks(session, week, cap=cap)
+    weeks = output_weeks(session, week, cap=cap)  # only people with output are ranked, named or given a title
     if award_at is not None:
         awards = award_week(session, week, settings, award_at, weeks=weeks, rules=rules)
     elif stored:
@@ -290,7 +290,9 @@ def compute_digest(
         | {h.person_id for line in titles for h in line.holders}
         | {h.author_person_id for h in shown if h.author_person_id is not None}
     )
-    totals = org_week(session, week, cap=cap)
+    # This week, the week before and the chart's weeks: the organisation's totals in one pass.
+    by_week = org_weeks(session, list(dict.fromkeys([week.previous(), *weeks_ending(week, CHART_WEEKS)])), cap=cap)
+    totals = by_week[week.start]
     # With spend public, the organisation's spend minus the named people's spend is everyone else's: shown only
     # when that is at least min_group_size people (the same rule as a team row).
     named_active = sum(1 for pid in named if pid in weeks and weeks[pid].tokens > 0)
@@ -298,14 +300,14 @@ def compute_digest(
     return WeeklyDigest(
         week=week,
         totals=totals,
-        previous=org_week(session, week.previous(), cap=cap),
+        previous=by_week[week.previous().start],
         leaderboard=board,
         rank_by=settings.rank_by,
         titles=titles,
         highlights=shown,
         teams=team_figures(session, week, settings.min_group_size, named=named, cap=cap),
         min_group_size=settings.min_group_size,
-        chart=chart_weeks(session, week, cap=cap) if totals_shown else [],
+        chart=chart_weeks(session, week, cap=cap, figures=by_week) if totals_shown else [],
         summary=summary,
         ai_spend=ai_spend,
         seat_cost_usd=seat_cost_total(session, week.start, week.end),

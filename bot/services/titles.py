@@ -14,14 +14,14 @@ from bot.db.models import Artifact, Award, Person, UsageDaily
 from bot.db.output import person_output
 from bot.db.public import named_in_public
 from bot.db.upsert import dialect_module
+from bot.db.value_sets import in_values
+from bot.domain.claims import has_output
 from bot.domain.periods import IsoWeek
 from bot.domain.seats import SEAT_COST_SOURCE
 from bot.domain.stats import PersonWeek
 from bot.domain.titles import TitleAward, TitleHistory, TitleRule, award_titles, load_rules, longest_run
-from bot.services.stats import person_weeks
+from bot.services.stats import output_weeks
 from bot.settings import Settings
-
-_CHUNK = 5000
 
 
 def rules_for(settings: Settings) -> list[TitleRule]:
@@ -34,18 +34,17 @@ def longest_runs_in(session: Session, week: IsoWeek) -> Callable[[Sequence[int]]
 
     def lookup(person_ids: Sequence[int]) -> dict[int, int]:
         days: dict[int, list[date]] = defaultdict(list)
-        ids = list(person_ids)
-        for start in range(0, len(ids), _CHUNK):  # at most 7 rows per person; IN lists kept small
-            for person_id, day in session.execute(
-                select(UsageDaily.person_id, UsageDaily.day)
-                .where(
-                    UsageDaily.person_id.in_(ids[start : start + _CHUNK]),
-                    UsageDaily.day.between(week.start, week.end),
-                    UsageDaily.cost_source != SEAT_COST_SOURCE,  # holding a seat is not a day of use
-                )
-                .distinct()
-            ):
-                days[person_id].append(day)
+        # At most 7 rows per person; the ids are one parameter (a statement compiled once, whatever their number).
+        for person_id, day in session.execute(
+            select(UsageDaily.person_id, UsageDaily.day)
+            .where(
+                in_values(UsageDaily.person_id, list(person_ids)),
+                UsageDaily.day.between(week.start, week.end),
+                UsageDaily.cost_source != SEAT_COST_SOURCE,  # holding a seat is not a day of use
+            )
+            .distinct()
+        ):
+            days[person_id].append(day)
         return {pid: longest_run(d) for pid, d in days.items()}
 
     return lookup
@@ -89,8 +88,10 @@ def titles_for_week(
     """Who would hold each title for `week` (nothing stored). `weeks` and `rules` save computing them again."""
     rules = rules if rules is not None else rules_for(settings)
     cap = settings.max_counted_artifacts
-    weeks = weeks if weeks is not None else person_weeks(session, week, cap=cap)
-    eligible = set(session.scalars(select(Person.id).where(named_in_public())))
+    weeks = weeks if weeks is not None else output_weeks(session, week, cap=cap)
+    # Only people with counted output can hold a title: who of them may be named, not the whole organisation.
+    with_output = [pid for pid, w in weeks.items() if has_output(w.work_units)]
+    eligible = set(session.scalars(select(Person.id).where(in_values(Person.id, with_output), named_in_public())))
     return award_titles(
         weeks.values(),
         _previous_work_units(session, week, cap),
