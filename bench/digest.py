@@ -17,12 +17,14 @@ from bot.domain.periods import IsoWeek
 from bot.services.digest import compute_digest
 from bot.settings import Settings
 
-RATIO_TARGET = 1.5
+# Issue 20: at most 1.3x the bare GROUP BY at 85,000 people; under 15 s and 1.5x at a million.
+RATIO_TARGET = 1.3
 SECONDS_TARGET = 3.0
 MEMORY_TARGET_MB = 400
 # Beyond the 85,000-person organisation the targets are the million-person ones (issue 20, item 7).
 LARGE_PEOPLE = 85_000
 LARGE_SECONDS_TARGET = 15.0
+LARGE_RATIO_TARGET = 1.5
 LARGE_MEMORY_TARGET_MB = 1024
 BARE_GROUP_BY = text(
     "SELECT person_id, SUM(input_tokens + output_tokens), SUM(cost_usd) FROM usage_daily"
@@ -36,7 +38,9 @@ def bench_week() -> IsoWeek:
 
 def run(database: str, url: str, repeats: int, log=print, *, people: int = 0) -> Result:
     week = bench_week()
-    seconds_target = LARGE_SECONDS_TARGET if people > LARGE_PEOPLE else SECONDS_TARGET
+    large = people > LARGE_PEOPLE
+    seconds_target = LARGE_SECONDS_TARGET if large else SECONDS_TARGET
+    ratio_target = LARGE_RATIO_TARGET if large else RATIO_TARGET
     settings = Settings(database_url=url, _env_file=None)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
@@ -61,8 +65,8 @@ def run(database: str, url: str, repeats: int, log=print, *, people: int = 0) ->
         f"{seconds(base)} (bare GROUP BY)",
         f"{seconds(took)} (compute_digest)",
         ratio,
-        f"ratio ≤ {RATIO_TARGET:g} and < {seconds_target:g} s",
-        ratio <= RATIO_TARGET and took < seconds_target,
+        f"ratio ≤ {ratio_target:g} and < {seconds_target:g} s",
+        ratio <= ratio_target and took < seconds_target,
         f"median of {repeats}",
     )
 

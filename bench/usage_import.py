@@ -22,7 +22,10 @@ from bench.setup import NOW, rebuild_rollup
 from bot.demo.synthetic import MODELS
 from bot.ingest.prices import PriceTable
 
-TARGET = 2.0
+# Issue 20: a week's import at most 1.5x the raw bulk load at 85,000 people, 2x COPY at a million.
+TARGET = 1.5
+LARGE_PEOPLE = 85_000
+LARGE_TARGET = 2.0
 MEMORY_TARGET_MB = 1024  # every command of a million-person organisation
 COLUMNS = (
     "person_id, day, provider, model, input_tokens, cached_input_tokens, output_tokens, requests, "
@@ -233,6 +236,7 @@ def run(database: str, url: str, ds: Dataset, *, all_weeks: bool = False, log=pr
     log(f"  [{database}] usage import: measured {seconds(measured)}, peak {peak:.0f} MB")
     stored = count_usage(url)
     ratio = measured / baseline
+    target = LARGE_TARGET if ds.people > LARGE_PEOPLE else TARGET
     note = ""
     if not (loaded == imported == rows) or stored != ds.usage_rows:
         note = (
@@ -244,8 +248,8 @@ def run(database: str, url: str, ds: Dataset, *, all_weeks: bool = False, log=pr
         f"{seconds(baseline)} ({'COPY' if database == 'postgres' else 'executemany'})",
         f"{seconds(measured)} ({rows / measured:,.0f} rows/s), peak {peak:.0f} MB",
         ratio,
-        f"ratio ≤ {TARGET:g}, peak < {MEMORY_TARGET_MB} MB",
-        ratio <= TARGET and peak < MEMORY_TARGET_MB and not note,
+        f"ratio ≤ {target:g}, peak < {MEMORY_TARGET_MB} MB",
+        ratio <= target and peak < MEMORY_TARGET_MB and not note,
         note,
     )
 
