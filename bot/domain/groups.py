@@ -47,6 +47,19 @@ def _add(a: TeamFigure, b: TeamFigure) -> TeamFigure:
     )
 
 
+def _combined(team: str, figures: Sequence[TeamFigure]) -> TeamFigure:
+    return TeamFigure(
+        team,
+        active_people=sum(f.active_people for f in figures),
+        tokens=sum(f.tokens for f in figures),
+        spend_usd=sum((f.spend_usd for f in figures), Decimal(0)),
+        artifacts=sum(f.artifacts for f in figures),
+        work_units=sum((f.work_units for f in figures), Decimal(0)),
+        merged_teams=tuple(f.team for f in figures),
+        named_people=sum(f.named_people for f in figures),
+    )
+
+
 def merge_small_groups(
     figures: Sequence[TeamFigure], min_size: int, *, order: Callable[[TeamFigure], SupportsRichComparison] | None = None
 ) -> list[TeamFigure]:
@@ -61,9 +74,7 @@ def merge_small_groups(
     if not small:
         rows = list(big)
     else:
-        other = TeamFigure(OTHER_TEAMS, 0)
-        for figure in small:
-            other = _add(other, figure)
+        other = _combined(OTHER_TEAMS, small)  # one pass: adding them one by one copied the names each time
         big.sort(key=lambda f: (f.unnamed_people, f.active_people, f.team))
         while other.unnamed_people < min_size and big:
             other = _add(other, big.pop(0))
