@@ -291,7 +291,10 @@ def compute_digest(
         | {h.author_person_id for h in shown if h.author_person_id is not None}
     )
     # This week, the week before and the chart's weeks: the organisation's totals in one pass.
-    by_week = org_weeks(session, list(dict.fromkeys([week.previous(), *weeks_ending(week, CHART_WEEKS)])), cap=cap)
+    compared = [week.previous(), week]  # the evidence ratio is shown for these two
+    by_week = org_weeks(
+        session, list(dict.fromkeys([*compared, *weeks_ending(week, CHART_WEEKS)])), cap=cap, ratio_weeks=compared
+    )
     totals = by_week[week.start]
     # With spend public, the organisation's spend minus the named people's spend is everyone else's: shown only
     # when that is at least min_group_size people (the same rule as a team row).

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Integer, Subquery, and_, case, func, liter
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly
-from bot.db.output import person_output
+from bot.db.output import person_output, weekly_output
 from bot.db.query_types import WORK_UNITS, AnySelect
 from bot.db.value_sets import in_values, of_members
 from bot.domain.claims import DEFAULT_CLAIM_RULES
@@ -179,11 +179,18 @@ def org_week(session: Session, week: IsoWeek, *, cap: int = DEFAULT_CAP) -> OrgW
     return org_weeks(session, [week], cap=cap)[week.start]
 
 
-def org_weeks(session: Session, weeks: Sequence[IsoWeek], *, cap: int = DEFAULT_CAP) -> dict[date, OrgWeek]:
-    """Organisation totals of each of `weeks` (by week start), in three statements whatever their number.
+def org_weeks(
+    session: Session,
+    weeks: Sequence[IsoWeek],
+    *,
+    cap: int = DEFAULT_CAP,
+    ratio_weeks: Collection[IsoWeek] | None = None,
+) -> dict[date, OrgWeek]:
+    """Organisation totals of each of `weeks` (by week start), in a few statements whatever their number.
 
     The digest asks for this week, the week before and the chart's eight: one pass over each table for all of
-    them, instead of counting this week's output three times.
+    them. Who had output and what they spent (the evidence ratio) is counted per person-week, so only for
+    `ratio_weeks` (None: all of `weeks`); the other weeks leave those figures 0.
     """
     starts = [week.start for week in weeks]
     asked = set(starts)
@@ -217,17 +224,51 @@ def org_weeks(session: Session, weeks: Sequence[IsoWeek], *, cap: int = DEFAULT_
         if start in asked:
             before = folded.get(start, (0, Decimal(0), 0))
             folded[start] = (before[0] + int(tokens or 0), before[1] + Decimal(spend or 0), max(before[2], people or 0))
+    made = weekly_output(starts, cap=cap).subquery("made")
+    output = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                made.c.week_start, made.c.shared_artifacts, made.c.artifacts, made.c.work_units, made.c.evidence_units
+            )
+        )
+    }
+    ratio_starts = starts if ratio_weeks is None else [week.start for week in ratio_weeks]
+    builders = _builders_by_week(session, ratio_starts, cap) if ratio_starts else {}
+    totals = {}
+    for start in starts:
+        tokens, spend, active = usage.get(start, (0, Decimal(0), 0))
+        anon_tokens, anon_spend, anon_people = folded.get(start, (0, Decimal(0), 0))
+        shared, counted, units, verified = output.get(start, (0, 0, 0, 0))
+        with_output, output_spend, verified_spend = builders.get(start, (0, 0, 0))
+        totals[start] = OrgWeek(
+            tokens=tokens + anon_tokens,
+            spend_usd=spend + anon_spend,
+            # Folded days keep only per day · provider · model counts, so who of them is also among the kept days'
+            # people is unknown: adding the two would count such a person twice (a partly folded week would grow).
+            # The larger of the two is a lower bound of the true number, exact when nothing is folded or when
+            # everyone of the folded days also used AI on a kept day.
+            active_people=max(active, anon_people),
+            artifacts=int(shared or 0),
+            work_units=Decimal(units or 0),
+            people_with_artifacts_spend_usd=Decimal(output_spend or 0),
+            people_with_output=int(with_output or 0),
+            verified_spend_usd=Decimal(verified_spend or 0),
+            counted_artifacts=int(counted or 0),
+            verified_work_units=Decimal(verified or 0),
+        )
+    return totals
+
+
+def _builders_by_week(session: Session, starts: Sequence[date], cap: int) -> dict[date, tuple[Any, ...]]:
+    """Week start → (people with counted output, their spend, the spend of people with verified evidence)."""
     output = person_output(starts, cap=cap).subquery("output")
     with_output = output.c.work_units > 0
-    made = {
+    return {
         row[0]: row[1:]
         for row in session.execute(
             select(
                 output.c.week_start,
-                func.sum(output.c.shared_artifacts),
-                func.sum(output.c.artifacts),
-                func.sum(output.c.work_units),
-                func.sum(output.c.evidence_units),
                 func.sum(case((with_output, 1), else_=0)),
                 func.sum(case((with_output, UsageWeekly.cost_usd), else_=0)),
                 func.sum(case((output.c.evidence_units > 0, UsageWeekly.cost_usd), else_=0)),
@@ -240,28 +281,6 @@ def org_weeks(session: Session, weeks: Sequence[IsoWeek], *, cap: int = DEFAULT_
             .group_by(output.c.week_start)
         )
     }
-    totals = {}
-    for start in starts:
-        tokens, spend, active = usage.get(start, (0, Decimal(0), 0))
-        anon_tokens, anon_spend, anon_people = folded.get(start, (0, Decimal(0), 0))
-        shared, counted, units, verified, builders, output_spend, verified_spend = made.get(start, (0,) * 7)
-        totals[start] = OrgWeek(
-            tokens=tokens + anon_tokens,
-            spend_usd=spend + anon_spend,
-            # Folded days keep only per day · provider · model counts, so who of them is also among the kept days'
-            # people is unknown: adding the two would count such a person twice (a partly folded week would grow).
-            # The larger of the two is a lower bound of the true number, exact when nothing is folded or when
-            # everyone of the folded days also used AI on a kept day.
-            active_people=max(active, anon_people),
-            artifacts=int(shared or 0),
-            work_units=Decimal(units or 0),
-            people_with_artifacts_spend_usd=Decimal(output_spend or 0),
-            people_with_output=int(builders or 0),
-            verified_spend_usd=Decimal(verified_spend or 0),
-            counted_artifacts=int(counted or 0),
-            verified_work_units=Decimal(verified or 0),
-        )
-    return totals
 
 
 def people_by_id(session: Session, person_ids: Collection[int]) -> dict[int, Person]:
