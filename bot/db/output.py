@@ -11,8 +11,9 @@ A person-week's **counted work units** are the sum of three terms:
 - `endorsement_units`: peer endorsements ("I use this"), capped per author and week.
 
 Every surface (digest, leaderboard, titles, App Home, /buildboard me, team stats, exports) reads
-`person_output`, so their numbers agree. To add a term, return its SELECT from `extra_output_terms`
-with the columns of `TERM_COLUMNS` (0 where it has nothing to say): it is added per person-week.
+`person_output`, or the same terms summed over more than a person-week (`weekly_output`, `output_terms`),
+so their numbers agree. To add a term, return its SELECT from `extra_output_terms` with the columns of
+`TERM_COLUMNS` (0 where it has nothing to say): it is added per person-week.
 """
 
 from __future__ import annotations
@@ -102,7 +103,9 @@ def shared_term(starts: Sequence[date], members: Members, cap: int) -> AnySelect
     ranked = (
         select(Artifact.person_id, Artifact.week_start, Artifact.work_units, position.label("position"))
         .join(shared, and_(shared.c.person_id == Artifact.person_id, shared.c.week_start == Artifact.week_start))
-        .where(over_cap)
+        # The weeks again: the planner cannot know how few person-weeks are over the cap, and without them it
+        # may hash every artifact ever shared to find theirs.
+        .where(over_cap, Artifact.week_start.in_(list(starts)))
         .subquery("ranked_over_cap")
     )
     capped = (
@@ -155,17 +158,26 @@ def extra_output_terms(starts: Sequence[date], members: Members) -> list[AnySele
     ]
 
 
+def output_terms(starts: Sequence[date], members: Members = None, *, cap: int) -> Subquery:
+    """Every term of counted output, each capped per person-week: rows with the columns of TERM_COLUMNS and
+    their work_units (shared + evidence + endorsement units).
+
+    A person-week's work units are the sum of its rows (person_output); any sum over many person-weeks (a week's,
+    a team's) is the same sum of these rows, without grouping them per person-week first.
+    """
+    terms = union_all(shared_term(starts, members, cap), *extra_output_terms(starts, members)).subquery("terms")
+    return select(
+        *terms.c, (terms.c.shared_units + terms.c.evidence_units + terms.c.endorsement_units).label("work_units")
+    ).subquery("output_terms")
+
+
 def _terms_summed(starts: Sequence[date], members: Members, cap: int, *, per_person: bool) -> AnySelect:
     """The terms added up per person and week (`per_person`) or per week: the columns of TERM_COLUMNS
     (person_id only per person) and their sum, work_units."""
-    table = union_all(shared_term(starts, members, cap), *extra_output_terms(starts, members)).subquery("output_terms")
+    table = output_terms(starts, members, cap=cap)
     keys = [table.c.person_id, table.c.week_start] if per_person else [table.c.week_start]
-    summed = {name: func.coalesce(func.sum(table.c[name]), 0) for name in TERM_COLUMNS[2:]}
-    return select(
-        *keys,
-        *(column.label(name) for name, column in summed.items()),
-        (summed["shared_units"] + summed["evidence_units"] + summed["endorsement_units"]).label("work_units"),
-    ).group_by(*keys)
+    summed = (func.coalesce(func.sum(table.c[name]), 0).label(name) for name in (*TERM_COLUMNS[2:], "work_units"))
+    return select(*keys, *summed).group_by(*keys)
 
 
 def person_output(starts: Sequence[date], members: Members = None, *, cap: int) -> AnySelect:

@@ -21,7 +21,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Artifact, Person, UsageWeekly
-from bot.db.output import counted, person_output, ranked_artifacts
+from bot.db.output import counted, output_terms, ranked_artifacts
 from bot.db.public import named_in_public
 from bot.db.value_sets import in_values
 from bot.domain.chart import ChartWeek, WeekFigures
@@ -215,12 +215,16 @@ def team_figures(
             .group_by(team)
         )
     }
-    output = person_output([week.start], cap=cap).subquery("output")
+    terms = output_terms([week.start], cap=cap)  # each capped per person-week: a team's total is their sum
     made = {
         name: (int(count or 0), Decimal(units or 0))
         for name, count, units in session.execute(
-            select(team, func.sum(output.c.shared_artifacts), func.sum(output.c.work_units))
-            .join(Person, Person.id == output.c.person_id)
+            select(
+                team,
+                func.sum(terms.c.shared_artifacts),
+                func.sum(terms.c.work_units),
+            )
+            .join(Person, Person.id == terms.c.person_id)
             .group_by(team)
         )
     }

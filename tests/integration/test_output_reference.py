@@ -14,9 +14,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Artifact, Person
+from bot.db.models import Artifact, Endorsement, Person
 from bot.db.output import output_by_week, person_output
 from bot.domain.claims import ClaimRules, person_week_work_units
+from bot.services.digest import team_figures
 from tests.conftest import NOW
 from tests.support.llm import W47
 from tests.support.organisation import load_org
@@ -51,6 +52,19 @@ def shared(rt):
                     session.add(artifact)
                     session.flush()
                     by_week.setdefault((person_id, week.start), []).append((at, artifact.id, units))
+        # Endorsements of some artifacts by other people: a term of its own, capped per author and week.
+        artifacts = session.execute(select(Artifact.id, Artifact.person_id, Artifact.week_start)).all()
+        for artifact_id, author_id, week_start in rng.sample(artifacts, len(artifacts) // 4):
+            for endorser_id in rng.sample([p for p in people if p != author_id], rng.choice([1, 2, 3])):
+                session.add(
+                    Endorsement(
+                        artifact_id=artifact_id,
+                        endorser_id=endorser_id,
+                        author_id=author_id,
+                        week_start=week_start,
+                        created_at=NOW,
+                    )
+                )
     return rt, people, {key: [units for _, _, units in sorted(rows)] for key, rows in by_week.items()}
 
 
@@ -62,20 +76,34 @@ def test_person_output_agrees_with_the_domain_rule_whatever_the_cap(shared, cap)
     assert any(len(units) > cap for units in in_order.values())  # both kinds of person-week are there
     assert any(0 < len(units) <= cap for units in in_order.values())
     with rt.sessions() as session:
-        for group in (None, members):
+        for group in (members, None):  # everyone last: the sums below are the whole organisation's
             rows = session.execute(person_output([w.start for w in WEEKS], group, cap=cap)).all()
             got = {(r.person_id, r.week_start): r for r in rows}
             expected = {key: units for key, units in in_order.items() if group is None or key[0] in group}
             assert set(got) == set(expected)
             for key, units in expected.items():
                 row = got[key]
-                assert Decimal(row.work_units) == person_week_work_units(units, rules), key
-                assert Decimal(row.shared_units) == Decimal(row.work_units)
+                endorsed = Decimal(row.endorsement_units)
+                assert Decimal(row.work_units) == person_week_work_units(units, rules, endorsement_units=endorsed), key
+                assert Decimal(row.shared_units) == person_week_work_units(units, rules), key
                 assert (int(row.artifacts), int(row.shared_artifacts)) == (min(cap, len(units)), len(units)), key
+        assert any(Decimal(r.endorsement_units) > 0 for r in rows)
+        units_of = {key: Decimal(r.work_units) for key, r in got.items()}
         by_week = output_by_week(session, [w.start for w in WEEKS], cap=cap)
+        teams = {t.team: t for t in team_figures(session, W47, 1, cap=cap)}
+        team_of = dict(session.execute(select(Person.id, Person.team)).all())
     for week in WEEKS:
         lists = [units for (_, start), units in in_order.items() if start == week.start]
         artifacts, work_units, verified = by_week[week.start]
         assert artifacts == sum(min(cap, len(units)) for units in lists)
-        assert work_units == sum((person_week_work_units(units, rules) for units in lists), Decimal(0))
+        assert work_units == sum((u for (_, start), u in units_of.items() if start == week.start), Decimal(0))
         assert verified == 0
+    # A team's row adds its people's person-weeks (the digest sums the terms per team directly).
+    per_team: dict[str, Decimal] = {}
+    for (person_id, start), units in units_of.items():
+        if start == W47.start:
+            name = team_of[person_id] or "No team"
+            per_team[name] = per_team.get(name, Decimal(0)) + units
+    assert {name: row.work_units for name, row in teams.items() if row.work_units} == {
+        name: units for name, units in per_team.items() if units
+    }
