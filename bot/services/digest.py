@@ -219,11 +219,7 @@ def team_figures(
     made = {
         name: (int(count or 0), Decimal(units or 0))
         for name, count, units in session.execute(
-            select(
-                team,
-                func.sum(terms.c.shared_artifacts),
-                func.sum(terms.c.work_units),
-            )
+            select(team, func.sum(terms.c.shared_artifacts), func.sum(terms.c.work_units))
             .join(Person, Person.id == terms.c.person_id)
             .group_by(team)
         )
