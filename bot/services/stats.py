@@ -44,6 +44,12 @@ def output_weeks(session: Session, week: IsoWeek, *, cap: int = DEFAULT_CAP) -> 
     return {figures.person_id: figures for figures in map(person_week_from_row, rows)}
 
 
+def active_people(session: Session, week: IsoWeek) -> int:
+    """How many people used AI in the week (a rollup row with tokens)."""
+    in_week = UsageWeekly.week_start == week.start
+    return int(session.scalar(select(func.count()).where(in_week, UsageWeekly.tokens > 0)) or 0)
+
+
 def person_weeks_subquery(
     week: IsoWeek, person_ids: Collection[int] | None = None, *, cap: int = DEFAULT_CAP
 ) -> Subquery:
