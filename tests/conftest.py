@@ -37,6 +37,7 @@ from bot.db.models import (
     TeamHistory,
     UsageDaily,
     UsageWeekly,
+    UsageWeeklyTotal,
 )
 from bot.db.usage_weekly import week_start_of
 from bot.demo.standin.slack import SlackStandIn
@@ -87,7 +88,8 @@ def engine(database_url):
 
 
 def assert_usage_weekly_matches_usage_daily(engine) -> None:
-    """The weekly rollup equals usage_daily summed by person and week, whatever the test wrote.
+    """The weekly rollup equals usage_daily summed by person and week, and its weekly totals the rollup summed
+    by week, whatever the test wrote.
 
     Checked after every test that used the database, so a write path that forgets to refresh the
     rollup fails the test that exercised it.
@@ -114,6 +116,23 @@ def assert_usage_weekly_matches_usage_daily(engine) -> None:
         }
     drift = {key for key in expected.keys() | stored.keys() if expected.get(key) != stored.get(key)}
     assert not drift, f"usage_weekly disagrees with usage_daily for (week, person) {sorted(drift)[:5]}"
+    with Session(engine) as session:
+        # Summed by the database, as the refresh sums (SQLite keeps NUMERIC as REAL: a sum of the rounded
+        # per-person values could differ in the last place).
+        sums = {
+            str(monday): (int(tokens), Decimal(cost), int(people))
+            for monday, tokens, cost, people in session.execute(
+                select(
+                    UsageWeekly.week_start, func.sum(UsageWeekly.tokens), func.sum(UsageWeekly.cost_usd), func.count()
+                ).group_by(UsageWeekly.week_start)
+            )
+        }
+        totals = {
+            str(row.week_start): (row.tokens, Decimal(row.cost_usd), row.active_people)
+            for row in session.scalars(select(UsageWeeklyTotal))
+        }
+    wrong = sorted(week for week in sums.keys() | totals.keys() if sums.get(week) != totals.get(week))
+    assert not wrong, f"usage_weekly_totals disagrees with usage_weekly for weeks {wrong[:5]}"
 
 
 def assert_org_history_matches_org_chart(engine) -> None:

@@ -194,6 +194,21 @@ class UsageWeekly(Base):
     active_days: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class UsageWeeklyTotal(Base):
+    """The organisation's week of usage_weekly, summed: what the digest's totals and chart read.
+
+    Derived data, refreshed with the rollup (bot/db/usage_weekly.py) a whole week at a time, so it never
+    disagrees with the rows it sums. Usage folded away by retention is not here (anonymous_usage_daily).
+    """
+
+    __tablename__ = "usage_weekly_totals"
+
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)  # the ISO week's Monday
+    tokens: Mapped[int] = mapped_column(Tokens, default=0)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    active_people: Mapped[int] = mapped_column(Integer, default=0)  # people with a usage_weekly row that week
+
+
 class AnonymousUsageDaily(Base):
     """Usage no longer tied to a person (retention): organisation totals only."""
 

@@ -7,6 +7,9 @@ team, the 8-week chart). The rollup is refreshed for whole weeks, recomputed fro
 so it cannot drift: an upsert, a provider's revision, a deletion and retention's folding all end
 with the same call.
 
+Each week's organisation sums (usage_weekly_totals) are refreshed with it, from the rows just written:
+the digest's totals and chart read eight rows instead of every person's eight weeks.
+
 Seat rows (`cost_source` `seat`: a seat's daily share of its monthly price) are left out: the rollup is
 about use, so ranking, nudges, titles and spend flags never count a seat as spend or a day of use.
 Surfaces show seat cost beside it (bot/services/seats.py).
@@ -22,7 +25,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from bot.db.models import UsageDaily, UsageWeekly
+from bot.db.models import UsageDaily, UsageWeekly, UsageWeeklyTotal
 from bot.domain.periods import IsoWeek
 from bot.domain.seats import SEAT_COST_SOURCE
 
@@ -84,9 +87,29 @@ def refresh_usage_weekly(session: Session, first_day: date | None, last_day: dat
             )
         )
         monday += timedelta(days=7)
+    _refresh_totals(session, first.start, last.start)
     # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT under SQLAlchemy 2.1.
     in_range = UsageWeekly.week_start.between(first.start, last.start)
     return int(session.scalar(select(func.count()).select_from(UsageWeekly).where(in_range)) or 0)
+
+
+def _refresh_totals(session: Session, first: date, last: date) -> None:
+    """The organisation's sums of the weeks starting first..last, from the rollup rows just written."""
+    session.execute(delete(UsageWeeklyTotal).where(UsageWeeklyTotal.week_start.between(first, last)))
+    summed = (
+        select(UsageWeekly.week_start, func.sum(UsageWeekly.tokens), func.sum(UsageWeekly.cost_usd), func.count())
+        .where(UsageWeekly.week_start.between(first, last))
+        .group_by(UsageWeekly.week_start)
+    )
+    session.execute(
+        UsageWeeklyTotal.__table__.insert().from_select(["week_start", "tokens", "cost_usd", "active_people"], summed)
+    )
+
+
+def forget_weeks_before(session: Session, start: date) -> None:
+    """Drop the rollup's weeks before `start` (retention has folded their usage into anonymous totals)."""
+    session.execute(delete(UsageWeekly).where(UsageWeekly.week_start < start))
+    session.execute(delete(UsageWeeklyTotal).where(UsageWeeklyTotal.week_start < start))
 
 
 def rebuild_usage_weekly(session: Session) -> int:
@@ -94,4 +117,5 @@ def rebuild_usage_weekly(session: Session) -> int:
     session.flush()
     first, last = session.execute(select(func.min(UsageDaily.day), func.max(UsageDaily.day))).one()
     session.execute(delete(UsageWeekly))
+    session.execute(delete(UsageWeeklyTotal))
     return refresh_usage_weekly(session, first, last)

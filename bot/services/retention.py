@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.models import AnonymousUsageDaily, CodeActivityDaily, UsageDaily, UsageWeekly
+from bot.db.models import AnonymousUsageDaily, CodeActivityDaily, UsageDaily
 from bot.db.upsert import dialect_module
 from bot.db.usage_partitions import drop_emptied_partitions, ensure_usage_partitions, month_start, next_month
-from bot.db.usage_weekly import refresh_usage_weekly
+from bot.db.usage_weekly import forget_weeks_before, refresh_usage_weekly
 from bot.domain.periods import IsoWeek
 from bot.domain.text import plural
 from bot.settings import Settings
@@ -129,7 +129,7 @@ def fold_usage(session: Session, cutoff: date) -> None:
     if dialect != "postgresql":
         session.execute(delete(UsageDaily).where(old))
     # Folded weeks leave the per-person rollup; the week the cutoff falls in keeps its remaining days.
-    session.execute(delete(UsageWeekly).where(UsageWeekly.week_start < IsoWeek.containing(cutoff).start))
+    forget_weeks_before(session, IsoWeek.containing(cutoff).start)
     refresh_usage_weekly(session, cutoff, cutoff)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Subquery, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly
+from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly, UsageWeeklyTotal
 from bot.db.output import person_output, weekly_output
 from bot.db.query_types import WORK_UNITS, AnySelect
 from bot.db.value_sets import in_values, of_members
@@ -204,13 +204,11 @@ def org_weeks(
         start: (int(tokens), Decimal(spend), int(active))
         for start, tokens, spend, active in session.execute(
             select(
-                UsageWeekly.week_start,
-                func.sum(UsageWeekly.tokens),
-                func.sum(UsageWeekly.cost_usd),
-                func.count(),  # one rollup row per active person
-            )
-            .where(UsageWeekly.week_start.in_(starts))
-            .group_by(UsageWeekly.week_start)
+                UsageWeeklyTotal.week_start,
+                UsageWeeklyTotal.tokens,
+                UsageWeeklyTotal.cost_usd,
+                UsageWeeklyTotal.active_people,  # one rollup row per active person
+            ).where(UsageWeeklyTotal.week_start.in_(starts))
         )
     }
     folded: dict[date, tuple[int, Decimal, int]] = {}

@@ -193,6 +193,7 @@ def test_the_migration_partitions_a_populated_table_keeping_ids_and_the_sequence
         # These rows were written around write_usage (no rollup): leave none for the fixture's rollup check.
         session.execute(text("DELETE FROM usage_daily"))
         session.execute(text("DELETE FROM usage_weekly"))
+        session.execute(text("DELETE FROM usage_weekly_totals"))
 
 
 def test_only_postgresql_is_partitioned(sessions):
