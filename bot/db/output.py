@@ -48,15 +48,20 @@ def zero_units() -> Any:
     return literal(Decimal(0), WORK_UNITS)
 
 
+def sharing_position() -> Any:
+    """An artifact's position in its person-week, in sharing order (created_at, then id): 1 for the first."""
+    return func.row_number().over(
+        partition_by=(Artifact.person_id, Artifact.week_start), order_by=(Artifact.created_at, Artifact.id)
+    )
+
+
 def ranked_artifacts(starts: Sequence[date] | None, members: Members = None) -> Subquery:
     """The artifacts of the weeks starting on `starts` (None: every week), each with its position in its person-week.
 
     Columns: artifact_id, person_id, week_start, work_units, position. An artifact counts when
     position <= the cap (`counted(ranked, cap)`).
     """
-    position = func.row_number().over(
-        partition_by=(Artifact.person_id, Artifact.week_start), order_by=(Artifact.created_at, Artifact.id)
-    )
+    position = sharing_position()
     return (
         select(
             Artifact.id.label("artifact_id"),
@@ -97,9 +102,7 @@ def shared_term(starts: Sequence[date], members: Members, cap: int) -> AnySelect
         .cte()  # read twice below: computed once
     )
     over_cap = shared.c.shared > cap
-    position = func.row_number().over(
-        partition_by=(Artifact.person_id, Artifact.week_start), order_by=(Artifact.created_at, Artifact.id)
-    )
+    position = sharing_position()
     ranked = (
         select(Artifact.person_id, Artifact.week_start, Artifact.work_units, position.label("position"))
         .join(shared, and_(shared.c.person_id == Artifact.person_id, shared.c.week_start == Artifact.week_start))
