@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.core import Result, interleaved, seconds
+from bench.core import FULL_PEOPLE, Result, interleaved, seconds
 from bench.setup import NOW
 from bot.db.engine import make_engine, make_session_factory
 from bot.domain.periods import IsoWeek
@@ -21,8 +21,7 @@ from bot.settings import Settings
 RATIO_TARGET = 1.3
 SECONDS_TARGET = 3.0
 MEMORY_TARGET_MB = 400
-# Beyond the 85,000-person organisation the targets are the million-person ones (issue 20, item 7).
-LARGE_PEOPLE = 85_000
+# Beyond the 85,000-person organisation (FULL_PEOPLE) the targets are the million-person ones (issue 20, item 7).
 LARGE_SECONDS_TARGET = 15.0
 LARGE_RATIO_TARGET = 1.5
 LARGE_MEMORY_TARGET_MB = 1024
@@ -38,7 +37,7 @@ def bench_week() -> IsoWeek:
 
 def run(database: str, url: str, repeats: int, log=print, *, people: int = 0) -> Result:
     week = bench_week()
-    large = people > LARGE_PEOPLE
+    large = people > FULL_PEOPLE
     seconds_target = LARGE_SECONDS_TARGET if large else SECONDS_TARGET
     ratio_target = LARGE_RATIO_TARGET if large else RATIO_TARGET
     settings = Settings(database_url=url, _env_file=None)
@@ -80,7 +79,7 @@ def memory(database: str, url: str, *, people: int = 0) -> Result:
         raise RuntimeError(f"memory probe failed: {answer.stderr[-2000:]}")
     figures = json.loads(answer.stdout.strip().splitlines()[-1])
     peak, growth = figures["peak_mb"], figures["growth_mb"]
-    target_mb = LARGE_MEMORY_TARGET_MB if people > LARGE_PEOPLE else MEMORY_TARGET_MB
+    target_mb = LARGE_MEMORY_TARGET_MB if people > FULL_PEOPLE else MEMORY_TARGET_MB
     return Result(
         database,
         "digest peak memory (VmHWM)",

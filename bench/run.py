@@ -15,11 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import charts, cursor_sync, digest, fanout, http_commands, large_team, org_import, usage_import
-from bench.core import Result, table
+from bench.core import FULL_PEOPLE, Result, table
 from bench.data import DATA_DIR, dataset, people_file
 from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, reset, usage_partitions
 
-FULL_PEOPLE = 85_000
 QUICK_PEOPLE = 5_000
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bb_bench"
 ALL = ("org", "import", "digest", "memory", "team", "http", "fanout", "cursor", "charts")

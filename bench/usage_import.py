@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.core import Result, seconds
+from bench.core import FULL_PEOPLE, Result, seconds
 from bench.data import Dataset
 from bench.setup import NOW, rebuild_rollup
 from bot.demo.synthetic import MODELS
@@ -24,7 +24,6 @@ from bot.ingest.prices import PriceTable
 
 # Issue 20: a week's import at most 1.5x the raw bulk load at 85,000 people, 2x COPY at a million.
 TARGET = 1.5
-LARGE_PEOPLE = 85_000
 LARGE_TARGET = 2.0
 MEMORY_TARGET_MB = 1024  # every command of a million-person organisation
 COLUMNS = (
@@ -236,7 +235,7 @@ def run(database: str, url: str, ds: Dataset, *, all_weeks: bool = False, log=pr
     log(f"  [{database}] usage import: measured {seconds(measured)}, peak {peak:.0f} MB")
     stored = count_usage(url)
     ratio = measured / baseline
-    target = LARGE_TARGET if ds.people > LARGE_PEOPLE else TARGET
+    target = LARGE_TARGET if ds.people > FULL_PEOPLE else TARGET
     note = ""
     if not (loaded == imported == rows) or stored != ds.usage_rows:
         note = (
