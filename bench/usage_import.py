@@ -44,6 +44,12 @@ def _delete_usage(url: str, since: date | None) -> None:
         else:
             connection.execute(text("DELETE FROM usage_daily WHERE day >= :since"), {"since": since})
             connection.execute(text("DELETE FROM usage_weekly WHERE week_start >= :since"), {"since": since})
+    if since is not None and engine.dialect.name == "postgresql":
+        # The baseline loaded the week into days that never held rows, as a weekly import meets them in
+        # production; without a VACUUM the import would wade through the dead rows the DELETE left behind
+        # in the table and its indexes (measured: 5.4 instead of 4.6 s for its inserts).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM usage_daily"))
     engine.dispose()
 
 
