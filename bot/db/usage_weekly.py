@@ -29,7 +29,7 @@ from bot.db.models import UsageDaily, UsageWeekly, UsageWeeklyTotal
 from bot.domain.periods import IsoWeek
 from bot.domain.seats import SEAT_COST_SOURCE
 
-# pg_advisory_xact_lock key: refreshes of the rollup take turns (see refresh_usage_weekly).
+# pg_advisory_xact_lock key: writes of usage and refreshes of the rollup take turns (see take_usage_turn).
 _REFRESH_LOCK = 0x0B0A_7D0B
 
 
@@ -51,17 +51,27 @@ def _week_start_sqlite(element: week_start_of, compiler: Any, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
 
 
+def take_usage_turn(session: Session) -> None:
+    """On PostgreSQL, wait for any other transaction that writes usage to commit; held until this one ends.
+
+    Writers of usage_daily (write_usage, the seat charges) and the rollup's refresh take this turn, so a
+    writer that finds a day without rows can insert that day's rows without checking each key for a
+    conflict, and a refresh recomputes from rows the writer before it committed (under READ COMMITTED
+    each statement sees what was committed before it started). A no-op on SQLite, whose one writer at a
+    time is the database's own rule. Taken again in the same transaction, it is already held.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
+
+
 def refresh_usage_weekly(session: Session, first_day: date | None, last_day: date | None) -> int:
     """Recompute the rollup for every week touching first_day..last_day, in the caller's transaction.
 
-    Returns the number of weekly rows written. On PostgreSQL concurrent refreshes take turns on a
-    transaction-scoped advisory lock, so the later one recomputes from rows the earlier one committed
-    (under READ COMMITTED each statement sees what was committed before it started).
+    Returns the number of weekly rows written. Concurrent refreshes take turns (take_usage_turn).
     """
     if first_day is None or last_day is None or first_day > last_day:
         return 0
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
+    take_usage_turn(session)
     first, last = IsoWeek.containing(first_day), IsoWeek.containing(last_day)
     session.execute(delete(UsageWeekly).where(UsageWeekly.week_start.between(first.start, last.start)))
     monday = first.start

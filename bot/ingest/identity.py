@@ -27,12 +27,17 @@ class PersonResolver:
             session.scalars(select(Person.email).where(Person.name.is_(None), Person.email.is_not(None)))
         )
 
+    def known_id(self, email: str) -> int | None:
+        """The id of a person stored before this resolver was made or added by it (no database work)."""
+        found = self._ids.get(email)
+        if found is not None and email in self._known_unmatched:
+            self.unmatched.add(email)
+        return found
+
     def person_id(self, email: str) -> int | None:
         """The person's id; None when unknown and unmatched people may not be created."""
-        found = self._ids.get(email)
+        found = self.known_id(email)
         if found is not None:
-            if email in self._known_unmatched:
-                self.unmatched.add(email)
             return found
         if not self._create:
             return None

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import CodeActivityDaily, Person, Seat, UsageDaily
 from bot.db.upsert import upsert
 from bot.db.usage_partitions import ensure_usage_partitions
+from bot.db.usage_weekly import take_usage_turn
 from bot.db.value_sets import among, in_values
 from bot.domain.delivery import MessageIntent, MessageKind, dm_channel
 from bot.domain.seats import SEAT_COST_SOURCE, SeatPlan, SeatState, daily_share, days_between, is_idle, month_key
@@ -178,6 +179,7 @@ def charge_seat_costs(session: Session, since: date, until: date, prices: SeatPr
                 }
             )
             charge.cost_usd += share
+    take_usage_turn(session)  # an import that found a day empty may be inserting it without conflict checks
     ensure_usage_partitions(session, {row["day"] for row in rows})
     for start in range(0, len(rows), 5_000):
         upsert(

@@ -62,3 +62,51 @@ def test_two_imports_bringing_the_same_new_email_both_succeed(database_url, sess
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Person).where(Person.email == NEW_EMAIL)) == 1
         assert session.scalar(select(func.count()).select_from(UsageDaily)) == 2
+
+
+@pytest.mark.postgres_only  # SQLite has one writer at a time by itself
+def test_two_imports_of_the_same_new_day_take_turns_and_the_later_one_upserts(database_url, sessions, tmp_path):
+    """A day without usage is inserted without conflict checks, so a second writer must wait its turn.
+
+    Without the turn, the second import would also find the day empty and fail on the first one's rows.
+    """
+    with sessions.begin() as session:
+        session.add(Person(email="ann@example.com", name="Ann", team="T", created_at=NOW, updated_at=NOW))
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(f"{HEADER}\n2026-11-20,ann@example.com,openai,gpt-4o,1000,100,0,1,\n")
+    second.write_text(
+        f"{HEADER}\n2026-11-20,ann@example.com,openai,gpt-4o,3000,300,0,3,\n"
+        "2026-11-20,ann@example.com,openai,gpt-4o-mini,10,1,0,1,\n"
+    )
+    outcome: list[object] = []
+
+    def import_second() -> None:
+        try:
+            with sessions.begin() as session:
+                problems = ProblemCollector(str(second))
+                report = write_usage(
+                    session,
+                    iter_usage(second, problems),
+                    prices=PriceTable.load(),
+                    source="csv",
+                    now=NOW,
+                    problems=problems,
+                )
+                outcome.append((bool(problems), report.changed))
+        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+            outcome.append(exc)
+
+    with sessions() as session, session.begin():
+        problems = ProblemCollector(str(first))
+        write_usage(
+            session, iter_usage(first, problems), prices=PriceTable.load(), source="csv", now=NOW, problems=problems
+        )
+        racer = threading.Thread(target=import_second)
+        racer.start()
+        _wait_for_a_blocked_backend(sessions)  # the second import waits for its turn, before reading a day
+    racer.join(timeout=60)
+
+    assert outcome == [(False, 2)]  # one row updated, one inserted
+    with sessions() as session:
+        got = session.execute(select(UsageDaily.model, UsageDaily.input_tokens).order_by(UsageDaily.model)).all()
+    assert [tuple(row) for row in got] == [("gpt-4o", 3000), ("gpt-4o-mini", 10)]

@@ -243,3 +243,131 @@ def test_an_error_while_a_batch_is_in_flight_leaves_a_usable_session(sessions, m
         with session.begin():
             report = write_usage(session, records(), prices=PRICES, source="csv", now=NOW)
         assert report.rows == len(stored(session)) == 36
+
+
+def later_records(start_line: int = 100):
+    """records() a week later: days that hold no usage yet."""
+    return [replace(r, day=r.day + timedelta(days=7), line=r.line + start_line) for r in records()]
+
+
+def test_written_in_chunks_stored_and_new_days_equal_the_rows_sqlalchemy_wrote(sessions, monkeypatch):
+    """Chunks mixing stored days (upserted) and new ones (inserted) store what one upsert stored."""
+    monkeypatch.setattr(store, "BATCH_ROWS", 4)
+    monkeypatch.setattr(store, "CHUNK_ROWS", 10)
+    add_people(sessions)
+    with sessions.begin() as session:
+        write_usage(session, records(), prices=PRICES, source="csv", now=NOW)
+    changed = records()
+    changed[5].output_tokens += 1
+    changed[30].requests += 1
+    mixed = [row for pair in zip(changed, later_records(), strict=True) for row in pair]  # alternating days
+    with sessions.begin() as session:
+        report = write_usage(session, mixed, prices=PRICES, source="csv", now=NOW + timedelta(hours=1))
+    assert report.rows == 72
+    assert report.changed == 2 + 36  # the two changed rows and every row of the new week
+    with sessions() as session:
+        chunked = stored(session)
+    with sessions.begin() as session:
+        session.execute(delete(UsageDaily))
+        sqlalchemy_write_usage(session, records(), source="csv", now=NOW)
+        sqlalchemy_write_usage(session, mixed, source="csv", now=NOW + timedelta(hours=1))
+    with sessions() as session:
+        assert stored(session) == chunked
+    assert len(chunked) == 72
+
+
+@pytest.mark.parametrize("second_at", [1, 30], ids=["same-chunk", "later-chunk"])
+def test_a_key_repeated_on_a_new_day_is_refused_and_the_session_stays_usable(sessions, monkeypatch, second_at):
+    """On a day without usage the rows are inserted without conflict checks: a repeat is still a problem."""
+    monkeypatch.setattr(store, "BATCH_ROWS", 4)
+    monkeypatch.setattr(store, "CHUNK_ROWS", 10)
+    add_people(sessions)
+    rows = later_records()
+    rows.insert(second_at, replace(rows[0], line=999, input_tokens=rows[0].input_tokens + 7))
+    problems = ProblemCollector("usage.csv")
+    with sessions() as session:
+        with session.begin():
+            write_usage(session, rows, prices=PRICES, source="csv", now=NOW, problems=problems)
+            assert [p.line for p in problems.problems] == [999]
+            assert problems.problems[0].message.endswith(f"is already on line {rows[0].line}")
+            session.rollback()
+        with session.begin():  # the same session writes the file without its repeat
+            report = write_usage(session, later_records(), prices=PRICES, source="csv", now=NOW)
+        assert report.rows == report.changed == len(stored(session)) == 36
+
+
+def test_a_source_without_lines_repeating_a_key_on_a_new_day_raises(sessions, monkeypatch):
+    monkeypatch.setattr(store, "BATCH_ROWS", 2)
+    monkeypatch.setattr(store, "CHUNK_ROWS", 4)
+    add_people(sessions)
+    rows = later_records()
+    rows.insert(1, replace(rows[0], line=0, input_tokens=rows[0].input_tokens + 7))
+    with pytest.raises(ValueError, match="given twice for one person"):
+        with sessions.begin() as session:
+            write_usage(session, rows, prices=PRICES, source="openai", now=NOW)
+    with sessions() as session:
+        assert stored(session) == []
+
+
+def test_new_emails_met_while_chunks_are_written_become_unmatched_people(sessions, monkeypatch):
+    """The writer's thread is busy with earlier chunks when an unknown email needs its person row."""
+    monkeypatch.setattr(store, "BATCH_ROWS", 2)
+    monkeypatch.setattr(store, "CHUNK_ROWS", 4)
+    add_people(sessions)
+    known = [r for r in records() if r.email != "new@example.com"]
+    newcomers = [replace(r, email=f"new{n}@example.com") for n, r in enumerate(records()[:6])]
+    rows = known[:10] + newcomers[:3] + known[10:] + newcomers[3:]
+    with sessions.begin() as session:
+        report = write_usage(session, rows, prices=PRICES, source="csv", now=NOW)
+    assert report.unmatched_emails == {f"new{n}@example.com" for n in range(6)}
+    with sessions() as session:
+        chunked = stored(session)
+        people = dict(session.execute(text("SELECT id, email FROM people")).all())
+    assert len(chunked) == len(rows) == report.rows
+    assert sorted(people[row.person_id] for row in chunked if people[row.person_id].startswith("new")) == sorted(
+        f"new{n}@example.com" for n in range(6)
+    )
+
+
+def test_odd_characters_in_names_are_stored_as_given(sessions, monkeypatch):
+    """PostgreSQL receives the rows as COPY text: tabs, newlines and backslashes must arrive unchanged."""
+    monkeypatch.setattr(store, "BATCH_ROWS", 2)
+    add_people(sessions)
+    odd = ["0 tab\there", "1 back\\slash", "2 new\nline", "3 cr\rhere", "4 \\N"]
+    rows = [
+        replace(r, provider=provider, model=f"model\\{n}", cost_usd=Decimal("0.5"))
+        for n, (r, provider) in enumerate(zip(later_records(), odd, strict=False))
+    ]
+    with sessions.begin() as session:
+        write_usage(session, rows, prices=PRICES, source="openai", now=NOW)
+    with sessions() as session:
+        got = session.execute(text("SELECT provider, model FROM usage_daily ORDER BY provider")).all()
+    assert [tuple(row) for row in got] == [(provider, f"model\\{n}") for n, provider in enumerate(odd)]
+
+
+def test_the_interpreter_switch_interval_is_restored_after_a_write(sessions, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(store, "BATCH_ROWS", 2)
+    add_people(sessions)
+    before = sys.getswitchinterval()
+    with sessions.begin() as session:
+        write_usage(session, later_records(), prices=PRICES, source="csv", now=NOW)
+    rows = later_records()
+    rows.insert(1, replace(rows[0], line=0))
+    with pytest.raises(ValueError), sessions.begin() as session:
+        write_usage(session, rows, prices=PRICES, source="openai", now=NOW)
+    assert sys.getswitchinterval() == before
+
+
+@pytest.mark.postgres_only  # SQLite does not enforce a column's length
+def test_a_row_the_database_refuses_is_raised_from_the_writers_thread(sessions, monkeypatch):
+    monkeypatch.setattr(store, "BATCH_ROWS", 2)
+    monkeypatch.setattr(store, "CHUNK_ROWS", 4)
+    add_people(sessions)
+    rows = later_records()
+    rows[20] = replace(rows[20], model="m" * 200, cost_usd=Decimal(1))  # usage_daily.model is VARCHAR(120)
+    with sessions() as session:
+        with pytest.raises(Exception, match="value too long"), session.begin():
+            write_usage(session, rows, prices=PRICES, source="openai", now=NOW)
+        assert stored(session) == []
