@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from statistics import median
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bot.domain.money import format_usd
 from bot.domain.periods import IsoWeek
@@ -29,9 +29,8 @@ class Flag:
     detail: str
 
 
-@dataclass(frozen=True)
-class WeekEvidence:
-    """One person's week as the flag rules see it."""
+class WeekEvidence(NamedTuple):
+    """One person's week as the flag rules see it (a NamedTuple: a team report builds one per person-week)."""
 
     week: IsoWeek
     spend_usd: Decimal
@@ -71,7 +70,7 @@ def spike(
     """
     if not trailing_spend_usd:
         return None
-    baseline = Decimal(median(sorted(Decimal(s) for s in trailing_spend_usd)))
+    baseline = Decimal(median([Decimal(s) for s in trailing_spend_usd]))  # median sorts them itself
     if baseline <= 0 or spend_usd <= factor * baseline:
         return None
     return Flag(
@@ -80,6 +79,15 @@ def spike(
         f"{format_usd(spend_usd)} in {week}, {(spend_usd / baseline).quantize(Decimal('0.1'))}× the median of the "
         f"{len(trailing_spend_usd)} weeks before ({format_usd(baseline)})",
     )
+
+
+def may_flag(week_spend_usd: Decimal, *, threshold_usd: Decimal) -> bool:
+    """Whether either rule can flag a person who spent this in the week in question.
+
+    Unexplained spend needs at least the threshold that week, a spike more than a positive baseline: a
+    caller judging thousands of people can skip the weeks of the others without building them.
+    """
+    return week_spend_usd > 0 or week_spend_usd >= threshold_usd
 
 
 def flags_for(

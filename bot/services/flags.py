@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Artifact, Nudge, UsageWeekly
 from bot.db.query_types import AnySelect
 from bot.db.value_sets import among
-from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for, idle_seat
+from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for, idle_seat, may_flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.ingest.seat_prices import SeatPrices
 from bot.services.seats import idle_seats
@@ -58,16 +58,12 @@ def flags_for_people(
         reasons[person_id].add(index[week_start])
     threshold = settings.nudge_min_spend_usd
     found: dict[int, list[Flag]] = {}
-    for person_id in spend:  # no spend in the window, no flag
-        evidence = [
-            WeekEvidence(
-                w,
-                spend[person_id].get(i, Decimal(0)),
-                artifacts.get(person_id, {}).get(i, 0),
-                i in reasons.get(person_id, set()),
-            )
-            for i, w in enumerate(window)
-        ]
+    last, zero, none = len(window) - 1, Decimal(0), frozenset[int]()
+    for person_id, spent in spend.items():  # no spend in the window, no flag
+        if not may_flag(spent.get(last, zero), threshold_usd=threshold):
+            continue
+        made, answered = artifacts.get(person_id, {}), reasons.get(person_id, none)
+        evidence = [WeekEvidence(w, spent.get(i, zero), made.get(i, 0), i in answered) for i, w in enumerate(window)]
         flags = flags_for(evidence, threshold_usd=threshold, unexplained_weeks=settings.unexplained_weeks)
         if flags:
             found[person_id] = flags

@@ -34,7 +34,7 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
     trend_weeks = weeks_ending(current, TREND_WEEKS)
     weeks = list(reversed(trend_weeks[-(PAST_WEEKS + 1) :]))
     cap = settings.max_counted_artifacts
-    figures = person_period_figures(trend_weeks, [person.id], cap=cap)
+    figures = person_period_figures(trend_weeks, [person.id], dialect=session.get_bind().dialect.name, cap=cap)
     by_start = {
         row.week_start: (
             PersonWeek(

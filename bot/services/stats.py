@@ -128,6 +128,7 @@ def person_period_figures(
     weeks: Sequence[IsoWeek],
     members: AnySelect | Collection[int] | None = None,
     *,
+    dialect: str,
     cap: int = DEFAULT_CAP,
 ) -> AnySelect:
     """Each person's figures per week of `weeks`, for the person-weeks with usage or artifacts.
@@ -135,13 +136,35 @@ def person_period_figures(
     Columns: person_id, week_start, tokens, spend_usd, active_days, artifacts, work_units (counted, see
     bot/db/output.py), shared_artifacts (every artifact shared, counted or not), used (1: a usage row). The one
     per-person aggregate behind team stats, the team export and App Home, so their numbers agree.
-    `members` narrows it to a subquery or a list of person ids; None is everyone.
+    `members` narrows it to a subquery or a list of person ids; None is everyone. `dialect` is the database's
+    (the statement differs: see below).
     """
     starts = [week.start for week in weeks]
     in_period = (UsageWeekly.week_start.in_(starts), *of_members(UsageWeekly.person_id, members))
     made = person_output(starts, members, cap=cap).subquery("made_p")
-    # Usage rows and output rows side by side, summed per key: each part appears once in the SQL (a union of
-    # the keys joined back to both parts wrote each twice, and PostgreSQL spent longer planning than running it).
+    if dialect == "postgresql":
+        # Each part has one row per person-week: a FULL JOIN puts them side by side. Summing a UNION ALL per
+        # person-week (below) sorted and summed every row of the period: for the 12 weeks of a 25,000-person
+        # group and the 12 before them, the team report's statement took 880 ms instead of 510 ms.
+        used = select(UsageWeekly).where(*in_period).subquery("used_p")
+        return select(
+            func.coalesce(used.c.person_id, made.c.person_id).label("person_id"),
+            func.coalesce(used.c.week_start, made.c.week_start).label("week_start"),
+            func.coalesce(used.c.tokens, 0).label("tokens"),
+            func.coalesce(used.c.cost_usd, literal(Decimal(0), UsageWeekly.cost_usd.type)).label("spend_usd"),
+            func.coalesce(used.c.active_days, 0).label("active_days"),
+            func.coalesce(made.c.artifacts, 0).label("artifacts"),
+            func.coalesce(made.c.work_units, literal(Decimal(0), WORK_UNITS)).label("work_units"),
+            func.coalesce(made.c.shared_artifacts, 0).label("shared_artifacts"),
+            case((used.c.person_id.is_not(None), 1), else_=0).label("used"),  # 1: a usage row
+        ).select_from(
+            used.join(
+                made, and_(made.c.person_id == used.c.person_id, made.c.week_start == used.c.week_start), full=True
+            )
+        )
+    # SQLite, whose FULL JOIN came in 3.39 (later than many systems' own SQLite): usage rows and output rows
+    # one after the other, summed per key. Each part appears once in the SQL (a union of the keys joined back
+    # to both parts wrote each twice, and PostgreSQL spent longer planning than running it).
     none = literal(0, Integer)
     both = union_all(
         select(

@@ -50,7 +50,7 @@ ExportRow = tuple[str, str, str, str, str, str, str, int, Decimal, int, int, Dec
 
 def scope_rows(session: Session, weeks: list[IsoWeek], group: Group) -> Iterator[tuple[int, ExportRow]]:
     """One row per person and week with any activity (a single query, streamed)."""
-    figures = person_period_figures(weeks, group.members).subquery("figures")
+    figures = person_period_figures(weeks, group.members, dialect=session.get_bind().dialect.name).subquery("figures")
     manager = aliased(Person)
     query = (
         select(

@@ -164,11 +164,11 @@ def _below(people: dict[int, int | None], manager: int) -> set[int]:
     return found
 
 
-def _reference(session, manager: int, cap: int) -> dict:
-    """The period's totals and who was seen, from the raw rows, in Python."""
+def _reference(session, manager: int, cap: int, weeks=PERIOD) -> dict:
+    """The totals of `weeks` and who was seen, from the raw rows, in Python."""
     people = {p.id: p for p in session.scalars(select(Person))}
     members = _below({pid: p.manager_id for pid, p in people.items()}, manager)
-    starts = {w.start for w in PERIOD}
+    starts = {w.start for w in weeks}
     spend: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     tokens = 0
     for row in session.scalars(select(UsageDaily).where(UsageDaily.person_id.in_(members))):
@@ -222,22 +222,24 @@ def _check_every_manager(sessions, settings, computed) -> None:
             group = Group.tree(manager, first.group_label)
             fresh = team_report(session, group, LAST, WEEKS, settings, today=NOW.date())
             reference = _reference(session, manager, settings.max_counted_artifacts)
+            before = _reference(session, manager, settings.max_counted_artifacts, BEFORE)
+            before.pop("seen")
             figures = group_figures(session, PERIOD, BEFORE, group, cap=settings.max_counted_artifacts)
             seen = {line.person_id for line in figures.lines}
         assert kept == fresh == first
         assert seen == reference.pop("seen") and kept.people_with_numbers == len(seen)
         if kept.table is not None:
             assert {line.person_id for line in kept.table} == seen
-        totals = kept.totals
-        assert {
-            "people": totals.people,
-            "active_people": totals.active_people,
-            "tokens": totals.tokens,
-            "spend_usd": totals.spend_usd,
-            "artifacts": totals.artifacts,
-            "work_units": totals.work_units,
-            "evidenced_spend_usd": totals.evidenced_spend_usd,
-        } == reference
+        for totals, expected in ((kept.totals, reference), (kept.previous, before)):
+            assert {
+                "people": totals.people,
+                "active_people": totals.active_people,
+                "tokens": totals.tokens,
+                "spend_usd": totals.spend_usd,
+                "artifacts": totals.artifacts,
+                "work_units": totals.work_units,
+                "evidenced_spend_usd": totals.evidenced_spend_usd,
+            } == expected
 
 
 def _descendants(session, manager: int) -> set[int]:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.domain.flags import WeekEvidence, flags_for, spike, unexplained_spend
+from bot.domain.flags import WeekEvidence, flags_for, may_flag, spike, unexplained_spend
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.workunits import work_units_for
 
@@ -82,3 +82,23 @@ def test_flags_for_applies_both_rules():
     assert [f.kind for f in flags] == ["unexplained_spend"]
     flags = flags_for(evidence(["10", "10", "10", "10", "200"]), threshold_usd=D(50), unexplained_weeks=3)
     assert [f.kind for f in flags] == ["spike"]
+
+
+@pytest.mark.parametrize("threshold", ["0", "0.01", "50"])
+def test_a_person_may_flag_says_no_only_where_no_rule_flags(threshold):
+    """may_flag lets a team report skip people without building their weeks: it may never skip a flag."""
+    import random
+
+    rng = random.Random(int(D(threshold) * 100))
+    skipped = flagged = 0
+    for _ in range(3000):
+        spends = [str(rng.choice([0, 0, D("0.01"), 10, 49, 50, 200])) for _ in range(5)]
+        weeks = evidence(spends, artifacts={i for i in range(5) if rng.random() < 0.2})
+        found = flags_for(weeks, threshold_usd=D(threshold), unexplained_weeks=3)
+        flagged += bool(found)
+        if not may_flag(weeks[-1].spend_usd, threshold_usd=D(threshold)):
+            skipped += 1
+            assert found == []
+    assert flagged
+    # A threshold of $0 is met by a week without spend: nobody may be skipped then.
+    assert skipped == 0 if D(threshold) <= 0 else skipped > 0
