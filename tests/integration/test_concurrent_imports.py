@@ -1,4 +1,4 @@
-"""Two usage imports at once that bring the same new (unmatched) email both succeed."""
+"""Two usage imports at once: both succeed when they bring the same new email, and take turns on the same new day."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.ingest.errors import ProblemCollector
 from bot.ingest.prices import PriceTable
 from bot.ingest.store import write_usage
 from tests.conftest import NOW
+from tests.support.organisation import load_usage
 
 NEW_EMAIL = "newcomer@example.com"
 HEADER = "date,email,provider,model,input_tokens,output_tokens,cached_input_tokens,requests,cost_usd"
@@ -82,17 +83,8 @@ def test_two_imports_of_the_same_new_day_take_turns_and_the_later_one_upserts(da
 
     def import_second() -> None:
         try:
-            with sessions.begin() as session:
-                problems = ProblemCollector(str(second))
-                report = write_usage(
-                    session,
-                    iter_usage(second, problems),
-                    prices=PriceTable.load(),
-                    source="csv",
-                    now=NOW,
-                    problems=problems,
-                )
-                outcome.append((bool(problems), report.changed))
+            report, problems = load_usage(sessions, second)
+            outcome.append((bool(problems), report.changed))
         except Exception as exc:  # noqa: BLE001 - the assertion below shows it
             outcome.append(exc)
 
