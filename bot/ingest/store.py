@@ -347,8 +347,9 @@ class _PostgresUsageWriter:
     database refuses one (a repeated key), the transaction stays usable, the thread writes nothing more,
     and write_usage reports the repeat or raises what the database said.
 
-    psycopg adapts the values as it does for SQLAlchemy, which has no bind processing for these columns on
-    PostgreSQL; source and updated_at are bound once, in the INSERT … SELECT.
+    The rows go as COPY text, which PostgreSQL reads as it reads any value of the column's type (a cost's
+    Decimal as a numeric, rounded to the column's scale as SQLAlchemy's upsert was); source and updated_at
+    are bound once, in the INSERT … SELECT.
     """
 
     STAGING = "buildboard_usage_staging"
