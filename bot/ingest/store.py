@@ -474,6 +474,17 @@ class _PostgresUsageWriter:
             self._failure = exc
 
     def _write(self, chunk: list[_StagedBatch]) -> None:
+        # In a savepoint: when the database refuses anything of the chunk, the transaction stays usable for the
+        # caller (who may still add an unmatched person) until write_usage reports the problem or raises.
+        self._connection.exec_driver_sql("SAVEPOINT buildboard_usage_chunk")
+        try:
+            self._write_chunk(chunk)
+        except BaseException:
+            self._connection.exec_driver_sql("ROLLBACK TO SAVEPOINT buildboard_usage_chunk")
+            raise
+        self._connection.exec_driver_sql("RELEASE SAVEPOINT buildboard_usage_chunk")
+
+    def _write_chunk(self, chunk: list[_StagedBatch]) -> None:
         days = set().union(*(batch.days for batch in chunk))
         met = days - self._had_rows.keys()
         if met:
@@ -492,15 +503,9 @@ class _PostgresUsageWriter:
         self._stage(chunk)
         new_days = [day for day in days if not self._had_rows[day]]
         stored_days = [day for day in days if self._had_rows[day]]
-        self._connection.exec_driver_sql("SAVEPOINT buildboard_usage_chunk")
-        try:
-            for statement, chosen in ((self._insert, new_days), (self._upsert, stored_days)):
-                if chosen:
-                    self.changed += max(self._connection.execute(statement, {"days": chosen}).rowcount, 0)
-        except BaseException:
-            self._connection.exec_driver_sql("ROLLBACK TO SAVEPOINT buildboard_usage_chunk")
-            raise
-        self._connection.exec_driver_sql("RELEASE SAVEPOINT buildboard_usage_chunk")
+        for statement, chosen in ((self._insert, new_days), (self._upsert, stored_days)):
+            if chosen:
+                self.changed += max(self._connection.execute(statement, {"days": chosen}).rowcount, 0)
 
     def _stage(self, chunk: list[_StagedBatch]) -> None:
         """The chunk's rows, alone in the staging table."""

@@ -364,9 +364,12 @@ def test_the_interpreter_switch_interval_is_restored_after_a_write(sessions, mon
 def test_a_row_the_database_refuses_is_raised_from_the_writers_thread(sessions, monkeypatch):
     monkeypatch.setattr(store, "BATCH_ROWS", 2)
     monkeypatch.setattr(store, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(store, "QUEUED_BATCHES", 2)  # the reading is at most a few rows ahead of the writing
     add_people(sessions)
     rows = later_records()
-    rows[20] = replace(rows[20], model="m" * 200, cost_usd=Decimal(1))  # usage_daily.model is VARCHAR(120)
+    rows[2] = replace(rows[2], model="m" * 200, cost_usd=Decimal(1))  # usage_daily.model is VARCHAR(120)
+    # A new email well after it: the reading adds an unmatched person after the writer's thread has failed.
+    rows.append(replace(rows[0], email="later@example.com"))
     with sessions() as session:
         with pytest.raises(Exception, match="value too long"), session.begin():
             write_usage(session, rows, prices=PRICES, source="openai", now=NOW)
