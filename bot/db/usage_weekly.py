@@ -29,8 +29,8 @@ from bot.db.models import UsageDaily, UsageWeekly, UsageWeeklyTotal
 from bot.domain.periods import IsoWeek
 from bot.domain.seats import SEAT_COST_SOURCE
 
-# pg_advisory_xact_lock key: writes of usage and refreshes of the rollup take turns (see take_usage_turn).
-_REFRESH_LOCK = 0x0B0A_7D0B
+# pg_advisory_xact_lock key: writes of usage and refreshes of the rollup take turns on it (take_usage_turn).
+_USAGE_TURN_LOCK = 0x0B0A_7D0B
 
 
 class week_start_of(FunctionElement[date]):
@@ -61,7 +61,7 @@ def take_usage_turn(session: Session) -> None:
     time is the database's own rule. Taken again in the same transaction, it is already held.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _REFRESH_LOCK})
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _USAGE_TURN_LOCK})
 
 
 def refresh_usage_weekly(session: Session, first_day: date | None, last_day: date | None) -> int:
