@@ -345,19 +345,30 @@ def test_odd_characters_in_names_are_stored_as_given(sessions, monkeypatch):
     assert [tuple(row) for row in got] == [(provider, f"model\\{n}") for n, provider in enumerate(odd)]
 
 
-def test_the_interpreter_switch_interval_is_restored_after_a_write(sessions, monkeypatch):
+@pytest.mark.postgres_only  # SQLite's rows are written by the reading thread: no writer's thread, no change
+def test_the_switch_interval_is_short_while_the_writer_runs_and_restored_after(sessions, monkeypatch):
     import sys
 
     monkeypatch.setattr(store, "BATCH_ROWS", 2)
     add_people(sessions)
     before = sys.getswitchinterval()
+    assert before > store.WRITER_SWITCH_INTERVAL
+    seen = []
+
+    def reading(rows):
+        for n, row in enumerate(rows):
+            if n == 10:  # batches have gone to the writer's thread
+                seen.append(sys.getswitchinterval())
+            yield row
+
     with sessions.begin() as session:
-        write_usage(session, later_records(), prices=PRICES, source="csv", now=NOW)
+        write_usage(session, reading(later_records()), prices=PRICES, source="csv", now=NOW)
+    assert seen == [pytest.approx(store.WRITER_SWITCH_INTERVAL)] and sys.getswitchinterval() == before
     rows = later_records()
     rows.insert(1, replace(rows[0], line=0))
     with pytest.raises(ValueError), sessions.begin() as session:
-        write_usage(session, rows, prices=PRICES, source="openai", now=NOW)
-    assert sys.getswitchinterval() == before
+        write_usage(session, reading(rows), prices=PRICES, source="openai", now=NOW)
+    assert sys.getswitchinterval() == before  # after a refused write too
 
 
 @pytest.mark.postgres_only  # SQLite does not enforce a column's length
