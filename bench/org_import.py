@@ -39,6 +39,11 @@ def _empty_people(url: str) -> None:
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM org_closure"))
         connection.execute(text("DELETE FROM people"))
+    if engine.dialect.name == "postgresql":
+        # The baseline loaded an empty table, as a first import meets it; without a VACUUM the product's
+        # import would insert around the 85,000 dead rows (and their index entries) the DELETE left behind.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM people"))
     engine.dispose()
 
 
