@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 
 @dataclass(slots=True)
@@ -55,8 +56,9 @@ class SeatRecord:
     last_active_day: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PersonRecord:
+class PersonRecord(NamedTuple):
+    """One person of the people file. A tuple: a people file of 85,000 makes 85,000 of them at once."""
+
     line: int
     email: str
     name: str
