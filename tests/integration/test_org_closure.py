@@ -207,3 +207,18 @@ def test_rebuild_gives_the_same_table(sessions):
         before = stored_closure(session)
         org_chart.rebuild_org_closure(session)
         assert stored_closure(session) == before == reference_closure(session)
+
+
+@pytest.mark.postgres_only  # SQLite's recursive walk stops at MAX_DEPTH and fails on the repeated pairs instead
+def test_a_cycle_in_the_stored_chart_ends_the_rebuild_in_an_error(sessions):
+    _import(sessions, RandomOrg(random.Random(5), 30))
+    with pytest.raises(ValueError, match="management cycle"), sessions.begin() as session:
+        top, below = session.execute(
+            select(Person.manager_id, Person.id).where(Person.manager_id.is_not(None)).limit(1)
+        ).one()
+        # Written past the import's checks and the closure's hooks: the top now reports to their own report.
+        session.execute(
+            update(Person).where(Person.id == top).values(manager_id=below).execution_options(**org_chart.KEPT)
+        )
+        org_chart.rebuild_org_closure(session)
+    assert_closure_matches(sessions)  # rolled back whole
