@@ -70,8 +70,7 @@ def write_people(session: Session, records: Sequence[PersonRecord], *, now: date
         # indexes (and sorting the org chart's closure) a disk-bound crawl; a larger one, for this write only.
         cache_pages = connection.exec_driver_sql("PRAGMA cache_size").scalar()
         connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
-    ids = _person_ids(connection, records, postgres)
-    _stage(connection, records, ids, postgres)
+    _stage(connection, records, _person_ids(connection, records, postgres), postgres)  # the ids are not kept
 
     def run(sql: str, **values: object) -> Any:
         statement = text(sql)
