@@ -125,14 +125,16 @@ def write_people(session: Session, records: Sequence[PersonRecord], *, now: date
 
     if counts.added:
         # New people in their final form (ids given above, managers known): one write each;
-        # first, as existing people may now report to them.
+        # first, as existing people may now report to them. No ORDER BY: the staging table holds them in
+        # file order, which is id order (SQLite reads it by id anyway); PostgreSQL's sort of 85,000 rows
+        # to the same order spilled to disk (120 ms).
         run(
             f"""
             INSERT INTO people (id, email, name, team, team_key, timezone, slack_user_id, github_login, manager_id,
                                 in_org, active, nudges_enabled, public_opt_out, created_at, updated_at)
             SELECT person_id, email, name, team, team_key, timezone, slack_user_id, github_login, manager_id, TRUE,
                    TRUE, TRUE, FALSE, :now, :now
-            FROM {STAGING} WHERE is_new ORDER BY person_id
+            FROM {STAGING} WHERE is_new
             """,
             now=now,
         )
