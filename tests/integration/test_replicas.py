@@ -18,13 +18,16 @@ from bot.domain.periods import IsoWeek
 from bot.services import outbox
 from tests.conftest import DIGEST_CHANNEL
 from tests.integration.processes import bb_env, keys_posted, pid_of, serve, stop, wait_until
-from tests.support.organisation import load_org
+from tests.support.organisation import load_people, load_usage, usage_ending_in
 
 
 def test_leader_dies_mid_week_and_the_other_replica_finishes_exactly_once(sessions, slack, database_url, tmp_path):
-    load_org(sessions)
     now = system_clock()
     week = IsoWeek.last_complete(now, UTC)
+    # The servers run on the real clock: the organisation's usage is moved into the week they report on.
+    load_people(sessions)
+    _, problems = load_usage(sessions, usage_ending_in(week, tmp_path), now=now)
+    assert not problems, problems.problems
     # The digest was due earlier today and has not run: the first leader catches it up, once.
     env = bb_env(
         database_url,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
+from bot.domain.periods import IsoWeek
 from bot.ingest.csv_files import iter_usage, read_people
 from bot.ingest.errors import ProblemCollector
 from bot.ingest.prices import PriceTable
@@ -15,7 +19,7 @@ def load_people(sessions, path=DATA / "people.csv"):
         return import_people(session, read_people(path), now=NOW)
 
 
-def load_usage(sessions, path=DATA / "usage.csv", strict=False):
+def load_usage(sessions, path=DATA / "usage.csv", strict=False, now=NOW):
     problems = ProblemCollector(str(path))
     with sessions() as session, session.begin():
         report = write_usage(
@@ -23,7 +27,7 @@ def load_usage(sessions, path=DATA / "usage.csv", strict=False):
             iter_usage(path, problems),
             prices=PriceTable.load(),
             source="csv",
-            now=NOW,
+            now=now,
             problems=problems,
             strict_people=strict,
         )
@@ -37,6 +41,21 @@ def load_org(sessions):
     report, problems = load_usage(sessions)
     assert not problems, problems.problems
     return report
+
+
+def usage_ending_in(week: IsoWeek, directory: Path) -> Path:
+    """tests/data/usage.csv moved by whole weeks so that its last week is `week`, written into `directory`.
+
+    For tests whose processes run on the real clock: the hand-built usage stays in "last week" whatever
+    the date (tests/data/usage.csv itself ends in 2026-W47, the last complete week of conftest's NOW).
+    """
+    header, *rows = (DATA / "usage.csv").read_text(encoding="utf-8").splitlines()
+    last = max(date.fromisoformat(row.split(",", 1)[0]) for row in rows)
+    shift = week.start - IsoWeek.containing(last).start
+    moved = [f"{date.fromisoformat(day) + shift},{rest}" for day, rest in (row.split(",", 1) for row in rows)]
+    path = directory / "usage.csv"
+    path.write_text("\n".join([header, *moved]) + "\n", encoding="utf-8")
+    return path
 
 
 def load_branches(sessions):
