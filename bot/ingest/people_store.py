@@ -162,10 +162,11 @@ def write_people(session: Session, records: Sequence[PersonRecord], *, now: date
             connection.execute(update(Person).where(in_values(Person.id, orphaned)).values(manager_id=None))
     if postgres and counts.added > ANALYZE_ABOVE and counts.added > _planned_people(connection):
         # The planner's picture of people is the last ANALYZE's, which can be a table of a few rows (or none)
-        # before a first import. The statements below join people to tables they write; with that picture
-        # the team history's anti-join can re-read its own growing table for every person (measured: 64 s
-        # instead of 0.5 s for 85,000 people, team_history vacuumed while empty). An import that more than
-        # doubles the table refreshes the picture (about 0.3 s); ANALYZE counts this transaction's own rows.
+        # before a first import. Every join planned from it, below and in the reports until autovacuum comes,
+        # expects a near-empty people: the team history's anti-join once re-read its own growing table for
+        # every person that way (64 s instead of 0.5 s at 85,000; sync_team_history now takes a set
+        # difference, which no picture can turn quadratic). An import that more than doubles the table
+        # refreshes the picture (about 0.3 s); ANALYZE counts this transaction's own rows.
         connection.exec_driver_sql("ANALYZE people")
 
     if len(changes) > REBUILD_ABOVE or len(orphaned) > REBUILD_ABOVE:
