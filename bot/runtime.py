@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bot.charts.render import MatplotlibChartRenderer
     from bot.llm.client import LlmClient
     from bot.services.artifacts import ArtifactHook
+    from bot.services.standings import WeekStandings
     from bot.slack.delivery import OutboxSender, Pacer
     from bot.slack.files import SlackPrivateFiles
     from bot.slack.nudge_dms import SlackNudgeDms
@@ -72,6 +73,13 @@ class Runtime:
         from bot.db.engine import make_session_factory
 
         return make_session_factory(self.engine)
+
+    @cached_property
+    def week_standings(self) -> WeekStandings:
+        """The weeks' rankings `/buildboard me` places callers in, each sorted once per figures version."""
+        from bot.services.standings import WeekStandings
+
+        return WeekStandings()
 
     @cached_property
     def slack(self) -> WebClient:

@@ -21,7 +21,9 @@ def show_me(runtime: Runtime, call: CommandCall) -> dict | None:
     if call.args[:1] == ["data"]:
         return show_my_data(runtime, call)
     with runtime.sessions.begin() as session:
-        mine = my_numbers(session, call.user_id, runtime.clock(), runtime.settings, runtime.lookup_user)
+        mine = my_numbers(
+            session, call.user_id, runtime.clock(), runtime.settings, runtime.lookup_user, runtime.week_standings
+        )
     if mine is None:
         return not_known_blocks()
     blocks = me_blocks(
