@@ -69,6 +69,13 @@ class Runtime:
         return make_engine(self.settings.database_url)
 
     @cached_property
+    def replay_engine(self) -> Engine:
+        """Where the HTTP endpoint records the signed requests it has answered (one quick statement each)."""
+        from bot.db.engine import make_replay_engine
+
+        return make_replay_engine(self.settings.database_url)
+
+    @cached_property
     def sessions(self) -> sessionmaker[Session]:
         from bot.db.engine import make_session_factory
 

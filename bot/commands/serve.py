@@ -38,6 +38,7 @@ def serve(args: argparse.Namespace) -> int:
     from bot.slack.app import create_app
     from bot.slack.http import BuildboardWsgi, make_server
     from bot.slack.identity import SlackIdentity
+    from bot.slack.replay import ReplayGuard
 
     rt.sessions  # noqa: B018  (a database that cannot be used fails here, in one line, before anything starts)
     # Acks must reach Slack within 3 s while answers run on other threads of this process. With the
@@ -62,6 +63,7 @@ def serve(args: argparse.Namespace) -> int:
             clock=rt.clock,
             holder=scheduler.lease.holder if scheduler is not None else None,
             slack_api_status=identity.api_status,
+            replays=ReplayGuard(rt.replay_engine),
         )
         try:  # bound before the scheduler starts: a port in use stops here, with nothing to undo
             server = make_server(endpoint, host, port, threads=threads)

@@ -1,24 +1,30 @@
-"""Signed Slack requests already answered: shared by every replica through the database."""
+"""Signed Slack requests already answered: shared by every replica through the database.
+
+Written inside Slack's 3-second ack, so through an engine of their own (bot.db.engine.make_replay_engine):
+one autocommitted statement a request.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, delete
 
 from bot.db.models import SeenSlackRequest
-from bot.db.upsert import insert_ignore
+from bot.db.upsert import insert_ignore_statement
 
 
-def first_sighting(sessions: sessionmaker[Session], signature_hash: str, expires_at: datetime) -> bool:
+def first_sighting(engine: Engine, signature_hash: str, expires_at: datetime) -> bool:
     """Record the request; True when no process had recorded it before."""
-    with sessions.begin() as session:
-        row = {"signature_hash": signature_hash, "expires_at": expires_at}
-        return insert_ignore(session, SeenSlackRequest.__table__, row, key=["signature_hash"])
+    row = {"signature_hash": signature_hash, "expires_at": expires_at}
+    statement = insert_ignore_statement(engine.dialect.name, SeenSlackRequest.__table__, row, key=["signature_hash"])
+    with engine.connect() as connection:
+        inserted = connection.execute(statement).first() is not None
+        connection.commit()  # nothing to do on an autocommit engine
+        return inserted
 
 
-def forget_expired(sessions: sessionmaker[Session], now: datetime) -> None:
+def forget_expired(engine: Engine, now: datetime) -> None:
     """Drop the requests whose timestamps Slack's signature check refuses anyway."""
-    with sessions.begin() as session:
-        session.execute(delete(SeenSlackRequest).where(SeenSlackRequest.expires_at < now))
+    with engine.begin() as connection:
+        connection.execute(delete(SeenSlackRequest).where(SeenSlackRequest.expires_at < now))

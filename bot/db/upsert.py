@@ -65,9 +65,14 @@ def upsert(
     session.execute(statement, list(rows))
 
 
-def insert_ignore(session: Session, table: FromClause, row: dict[str, Any], *, key: Sequence[str]) -> bool:
-    """Insert one row unless its key exists; True when this call inserted it."""
-    dialect = session.get_bind().dialect.name
+def insert_ignore_statement(dialect: str, table: FromClause, row: dict[str, Any], *, key: Sequence[str]) -> Any:
+    """INSERT of one row unless its key exists, returning the key's first column when it inserted the row."""
     statement = dialect_module(dialect).insert(table).values(**row).on_conflict_do_nothing(index_elements=list(key))
     # RETURNING, not rowcount: psycopg 3 reports rowcount -1 for this statement under SQLAlchemy 2.1.
-    return session.execute(statement.returning(table.c[key[0]])).first() is not None
+    return statement.returning(table.c[key[0]])
+
+
+def insert_ignore(session: Session, table: FromClause, row: dict[str, Any], *, key: Sequence[str]) -> bool:
+    """Insert one row unless its key exists; True when this call inserted it."""
+    statement = insert_ignore_statement(session.get_bind().dialect.name, table, row, key=key)
+    return session.execute(statement).first() is not None

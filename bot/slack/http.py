@@ -50,7 +50,8 @@ class BuildboardWsgi:
         self._app = app
         self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self._verifier = SignatureVerifier(signing_secret)
-        self._replays = replays if replays is not None else ReplayGuard(sessions)
+        # `buildboard serve` hands in one on its own quick engine (bot.db.engine.make_replay_engine).
+        self._replays = replays if replays is not None else ReplayGuard(sessions.kw.get("bind"))
         self._routes = {
             "/healthz": lambda: health(sessions, slack_api_status=slack_api_status),
             "/readyz": lambda: readiness(sessions, clock(), holder=holder, slack_api_status=slack_api_status),

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
 
 from bot.db.seen_requests import first_sighting, forget_expired
 
@@ -35,8 +35,8 @@ def _utcnow() -> datetime:
 class ReplayGuard:
     """Thread-safe: `first_time(timestamp, signature)` is True once per signed request."""
 
-    def __init__(self, sessions: sessionmaker[Session] | None = None, *, now: Callable[[], datetime] = _utcnow) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: Engine | None = None, *, now: Callable[[], datetime] = _utcnow) -> None:
+        self._engine = engine  # serve's is make_replay_engine's: one autocommitted statement a request
         self._now = now
         self._lock = threading.Lock()
         self._seen: OrderedDict[str, float] = OrderedDict()  # signature hash -> expiry (epoch s), oldest first
@@ -71,12 +71,12 @@ class ReplayGuard:
             del self._seen[key]
 
     def _first_in_database(self, key: str, expires: float, now: float, prune: bool) -> bool:
-        if self._sessions is None:
+        if self._engine is None:
             return True
         try:
             if prune:
-                forget_expired(self._sessions, datetime.fromtimestamp(now, UTC) - timedelta(seconds=1))
-            return first_sighting(self._sessions, key, datetime.fromtimestamp(expires, UTC))
+                forget_expired(self._engine, datetime.fromtimestamp(now, UTC) - timedelta(seconds=1))
+            return first_sighting(self._engine, key, datetime.fromtimestamp(expires, UTC))
         except Exception as exc:  # the database is down: this process's memory still answers replays to it
             log.warning("replay check skipped the database (%s)", type(exc).__name__)
             return True

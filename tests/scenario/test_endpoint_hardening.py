@@ -276,8 +276,8 @@ def test_a_replay_to_another_replica_is_answered_once(rt, slack, slack_http):
     timestamp = int(time.time())
     assert slack_http.post(event, content_type="application/json", timestamp=timestamp)[0] == 200
     signature = sign(event.encode(), str(timestamp))
-    assert ReplayGuard(rt.sessions).first_time(timestamp, signature) is False
-    assert ReplayGuard(rt.sessions).first_time(timestamp + 1, sign(event.encode(), str(timestamp + 1))) is True
+    assert ReplayGuard(rt.engine).first_time(timestamp, signature) is False
+    assert ReplayGuard(rt.engine).first_time(timestamp + 1, sign(event.encode(), str(timestamp + 1))) is True
 
 
 # --- 4. Slack's Web API unreachable ---------------------------------------------------------------

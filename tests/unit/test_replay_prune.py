@@ -18,13 +18,13 @@ def _stored(sessions) -> int:
         return int(session.scalar(select(func.count()).select_from(SeenSlackRequest)))
 
 
-def test_the_first_prune_waits_a_minute_then_comes_every_minute(sessions):
+def test_the_first_prune_waits_a_minute_then_comes_every_minute(engine, sessions):
     with sessions.begin() as session:  # a replica that stopped an hour ago left these behind
         session.add_all(
             SeenSlackRequest(signature_hash=f"{n:064x}", expires_at=START - timedelta(hours=1)) for n in range(3)
         )
     clock = [START]
-    guard = ReplayGuard(sessions, now=lambda: clock[0])
+    guard = ReplayGuard(engine, now=lambda: clock[0])
     timestamp = int(START.timestamp())
     assert guard.first_time(timestamp, "v0=first")
     assert _stored(sessions) == 3 + 1  # nothing pruned while the first commands are acked

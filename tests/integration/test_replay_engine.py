@@ -1,0 +1,58 @@
+"""The replay check's own engine: one autocommitted statement per signed request, committed for every replica."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db.engine import make_replay_engine
+from bot.db.models import SeenSlackRequest
+from bot.db.seen_requests import first_sighting, forget_expired
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def replay_engine(database_url, sessions):  # `sessions`: the tables are emptied after the test
+    quick = make_replay_engine(database_url)
+    yield quick
+    quick.dispose()
+
+
+def _stored(engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(SeenSlackRequest)))
+
+
+def test_a_request_is_recorded_once_and_every_other_connection_sees_it_at_once(replay_engine, engine):
+    assert first_sighting(replay_engine, "a" * 64, NOW + timedelta(minutes=5)) is True
+    assert _stored(engine) == 1  # committed by the statement itself: another replica's pool sees it
+    assert first_sighting(replay_engine, "a" * 64, NOW + timedelta(minutes=5)) is False
+    assert first_sighting(replay_engine, "b" * 64, NOW - timedelta(minutes=1)) is True
+    forget_expired(replay_engine, NOW)
+    assert _stored(engine) == 1
+
+
+def test_the_statement_runs_without_a_transaction_around_it(replay_engine):
+    with replay_engine.connect() as connection:
+        driver = connection.connection.dbapi_connection
+        if connection.dialect.name == "sqlite":
+            assert driver.isolation_level is None  # sqlite3 sends no BEGIN
+        else:
+            assert driver.autocommit is True  # psycopg sends no BEGIN and no COMMIT
+    assert replay_engine.pool._pre_ping is False  # no round trip before it either
+
+
+@pytest.mark.postgres_only
+def test_only_the_replay_records_skip_waiting_for_the_disk(replay_engine, engine):
+    def settings(of) -> tuple[str, str]:
+        with of.connect() as connection:
+            return (
+                connection.exec_driver_sql("SHOW synchronous_commit").scalar_one(),
+                connection.exec_driver_sql("SHOW jit").scalar_one(),
+            )
+
+    assert settings(replay_engine) == ("off", "off")  # and Buildboard's own session options still apply
+    assert settings(engine) == ("on", "off")
