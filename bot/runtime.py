@@ -184,13 +184,17 @@ class Runtime:
         self.artifact_hook_pool.submit(after_artifact_saved, self.artifact_hooks, artifact_id)
 
     def close(self) -> None:
-        """Stop the sender and let the worker threads finish their work (`buildboard serve` on shutdown)."""
+        """Stop the sender, let the worker threads finish their work and close the replay check's connections
+        (`buildboard serve` on shutdown)."""
         if "sender" in self.__dict__:
             self.sender.stop()
         for pool in ("answer_pool", "artifact_hook_pool"):
             executor = self.__dict__.pop(pool, None)
             if executor is not None:
                 executor.shutdown(wait=True)
+        replay_engine = self.__dict__.pop("replay_engine", None)
+        if replay_engine is not None:
+            replay_engine.dispose()
 
     def require_slack(self, *, signing_secret: bool = False) -> None:
         """NotConfigured (one line) unless SLACK_BOT_TOKEN (and, with `signing_secret`, SLACK_SIGNING_SECRET) is set."""

@@ -315,11 +315,18 @@ def serving(rt: Runtime, slack: SlackStandIn, **create_app_options):
     from bot.slack.app import create_app
     from bot.slack.http import BuildboardWsgi, make_server, stop_from_another_thread
     from bot.slack.identity import SlackIdentity
+    from bot.slack.replay import ReplayGuard
 
     listeners = ThreadPoolExecutor(max_workers=5, thread_name_prefix="bolt-listener")
     identity = SlackIdentity(rt.slack)
     app = create_app(rt, listener_executor=listeners, identity=identity, **create_app_options)
-    endpoint = BuildboardWsgi(app, rt.sessions, signing_secret=SIGNING_SECRET, slack_api_status=identity.api_status)
+    endpoint = BuildboardWsgi(
+        app,
+        rt.sessions,
+        signing_secret=SIGNING_SECRET,
+        slack_api_status=identity.api_status,
+        replays=ReplayGuard(rt.replay_engine),  # as `buildboard serve` records them
+    )
     server = make_server(endpoint, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

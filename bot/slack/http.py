@@ -45,13 +45,12 @@ class BuildboardWsgi:
         clock: Clock = system_clock,
         holder: str | None = None,
         slack_api_status: Callable[[], str] | None = None,
-        replays: ReplayGuard | None = None,
+        replays: ReplayGuard,
     ) -> None:
         self._app = app
         self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self._verifier = SignatureVerifier(signing_secret)
-        # `buildboard serve` hands in one on its own quick engine (bot.db.engine.make_replay_engine).
-        self._replays = replays if replays is not None else ReplayGuard(sessions.kw.get("bind"))
+        self._replays = replays  # `buildboard serve`'s records through Runtime.replay_engine
         self._routes = {
             "/healthz": lambda: health(sessions, slack_api_status=slack_api_status),
             "/readyz": lambda: readiness(sessions, clock(), holder=holder, slack_api_status=slack_api_status),

@@ -167,12 +167,13 @@ def test_a_body_of_exactly_1_mib_is_read_and_checked(slack_http):
 def test_the_wsgi_app_refuses_a_declared_oversized_body_without_reading_it(rt, slack):
     from bot.slack.app import create_app
     from bot.slack.http import BuildboardWsgi
+    from bot.slack.replay import ReplayGuard
 
     class Unreadable:
         def read(self, *_):
             raise AssertionError("the body was read")
 
-    endpoint = BuildboardWsgi(create_app(rt), rt.sessions, signing_secret=SIGNING_SECRET)
+    endpoint = BuildboardWsgi(create_app(rt), rt.sessions, signing_secret=SIGNING_SECRET, replays=ReplayGuard())
     answers = []
     environ = {
         "REQUEST_METHOD": "POST",
