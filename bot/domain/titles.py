@@ -12,6 +12,7 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 from pathlib import Path
 
 from bot.domain.claims import has_output
@@ -226,16 +227,6 @@ def _metric(metric: str, week: PersonWeek, previous: PersonWeek | None, history:
     raise ValueError(f"unknown metric {metric!r}")
 
 
-def _meets_minimums(rule: TitleRule, week: PersonWeek) -> bool:
-    return (
-        week.tokens >= rule.min_tokens
-        and week.active_days >= rule.min_active_days
-        and week.artifacts >= rule.min_artifacts
-        and week.spend_usd >= rule.min_spend_usd
-        and week.work_units >= rule.min_work_units
-    )
-
-
 def _break_ties(
     rule: TitleRule,
     tied: list[PersonWeek],
@@ -264,6 +255,47 @@ def _break_ties(
     return tied
 
 
+def _metric_reader(
+    metric: str, previous_weeks: Mapping[int, PersonWeek], history: TitleHistory
+) -> Callable[[PersonWeek], Decimal | int | None]:
+    """The rule's metric of a person's week as it is stored (an int or a Decimal; None: the rule does not apply).
+
+    The same values as `_metric`, without making a Decimal of each person's int: the awards make one of the
+    winners' values only. Ints and Decimals compare exactly, so the order, the ties and `min_value` agree.
+    """
+    if metric in ("tokens", "spend_usd", "active_days", "artifacts", "work_units"):
+        return attrgetter(metric)
+    if metric == "cost_per_work_unit":
+        return attrgetter("cost_per_work_unit")
+    if metric == "work_units_gain":
+        zero = Decimal(0)
+
+        def gain(week: PersonWeek) -> Decimal:
+            previous = previous_weeks.get(week.person_id)
+            return Decimal(week.work_units) - (Decimal(previous.work_units) if previous else zero)
+
+        return gain
+    if metric == "first_artifact":
+        first = history.first_artifact_people
+        return lambda week: 1 if week.person_id in first else None
+    raise ValueError(f"unknown metric {metric!r}")
+
+
+def _meeting_minimums(rule: TitleRule, weeks: list[PersonWeek]) -> list[PersonWeek]:
+    """`weeks` that meet every minimum of the rule (tokens, active days, artifacts, spend, work units)."""
+    tokens, days, artifacts = rule.min_tokens, rule.min_active_days, rule.min_artifacts
+    spend, units = rule.min_spend_usd, rule.min_work_units
+    return [
+        w
+        for w in weeks
+        if w.tokens >= tokens
+        and w.active_days >= days
+        and w.artifacts >= artifacts
+        and w.spend_usd >= spend
+        and w.work_units >= units
+    ]
+
+
 def award_titles(
     weeks: Iterable[PersonWeek],
     previous_weeks: Mapping[int, PersonWeek],
@@ -281,28 +313,30 @@ def award_titles(
     then only decides whether at least one counted artifact is needed besides). `eligible` (default
     everyone) leaves out people who may not be named in public (opted out, departed, deactivated):
     their title goes to the next eligible person. Full ties after every tie-break share the title.
+
+    Each rule is one pass over the candidates (a digest has some 10,000 at 85,000 people): minimums
+    first, then the metric as stored; only the holders' values become Decimals.
     """
     candidates = [w for w in weeks if has_output(w.work_units) and (eligible is None or w.person_id in eligible)]
     sharers = [w for w in candidates if w.artifacts > 0]  # most titles only look at these
     awards: list[TitleAward] = []
     for rule in rules:
-        scored: list[tuple[PersonWeek, Decimal]] = []
-        # Checked once per person, cheapest first: the rule's minimums, then its metric.
-        for week in sharers if rule.needs_artifact(require_artifact) else candidates:
-            if not _meets_minimums(rule, week):
-                continue
-            value = _metric(rule.metric, week, previous_weeks.get(week.person_id), history)
-            if value is not None and (rule.min_value is None or value >= rule.min_value):
-                scored.append((week, value))
+        metric = _metric_reader(rule.metric, previous_weeks, history)
+        floor = rule.min_value
+        scored = [
+            (week, value)
+            for week in _meeting_minimums(rule, sharers if rule.needs_artifact(require_artifact) else candidates)
+            if (value := metric(week)) is not None and (floor is None or value >= floor)
+        ]
         if not scored:
             continue
         if rule.winners == "all":
-            holders = [(w, v) for w, v in scored]
+            holders = [(w, Decimal(v)) for w, v in scored]
         else:
             pick = max if rule.direction == "highest" else min
             best = pick(v for _, v in scored)
             tied = [w for w, v in scored if v == best]
-            holders = [(w, best) for w in _break_ties(rule, tied, previous_weeks, history, longest_runs)]
+            holders = [(w, Decimal(best)) for w in _break_ties(rule, tied, previous_weeks, history, longest_runs)]
         before = history.previous_holders.get(rule.key, {})
         for week, value in sorted(holders, key=lambda h: h[0].person_id):
             awards.append(
