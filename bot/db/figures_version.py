@@ -133,6 +133,11 @@ def writes_figures(statement: str) -> bool:
     return bool(counted_writes(statement))
 
 
+def wrote_figures(connection: Connection) -> bool:
+    """Has the connection's transaction written a table a figure reads (so far, uncommitted)?"""
+    return bool(connection.info.get(_MARK))
+
+
 def _forget(connection: Connection) -> None:
     for key in (_MARK, _PEOPLE, _EVERYONE, _FLUSHING):
         connection.info.pop(key, None)

@@ -17,12 +17,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Artifact, Person, UsageWeekly
 from bot.db.output import counted, output_terms, ranked_artifacts
 from bot.db.public import named_in_public
+from bot.db.reads_aside import reads_aside
 from bot.db.value_sets import in_values
 from bot.domain.chart import ChartWeek, WeekFigures
 from bot.domain.chart import chart_weeks as chart_weeks_of
@@ -184,32 +185,16 @@ def highlights(session: Session, week: IsoWeek, limit: int = HIGHLIGHTS, *, cap:
     ]
 
 
-def team_figures(
-    session: Session,
-    week: IsoWeek,
-    min_group_size: int,
-    *,
-    named: Collection[int] = (),
-    cap: int = DEFAULT_CAP,
-) -> list[TeamFigure]:
-    """Per-team numbers, small teams merged so no row describes fewer than `min_group_size` people.
+TeamTotals = dict[str, tuple[int, int, Decimal, int, Decimal]]  # team → people, tokens, spend, artifacts, work units
 
-    `named` are the people named with their own figures in the same post: they do not count toward a
-    row's minimum, so a row minus their figures still describes at least `min_group_size` people.
-    """
+
+def team_totals(session: Session, week: IsoWeek, *, cap: int = DEFAULT_CAP) -> TeamTotals:
+    """Each team's week: people with usage, their tokens and spend, artifacts shared and counted work units."""
     team = func.coalesce(Person.team, NO_TEAM)
-    named_ids = list(named)
-    is_named = in_values(Person.id, named_ids) if named_ids else literal(False)
     usage = {
-        name: (int(people), int(tokens or 0), Decimal(spend or 0), int(named_people or 0))
-        for name, people, tokens, spend, named_people in session.execute(
-            select(
-                team,
-                func.count(),
-                func.sum(UsageWeekly.tokens),
-                func.sum(UsageWeekly.cost_usd),
-                func.sum(case((is_named, 1), else_=0)),
-            )
+        name: (int(people), int(tokens or 0), Decimal(spend or 0))
+        for name, people, tokens, spend in session.execute(
+            select(team, func.count(), func.sum(UsageWeekly.tokens), func.sum(UsageWeekly.cost_usd))
             .join(Person, Person.id == UsageWeekly.person_id)
             .where(UsageWeekly.week_start == week.start)
             .group_by(team)
@@ -224,11 +209,45 @@ def team_figures(
             .group_by(team)
         )
     }
-    figures = []
-    for name in sorted(set(usage) | set(made)):
-        people, tokens, spend, named_people = usage.get(name, (0, 0, Decimal(0), 0))
-        artifacts, units = made.get(name, (0, Decimal(0)))
-        figures.append(TeamFigure(name, people, tokens, spend, artifacts, units, named_people=named_people))
+    nothing_used, nothing_made = (0, 0, Decimal(0)), (0, Decimal(0))
+    return {name: usage.get(name, nothing_used) + made.get(name, nothing_made) for name in usage.keys() | made.keys()}
+
+
+def team_figures(
+    session: Session,
+    week: IsoWeek,
+    min_group_size: int,
+    *,
+    named: Collection[int] = (),
+    cap: int = DEFAULT_CAP,
+    totals: TeamTotals | None = None,
+) -> list[TeamFigure]:
+    """Per-team numbers, small teams merged so no row describes fewer than `min_group_size` people.
+
+    `named` are the people named with their own figures in the same post: they do not count toward a
+    row's minimum, so a row minus their figures still describes at least `min_group_size` people.
+    `totals`: the week's `team_totals`, when the caller has them.
+    """
+    if totals is None:
+        totals = team_totals(session, week, cap=cap)
+    named_ids = list(named)
+    named_per_team: dict[str, int] = {}
+    if named_ids:  # the named people with usage in the week, per team (a few dozen people)
+        team = func.coalesce(Person.team, NO_TEAM)
+        named_per_team = {
+            name: int(count)
+            for name, count in session.execute(
+                select(team, func.count())
+                .select_from(UsageWeekly)
+                .join(Person, Person.id == UsageWeekly.person_id)
+                .where(UsageWeekly.week_start == week.start, in_values(Person.id, named_ids))
+                .group_by(team)
+            )
+        }
+    figures = [
+        TeamFigure(name, people, tokens, spend, artifacts, units, named_people=named_per_team.get(name, 0))
+        for name, (people, tokens, spend, artifacts, units) in sorted(totals.items())
+    ]
     return merge_small_groups(figures, min_group_size)
 
 
@@ -270,31 +289,40 @@ def compute_digest(
 
     With `award_at`, the week's titles are stored (once per title and week, see award_week); with
     `stored`, the titles already stored are shown (the send); otherwise (a dry run) they are only
-    computed. The title rules are read once here and handed down.
+    computed. The title rules are read once here and handed down. The organisation's weeks, the
+    highlights and the teams' totals need nothing from the rest: on PostgreSQL they are read on
+    connections of their own while this one ranks the week (bot/db/reads_aside.py).
     """
     rules = rules_for(settings)
     cap = settings.max_counted_artifacts
-    weeks = output_weeks(session, week, cap=cap)  # only people with output are ranked, named or given a title
-    if award_at is not None:
-        awards = award_week(session, week, settings, award_at, weeks=weeks, rules=rules)
-    elif stored:
-        awards = stored_awards(session, week, settings, rules=rules)
-    else:
-        awards = titles_for_week(session, week, settings, weeks=weeks, rules=rules)
-    spend_public = settings.spend_public
-    board = public_board(session, weeks, settings.rank_by, spend_public=spend_public)
-    titles = title_lines(session, awards, rules, spend_public=spend_public)
-    shown = highlights(session, week, cap=cap)
-    named = (
-        {e.person_id for e in board}
-        | {h.person_id for line in titles for h in line.holders}
-        | {h.author_person_id for h in shown if h.author_person_id is not None}
-    )
-    # This week, the week before and the chart's weeks: the organisation's totals in one pass.
     compared = [week.previous(), week]  # the evidence ratio is shown for these two
-    by_week = org_weeks(
-        session, list(dict.fromkeys([*compared, *weeks_ending(week, CHART_WEEKS)])), cap=cap, ratio_weeks=compared
-    )
+    with reads_aside(session) as aside:
+        # This week, the week before and the chart's weeks: the organisation's totals in one pass.
+        org_answer = aside.ask(
+            lambda s: org_weeks(
+                s, list(dict.fromkeys([*compared, *weeks_ending(week, CHART_WEEKS)])), cap=cap, ratio_weeks=compared
+            )
+        )
+        teams_answer = aside.ask(lambda s: team_totals(s, week, cap=cap))
+        shown_answer = aside.ask(lambda s: highlights(s, week, cap=cap))
+        weeks = output_weeks(session, week, cap=cap)  # only people with output are ranked, named or given a title
+        if award_at is not None:
+            awards = award_week(session, week, settings, award_at, weeks=weeks, rules=rules)
+        elif stored:
+            awards = stored_awards(session, week, settings, rules=rules)
+        else:
+            awards = titles_for_week(session, week, settings, weeks=weeks, rules=rules)
+        spend_public = settings.spend_public
+        board = public_board(session, weeks, settings.rank_by, spend_public=spend_public)
+        titles = title_lines(session, awards, rules, spend_public=spend_public)
+        shown = shown_answer.get()
+        named = (
+            {e.person_id for e in board}
+            | {h.person_id for line in titles for h in line.holders}
+            | {h.author_person_id for h in shown if h.author_person_id is not None}
+        )
+        teams = team_figures(session, week, settings.min_group_size, named=named, cap=cap, totals=teams_answer.get())
+        by_week = org_answer.get()
     totals = by_week[week.start]
     # With spend public, the organisation's spend minus the named people's spend is everyone else's: shown only
     # when that is at least min_group_size people (the same rule as a team row).
@@ -308,7 +336,7 @@ def compute_digest(
         rank_by=settings.rank_by,
         titles=titles,
         highlights=shown,
-        teams=team_figures(session, week, settings.min_group_size, named=named, cap=cap),
+        teams=teams,
         min_group_size=settings.min_group_size,
         chart=chart_weeks(session, week, cap=cap, figures=by_week) if totals_shown else [],
         summary=summary,

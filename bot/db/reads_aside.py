@@ -1,0 +1,94 @@
+"""Reads that need nothing from each other, asked on connections of their own while the caller goes on.
+
+The digest asks several questions that do not depend on each other (the organisation's weeks for the
+chart, the highlights, the teams' totals) besides the ones it must ask in turn (who ranks, who holds a
+title, who is named). Asked one after the other, PostgreSQL works on one core while Python waits, then
+Python works while PostgreSQL waits. `reads_aside` asks the independent ones on pooled connections of
+their own, in worker threads, and each answer is taken where it is needed.
+
+Only where another connection reads what the caller's session would: on PostgreSQL, with the session
+bound to an engine, in READ COMMITTED (each statement sees what was committed when it started, on any
+connection), and while the session's transaction has neither written a table a figure reads
+(bot/db/figures_version.py marks it) nor holds unflushed changes. Otherwise, and on SQLite, each read
+runs on the caller's session when its answer is first asked for, as if it had been written there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Generic, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot.db.figures_version import wrote_figures
+
+T = TypeVar("T")
+WORKERS = 2  # this machine's cores; more connections would only queue in the database
+
+
+class Answer(Generic[T]):
+    """A read asked aside: `get()` waits for it (or, read in turn, runs it once on the caller's session)."""
+
+    def __init__(self, future: Future[T] | None = None, later: Callable[[], T] | None = None) -> None:
+        self._future, self._later = future, later
+        self._value: T | None = None
+        self._done = False
+
+    def get(self) -> T:
+        if self._future is not None:
+            return self._future.result()
+        if not self._done:
+            assert self._later is not None
+            self._value, self._done = self._later(), True
+        return self._value  # type: ignore[return-value]  # set above
+
+
+class ReadsAside:
+    """Asks questions (functions of a session) on other connections when that is safe, else in turn."""
+
+    def __init__(self, session: Session, engine: Engine | None, executor: ThreadPoolExecutor | None) -> None:
+        self._session, self._engine, self._executor = session, engine, executor
+
+    @property
+    def concurrent(self) -> bool:
+        return self._executor is not None
+
+    def ask(self, question: Callable[[Session], T]) -> Answer[T]:
+        if self._executor is None:
+            session = self._session
+            return Answer(later=lambda: question(session))
+        return Answer(future=self._executor.submit(self._on_own_session, question))
+
+    def _on_own_session(self, question: Callable[[Session], T]) -> T:
+        with Session(self._engine) as session:  # one session per thread, closed with the read
+            return question(session)
+
+
+def engine_to_share(session: Session) -> Engine | None:
+    """The engine other connections may read through instead of `session`, or None (see the module's docstring)."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+        return None
+    if session.new or session.dirty or session.deleted:
+        return None
+    connection = session.connection()
+    if wrote_figures(connection) or connection.get_isolation_level() != "READ COMMITTED":
+        return None
+    return bind
+
+
+@contextmanager
+def reads_aside(session: Session) -> Iterator[ReadsAside]:
+    """Questions asked through the yielded object run beside the caller where that reads the same data."""
+    engine = engine_to_share(session)
+    if engine is None:
+        yield ReadsAside(session, None, None)
+        return
+    executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="reads-aside")
+    try:
+        yield ReadsAside(session, engine, executor)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)  # after an error, reads not started are not run

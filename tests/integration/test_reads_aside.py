@@ -1,0 +1,125 @@
+"""The digest's independent reads on connections of their own (bot/db/reads_aside.py): the same digest as one
+connection gives, and one connection wherever another could not read what the caller's session reads."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.db.models import Artifact, Person
+from bot.db.reads_aside import reads_aside
+from bot.services.digest import compute_digest
+from tests.conftest import NOW
+from tests.integration.test_titles_digest import W47, build_week
+
+
+class Connections:
+    """The driver connections statements ran on, while recording."""
+
+    def __init__(self, engine):
+        self.engine, self.seen = engine, set()
+
+    def _record(self, connection, *_args):
+        self.seen.add(id(connection.connection.dbapi_connection))
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *_exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+def postgres(rt) -> bool:
+    return rt.engine.dialect.name == "postgresql"
+
+
+def test_the_digest_read_aside_is_the_digest_read_in_turn(rt):
+    build_week(rt.sessions)
+    with rt.sessions() as session, Connections(rt.engine) as used:
+        beside = compute_digest(session, W47, rt.settings)
+    # One connection: a REPEATABLE READ transaction sees one snapshot, which other connections would not share.
+    with rt.sessions() as session:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"} if postgres(rt) else {})
+        with Connections(rt.engine) as alone:
+            in_turn = compute_digest(session, W47, rt.settings)
+    assert beside == in_turn
+    assert beside.leaderboard and beside.highlights and beside.totals.work_units > 0 and beside.chart
+    assert len(alone.seen) == 1
+    # On PostgreSQL the chart's weeks, the highlights and the teams were read on other pooled connections;
+    # SQLite reads in turn.
+    assert len(used.seen) > 1 if postgres(rt) else len(used.seen) == 1
+
+
+def test_a_transaction_that_wrote_reads_its_own_writes_in_turn(rt):
+    """Uncommitted writes are seen only by their own connection: the digest then reads everything there."""
+    build_week(rt.sessions)
+    with rt.sessions() as session:
+        before = compute_digest(session, W47, rt.settings)
+    with rt.sessions() as session:
+        bob = session.scalars(select(Person).where(Person.email == "bob@example.com")).one()
+        session.add(
+            Artifact(
+                person_id=bob.id,
+                week_start=W47.start,
+                title="A second tiny script",
+                kind="tool",
+                work_units=1,
+                work_units_source="default",
+                created_at=NOW + timedelta(minutes=9),
+                updated_at=NOW + timedelta(minutes=9),
+            )
+        )
+        session.flush()  # written, not committed
+        with Connections(rt.engine) as used:
+            after = compute_digest(session, W47, rt.settings)
+        session.rollback()
+    assert len(used.seen) == 1
+    assert after.totals.artifacts == before.totals.artifacts + 1
+    assert after.totals.work_units == before.totals.work_units + 1
+
+
+def test_unflushed_changes_keep_the_reads_in_turn(rt):
+    build_week(rt.sessions)
+    with rt.sessions() as session:
+        person = session.scalars(select(Person).limit(1)).one()
+        person.name = "Renamed, not flushed"
+        with reads_aside(session) as aside:
+            assert not aside.concurrent
+        session.rollback()
+    with rt.sessions() as session, reads_aside(session) as aside:
+        assert aside.concurrent == postgres(rt)
+
+
+def test_a_failed_read_aside_fails_the_caller_and_leaves_no_thread(rt):
+    build_week(rt.sessions)
+
+    def broken(_session):
+        raise RuntimeError("the read failed")
+
+    with rt.sessions() as session:
+        with pytest.raises(RuntimeError, match="the read failed"), reads_aside(session) as aside:
+            answer = aside.ask(broken)
+            later = aside.ask(lambda s: s.scalar(select(Person.id).limit(1)))
+            answer.get()
+        assert later is not None
+    assert not [t for t in threading.enumerate() if t.name.startswith("reads-aside")]
+
+
+def test_a_read_in_turn_runs_once_however_often_its_answer_is_taken(rt):
+    calls = []
+
+    def counted(session):
+        calls.append(1)
+        return session.scalar(select(Person.id).limit(1))
+
+    with rt.sessions() as session:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"} if postgres(rt) else {})
+        with reads_aside(session) as aside:
+            answer = aside.ask(counted)
+            assert calls == []  # asked, not run: it runs where its answer is first needed
+            assert answer.get() == answer.get()
+    assert calls == [1]
