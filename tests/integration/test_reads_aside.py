@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from bot.db.models import Artifact, Person
 from bot.db.reads_aside import reads_aside
 from bot.services.digest import compute_digest
+from bot.services.team import Group, team_report
 from tests.conftest import NOW
 from tests.integration.test_titles_digest import W47, build_week
 
@@ -123,3 +124,21 @@ def test_a_read_in_turn_runs_once_however_often_its_answer_is_taken(rt):
             assert calls == []  # asked, not run: it runs where its answer is first needed
             assert answer.get() == answer.get()
     assert calls == [1]
+
+
+def test_the_team_report_read_aside_is_the_report_read_in_turn(rt):
+    """The flags, the code and seat totals and the period before's totals, read beside the period's lines."""
+    build_week(rt.sessions)
+    with rt.sessions() as session:
+        top = session.scalars(select(Person.id).where(Person.manager_id.is_(None)).order_by(Person.id)).first()
+        group = Group.tree(top, "everyone below the top")
+        with Connections(rt.engine) as used:
+            beside = team_report(session, group, W47, 1, rt.settings)
+    with rt.sessions() as session:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"} if postgres(rt) else {})
+        with Connections(rt.engine) as alone:
+            in_turn = team_report(session, group, W47, 1, rt.settings)
+    assert beside == in_turn
+    assert beside.totals.active_people > 0 and beside.previous.active_people > 0 and beside.top_builders
+    assert len(alone.seen) == 1
+    assert len(used.seen) > 1 if postgres(rt) else len(used.seen) == 1
