@@ -214,30 +214,49 @@ def group_figures(
     cap: int = DEFAULT_CAP,
     aside: ReadsAside | None = None,
 ) -> GroupFigures:
-    """The period's lines and totals, and the period before's totals: one statement for each period, over the
-    per-person-week aggregate of its own weeks. With `aside`, the period before's is read there
-    (bot/db/reads_aside.py) while this session reads the period's: at 25,000 people the two halves of what was
-    one 670 ms statement.
+    """The lines and both periods' totals, over one per-person-week aggregate of both periods: one statement, or,
+    when `aside` reads concurrently (bot/db/reads_aside.py), the period before's totals read there while this
+    session reads the period's (two statements: planned twice, which a small group's report feels).
 
     Evidenced spend is the spend of person-weeks with counted output; active people are those with a usage row;
     `people` is the group's current headcount (the same for both periods).
     """
-    previous_answer = (aside or ReadsAside(session, None, None)).ask(
-        lambda s: _period_figures(s, before, group, cap, with_lines=False)[1]
+    start = period[0].start
+    if aside is None or not aside.concurrent:
+        lines, totals = _period_figures(session, [*before, *period], start, group, cap, with_lines=True)
+    else:
+        previous = aside.ask(lambda s: _period_figures(s, before, start, group, cap, with_lines=False)[1])
+        lines, totals = _period_figures(session, period, start, group, cap, with_lines=True)
+        totals = {**previous.get(), **totals}
+    people = next((found.people for found in totals.values()), None)
+    if people is None:  # nobody had usage or output in either period: the headcount alone
+        people = int(session.scalar(select(_headcount(group))) or 0)
+    nothing = PeriodTotals(people, 0, 0, Decimal(0), 0, Decimal(0), Decimal(0))
+    return GroupFigures(lines, totals.get(1, nothing), totals.get(2, nothing))
+
+
+def _headcount(group: Group) -> Any:
+    return (
+        select(func.count())
+        .select_from(Person)
+        .where(Person.in_org.is_(True), Person.active.is_(True), *_members_filter(Person.id, group))
+        .scalar_subquery()
     )
-    lines, totals = _period_figures(session, period, group, cap, with_lines=True)
-    return GroupFigures(lines, totals, previous_answer.get())
 
 
 def _period_figures(
-    session: Session, weeks: list[IsoWeek], group: Group, cap: int, *, with_lines: bool
-) -> tuple[list[PersonLine], PeriodTotals]:
-    """Each person's sums over `weeks` (`with_lines`: their lines too) and the weeks' totals, in one statement."""
+    session: Session, weeks: list[IsoWeek], period_start: date, group: Group, cap: int, *, with_lines: bool
+) -> tuple[list[PersonLine], dict[int, PeriodTotals]]:
+    """Lines (`with_lines`: of the weeks from `period_start`) and totals per period (1: from `period_start`, 2:
+    before it) of `weeks`, in one statement. A period without usage or output has no totals."""
     dialect = session.get_bind().dialect.name
     weekly = person_period_figures(weeks, group.members, dialect=dialect, cap=cap).subquery("weekly")
-    # Evidenced spend is decided per person-week, before summing.
+    # Each person's sums per period (1: the period, 2: the one before), in one hash aggregate: the lines read
+    # the period's rows, the totals add them up. Evidenced spend is decided per person-week, before summing.
+    part = case((weekly.c.week_start >= period_start, 1), else_=2).label("part")
     per_person = (
         select(
+            part,
             weekly.c.person_id,
             func.sum(weekly.c.tokens).label("tokens"),
             func.sum(weekly.c.spend_usd).label("spend_usd"),
@@ -245,20 +264,13 @@ def _period_figures(
             func.sum(weekly.c.artifacts).label("artifacts"),
             func.sum(weekly.c.work_units).label("work_units"),
             func.sum(case((weekly.c.work_units > 0, weekly.c.spend_usd), else_=0)).label("evidenced_spend_usd"),
-            func.max(weekly.c.used).label("used"),  # 1: a usage row in the weeks
+            func.max(weekly.c.used).label("used"),  # 1: a usage row in the period
         )
-        .group_by(weekly.c.person_id)
+        .group_by(part, weekly.c.person_id)
         .cte("per_person")
     )
-    headcount = (
-        select(func.count())
-        .select_from(Person)
-        .where(Person.in_org.is_(True), Person.active.is_(True), *_members_filter(Person.id, group))
-        .scalar_subquery()
-    )
-    # Without GROUP BY: one row even when nobody had usage or output (then the headcount and zeros).
     totals = select(
-        literal(1).label("part"),  # 0: a person's line; 1: the totals
+        per_person.c.part,
         func.count(case((per_person.c.used == 1, 1))),  # active people
         null(),
         null(),
@@ -267,31 +279,35 @@ def _period_figures(
         null(),
         func.coalesce(func.sum(per_person.c.tokens), 0),
         func.coalesce(func.sum(per_person.c.spend_usd), 0),
-        headcount,  # people, in the place of active days
+        _headcount(group),  # people, in the place of active days
         func.coalesce(func.sum(per_person.c.artifacts), 0),
         func.coalesce(func.sum(per_person.c.work_units), 0),
         func.coalesce(func.sum(per_person.c.evidenced_spend_usd), 0),
-    )
+    ).group_by(per_person.c.part)
     statement: Any = totals
     if with_lines:
-        lines = select(
-            literal(0).label("part"),
-            Person.id,
-            Person.name,
-            Person.slack_user_id,
-            Person.team,
-            Person.in_org,
-            Person.active,
-            per_person.c.tokens,
-            per_person.c.spend_usd,
-            per_person.c.active_days,
-            per_person.c.artifacts,
-            per_person.c.work_units,
-            literal(Decimal(0), WORK_UNITS).label("evidenced_spend_usd"),
-        ).join_from(per_person, Person, Person.id == per_person.c.person_id)
+        lines = (
+            select(
+                literal(0).label("part"),  # 0: a person's line; 1: the period's totals; 2: the period before's
+                Person.id,
+                Person.name,
+                Person.slack_user_id,
+                Person.team,
+                Person.in_org,
+                Person.active,
+                per_person.c.tokens,
+                per_person.c.spend_usd,
+                per_person.c.active_days,
+                per_person.c.artifacts,
+                per_person.c.work_units,
+                literal(Decimal(0), WORK_UNITS).label("evidenced_spend_usd"),
+            )
+            .join_from(per_person, Person, Person.id == per_person.c.person_id)
+            .where(per_person.c.part == 1)
+        )
         statement = union_all(lines, totals)
     person_lines: list[PersonLine] = []
-    found: PeriodTotals | None = None
+    periods: dict[int, PeriodTotals] = {}
     for (
         kind,
         pid,
@@ -310,12 +326,11 @@ def _period_figures(
         if kind == 0:
             stats = PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
             person_lines.append(PersonLine(pid, name, slack_id, team, bool(in_org), bool(active), stats))
-        else:  # the totals: active people where the id goes, the headcount where active days go
-            found = PeriodTotals(
+        else:  # a period's totals: active people where the id goes, the headcount where active days go
+            periods[kind] = PeriodTotals(
                 int(days), int(pid), int(tokens), Decimal(spend), int(artifacts), Decimal(units), Decimal(evidenced)
             )
-    assert found is not None  # an aggregate without GROUP BY always has its row
-    return person_lines, found
+    return person_lines, periods
 
 
 def group_flags(session: Session, group: Group, week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
@@ -426,6 +441,16 @@ def group_idle_seats(session: Session, group: Group, today: date, settings: Sett
     ]
 
 
+# From this many people a team report's reads take longer than asking some of them aside costs.
+PEOPLE_READ_ASIDE = 2_000
+
+
+def group_size(session: Session, group: Group) -> int:
+    """How many people the group holds (one count over its member subquery: the closure's index for a tree)."""
+    members = (group.members if group.members is not None else select(Person.id)).subquery("members")
+    return int(session.scalar(select(func.count()).select_from(members)) or 0)
+
+
 def team_report(
     session: Session,
     group: Group,
@@ -441,8 +466,9 @@ def team_report(
     cap = settings.max_counted_artifacts
     today = today or last_week.end
     # The flags, the code and seat totals and the period before's totals need nothing from the period's lines: on
-    # PostgreSQL they are read on connections of their own while the lines' statement runs (bot/db/reads_aside.py).
-    with reads_aside(session) as aside:
+    # PostgreSQL, for a large group, they are read on connections of their own while the lines' statement runs
+    # (bot/db/reads_aside.py).
+    with reads_aside(session, worth_it=group_size(session, group) >= PEOPLE_READ_ASIDE) as aside:
         flags_answer = aside.ask(lambda s: group_flags(s, group, last_week, settings))
         code_answer = aside.ask(lambda s: code_and_seat_totals(s, period, group, today))
         figures = group_figures(session, period, before, group, cap=cap, aside=aside)

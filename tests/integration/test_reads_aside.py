@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 
 from bot.db.models import Artifact, Person
 from bot.db.reads_aside import reads_aside
+from bot.services import team
 from bot.services.digest import compute_digest
 from bot.services.team import Group, team_report
 from tests.conftest import NOW
@@ -126,8 +127,10 @@ def test_a_read_in_turn_runs_once_however_often_its_answer_is_taken(rt):
     assert calls == [1]
 
 
-def test_the_team_report_read_aside_is_the_report_read_in_turn(rt):
-    """The flags, the code and seat totals and the period before's totals, read beside the period's lines."""
+def test_the_team_report_read_aside_is_the_report_read_in_turn(rt, monkeypatch):
+    """The flags, the code and seat totals and the period before's totals, read beside the period's lines (of a
+    group counted large here: the threshold is lowered to the test organisation's size)."""
+    monkeypatch.setattr(team, "PEOPLE_READ_ASIDE", 1)
     build_week(rt.sessions)
     with rt.sessions() as session:
         top = session.scalars(select(Person.id).where(Person.manager_id.is_(None)).order_by(Person.id)).first()
@@ -142,3 +145,15 @@ def test_the_team_report_read_aside_is_the_report_read_in_turn(rt):
     assert beside.totals.active_people > 0 and beside.previous.active_people > 0 and beside.top_builders
     assert len(alone.seen) == 1
     assert len(used.seen) > 1 if postgres(rt) else len(used.seen) == 1
+
+
+def test_a_small_group_s_report_is_read_in_turn(rt):
+    """Below PEOPLE_READ_ASIDE, threads and connections would cost more than the reads: one connection."""
+    build_week(rt.sessions)
+    with rt.sessions() as session:
+        top = session.scalars(select(Person.id).where(Person.manager_id.is_(None)).order_by(Person.id)).first()
+        group = Group.tree(top, "everyone below the top")
+        assert 0 < team.group_size(session, group) < team.PEOPLE_READ_ASIDE
+        with Connections(rt.engine) as used:
+            report = team_report(session, group, W47, 1, rt.settings)
+    assert report.totals.active_people > 0 and len(used.seen) == 1
