@@ -16,8 +16,10 @@ runs on the caller's session when its answer is first asked for, as if it had be
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache, partial
 from typing import Generic, TypeVar
 
 from sqlalchemy import Engine
@@ -29,21 +31,11 @@ T = TypeVar("T")
 WORKERS = 2  # this machine's cores; more connections would only queue in the database
 
 
+@dataclass(frozen=True)
 class Answer(Generic[T]):
-    """A read asked aside: `get()` waits for it (or, read in turn, runs it once on the caller's session)."""
+    """A read asked aside: `get()` waits for it (or, read in turn, runs it on the caller's session the first time)."""
 
-    def __init__(self, future: Future[T] | None = None, later: Callable[[], T] | None = None) -> None:
-        self._future, self._later = future, later
-        self._value: T | None = None
-        self._done = False
-
-    def get(self) -> T:
-        if self._future is not None:
-            return self._future.result()
-        if not self._done:
-            assert self._later is not None
-            self._value, self._done = self._later(), True
-        return self._value  # type: ignore[return-value]  # set above
+    get: Callable[[], T]
 
 
 class ReadsAside:
@@ -63,9 +55,8 @@ class ReadsAside:
 
     def ask(self, question: Callable[[Session], T]) -> Answer[T]:
         if self._executor is None:
-            session = self._session
-            return Answer(later=lambda: question(session))
-        return Answer(future=self._executor.submit(self._on_own_session, question))
+            return Answer(cache(partial(question, self._session)))
+        return Answer(self._executor.submit(self._on_own_session, question).result)
 
     def _on_own_session(self, question: Callable[[Session], T]) -> T:
         with Session(self._engine) as session:  # one session per thread, closed with the read
@@ -86,14 +77,16 @@ def engine_to_share(session: Session) -> Engine | None:
 
 
 @contextmanager
-def reads_aside(session: Session, *, worth_it: bool = True) -> Iterator[ReadsAside]:
+def reads_aside(session: Session, *, worth_it: Callable[[], bool] | None = None) -> Iterator[ReadsAside]:
     """Questions asked through the yielded object run beside the caller where that reads the same data.
 
-    `worth_it` False reads them in turn: two threads, two pooled connections and their checks cost some 20 ms,
-    more than the reads of a small report take (measured: the 11,413 team reports of the nightly job at 85,000
-    people, median 7 people, took 425 s read aside against 188 s in turn).
+    `worth_it`, asked only where reading aside is possible, False reads them in turn: two threads, two pooled
+    connections and their checks cost more than the reads of a small report take (measured: the 11,413 team
+    reports of the nightly job at 85,000 people, median 7 people, took 425 s read aside against 188 s in turn).
     """
-    engine = engine_to_share(session) if worth_it else None
+    engine = engine_to_share(session)
+    if engine is not None and worth_it is not None and not worth_it():
+        engine = None
     if engine is None:
         yield ReadsAside.in_turn(session)
         return

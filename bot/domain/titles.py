@@ -207,26 +207,6 @@ def _parse_rule(entry: object, where: str) -> TitleRule:
 LongestRuns = Callable[[Sequence[int]], Mapping[int, int]]
 
 
-def _metric(metric: str, week: PersonWeek, previous: PersonWeek | None, history: TitleHistory) -> Decimal | None:
-    if metric == "tokens":
-        return Decimal(week.tokens)
-    if metric == "spend_usd":
-        return Decimal(week.spend_usd)
-    if metric == "active_days":
-        return Decimal(week.active_days)
-    if metric == "artifacts":
-        return Decimal(week.artifacts)
-    if metric == "work_units":
-        return Decimal(week.work_units)
-    if metric == "cost_per_work_unit":
-        return week.cost_per_work_unit
-    if metric == "work_units_gain":
-        return Decimal(week.work_units) - (Decimal(previous.work_units) if previous else Decimal(0))
-    if metric == "first_artifact":
-        return Decimal(1) if week.person_id in history.first_artifact_people else None
-    raise ValueError(f"unknown metric {metric!r}")
-
-
 def _break_ties(
     rule: TitleRule,
     tied: list[PersonWeek],
@@ -247,9 +227,8 @@ def _break_ties(
                 for w in tied
             }
         else:
-            scores = {
-                w.person_id: _metric(criterion, w, previous_weeks.get(w.person_id), history) or Decimal(0) for w in tied
-            }
+            metric = _metric_reader(criterion, previous_weeks, history)
+            scores = {w.person_id: Decimal(value) if (value := metric(w)) is not None else Decimal(0) for w in tied}
         best = max(scores.values())
         tied = [w for w in tied if scores[w.person_id] == best]
     return tied
@@ -260,8 +239,8 @@ def _metric_reader(
 ) -> Callable[[PersonWeek], Decimal | int | None]:
     """The rule's metric of a person's week as it is stored (an int or a Decimal; None: the rule does not apply).
 
-    The same values as `_metric`, without making a Decimal of each person's int: the awards make one of the
-    winners' values only. Ints and Decimals compare exactly, so the order, the ties and `min_value` agree.
+    No Decimal is made of each person's int: the awards make one of the winners' values only. Ints and Decimals
+    compare exactly, so the order, the ties and `min_value` are those of the values as Decimals.
     """
     if metric in ("tokens", "spend_usd", "active_days", "artifacts", "work_units"):
         return attrgetter(metric)

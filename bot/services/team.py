@@ -468,12 +468,14 @@ def team_report(
     # The flags, the code and seat totals and the period before's totals need nothing from the period's lines: on
     # PostgreSQL, for a large group, they are read on connections of their own while the lines' statement runs
     # (bot/db/reads_aside.py).
-    with reads_aside(session, worth_it=group_size(session, group) >= PEOPLE_READ_ASIDE) as aside:
+    with reads_aside(session, worth_it=lambda: group_size(session, group) >= PEOPLE_READ_ASIDE) as aside:
         flags_answer = aside.ask(lambda s: group_flags(s, group, last_week, settings))
         code_answer = aside.ask(lambda s: code_and_seat_totals(s, period, group, today))
         figures = group_figures(session, period, before, group, cap=cap, aside=aside)
-        found, code = flags_answer.get(), code_answer.get()
-    lines = figures.lines
+        lines = figures.lines
+        used = {line.person_id for line in lines if line.stats.tokens > 0}  # flagged: people who used AI
+        found = flags_answer.get() if used else {}  # read in turn, not at all when nobody used AI
+        code = code_answer.get()
     ranked_stats = rank([line.stats for line in lines], settings.rank_by)
     by_id = {line.person_id: line for line in lines}
     builders = [
@@ -481,7 +483,6 @@ def team_report(
         for s in ranked_stats
         if s.artifacts > 0 and by_id[s.person_id].in_org and by_id[s.person_id].active
     ][:TOP_BUILDERS]
-    used = {line.person_id for line in lines if line.stats.tokens > 0}  # flagged: people who used AI in the period
     flagged = [(by_id[pid], flags) for pid, flags in found.items() if flags and pid in used]
     flagged.sort(key=lambda item: (-item[0].stats.spend_usd, item[0].person_id))
     flagged_count = len(flagged)

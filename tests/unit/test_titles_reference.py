@@ -1,9 +1,9 @@
 """`award_titles` against the plain reference it replaced: random weeks and random rules, the same awards.
 
 The domain function reads each metric as stored and makes Decimals of the holders' values only; the
-reference below converts every person's value with `_metric` (the plain definition the tie-breaks still
-use). Ties, minimums, `min_value`, both directions, `winners = "all"` and every tie-break must come out
-the same, values written the same.
+reference below converts every person's value to a Decimal, as the rule file describes each metric. Ties,
+minimums, `min_value`, both directions, `winners = "all"` and every tie-break must come out the same, values
+written the same.
 """
 
 from __future__ import annotations
@@ -22,10 +22,20 @@ from bot.domain.titles import (
     TitleHistory,
     TitleRule,
     _break_ties,
-    _metric,
     award_titles,
     load_rules,
 )
+
+
+def reference_metric(metric, week, previous, history):
+    """Each metric as the rule file describes it, a Decimal for everyone (None: the rule does not apply)."""
+    if metric == "cost_per_work_unit":
+        return week.cost_per_work_unit
+    if metric == "work_units_gain":
+        return Decimal(week.work_units) - Decimal(previous.work_units if previous else 0)
+    if metric == "first_artifact":
+        return Decimal(1) if week.person_id in history.first_artifact_people else None
+    return Decimal(getattr(week, metric))
 
 
 def reference_awards(weeks, previous_weeks, history, *, rules, require_artifact, eligible, longest_runs):
@@ -44,7 +54,7 @@ def reference_awards(weeks, previous_weeks, history, *, rules, require_artifact,
                 and week.work_units >= rule.min_work_units
             ):
                 continue
-            value = _metric(rule.metric, week, previous_weeks.get(week.person_id), history)
+            value = reference_metric(rule.metric, week, previous_weeks.get(week.person_id), history)
             if value is not None and (rule.min_value is None or value >= rule.min_value):
                 scored.append((week, value))
         if not scored:
