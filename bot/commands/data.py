@@ -73,8 +73,6 @@ def _readable(path: Path) -> None:
 
 
 def org_import(args: argparse.Namespace) -> int:
-    from slack_sdk.errors import SlackApiError
-
     from bot.ingest.csv_files import read_people
     from bot.ingest.errors import BadImportFile
     from bot.ingest.seat_prices import SeatPrices
@@ -139,6 +137,8 @@ def org_import(args: argparse.Namespace) -> int:
         print(f"{plural(missing, 'person has', 'people have')} no slack_user_id; set SLACK_BOT_TOKEN to look them up")
         return 0
     # The people are stored (committed above); the ids follow, one pass over the workspace's users.
+    from slack_sdk.errors import SlackApiError  # only here: `--no-slack` and a dry run need no Slack SDK
+
     from bot.services.slack_directory import resolve_slack_ids_from_directory
 
     progress = DirectoryProgress()

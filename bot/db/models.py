@@ -76,7 +76,9 @@ def with_postgresql_predicates(metadata: MetaData) -> MetaData:
     for table in metadata.tables.values():
         for index in table.indexes:
             where = index.info.get(PARTIAL_WHERE)
-            if where is not None and "postgresql_where" not in index.dialect_kwargs:
+            # Not `"postgresql_where" in index.dialect_kwargs`: once PostgreSQL's dialect is loaded, that view
+            # holds every one of its index options, the predicate as None.
+            if where is not None and index.dialect_options["postgresql"]["where"] is None:
                 index.dialect_kwargs["postgresql_where"] = text(where)
     return metadata
 

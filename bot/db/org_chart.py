@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, event, except_, exists, insert, inspect, literal, select, text, update
 from sqlalchemy.orm import Session
 
+from bot.db.bulk_fill import indexes_built_after
 from bot.db.models import OrgChartVersion, OrgClosure, OrgClosureHistory, Person, TeamHistory
 from bot.db.value_sets import of_members
 
@@ -147,8 +148,9 @@ def rebuild_org_closure(where: Session | Connection) -> int:
     version = {"version": raise_version(connection)}
     if connection.execute(text(f"SELECT 1 FROM {_TABLE} LIMIT 1")).first() is None:
         if not sqlite:
-            # No DDL here: dropping the index would lock readers of the chart out until the commit.
-            return _copy_walked_pairs(connection, _TABLE, version["version"])
+            # Its indexes are built after the pairs when nobody else uses the table (bot/db/bulk_fill.py).
+            with indexes_built_after(connection, OrgClosure.__table__, drop_primary_key=True):
+                return _copy_walked_pairs(connection, _TABLE, version["version"])
         # SQLite: rows appended in key order and the second index built once, after them, cost a fraction
         # of random inserts into two B-trees (readers keep seeing the old table until the commit: WAL).
         connection.execute(text(f"DROP INDEX IF EXISTS {_BY_DESCENDANT}"))
@@ -264,11 +266,13 @@ def sync_team_history(where: Session | Connection, person_ids: Collection[int] |
         select(Person.id, Person.team_key).where(*only_people),
         select(TeamHistory.person_id, TeamHistory.team_key).where(TeamHistory.valid_to.is_(None), *only_history),
     ).subquery()
-    connection.execute(
-        insert(TeamHistory).from_select(
-            ["person_id", "team_key", "valid_from"], select(missing.c.id, missing.c.team_key, literal(version))
+    # An empty history (a first import) gets its indexes built after its rows (bot/db/bulk_fill.py).
+    with indexes_built_after(connection, TeamHistory.__table__, drop_primary_key=True):
+        connection.execute(
+            insert(TeamHistory).from_select(
+                ["person_id", "team_key", "valid_from"], select(missing.c.id, missing.c.team_key, literal(version))
+            )
         )
-    )
 
 
 def forget_in_history(where: Session | Connection, person_id: int) -> int:

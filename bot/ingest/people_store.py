@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
+from bot.db.bulk_fill import indexes_built_after
 from bot.db.models import Person
 from bot.db.org_chart import REBUILD_ABOVE, apply_manager_changes, rebuild_org_closure, sync_team_history
 from bot.db.value_sets import in_values
@@ -127,17 +128,19 @@ def write_people(session: Session, records: Sequence[PersonRecord], *, now: date
         # New people in their final form (ids given above, managers known): one write each;
         # first, as existing people may now report to them. No ORDER BY: the staging table holds them in
         # file order, which is id order (SQLite reads it by id anyway); PostgreSQL's sort of 85,000 rows
-        # to the same order spilled to disk (120 ms).
-        run(
-            f"""
-            INSERT INTO people (id, email, name, team, team_key, timezone, slack_user_id, github_login, manager_id,
-                                in_org, active, nudges_enabled, public_opt_out, created_at, updated_at)
-            SELECT person_id, email, name, team, team_key, timezone, slack_user_id, github_login, manager_id, TRUE,
-                   TRUE, TRUE, FALSE, :now, :now
-            FROM {STAGING} WHERE is_new
-            """,
-            now=now,
-        )
+        # to the same order spilled to disk (120 ms). Into an empty table (a first import) the indexes and
+        # the manager's foreign key are built after the rows (bot/db/bulk_fill.py).
+        with indexes_built_after(connection, Person.__table__):
+            run(
+                f"""
+                INSERT INTO people (id, email, name, team, team_key, timezone, slack_user_id, github_login,
+                                    manager_id, in_org, active, nudges_enabled, public_opt_out, created_at, updated_at)
+                SELECT person_id, email, name, team, team_key, timezone, slack_user_id, github_login, manager_id,
+                       TRUE, TRUE, TRUE, FALSE, :now, :now
+                FROM {STAGING} WHERE is_new
+                """,
+                now=now,
+            )
     # Only rows the file changes are written (updated_at says when a row last changed), so importing
     # the same file again writes nothing.
     run(

@@ -45,7 +45,11 @@ COMMANDS = {
     "estimate": 0,
     "prices check": 0,
     "forget nobody@example.com": 2,
+    # Last, as they write people (the test writes people.csv into the working directory).
+    "org import --dry-run people.csv": 0,
+    "org import --no-slack people.csv": 0,
 }
+PEOPLE_CSV = "email,name,team,manager_email\nboss@example.com,Boss,Core,\nann@example.com,Ann,Core,boss@example.com\n"
 PROBE = """
 import contextlib, io, json, sys
 from bot.cli import main
@@ -80,6 +84,7 @@ def _current_database(tmp_path: Path) -> dict[str, str]:
 
 def test_commands_on_a_current_schema_import_no_sdk_no_alembic_and_no_other_dialect(tmp_path):
     env = _current_database(tmp_path)
+    (tmp_path / "people.csv").write_text(PEOPLE_CSV)
     probe = [sys.executable, "-c", PROBE, json.dumps(list(COMMANDS)), *UNUSED]
     out = subprocess.run(probe, env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     found = json.loads(out)
