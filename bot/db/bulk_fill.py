@@ -1,4 +1,4 @@
-"""PostgreSQL: an empty table filled in bulk gets its indexes built after its rows, not row by row.
+"""An empty table filled in bulk gets its indexes built after its rows, not row by row.
 
 Inserting rows one at a time into a table's B-trees costs far more than sorting the rows once into a
 new index (PostgreSQL's own advice for a bulk load: "Populating a Database", remove indexes and foreign
@@ -9,12 +9,14 @@ when this pays and when nobody can be reading rows from the table anyway.
 
 `indexes_built_after(connection, table)` does it only when all of this holds, and otherwise changes
 nothing (the caller writes as before, into the indexes):
-- the connection is PostgreSQL (SQLite's own bulk paths are elsewhere);
 - the table holds no rows, as the caller's transaction sees it, before and after the lock below;
-- the table can be locked ACCESS EXCLUSIVE at once (NOWAIT). Dropping an index takes that lock until
-  the commit anyway; asking without waiting means an import never queues behind a reader (and every
-  later reader behind the import): when anyone else uses the table, the rows go in the slow way;
-- the database role owns the table (only the owner may drop its indexes); otherwise, the slow way too.
+- PostgreSQL: the table can be locked ACCESS EXCLUSIVE at once (NOWAIT). Dropping an index takes that
+  lock until the commit anyway; asking without waiting means an import never queues behind a reader (and
+  every later reader behind the import): when anyone else uses the table, the rows go in the slow way;
+- PostgreSQL: the database role owns the table (only the owner may drop its indexes); otherwise, the
+  slow way too;
+- SQLite: the caller's transaction has begun (it is the one writer; readers keep reading the committed
+  table, WAL). Only indexes are dropped there: SQLite's constraints belong to the table's definition.
 
 Everything runs inside a savepoint: should the caller's block raise, the savepoint is rolled back, so
 the table has its indexes again (and none of the block's rows) whatever the caller then does. The
@@ -45,22 +47,35 @@ def indexes_built_after(connection: Connection, table: Table, *, drop_primary_ke
     """Yields True when `table`'s indexes, unique constraints and foreign keys (and its primary key, with
     `drop_primary_key`) are dropped until the block ends and rebuilt then; False when nothing was changed.
 
-    Keep the primary key of a table others refer to (their foreign keys need it).
+    Keep the primary key of a table others refer to (their foreign keys need it). On SQLite only the
+    indexes are dropped: its constraints are part of the table's definition.
     """
-    if connection.dialect.name != "postgresql" or not _empty(connection, table):
+    sqlite = connection.dialect.name == "sqlite"
+    if not (sqlite or connection.dialect.name == "postgresql") or not _empty(connection, table):
         yield False
         return
-    with_postgresql_predicates(table.metadata)  # partial indexes keep their WHERE on PostgreSQL too
+    if sqlite and not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        # A SAVEPOINT would begin a transaction that its RELEASE commits: only inside the caller's own.
+        yield False
+        return
+    if not sqlite:
+        with_postgresql_predicates(table.metadata)  # partial indexes keep their WHERE on PostgreSQL too
     indexes = sorted(table.indexes, key=lambda index: str(index.name))
+    kinds = (
+        ()
+        if sqlite
+        else (ForeignKeyConstraint, UniqueConstraint, *((PrimaryKeyConstraint,) if drop_primary_key else ()))
+    )
     constraints = [
         constraint
-        for kind in (ForeignKeyConstraint, UniqueConstraint, *((PrimaryKeyConstraint,) if drop_primary_key else ()))
+        for kind in kinds
         for constraint in sorted(table.constraints, key=lambda c: str(c.name))
         if type(constraint) is kind and constraint.columns
     ]
     connection.exec_driver_sql(f"SAVEPOINT {SAVEPOINT}")
     try:
-        connection.exec_driver_sql(f"LOCK TABLE {table.name} IN ACCESS EXCLUSIVE MODE NOWAIT")
+        if not sqlite:  # SQLite has one writer at a time, and the caller's transaction is it
+            connection.exec_driver_sql(f"LOCK TABLE {table.name} IN ACCESS EXCLUSIVE MODE NOWAIT")
         dropping = _empty(connection, table)  # rows another writer committed between the look and the lock?
         if dropping:
             for index in indexes:

@@ -47,7 +47,6 @@ _TABLE = OrgClosure.__tablename__
 _HISTORY = OrgClosureHistory.__tablename__
 _TEAMS = TeamHistory.__tablename__
 _VERSION = OrgChartVersion.__tablename__
-_BY_DESCENDANT = "ix_org_closure_descendant_ancestor"
 # Execution option of a statement on people whose writer keeps org_closure itself.
 KEPT = {"org_closure_kept": True}
 
@@ -147,16 +146,12 @@ def rebuild_org_closure(where: Session | Connection) -> int:
     sqlite = connection.dialect.name == "sqlite"
     version = {"version": raise_version(connection)}
     if connection.execute(text(f"SELECT 1 FROM {_TABLE} LIMIT 1")).first() is None:
-        if not sqlite:
-            # Its indexes are built after the pairs when nobody else uses the table (bot/db/bulk_fill.py).
-            with indexes_built_after(connection, OrgClosure.__table__, drop_primary_key=True):
-                return _copy_walked_pairs(connection, _TABLE, version["version"])
-        # SQLite: rows appended in key order and the second index built once, after them, cost a fraction
-        # of random inserts into two B-trees (readers keep seeing the old table until the commit: WAL).
-        connection.execute(text(f"DROP INDEX IF EXISTS {_BY_DESCENDANT}"))
-        rows = int(connection.execute(_FILL, version).rowcount or 0)
-        connection.execute(text(f"CREATE INDEX {_BY_DESCENDANT} ON {_TABLE} (descendant_id, ancestor_id)"))
-        return rows
+        # An empty closure (a first import): its indexes are built after its pairs (bot/db/bulk_fill.py);
+        # on SQLite the pairs are appended in key order (the table is clustered by its key).
+        with indexes_built_after(connection, OrgClosure.__table__, drop_primary_key=True):
+            if sqlite:
+                return int(connection.execute(_FILL, version).rowcount or 0)
+            return _copy_walked_pairs(connection, _TABLE, version["version"])
     connection.execute(text(f"DROP TABLE IF EXISTS {'temp' if sqlite else 'pg_temp'}.{_STAGED}"))
     connection.execute(
         text(
