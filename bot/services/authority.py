@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import CTE, Select, func, literal, select
+from sqlalchemy import CTE, ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import OrgClosure, Person
@@ -51,8 +51,9 @@ def subtree(root_id: int, name: str = "subtree") -> CTE:
     return select(literal(root_id).label("person_id")).union_all(everyone_below).cte(name)
 
 
-def below(root_id: int, name: str = "below") -> AnySelect:
-    """Ids of everyone below `root_id` in the org chart, directly or indirectly: their team, without them."""
+def below(root_id: int | ColumnElement[int], name: str = "below") -> AnySelect:
+    """Ids of everyone below `root_id` (an id, or a bind parameter) in the org chart, directly or indirectly:
+    their team, without them."""
     return select(OrgClosure.descendant_id.label("person_id")).where(OrgClosure.ancestor_id == root_id)
 
 

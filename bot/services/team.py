@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from time import perf_counter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, OrgClosure, Person, Seat, UsageDaily, UsageWeekly
@@ -56,6 +57,10 @@ from bot.settings import Settings
 TABLE_LIMIT = 25
 TOP_BUILDERS = 5
 AnySelect = Select[*tuple[Any, ...]]  # a SELECT of any columns (a group's member ids, a usage subquery)
+# The bind parameters a group's members' statement names, so that a statement built for one group answers for
+# any other of its kind when run with that group's `parameters` (see _period_statement).
+GROUP_ROOT = "group_root"  # a tree's manager, or the one person
+GROUP_TEAM_KEY = "group_team_key"
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,43 @@ class Group:
     @classmethod
     def tree(cls, manager_id: int, label: str) -> Group:
         """Everyone below the manager (not the manager: their own numbers are `/buildboard me`)."""
-        return cls("tree", label, authority.below(manager_id, "group_tree"), root_id=manager_id)
+        return cls("tree", label, authority.below(bindparam(GROUP_ROOT, manager_id)), root_id=manager_id)
+
+    @classmethod
+    def team(cls, key: str, label: str) -> Group:
+        """Everyone whose team has `key` (bot.domain.text.team_key)."""
+        return cls("team", label, _team_members(key), team_key=key)
+
+    @classmethod
+    def person(cls, person_id: int, label: str) -> Group:
+        """One person (`/buildboard user`)."""
+        return cls(
+            "person", label, select(Person.id).where(Person.id == bindparam(GROUP_ROOT, person_id)), root_id=person_id
+        )
 
     @classmethod
     def everyone(cls) -> Group:
         return cls("everyone", "The whole organisation", None)
+
+    @classmethod
+    def like(cls, kind: str) -> Group:
+        """A group of `kind` whose members' statement any group of that kind can run with its own `parameters`."""
+        if kind == "tree":
+            return cls.tree(0, "")
+        if kind == "team":
+            return cls.team("", "")
+        if kind == "person":
+            return cls.person(0, "")
+        return cls.everyone()
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The values of the bind parameters its members' statement names (GROUP_ROOT, GROUP_TEAM_KEY)."""
+        if self.kind in ("tree", "person"):
+            return {GROUP_ROOT: self.root_id}
+        if self.kind == "team":
+            return {GROUP_TEAM_KEY: self.team_key}
+        return {}
 
     @property
     def key(self) -> str | None:
@@ -99,8 +136,8 @@ def _members_filter(column: QueryableAttribute[int], group: Group) -> list[Colum
     return [column.in_(group.members)] if group.members is not None else []
 
 
-def _team_members(name: str) -> Select[int]:
-    return select(Person.id).where(Person.team_key == team_key(name))
+def _team_members(key: str) -> Select[int]:
+    return select(Person.id).where(Person.team_key == bindparam(GROUP_TEAM_KEY, key))
 
 
 def visible_teams(session: Session, viewer: Viewer, limit: int = 8) -> list[str]:
@@ -153,15 +190,17 @@ def resolve_group(
         group = Group.tree(person.id, f"{person.name or 'Their'}'s team (everyone below them)")
     else:
         assert target.team_name is not None
-        members = _team_members(target.team_name)
+        key = team_key(target.team_name)
+        assert key is not None  # a name gives a key
+        members = _team_members(key)
         exists = session.scalar(select(func.count()).select_from(members.subquery()))
         if not exists:
             return None, Refusal(
                 f"There is no team called *{escape(target.team_name)}* in the people file. "
                 + _suggestions(session, viewer)
             )
-        canonical = session.scalar(select(Person.team).where(Person.team_key == team_key(target.team_name)).limit(1))
-        group = Group("team", f"Team {canonical}", members, team_key=team_key(target.team_name))
+        canonical = session.scalar(select(Person.team).where(Person.team_key == key).limit(1))
+        group = Group.team(key, f"Team {canonical}")
     assert group.members is not None  # only the default target (handled above) means everyone
     if not authority.may_see(session, viewer, group.members):
         return None, _not_yours("that person's team" if target.user_id else "that team", session, viewer)
@@ -249,8 +288,47 @@ def _period_figures(
 ) -> tuple[list[PersonLine], dict[int, PeriodTotals]]:
     """Lines (`with_lines`: of the weeks from `period_start`) and totals per period (1: from `period_start`, 2:
     before it) of `weeks`, in one statement. A period without usage or output has no totals."""
-    dialect = session.get_bind().dialect.name
-    weekly = person_period_figures(weeks, group.members, dialect=dialect, cap=cap).subquery("weekly")
+    statement = _period_statement(
+        tuple(weeks), period_start, group.kind, cap, session.get_bind().dialect.name, with_lines=with_lines
+    )
+    person_lines: list[PersonLine] = []
+    periods: dict[int, PeriodTotals] = {}
+    for (
+        kind,
+        pid,
+        name,
+        slack_id,
+        team,
+        in_org,
+        active,
+        tokens,
+        spend,
+        days,
+        artifacts,
+        units,
+        evidenced,
+    ) in session.execute(statement, group.parameters):
+        if kind == 0:
+            stats = PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
+            person_lines.append(PersonLine(pid, name, slack_id, team, bool(in_org), bool(active), stats))
+        else:  # a period's totals: active people where the id goes, the headcount where active days go
+            periods[kind] = PeriodTotals(
+                int(days), int(pid), int(tokens), Decimal(spend), int(artifacts), Decimal(units), Decimal(evidenced)
+            )
+    return person_lines, periods
+
+
+@lru_cache(maxsize=64)
+def _period_statement(
+    weeks: tuple[IsoWeek, ...], period_start: date, kind: str, cap: int, dialect: str, *, with_lines: bool
+) -> Any:
+    """_period_figures' statement for every group of `kind` (run with the group's `parameters`), built once.
+
+    Building it (the per-person-week figures, the counted output's terms, the totals) took about a third of a
+    small group's report, each time; a Monday of reports asks for the same weeks with other groups.
+    """
+    group = Group.like(kind)
+    weekly = person_period_figures(list(weeks), group.members, dialect=dialect, cap=cap).subquery("weekly")
     # Each person's sums per period (1: the period, 2: the one before), in one hash aggregate: the lines read
     # the period's rows, the totals add them up. Evidenced spend is decided per person-week, before summing.
     part = case((weekly.c.week_start >= period_start, 1), else_=2).label("part")
@@ -306,31 +384,7 @@ def _period_figures(
             .where(per_person.c.part == 1)
         )
         statement = union_all(lines, totals)
-    person_lines: list[PersonLine] = []
-    periods: dict[int, PeriodTotals] = {}
-    for (
-        kind,
-        pid,
-        name,
-        slack_id,
-        team,
-        in_org,
-        active,
-        tokens,
-        spend,
-        days,
-        artifacts,
-        units,
-        evidenced,
-    ) in session.execute(statement):
-        if kind == 0:
-            stats = PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
-            person_lines.append(PersonLine(pid, name, slack_id, team, bool(in_org), bool(active), stats))
-        else:  # a period's totals: active people where the id goes, the headcount where active days go
-            periods[kind] = PeriodTotals(
-                int(days), int(pid), int(tokens), Decimal(spend), int(artifacts), Decimal(units), Decimal(evidenced)
-            )
-    return person_lines, periods
+    return statement
 
 
 def group_flags(session: Session, group: Group, week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
@@ -707,7 +761,7 @@ def person_answer(
         )
     last = IsoWeek.last_complete(now, settings.zone)
     period = weeks_ending(last, weeks)
-    group = Group("person", person.name or "", select(Person.id).where(Person.id == person.id), root_id=person.id)
+    group = Group.person(person.id, person.name or "")
     numbers = weekly_numbers(session, period, group, cap=settings.max_counted_artifacts)
     total = PersonWeek(
         person.id,
