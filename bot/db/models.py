@@ -628,6 +628,7 @@ class TeamFigures(Base):
     weeks: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The day idle seats were judged on and a digest of the settings and files the report depends on.
     variant: Mapped[str] = mapped_column(String(64), primary_key=True)
-    figures_version: Mapped[int] = mapped_column(BigInteger)
+    # Indexed: every report kept deletes the entries older than the last write about everyone (none, mostly).
+    figures_version: Mapped[int] = mapped_column(BigInteger, index=True)
     report: Mapped[str] = mapped_column(Text)  # the TeamReport as JSON (bot/services/team_figures.py)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime())
