@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from time import perf_counter
 from typing import Any
 
@@ -65,45 +65,51 @@ GROUP_TEAM_KEY = "group_team_key"
 
 @dataclass(frozen=True)
 class Group:
-    """Whose numbers: a manager's tree, a team by name, or the whole organisation (members None)."""
+    """Whose numbers: a manager's tree, a team by name, one person, or the whole organisation.
+
+    Its members are a statement of person ids derived from the kind and its `parameters` alone, so a statement
+    built with one group's members answers for any group of the kind when run with that group's `parameters`.
+    """
 
     kind: str  # tree | team | everyone | person (one person, `/buildboard user`)
     label: str
-    members: AnySelect | None
     root_id: int | None = None  # tree: the manager; person: the person
     team_key: str | None = None  # team: the team's key
 
     @classmethod
     def tree(cls, manager_id: int, label: str) -> Group:
         """Everyone below the manager (not the manager: their own numbers are `/buildboard me`)."""
-        return cls("tree", label, authority.below(bindparam(GROUP_ROOT, manager_id)), root_id=manager_id)
+        return cls("tree", label, root_id=manager_id)
 
     @classmethod
     def team(cls, key: str, label: str) -> Group:
         """Everyone whose team has `key` (bot.domain.text.team_key)."""
-        return cls("team", label, _team_members(key), team_key=key)
+        return cls("team", label, team_key=key)
 
     @classmethod
     def person(cls, person_id: int, label: str) -> Group:
         """One person (`/buildboard user`)."""
-        return cls(
-            "person", label, select(Person.id).where(Person.id == bindparam(GROUP_ROOT, person_id)), root_id=person_id
-        )
+        return cls("person", label, root_id=person_id)
 
     @classmethod
     def everyone(cls) -> Group:
-        return cls("everyone", "The whole organisation", None)
+        return cls("everyone", "The whole organisation")
 
     @classmethod
     def like(cls, kind: str) -> Group:
-        """A group of `kind` whose members' statement any group of that kind can run with its own `parameters`."""
-        if kind == "tree":
-            return cls.tree(0, "")
-        if kind == "team":
-            return cls.team("", "")
-        if kind == "person":
-            return cls.person(0, "")
-        return cls.everyone()
+        """A group of `kind` to build statements with that any group of the kind runs with its `parameters`."""
+        return cls(kind, "", root_id=0 if kind in ("tree", "person") else None, team_key="" if kind == "team" else None)
+
+    @cached_property
+    def members(self) -> AnySelect | None:
+        """The members' ids as a statement naming the bind parameters of `parameters`; None: everyone."""
+        if self.kind == "tree":
+            return authority.below(bindparam(GROUP_ROOT, self.root_id))
+        if self.kind == "team":
+            return _team_members(self.team_key or "")
+        if self.kind == "person":
+            return select(Person.id).where(Person.id == bindparam(GROUP_ROOT, self.root_id))
+        return None
 
     @property
     def parameters(self) -> dict[str, Any]:
