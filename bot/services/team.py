@@ -414,7 +414,26 @@ class CodeAndSeatTotals:
 def code_and_seat_totals(session: Session, period: list[IsoWeek], group: Group, today: date) -> CodeAndSeatTotals:
     """One statement: Claude Code's commits and pull requests, Cursor's requests and accepted lines, the period's
     seat cost, and how many seats the group holds (so idle seats are looked for only where there are seats)."""
-    first, last = period[0].start, period[-1].end
+    statement = _code_and_seat_statement(period[0].start, period[-1].end, today, group.kind)
+    row = session.execute(statement, group.parameters).one()
+    commits, pull_requests, requests, accepted, copilot_interactions, copilot_lines, cost, held = row
+    return CodeAndSeatTotals(
+        int(commits),
+        int(pull_requests),
+        int(requests),
+        int(accepted),
+        int(copilot_interactions),
+        int(copilot_lines),
+        Decimal(cost or 0),
+        int(held or 0),
+    )
+
+
+@lru_cache(maxsize=64)
+def _code_and_seat_statement(first: date, last: date, today: date, kind: str) -> Any:
+    """code_and_seat_totals' statement for every group of `kind` (run with the group's `parameters`), built once
+    per period and day, as _period_statement is."""
+    group = Group.like(kind)
     seat_cost = (
         select(func.coalesce(func.sum(UsageDaily.cost_usd), 0))
         .where(
@@ -434,60 +453,47 @@ def code_and_seat_totals(session: Session, period: list[IsoWeek], group: Group, 
         )
         .scalar_subquery()
     )
-    row = session.execute(
-        select(
-            func.coalesce(func.sum(CodeActivityDaily.commits), 0),
-            func.coalesce(func.sum(CodeActivityDaily.pull_requests), 0),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            CodeActivityDaily.provider == CURSOR,
-                            CodeActivityDaily.agent_requests
-                            + CodeActivityDaily.composer_requests
-                            + CodeActivityDaily.chat_requests,
-                        ),
-                        else_=0,
-                    )
-                ),
-                0,
+    return select(
+        func.coalesce(func.sum(CodeActivityDaily.commits), 0),
+        func.coalesce(func.sum(CodeActivityDaily.pull_requests), 0),
+        func.coalesce(
+            func.sum(
+                case(
+                    (
+                        CodeActivityDaily.provider == CURSOR,
+                        CodeActivityDaily.agent_requests
+                        + CodeActivityDaily.composer_requests
+                        + CodeActivityDaily.chat_requests,
+                    ),
+                    else_=0,
+                )
             ),
-            func.coalesce(
-                func.sum(case((CodeActivityDaily.provider == CURSOR, CodeActivityDaily.lines_added), else_=0)), 0
+            0,
+        ),
+        func.coalesce(
+            func.sum(case((CodeActivityDaily.provider == CURSOR, CodeActivityDaily.lines_added), else_=0)), 0
+        ),
+        func.coalesce(
+            func.sum(
+                case(
+                    (
+                        CodeActivityDaily.provider == COPILOT,
+                        CodeActivityDaily.agent_requests + CodeActivityDaily.chat_requests,
+                    ),
+                    else_=0,
+                )
             ),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            CodeActivityDaily.provider == COPILOT,
-                            CodeActivityDaily.agent_requests + CodeActivityDaily.chat_requests,
-                        ),
-                        else_=0,
-                    )
-                ),
-                0,
-            ),
-            func.coalesce(
-                func.sum(case((CodeActivityDaily.provider == COPILOT, CodeActivityDaily.lines_added), else_=0)), 0
-            ),
-            seat_cost,
-            seats_held,
-        ).where(
-            CodeActivityDaily.day >= first,
-            CodeActivityDaily.day <= last,
-            *_members_filter(CodeActivityDaily.person_id, group),
-        )
-    ).one()
-    commits, pull_requests, requests, accepted, copilot_interactions, copilot_lines, cost, held = row
-    return CodeAndSeatTotals(
-        int(commits),
-        int(pull_requests),
-        int(requests),
-        int(accepted),
-        int(copilot_interactions),
-        int(copilot_lines),
-        Decimal(cost or 0),
-        int(held or 0),
+            0,
+        ),
+        func.coalesce(
+            func.sum(case((CodeActivityDaily.provider == COPILOT, CodeActivityDaily.lines_added), else_=0)), 0
+        ),
+        seat_cost,
+        seats_held,
+    ).where(
+        CodeActivityDaily.day >= first,
+        CodeActivityDaily.day <= last,
+        *_members_filter(CodeActivityDaily.person_id, group),
     )
 
 

@@ -1,17 +1,21 @@
-"""A team report's figures statement is built once per kind of group and run with each group's own parameters.
+"""A team report's statements are built once per kind of group and run with each group's own parameters.
 
-The statement behind a report's lines and totals (bot/services/team.py: _period_statement) is kept per weeks,
-kind of group, cap and database, and a group's members are bind parameters (GROUP_ROOT, GROUP_TEAM_KEY). Checked
-here: a report computed with a statement first built for another group equals the same report computed with
-a statement built for it alone, for managers' trees and for teams, and differs from the other group's.
+The statements behind a report's lines and totals (bot/services/team.py: _period_statement) and its code and
+seat totals (_code_and_seat_statement) are kept per period and kind of group, and a group's members are bind
+parameters (GROUP_ROOT, GROUP_TEAM_KEY). Checked here: figures computed with a statement first built for another
+group equal the same figures computed with a statement built for them alone, for managers' trees, teams and
+one person, and differ from the other group's.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from bot.db.models import CodeActivityDaily
 from bot.domain.periods import IsoWeek, weeks_ending
-from bot.services.team import Group, _period_statement, group_figures
+from bot.services.team import Group, _code_and_seat_statement, _period_statement, code_and_seat_totals, group_figures
 from tests.conftest import NOW
 from tests.support.organisation import load_branches
 
@@ -19,9 +23,31 @@ LAST = IsoWeek.containing(NOW.date()).previous()  # 2026-W47, the branches' usag
 
 
 def _figures(sessions, group: Group):
+    period = weeks_ending(LAST, 2)
     with sessions() as session:
-        figures = group_figures(session, weeks_ending(LAST, 2), weeks_ending(LAST.previous(2), 2), group, cap=3)
-    return sorted((line.person_id, line.stats) for line in figures.lines), figures.totals, figures.previous
+        figures = group_figures(session, period, weeks_ending(LAST.previous(2), 2), group, cap=3)
+        code = code_and_seat_totals(session, period, group, LAST.end)
+    return sorted((line.person_id, line.stats) for line in figures.lines), figures.totals, figures.previous, code
+
+
+def _clear() -> None:
+    _period_statement.cache_clear()
+    _code_and_seat_statement.cache_clear()
+
+
+def _code_activity(sessions, ids) -> None:
+    """Commits by each person (their id's worth), so every group's code totals differ."""
+    with sessions.begin() as session:
+        for person_id in ids.values():
+            session.add(
+                CodeActivityDaily(
+                    person_id=person_id,
+                    day=date(2026, 11, 18),
+                    provider="claude_code",
+                    commits=person_id,
+                    updated_at=NOW,
+                )
+            )
 
 
 @pytest.mark.parametrize(
@@ -35,13 +61,15 @@ def _figures(sessions, group: Group):
 )
 def test_a_statement_built_for_one_group_answers_for_another_of_its_kind(sessions, first, then):
     ids = load_branches(sessions)
-    _period_statement.cache_clear()
-    alone = _figures(sessions, then(ids))  # its statement built for it
-    _period_statement.cache_clear()
-    other = _figures(sessions, first(ids))  # the statement built for the first group …
-    hits = _period_statement.cache_info().hits
+    _code_activity(sessions, ids)
+    _clear()
+    alone = _figures(sessions, then(ids))  # its statements built for it
+    _clear()
+    other = _figures(sessions, first(ids))  # the statements built for the first group …
+    hits = (_period_statement.cache_info().hits, _code_and_seat_statement.cache_info().hits)
     reused = _figures(sessions, then(ids))  # … and run for the second
-    assert _period_statement.cache_info().hits > hits  # it was reused, not built again
+    # Both were reused, not built again.
+    assert _period_statement.cache_info().hits > hits[0] and _code_and_seat_statement.cache_info().hits > hits[1]
     assert reused == alone
-    assert reused != other
-    assert alone[0], "the group has lines: the comparison says something"
+    assert reused[0] != other[0] and reused[3] != other[3]
+    assert alone[0] and alone[3].commits, "the group has lines and commits: the comparison says something"
