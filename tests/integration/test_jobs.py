@@ -7,7 +7,8 @@ from bot.db.models import JobRun, Nudge
 from bot.jobs.leader import LeaderLease
 from bot.jobs.schedule import JobScheduler
 from bot.jobs.tasks import JOBS, retention, usage_sync, weekly_digest, weekly_nudges
-from tests.conftest import DIGEST_CHANNEL
+from bot.runtime import Runtime
+from tests.conftest import DIGEST_CHANNEL, NOW
 from tests.support.organisation import load_org
 
 
@@ -24,6 +25,17 @@ def test_weekly_jobs_are_idempotent(rt, slack):
     assert people and len(people) == len(set(people))
     assert "no provider configured" in usage_sync(rt)
     assert isinstance(retention(rt), str)
+
+
+def test_the_digest_job_without_a_channel_says_so_in_one_line(settings, engine, sessions, slack):
+    """`serve` runs without BUILDBOARD_DIGEST_CHANNEL; its digest job (also run once on start when no process led
+    at its hour) says what to set instead of failing with a traceback, and posts nothing."""
+    runtime = Runtime(settings.model_copy(update={"digest_channel": None}), clock=lambda: NOW)
+    runtime.__dict__["engine"], runtime.__dict__["sessions"] = engine, sessions
+    load_org(sessions)
+    outcome = weekly_digest(runtime)
+    assert outcome.startswith("BUILDBOARD_DIGEST_CHANNEL is not set") and "\n" not in outcome
+    assert not slack.messages_in(DIGEST_CHANNEL)
 
 
 def test_only_the_lease_holder_runs_jobs_and_job_runs_records_them(rt, slack):
