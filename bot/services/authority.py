@@ -51,7 +51,7 @@ def subtree(root_id: int, name: str = "subtree") -> CTE:
     return select(literal(root_id).label("person_id")).union_all(everyone_below).cte(name)
 
 
-def below(root_id: int | ColumnElement[int], name: str = "below") -> AnySelect:
+def below(root_id: int | ColumnElement[int]) -> AnySelect:
     """Ids of everyone below `root_id` (an id, or a bind parameter) in the org chart, directly or indirectly:
     their team, without them."""
     return select(OrgClosure.descendant_id.label("person_id")).where(OrgClosure.ancestor_id == root_id)

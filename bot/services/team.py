@@ -112,6 +112,11 @@ class Group:
         return None
 
     @property
+    def member_ids(self) -> AnySelect:
+        """`members`, with everyone as every person's id (for SQL that needs a subquery either way)."""
+        return self.members if self.members is not None else select(Person.id)
+
+    @property
     def parameters(self) -> dict[str, Any]:
         """The values of the bind parameters its members' statement names (GROUP_ROOT, GROUP_TEAM_KEY)."""
         if self.kind in ("tree", "person"):
@@ -198,9 +203,7 @@ def resolve_group(
         assert target.team_name is not None
         key = team_key(target.team_name)
         assert key is not None  # a name gives a key
-        members = _team_members(key)
-        exists = session.scalar(select(func.count()).select_from(members.subquery()))
-        if not exists:
+        if not group_size(session, Group.team(key, "")):
             return None, Refusal(
                 f"There is no team called *{escape(target.team_name)}* in the people file. "
                 + _suggestions(session, viewer)
@@ -395,8 +398,7 @@ def _period_statement(
 
 def group_flags(session: Session, group: Group, week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
     """Flags of the group's people, the group given to SQL as its member subquery (idle seats are listed apart)."""
-    members = group.members if group.members is not None else select(Person.id)
-    return flags_for_people(session, members, week, settings, idle_seat_flags=False)
+    return flags_for_people(session, group.member_ids, week, settings, idle_seat_flags=False)
 
 
 @dataclass(frozen=True)
@@ -513,8 +515,7 @@ PEOPLE_READ_ASIDE = 2_000
 
 def group_size(session: Session, group: Group) -> int:
     """How many people the group holds (one count over its member subquery: the closure's index for a tree)."""
-    members = (group.members if group.members is not None else select(Person.id)).subquery("members")
-    return int(session.scalar(select(func.count()).select_from(members)) or 0)
+    return int(session.scalar(select(func.count()).select_from(group.member_ids.subquery("members"))) or 0)
 
 
 def team_report(
