@@ -6,12 +6,13 @@ a tree of thousands of people costs the same handful of aggregate queries as a t
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from time import perf_counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
@@ -24,7 +25,7 @@ from bot.domain.chart import WeekFigures
 from bot.domain.command_args import DEFAULT_TEAM_WEEKS, Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
-from bot.domain.ranking import rank
+from bot.domain.ranking import rank, rank_key
 from bot.domain.reports import (
     FLAGGED_LISTED,
     IdleSeat,
@@ -244,11 +245,43 @@ def _output_by_person_week(weeks: list[IsoWeek], group: Group, cap: int) -> AnyS
     return person_output([w.start for w in weeks], group.members, cap=cap)
 
 
+class LineRow(NamedTuple):
+    """A person's figures over the period as the statement gives them: a report of 25,000 people turns only the
+    few it shows (the top builders, the flagged, a small group's table) into PersonLines."""
+
+    person_id: int
+    name: str | None
+    slack_user_id: str | None
+    team: str | None
+    in_org: bool
+    active: bool
+    tokens: int
+    spend_usd: Decimal
+    active_days: int
+    artifacts: int
+    work_units: Decimal
+
+    def stats(self) -> PersonWeek:
+        return PersonWeek(
+            self.person_id,
+            int(self.tokens),
+            Decimal(self.spend_usd),
+            int(self.active_days),
+            int(self.artifacts),
+            Decimal(self.work_units),
+        )
+
+    def line(self) -> PersonLine:
+        return PersonLine(
+            self.person_id, self.name, self.slack_user_id, self.team, bool(self.in_org), bool(self.active), self.stats()
+        )
+
+
 @dataclass(frozen=True)
 class GroupFigures:
-    """A group's per-person lines over a period, and its totals over the period and the one before."""
+    """A group's per-person rows over a period, and its totals over the period and the one before."""
 
-    lines: list[PersonLine]  # everyone with usage or output in the period
+    rows: list[LineRow]  # everyone with usage or output in the period
     totals: PeriodTotals
     previous: PeriodTotals
 
@@ -262,7 +295,7 @@ def group_figures(
     cap: int = DEFAULT_CAP,
     aside: ReadsAside | None = None,
 ) -> GroupFigures:
-    """The lines and both periods' totals, over one per-person-week aggregate of both periods: one statement, or,
+    """The rows and both periods' totals, over one per-person-week aggregate of both periods: one statement, or,
     when `aside` reads concurrently (bot/db/reads_aside.py), the period before's totals read there while this
     session reads the period's (two statements: planned twice, which a small group's report feels).
 
@@ -271,16 +304,16 @@ def group_figures(
     """
     start = period[0].start
     if aside is None or not aside.concurrent:
-        lines, totals = _period_figures(session, [*before, *period], start, group, cap, with_lines=True)
+        rows, totals = _period_figures(session, [*before, *period], start, group, cap, with_lines=True)
     else:
         previous = aside.ask(lambda s: _period_figures(s, before, start, group, cap, with_lines=False)[1])
-        lines, totals = _period_figures(session, period, start, group, cap, with_lines=True)
+        rows, totals = _period_figures(session, period, start, group, cap, with_lines=True)
         totals = {**previous.get(), **totals}
     people = next((found.people for found in totals.values()), None)
     if people is None:  # nobody had usage or output in either period: the headcount alone
         people = int(session.scalar(select(_headcount(group))) or 0)
     nothing = PeriodTotals(people, 0, 0, Decimal(0), 0, Decimal(0), Decimal(0))
-    return GroupFigures(lines, totals.get(1, nothing), totals.get(2, nothing))
+    return GroupFigures(rows, totals.get(1, nothing), totals.get(2, nothing))
 
 
 def _headcount(group: Group) -> Any:
@@ -294,37 +327,29 @@ def _headcount(group: Group) -> Any:
 
 def _period_figures(
     session: Session, weeks: list[IsoWeek], period_start: date, group: Group, cap: int, *, with_lines: bool
-) -> tuple[list[PersonLine], dict[int, PeriodTotals]]:
-    """Lines (`with_lines`: of the weeks from `period_start`) and totals per period (1: from `period_start`, 2:
+) -> tuple[list[LineRow], dict[int, PeriodTotals]]:
+    """Rows (`with_lines`: of the weeks from `period_start`) and totals per period (1: from `period_start`, 2:
     before it) of `weeks`, in one statement. A period without usage or output has no totals."""
     statement = _period_statement(
         tuple(weeks), period_start, group.kind, cap, session.get_bind().dialect.name, with_lines=with_lines
     )
-    person_lines: list[PersonLine] = []
+    rows: list[LineRow] = []
     periods: dict[int, PeriodTotals] = {}
-    for (
-        kind,
-        pid,
-        name,
-        slack_id,
-        team,
-        in_org,
-        active,
-        tokens,
-        spend,
-        days,
-        artifacts,
-        units,
-        evidenced,
-    ) in session.execute(statement, group.parameters):
+    for kind, *figures, evidenced in session.execute(statement, group.parameters).all():
         if kind == 0:
-            stats = PersonWeek(pid, int(tokens), Decimal(spend), int(days), int(artifacts), Decimal(units))
-            person_lines.append(PersonLine(pid, name, slack_id, team, bool(in_org), bool(active), stats))
+            rows.append(LineRow._make(figures))
         else:  # a period's totals: active people where the id goes, the headcount where active days go
+            active, _, _, _, _, _, tokens, spend, people, artifacts, units = figures
             periods[kind] = PeriodTotals(
-                int(days), int(pid), int(tokens), Decimal(spend), int(artifacts), Decimal(units), Decimal(evidenced)
+                int(people),
+                int(active),
+                int(tokens),
+                Decimal(spend),
+                int(artifacts),
+                Decimal(units),
+                Decimal(evidenced),
             )
-    return person_lines, periods
+    return rows, periods
 
 
 @lru_cache(maxsize=64)
@@ -539,24 +564,24 @@ def team_report(
         flags_answer = aside.ask(lambda s: group_flags(s, group, last_week, settings))
         code_answer = aside.ask(lambda s: code_and_seat_totals(s, period, group, today))
         figures = group_figures(session, period, before, group, cap=cap, aside=aside)
-        lines = figures.lines
-        used = {line.person_id for line in lines if line.stats.tokens > 0}  # flagged: people who used AI
+        rows = figures.rows
+        used = {row.person_id for row in rows if row.tokens > 0}  # flagged: people who used AI
         found = flags_answer.get() if used else {}  # read in turn, not at all when nobody used AI
         code = code_answer.get()
-    ranked_stats = rank([line.stats for line in lines], settings.rank_by)
-    by_id = {line.person_id: line for line in lines}
-    builders = [
-        by_id[s.person_id]
-        for s in ranked_stats
-        if s.artifacts > 0 and by_id[s.person_id].in_org and by_id[s.person_id].active
-    ][:TOP_BUILDERS]
-    flagged = [(by_id[pid], flags) for pid, flags in found.items() if flags and pid in used]
+    # Lines only for the people the report shows: ranking or listing every person of a large group would cost
+    # more than its statement. The top builders: output in the period, still in the organisation.
+    candidates = (row for row in rows if row.artifacts > 0 and row.in_org and row.active)
+    best = heapq.nsmallest(TOP_BUILDERS, candidates, key=lambda row: rank_key(row.stats(), settings.rank_by))
+    builders = [row.line() for row in best]
+    flagged_ids = {pid for pid, flags in found.items() if flags and pid in used}
+    flagged = [(row.line(), found[row.person_id]) for row in rows if row.person_id in flagged_ids]
     flagged.sort(key=lambda item: (-item[0].stats.spend_usd, item[0].person_id))
     flagged_count = len(flagged)
     del flagged[FLAGGED_LISTED:]  # a kept report of 85,000 people holds 15 of its thousands flagged, not all
     table = None
-    if len(lines) <= TABLE_LIMIT:
-        order = {s.person_id: i for i, s in enumerate(ranked_stats)}
+    if len(rows) <= TABLE_LIMIT:
+        lines = [row.line() for row in rows]
+        order = {s.person_id: i for i, s in enumerate(rank([line.stats for line in lines], settings.rank_by))}
         table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
     return TeamReport(
         group_label=group.label,
@@ -567,7 +592,7 @@ def team_report(
         flagged=flagged,
         flagged_count=flagged_count,
         table=table,
-        people_with_numbers=len(lines),
+        people_with_numbers=len(rows),
         code_commits=code.commits,
         code_pull_requests=code.pull_requests,
         cursor_requests=code.cursor_requests,

@@ -27,7 +27,7 @@ def _figures(sessions, group: Group):
     with sessions() as session:
         figures = group_figures(session, period, weeks_ending(LAST.previous(2), 2), group, cap=3)
         code = code_and_seat_totals(session, period, group, LAST.end)
-    return sorted((line.person_id, line.stats) for line in figures.lines), figures.totals, figures.previous, code
+    return sorted((row.person_id, row.stats()) for row in figures.rows), figures.totals, figures.previous, code
 
 
 def _clear() -> None:

@@ -225,7 +225,7 @@ def _check_every_manager(sessions, settings, computed) -> None:
             before = _reference(session, manager, settings.max_counted_artifacts, BEFORE)
             before.pop("seen")
             figures = group_figures(session, PERIOD, BEFORE, group, cap=settings.max_counted_artifacts)
-            seen = {line.person_id for line in figures.lines}
+            seen = {row.person_id for row in figures.rows}
         assert kept == fresh == first
         assert seen == reference.pop("seen") and kept.people_with_numbers == len(seen)
         if kept.table is not None:
