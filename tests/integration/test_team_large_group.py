@@ -1,14 +1,17 @@
-"""A group too large for a table: its report turns only the people it shows into lines.
+"""A group too large for a table: its figures, and the people its report shows.
 
-`team_report` ranks only the people with output for its top builders (a heap of five) and builds lines only for
-the flagged, instead of ranking and listing everyone. Checked here against the slow reference, on a random
-group of 70 with ties, people who left and people with spend but nothing to show: ranking every person's line
-and picking the builders and the flagged from it gives the same report.
+`team_report` sums each person's usage and counted output in two per-person aggregates, ranks only the people
+with output for its top builders (a heap of five) and builds lines only for the flagged. Checked here on a
+random group of 70 (ties, people who left, weeks with spend and nothing to show, weeks whose output counts no
+work units, more artifacts than the cap): every person's figures and both periods' totals against sums of the
+rows as written, and the builders and the flagged against ranking every person's line.
 """
 
 from __future__ import annotations
 
 import random
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -30,7 +33,55 @@ WEEKS = 4
 PEOPLE = 70
 
 
-def _organisation(rt, tmp_path, rng: random.Random) -> dict[str, int]:
+@dataclass
+class Written:
+    """What the test wrote, per person and week: (tokens, spend) and the artifacts' work units in creation order."""
+
+    ids: dict[str, int]
+    usage: dict[tuple[int, IsoWeek], tuple[int, Decimal]] = field(default_factory=dict)
+    units: dict[tuple[int, IsoWeek], list[Decimal]] = field(default_factory=lambda: defaultdict(list))
+    gone: set[int] = field(default_factory=set)  # deactivated or out of the organisation
+
+    def totals(self, weeks: list[IsoWeek], cap: int) -> dict[str, object]:
+        """The period's totals summed from the rows: the slow reference."""
+        members = [pid for email, pid in self.ids.items() if email != "boss@example.com"]
+        active, tokens, spend, artifacts, work_units, evidenced = set(), 0, Decimal(0), 0, Decimal(0), Decimal(0)
+        for pid in members:
+            for week in weeks:
+                used = self.usage.get((pid, week))
+                counted = self.units.get((pid, week), [])[:cap]
+                if used:
+                    active.add(pid)
+                    tokens += used[0]
+                    spend += used[1]
+                artifacts += len(counted)
+                work_units += sum(counted, Decimal(0))
+                if used and sum(counted, Decimal(0)) > 0:
+                    evidenced += used[1]
+        return {
+            "people": len(members) - len(self.gone),
+            "active_people": len(active),
+            "tokens": tokens,
+            "spend_usd": spend,
+            "artifacts": artifacts,
+            "work_units": work_units,
+            "evidenced_spend_usd": evidenced,
+        }
+
+    def person(self, pid: int, weeks: list[IsoWeek], cap: int) -> tuple[int, Decimal, int, int, Decimal]:
+        """One person's (tokens, spend, active days, counted artifacts, counted work units) over `weeks`."""
+        used = [self.usage[pid, week] for week in weeks if (pid, week) in self.usage]
+        counted = [self.units.get((pid, week), [])[:cap] for week in weeks]
+        return (
+            sum(t for t, _ in used),
+            sum((s for _, s in used), Decimal(0)),
+            len(used),
+            sum(len(c) for c in counted),
+            sum((sum(c, Decimal(0)) for c in counted), Decimal(0)),
+        )
+
+
+def _organisation(rt, tmp_path, rng: random.Random) -> Written:
     people = tmp_path / "people.csv"
     rows = ["email,name,team,manager_email,slack_user_id,timezone", "boss@example.com,Boss,Lead,,UBOSS,"]
     rows += [f"p{i}@example.com,Person {i},Core,boss@example.com,UP{i}," for i in range(PEOPLE)]
@@ -38,6 +89,7 @@ def _organisation(rt, tmp_path, rng: random.Random) -> dict[str, int]:
     load_people(rt.sessions, people)
     with rt.sessions.begin() as session:
         ids = dict(session.execute(select(Person.email, Person.id)).all())
+        written = Written(ids)
         window = weeks_ending(W47, 8)  # the flags' trailing weeks, and the period before
         for i in range(PEOPLE):
             person_id = ids[f"p{i}@example.com"]
@@ -46,13 +98,15 @@ def _organisation(rt, tmp_path, rng: random.Random) -> dict[str, int]:
                     continue  # a week without AI
                 # Few distinct amounts, so that ties on work units, cost and tokens happen.
                 cost = Decimal(rng.choice((0, 20, 60, 60, 300)))
+                tokens = rng.choice((0, 50_000, 100_000))
+                written.usage[person_id, week] = (tokens, cost)
                 session.add(
                     UsageDaily(
                         person_id=person_id,
                         day=week.start + timedelta(days=rng.randrange(5)),
                         provider="openai",
                         model="gpt-4o-test",
-                        input_tokens=rng.choice((0, 50_000, 100_000)),
+                        input_tokens=tokens,
                         output_tokens=0,
                         cost_usd=cost,
                         cost_source="reported",
@@ -61,6 +115,8 @@ def _organisation(rt, tmp_path, rng: random.Random) -> dict[str, int]:
                     )
                 )
                 for n in range(rng.choice((0, 0, 1, 1, 2, 4))):  # four: more than the counted cap
+                    units = Decimal(rng.choice(("0", "0.5", "1", "1", "2")))  # 0: output that counts no units
+                    written.units[person_id, week].append(units)
                     session.add(
                         Artifact(
                             person_id=person_id,
@@ -68,7 +124,7 @@ def _organisation(rt, tmp_path, rng: random.Random) -> dict[str, int]:
                             title=f"tool {i}-{week}-{n}",
                             description="a tool for the team",
                             kind="tool",
-                            work_units=Decimal(rng.choice(("0.5", "1", "1", "2"))),
+                            work_units=units,
                             work_units_source="estimate",
                             created_at=NOW + timedelta(minutes=n),
                             updated_at=NOW + timedelta(minutes=n),
@@ -77,20 +133,22 @@ def _organisation(rt, tmp_path, rng: random.Random) -> dict[str, int]:
         rebuild_usage_weekly(session)
         # Builders who left, or were deactivated, are not top builders however much they made.
         gone = rng.sample(range(PEOPLE), 12)
+        written.gone = {ids[f"p{i}@example.com"] for i in gone}
         session.execute(
             update(Person).where(Person.email.in_([f"p{i}@example.com" for i in gone[:6]])).values(active=False)
         )
         session.execute(
             update(Person).where(Person.email.in_([f"p{i}@example.com" for i in gone[6:]])).values(in_org=False)
         )
-    return ids
+    return written
 
 
 @pytest.mark.parametrize(("seed", "rank_by"), [(1, "work_units"), (2, "work_units"), (3, "spend"), (4, "tokens")])
 def test_a_large_groups_builders_and_flagged_are_those_of_ranking_everyone(
     rt, tmp_path, database_url, slack, seed, rank_by
 ):
-    ids = _organisation(rt, tmp_path, random.Random(seed))
+    written = _organisation(rt, tmp_path, random.Random(seed))
+    ids = written.ids
     settings = make_settings(database_url, slack, rank_by=rank_by, nudge_min_spend_usd="50")
     group = Group.tree(ids["boss@example.com"], "your team")
     period, before = weeks_ending(W47, WEEKS), weeks_ending(W47.previous(WEEKS), WEEKS)
@@ -101,6 +159,15 @@ def test_a_large_groups_builders_and_flagged_are_those_of_ranking_everyone(
         members = [pid for email, pid in ids.items() if email != "boss@example.com"]
         flags = flags_for_people(session, members, W47, settings, idle_seat_flags=False)
     assert len(lines) > TABLE_LIMIT and report.table is None, "the group is too large for a table"
+    # The figures: each person's, and both periods' totals, as the rows written add up.
+    cap = settings.max_counted_artifacts
+    for line in lines:
+        assert tuple(line.stats)[1:6] == written.person(line.person_id, period, cap), line.name
+    assert {line.person_id for line in lines} == {
+        pid for pid in written.ids.values() if any(written.person(pid, period, cap))
+    }
+    assert vars(report.totals) == written.totals(period, cap)
+    assert vars(report.previous) == written.totals(before, cap)
     by_id = {line.person_id: line for line in lines}
     ranked = [by_id[stats.person_id] for stats in rank([line.stats for line in lines], settings.rank_by)]
     builders = [line for line in ranked if line.stats.artifacts > 0 and line.in_org and line.active]
