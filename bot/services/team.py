@@ -309,7 +309,7 @@ def group_figures(
     cap: int = DEFAULT_CAP,
     aside: ReadsAside | None = None,
 ) -> GroupFigures:
-    """The rows and both periods' totals, over one per-person-week aggregate of both periods: one statement, or,
+    """The rows and both periods' totals, over each person's sums of both periods: one statement, or,
     when `aside` reads concurrently (bot/db/reads_aside.py), the period before's totals read there while this
     session reads the period's (two statements: planned twice, which a small group's report feels).
 
