@@ -25,9 +25,7 @@ def digest(args: argparse.Namespace) -> int:
             f"{IsoWeek.last_complete(now, rt.settings.zone)}); `--dry-run` shows {week} so far"
         )
     if not args.dry_run:
-        rt.require_slack()
-        if not rt.settings.digest_channel:
-            raise CommandError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
+        rt.require_slack()  # and run_digest, before anything else, BUILDBOARD_DIGEST_CHANNEL
     from bot.domain.titles import TitleRulesError
     from bot.services.digest import run_digest
 

@@ -27,7 +27,7 @@ from bot.db import job_runs as runs
 from bot.jobs.leader import LeaderElector, LeaderLease
 from bot.jobs.tasks import JOBS, JobSpec
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings import NotConfigured, Settings
 from bot.slack.delivery import default_worker_id
 
 log = logging.getLogger(__name__)
@@ -207,6 +207,13 @@ class JobScheduler:
             runs.record_start(rt.sessions, spec.name, rt.clock())
             try:
                 outcome = spec.run(rt)
+            except NotConfigured as exc:
+                # A setting the job needs is unset (`serve` runs without, say, BUILDBOARD_DIGEST_CHANNEL): one
+                # line saying what to set, no traceback. A run all the same, as "GitHub not configured" is, so
+                # that each start does not catch it up again.
+                log.warning("job %s did nothing: %s", spec.name, exc, extra={"job": spec.name})
+                runs.record_success(rt.sessions, spec.name, rt.clock())
+                return
             except Exception as exc:
                 log.exception("job %s failed", spec.name, extra={"job": spec.name})
                 runs.record_error(rt.sessions, spec.name, rt.clock(), runs.describe_failure(exc))

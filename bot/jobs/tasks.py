@@ -44,10 +44,6 @@ def weekly_digest(rt: Runtime) -> str:
     """The digest of the last complete week in BUILDBOARD_TIMEZONE, once per channel and week."""
     from bot.services.digest import run_digest
 
-    if not rt.settings.digest_channel:
-        # An operator's missing setting, as the other jobs report theirs: one line in the log, no traceback
-        # (`serve` runs without it; the job also runs once on start when no process led at its hour).
-        return "BUILDBOARD_DIGEST_CHANNEL is not set: no digest posted (set it to the channel id, like C0123456789)"
     now = rt.clock()
     week = IsoWeek.last_complete(now, rt.settings.zone)
     outcome = run_digest(rt.sessions, rt.sender, rt.settings, week=week, now=now, llm=rt.llm)

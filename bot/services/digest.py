@@ -46,7 +46,7 @@ from bot.services.seats import seat_cost_total
 from bot.services.stats import DEFAULT_CAP, org_weeks, output_weeks, people_by_id
 from bot.services.story import stored_story, tell_week
 from bot.services.titles import award_week, rules_for, stored_awards, titles_for_week
-from bot.settings import Settings
+from bot.settings import NotConfigured, Settings
 
 log = logging.getLogger(__name__)
 
@@ -411,7 +411,7 @@ def run_digest(
     """
     channel = settings.digest_channel
     if not channel and not dry_run:
-        raise ValueError("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
+        raise NotConfigured("BUILDBOARD_DIGEST_CHANNEL is not set: set it to the channel id (like C0123456789)")
     with session_factory() as session:
         posted = outbox.find(session, digest_key(channel, week)) if channel else None
     story = None

@@ -283,6 +283,12 @@ def test_digest_refuses_the_current_and_future_weeks_unless_dry_run(tmp_path):
     assert dry.stdout.startswith(f"{current} so far")
 
 
+def test_digest_without_its_channel_says_what_to_set(tmp_path):
+    """The scheduled job and the command read the same refusal (bot/services/digest.py: run_digest)."""
+    upgraded(tmp_path)
+    one_line_failure(bb(tmp_path, "digest", **TOKENS), "BUILDBOARD_DIGEST_CHANNEL is not set", "C0123456789")
+
+
 # --- read-only commands on a SQLite file that is not there -----------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """The scheduled jobs themselves, run in-process: each does its work once, and job_runs records it."""
 
+import logging
+
 from sqlalchemy import select
 
 from bot.db.leases import current_leader
@@ -27,15 +29,28 @@ def test_weekly_jobs_are_idempotent(rt, slack):
     assert isinstance(retention(rt), str)
 
 
-def test_the_digest_job_without_a_channel_says_so_in_one_line(settings, engine, sessions, slack):
+def test_a_job_whose_setting_is_missing_says_so_in_one_line(settings, engine, sessions, slack, caplog):
     """`serve` runs without BUILDBOARD_DIGEST_CHANNEL; its digest job (also run once on start when no process led
-    at its hour) says what to set instead of failing with a traceback, and posts nothing."""
+    at its hour) logs what to set in one line, without a traceback, posts nothing, and counts as run (a start
+    does not catch it up again)."""
     runtime = Runtime(settings.model_copy(update={"digest_channel": None}), clock=lambda: NOW)
     runtime.__dict__["engine"], runtime.__dict__["sessions"] = engine, sessions
     load_org(sessions)
-    outcome = weekly_digest(runtime)
-    assert outcome.startswith("BUILDBOARD_DIGEST_CHANNEL is not set") and "\n" not in outcome
+    scheduler = JobScheduler(runtime, holder="replica-a")
+    scheduler.scheduler.start(paused=True)
+    try:
+        scheduler.elector._tick()  # leads
+        with caplog.at_level(logging.INFO, logger="bot.jobs.schedule"):
+            scheduler._runner(next(spec for spec in JOBS if spec.name == "digest"))()
+    finally:
+        scheduler.scheduler.shutdown(wait=True)
+    [record] = [r for r in caplog.records if "job digest" in r.getMessage()]
+    assert record.getMessage().startswith("job digest did nothing: BUILDBOARD_DIGEST_CHANNEL is not set")
+    assert record.exc_info is None and "\n" not in record.getMessage()
     assert not slack.messages_in(DIGEST_CHANNEL)
+    with sessions() as session:
+        run = session.get(JobRun, "digest")
+        assert run.last_success_at is not None and run.last_error is None
 
 
 def test_only_the_lease_holder_runs_jobs_and_job_runs_records_them(rt, slack):
