@@ -23,6 +23,7 @@ org chart's table lock or the rollup's advisory lock).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, inspect
@@ -115,17 +116,23 @@ _READ_ONLY = re.compile(
 )
 
 
-def counted_writes(statement: str) -> list[str]:
-    """The tables this SQL statement writes that a figure can read ("" for a write this parser cannot read)."""
+@lru_cache(maxsize=1024)
+def counted_writes(statement: str) -> tuple[str, ...]:
+    """The tables this SQL statement writes that a figure can read ("" for a write this parser cannot read).
+
+    Asked of every statement every engine runs; kept per statement text, which SQLAlchemy hands over as the
+    same string each time it runs a compiled statement: a team report's 15,000-character statement begins
+    with `WITH`, and searching all of it for a write was about 0.2 ms of each report.
+    """
     body = statement[_COMMENTS.match(statement).end() :]  # type: ignore[union-attr]  # the pattern always matches
     if re.match(r"WITH\b", body, re.I):
-        return [name.lower() for name in _WRITE_IN_WITH.findall(body) if name.lower() not in UNCOUNTED_TABLES]
+        return tuple(name.lower() for name in _WRITE_IN_WITH.findall(body) if name.lower() not in UNCOUNTED_TABLES)
     if _READ_ONLY.match(body):
-        return []
+        return ()
     write = _WRITE.match(body)
     if write is None:
-        return [""]  # a CREATE TABLE, a statement this parser does not know: counted, to be safe
-    return [] if write.group(1).lower() in UNCOUNTED_TABLES else [write.group(1).lower()]
+        return ("",)  # a CREATE TABLE, a statement this parser does not know: counted, to be safe
+    return () if write.group(1).lower() in UNCOUNTED_TABLES else (write.group(1).lower(),)
 
 
 def writes_figures(statement: str) -> bool:
