@@ -7,7 +7,7 @@ a tree of thousands of people costs the same handful of aggregate queries as a t
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property, lru_cache
@@ -90,16 +90,20 @@ class Group:
     label: str
     root_id: int | None = None  # tree: the manager; person: the person
     team_key: str | None = None  # team: the team's key
+    size: int | None = field(default=None, compare=False)  # how many people, when already counted
 
     @classmethod
-    def tree(cls, manager_id: int, label: str) -> Group:
-        """Everyone below the manager (not the manager: their own numbers are `/buildboard me`)."""
-        return cls("tree", label, root_id=manager_id)
+    def tree(cls, manager_id: int, label: str, size: int | None = None) -> Group:
+        """Everyone below the manager (not the manager: their own numbers are `/buildboard me`).
+
+        `size`: the count of everyone below them (authority.reports_count), when the caller has it.
+        """
+        return cls("tree", label, root_id=manager_id, size=size)
 
     @classmethod
-    def team(cls, key: str, label: str) -> Group:
+    def team(cls, key: str, label: str, size: int | None = None) -> Group:
         """Everyone whose team has `key` (bot.domain.text.team_key)."""
-        return cls("team", label, team_key=key)
+        return cls("team", label, team_key=key, size=size)
 
     @classmethod
     def person(cls, person_id: int, label: str) -> Group:
@@ -191,10 +195,11 @@ def resolve_group(
 ) -> tuple[Group | None, Refusal | None]:
     """The group `target` names, if the viewer may see all of it; otherwise a refusal saying what they may do."""
     if target.is_default:
-        if viewer.person_id is not None and authority.reports_count(session, viewer.person_id):
+        size = authority.reports_count(session, viewer.person_id) if viewer.person_id is not None else 0
+        if viewer.person_id is not None and size:
             me = session.get(Person, viewer.person_id)
             label = f"{(me.name if me else None) or 'Your'}'s team (everyone below you)"
-            return Group.tree(viewer.person_id, label), None
+            return Group.tree(viewer.person_id, label, size), None
         if viewer.is_admin:
             return Group.everyone(), None
         return None, Refusal(
@@ -208,23 +213,25 @@ def resolve_group(
         # The manager must be visible too: their team alone could be the caller themselves (carol asking for bob's).
         if not authority.may_see(session, viewer, [person.id]):
             return None, _not_yours("that person's team", session, viewer)
-        if not authority.reports_count(session, person.id):
+        size = authority.reports_count(session, person.id)
+        if not size:
             return None, Refusal(
                 f"Nobody reports to {escape(person.name or 'that person')} in Buildboard's people file, so there is "
                 "no team to show. " + _suggestions(session, viewer)
             )
-        group = Group.tree(person.id, f"{person.name or 'Their'}'s team (everyone below them)")
+        group = Group.tree(person.id, f"{person.name or 'Their'}'s team (everyone below them)", size)
     else:
         assert target.team_name is not None
         key = team_key(target.team_name)
         assert key is not None  # a name gives a key
-        if not group_size(session, Group.team(key, "")):
+        size = group_size(session, Group.team(key, ""))
+        if not size:
             return None, Refusal(
                 f"There is no team called *{escape(target.team_name)}* in the people file. "
                 + _suggestions(session, viewer)
             )
         canonical = session.scalar(select(Person.team).where(Person.team_key == key).limit(1))
-        group = Group.team(key, f"Team {canonical}")
+        group = Group.team(key, f"Team {canonical}", size)
     assert group.members is not None  # only the default target (handled above) means everyone
     if not authority.may_see(session, viewer, group.members):
         return None, _not_yours("that person's team" if target.user_id else "that team", session, viewer)
@@ -604,7 +611,10 @@ PEOPLE_READ_ASIDE = 2_000
 
 
 def group_size(session: Session, group: Group) -> int:
-    """How many people the group holds (one count over its member subquery: the closure's index for a tree)."""
+    """How many people the group holds: its `size` when resolving it counted them, else one count over its member
+    subquery (the closure's index for a tree)."""
+    if group.size is not None:
+        return group.size
     return int(session.scalar(select(func.count()).select_from(group.member_ids.subquery("members"))) or 0)
 
 
