@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import CompoundSelect, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Nudge, UsageWeekly
@@ -26,43 +26,55 @@ def flag_window(week: IsoWeek, settings: Settings) -> list[IsoWeek]:
     return weeks_ending(week, max(settings.unexplained_weeks, SPIKE_TRAILING_WEEKS + 1))
 
 
-def evidence_statements(people: Collection[int] | AnySelect, starts: Sequence[date]) -> tuple[Any, Any, Any]:
-    """The three reads behind the flags of `people` over the weeks starting on `starts`: spend per person-week,
-    artifacts per person-week, and the weeks answered "nothing to show yet"."""
-    spend = select(UsageWeekly.person_id, UsageWeekly.week_start, UsageWeekly.cost_usd).where(
+# What a row of evidence_statement is about (its first column).
+SPEND, ARTIFACTS, NOTHING_TO_SHOW = 1, 2, 3
+EvidenceRead = CompoundSelect[*tuple[Any, ...]]  # evidence_statement's rows
+
+
+def evidence_statement(people: Collection[int] | AnySelect, starts: Sequence[date]) -> EvidenceRead:
+    """The read behind the flags of `people` over the weeks starting on `starts`, as rows (what, person_id,
+    week_start, value): SPEND a person-week's spend, ARTIFACTS how many artifacts they shared that week,
+    NOTHING_TO_SHOW a week they answered "nothing to show yet".
+
+    One statement, not one per kind of evidence: a small team's report is a dozen short statements, and on a
+    busy server each round trip to the database waits for the interpreter again when it comes back.
+    """
+    amount = UsageWeekly.cost_usd.type
+    spend = select(literal(SPEND), UsageWeekly.person_id, UsageWeekly.week_start, UsageWeekly.cost_usd).where(
         among(UsageWeekly.person_id, people), UsageWeekly.week_start.in_(starts)
     )
     artifacts = (
-        select(Artifact.person_id, Artifact.week_start, func.count())
+        select(literal(ARTIFACTS), Artifact.person_id, Artifact.week_start, cast(func.count(), amount))
         .where(among(Artifact.person_id, people), Artifact.week_start.in_(starts))
         .group_by(Artifact.person_id, Artifact.week_start)
     )
-    reasons = select(Nudge.person_id, Nudge.week_start).where(
+    reasons = select(literal(NOTHING_TO_SHOW), Nudge.person_id, Nudge.week_start, literal(Decimal(0), amount)).where(
         among(Nudge.person_id, people), Nudge.week_start.in_(starts), Nudge.status == "nothing_to_show"
     )
-    return spend, artifacts, reasons
+    return union_all(spend, artifacts, reasons)
 
 
 def flags_from_evidence(
     session: Session,
-    statements: tuple[Any, Any, Any],
+    statement: EvidenceRead,
     window: list[IsoWeek],
     settings: Settings,
     parameters: Mapping[str, Any] | None = None,
 ) -> dict[int, list[Flag]]:
-    """Unexplained-spend and spike flags on the last week of `window`, from evidence_statements' three reads
-    (run with `parameters`: a statement built once for a kind of group takes the group's)."""
-    spend_read, artifacts_read, reasons_read = statements
+    """Unexplained-spend and spike flags on the last week of `window`, from evidence_statement's rows (run with
+    `parameters`: a statement built once for a kind of group takes the group's)."""
     index = {w.start: i for i, w in enumerate(window)}
     spend: dict[int, dict[int, Decimal]] = defaultdict(dict)
     artifacts: dict[int, dict[int, int]] = defaultdict(dict)
     reasons: dict[int, set[int]] = defaultdict(set)
-    for person_id, week_start, total in session.execute(spend_read, parameters):
-        spend[person_id][index[week_start]] = Decimal(total or 0)
-    for person_id, week_start, count in session.execute(artifacts_read, parameters):
-        artifacts[person_id][index[week_start]] = int(count)
-    for person_id, week_start in session.execute(reasons_read, parameters):
-        reasons[person_id].add(index[week_start])
+    for what, person_id, week_start, value in session.execute(statement, parameters):
+        week = index[week_start]
+        if what == SPEND:
+            spend[person_id][week] = Decimal(value or 0)
+        elif what == ARTIFACTS:
+            artifacts[person_id][week] = int(value)
+        else:
+            reasons[person_id].add(week)
     threshold = settings.nudge_min_spend_usd
     found: dict[int, list[Flag]] = {}
     last, zero, none = len(window) - 1, Decimal(0), frozenset[int]()
@@ -88,11 +100,11 @@ def flags_for_people(
     """Unexplained-spend, spike and idle-seat flags on `week` for each person (only people with a flag are in
     the answer). Never public: managers, admins and the person only.
 
-    `people` is a list of ids (sent as one parameter) or a SELECT of ids: three statements
-    whatever their number.
+    `people` is a list of ids (sent as one parameter) or a SELECT of ids: one statement for the spend, artifacts
+    and answers whatever their number, then the idle seats.
     """
     window = flag_window(week, settings)
-    found = flags_from_evidence(session, evidence_statements(people, [w.start for w in window]), window, settings)
+    found = flags_from_evidence(session, evidence_statement(people, [w.start for w in window]), window, settings)
     if not idle_seat_flags:  # a team report lists its idle seats with their cost instead
         return found
     # Seats unused for BUILDBOARD_IDLE_SEAT_DAYS, judged on the week's last day.

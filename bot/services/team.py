@@ -61,7 +61,7 @@ from bot.services.artifacts import artifact_view
 from bot.services.audit import record_view
 from bot.services.authority import Viewer
 from bot.services.code_activity import COPILOT, CURSOR
-from bot.services.flags import evidence_statements, flag_window, flags_for_people, flags_from_evidence
+from bot.services.flags import EvidenceRead, evidence_statement, flag_window, flags_for_people, flags_from_evidence
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.seats import idle_seats
 from bot.services.stats import DEFAULT_CAP
@@ -487,15 +487,15 @@ def _period_statement(weeks: tuple[IsoWeek, ...], period_start: date, kind: str,
 def group_flags(session: Session, group: Group, week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
     """Flags of the group's people, the group given to SQL as its member subquery (idle seats are listed apart)."""
     window = flag_window(week, settings)
-    statements = _flag_statements(tuple(w.start for w in window), group.kind)
-    return flags_from_evidence(session, statements, window, settings, group.parameters)
+    statement = _flag_statement(tuple(w.start for w in window), group.kind)
+    return flags_from_evidence(session, statement, window, settings, group.parameters)
 
 
 @lru_cache(maxsize=64)
-def _flag_statements(starts: tuple[date, ...], kind: str) -> tuple[Any, Any, Any]:
-    """group_flags' three reads for every group of `kind` (run with the group's `parameters`), built once per
-    window, as _period_statement is: building them was about 1 ms of a small group's report."""
-    return evidence_statements(Group.like(kind).member_ids, starts)
+def _flag_statement(starts: tuple[date, ...], kind: str) -> EvidenceRead:
+    """group_flags' read for every group of `kind` (run with the group's `parameters`), built once per window,
+    as _period_statement is: building it was about 1 ms of a small group's report."""
+    return evidence_statement(Group.like(kind).member_ids, starts)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ The statements behind a report's lines and totals (bot/services/team.py: _period
 seat totals (_code_and_seat_statement) are kept per period and kind of group, and a group's members are bind
 parameters (GROUP_ROOT, GROUP_TEAM_KEY). Checked here: figures computed with a statement first built for another
 group equal the same figures computed with a statement built for them alone, for managers' trees, teams and
-one person, and differ from the other group's. The flags' three reads (_flag_statements) are checked the same
-way in test_team_large_group.py, whose random organisation has people to flag.
+one person, and differ from the other group's. The flags' read (_flag_statement) is checked the same way in
+test_team_large_group.py, whose random organisation has people to flag.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from bot.services.team import (
     TABLE_LIMIT,
     TOP_BUILDERS,
     Group,
-    _flag_statements,
+    _flag_statement,
     group_figures,
     group_flags,
     team_report,
@@ -191,19 +191,19 @@ def test_a_large_groups_builders_and_flagged_are_those_of_ranking_everyone(
 
 
 def test_a_groups_flags_are_read_with_statements_built_once_for_its_kind(rt, tmp_path, database_url, slack):
-    """group_flags' three reads are built once per window and kind of group, and run with each group's
-    parameters: a person's flags read with the statements first built for another person are their own."""
+    """group_flags' read is built once per window and kind of group, and run with each group's parameters: a
+    person's flags read with the statement first built for another person are their own."""
     written = _organisation(rt, tmp_path, random.Random(5))
     settings = make_settings(database_url, slack, nudge_min_spend_usd="50")
     members = [pid for email, pid in written.ids.items() if email != "boss@example.com"]
     with rt.sessions() as session:
         everyone = flags_for_people(session, members, W47, settings, idle_seat_flags=False)
         first, *_, last = sorted(everyone)  # two people with flags: the comparison says something
-        _flag_statements.cache_clear()
+        _flag_statement.cache_clear()
         theirs = group_flags(session, Group.person(first, "first"), W47, settings)
-        hits = _flag_statements.cache_info().hits
+        hits = _flag_statement.cache_info().hits
         reused = group_flags(session, Group.person(last, "last"), W47, settings)
-        assert _flag_statements.cache_info().hits == hits + 1, "the statements built for the first were reused"
+        assert _flag_statement.cache_info().hits == hits + 1, "the statement built for the first was reused"
         tree = group_flags(session, Group.tree(written.ids["boss@example.com"], "your team"), W47, settings)
     assert theirs == {first: everyone[first]} and reused == {last: everyone[last]}
     assert tree == everyone
