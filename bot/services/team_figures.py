@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import weakref
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, exists, select
 from sqlalchemy.orm import Session
@@ -79,22 +80,20 @@ def kept_report(
     found = _lookup(session, where, members)
     if found is None:  # the version's row is gone (a test emptied every table): nothing kept can be trusted
         return compute()
-    if found[1] is not None:
-        return report_from_json(found[1])
+    if found.report is not None:
+        return report_from_json(found.report)
     # Twenty managers asking for the same tree at once compute it once: the others wait for it here.
     lock = _lock_for((kind, key, last_week.start, weeks, variant))
     waited = not lock.acquire(blocking=False)
     if waited:
         lock.acquire()
     try:
-        version = found[0]
         if waited:
             found = _lookup(session, where, members)  # a new statement: sees what the thread that held the lock kept
             if found is None:
                 return compute()
-            version, kept = found
-            if kept is not None:
-                return report_from_json(kept)
+            if found.report is not None:
+                return report_from_json(found.report)
         report = compute()
         row = {
             "group_kind": kind,
@@ -102,20 +101,24 @@ def kept_report(
             "last_week_start": last_week.start,
             "weeks": weeks,
             "variant": variant,
-            "figures_version": version,
+            "figures_version": found.version,
             "report": report_to_json(report),
             "computed_at": now,
         }
-        _keep(session, row)
+        _keep(session, row, found.everyone_version)
     finally:
         lock.release()
     return report
 
 
-def _lookup(
-    session: Session, where: tuple[ColumnElement[bool], ...], members: AnySelect | None
-) -> tuple[int, str | None] | None:
-    """The current figures version and the kept report if it still holds (None: none kept, or stale).
+class Found(NamedTuple):
+    version: int  # the figures version now
+    everyone_version: int  # the version of the last write about everyone
+    report: str | None  # the kept report, if it still holds
+
+
+def _lookup(session: Session, where: tuple[ColumnElement[bool], ...], members: AnySelect | None) -> Found | None:
+    """The current figures versions and the kept report if it still holds (None: the versions' row is gone).
 
     A report kept before the last write about everyone is stale. One kept after it is stale only if a write
     since recorded one of the group's people in figures_changes (an artifact shared, an endorsement…).
@@ -129,40 +132,51 @@ def _lookup(
         .correlate(TeamFigures)
     )
     found = session.execute(
-        select(FiguresVersion.version, TeamFigures.report, changed)
+        select(FiguresVersion.version, FiguresVersion.everyone_version, TeamFigures.report, changed)
         .select_from(FiguresVersion)
         .outerjoin(TeamFigures, and_(TeamFigures.figures_version >= FiguresVersion.everyone_version, *where))
         .where(FiguresVersion.id == 1)
     ).first()
     if found is None:
         return None
-    version, report, stale = int(found[0]), found[1], bool(found[2])
-    return version, (None if stale else report)
+    version, everyone_version, report, stale = found
+    return Found(int(version), int(everyone_version), None if stale else report)
 
 
-def _keep(session: Session, row: dict[str, Any]) -> None:
+# Per database (engine): the last write about everyone whose stale entries this process has deleted.
+_pruned: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def _keep(session: Session, row: dict[str, Any], everyone_version: int) -> None:
     """Keep the report, committed at once (so threads waiting for it see it) when the caller's transaction allows.
 
     One entry per key, replaced; an entry computed at an older version only ever costs a recomputation.
     On SQLite a transaction that already wrote holds the file's write lock: the entry is then written in it.
     """
     bind = session.get_bind()
-    # Entries kept before the last write about everyone can never be read again: they go as a new one is kept.
-    everyone = select(FiguresVersion.everyone_version).where(FiguresVersion.id == 1).scalar_subquery()
-    stale = delete(TeamFigures).where(TeamFigures.figures_version < everyone)
+    # Entries kept before the last write about everyone can never be read again: they go as a new one is kept,
+    # the first time this process keeps one after that write (a DELETE on every keep was one more round trip
+    # of every report computed; entries nobody can read only take room until then).
+    stale = None
+    if _pruned.get(bind) != everyone_version:
+        stale = delete(TeamFigures).where(TeamFigures.figures_version < everyone_version)
     driver = session.connection().connection.dbapi_connection
     if isinstance(bind, Engine) and not (bind.dialect.name == "sqlite" and getattr(driver, "in_transaction", True)):
         with bind.begin() as connection:
-            connection.execute(stale)
+            if stale is not None:
+                connection.execute(stale)
             connection.execute(
                 upsert_statement(
                     bind.dialect.name, TeamFigures.__table__, key=KEY, update=VALUES, only_if_changed=False
                 ),
                 [row],
             )
-        return
-    session.execute(stale)
-    upsert(session, TeamFigures.__table__, [row], key=KEY, update=VALUES, only_if_changed=False)
+    else:
+        if stale is not None:
+            session.execute(stale)
+        upsert(session, TeamFigures.__table__, [row], key=KEY, update=VALUES, only_if_changed=False)
+    if stale is not None:
+        _pruned[bind] = everyone_version
 
 
 _locks: dict[tuple[Any, ...], threading.Lock] = {}

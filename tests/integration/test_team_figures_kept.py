@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 import bot.services.team as team_module
 from bot.db.models import Artifact, Endorsement, FiguresChange, FiguresVersion, Nudge, Person, TeamFigures, UsageDaily
@@ -344,6 +344,46 @@ def test_forgetting_someone_drops_every_kept_report_and_stale_ones_go_as_new_one
         erase(session, session.get(Person, member), now=NOW)
     with sessions.begin() as session:
         assert session.scalar(select(func.count()).select_from(TeamFigures)) == 0
+
+
+def test_stale_reports_go_once_per_write_about_everyone_not_with_every_report_kept(sessions, settings, engine):
+    """The first report kept after a write about everyone deletes the entries that write made stale; the reports
+    kept after it, at the same version, write only themselves."""
+    ids = _grow(sessions, random.Random(17), 16)
+    with sessions() as session:
+        managers = _managers(session)
+    assert len(managers) >= 3, "three reports to keep after each write"
+    deletes: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("DELETE FROM team_figures"):
+            deletes.append(statement)
+
+    def keep_all() -> list[str]:
+        deletes.clear()
+        for manager in managers:
+            with sessions.begin() as session:
+                team_answer(session, Viewer(manager, False), Target(), WEEKS, settings, now=NOW)
+        return list(deletes)
+
+    def write_about_everyone(cost: int) -> None:
+        with sessions.begin() as session:
+            email = session.get(Person, ids[-1]).email
+            _write_usage(session, [UsageRecord(LAST.start, email, "openai", "gpt-4o", 5_000, 500, cost_usd=Decimal(cost))])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        keep_all()
+        for cost in (3, 4):
+            write_about_everyone(cost)
+            assert len(keep_all()) == 1  # the first keep after the write, not every one
+            with sessions() as session:
+                everyone = session.get(FiguresVersion, 1).everyone_version
+                kept = session.scalars(select(TeamFigures.figures_version)).all()
+            assert len(kept) == len(managers) and min(kept) >= everyone  # the stale entries went
+            assert not keep_all(), "all kept: nothing computed, nothing deleted"
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 class _NoDms:
