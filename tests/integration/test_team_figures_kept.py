@@ -369,7 +369,9 @@ def test_stale_reports_go_once_per_write_about_everyone_not_with_every_report_ke
     def write_about_everyone(cost: int) -> None:
         with sessions.begin() as session:
             email = session.get(Person, ids[-1]).email
-            _write_usage(session, [UsageRecord(LAST.start, email, "openai", "gpt-4o", 5_000, 500, cost_usd=Decimal(cost))])
+            _write_usage(
+                session, [UsageRecord(LAST.start, email, "openai", "gpt-4o", 5_000, 500, cost_usd=Decimal(cost))]
+            )
 
     event.listen(engine, "before_cursor_execute", record)
     try:
