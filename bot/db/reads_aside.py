@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache, partial
 from typing import Generic, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.db.figures_version import wrote_figures
@@ -71,9 +71,17 @@ def engine_to_share(session: Session) -> Engine | None:
     if session.new or session.dirty or session.deleted:
         return None
     connection = session.connection()
-    if wrote_figures(connection) or connection.get_isolation_level() != "READ COMMITTED":
+    if wrote_figures(connection) or _isolation_level(connection) != "READ COMMITTED":
         return None
     return bind
+
+
+def _isolation_level(connection: Connection) -> str:
+    """The level the connection's transactions run at: the one its execution options ask for, else the server's
+    default (read once when the engine first connected). Not `get_isolation_level()`, which asks the server: one
+    more round trip of every team report computed on PostgreSQL."""
+    asked = connection.get_execution_options().get("isolation_level")
+    return str(asked or connection.default_isolation_level)
 
 
 @contextmanager

@@ -176,3 +176,22 @@ def test_worth_it_is_asked_only_where_reading_aside_is_possible(rt):
         with reads_aside(session, worth_it=worth_it) as aside:
             assert not aside.concurrent
     assert asked == []
+
+
+@pytest.mark.postgres_only
+def test_deciding_to_read_aside_asks_the_server_nothing(rt, monkeypatch):
+    """The transaction's isolation level comes from the connection's own options and the server's default read
+    at connect: asking the server (`SHOW transaction_isolation`) was one more round trip of every report."""
+    with rt.sessions() as session:
+        session.connection()  # connected: the server's default is known
+
+        def asked(*_args):
+            raise AssertionError("the isolation level was asked of the server")
+
+        monkeypatch.setattr(type(rt.engine.dialect), "get_isolation_level", asked)
+        with reads_aside(session) as aside:
+            assert aside.concurrent
+    with rt.sessions() as session:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        with reads_aside(session) as aside:
+            assert not aside.concurrent
