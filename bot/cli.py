@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from bot.commands.common import VERBOSITY, date_arg, week_arg
+from bot.commands.common import VERBOSITY, date_arg, quick_start, week_arg
 
 Arguments = Callable[[argparse.ArgumentParser], None]
 
@@ -338,6 +338,8 @@ def implementation(command: CliCommand) -> Callable[[argparse.Namespace], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command `argv` names; without `argv`, the process's own command line (and the process ends after)."""
+    if argv is None:
+        quick_start()
     try:
         return run_command(argv)
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.commands.common import CommandError
+from bot.commands.common import CommandError, started
 
 # The demo shows a manager's team, someone outside it, heavy users who share and three who answer their
 # DM: below this size the synthetic organisation has not got them all (tested at exactly this size).
@@ -33,4 +33,5 @@ def demo(args: argparse.Namespace) -> int:
     check_demo_args(args.people, keep)
     from bot.demo.run import run_demo
 
+    started()
     return run_demo(people=args.people, keep=keep, show_all=args.all)

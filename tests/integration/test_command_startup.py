@@ -168,3 +168,40 @@ def test_a_command_process_ends_with_its_objects_frozen_and_its_database_closed(
     # Nothing frozen by a call with arguments; everything by the process's own command; and the import's
     # connection closed (SQLite removes its -wal and -shm files when the last connection closes).
     assert done.stdout.splitlines()[-1] == "0 True []"
+
+
+PAUSE_PROBE = """
+import gc, json, sys
+import bot.commands.common as common
+from bot.cli import main
+
+seen = {}
+real = common.runtime
+
+
+def runtime(*args, **kwargs):  # what the collector was doing while the command imported, and after
+    seen["before"] = gc.isenabled()
+    rt = real(*args, **kwargs)
+    seen["after"] = [gc.isenabled(), gc.get_freeze_count() > 10_000, "sqlalchemy.orm" in sys.modules]
+    return rt
+
+
+common.runtime = runtime
+main(["outbox", "status"])  # called with its arguments (as tests do): the collector is left alone
+seen["with_arguments"] = [seen.pop("before"), gc.get_freeze_count()]
+sys.argv = ["buildboard", "outbox", "status"]
+try:
+    main()
+finally:
+    print(json.dumps(seen))
+"""
+
+
+def test_a_command_process_collects_no_garbage_until_its_libraries_are_imported(tmp_path):
+    """The process's own command pauses the garbage collector until `runtime()` has imported the database's
+    libraries, then freezes them and collects as usual (bot/commands/common.py: quick_start, started)."""
+    env = _current_database(tmp_path)
+    done = subprocess.run([sys.executable, "-c", PAUSE_PROBE], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen == {"with_arguments": [True, 0], "before": False, "after": [True, True, True]}
