@@ -30,7 +30,7 @@ def quick_start() -> None:
     """Collect no garbage while the command's process imports its libraries (bot.cli.main, for its own command).
 
     Importing SQLAlchemy's ORM, pydantic-settings and Buildboard's models makes a few hundred thousand objects,
-    next to none of them garbage, and the collector went over them about 170 times: 47–59 ms of a short command
+    next to none of them garbage, and the collector went over them 165–194 times: 45–68 ms of a short command
     (`gc.callbacks`). `runtime()`, which every command that uses the database calls once, resumes it when those
     libraries are in; `demo` after its own imports. A command that calls neither is short and ends paused.
     """
