@@ -92,6 +92,12 @@ _FORGET_CHANGES = (
     f"DELETE FROM {FiguresChange.__tablename__} WHERE version <= "
     f"(SELECT everyone_version FROM {FiguresVersion.__tablename__} WHERE id = 1)"
 )
+# Kept reports from before a write about everyone can never be read again (bot/services/team_figures.py): they go
+# with the write that made them stale, not with the next report kept (one more round trip of every report).
+_FORGET_STALE_REPORTS = (
+    f"DELETE FROM {TeamFigures.__tablename__} WHERE figures_version < "
+    f"(SELECT everyone_version FROM {FiguresVersion.__tablename__} WHERE id = 1)"
+)
 _RECORD_PERSON = (
     f"INSERT INTO {FiguresChange.__tablename__} (version, person_id) "
     f"SELECT version, {{}} FROM {FiguresVersion.__tablename__} WHERE id = 1"
@@ -224,6 +230,7 @@ def _raise_on_commit(connection: Connection) -> None:
         if everyone or not people:
             cursor.execute(_BUMP_EVERYONE)
             cursor.execute(_FORGET_CHANGES)
+            cursor.execute(_FORGET_STALE_REPORTS)
         else:
             cursor.execute(_BUMP_PEOPLE)
             placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"

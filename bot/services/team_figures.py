@@ -15,14 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import weakref
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, exists, select
+from sqlalchemy import ColumnElement, Engine, and_, exists, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import FiguresChange, FiguresVersion, TeamFigures
@@ -105,7 +104,7 @@ def kept_report(
             "report": report_to_json(report),
             "computed_at": now,
         }
-        _keep(session, row, found.everyone_version)
+        _keep(session, row)
     finally:
         lock.release()
     return report
@@ -113,12 +112,11 @@ def kept_report(
 
 class Found(NamedTuple):
     version: int  # the figures version now
-    everyone_version: int  # the version of the last write about everyone
     report: str | None  # the kept report, if it still holds
 
 
 def _lookup(session: Session, where: tuple[ColumnElement[bool], ...], members: AnySelect | None) -> Found | None:
-    """The current figures versions and the kept report if it still holds (None: the versions' row is gone).
+    """The current figures version and the kept report if it still holds (None: the version's row is gone).
 
     A report kept before the last write about everyone is stale. One kept after it is stale only if a write
     since recorded one of the group's people in figures_changes (an artifact shared, an endorsement…).
@@ -132,51 +130,36 @@ def _lookup(session: Session, where: tuple[ColumnElement[bool], ...], members: A
         .correlate(TeamFigures)
     )
     found = session.execute(
-        select(FiguresVersion.version, FiguresVersion.everyone_version, TeamFigures.report, changed)
+        select(FiguresVersion.version, TeamFigures.report, changed)
         .select_from(FiguresVersion)
         .outerjoin(TeamFigures, and_(TeamFigures.figures_version >= FiguresVersion.everyone_version, *where))
         .where(FiguresVersion.id == 1)
     ).first()
     if found is None:
         return None
-    version, everyone_version, report, stale = found
-    return Found(int(version), int(everyone_version), None if stale else report)
+    version, report, stale = found
+    return Found(int(version), None if stale else report)
 
 
-# Per database (engine): the last write about everyone whose stale entries this process has deleted.
-_pruned: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
-
-
-def _keep(session: Session, row: dict[str, Any], everyone_version: int) -> None:
+def _keep(session: Session, row: dict[str, Any]) -> None:
     """Keep the report, committed at once (so threads waiting for it see it) when the caller's transaction allows.
 
     One entry per key, replaced; an entry computed at an older version only ever costs a recomputation.
+    Entries a write about everyone made stale go with that write (bot/db/figures_version.py).
     On SQLite a transaction that already wrote holds the file's write lock: the entry is then written in it.
     """
     bind = session.get_bind()
-    # Entries kept before the last write about everyone can never be read again: they go as a new one is kept,
-    # the first time this process keeps one after that write (a DELETE on every keep was one more round trip
-    # of every report computed; entries nobody can read only take room until then).
-    stale = None
-    if _pruned.get(bind) != everyone_version:
-        stale = delete(TeamFigures).where(TeamFigures.figures_version < everyone_version)
     driver = session.connection().connection.dbapi_connection
     if isinstance(bind, Engine) and not (bind.dialect.name == "sqlite" and getattr(driver, "in_transaction", True)):
         with bind.begin() as connection:
-            if stale is not None:
-                connection.execute(stale)
             connection.execute(
                 upsert_statement(
                     bind.dialect.name, TeamFigures.__table__, key=KEY, update=VALUES, only_if_changed=False
                 ),
                 [row],
             )
-    else:
-        if stale is not None:
-            session.execute(stale)
-        upsert(session, TeamFigures.__table__, [row], key=KEY, update=VALUES, only_if_changed=False)
-    if stale is not None:
-        _pruned[bind] = everyone_version
+        return
+    upsert(session, TeamFigures.__table__, [row], key=KEY, update=VALUES, only_if_changed=False)
 
 
 _locks: dict[tuple[Any, ...], threading.Lock] = {}

@@ -337,7 +337,7 @@ def test_forgetting_someone_drops_every_kept_report_and_stale_ones_go_as_new_one
     with sessions.begin() as session:
         team_answer(session, Viewer(root, False), Target(), WEEKS, settings, now=NOW)
         kept = session.execute(select(TeamFigures.group_key, TeamFigures.report)).all()
-        assert [key for key, _ in kept] == [str(root)]  # the stale entries went as this one was kept
+        assert [key for key, _ in kept] == [str(root)]  # the stale entries went with the write
         name = session.get(Person, member).name
         assert name in kept[0][1]
     with sessions.begin() as session:
@@ -346,9 +346,9 @@ def test_forgetting_someone_drops_every_kept_report_and_stale_ones_go_as_new_one
         assert session.scalar(select(func.count()).select_from(TeamFigures)) == 0
 
 
-def test_stale_reports_go_once_per_write_about_everyone_not_with_every_report_kept(sessions, settings, engine):
-    """The first report kept after a write about everyone deletes the entries that write made stale; the reports
-    kept after it, at the same version, write only themselves."""
+def test_stale_reports_go_with_the_write_about_everyone_not_with_the_reports_kept(sessions, settings, engine):
+    """A write about everyone deletes, in its own commit, the kept reports it made stale; keeping a report deletes
+    nothing; a write about some people (a share) leaves the kept reports to be judged when they are read."""
     ids = _grow(sessions, random.Random(17), 16)
     with sessions() as session:
         managers = _managers(session)
@@ -359,12 +359,14 @@ def test_stale_reports_go_once_per_write_about_everyone_not_with_every_report_ke
         if statement.startswith("DELETE FROM team_figures"):
             deletes.append(statement)
 
-    def keep_all() -> list[str]:
-        deletes.clear()
+    def keep_all() -> None:
         for manager in managers:
             with sessions.begin() as session:
                 team_answer(session, Viewer(manager, False), Target(), WEEKS, settings, now=NOW)
-        return list(deletes)
+
+    def kept() -> list[int]:
+        with sessions() as session:
+            return list(session.scalars(select(TeamFigures.figures_version)))
 
     def write_about_everyone(cost: int) -> None:
         with sessions.begin() as session:
@@ -376,16 +378,19 @@ def test_stale_reports_go_once_per_write_about_everyone_not_with_every_report_ke
     event.listen(engine, "before_cursor_execute", record)
     try:
         keep_all()
+        assert len(kept()) == len(managers)
         for cost in (3, 4):
             write_about_everyone(cost)
-            assert len(keep_all()) == 1  # the first keep after the write, not every one
+            assert kept() == [], "every kept report was stale: the write took them with it"
+            keep_all()
             with sessions() as session:
                 everyone = session.get(FiguresVersion, 1).everyone_version
-                kept = session.scalars(select(TeamFigures.figures_version)).all()
-            assert len(kept) == len(managers) and min(kept) >= everyone  # the stale entries went
-            assert not keep_all(), "all kept: nothing computed, nothing deleted"
+            assert len(kept()) == len(managers) and min(kept()) >= everyone
+        _share(sessions, random.Random(3), ids[-1])  # a write about one person
+        assert len(kept()) == len(managers), "a share makes some reports stale, read as such; none is deleted"
     finally:
         event.remove(engine, "before_cursor_execute", record)
+    assert deletes == [], "keeping a report deletes nothing"
 
 
 class _NoDms:
