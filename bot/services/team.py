@@ -195,8 +195,7 @@ def resolve_group(
 ) -> tuple[Group | None, Refusal | None]:
     """The group `target` names, if the viewer may see all of it; otherwise a refusal saying what they may do."""
     if target.is_default:
-        size = authority.reports_count(session, viewer.person_id) if viewer.person_id is not None else 0
-        if viewer.person_id is not None and size:
+        if viewer.person_id is not None and (size := authority.reports_count(session, viewer.person_id)):
             me = session.get(Person, viewer.person_id)
             label = f"{(me.name if me else None) or 'Your'}'s team (everyone below you)"
             return Group.tree(viewer.person_id, label, size), None
