@@ -313,16 +313,18 @@ def _monday_mix(
 def _nightly_team_reports(url: str, standin: SlackStandIn):
     """The scheduler's nightly `team_reports` job, in-process, with the settings the server runs with (a kept
     report's key holds a digest of them)."""
-    from bot.db.engine import make_engine, make_session_factory
+    from bot.db.engine import make_engine, make_quick_writes_engine, make_session_factory
     from bot.services.team import keep_team_reports
     from bot.settings import Settings
 
     with patch.dict(os.environ, _server_env(url, standin), clear=True):
         settings = Settings()
     engine = make_engine(url)
+    quick_writes = make_quick_writes_engine(url)  # as the scheduler's job keeps them (Runtime.quick_writes_engine)
     try:
-        return keep_team_reports(make_session_factory(engine), settings, datetime.now(UTC))
+        return keep_team_reports(make_session_factory(engine), settings, datetime.now(UTC), quick_writes=quick_writes)
     finally:
+        quick_writes.dispose()
         engine.dispose()
 
 

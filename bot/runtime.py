@@ -69,11 +69,12 @@ class Runtime:
         return make_engine(self.settings.database_url)
 
     @cached_property
-    def replay_engine(self) -> Engine:
-        """Where the HTTP endpoint records the signed requests it has answered (one quick statement each)."""
-        from bot.db.engine import make_replay_engine
+    def quick_writes_engine(self) -> Engine:
+        """Single autocommitted writes a crash may lose: the signed requests the HTTP endpoint has answered,
+        the team reports kept (bot.db.engine.make_quick_writes_engine)."""
+        from bot.db.engine import make_quick_writes_engine
 
-        return make_replay_engine(self.settings.database_url)
+        return make_quick_writes_engine(self.settings.database_url)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -184,7 +185,7 @@ class Runtime:
         self.artifact_hook_pool.submit(after_artifact_saved, self.artifact_hooks, artifact_id)
 
     def close(self) -> None:
-        """Stop the sender, let the worker threads finish their work and close the replay check's connections
+        """Stop the sender, let the worker threads finish their work and close the quick writes' connections
         (`buildboard serve` on shutdown)."""
         if "sender" in self.__dict__:
             self.sender.stop()
@@ -192,9 +193,9 @@ class Runtime:
             executor = self.__dict__.pop(pool, None)
             if executor is not None:
                 executor.shutdown(wait=True)
-        replay_engine = self.__dict__.pop("replay_engine", None)
-        if replay_engine is not None:
-            replay_engine.dispose()
+        quick_writes_engine = self.__dict__.pop("quick_writes_engine", None)
+        if quick_writes_engine is not None:
+            quick_writes_engine.dispose()
 
     def require_slack(self, *, signing_secret: bool = False) -> None:
         """NotConfigured (one line) unless SLACK_BOT_TOKEN (and, with `signing_secret`, SLACK_SIGNING_SECRET) is set."""

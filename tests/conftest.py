@@ -325,7 +325,7 @@ def serving(rt: Runtime, slack: SlackStandIn, **create_app_options):
         rt.sessions,
         signing_secret=SIGNING_SECRET,
         slack_api_status=identity.api_status,
-        replays=ReplayGuard(rt.replay_engine),  # as `buildboard serve` records them
+        replays=ReplayGuard(rt.quick_writes_engine),  # as `buildboard serve` records them
     )
     server = make_server(endpoint, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -63,7 +63,7 @@ def serve(args: argparse.Namespace) -> int:
             clock=rt.clock,
             holder=scheduler.lease.holder if scheduler is not None else None,
             slack_api_status=identity.api_status,
-            replays=ReplayGuard(rt.replay_engine),
+            replays=ReplayGuard(rt.quick_writes_engine),
         )
         try:  # bound before the scheduler starts: a port in use stops here, with nothing to undo
             server = make_server(endpoint, host, port, threads=threads)

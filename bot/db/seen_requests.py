@@ -1,6 +1,6 @@
 """Signed Slack requests already answered: shared by every replica through the database.
 
-Written inside Slack's 3-second ack, so through an engine of their own (bot.db.engine.make_replay_engine):
+Written inside Slack's 3-second ack, so through an engine for quick writes (bot.db.engine.make_quick_writes_engine):
 one autocommitted statement a request.
 """
 

@@ -153,7 +153,7 @@ def team_reports(rt: Runtime) -> str:
     """Keep every manager's default `/buildboard team` report, computed after the night's sync and estimates."""
     from bot.services.team import keep_team_reports
 
-    return keep_team_reports(rt.sessions, rt.settings, rt.clock()).summary()
+    return keep_team_reports(rt.sessions, rt.settings, rt.clock(), quick_writes=rt.quick_writes_engine).summary()
 
 
 def probe_slack_auth(rt: Runtime) -> str:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Engine,
     Integer,
     Select,
     and_,
@@ -689,10 +690,13 @@ def kept_team_report(
     today: date,
     now: datetime,
     computed: list[Group] | None = None,
+    quick_writes: Engine | None = None,
 ) -> TeamReport:
     """`team_report`, kept until a write changes its figures (bot/services/team_figures.py).
 
     `computed`: the group is appended to it when its report was computed now rather than read.
+    `quick_writes`: the engine a computed report is kept through (Runtime.quick_writes_engine; None: a
+    transaction of its own on the session's engine).
     """
 
     def compute() -> TeamReport:
@@ -712,6 +716,7 @@ def kept_team_report(
         members=group.members,
         compute=compute,
         now=now,
+        quick_writes=quick_writes,
     )
     # The same tree is "your team" to its manager and "their team" to the people above: the label is the asker's.
     return replace(report, group_label=group.label)
@@ -731,7 +736,12 @@ class KeptReports:
 
 
 def keep_team_reports(
-    session_factory: sessionmaker[Session], settings: Settings, now: datetime, *, weeks: int = DEFAULT_TEAM_WEEKS
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    *,
+    weeks: int = DEFAULT_TEAM_WEEKS,
+    quick_writes: Engine | None = None,
 ) -> KeptReports:
     """Compute and keep the default `/buildboard team` report of every manager and of the whole organisation.
 
@@ -755,7 +765,17 @@ def keep_team_reports(
     computed: list[Group] = []
     for group in groups:
         with session_factory.begin() as session:
-            kept_team_report(session, group, last, weeks, settings, today=today, now=now, computed=computed)
+            kept_team_report(
+                session,
+                group,
+                last,
+                weeks,
+                settings,
+                today=today,
+                now=now,
+                computed=computed,
+                quick_writes=quick_writes,
+            )
     return KeptReports(len(groups), len(computed), perf_counter() - started)
 
 
@@ -768,14 +788,18 @@ def team_answer(
     *,
     now: datetime,
     lookup_user: UserLookup | None = None,
+    quick_writes: Engine | None = None,
 ) -> TeamAnswer:
-    """`/buildboard team`: resolve the group, check authority, aggregate, and audit who was seen."""
+    """`/buildboard team`: resolve the group, check authority, aggregate, and audit who was seen.
+
+    `quick_writes`: the engine a computed report is kept through (kept_team_report).
+    """
     group, refusal = resolve_group(session, viewer, target, lookup_user)
     if refusal is not None or group is None:
         return TeamAnswer(refusal=refusal)
     last = IsoWeek.last_complete(now, settings.zone)
     today = now.astimezone(settings.zone).date()
-    report = kept_team_report(session, group, last, weeks, settings, today=today, now=now)
+    report = kept_team_report(session, group, last, weeks, settings, today=today, now=now, quick_writes=quick_writes)
     record_view(
         session,
         viewer_id=viewer.person_id,
@@ -797,12 +821,15 @@ def team_answer_for(
     *,
     now: datetime,
     lookup_user: UserLookup | None = None,
+    quick_writes: Engine | None = None,
 ) -> TeamAnswer | None:
     """`/buildboard team` for the Slack user who asked; None when they are neither in the people file nor an admin."""
     _, viewer = authority.caller(session, slack_user_id, settings, lookup_user)
     if viewer is None:
         return None
-    return team_answer(session, viewer, target, weeks, settings, now=now, lookup_user=lookup_user)
+    return team_answer(
+        session, viewer, target, weeks, settings, now=now, lookup_user=lookup_user, quick_writes=quick_writes
+    )
 
 
 # ------------------------------------------------------------------ one person (`/buildboard user`)

@@ -64,10 +64,12 @@ def kept_report(
     members: AnySelect | None,
     compute: Callable[[], TeamReport],
     now: datetime,
+    quick_writes: Engine | None = None,
 ) -> TeamReport:
     """The group's kept report if no write since it was computed changed its figures; else `compute()`, kept.
 
     `members`: the group's person ids as a subquery (None: everyone), for writes recorded person by person.
+    `quick_writes`: where a computed report is kept (see `_keep`).
     """
     where = (
         TeamFigures.group_kind == kind,
@@ -104,7 +106,7 @@ def kept_report(
             "report": report_to_json(report),
             "computed_at": now,
         }
-        _keep(session, row)
+        _keep(session, row, quick_writes)
     finally:
         lock.release()
     return report
@@ -141,25 +143,31 @@ def _lookup(session: Session, where: tuple[ColumnElement[bool], ...], members: A
     return Found(int(version), None if stale else report)
 
 
-def _keep(session: Session, row: dict[str, Any]) -> None:
+def _keep(session: Session, row: dict[str, Any], quick_writes: Engine | None) -> None:
     """Keep the report, committed at once (so threads waiting for it see it) when the caller's transaction allows.
 
+    Through `quick_writes` (bot.db.engine.make_quick_writes_engine) it is one autocommitted statement: no
+    ping, no BEGIN or COMMIT, and on PostgreSQL a commit that does not wait for the disk (a report a crash
+    loses is only computed again). Without it, a transaction of its own on the session's engine.
     One entry per key, replaced; an entry computed at an older version only ever costs a recomputation.
     Entries a write about everyone made stale go with that write (bot/db/figures_version.py).
     On SQLite a transaction that already wrote holds the file's write lock: the entry is then written in it.
     """
     bind = session.get_bind()
     driver = session.connection().connection.dbapi_connection
-    if isinstance(bind, Engine) and not (bind.dialect.name == "sqlite" and getattr(driver, "in_transaction", True)):
-        with bind.begin() as connection:
-            connection.execute(
-                upsert_statement(
-                    bind.dialect.name, TeamFigures.__table__, key=KEY, update=VALUES, only_if_changed=False
-                ),
-                [row],
-            )
+    if not isinstance(bind, Engine) or (bind.dialect.name == "sqlite" and getattr(driver, "in_transaction", True)):
+        upsert(session, TeamFigures.__table__, [row], key=KEY, update=VALUES, only_if_changed=False)
         return
-    upsert(session, TeamFigures.__table__, [row], key=KEY, update=VALUES, only_if_changed=False)
+    statement = upsert_statement(
+        bind.dialect.name, TeamFigures.__table__, key=KEY, update=VALUES, only_if_changed=False
+    )
+    if quick_writes is not None:
+        with quick_writes.connect() as connection:
+            connection.execute(statement, [row])
+            connection.commit()  # nothing to send on an autocommit engine
+        return
+    with bind.begin() as connection:
+        connection.execute(statement, [row])
 
 
 _locks: dict[tuple[Any, ...], threading.Lock] = {}

@@ -50,7 +50,7 @@ class BuildboardWsgi:
         self._app = app
         self._bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self._verifier = SignatureVerifier(signing_secret)
-        self._replays = replays  # `buildboard serve`'s records through Runtime.replay_engine
+        self._replays = replays  # `buildboard serve`'s records through Runtime.quick_writes_engine
         self._routes = {
             "/healthz": lambda: health(sessions, slack_api_status=slack_api_status),
             "/readyz": lambda: readiness(sessions, clock(), holder=holder, slack_api_status=slack_api_status),

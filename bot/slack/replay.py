@@ -36,7 +36,7 @@ class ReplayGuard:
     """Thread-safe: `first_time(timestamp, signature)` is True once per signed request."""
 
     def __init__(self, engine: Engine | None = None, *, now: Callable[[], datetime] = _utcnow) -> None:
-        self._engine = engine  # serve's is make_replay_engine's: one autocommitted statement a request
+        self._engine = engine  # serve's is make_quick_writes_engine's: one autocommitted statement a request
         self._now = now
         self._lock = threading.Lock()
         self._seen: OrderedDict[str, float] = OrderedDict()  # signature hash -> expiry (epoch s), oldest first

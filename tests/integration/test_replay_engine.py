@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.engine import make_replay_engine
+from bot.db.engine import make_quick_writes_engine
 from bot.db.models import SeenSlackRequest
 from bot.db.seen_requests import first_sighting, forget_expired
 
@@ -16,7 +16,7 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def replay_engine(database_url, sessions):  # `sessions`: the tables are emptied after the test
-    quick = make_replay_engine(database_url)
+    quick = make_quick_writes_engine(database_url)
     yield quick
     quick.dispose()
 

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import event, func, select, update
 
 import bot.services.team as team_module
+from bot.db.engine import make_quick_writes_engine
 from bot.db.models import Artifact, Endorsement, FiguresChange, FiguresVersion, Nudge, Person, TeamFigures, UsageDaily
 from bot.domain.artifacts import ShareFields
 from bot.domain.command_args import DEFAULT_TEAM_WEEKS, Target
@@ -45,6 +46,20 @@ FIRST_DAY = weeks_ending(LAST, 2 * WEEKS)[0].start
 @pytest.fixture
 def settings(database_url, slack):
     return make_settings(database_url, slack, admins=("admin@example.com",))
+
+
+@pytest.fixture
+def quick_writes(database_url, sessions):  # `sessions`: the tables are emptied after the test
+    """The engine `buildboard serve` and the nightly job keep computed reports through."""
+    quick = make_quick_writes_engine(database_url)
+    yield quick
+    quick.dispose()
+
+
+@pytest.fixture(params=[False, True], ids=["own-transaction", "quick-writes"])
+def keep_through(request, quick_writes):
+    """Both ways a computed report is kept: a transaction of its own on the session's engine, or quick writes."""
+    return quick_writes if request.param else None
 
 
 @pytest.fixture
@@ -311,12 +326,13 @@ def test_writes_that_cannot_change_figures_keep_the_report(sessions, settings, c
     assert len(computed) == 1
 
 
-def test_managers_asking_at_once_compute_the_report_once(sessions, settings, computed):
+def test_managers_asking_at_once_compute_the_report_once(sessions, settings, computed, keep_through):
     ids = _grow(sessions, random.Random(11), 15)
 
     def ask(_):
         with sessions.begin() as session:
-            return team_answer(session, Viewer(ids[0], False), Target(), WEEKS, settings, now=NOW).report
+            viewer = Viewer(ids[0], False)
+            return team_answer(session, viewer, Target(), WEEKS, settings, now=NOW, quick_writes=keep_through).report
 
     with ThreadPoolExecutor(6) as pool:
         reports = list(pool.map(ask, range(12)))
@@ -393,6 +409,43 @@ def test_stale_reports_go_with_the_write_about_everyone_not_with_the_reports_kep
     assert deletes == [], "keeping a report deletes nothing"
 
 
+def test_a_report_is_kept_in_one_autocommitted_statement_through_quick_writes(
+    sessions, settings, engine, quick_writes, computed
+):
+    """Through the quick-writes engine a computed report is kept by one statement, committed by itself (no BEGIN,
+    no COMMIT), and visible to every other connection before the asker's own transaction ends."""
+    ids = _grow(sessions, random.Random(19), 10)
+    on_engine: list[str] = []
+    on_quick: list[str] = []
+
+    def recorder(into: list[str]):
+        def record(conn, cursor, statement, parameters, context, executemany):
+            into.append(statement.split("(")[0].strip())
+
+        return record
+
+    listeners = [(engine, recorder(on_engine)), (quick_writes, recorder(on_quick))]
+    for target, listener in listeners:
+        event.listen(target, "before_cursor_execute", listener)
+    try:
+        with sessions.begin() as session:
+            team_answer(session, Viewer(ids[0], False), Target(), WEEKS, settings, now=NOW, quick_writes=quick_writes)
+            with engine.connect() as other:  # another manager's connection, while the asker's transaction is open
+                assert other.scalar(select(func.count()).select_from(TeamFigures)) == 1
+    finally:
+        for target, listener in listeners:
+            event.remove(target, "before_cursor_execute", listener)
+    assert on_quick == ["INSERT INTO team_figures"]
+    assert not any("team_figures" in statement and not statement.startswith("SELECT") for statement in on_engine)
+    with quick_writes.connect() as connection:
+        driver = connection.connection.dbapi_connection
+        autocommit = driver.isolation_level is None if connection.dialect.name == "sqlite" else driver.autocommit
+    assert autocommit is True and quick_writes.pool._pre_ping is False
+    with sessions.begin() as session:
+        again = team_answer(session, Viewer(ids[0], False), Target(), WEEKS, settings, now=NOW)
+    assert len(computed) == 1 and again.report is not None, "the second answer is the kept report"
+
+
 class _NoDms:
     """The Slack side of a share (rewriting nudge DMs): nobody here was nudged."""
 
@@ -460,11 +513,11 @@ def test_a_share_makes_stale_only_the_reports_of_the_groups_the_sharer_is_in(ses
     assert {labels[label] for label in computed} == set(managers) | {None}
 
 
-def test_the_nightly_job_keeps_every_managers_report_and_the_organisations(sessions, settings, computed):
+def test_the_nightly_job_keeps_every_managers_report_and_the_organisations(sessions, settings, computed, keep_through):
     ids = _grow(sessions, random.Random(23), 25)
     with sessions.begin() as session:
         managers = _managers(session)
-    night = keep_team_reports(sessions, settings, NOW)
+    night = keep_team_reports(sessions, settings, NOW, quick_writes=keep_through)
     assert (night.groups, night.computed) == (len(managers) + 1, len(managers) + 1)
     computed.clear()
     for manager in managers:  # the morning: every first answer is a kept one, equal to a fresh one

@@ -19,7 +19,14 @@ def show_team(runtime: Runtime, call: CommandCall) -> dict | None:
         return refusal_answer(f"{exc} Usage: `/buildboard {USAGE}`.")
     with runtime.sessions.begin() as session:
         answer = team_answer_for(
-            session, call.user_id, target, weeks, runtime.settings, now=runtime.clock(), lookup_user=runtime.lookup_user
+            session,
+            call.user_id,
+            target,
+            weeks,
+            runtime.settings,
+            now=runtime.clock(),
+            lookup_user=runtime.lookup_user,
+            quick_writes=runtime.quick_writes_engine,
         )
     if answer is None:
         return not_known_blocks()
