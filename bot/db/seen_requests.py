@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Engine, delete
 
 from bot.db.models import SeenSlackRequest
-from bot.db.upsert import insert_ignore_statement
+from bot.db.upsert import insert_ignore_statement, inserted
 
 
 def first_sighting(engine: Engine, signature_hash: str, expires_at: datetime) -> bool:
@@ -19,9 +19,9 @@ def first_sighting(engine: Engine, signature_hash: str, expires_at: datetime) ->
     row = {"signature_hash": signature_hash, "expires_at": expires_at}
     statement = insert_ignore_statement(engine.dialect.name, SeenSlackRequest.__table__, row, key=["signature_hash"])
     with engine.connect() as connection:
-        inserted = connection.execute(statement).first() is not None
+        first = inserted(engine.dialect.name, connection.execute(statement))
         connection.commit()  # nothing to do on an autocommit engine
-        return inserted
+        return first
 
 
 def forget_expired(engine: Engine, now: datetime) -> None:

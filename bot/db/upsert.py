@@ -66,13 +66,24 @@ def upsert(
 
 
 def insert_ignore_statement(dialect: str, table: FromClause, row: dict[str, Any], *, key: Sequence[str]) -> Any:
-    """INSERT of one row unless its key exists, returning the key's first column when it inserted the row."""
+    """INSERT of one row unless its key exists; `inserted(dialect, result)` says whether it inserted the row.
+
+    On PostgreSQL it returns the key's first column when it did: psycopg 3 reports rowcount -1 for this
+    statement under SQLAlchemy 2.1. On SQLite it returns nothing, and the row count says: a statement with
+    RETURNING keeps the file's write lock from its first row until the caller fetches the rest, which in a
+    busy process first waits for the interpreter lock, while every other writer sleeps in SQLite's busy
+    handler (the replay check's record in each ack, bot/db/seen_requests.py).
+    """
     statement = dialect_module(dialect).insert(table).values(**row).on_conflict_do_nothing(index_elements=list(key))
-    # RETURNING, not rowcount: psycopg 3 reports rowcount -1 for this statement under SQLAlchemy 2.1.
-    return statement.returning(table.c[key[0]])
+    return statement if dialect == "sqlite" else statement.returning(table.c[key[0]])
+
+
+def inserted(dialect: str, result: Any) -> bool:
+    """Whether insert_ignore_statement's `result` (on `dialect`) inserted its row."""
+    return result.rowcount == 1 if dialect == "sqlite" else result.first() is not None
 
 
 def insert_ignore(session: Session, table: FromClause, row: dict[str, Any], *, key: Sequence[str]) -> bool:
     """Insert one row unless its key exists; True when this call inserted it."""
-    statement = insert_ignore_statement(session.get_bind().dialect.name, table, row, key=key)
-    return session.execute(statement).first() is not None
+    dialect = session.get_bind().dialect.name
+    return inserted(dialect, session.execute(insert_ignore_statement(dialect, table, row, key=key)))

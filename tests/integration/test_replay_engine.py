@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
 
 from bot.db.engine import make_quick_writes_engine
 from bot.db.models import SeenSlackRequest
 from bot.db.seen_requests import first_sighting, forget_expired
+from bot.db.upsert import insert_ignore_statement, inserted
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -56,3 +58,27 @@ def test_only_the_replay_records_skip_waiting_for_the_disk(replay_engine, engine
 
     assert settings(replay_engine) == ("off", "off")  # and Buildboard's own session options still apply
     assert settings(engine) == ("on", "off")
+
+
+def test_the_record_holds_no_write_lock_once_its_statement_returns(replay_engine, engine, database_url):
+    """In a busy `serve` an ack thread waits for the interpreter lock between running its record and reading
+    whether it inserted. Nothing may stay locked meanwhile: on SQLite a RETURNING statement kept the file's write
+    lock until its row was fetched, and every other ack's record slept in SQLite's busy handler."""
+    statement = insert_ignore_statement(
+        replay_engine.dialect.name,
+        SeenSlackRequest.__table__,
+        {"signature_hash": "c" * 64, "expires_at": NOW + timedelta(minutes=5)},
+        key=["signature_hash"],
+    )
+    with replay_engine.connect() as connection:
+        result = connection.execute(statement)  # the outcome not read yet
+        # A connection of its own (not the shared pool's: its busy timeout is changed).
+        with create_engine(database_url, poolclass=NullPool).connect() as other:
+            if other.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout = 0")  # a held write lock fails at once, not later
+            other.execute(
+                SeenSlackRequest.__table__.insert().values(signature_hash="d" * 64, expires_at=NOW + timedelta(hours=1))
+            )
+            other.commit()
+        assert inserted(replay_engine.dialect.name, result) is True
+    assert _stored(engine) == 2
