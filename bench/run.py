@@ -14,6 +14,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from bench import charts, cursor_sync, digest, fanout, http_commands, large_team, org_import, usage_import
 from bench.core import FULL_PEOPLE, Result, table
 from bench.data import DATA_DIR, dataset, people_file
@@ -74,6 +76,16 @@ def _url(args: argparse.Namespace, database: str, people: int) -> str:
     return args.postgres_url
 
 
+def _org_only_url(url: str) -> str:
+    """`--only org` alone empties its database before every round: a database of its own (`bench-N-org.db`,
+    `<database>_org`), so the other benchmarks' organisation, which `--reuse` runs on, is left as it was."""
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        return f"sqlite:///{path.with_name(f'{path.stem}-org{path.suffix}')}"
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_org").render_as_string(hide_password=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     people = args.people or (QUICK_PEOPLE if args.quick else FULL_PEOPLE)
@@ -90,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only == ["org"]:  # the people file alone: no usage to generate (400,000 people and more)
         people_csv = people_file(people, log=log)
         for database in databases:
-            url = _url(args, database, people)
+            url = _org_only_url(_url(args, database, people))
             log(f"[{database}] {url.split('@')[-1]}")
             reset(url)
             # Alone, the benchmark takes the median of a few rounds (one at 400,000 people and more, or --quick).
