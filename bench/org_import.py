@@ -175,8 +175,8 @@ def run(database: str, url: str, people_csv: Path, people: int, *, rounds: int =
 
 
 def _probe(people_csv: str) -> int:
-    """The real command in this process, as the `buildboard` script runs it; prints the people and closure
-    rows stored, the peak memory and the CPU time."""
+    """The real command in this process, as the `buildboard` script runs it; prints its peak memory and CPU time
+    (the benchmark counts the rows it stored)."""
     import contextlib
     import io
 
