@@ -15,7 +15,7 @@ from sqlalchemy import Integer, case, func, literal, or_, select, union_all
 from bot.db.models import CodeActivityDaily, Endorsement, VerifiedPullRequest
 from bot.db.query_types import WORK_UNITS, AnySelect
 from bot.db.usage_weekly import week_start_of
-from bot.db.value_sets import of_members
+from bot.db.value_sets import PeopleParameter, of_members
 from bot.domain.evidence import DEFAULT_UNITS_PER_PR, MAX_COUNTED_PRS, MAX_ENDORSEMENT_UNITS, UNITS_PER_ENDORSER
 from bot.domain.periods import IsoWeek
 
@@ -37,7 +37,7 @@ def _day_ranges(weeks: Sequence[IsoWeek]) -> list[tuple[date, date]]:
 
 def verified_pr_units(
     weeks: Sequence[IsoWeek],
-    members: Collection[int] | AnySelect | None = None,
+    members: Collection[int] | AnySelect | PeopleParameter | None = None,
     *,
     units_per_pr: Decimal = DEFAULT_UNITS_PER_PR,
 ) -> AnySelect:
@@ -97,7 +97,9 @@ def verified_pr_units(
     )
 
 
-def endorsement_units(weeks: Sequence[IsoWeek], members: Collection[int] | AnySelect | None = None) -> AnySelect:
+def endorsement_units(
+    weeks: Sequence[IsoWeek], members: Collection[int] | AnySelect | PeopleParameter | None = None
+) -> AnySelect:
     """Per author and week: person_id, week_start, work_units from distinct endorsers, capped."""
     where = [Endorsement.week_start.in_([week.start for week in weeks]), *of_members(Endorsement.author_id, members)]
     earned = func.count(func.distinct(Endorsement.endorser_id)) * literal(UNITS_PER_ENDORSER, WORK_UNITS)

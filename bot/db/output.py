@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 from bot.db.earned_units import endorsement_units, verified_pr_units
 from bot.db.models import Artifact
 from bot.db.query_types import WORK_UNITS, AnySelect
-from bot.db.value_sets import of_members
+from bot.db.value_sets import PeopleParameter, of_members
 from bot.domain.periods import IsoWeek
 
-Members = AnySelect | Collection[int] | None
+Members = AnySelect | Collection[int] | PeopleParameter | None
 TERM_COLUMNS = (
     "person_id",
     "week_start",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Select, String, TypeDecorator, any_, bindparam, func, select
@@ -54,9 +55,12 @@ class InValues(ColumnElement[bool]):
         ("values", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, column: Any, values: Sequence[Any]) -> None:
+    def __init__(self, column: Any, values: Sequence[Any] | None = None, *, parameter: str | None = None) -> None:
         self.column = column
-        self.values = bindparam(None, list(values), type_=ValueList(column.type))
+        if parameter is None:
+            self.values = bindparam(None, list(values or ()), type_=ValueList(column.type))
+        else:  # the values given when the statement runs
+            self.values = bindparam(parameter, type_=ValueList(column.type))
 
     def self_group(self, against: Any = None) -> InValues:
         # A predicate already: without this, SQLite (no native boolean) was sent `… IN (…) = 1`, which no
@@ -80,11 +84,22 @@ def in_values(column, values: Sequence) -> ColumnElement[bool]:
     return InValues(column, values)
 
 
+@dataclass(frozen=True)
+class PeopleParameter:
+    """Person ids bound when the statement runs (`{name: ids}`), so that a statement built once serves any people."""
+
+    name: str
+
+
 def among(column, people) -> ColumnElement[bool]:
-    """`column IN people`: a subquery (a Select of ids) as it is, a collection of ids as one parameter."""
+    """`column IN people`: a subquery (a Select of ids) as it is, a collection of ids as one parameter, a
+    PeopleParameter as the parameter it names."""
+    if isinstance(people, PeopleParameter):
+        return InValues(column, parameter=people.name)
     return column.in_(people) if isinstance(people, Select) else in_values(column, sorted(set(people)))
 
 
 def of_members(column, members) -> list[ColumnElement[bool]]:
-    """`column` restricted to `members` (a Select of person ids, a collection of them, or None for everyone)."""
+    """`column` restricted to `members` (a Select of person ids, a collection of them, a PeopleParameter, or None
+    for everyone)."""
     return [] if members is None else [among(column, members)]

@@ -17,7 +17,7 @@ from bot.domain.periods import IsoWeek
 from bot.domain.ranking import rank
 from bot.services.personal import my_week
 from bot.services.standings import WeekStandings
-from bot.services.stats import person_weeks
+from bot.services.stats import _person_weeks_statement, person_weeks
 from tests.conftest import NOW
 
 WEEK = IsoWeek.parse("2026-W47")
@@ -218,3 +218,23 @@ def make_settings_for(database_url, slack):
     from tests.conftest import make_settings
 
     return lambda **overrides: make_settings(database_url, slack, **overrides)
+
+
+def test_anyones_week_is_read_through_one_statement_built_once_per_week(sessions):
+    """`/buildboard me` reads the caller's week through a statement built once per week, the people bound when it
+    runs: each person's figures, and any few people's, equal the same people's rows in everyone's week."""
+    with sessions.begin() as session:
+        ids = _organisation(session)
+    _person_weeks_statement.cache_clear()
+    with sessions() as session:
+        everyone = person_weeks(session, WEEK)
+        assert len(everyone) == sum(1 for tokens, _, units in PEOPLE if tokens or units)
+        for person_id in ids:
+            assert person_weeks(session, WEEK, [person_id]) == (
+                {person_id: everyone[person_id]} if person_id in everyone else {}
+            )
+        some = ids[2:7]
+        assert person_weeks(session, WEEK, some) == {i: everyone[i] for i in some if i in everyone}
+        assert person_weeks(session, WEEK.previous(), ids) == {}  # another week: its own statement
+    built = _person_weeks_statement.cache_info()
+    assert (built.misses, built.hits) == (2, len(ids)), "one statement per week, whoever it is run for"
