@@ -62,8 +62,9 @@ def test_only_the_replay_records_skip_waiting_for_the_disk(replay_engine, engine
 
 def test_the_record_holds_no_write_lock_once_its_statement_returns(replay_engine, engine, database_url):
     """In a busy `serve` an ack thread waits for the interpreter lock between running its record and reading
-    whether it inserted. Nothing may stay locked meanwhile: on SQLite a RETURNING statement kept the file's write
-    lock until its row was fetched, and every other ack's record slept in SQLite's busy handler."""
+    whether it inserted. By then the record is committed and nothing stays locked: on SQLite a RETURNING statement
+    kept the file's write lock until its row was fetched, and every other ack's record slept in SQLite's busy
+    handler; on PostgreSQL the record must be committed by the statement itself (an autocommit engine)."""
     statement = insert_ignore_statement(
         replay_engine.dialect.name,
         SeenSlackRequest.__table__,
@@ -76,6 +77,8 @@ def test_the_record_holds_no_write_lock_once_its_statement_returns(replay_engine
         with create_engine(database_url, poolclass=NullPool).connect() as other:
             if other.dialect.name == "sqlite":
                 other.exec_driver_sql("PRAGMA busy_timeout = 0")  # a held write lock fails at once, not later
+            recorded = select(func.count()).where(SeenSlackRequest.signature_hash == "c" * 64)
+            assert other.scalar(recorded) == 1, "committed when the statement returns, before its outcome is read"
             other.execute(
                 SeenSlackRequest.__table__.insert().values(signature_hash="d" * 64, expires_at=NOW + timedelta(hours=1))
             )
