@@ -197,6 +197,28 @@ def sessions(engine):
                 connection.execute(text(f"DELETE FROM {table}"))
 
 
+@pytest.fixture(autouse=True)
+def logging_as_it_was():
+    """Undo what a command run in-process did to logging.
+
+    `runtime()` points the root logger at the sys.stderr of that moment, which under pytest is the test's
+    capture, closed when the test ends: every later warning (a listener's, say) then printed
+    "--- Logging error --- ValueError: I/O operation on closed file" instead of its message.
+    """
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {
+        name: logger.level for name, logger in root.manager.loggerDict.items() if isinstance(logger, logging.Logger)
+    }
+    yield
+    root.handlers[:], root.level = handlers, level
+    for name, logger in root.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger) and logger.level != levels.get(name, logging.NOTSET):
+            logger.setLevel(levels.get(name, logging.NOTSET))
+
+
 @pytest.fixture
 def fake():
     """The local OpenAI stand-in. Modules whose `fake` is another provider's stand-in define their own."""
