@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
@@ -19,14 +20,31 @@ from bot.domain.claims import has_output
 from bot.domain.periods import IsoWeek
 from bot.domain.seats import SEAT_COST_SOURCE
 from bot.domain.stats import PersonWeek
-from bot.domain.titles import TitleAward, TitleHistory, TitleRule, award_titles, load_rules, longest_run
+from bot.domain.titles import (
+    DEFAULT_RULES_FILE,
+    TitleAward,
+    TitleHistory,
+    TitleRule,
+    award_titles,
+    load_rules,
+    longest_run,
+)
+from bot.ingest.file_state import FileState, file_state
 from bot.services.stats import output_weeks
 from bot.settings import Settings
 
 
 def rules_for(settings: Settings) -> list[TitleRule]:
-    """The operator's rule file (BUILDBOARD_TITLES_FILE) or the bundled one."""
-    return load_rules(settings.titles_file)
+    """The operator's rule file (BUILDBOARD_TITLES_FILE) or the bundled one, parsed once per state of the file
+    (an edit is read at the next call)."""
+    path = settings.titles_file or DEFAULT_RULES_FILE
+    return list(_rules(str(path), file_state(path)))
+
+
+@lru_cache(maxsize=8)
+def _rules(path: str, state: FileState) -> tuple[TitleRule, ...]:
+    """The rules of `path` in one state (`state` is the cache key only); a file that cannot be used is not kept."""
+    return tuple(load_rules(path))
 
 
 def longest_runs_in(session: Session, week: IsoWeek) -> Callable[[Sequence[int]], dict[int, int]]:

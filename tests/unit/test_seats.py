@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -73,6 +74,23 @@ def test_a_seats_file_overrides_field_by_field_and_bad_files_say_what_is_wrong(t
             SeatPrices.load(path)
     with pytest.raises(ValueError, match="cannot be read"):
         SeatPrices.load(tmp_path / "missing.toml")
+
+
+def test_a_seats_file_is_parsed_once_while_unchanged_and_read_again_after_an_edit(tmp_path):
+    path = tmp_path / "seats.toml"
+    path.write_text('[plans.cursor_teams]\nmonthly_usd = "32"\n')
+    first = SeatPrices.load(path)
+    assert SeatPrices.load(path) is first  # the same parse: nothing read again
+    # An edit of the same length a moment later: the modification time alone tells it apart.
+    before = path.stat()
+    path.write_text('[plans.cursor_teams]\nmonthly_usd = "33"\n')
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert SeatPrices.load(path).plan("cursor_teams").monthly_usd == Decimal(33)
+    path.write_text("[plans.x\n")  # a broken edit is refused at the next load, not hidden by the cache
+    with pytest.raises(ValueError, match="not valid TOML"):
+        SeatPrices.load(path)
+    path.write_text('[plans.cursor_teams]\nmonthly_usd = "35.5"\n')
+    assert SeatPrices.load(path).plan("cursor_teams").monthly_usd == Decimal("35.5")
 
 
 def test_cursor_cost_is_what_was_billed_on_top_of_the_seat():

@@ -1,5 +1,6 @@
 """Title rules on hand-built weeks: the Goodhart guard, ties, repeat holders, opted-out people, the rule file."""
 
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -168,6 +169,29 @@ def test_an_operator_rule_file_replaces_the_default(tmp_path):
     [rule] = load_rules(path)
     awards = award_titles(WEEK, {}, TitleHistory(), rules=[rule])
     assert holders(awards, "night_owl") == [3]
+
+
+def test_the_operator_rule_file_is_read_again_after_an_edit_and_only_then(tmp_path):
+    from bot.services.titles import rules_for
+    from bot.settings import Settings
+
+    path = tmp_path / "titles.toml"
+    rule = (
+        '[[title]]\nkey = "night_owl"\nname = "{name}"\nemoji = ":owl:"\nmetric = "spend_usd"\n'
+        'direction = "lowest"\nrequires_artifact = "never"\nmin_spend_usd = 1\n'
+    )
+    path.write_text(rule.format(name="Night Owl"))
+    settings = Settings(titles_file=str(path), _env_file=None)
+    assert [r.name for r in rules_for(settings)] == ["Night Owl"]
+    assert rules_for(settings)[0] is rules_for(settings)[0]  # parsed once while the file is unchanged
+    before = path.stat()
+    path.write_text(rule.format(name="Night Bat"))  # the same length: the modification time tells it apart
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert [r.name for r in rules_for(settings)] == ["Night Bat"]
+    path.write_text("[[title]]\n")
+    with pytest.raises(TitleRulesError, match="field"):
+        rules_for(settings)
+    assert [r.name for r in rules_for(Settings(_env_file=None))] == [r.name for r in RULES]  # the bundled file
 
 
 @pytest.mark.parametrize(
