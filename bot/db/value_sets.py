@@ -91,6 +91,10 @@ class PeopleParameter:
     name: str
 
 
+# The people a statement built once is run for, bound by this name (`{PEOPLE.name: ids}`).
+PEOPLE = PeopleParameter("people")
+
+
 def among(column, people) -> ColumnElement[bool]:
     """`column IN people`: a subquery (a Select of ids) as it is, a collection of ids as one parameter, a
     PeopleParameter as the parameter it names."""

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Artifact, Person, UsageWeekly
 from bot.db.output import counted, ranked_artifacts
+from bot.db.value_sets import PEOPLE
 from bot.domain.artifacts import ShareFields
 from bot.domain.claims import DEFAULT_CLAIM_RULES, ClaimRules, duplicate_link_message, evidence_cap, link_key
 from bot.domain.periods import IsoWeek
@@ -226,13 +228,20 @@ def person_artifacts(
 
 def week_artifacts(session: Session, person_id: int, week: IsoWeek, cap: int) -> list[ArtifactView]:
     """The person's artifacts of `week` in the order shared, each marked counted or not."""
-    ranked = ranked_artifacts([week.start], [person_id])
-    rows = session.execute(
+    rows = session.execute(_week_artifacts_statement(week.start, cap), {PEOPLE.name: [person_id]})
+    return [artifact_view(artifact, bool(is_counted)) for artifact, is_counted in rows]
+
+
+@lru_cache(maxsize=16)
+def _week_artifacts_statement(week_start: date, cap: int) -> Select[Artifact, bool]:
+    """week_artifacts' statement, built once per week and cap (`/buildboard me` asks for the same two weeks for
+    every caller); the person is bound as PEOPLE when it runs."""
+    ranked = ranked_artifacts([week_start], PEOPLE)
+    return (
         select(Artifact, counted(ranked, cap))
         .join(ranked, ranked.c.artifact_id == Artifact.id)
         .order_by(Artifact.created_at, Artifact.id)
     )
-    return [artifact_view(artifact, bool(is_counted)) for artifact, is_counted in rows]
 
 
 def after_artifact_saved(hooks: Iterable[ArtifactHook], artifact_id: int) -> None:

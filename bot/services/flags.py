@@ -6,14 +6,15 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, cast, func, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Nudge, UsageWeekly
 from bot.db.query_types import AnySelect
-from bot.db.value_sets import among
+from bot.db.value_sets import PEOPLE, PeopleParameter, among
 from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for, idle_seat, may_flag
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.ingest.seat_prices import SeatPrices
@@ -31,7 +32,7 @@ SPEND, ARTIFACTS, NOTHING_TO_SHOW = 1, 2, 3
 EvidenceRead = CompoundSelect[*tuple[Any, ...]]  # evidence_statement's rows
 
 
-def evidence_statement(people: Collection[int] | AnySelect, starts: Sequence[date]) -> EvidenceRead:
+def evidence_statement(people: Collection[int] | AnySelect | PeopleParameter, starts: Sequence[date]) -> EvidenceRead:
     """The read behind the flags of `people` over the weeks starting on `starts`, as rows (what, person_id,
     week_start, value): SPEND a person-week's spend, ARTIFACTS how many artifacts they shared that week,
     NOTHING_TO_SHOW a week they answered "nothing to show yet".
@@ -52,6 +53,13 @@ def evidence_statement(people: Collection[int] | AnySelect, starts: Sequence[dat
         among(Nudge.person_id, people), Nudge.week_start.in_(starts), Nudge.status == "nothing_to_show"
     )
     return union_all(spend, artifacts, reasons)
+
+
+@lru_cache(maxsize=16)
+def _evidence_of_people(starts: tuple[date, ...]) -> EvidenceRead:
+    """evidence_statement for the people bound as PEOPLE when it runs, built once per window of weeks
+    (`/buildboard me` asks about the same weeks for every caller)."""
+    return evidence_statement(PEOPLE, starts)
 
 
 def flags_from_evidence(
@@ -104,7 +112,12 @@ def flags_for_people(
     and answers whatever their number, then the idle seats.
     """
     window = flag_window(week, settings)
-    found = flags_from_evidence(session, evidence_statement(people, [w.start for w in window]), window, settings)
+    starts = tuple(w.start for w in window)
+    if isinstance(people, Select):
+        found = flags_from_evidence(session, evidence_statement(people, starts), window, settings)
+    else:
+        people_read = _evidence_of_people(starts)
+        found = flags_from_evidence(session, people_read, window, settings, {PEOPLE.name: sorted(set(people))})
     if not idle_seat_flags:  # a team report lists its idle seats with their cost instead
         return found
     # Seats unused for BUILDBOARD_IDLE_SEAT_DAYS, judged on the week's last day.

@@ -17,16 +17,18 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, Person, Seat, UsageDaily
+from bot.db.query_types import AnySelect
 from bot.db.upsert import upsert
 from bot.db.usage_partitions import ensure_usage_partitions
 from bot.db.usage_weekly import take_usage_turn
-from bot.db.value_sets import among, in_values
+from bot.db.value_sets import PEOPLE, PeopleParameter, among, in_values, of_members
 from bot.domain.delivery import MessageIntent, MessageKind, dm_channel
 from bot.domain.seats import SEAT_COST_SOURCE, SeatPlan, SeatState, daily_share, days_between, is_idle, month_key
 from bot.ingest.identity import PersonResolver
@@ -314,18 +316,30 @@ def seat_cost_by_person(
     session: Session, first_day: date, last_day: date, person_ids: Collection[int] | Select[Any] | None = None
 ) -> dict[int, Decimal]:
     """Seat cost per person over first_day…last_day (one GROUP BY on the (day, person) index)."""
-    query = (
+    if person_ids is None or isinstance(person_ids, Select):
+        rows = session.execute(_seat_cost_statement(first_day, last_day, person_ids))
+    else:
+        rows = session.execute(_seat_cost_of_people(first_day, last_day), {PEOPLE.name: sorted(set(person_ids))})
+    return {pid: Decimal(total or 0) for pid, total in rows}
+
+
+@lru_cache(maxsize=16)
+def _seat_cost_of_people(first_day: date, last_day: date) -> AnySelect:
+    """The statement for people bound as PEOPLE when it runs, built once per period (`/buildboard me`'s weeks)."""
+    return _seat_cost_statement(first_day, last_day, PEOPLE)
+
+
+def _seat_cost_statement(first_day: date, last_day: date, people: AnySelect | PeopleParameter | None) -> AnySelect:
+    return (
         select(UsageDaily.person_id, func.sum(UsageDaily.cost_usd))
         .where(
             UsageDaily.day >= first_day,
             UsageDaily.day <= last_day,
             UsageDaily.cost_source == SEAT_COST_SOURCE,
+            *of_members(UsageDaily.person_id, people),
         )
         .group_by(UsageDaily.person_id)
     )
-    if person_ids is not None:
-        query = query.where(among(UsageDaily.person_id, person_ids))
-    return {pid: Decimal(total or 0) for pid, total in session.execute(query)}
 
 
 def seat_cost_total(

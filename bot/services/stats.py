@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly, UsageWeeklyTotal
 from bot.db.output import person_output, weekly_output
 from bot.db.query_types import WORK_UNITS, AnySelect
-from bot.db.value_sets import PeopleParameter, in_values, of_members
+from bot.db.value_sets import PEOPLE, PeopleParameter, in_values, of_members
 from bot.domain.claims import DEFAULT_CLAIM_RULES
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek, PersonWeek
@@ -22,8 +22,6 @@ from bot.domain.stats import OrgWeek, PersonWeek
 DEFAULT_CAP = DEFAULT_CLAIM_RULES.max_counted_artifacts
 
 
-# The people `person_weeks`' statement is run for (it is built once per week: `_person_weeks_statement`).
-PEOPLE = PeopleParameter("people")
 People = Collection[int] | PeopleParameter | None
 
 

@@ -1,0 +1,180 @@
+"""`/buildboard me` reads a person's artifacts, coding activity, seat cost and flags through statements built
+once per week, the people bound when they run. Whoever they run for, the answer must be the same people's
+part of the answer for everyone (or for a SELECT of the same people, as team reports ask)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Artifact, CodeActivityDaily, Nudge, Person, Seat, UsageDaily
+from bot.db.output import counted, ranked_artifacts
+from bot.db.usage_weekly import rebuild_usage_weekly
+from bot.domain.periods import IsoWeek
+from bot.domain.seats import SEAT_COST_SOURCE
+from bot.services import artifacts as artifacts_service
+from bot.services import code_activity as code_activity_service
+from bot.services import flags as flags_service
+from bot.services import seats as seats_service
+from bot.services.artifacts import week_artifacts
+from bot.services.code_activity import code_activity_by_person
+from bot.services.flags import flag_window, flags_for_people
+from bot.services.seats import seat_cost_by_person
+from tests.conftest import NOW
+
+WEEK = IsoWeek.parse("2026-W47")
+CAP = 3
+PEOPLE = 16
+
+
+def _usage(person_id: int, day: date, spend: Decimal, *, seat: bool = False) -> UsageDaily:
+    return UsageDaily(
+        person_id=person_id,
+        day=day,
+        provider="cursor" if seat else "openai",
+        model="cursor_teams" if seat else "gpt-5",
+        input_tokens=0 if seat else 1000,
+        cached_input_tokens=0,
+        output_tokens=0,
+        requests=0 if seat else 1,
+        cost_usd=spend,
+        cost_source=SEAT_COST_SOURCE if seat else "reported",
+        source="cursor" if seat else "csv",
+        updated_at=NOW,
+    )
+
+
+def _organisation(session, rng: random.Random, window: list[IsoWeek]) -> list[int]:
+    ids = []
+    for n in range(PEOPLE):
+        person = Person(email=f"p{n}@example.com", name=f"P {n}", team="T", created_at=NOW, updated_at=NOW)
+        session.add(person)
+        session.flush()
+        ids.append(person.id)
+        steady = n == 1  # spends every week and shows nothing: unexplained spend
+        for week in window:
+            spend = Decimal(45) if steady else Decimal(rng.choice(["0", "3", "30", "45", "400"]))
+            if spend:
+                session.add(_usage(person.id, week.start + timedelta(days=rng.randrange(7)), spend))
+            if steady:
+                continue
+            for i in range(rng.choice([0, 0, 1, 2, 5])):  # five: more than the cap, so some do not count
+                session.add(
+                    Artifact(
+                        person_id=person.id,
+                        week_start=week.start,
+                        title=f"thing {i}",
+                        kind="tool",
+                        work_units=Decimal(rng.choice(["0.5", "1", "2"])),
+                        created_at=NOW - timedelta(minutes=rng.randrange(10_000)),
+                        updated_at=NOW,
+                    )
+                )
+            if rng.random() < 0.2:
+                session.add(Nudge(person_id=person.id, week_start=week.start, status="nothing_to_show", created_at=NOW))
+        if n % 3:
+            for day in WEEK.days:
+                if rng.random() < 0.5:
+                    session.add(
+                        CodeActivityDaily(
+                            person_id=person.id,
+                            day=day,
+                            provider=rng.choice(["claude_code", "cursor", "copilot"]),
+                            sessions=rng.randrange(5),
+                            lines_added=rng.randrange(500),
+                            lines_removed=rng.randrange(100),
+                            commits=rng.randrange(4),
+                            pull_requests=rng.randrange(2),
+                            agent_requests=rng.randrange(30),
+                            composer_requests=rng.randrange(30),
+                            chat_requests=rng.randrange(30),
+                            updated_at=NOW,
+                        )
+                    )
+        if n % 4 == 0:  # a Cursor seat nobody uses: its cost every day, and an idle-seat flag
+            session.add(
+                Seat(
+                    person_id=person.id,
+                    tool="cursor",
+                    plan="cursor_teams",
+                    source="cursor",
+                    held_since=date(2026, 8, 1),
+                    updated_at=NOW,
+                )
+            )
+            for day in WEEK.days:
+                session.add(_usage(person.id, day, Decimal("1.33"), seat=True))
+    rebuild_usage_weekly(session)
+    return ids
+
+
+@pytest.fixture
+def organisation(sessions, database_url, slack):
+    from tests.conftest import make_settings
+
+    settings = make_settings(database_url, slack, nudge_min_spend_usd=Decimal(20))
+    with sessions.begin() as session:
+        ids = _organisation(session, random.Random(47), flag_window(WEEK, settings))
+    for built in (
+        artifacts_service._week_artifacts_statement,
+        code_activity_service._code_activity_of_people,
+        seats_service._seat_cost_of_people,
+        flags_service._evidence_of_people,
+    ):
+        built.cache_clear()
+    return ids, settings
+
+
+def test_a_persons_artifacts_are_marked_as_in_everyones_ranking(sessions, organisation):
+    ids, _ = organisation
+    everyone = ranked_artifacts([WEEK.start], None)
+    with sessions() as session:
+        expected = {pid: [] for pid in ids}
+        for artifact_id, person_id, is_counted in session.execute(
+            select(everyone.c.artifact_id, everyone.c.person_id, counted(everyone, CAP))
+            .join(Artifact, Artifact.id == everyone.c.artifact_id)
+            .order_by(Artifact.created_at, Artifact.id)
+        ):
+            expected[person_id].append((artifact_id, bool(is_counted)))
+        for pid in ids:
+            assert [(a.id, a.counted) for a in week_artifacts(session, pid, WEEK, CAP)] == expected[pid]
+        assert any(not c for rows in expected.values() for _, c in rows), "some people shared more than the cap"
+    built = artifacts_service._week_artifacts_statement.cache_info()
+    assert (built.misses, built.hits) == (1, len(ids) - 1)
+
+
+def test_coding_activity_and_seat_cost_of_a_few_people_are_their_part_of_everyones(sessions, organisation):
+    ids, _ = organisation
+    with sessions() as session:
+        activity = code_activity_by_person(session, WEEK)
+        seat_cost = seat_cost_by_person(session, WEEK.start, WEEK.end)
+        assert activity and seat_cost  # the data has both
+        for some in [[pid] for pid in ids] + [ids[2:9], ids, ids + ids[:3]]:
+            assert code_activity_by_person(session, WEEK, some) == {p: activity[p] for p in some if p in activity}
+            assert seat_cost_by_person(session, WEEK.start, WEEK.end, some) == {
+                p: seat_cost[p] for p in some if p in seat_cost
+            }
+            as_select = select(Person.id).where(Person.id.in_(some))
+            assert seat_cost_by_person(session, WEEK.start, WEEK.end, as_select) == {
+                p: seat_cost[p] for p in some if p in seat_cost
+            }
+        assert code_activity_by_person(session, WEEK.previous(), ids) == {}  # another week: its own statement
+    assert code_activity_service._code_activity_of_people.cache_info().misses == 2
+    assert seats_service._seat_cost_of_people.cache_info().misses == 1
+
+
+def test_flags_of_a_list_of_people_equal_those_of_a_select_of_them(sessions, organisation):
+    ids, settings = organisation
+    with sessions() as session:
+        everyone = flags_for_people(session, select(Person.id), WEEK, settings)
+        kinds = {flag.kind for flags in everyone.values() for flag in flags}
+        assert kinds == {"unexplained_spend", "spike", "idle_seat"}, "the data raises every kind of flag"
+        for some in [[pid] for pid in ids] + [ids[1:6], ids]:
+            listed = flags_for_people(session, some, WEEK, settings)
+            assert listed == {p: everyone[p] for p in some if p in everyone}
+            assert listed == flags_for_people(session, select(Person.id).where(Person.id.in_(some)), WEEK, settings)
+    assert flags_service._evidence_of_people.cache_info().misses == 1
