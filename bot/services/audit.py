@@ -10,13 +10,16 @@ so a person sees exactly the views of groups they were in when the view happened
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Integer,
     Select,
     String,
+    Table,
     and_,
     bindparam,
     func,
@@ -64,21 +67,28 @@ def record_view(
         raise ValueError(f"unknown audit scope {group.scope!r}")
     if group.scope == "person" and group.root_person_id == viewer_id:
         return 0
-    version = select(func.coalesce(func.max(OrgChartVersion.version), 0)).scalar_subquery()
     session.execute(
-        insert(AuditView).values(
-            viewer_person_id=viewer_id,
-            viewer_slack_user_id=viewer_slack_user_id if viewer_id is None else None,
-            scope=group.scope,
-            root_person_id=group.root_person_id if group.scope in ("tree", "person") else None,
-            team_key=group.team_key if group.scope == "team" else None,
-            org_version=version,
-            action=action,
-            detail=(detail or "")[:300] or None,
-            at=now,
-        )
+        _record_view_statement(),
+        {
+            "viewer_person_id": viewer_id,
+            "viewer_slack_user_id": viewer_slack_user_id if viewer_id is None else None,
+            "scope": group.scope,
+            "root_person_id": group.root_person_id if group.scope in ("tree", "person") else None,
+            "team_key": group.team_key if group.scope == "team" else None,
+            "action": action,
+            "detail": (detail or "")[:300] or None,
+            "at": now,
+        },
     )
     return 1
+
+
+@lru_cache(maxsize=1)
+def _record_view_statement() -> Insert:
+    """record_view's INSERT, built once, the row's values bound when it runs; a Core insert of the table, not the
+    ORM's bulk insert of one entity (building the statement and the ORM's path were most of recording a view)."""
+    version = select(func.coalesce(func.max(OrgChartVersion.version), 0)).scalar_subquery()
+    return insert(cast(Table, AuditView.__table__)).values(org_version=version)  # __table__ is typed a FromClause
 
 
 def _held_at_view(history: Any) -> ColumnElement[bool]:
