@@ -25,25 +25,27 @@ from bot.services.code_activity import code_activity_by_person
 from bot.services.flags import flag_window, flags_for_people
 from bot.services.seats import seat_cost_by_person
 from tests.conftest import NOW
+from tests.support.usage_rows import usage
 
 WEEK = IsoWeek.parse("2026-W47")
 CAP = 3
 PEOPLE = 16
 
 
-def _usage(person_id: int, day: date, spend: Decimal, *, seat: bool = False) -> UsageDaily:
+def _seat_cost(person_id: int, day: date) -> UsageDaily:
+    """A day's share of a Cursor seat, as the seat sync writes it."""
     return UsageDaily(
         person_id=person_id,
         day=day,
-        provider="cursor" if seat else "openai",
-        model="cursor_teams" if seat else "gpt-5",
-        input_tokens=0 if seat else 1000,
+        provider="cursor",
+        model="cursor_teams",
+        input_tokens=0,
         cached_input_tokens=0,
         output_tokens=0,
-        requests=0 if seat else 1,
-        cost_usd=spend,
-        cost_source=SEAT_COST_SOURCE if seat else "reported",
-        source="cursor" if seat else "csv",
+        requests=0,
+        cost_usd=Decimal("1.33"),
+        cost_source=SEAT_COST_SOURCE,
+        source="cursor",
         updated_at=NOW,
     )
 
@@ -59,7 +61,7 @@ def _organisation(session, rng: random.Random, window: list[IsoWeek]) -> list[in
         for week in window:
             spend = Decimal(45) if steady else Decimal(rng.choice(["0", "3", "30", "45", "400"]))
             if spend:
-                session.add(_usage(person.id, week.start + timedelta(days=rng.randrange(7)), spend))
+                session.add(usage(person.id, week.start + timedelta(days=rng.randrange(7)), cost=str(spend)))
             if steady:
                 continue
             for i in range(rng.choice([0, 0, 1, 2, 5])):  # five: more than the cap, so some do not count
@@ -107,7 +109,7 @@ def _organisation(session, rng: random.Random, window: list[IsoWeek]) -> list[in
                 )
             )
             for day in WEEK.days:
-                session.add(_usage(person.id, day, Decimal("1.33"), seat=True))
+                session.add(_seat_cost(person.id, day))
     rebuild_usage_weekly(session)
     return ids
 
