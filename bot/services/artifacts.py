@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -228,15 +228,26 @@ def person_artifacts(
 
 def week_artifacts(session: Session, person_id: int, week: IsoWeek, cap: int) -> list[ArtifactView]:
     """The person's artifacts of `week` in the order shared, each marked counted or not."""
-    rows = session.execute(_week_artifacts_statement(week.start, cap), {PEOPLE.name: [person_id]})
-    return [artifact_view(artifact, bool(is_counted)) for artifact, is_counted in rows]
+    return weeks_artifacts(session, person_id, [week], cap)[week]
+
+
+def weeks_artifacts(
+    session: Session, person_id: int, weeks: Sequence[IsoWeek], cap: int
+) -> dict[IsoWeek, list[ArtifactView]]:
+    """week_artifacts for each of `weeks`, in one statement (one round trip for `/buildboard me`'s two weeks)."""
+    by_start = {week.start: week for week in weeks}
+    found: dict[IsoWeek, list[ArtifactView]] = {week: [] for week in weeks}
+    statement = _week_artifacts_statement(tuple(sorted(by_start)), cap)
+    for artifact, is_counted in session.execute(statement, {PEOPLE.name: [person_id]}):
+        found[by_start[artifact.week_start]].append(artifact_view(artifact, bool(is_counted)))
+    return found
 
 
 @lru_cache(maxsize=16)
-def _week_artifacts_statement(week_start: date, cap: int) -> Select[Artifact, bool]:
-    """week_artifacts' statement, built once per week and cap (`/buildboard me` asks for the same two weeks for
+def _week_artifacts_statement(week_starts: tuple[date, ...], cap: int) -> Select[Artifact, bool]:
+    """weeks_artifacts' statement, built once per weeks and cap (`/buildboard me` asks for the same two weeks for
     every caller); the person is bound as PEOPLE when it runs."""
-    ranked = ranked_artifacts([week_start], PEOPLE)
+    ranked = ranked_artifacts(week_starts, PEOPLE)
     return (
         select(Artifact, counted(ranked, cap))
         .join(ranked, ranked.c.artifact_id == Artifact.id)

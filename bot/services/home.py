@@ -15,10 +15,10 @@ from bot.domain.reports import HeldTitle, Home, HomeWeek
 from bot.domain.stats import PersonWeek
 from bot.services.artifacts import delete_own_artifact, person_artifacts
 from bot.services.audit import views_of
-from bot.services.code_activity import code_activity_by_person
+from bot.services.code_activity import code_activity_by_week
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.personal import empty_week
-from bot.services.seats import seat_cost_by_person
+from bot.services.seats import seat_cost_by_week
 from bot.services.stats import person_period_figures
 from bot.settings import Settings
 
@@ -50,11 +50,14 @@ def home_for(session: Session, person: Person, now: datetime, settings: Settings
         for row in session.execute(figures)
     }
     rows = []
+    code = code_activity_by_week(session, weeks, [person.id])  # every week in one read, not one read a week
+    seat_costs = seat_cost_by_week(session, weeks, [person.id])
     for week in weeks:
         stats, shared = by_start.get(week.start) or (empty_week(person.id), 0)
-        code = code_activity_by_person(session, week, [person.id]).get(person.id)
-        seat_cost = seat_cost_by_person(session, week.start, week.end, [person.id]).get(person.id, Decimal(0))
-        rows.append(HomeWeek(week, stats, week == current, code, seat_cost, shared_artifacts=shared))
+        seat_cost = seat_costs[week].get(person.id, Decimal(0))
+        rows.append(
+            HomeWeek(week, stats, week == current, code[week].get(person.id), seat_cost, shared_artifacts=shared)
+        )
     awards = session.execute(
         select(Award.week_start, Award.title_key, Award.streak_weeks)
         .where(Award.person_id == person.id, Award.week_start >= weeks[-1].start)

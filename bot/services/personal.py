@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,16 +12,16 @@ from bot.db.models import Person
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import Leaderboard, MyNumbers, MyWeek, PrivacySetting, StoredAbout
 from bot.domain.stats import PersonWeek
-from bot.services.artifacts import week_artifacts
+from bot.services.artifacts import weeks_artifacts
 from bot.services.audit import views_of
-from bot.services.code_activity import code_activity_by_person
+from bot.services.code_activity import code_activity_by_week
 from bot.services.flags import flags_for_people
 from bot.services.identity import UserLookup, person_for_slack_user
 from bot.services.leaderboard import current_leaderboard
 from bot.services.privacy import set_public_opt_out
-from bot.services.seats import seat_cost_by_person
+from bot.services.seats import seat_cost_by_week
 from bot.services.standings import WeekStandings
-from bot.services.stats import person_weeks
+from bot.services.stats import people_weeks
 from bot.services.team import titles_of
 from bot.services.transparency import stored_about
 from bot.settings import Settings
@@ -33,18 +34,45 @@ def empty_week(person_id: int) -> PersonWeek:
 def my_week(
     session: Session, person: Person, week: IsoWeek, settings: Settings, standings: WeekStandings | None = None
 ) -> MyWeek:
-    """The person's numbers for `week` and where they stand.
+    """The person's numbers for `week` and where they stand (see my_weeks)."""
+    return my_weeks(session, person, [week], settings, standings)[0]
+
+
+def my_weeks(
+    session: Session,
+    person: Person,
+    weeks: Sequence[IsoWeek],
+    settings: Settings,
+    standings: WeekStandings | None = None,
+) -> list[MyWeek]:
+    """The person's numbers for each of `weeks` and where they stand, each kind of figure read for every week
+    at once (one round trip each for `/buildboard me`'s two weeks).
 
     The position comes from the week's ranking sorted once (`standings`: the one the process keeps, so
     callers share it while the figures hold; a fresh one sorts the week for this answer alone).
     """
     cap = settings.max_counted_artifacts
-    mine = person_weeks(session, week, [person.id], cap=cap).get(person.id) or empty_week(person.id)
-    standing = (standings or WeekStandings()).standing(session, week, mine, cap=cap, rank_by=settings.rank_by)
-    artifacts = week_artifacts(session, person.id, week, cap)
-    code = code_activity_by_person(session, week, [person.id]).get(person.id)
-    seat_cost = seat_cost_by_person(session, week.start, week.end, [person.id]).get(person.id, Decimal(0))
-    return MyWeek(week, mine, standing.position, standing.ranked_people, artifacts, code, seat_cost)
+    figures = people_weeks(session, weeks, [person.id], cap=cap)
+    artifacts = weeks_artifacts(session, person.id, weeks, cap)
+    code = code_activity_by_week(session, weeks, [person.id])
+    seat_cost = seat_cost_by_week(session, weeks, [person.id])
+    ranking = standings or WeekStandings()
+    answer = []
+    for week in weeks:
+        mine = figures[week].get(person.id) or empty_week(person.id)
+        standing = ranking.standing(session, week, mine, cap=cap, rank_by=settings.rank_by)
+        answer.append(
+            MyWeek(
+                week,
+                mine,
+                standing.position,
+                standing.ranked_people,
+                artifacts[week],
+                code[week].get(person.id),
+                seat_cost[week].get(person.id, Decimal(0)),
+            )
+        )
+    return answer
 
 
 def current_and_last_week(now: datetime, settings: Settings) -> tuple[IsoWeek, IsoWeek]:
@@ -68,9 +96,10 @@ def my_numbers(
     if person is None:
         return None
     current, last = current_and_last_week(now, settings)
+    this_week, last_week = my_weeks(session, person, [current, last], settings, standings)
     return MyNumbers(
-        current=my_week(session, person, current, settings, standings),
-        last=my_week(session, person, last, settings, standings),
+        current=this_week,
+        last=last_week,
         viewed_by=views_of(session, person.id, now=now),
         titles=titles_of(session, person.id, [last, current], settings),
         flags=flags_for_people(session, [person.id], last, settings).get(person.id, []),

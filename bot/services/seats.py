@@ -27,9 +27,10 @@ from bot.db.models import CodeActivityDaily, Person, Seat, UsageDaily
 from bot.db.query_types import AnySelect
 from bot.db.upsert import upsert
 from bot.db.usage_partitions import ensure_usage_partitions
-from bot.db.usage_weekly import take_usage_turn
-from bot.db.value_sets import PEOPLE, PeopleParameter, among, in_values, of_members
+from bot.db.usage_weekly import take_usage_turn, week_start_of
+from bot.db.value_sets import PEOPLE, among, in_values, of_members
 from bot.domain.delivery import MessageIntent, MessageKind, dm_channel
+from bot.domain.periods import IsoWeek
 from bot.domain.seats import SEAT_COST_SOURCE, SeatPlan, SeatState, daily_share, days_between, is_idle, month_key
 from bot.ingest.identity import PersonResolver
 from bot.ingest.records import SeatRecord
@@ -316,29 +317,48 @@ def seat_cost_by_person(
     session: Session, first_day: date, last_day: date, person_ids: Collection[int] | Select[Any] | None = None
 ) -> dict[int, Decimal]:
     """Seat cost per person over first_day…last_day (one GROUP BY on the (day, person) index)."""
-    if person_ids is None or isinstance(person_ids, Select):
-        rows = session.execute(_seat_cost_statement(first_day, last_day, person_ids))
-    else:
-        rows = session.execute(_seat_cost_of_people(first_day, last_day), {PEOPLE.name: sorted(set(person_ids))})
-    return {pid: Decimal(total or 0) for pid, total in rows}
-
-
-@lru_cache(maxsize=16)
-def _seat_cost_of_people(first_day: date, last_day: date) -> AnySelect:
-    """The statement for people bound as PEOPLE when it runs, built once per period (`/buildboard me`'s weeks)."""
-    return _seat_cost_statement(first_day, last_day, PEOPLE)
-
-
-def _seat_cost_statement(first_day: date, last_day: date, people: AnySelect | PeopleParameter | None) -> AnySelect:
-    return (
+    query = (
         select(UsageDaily.person_id, func.sum(UsageDaily.cost_usd))
         .where(
             UsageDaily.day >= first_day,
             UsageDaily.day <= last_day,
             UsageDaily.cost_source == SEAT_COST_SOURCE,
-            *of_members(UsageDaily.person_id, people),
         )
         .group_by(UsageDaily.person_id)
+    )
+    if person_ids is not None:
+        query = query.where(among(UsageDaily.person_id, person_ids))
+    return {pid: Decimal(total or 0) for pid, total in session.execute(query)}
+
+
+def seat_cost_by_week(
+    session: Session, weeks: Sequence[IsoWeek], person_ids: Collection[int]
+) -> dict[IsoWeek, dict[int, Decimal]]:
+    """Seat cost of `person_ids` in each of `weeks`, in one statement (one round trip for `/buildboard me`'s two
+    weeks, App Home's five)."""
+    by_start = {week.start: week for week in weeks}
+    found: dict[IsoWeek, dict[int, Decimal]] = {week: {} for week in weeks}
+    statement = _seat_cost_by_week_statement(tuple(by_start[start] for start in sorted(by_start)))
+    for week_start, pid, total in session.execute(statement, {PEOPLE.name: sorted(set(person_ids))}):
+        week = by_start.get(week_start)
+        if week is not None:  # a week between two asked for
+            found[week][pid] = Decimal(total or 0)
+    return found
+
+
+@lru_cache(maxsize=16)
+def _seat_cost_by_week_statement(weeks: tuple[IsoWeek, ...]) -> AnySelect:
+    """seat_cost_by_week's statement, built once per weeks; the people bound as PEOPLE when it runs."""
+    week_start = week_start_of(UsageDaily.day)
+    return (
+        select(week_start, UsageDaily.person_id, func.sum(UsageDaily.cost_usd))
+        .where(
+            UsageDaily.day >= weeks[0].start,
+            UsageDaily.day <= weeks[-1].end,
+            UsageDaily.cost_source == SEAT_COST_SOURCE,
+            *of_members(UsageDaily.person_id, PEOPLE),
+        )
+        .group_by(week_start, UsageDaily.person_id)
     )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Subquery, and_, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Integer, Subquery, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly, UsageWeeklyTotal
@@ -117,21 +117,38 @@ def person_weeks(
     """Every person with usage or artifacts in the week (optionally only `person_ids`), by id (counted output)."""
     if person_ids is None:
         rows = session.execute(select(person_weeks_subquery(week, None, cap=cap)))
-    else:
-        rows = session.execute(_person_weeks_statement(week, cap), {PEOPLE.name: sorted(set(person_ids))})
-    # The columns already arrive as int, Decimal, int, int, Decimal (typed sums and coalesces): the
-    # conversions person_week_from_row makes would cost a third of this at 85,000 people.
-    return {row[0]: PersonWeek(*row) for row in rows}
+        # The columns already arrive as int, Decimal, int, int, Decimal (typed sums and coalesces): the
+        # conversions person_week_from_row makes would cost a third of this at 85,000 people.
+        return {row[0]: PersonWeek(*row) for row in rows}
+    return people_weeks(session, [week], person_ids, cap=cap)[week]
+
+
+def people_weeks(
+    session: Session, weeks: Sequence[IsoWeek], person_ids: Collection[int], *, cap: int = DEFAULT_CAP
+) -> dict[IsoWeek, dict[int, PersonWeek]]:
+    """person_weeks of `person_ids` for each of `weeks`, in one statement (one round trip for `/buildboard me`'s
+    two weeks)."""
+    wanted = tuple(weeks)
+    found: dict[IsoWeek, dict[int, PersonWeek]] = {week: {} for week in wanted}
+    rows = session.execute(_person_weeks_statement(wanted, cap), {PEOPLE.name: sorted(set(person_ids))})
+    for index, *row in rows:
+        found[wanted[index]][row[0]] = PersonWeek(*row)
+    return found
 
 
 @lru_cache(maxsize=16)
-def _person_weeks_statement(week: IsoWeek, cap: int) -> AnySelect:
-    """person_weeks' statement for the people bound as PEOPLE when it runs, built once per week and cap.
+def _person_weeks_statement(weeks: tuple[IsoWeek, ...], cap: int) -> AnySelect | CompoundSelect[Any]:
+    """people_weeks' statement for the people bound as PEOPLE when it runs, built once per weeks and cap: each
+    week's rows after the week's index in `weeks`.
 
     Building it (the counted output's terms, the two reads) was half of a `/buildboard me` answer, whose every
     caller asks for the same two weeks (py-spy, 85,000 people).
     """
-    return select(person_weeks_subquery(week, PEOPLE, cap=cap))
+    parts = []
+    for index, week in enumerate(weeks):
+        figures = person_weeks_subquery(week, PEOPLE, cap=cap)
+        parts.append(select(literal(index, Integer).label("week_index"), *figures.c))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def person_period_figures(

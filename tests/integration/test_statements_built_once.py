@@ -1,6 +1,7 @@
-"""`/buildboard me` reads a person's artifacts, coding activity, seat cost and flags through statements built
-once per week, the people bound when they run. Whoever they run for, the answer must be the same people's
-part of the answer for everyone (or for a SELECT of the same people, as team reports ask)."""
+"""`/buildboard me` and App Home read a person's figures, artifacts, coding activity, seat cost and flags through
+statements built once per week (or set of weeks), the people bound when they run. Whoever they run for, the
+answer must be the same people's part of the answer for everyone (or for a SELECT of the same people, as team
+reports ask), week by week."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from bot.services import artifacts as artifacts_service
 from bot.services import code_activity as code_activity_service
 from bot.services import flags as flags_service
 from bot.services import seats as seats_service
-from bot.services.artifacts import week_artifacts
-from bot.services.code_activity import code_activity_by_person
+from bot.services import stats as stats_service
+from bot.services.artifacts import week_artifacts, weeks_artifacts
+from bot.services.code_activity import code_activity_by_person, code_activity_by_week
 from bot.services.flags import flag_window, flags_for_people
-from bot.services.seats import seat_cost_by_person
+from bot.services.seats import seat_cost_by_person, seat_cost_by_week
+from bot.services.stats import people_weeks, person_weeks
 from tests.conftest import NOW
 from tests.support.usage_rows import usage
 
@@ -79,7 +82,7 @@ def _organisation(session, rng: random.Random, window: list[IsoWeek]) -> list[in
             if rng.random() < 0.2:
                 session.add(Nudge(person_id=person.id, week_start=week.start, status="nothing_to_show", created_at=NOW))
         if n % 3:
-            for day in WEEK.days:
+            for day in [*WEEK.previous().days, *WEEK.days]:
                 if rng.random() < 0.5:
                     session.add(
                         CodeActivityDaily(
@@ -108,7 +111,7 @@ def _organisation(session, rng: random.Random, window: list[IsoWeek]) -> list[in
                     updated_at=NOW,
                 )
             )
-            for day in WEEK.days:
+            for day in [*WEEK.previous().days, *WEEK.days]:
                 session.add(_seat_cost(person.id, day))
     rebuild_usage_weekly(session)
     return ids
@@ -124,7 +127,8 @@ def organisation(sessions, database_url, slack):
     for built in (
         artifacts_service._week_artifacts_statement,
         code_activity_service._code_activity_of_people,
-        seats_service._seat_cost_of_people,
+        seats_service._seat_cost_by_week_statement,
+        stats_service._person_weeks_statement,
         flags_service._evidence_of_people,
     ):
         built.cache_clear()
@@ -145,28 +149,42 @@ def test_a_persons_artifacts_are_marked_as_in_everyones_ranking(sessions, organi
         for pid in ids:
             assert [(a.id, a.counted) for a in week_artifacts(session, pid, WEEK, CAP)] == expected[pid]
         assert any(not c for rows in expected.values() for _, c in rows), "some people shared more than the cap"
+        weeks = [WEEK.previous(), WEEK]
+        for pid in ids:  # both weeks in one statement: each week's as read alone
+            both = weeks_artifacts(session, pid, weeks, CAP)
+            assert both == {w: week_artifacts(session, pid, w, CAP) for w in weeks}
+            assert [(a.id, a.counted) for a in both[WEEK]] == expected[pid]
     built = artifacts_service._week_artifacts_statement.cache_info()
-    assert (built.misses, built.hits) == (1, len(ids) - 1)
+    assert built.misses == 3, "one statement for WEEK, one for the week before, one for both"
 
 
-def test_coding_activity_and_seat_cost_of_a_few_people_are_their_part_of_everyones(sessions, organisation):
+def test_a_few_peoples_weeks_are_their_part_of_everyones_week_by_week(sessions, organisation):
+    """Figures, coding activity and seat cost of a few people over a few weeks (one statement each) are their
+    part of everyone's, week by week; a week between two asked for is not reported."""
     ids, _ = organisation
+    weeks = [WEEK.previous(), WEEK]
+    apart = [WEEK.previous(2), WEEK]  # the week between them has activity and seat cost: not theirs
     with sessions() as session:
-        activity = code_activity_by_person(session, WEEK)
-        seat_cost = seat_cost_by_person(session, WEEK.start, WEEK.end)
-        assert activity and seat_cost  # the data has both
+        figures = {w: person_weeks(session, w) for w in [*weeks, *apart]}
+        activity = {w: code_activity_by_person(session, w) for w in [*weeks, *apart]}
+        seat_cost = {w: seat_cost_by_person(session, w.start, w.end) for w in [*weeks, *apart]}
+        assert all(figures[w] and activity[w] and seat_cost[w] for w in weeks)  # the data has each, both weeks
+
+        def part(everyone, some, asked):
+            return {w: {p: everyone[w][p] for p in some if p in everyone[w]} for w in asked}
+
         for some in [[pid] for pid in ids] + [ids[2:9], ids, ids + ids[:3]]:
-            assert code_activity_by_person(session, WEEK, some) == {p: activity[p] for p in some if p in activity}
-            assert seat_cost_by_person(session, WEEK.start, WEEK.end, some) == {
-                p: seat_cost[p] for p in some if p in seat_cost
-            }
+            for asked in (weeks, apart, [WEEK]):
+                assert people_weeks(session, asked, some) == part(figures, some, asked)
+                assert code_activity_by_week(session, asked, some) == part(activity, some, asked)
+                assert seat_cost_by_week(session, asked, some) == part(seat_cost, some, asked)
+            assert code_activity_by_person(session, WEEK, some) == part(activity, some, [WEEK])[WEEK]
             as_select = select(Person.id).where(Person.id.in_(some))
-            assert seat_cost_by_person(session, WEEK.start, WEEK.end, as_select) == {
-                p: seat_cost[p] for p in some if p in seat_cost
-            }
-        assert code_activity_by_person(session, WEEK.previous(), ids) == {}  # another week: its own statement
-    assert code_activity_service._code_activity_of_people.cache_info().misses == 2
-    assert seats_service._seat_cost_of_people.cache_info().misses == 1
+            assert seat_cost_by_person(session, WEEK.start, WEEK.end, as_select) == part(seat_cost, some, [WEEK])[WEEK]
+    # One statement per set of weeks, whoever it ran for.
+    assert code_activity_service._code_activity_of_people.cache_info().misses == 3
+    assert seats_service._seat_cost_by_week_statement.cache_info().misses == 3
+    assert stats_service._person_weeks_statement.cache_info().misses == 3
 
 
 def test_flags_of_a_list_of_people_equal_those_of_a_select_of_them(sessions, organisation):
