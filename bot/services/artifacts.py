@@ -226,20 +226,15 @@ def person_artifacts(
     return [replace(view, endorsed_by=tuple(endorsers.get(view.id, ()))) for view in views], int(total or 0)
 
 
-def week_artifacts(session: Session, person_id: int, week: IsoWeek, cap: int) -> list[ArtifactView]:
-    """The person's artifacts of `week` in the order shared, each marked counted or not."""
-    return weeks_artifacts(session, person_id, [week], cap)[week]
-
-
 def weeks_artifacts(
     session: Session, person_id: int, weeks: Sequence[IsoWeek], cap: int
 ) -> dict[IsoWeek, list[ArtifactView]]:
-    """week_artifacts for each of `weeks`, in one statement (one round trip for `/buildboard me`'s two weeks)."""
-    by_start = {week.start: week for week in weeks}
+    """The person's artifacts of each of `weeks` in the order shared, each marked counted or not, in one statement
+    (one round trip for `/buildboard me`'s two weeks)."""
     found: dict[IsoWeek, list[ArtifactView]] = {week: [] for week in weeks}
-    statement = _week_artifacts_statement(tuple(sorted(by_start)), cap)
+    statement = _week_artifacts_statement(tuple(sorted(week.start for week in found)), cap)
     for artifact, is_counted in session.execute(statement, {PEOPLE.name: [person_id]}):
-        found[by_start[artifact.week_start]].append(artifact_view(artifact, bool(is_counted)))
+        found[IsoWeek.containing(artifact.week_start)].append(artifact_view(artifact, bool(is_counted)))
     return found
 
 

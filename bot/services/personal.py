@@ -31,13 +31,6 @@ def empty_week(person_id: int) -> PersonWeek:
     return PersonWeek(person_id, 0, Decimal(0), 0, 0, Decimal(0))
 
 
-def my_week(
-    session: Session, person: Person, week: IsoWeek, settings: Settings, standings: WeekStandings | None = None
-) -> MyWeek:
-    """The person's numbers for `week` and where they stand (see my_weeks)."""
-    return my_weeks(session, person, [week], settings, standings)[0]
-
-
 def my_weeks(
     session: Session,
     person: Person,

@@ -8,7 +8,7 @@
 - `seat_views` lists every seat with its last active day and whether it is idle (bot/domain/seats.py).
 
 Seat rows are not in the usage_weekly rollup (bot/db/usage_weekly.py): ranking, nudges, titles and
-spend flags stay about use; surfaces read seat cost beside usage cost with `seat_cost_by_person`.
+spend flags stay about use; surfaces read seat cost beside usage cost with `seat_cost_by_week`.
 """
 
 from __future__ import annotations
@@ -313,35 +313,16 @@ def idle_seats(
     return [v for v in seat_views(session, prices, today=today, idle_days=idle_days, people=people) if v.idle]
 
 
-def seat_cost_by_person(
-    session: Session, first_day: date, last_day: date, person_ids: Collection[int] | Select[Any] | None = None
-) -> dict[int, Decimal]:
-    """Seat cost per person over first_day…last_day (one GROUP BY on the (day, person) index)."""
-    query = (
-        select(UsageDaily.person_id, func.sum(UsageDaily.cost_usd))
-        .where(
-            UsageDaily.day >= first_day,
-            UsageDaily.day <= last_day,
-            UsageDaily.cost_source == SEAT_COST_SOURCE,
-        )
-        .group_by(UsageDaily.person_id)
-    )
-    if person_ids is not None:
-        query = query.where(among(UsageDaily.person_id, person_ids))
-    return {pid: Decimal(total or 0) for pid, total in session.execute(query)}
-
-
 def seat_cost_by_week(
     session: Session, weeks: Sequence[IsoWeek], person_ids: Collection[int]
 ) -> dict[IsoWeek, dict[int, Decimal]]:
     """Seat cost of `person_ids` in each of `weeks`, in one statement (one round trip for `/buildboard me`'s two
     weeks, App Home's five)."""
-    by_start = {week.start: week for week in weeks}
     found: dict[IsoWeek, dict[int, Decimal]] = {week: {} for week in weeks}
-    statement = _seat_cost_by_week_statement(tuple(by_start[start] for start in sorted(by_start)))
+    statement = _seat_cost_by_week_statement(tuple(sorted(found)))
     for week_start, pid, total in session.execute(statement, {PEOPLE.name: sorted(set(person_ids))}):
-        week = by_start.get(week_start)
-        if week is not None:  # a week between two asked for
+        week = IsoWeek.containing(week_start)
+        if week in found:  # not a week between two asked for
             found[week][pid] = Decimal(total or 0)
     return found
 

@@ -18,7 +18,7 @@ from bot.ingest.provider_api import FetchedWindow
 from bot.ingest.records import PersonRecord
 from bot.services import authority
 from bot.services.authority import Viewer
-from bot.services.code_activity import code_activity_by_person
+from bot.services.code_activity import code_activity_by_week
 from bot.services.people import import_people
 from bot.services.stats import people_by_id, person_period_figures, person_weeks
 from bot.services.sync import _remove_unreported_usage
@@ -63,7 +63,7 @@ def test_reading_the_figures_of_70000_people_by_id(sessions):
     with sessions() as session:
         assert len(people_by_id(session, ids)) == MANY
         assert person_weeks(session, WEEK, ids) == {}
-        assert code_activity_by_person(session, WEEK, ids) == {}
+        assert code_activity_by_week(session, [WEEK], ids) == {WEEK: {}}
         assert session.execute(person_period_figures([WEEK], ids, dialect="postgresql")).all() == []
         # A manager of nobody asking for 70,000 people is refused, in one statement.
         assert not authority.may_see(session, Viewer(ids[0], False), ids)

@@ -1,4 +1,4 @@
-"""`my_week` places a person in the week's ranking: it must agree with the domain's ranking, and a ranking the
+"""`my_weeks` places a person in the week's ranking: it must agree with the domain's ranking, and a ranking the
 process keeps (WeekStandings) must never outlive a write that changes a figure."""
 
 import random
@@ -15,7 +15,7 @@ from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.claims import has_output
 from bot.domain.periods import IsoWeek
 from bot.domain.ranking import rank
-from bot.services.personal import my_week
+from bot.services.personal import my_weeks
 from bot.services.standings import WeekStandings
 from bot.services.stats import _person_weeks_statement, person_weeks
 from tests.conftest import NOW
@@ -91,7 +91,7 @@ def test_position_matches_the_domain_ranking(sessions, make_settings_for, rank_b
         expected = [w.person_id for w in rank(with_output, rank_by)]
         assert len(expected) == sum(1 for _, _, units in PEOPLE if units)
         for person_id in ids:
-            mine = my_week(session, session.get(Person, person_id), WEEK, settings, standings)
+            mine = my_weeks(session, session.get(Person, person_id), [WEEK], settings, standings)[0]
             want = expected.index(person_id) + 1 if person_id in expected else None
             assert (mine.position, mine.ranked_people) == (want, len(expected)), (rank_by, person_id)
 
@@ -124,7 +124,7 @@ def test_a_kept_ranking_answers_until_the_figures_version_moves(engine, sessions
 
     def position(kept: WeekStandings | None) -> int | None:
         with sessions() as session:
-            return my_week(session, session.get(Person, sharer), WEEK, settings, kept).position
+            return my_weeks(session, session.get(Person, sharer), [WEEK], settings, kept)[0].position
 
     assert position(standings) == 2
     with engine.connect() as connection:
@@ -145,7 +145,7 @@ def test_a_kept_ranking_answers_until_the_figures_version_moves(engine, sessions
 
 def _position(sessions, settings, person_id: int, standings: WeekStandings | None) -> tuple[int | None, int]:
     with sessions() as session:
-        mine = my_week(session, session.get(Person, person_id), WEEK, settings, standings)
+        mine = my_weeks(session, session.get(Person, person_id), [WEEK], settings, standings)[0]
         return mine.position, mine.ranked_people
 
 

@@ -10,7 +10,7 @@ from bot.db.models import Award, Person
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import ViewedGroup
 from bot.services.audit import record_view
-from bot.services.personal import my_numbers, my_stored_data, my_week
+from bot.services.personal import my_numbers, my_stored_data, my_weeks
 from tests.conftest import NOW
 from tests.support.artifacts import add_artifact
 from tests.support.organisation import load_org
@@ -49,8 +49,9 @@ def test_my_numbers_holds_both_weeks_who_looked_and_titles(rt, settings):
         mine = my_numbers(session, "U0CAROL", NOW, settings)
         assert mine is not None
         person = session.get(Person, carol)
-        assert mine.current == my_week(session, person, W48, settings)
-        assert mine.last == my_week(session, person, W47, settings)
+        # Both weeks read at once: each as read alone.
+        assert [mine.current] == my_weeks(session, person, [W48], settings)
+        assert [mine.last] == my_weeks(session, person, [W47], settings)
     assert (mine.current.week, mine.last.week) == (W48, W47)
     assert [a.id for a in mine.last.artifacts] == [shared] and mine.current.artifacts == []
     assert [(v.viewer_name, v.action, v.times) for v in mine.viewed_by] == [("Bob Baker", "team", 1)]

@@ -6,6 +6,7 @@ reports ask), week by week."""
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,16 +17,17 @@ from bot.db.models import Artifact, CodeActivityDaily, Nudge, Person, Seat, Usag
 from bot.db.output import counted, ranked_artifacts
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek
+from bot.domain.reports import CodeActivity
 from bot.domain.seats import SEAT_COST_SOURCE
 from bot.services import artifacts as artifacts_service
 from bot.services import code_activity as code_activity_service
 from bot.services import flags as flags_service
 from bot.services import seats as seats_service
 from bot.services import stats as stats_service
-from bot.services.artifacts import week_artifacts, weeks_artifacts
-from bot.services.code_activity import code_activity_by_person, code_activity_by_week
+from bot.services.artifacts import weeks_artifacts
+from bot.services.code_activity import code_activity_by_week
 from bot.services.flags import flag_window, flags_for_people
-from bot.services.seats import seat_cost_by_person, seat_cost_by_week
+from bot.services.seats import seat_cost_by_week
 from bot.services.stats import people_weeks, person_weeks
 from tests.conftest import NOW
 from tests.support.usage_rows import usage
@@ -126,7 +128,7 @@ def organisation(sessions, database_url, slack):
         ids = _organisation(session, random.Random(47), flag_window(WEEK, settings))
     for built in (
         artifacts_service._week_artifacts_statement,
-        code_activity_service._code_activity_of_people,
+        code_activity_service._code_activity_statement,
         seats_service._seat_cost_by_week_statement,
         stats_service._person_weeks_statement,
         flags_service._evidence_of_people,
@@ -137,25 +139,61 @@ def organisation(sessions, database_url, slack):
 
 def test_a_persons_artifacts_are_marked_as_in_everyones_ranking(sessions, organisation):
     ids, _ = organisation
-    everyone = ranked_artifacts([WEEK.start], None)
+    weeks = [WEEK.previous(), WEEK]
+    everyone = ranked_artifacts([w.start for w in weeks], None)
     with sessions() as session:
-        expected = {pid: [] for pid in ids}
-        for artifact_id, person_id, is_counted in session.execute(
-            select(everyone.c.artifact_id, everyone.c.person_id, counted(everyone, CAP))
+        expected = {(w, pid): [] for w in weeks for pid in ids}
+        for artifact_id, person_id, week_start, is_counted in session.execute(
+            select(everyone.c.artifact_id, everyone.c.person_id, everyone.c.week_start, counted(everyone, CAP))
             .join(Artifact, Artifact.id == everyone.c.artifact_id)
             .order_by(Artifact.created_at, Artifact.id)
         ):
-            expected[person_id].append((artifact_id, bool(is_counted)))
-        for pid in ids:
-            assert [(a.id, a.counted) for a in week_artifacts(session, pid, WEEK, CAP)] == expected[pid]
+            expected[IsoWeek.containing(week_start), person_id].append((artifact_id, bool(is_counted)))
         assert any(not c for rows in expected.values() for _, c in rows), "some people shared more than the cap"
-        weeks = [WEEK.previous(), WEEK]
-        for pid in ids:  # both weeks in one statement: each week's as read alone
-            both = weeks_artifacts(session, pid, weeks, CAP)
-            assert both == {w: week_artifacts(session, pid, w, CAP) for w in weeks}
-            assert [(a.id, a.counted) for a in both[WEEK]] == expected[pid]
+        for pid in ids:
+            for asked in (weeks, [WEEK], [WEEK.previous()]):  # both weeks in one statement, and each alone
+                found = weeks_artifacts(session, pid, asked, CAP)
+                assert {w: [(a.id, a.counted) for a in found[w]] for w in asked} == {w: expected[w, pid] for w in asked}
     built = artifacts_service._week_artifacts_statement.cache_info()
-    assert built.misses == 3, "one statement for WEEK, one for the week before, one for both"
+    assert built.misses == 3, "one statement for both weeks and one for each alone, whoever it ran for"
+
+
+def _activity_by_hand(session, weeks: list[IsoWeek]) -> dict[IsoWeek, dict[int, CodeActivity]]:
+    """The slow reference: every activity row of the weeks summed in Python."""
+    rows: dict[tuple[IsoWeek, int], list[CodeActivityDaily]] = defaultdict(list)
+    for row in session.scalars(select(CodeActivityDaily)):
+        rows[IsoWeek.containing(row.day), row.person_id].append(row)
+    found: dict[IsoWeek, dict[int, CodeActivity]] = {w: {} for w in weeks}
+    for (week, pid), days in rows.items():
+        if week not in found:
+            continue
+        cursor = [r for r in days if r.provider == "cursor"]
+        copilot = [r for r in days if r.provider == "copilot"]
+        found[week][pid] = CodeActivity(
+            pid,
+            sessions=sum(r.sessions for r in days),
+            lines_added=sum(r.lines_added for r in days),
+            lines_removed=sum(r.lines_removed for r in days),
+            commits=sum(r.commits for r in days),
+            pull_requests=sum(r.pull_requests for r in days),
+            active_days=len({r.day for r in days}),
+            accepted_lines=sum(r.lines_added for r in cursor),
+            agent_requests=sum(r.agent_requests for r in cursor),
+            composer_requests=sum(r.composer_requests for r in cursor),
+            chat_requests=sum(r.chat_requests for r in cursor),
+            copilot_lines_added=sum(r.lines_added for r in copilot),
+            copilot_interactions=sum(r.agent_requests + r.chat_requests for r in copilot),
+        )
+    return found
+
+
+def _seat_cost_by_hand(session, weeks: list[IsoWeek]) -> dict[IsoWeek, dict[int, Decimal]]:
+    found: dict[IsoWeek, dict[int, Decimal]] = {w: {} for w in weeks}
+    for row in session.scalars(select(UsageDaily).where(UsageDaily.cost_source == SEAT_COST_SOURCE)):
+        week = IsoWeek.containing(row.day)
+        if week in found:
+            found[week][row.person_id] = found[week].get(row.person_id, Decimal(0)) + row.cost_usd
+    return found
 
 
 def test_a_few_peoples_weeks_are_their_part_of_everyones_week_by_week(sessions, organisation):
@@ -164,10 +202,11 @@ def test_a_few_peoples_weeks_are_their_part_of_everyones_week_by_week(sessions, 
     ids, _ = organisation
     weeks = [WEEK.previous(), WEEK]
     apart = [WEEK.previous(2), WEEK]  # the week between them has activity and seat cost: not theirs
+    every_week = [*weeks, WEEK.previous(2)]
     with sessions() as session:
-        figures = {w: person_weeks(session, w) for w in [*weeks, *apart]}
-        activity = {w: code_activity_by_person(session, w) for w in [*weeks, *apart]}
-        seat_cost = {w: seat_cost_by_person(session, w.start, w.end) for w in [*weeks, *apart]}
+        figures = {w: person_weeks(session, w) for w in every_week}
+        activity = _activity_by_hand(session, every_week)
+        seat_cost = _seat_cost_by_hand(session, every_week)
         assert all(figures[w] and activity[w] and seat_cost[w] for w in weeks)  # the data has each, both weeks
 
         def part(everyone, some, asked):
@@ -178,11 +217,8 @@ def test_a_few_peoples_weeks_are_their_part_of_everyones_week_by_week(sessions, 
                 assert people_weeks(session, asked, some) == part(figures, some, asked)
                 assert code_activity_by_week(session, asked, some) == part(activity, some, asked)
                 assert seat_cost_by_week(session, asked, some) == part(seat_cost, some, asked)
-            assert code_activity_by_person(session, WEEK, some) == part(activity, some, [WEEK])[WEEK]
-            as_select = select(Person.id).where(Person.id.in_(some))
-            assert seat_cost_by_person(session, WEEK.start, WEEK.end, as_select) == part(seat_cost, some, [WEEK])[WEEK]
     # One statement per set of weeks, whoever it ran for.
-    assert code_activity_service._code_activity_of_people.cache_info().misses == 3
+    assert code_activity_service._code_activity_statement.cache_info().misses == 3
     assert seats_service._seat_cost_by_week_statement.cache_info().misses == 3
     assert stats_service._person_weeks_statement.cache_info().misses == 3
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import UsageDaily
+from bot.db.models import Person, UsageDaily
 from bot.domain.periods import IsoWeek
 from bot.ingest.provider_api import MissingKey
-from bot.services.code_activity import code_activity_by_person
+from bot.services.code_activity import code_activity_by_week
 from bot.services.sync import configured_providers, sync_provider
 from tests.conftest import NOW, make_settings
 from tests.fakes.anthropic_admin import ADMIN_KEY, ClaudeCodeDay, FakeAnthropicAdmin, model_breakdown
@@ -147,7 +147,8 @@ def test_claude_code_activity_and_estimated_cost(sessions, settings_for, anthrop
     assert dict(report.unattributable.reasons) == {"API key actor": 1}
     with sessions() as session:
         week = IsoWeek.containing(D24)
-        [(person_id, activity)] = code_activity_by_person(session, week).items()
+        everyone = session.scalars(select(Person.id)).all()
+        [(person_id, activity)] = code_activity_by_week(session, [week], everyone)[week].items()
         assert (activity.commits, activity.pull_requests, activity.sessions, activity.active_days) == (3, 1, 5, 1)
 
 
