@@ -19,6 +19,11 @@ from bot.db.value_sets import PeopleParameter, of_members
 from bot.domain.evidence import DEFAULT_UNITS_PER_PR, MAX_COUNTED_PRS, MAX_ENDORSEMENT_UNITS, UNITS_PER_ENDORSER
 from bot.domain.periods import IsoWeek
 
+# Table columns, not mapped attributes: parts of larger statements, compiled as plain SQL (see bot/db/output.py).
+VERIFIED_PRS = VerifiedPullRequest.__table__
+CODE_ACTIVITY = CodeActivityDaily.__table__
+ENDORSEMENTS = Endorsement.__table__
+
 
 def _greater(a: Any, b: Any) -> Any:
     return case((a > b, a), else_=b)
@@ -46,36 +51,36 @@ def verified_pr_units(
 
     github = (
         select(
-            VerifiedPullRequest.person_id.label("person_id"),
-            VerifiedPullRequest.week_start.label("week_start"),
+            VERIFIED_PRS.c.person_id.label("person_id"),
+            VERIFIED_PRS.c.week_start.label("week_start"),
             func.count().label("github_prs"),
             literal(0, Integer).label("agent_prs"),
         )
         .where(
-            VerifiedPullRequest.counted.is_(True),
-            VerifiedPullRequest.person_id.is_not(None),
-            VerifiedPullRequest.week_start.in_(starts),
-            *of_members(VerifiedPullRequest.person_id, members),
+            VERIFIED_PRS.c.counted.is_(True),
+            VERIFIED_PRS.c.person_id.is_not(None),
+            VERIFIED_PRS.c.week_start.in_(starts),
+            *of_members(VERIFIED_PRS.c.person_id, members),
         )
-        .group_by(VerifiedPullRequest.person_id, VerifiedPullRequest.week_start)
+        .group_by(VERIFIED_PRS.c.person_id, VERIFIED_PRS.c.week_start)
     )
     # Claude Code reports PRs per UTC day, as the code-activity figures beside spend read them: one SELECT over the
     # weeks' days, each day counted in its ISO week (a SELECT per week made the statement grow with the weeks, and
     # PostgreSQL spent longer planning it than running it).
-    week_of_day = week_start_of(CodeActivityDaily.day)
+    week_of_day = week_start_of(CODE_ACTIVITY.c.day)
     agent = (
         select(
-            CodeActivityDaily.person_id.label("person_id"),
+            CODE_ACTIVITY.c.person_id.label("person_id"),
             week_of_day.label("week_start"),
             literal(0, Integer).label("github_prs"),
-            func.sum(CodeActivityDaily.pull_requests).label("agent_prs"),
+            func.sum(CODE_ACTIVITY.c.pull_requests).label("agent_prs"),
         )
         .where(
-            or_(*(CodeActivityDaily.day.between(first, last) for first, last in _day_ranges(weeks))),
-            CodeActivityDaily.pull_requests > 0,
-            *of_members(CodeActivityDaily.person_id, members),
+            or_(*(CODE_ACTIVITY.c.day.between(first, last) for first, last in _day_ranges(weeks))),
+            CODE_ACTIVITY.c.pull_requests > 0,
+            *of_members(CODE_ACTIVITY.c.person_id, members),
         )
-        .group_by(CodeActivityDaily.person_id, week_of_day)
+        .group_by(CODE_ACTIVITY.c.person_id, week_of_day)
     )
     both = union_all(github, agent).subquery("pr_counts")
     per_week = (
@@ -101,15 +106,18 @@ def endorsement_units(
     weeks: Sequence[IsoWeek], members: Collection[int] | AnySelect | PeopleParameter | None = None
 ) -> AnySelect:
     """Per author and week: person_id, week_start, work_units from distinct endorsers, capped."""
-    where = [Endorsement.week_start.in_([week.start for week in weeks]), *of_members(Endorsement.author_id, members)]
-    earned = func.count(func.distinct(Endorsement.endorser_id)) * literal(UNITS_PER_ENDORSER, WORK_UNITS)
+    where = [
+        ENDORSEMENTS.c.week_start.in_([week.start for week in weeks]),
+        *of_members(ENDORSEMENTS.c.author_id, members),
+    ]
+    earned = func.count(func.distinct(ENDORSEMENTS.c.endorser_id)) * literal(UNITS_PER_ENDORSER, WORK_UNITS)
     capped = case((earned > MAX_ENDORSEMENT_UNITS, literal(MAX_ENDORSEMENT_UNITS, WORK_UNITS)), else_=earned)
     return (
         select(
-            Endorsement.author_id.label("person_id"),
-            Endorsement.week_start.label("week_start"),
+            ENDORSEMENTS.c.author_id.label("person_id"),
+            ENDORSEMENTS.c.week_start.label("week_start"),
             func.cast(capped, WORK_UNITS).label("work_units"),
         )
         .where(*where)
-        .group_by(Endorsement.author_id, Endorsement.week_start)
+        .group_by(ENDORSEMENTS.c.author_id, ENDORSEMENTS.c.week_start)
     )
