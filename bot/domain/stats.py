@@ -32,6 +32,11 @@ class PersonWeek(NamedTuple):
         return cost_per(self.spend_usd, self.artifacts)
 
 
+def empty_week(person_id: int) -> PersonWeek:
+    """A week with nothing in it: the figures of someone with no usage and no output."""
+    return PersonWeek(person_id, 0, Decimal(0), 0, 0, Decimal(0))
+
+
 def cost_per(spend_usd: Decimal, output: Decimal | int) -> Decimal | None:
     """Spend per work unit or per artifact, to the cent (None when there was no output to divide by)."""
     return (spend_usd / output).quantize(Decimal("0.01")) if output > 0 else None

@@ -12,12 +12,11 @@ from bot.db.models import Award, Person
 from bot.domain.chart import PERSONAL_WEEKS, WeekFigures, chart_weeks, personal_chart
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.reports import HeldTitle, Home, HomeWeek
-from bot.domain.stats import PersonWeek
+from bot.domain.stats import PersonWeek, empty_week
 from bot.services.artifacts import delete_own_artifact, person_artifacts
 from bot.services.audit import views_of
 from bot.services.code_activity import code_activity_by_week
 from bot.services.identity import UserLookup, person_for_slack_user
-from bot.services.personal import empty_week
 from bot.services.seats import seat_cost_by_week
 from bot.services.stats import person_period_figures
 from bot.settings import Settings

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Person
 from bot.domain.periods import IsoWeek
 from bot.domain.reports import Leaderboard, MyNumbers, MyWeek, PrivacySetting, StoredAbout
-from bot.domain.stats import PersonWeek
+from bot.domain.stats import empty_week
 from bot.services.artifacts import weeks_artifacts
 from bot.services.audit import views_of
 from bot.services.code_activity import code_activity_by_week
@@ -25,10 +25,6 @@ from bot.services.stats import people_weeks
 from bot.services.team import titles_of
 from bot.services.transparency import stored_about
 from bot.settings import Settings
-
-
-def empty_week(person_id: int) -> PersonWeek:
-    return PersonWeek(person_id, 0, Decimal(0), 0, 0, Decimal(0))
 
 
 def my_weeks(
@@ -111,13 +107,21 @@ def my_stored_data(
 
 
 def my_leaderboard(
-    session: Session, slack_user_id: str, now: datetime, settings: Settings, lookup_user: UserLookup | None = None
+    session: Session,
+    slack_user_id: str,
+    now: datetime,
+    settings: Settings,
+    lookup_user: UserLookup | None = None,
+    standings: WeekStandings | None = None,
 ) -> Leaderboard | None:
-    """`/buildboard leaderboard`: the public board with the caller's own line; None when not in the people file."""
+    """`/buildboard leaderboard`: the public board with the caller's own line; None when not in the people file.
+
+    `standings`: the process's kept week rankings (Runtime.week_standings), as for `/buildboard me`.
+    """
     viewer = person_for_slack_user(session, slack_user_id, lookup_user)
     if viewer is None:
         return None
-    return current_leaderboard(session, now, settings, viewer)
+    return current_leaderboard(session, now, settings, viewer, standings)
 
 
 def set_my_privacy(

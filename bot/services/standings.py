@@ -43,10 +43,27 @@ class Standing:
 
 
 @dataclass(frozen=True)
-class _Ranking:
+class KeptRanking:
+    """A week's rank keys as kept at a figures version: everyone with counted output, best first."""
+
     version: int
-    keys: list[RankKey]  # sorted: best first
+    keys: list[RankKey]  # sorted: best first; each ends with the person's id
     by_person: dict[int, RankKey]
+
+    @property
+    def ranked_people(self) -> int:
+        return len(self.keys)
+
+    def standing(self, mine: PersonWeek, rank_by: RankBy) -> Standing:
+        """Where `mine` (a person's figures, read now) stands among the ranked."""
+        if not has_output(mine.work_units):
+            return Standing(None, len(self.keys))
+        # Keys end with the person id, so no one else ties with `mine`: everyone before it is ahead.
+        return Standing(bisect_left(self.keys, rank_key(mine, rank_by)) + 1, len(self.keys))
+
+    def head(self, count: int) -> list[int]:
+        """The ids of the first `count` people, best first."""
+        return [int(key[-1]) for key in self.keys[:count]]
 
 
 class WeekStandings:
@@ -55,16 +72,13 @@ class WeekStandings:
     def __init__(self, weeks_kept: int = WEEKS_KEPT) -> None:
         self._weeks_kept = weeks_kept
         self._lock = threading.Lock()
-        self._kept: OrderedDict[tuple[date, int, str], _Ranking] = OrderedDict()
+        self._kept: OrderedDict[tuple[date, int, str], KeptRanking] = OrderedDict()
 
     def standing(self, session: Session, week: IsoWeek, mine: PersonWeek, *, cap: int, rank_by: RankBy) -> Standing:
-        keys = self._ranking(session, week, cap, rank_by).keys
-        if not has_output(mine.work_units):
-            return Standing(None, len(keys))
-        # Keys end with the person id, so no one else ties with `mine`: everyone before it is ahead.
-        return Standing(bisect_left(keys, rank_key(mine, rank_by)) + 1, len(keys))
+        return self.ranking(session, week, cap=cap, rank_by=rank_by).standing(mine, rank_by)
 
-    def _ranking(self, session: Session, week: IsoWeek, cap: int, rank_by: RankBy) -> _Ranking:
+    def ranking(self, session: Session, week: IsoWeek, *, cap: int, rank_by: RankBy) -> KeptRanking:
+        """The week's ranking at the figures version of `session`'s moment: kept, patched or sorted again."""
         key = (week.start, cap, rank_by)
         with self._lock:
             kept = self._kept.get(key)
@@ -95,14 +109,14 @@ class WeekStandings:
         return ranking
 
 
-def _sorted(session: Session, week: IsoWeek, cap: int, rank_by: RankBy, *, version: int) -> _Ranking:
+def _sorted(session: Session, week: IsoWeek, cap: int, rank_by: RankBy, *, version: int) -> KeptRanking:
     by_person = {pid: rank_key(figures, rank_by) for pid, figures in output_weeks(session, week, cap=cap).items()}
-    return _Ranking(version, sorted(by_person.values()), by_person)
+    return KeptRanking(version, sorted(by_person.values()), by_person)
 
 
 def _patched(
-    session: Session, kept: _Ranking, week: IsoWeek, changed: set[int], cap: int, rank_by: RankBy, *, version: int
-) -> _Ranking:
+    session: Session, kept: KeptRanking, week: IsoWeek, changed: set[int], cap: int, rank_by: RankBy, *, version: int
+) -> KeptRanking:
     """`kept` with the keys of the `changed` people read again (a copy: other threads may be reading `kept`)."""
     keys, by_person = list(kept.keys), dict(kept.by_person)
     fresh = person_weeks(session, week, changed, cap=cap) if changed else {}
@@ -114,4 +128,4 @@ def _patched(
         if figures is not None and has_output(figures.work_units):
             by_person[pid] = rank_key(figures, rank_by)
             insort(keys, by_person[pid])
-    return _Ranking(version, keys, by_person)
+    return KeptRanking(version, keys, by_person)

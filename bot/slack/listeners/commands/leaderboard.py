@@ -11,7 +11,9 @@ from bot.slack.listeners.commands.router import CommandCall
 
 def show_leaderboard(runtime: Runtime, call: CommandCall) -> dict | None:
     with runtime.sessions.begin() as session:
-        board = my_leaderboard(session, call.user_id, runtime.clock(), runtime.settings, runtime.lookup_user)
+        board = my_leaderboard(
+            session, call.user_id, runtime.clock(), runtime.settings, runtime.lookup_user, runtime.week_standings
+        )
     if board is None:
         return not_known_blocks()
     return leaderboard_blocks(board)
