@@ -31,9 +31,13 @@ def rank(weeks: Iterable[PersonWeek], rank_by: RankBy = "work_units") -> list[Pe
 
 
 def best(weeks: Iterable[PersonWeek], count: int, rank_by: RankBy = "work_units") -> list[PersonWeek]:
-    """The first `count` people of rank(weeks, rank_by), without sorting everyone (a heap of `count`)."""
-    active = (w for w in weeks if w.tokens > 0 or w.artifacts > 0)
-    return heapq.nsmallest(count, active, key=lambda w: rank_key(w, rank_by))
+    """The first `count` of `weeks` in rank order, without sorting them all (a heap of `count`).
+
+    Unlike rank(), nobody given is left out: the caller chooses who is ranked. The public board ranks everyone
+    with counted output, including a week whose output is only verified evidence or endorsements (no tokens,
+    no artifact shared), as /buildboard me and the leaderboard count them.
+    """
+    return heapq.nsmallest(count, weeks, key=lambda w: rank_key(w, rank_by))
 
 
 def ranks_by_spend(weeks: Iterable[PersonWeek]) -> dict[int, int]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Artifact, Person
+from bot.db.models import Artifact, Endorsement, Person
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.claims import has_output
 from bot.domain.periods import IsoWeek
@@ -21,6 +21,7 @@ from bot.domain.privacy import may_be_named_in_public
 from bot.domain.ranking import rank_key
 from bot.services.digest import BOARD_SIZE
 from bot.services.leaderboard import FIRST_HEAD, current_leaderboard
+from bot.services.personal import my_weeks
 from bot.services.standings import WeekStandings
 from bot.services.stats import person_weeks
 from tests.conftest import NOW
@@ -136,6 +137,41 @@ def test_the_board_follows_a_share_and_an_opt_out_through_the_kept_ranking(sessi
         answer = current_leaderboard(session, NOW, settings, session.get(Person, last), standings)
         assert last not in [e.person_id for e in answer.entries] and answer.viewer_position == 1
         _agrees(session, week, settings, standings, [last, board[0][0]])
+
+
+def test_output_of_endorsements_alone_is_ranked_and_named_as_me_places_it(sessions, make_settings_for):
+    """A week whose only output is endorsements of an earlier artifact (no usage, nothing shared) is counted
+    output: the board names it and the leaderboard places it where `/buildboard me` does."""
+    settings = make_settings_for(rank_by="work_units")
+    week = IsoWeek.current(NOW, settings.zone)
+    with sessions.begin() as session:
+        people = [Person(email=f"e{n}@example.com", name=f"E {n}", created_at=NOW, updated_at=NOW) for n in range(5)]
+        session.add_all(people)
+        session.flush()
+        endorsed, sharer, *endorsers = (p.id for p in people)
+        earlier = _artifact(endorsed, week.previous().start, "last week's tool", Decimal(1), NOW - timedelta(days=7))
+        session.add(earlier)
+        session.add(usage(sharer, week.start, tokens=1000, cost="3"))
+        session.add(_artifact(sharer, week.start, "small", Decimal("0.5")))
+        session.flush()
+        for endorser in endorsers:
+            session.add(
+                Endorsement(
+                    artifact_id=earlier.id,
+                    endorser_id=endorser,
+                    author_id=endorsed,
+                    week_start=week.start,
+                    created_at=NOW,
+                )
+            )
+        rebuild_usage_weekly(session)
+    standings = WeekStandings()
+    with sessions() as session:
+        answer = current_leaderboard(session, NOW, settings, session.get(Person, endorsed), standings)
+        mine = my_weeks(session, session.get(Person, endorsed), [week], settings, standings)[0]
+        assert mine.stats.tokens == 0 and mine.stats.artifacts == 0 and mine.stats.work_units > Decimal("0.5")
+        assert [e.person_id for e in answer.entries] == [endorsed, sharer]
+        assert (answer.viewer_position, answer.ranked_people) == (mine.position, mine.ranked_people) == (1, 2)
 
 
 @pytest.fixture

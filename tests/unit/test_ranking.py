@@ -1,7 +1,7 @@
 import random
 from decimal import Decimal
 
-from bot.domain.ranking import best, rank, ranks_by_spend
+from bot.domain.ranking import best, rank, rank_key, ranks_by_spend
 from bot.domain.stats import OrgWeek, PersonWeek, change_ratio
 
 
@@ -59,6 +59,8 @@ def test_best_is_the_head_of_the_full_ranking_for_every_rule():
         for pid in rng.sample(range(1, 10_000), 600)
     ]
     for rank_by in ("work_units", "tokens", "spend"):
-        full = rank(weeks, rank_by)
+        full = sorted(weeks, key=lambda w: rank_key(w, rank_by))  # everyone given, active or not
         for count in (1, 10, 200, len(full) + 5):
             assert best(weeks, count, rank_by) == full[:count]
+        active = [w for w in weeks if w.tokens > 0 or w.artifacts > 0]
+        assert best(active, 10, rank_by) == rank(weeks, rank_by)[:10]  # rank() leaves out who did nothing
