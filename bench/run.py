@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bench import charts, cursor_sync, digest, fanout, http_commands, large_team, org_import, usage_import
+from bench import charts, cursor_sync, digest, fanout, http_commands, large_team, leaderboard, org_import, usage_import
 from bench.core import FULL_PEOPLE, Result, table
 from bench.data import DATA_DIR, dataset, people_file
 from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, reset, usage_partitions
@@ -24,7 +24,7 @@ from bench.setup import analyze, load_artifacts, load_people, rebuild_rollup, re
 QUICK_PEOPLE = 5_000
 ORG_ROUNDS = 3  # `--only org`: rounds of baseline and import, medians reported (the COPY alone varies by half)
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bb_bench"
-ALL = ("org", "import", "digest", "memory", "team", "http", "fanout", "cursor", "charts")
+ALL = ("org", "import", "digest", "memory", "team", "leaderboard", "http", "fanout", "cursor", "charts")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(digest.memory(database, url, people=ds.people))
         if "team" in args.only:
             results.append(large_team.run(database, url, repeats, log=log))
+        if "leaderboard" in args.only:
+            results.append(leaderboard.run(database, url, repeats, log=log))
         if "http" in args.only:
             results.extend(http_commands.run(database, url, ds, requests, log=log))
         if "fanout" in args.only:

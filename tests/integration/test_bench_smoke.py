@@ -39,6 +39,7 @@ def test_bench_quick_runs_and_prints_ratios(tmp_path, monkeypatch, capsys):
         "digest peak memory",
         "/buildboard me",
         "/buildboard team",
+        "/buildboard leaderboard",
         "Monday mix:",
         "Monday mix after the nightly team reports",
         "nudge fan-out",
