@@ -34,8 +34,8 @@ from bot.domain.periods import IsoWeek
 
 Members = AnySelect | Collection[int] | PeopleParameter | None
 # The table's columns, not the mapped class's: these statements are parts of larger ones and are compiled as
-# plain SQL. Built from the ORM's attributes, each part compiled through the ORM's own step, about half the
-# time of a digest's first compilation of its statements (a command's start-up).
+# plain SQL. Built from the ORM's attributes, each part also went through the ORM's compile step: person_output
+# took 11-12 ms to compile instead of 5-7 ms, once per statement and process (a digest's start-up among them).
 ARTIFACTS = Artifact.__table__
 TERM_COLUMNS = (
     "person_id",
