@@ -18,7 +18,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,8 +39,11 @@ from bot.db.models import (
     UsageWeekly,
     UsageWeeklyTotal,
 )
+from bot.db.output import person_output
+from bot.db.output_weekly import OUTPUT_WEEKLY, kept_for, kept_output, output_weeks, rebuild_output_weekly
 from bot.db.usage_weekly import week_start_of
 from bot.demo.standin.slack import SlackStandIn
+from bot.domain.claims import DEFAULT_CLAIM_RULES
 from bot.runtime import Runtime
 from bot.settings import Settings
 
@@ -135,6 +138,43 @@ def assert_usage_weekly_matches_usage_daily(engine) -> None:
     assert not wrong, f"usage_weekly_totals disagrees with usage_weekly for weeks {wrong[:5]}"
 
 
+def keep_output_weekly(engine) -> None:
+    """Start every test with output_weekly kept (empty, for the default cap), so that every write a test makes
+    through the product keeps it, or forgets it, and `assert_output_weekly_matches_output` checks which."""
+    with Session(engine) as session, session.begin():
+        rebuild_output_weekly(session, DEFAULT_CLAIM_RULES.max_counted_artifacts)
+
+
+def assert_output_weekly_matches_output(engine) -> None:
+    """While output_weekly says it is kept, it equals person_output computed over every week, whatever the test
+    wrote (a write that forgot it leaves it not kept, which is allowed: reports compute the output then)."""
+    with Session(engine) as session:
+        cap = kept_for(session)
+        if cap is None:
+            return
+        starts = output_weeks(session)
+        expected = {tuple(row) for row in session.execute(person_output(starts, cap=cap))} if starts else set()
+        stored = {tuple(row) for row in session.execute(kept_output(starts))} if starts else set()
+        unread = session.scalar(
+            select(func.count())
+            .select_from(OUTPUT_WEEKLY)
+            .where(OUTPUT_WEEKLY.c.week_start.not_in(starts or [date.min]))
+        )
+    expected = {_output_row(row) for row in expected}
+    stored = {_output_row(row) for row in stored}
+    assert not unread, f"output_weekly keeps {unread} rows of weeks nothing is counted in"
+    assert stored == expected, (
+        f"output_weekly disagrees with person_output: kept but not computed {sorted(stored - expected)[:3]}, "
+        f"computed but not kept {sorted(expected - stored)[:3]}"
+    )
+
+
+def _output_row(row) -> tuple:
+    """(week, person, counts, units) in one form on both databases (SQLite returns REAL sums and date strings)."""
+    person_id, week_start, *counts = row
+    return (str(week_start), int(person_id), *(Decimal(str(value)).quantize(Decimal("0.01")) for value in counts))
+
+
 def assert_org_history_matches_org_chart(engine) -> None:
     """The org chart's history agrees with the chart now (org_closure, people.team_key).
 
@@ -185,8 +225,10 @@ def assert_org_history_matches_org_chart(engine) -> None:
 def sessions(engine):
     """A session factory on a clean database (every table emptied after the test)."""
     factory = make_session_factory(engine)
+    keep_output_weekly(engine)
     yield factory
     assert_usage_weekly_matches_usage_daily(engine)
+    assert_output_weekly_matches_output(engine)
     assert_org_history_matches_org_chart(engine)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:

@@ -40,6 +40,7 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
 
 def db_rebuild_rollup(args: argparse.Namespace) -> int:
+    from bot.db.output_weekly import rebuild_output_weekly
     from bot.db.usage_weekly import rebuild_usage_weekly
 
     rt = runtime()
@@ -47,6 +48,10 @@ def db_rebuild_rollup(args: argparse.Namespace) -> int:
     with sessions.begin() as session:
         rows = rebuild_usage_weekly(session)
     print(f"usage_weekly rebuilt from usage_daily: {plural(rows, 'person-week')}")
+    cap = rt.settings.max_counted_artifacts
+    with sessions.begin() as session:
+        rows = rebuild_output_weekly(session, cap)
+    print(f"output_weekly rebuilt (counted output, {cap} artifacts a person-week): {plural(rows, 'person-week')}")
     return 0
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import bot
 import bot.db.figures_version  # noqa: F401  (installs the engine hooks that raise the figures version)
 import bot.db.org_chart  # noqa: F401  (installs the session hooks that keep org_closure)
+import bot.db.output_weekly  # noqa: F401  (installs the hooks that keep output_weekly, or forget it)
 from bot.domain.errors import OperatorError
 
 SQLITE_BUSY_TIMEOUT_S = 30

@@ -42,6 +42,7 @@ from bot.db.models import (
     LlmUsage,
     Nudge,
     OutboxMessage,
+    OutputWeekly,
     SeenSlackRequest,
     TeamFigures,
 )
@@ -58,6 +59,8 @@ UNCOUNTED_TABLES = frozenset(
         SeenSlackRequest.__tablename__,
         ChartFile.__tablename__,
         TeamFigures.__tablename__,
+        # Derived from counted tables, written only beside their writes or rebuilt to the same figures.
+        OutputWeekly.__tablename__,
         FiguresVersion.__tablename__,
         FiguresChange.__tablename__,
         "alembic_version",

@@ -211,6 +211,27 @@ class UsageWeeklyTotal(Base):
     active_people: Mapped[int] = mapped_column(Integer, default=0)  # people with a usage_weekly row that week
 
 
+class OutputWeekly(Base):
+    """One person's counted output in a week (bot/db/output.py's person_output), kept for the configured cap.
+
+    Derived data: what a team report sums instead of ranking every artifact, pull request and endorsement of
+    its people again. Kept in the transaction of every write it reads, or forgotten at that write's commit
+    until it is rebuilt (bot/db/output_weekly.py); app_state `output_weekly` names the cap it holds.
+    """
+
+    __tablename__ = "output_weekly"
+    __table_args__ = (Index("ix_output_weekly_person_week", "person_id", "week_start"),)
+
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)  # the ISO week's Monday
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    artifacts: Mapped[int] = mapped_column(Integer, default=0)  # counted: at most the cap
+    shared_artifacts: Mapped[int] = mapped_column(Integer, default=0)  # every artifact shared
+    shared_units: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
+    evidence_units: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
+    endorsement_units: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
+    work_units: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
+
+
 class AnonymousUsageDaily(Base):
     """Usage no longer tied to a person (retention): organisation totals only."""
 

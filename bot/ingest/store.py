@@ -16,6 +16,7 @@ from sqlalchemy import ARRAY, Column, Date, MetaData, Table, any_, bindparam, in
 from sqlalchemy.orm import Session
 
 from bot.db.models import CodeActivityDaily, UsageDaily
+from bot.db.output_weekly import TouchedOutput, kept_by_writer
 from bot.db.upsert import upsert, upsert_statement
 from bot.db.usage_partitions import ensure_usage_partitions
 from bot.db.usage_weekly import refresh_usage_weekly, take_usage_turn
@@ -556,7 +557,15 @@ class _StagedBatch(NamedTuple):
 
 
 def write_code_activity(session: Session, records: Iterable[CodeActivityRecord], *, now: datetime) -> int:
-    """Upsert coding-agent activity on person · day · provider; returns the number of rows."""
+    """Upsert coding-agent activity on person · day · provider, and the counted output of the person-weeks it
+    touched (its pull requests are evidence: bot/db/output_weekly.py); returns the number of rows."""
+    with kept_by_writer(session) as touched:
+        return _write_code_activity(session, records, now=now, touched=touched)
+
+
+def _write_code_activity(
+    session: Session, records: Iterable[CodeActivityRecord], *, now: datetime, touched: TouchedOutput
+) -> int:
     resolver = PersonResolver(session, now)
     rows = [
         {
@@ -575,6 +584,8 @@ def write_code_activity(session: Session, records: Iterable[CodeActivityRecord],
         }
         for r in records
     ]
+    for row in rows:
+        touched.add(row["person_id"], row["day"])
     for start in range(0, len(rows), BATCH_ROWS):
         upsert(
             session,

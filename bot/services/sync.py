@@ -30,6 +30,7 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import CodeActivityDaily, Person, UsageDaily
+from bot.db.output_weekly import kept_by_writer
 from bot.db.usage_weekly import refresh_usage_weekly
 from bot.db.value_sets import in_values
 from bot.domain.model_names import normalise_model_name
@@ -454,7 +455,7 @@ def _remove_unreported_activity(
     session: Session, fetched: FetchedWindow, provider: str, keep: set[tuple[str, date]]
 ) -> None:
     stored = session.execute(
-        select(CodeActivityDaily.id, Person.email, CodeActivityDaily.day)
+        select(CodeActivityDaily.id, Person.email, CodeActivityDaily.day, CodeActivityDaily.person_id)
         .join(Person, Person.id == CodeActivityDaily.person_id)
         .where(
             CodeActivityDaily.provider == provider,
@@ -463,11 +464,12 @@ def _remove_unreported_activity(
             Person.email.is_not(None),
         )
     ).all()
-    gone = [
-        row_id for row_id, email, day in stored if (email, day) not in keep and day not in fetched.days_without_report
-    ]
+    gone = [row for row in stored if (row.email, row.day) not in keep and row.day not in fetched.days_without_report]
     if gone:
-        session.execute(delete(CodeActivityDaily).where(in_values(CodeActivityDaily.id, gone)))
+        with kept_by_writer(session) as touched:  # their pull requests counted as evidence
+            for row in gone:
+                touched.add(row.person_id, row.day)
+            session.execute(delete(CodeActivityDaily).where(in_values(CodeActivityDaily.id, [row.id for row in gone])))
 
 
 def _merge_usage(records: list[UsageRecord]) -> list[UsageRecord]:

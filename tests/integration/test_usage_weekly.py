@@ -185,5 +185,8 @@ def test_db_rebuild_rollup_recomputes_it_after_usage_loaded_by_hand(sessions, da
     assert weekly(sessions) == {("2026-11-16", "ann@example.com"): (100, Decimal("1"), 1)}  # stale until rebuilt
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["db", "rebuild-rollup"]) == 0
-    assert capsys.readouterr().out.strip() == "usage_weekly rebuilt from usage_daily: 1 person-week"
+    assert capsys.readouterr().out.splitlines() == [
+        "usage_weekly rebuilt from usage_daily: 1 person-week",
+        "output_weekly rebuilt (counted output, 3 artifacts a person-week): 0 person-weeks",  # nothing shared
+    ]
     assert weekly(sessions) == {("2026-11-16", "ann@example.com"): (500, Decimal("5"), 1)}
