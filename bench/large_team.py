@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import text
+from sqlalchemy import delete, text
 
 from bench.core import Result, interleaved, seconds, timed
 from bench.setup import NOW
 from bot.db.engine import make_engine, make_session_factory
+from bot.db.models import AppState
+from bot.db.output_weekly import STATE_KEY as OUTPUT_STATE_KEY
 from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek
 from bot.services.authority import Viewer
-from bot.services.team import team_answer
+from bot.services.team import Group, team_answer, team_report
 from bot.settings import Settings
 
 GROUP_PEOPLE = 50_000
@@ -61,6 +63,22 @@ def run(database: str, url: str, repeats: int, log=print) -> Result:
         computed = timed(measured)
         log(f"  [{database}] team of {size:,}: computed in {seconds(computed)}; {repeats} alternating runs of each …")
         base, kept = interleaved(baseline, measured, repeats)
+        # The report alone, its counted output summed from output_weekly or (the table forgotten inside a
+        # transaction that is rolled back) computed from artifacts, pull requests and endorsements.
+        group = Group.tree(manager, "", size)
+
+        def report(output_kept: bool):
+            def compute():
+                with sessions() as session:
+                    if not output_kept:
+                        session.execute(delete(AppState).where(AppState.key == OUTPUT_STATE_KEY))
+                    team_report(session, group, last, WEEKS, settings)
+                    session.rollback()
+
+            return compute
+
+        from_table, recomputed = interleaved(report(True), report(False), max(3, repeats // 2))
+        log(f"  [{database}] the report alone: output kept {seconds(from_table)}, computed {seconds(recomputed)}")
     finally:
         engine.dispose()
     return Result(
@@ -71,5 +89,6 @@ def run(database: str, url: str, repeats: int, log=print) -> Result:
         computed / base,
         f"< {SECONDS_TARGET:g} s (computed)",
         computed < SECONDS_TARGET,
-        f"kept: median of {repeats}; the manager whose group is nearest {GROUP_PEOPLE:,} people",
+        f"kept: median of {repeats}; the manager whose group is nearest {GROUP_PEOPLE:,} people; the report "
+        f"alone with its counted output read from output_weekly {seconds(from_table)}, computed {seconds(recomputed)}",
     )

@@ -13,8 +13,10 @@ from sqlalchemy.engine import make_url
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
 from bot.db.models import Artifact, Person
+from bot.db.output_weekly import rebuild_output_weekly
 from bot.db.usage_partitions import ensure_usage_partitions, month_start, next_month
 from bot.db.usage_weekly import rebuild_usage_weekly
+from bot.domain.claims import DEFAULT_CLAIM_RULES
 from bot.ingest.csv_files import read_people
 from bot.services.people import import_people
 
@@ -124,11 +126,16 @@ def load_artifacts(url: str, artifacts_csv: Path) -> int:
 
 
 def rebuild_rollup(url: str) -> int:
-    """The weekly rollup of usage the bulk loads wrote behind the product's back (write_usage keeps it itself)."""
+    """The weekly rollups the bulk loads wrote behind the product's back, as `buildboard db rebuild-rollup` rebuilds
+    them: usage (write_usage keeps it itself) and the counted output (the artifacts' bulk load forgot it)."""
     engine = make_engine(url)
     try:
-        with make_session_factory(engine).begin() as session:
-            return rebuild_usage_weekly(session)
+        sessions = make_session_factory(engine)
+        with sessions.begin() as session:
+            rows = rebuild_usage_weekly(session)
+        with sessions.begin() as session:
+            rebuild_output_weekly(session, DEFAULT_CLAIM_RULES.max_counted_artifacts)
+        return rows
     finally:
         engine.dispose()
 
