@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, text
+from sqlalchemy import text
 
 from bench.core import Result, interleaved, seconds, timed
-from bench.setup import NOW
+from bench.setup import NOW, forget_kept_output
 from bot.db.engine import make_engine, make_session_factory
-from bot.db.models import AppState
-from bot.db.output_weekly import STATE_KEY as OUTPUT_STATE_KEY
 from bot.domain.command_args import Target
 from bot.domain.periods import IsoWeek
 from bot.services.authority import Viewer
@@ -71,7 +69,7 @@ def run(database: str, url: str, repeats: int, log=print) -> Result:
             def compute():
                 with sessions() as session:
                     if not output_kept:
-                        session.execute(delete(AppState).where(AppState.key == OUTPUT_STATE_KEY))
+                        forget_kept_output(session)
                     team_report(session, group, last, WEEKS, settings)
                     session.rollback()
 

@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, delete, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
-from bot.db.models import Artifact, Person
+from bot.db.models import AppState, Artifact, Person
+from bot.db.output_weekly import STATE_KEY as OUTPUT_STATE_KEY
 from bot.db.output_weekly import rebuild_output_weekly
 from bot.db.usage_partitions import ensure_usage_partitions, month_start, next_month
 from bot.db.usage_weekly import rebuild_usage_weekly
@@ -133,11 +135,16 @@ def rebuild_rollup(url: str) -> int:
         sessions = make_session_factory(engine)
         with sessions.begin() as session:
             rows = rebuild_usage_weekly(session)
-        with sessions.begin() as session:
-            rebuild_output_weekly(session, DEFAULT_CLAIM_RULES.max_counted_artifacts)
+        rebuild_output_weekly(sessions, DEFAULT_CLAIM_RULES.max_counted_artifacts)
         return rows
     finally:
         engine.dispose()
+
+
+def forget_kept_output(session: Session) -> None:
+    """Make `session`'s transaction read counted output as if output_weekly were not kept (computed from
+    artifacts, pull requests and endorsements): for timing both ways; roll the transaction back afterwards."""
+    session.execute(delete(AppState).where(AppState.key == OUTPUT_STATE_KEY))
 
 
 def analyze(url: str) -> None:

@@ -141,8 +141,7 @@ def assert_usage_weekly_matches_usage_daily(engine) -> None:
 def keep_output_weekly(engine) -> None:
     """Start every test with output_weekly kept (empty, for the default cap), so that every write a test makes
     through the product keeps it, or forgets it, and `assert_output_weekly_matches_output` checks which."""
-    with Session(engine) as session, session.begin():
-        rebuild_output_weekly(session, DEFAULT_CLAIM_RULES.max_counted_artifacts)
+    assert rebuild_output_weekly(make_session_factory(engine), DEFAULT_CLAIM_RULES.max_counted_artifacts) == 0
 
 
 def assert_output_weekly_matches_output(engine) -> None:

@@ -49,8 +49,9 @@ def db_rebuild_rollup(args: argparse.Namespace) -> int:
         rows = rebuild_usage_weekly(session)
     print(f"usage_weekly rebuilt from usage_daily: {plural(rows, 'person-week')}")
     cap = rt.settings.max_counted_artifacts
-    with sessions.begin() as session:
-        rows = rebuild_output_weekly(session, cap)
+    rows = rebuild_output_weekly(sessions, cap)
+    if rows is None:
+        raise CommandError("output_weekly: another write changed the output while it was rebuilt; run this again")
     print(f"output_weekly rebuilt (counted output, {cap} artifacts a person-week): {plural(rows, 'person-week')}")
     return 0
 

@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, cast
+from uuid import uuid4
 
-from sqlalchemy import Connection, Engine, Table, delete, event, func, inspect, select, text, union
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import Connection, Engine, Table, delete, event, func, inspect, select, text, union, update
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from bot.db.figures_version import counted_writes
 from bot.db.models import AppState, Artifact, CodeActivityDaily, Endorsement, OutputWeekly, VerifiedPullRequest
-from bot.db.output import TERM_COLUMNS, Members, person_output
+from bot.db.output import TERM_COLUMNS, Members, person_output, weekly_output
 from bot.db.query_types import AnySelect
 from bot.db.upsert import upsert
 from bot.db.usage_weekly import week_start_of
@@ -86,13 +87,41 @@ def kept_output(starts: Collection[date], members: Members = None) -> AnySelect:
     )
 
 
+def output_kept(session: Session, cap: int) -> bool:
+    """Does output_weekly hold the counted output for `cap`? (Else compute it: `counted_output(kept=False)`.)"""
+    return kept_for(session) == cap
+
+
+def counted_output(starts: Collection[date], members: Members = None, *, cap: int, kept: bool) -> AnySelect:
+    """person_output's rows (person_id, week_start, TERM_COLUMNS' counts, work_units): read from output_weekly
+    when `kept` (`output_kept`), else computed."""
+    if kept:
+        return kept_output(starts, members)
+    return person_output(sorted(starts), members, cap=cap)
+
+
+def counted_output_by_week(starts: Collection[date], members: Members = None, *, cap: int, kept: bool) -> AnySelect:
+    """weekly_output's rows (week_start and person_output's sums): summed from output_weekly when `kept`."""
+    if not kept:
+        return weekly_output(sorted(starts), members, cap=cap)
+    summed = (func.coalesce(func.sum(OUTPUT_WEEKLY.c[name]), 0).label(name) for name in COLUMNS[2:])
+    return (
+        select(OUTPUT_WEEKLY.c.week_start, *summed)
+        .where(OUTPUT_WEEKLY.c.week_start.in_(sorted(starts)), *of_members(OUTPUT_WEEKLY.c.person_id, members))
+        .group_by(OUTPUT_WEEKLY.c.week_start)
+    )
+
+
 def _lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text(f"LOCK TABLE {OUTPUT_WEEKLY.name} IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def _kept_cap(connection: Connection) -> int | None:
+    """The cap writers keep the table for: kept, or being rebuilt (`building:<cap>:<token>`); None: neither."""
     value = connection.scalar(select(AppState.value).where(AppState.key == STATE_KEY))
+    if value is not None and value.startswith("building:"):
+        value = value.split(":")[1]
     return int(value) if value is not None and value.isdigit() else None
 
 
@@ -110,10 +139,11 @@ def refresh_output_weekly(where: Session | Connection, people: Collection[int] |
         people = None
     starts = sorted(set(weeks))
     members = None if people is None else sorted(set(people))
-    gone = delete(OUTPUT_WEEKLY).where(OUTPUT_WEEKLY.c.week_start.in_(starts))
-    if members is not None:
-        gone = gone.where(OUTPUT_WEEKLY.c.person_id.in_(members))
-    connection.execute(gone)
+    connection.execute(
+        delete(OUTPUT_WEEKLY).where(
+            OUTPUT_WEEKLY.c.week_start.in_(starts), *of_members(OUTPUT_WEEKLY.c.person_id, members)
+        )
+    )
     return _insert(connection, starts, members, cap)
 
 
@@ -136,36 +166,58 @@ def output_weeks(where: Session | Connection) -> list[date]:
     return sorted(value if isinstance(value, date) else date.fromisoformat(value) for value in where.scalars(weeks))
 
 
-def rebuild_output_weekly(session: Session, cap: int) -> int:
-    """Recompute the whole table for `cap` and keep it; returns the person-weeks written.
+def rebuild_output_weekly(sessions: sessionmaker[Session], cap: int) -> int | None:
+    """Recompute the whole table for `cap`, a week at a time, then keep it; returns the person-weeks written, or
+    None when a write forgot the table meanwhile (it stays not kept: rebuild again).
 
-    The state row is written first: a write that forgets the table while this runs waits for it, then forgets
-    what it built (on PostgreSQL the row's lock; on SQLite the database's).
+    The state first becomes `building:<cap>:<token>`, committed: from then on every writer that keeps the table
+    refreshes its person-weeks as if it were kept, and one that forgets it deletes the state. Each week is then
+    recomputed in a transaction of its own, holding the writers' lock for one week's recompute, not the table's;
+    the last transaction keeps the table only if the state is still this rebuild's.
     """
-    session.flush()
-    connection = session.connection()
-    _lock(connection)
+    token = f"building:{cap}:{uuid4().hex[:12]}"
+    with sessions.begin() as session:
+        _set_state(session, token)
+    with sessions.begin() as session:
+        connection = session.connection()
+        _lock(connection)
+        starts = output_weeks(connection)
+        connection.execute(delete(OUTPUT_WEEKLY).where(OUTPUT_WEEKLY.c.week_start.not_in(starts or [date.min])))
+    for start in starts:
+        with sessions.begin() as session:
+            connection = session.connection()
+            _lock(connection)
+            connection.execute(delete(OUTPUT_WEEKLY).where(OUTPUT_WEEKLY.c.week_start == start))
+            _insert(connection, [start], None, cap)
+    with sessions.begin() as session:
+        kept = session.execute(
+            update(AppState)
+            .where(AppState.key == STATE_KEY, AppState.value == token)
+            .values(value=str(cap), updated_at=datetime.now(UTC))
+        )
+        if not kept.rowcount:
+            return None
+        return int(session.scalar(select(func.count()).select_from(OUTPUT_WEEKLY)) or 0)
+
+
+def _set_state(session: Session, value: str) -> None:
     upsert(
         session,
         AppState.__table__,
-        [{"key": STATE_KEY, "value": str(cap), "updated_at": datetime.now(UTC)}],
+        [{"key": STATE_KEY, "value": value, "updated_at": datetime.now(UTC)}],
         key=("key",),
         update=("value", "updated_at"),
         only_if_changed=False,
     )
-    connection.execute(delete(OUTPUT_WEEKLY))
-    starts = output_weeks(connection)
-    if starts:
-        _insert(connection, starts, None, cap)
-    return int(connection.scalar(select(func.count()).select_from(OUTPUT_WEEKLY)) or 0)
 
 
-def ensure_output_weekly(session: Session, cap: int) -> int | None:
+def ensure_output_weekly(sessions: sessionmaker[Session], cap: int) -> int | None:
     """Rebuild the table when it is not kept for `cap` (after a write that forgot it, or a new cap); returns the
-    person-weeks written, None when it was kept already."""
-    if kept_for(session) == cap:
-        return None
-    return rebuild_output_weekly(session, cap)
+    person-weeks written, None when it was kept already (or a write forgot it again while it was rebuilt)."""
+    with sessions() as session:
+        if kept_for(session) == cap:
+            return None
+    return rebuild_output_weekly(sessions, cap)
 
 
 # ------------------------------------------------------------------ writers that keep it themselves

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Artifact, Person, UsageWeekly
-from bot.db.output import counted, output_terms, ranked_artifacts
+from bot.db.output import counted, ranked_artifacts
+from bot.db.output_weekly import counted_output, output_kept
 from bot.db.public import named_in_public
 from bot.db.reads_aside import reads_aside
 from bot.db.value_sets import in_values
@@ -200,7 +201,8 @@ def team_totals(session: Session, week: IsoWeek, *, cap: int = DEFAULT_CAP) -> T
             .group_by(team)
         )
     }
-    terms = output_terms([week.start], cap=cap)  # each capped per person-week: a team's total is their sum
+    # Each person-week's output, capped: a team's total is their sum.
+    terms = counted_output([week.start], cap=cap, kept=output_kept(session, cap)).subquery("team_output")
     made = {
         name: (int(count or 0), Decimal(units or 0))
         for name, count, units in session.execute(

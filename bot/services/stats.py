@@ -12,7 +12,8 @@ from sqlalchemy import ColumnElement, CompoundSelect, Integer, Subquery, and_, c
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly, UsageWeeklyTotal
-from bot.db.output import person_output, weekly_output
+from bot.db.output import person_output
+from bot.db.output_weekly import counted_output, counted_output_by_week, output_kept
 from bot.db.query_types import WORK_UNITS, AnySelect
 from bot.db.value_sets import PEOPLE, PeopleParameter, in_values, of_members
 from bot.domain.claims import DEFAULT_CLAIM_RULES
@@ -29,8 +30,8 @@ def _in_week(week: IsoWeek, person_ids: People, *, column: Any, week_column: Any
     return [week_column == week.start, *of_members(column, person_ids)]
 
 
-def _output_by_person(week: IsoWeek, person_ids: People, cap: int) -> AnySelect:
-    return person_output([week.start], person_ids, cap=cap)
+def _output_by_person(week: IsoWeek, person_ids: People, cap: int, kept: bool) -> AnySelect:
+    return counted_output([week.start], person_ids, cap=cap, kept=kept)
 
 
 def output_weeks(session: Session, week: IsoWeek, *, cap: int = DEFAULT_CAP) -> dict[int, PersonWeek]:
@@ -39,7 +40,7 @@ def output_weeks(session: Session, week: IsoWeek, *, cap: int = DEFAULT_CAP) -> 
     All that the public surfaces of a week need (the board, the titles, who is named): anyone else can neither
     be ranked nor hold a title. About one person in eight, so an 85,000-person digest reads a tenth of the rows.
     """
-    rows = session.execute(select(ranked_weeks_subquery(week, cap=cap)))
+    rows = session.execute(select(ranked_weeks_subquery(week, cap=cap, kept=output_kept(session, cap))))
     return {figures.person_id: figures for figures in map(person_week_from_row, rows)}
 
 
@@ -49,15 +50,17 @@ def active_people(session: Session, week: IsoWeek) -> int:
     return int(session.scalar(select(func.count()).where(in_week, UsageWeekly.tokens > 0)) or 0)
 
 
-def person_weeks_subquery(week: IsoWeek, person_ids: People = None, *, cap: int = DEFAULT_CAP) -> Subquery:
+def person_weeks_subquery(
+    week: IsoWeek, person_ids: People = None, *, cap: int = DEFAULT_CAP, kept: bool = False
+) -> Subquery:
     """The week's numbers per person as a subquery: person_id, tokens, spend_usd, active_days, artifacts, work_units.
 
     `artifacts` and `work_units` are the counted ones (bot/db/output.py: at most `cap` artifacts a
     person-week, plus evidence and endorsements). People with usage (the week's rows of the
     usage_weekly rollup, their output joined), then people with output but no usage: two
-    index-bounded reads, no union-and-deduplicate pass.
+    index-bounded reads, no union-and-deduplicate pass. `kept`: the output is read from output_weekly.
     """
-    made = _output_by_person(week, person_ids, cap).subquery("made")
+    made = _output_by_person(week, person_ids, cap, kept).subquery("made")
     in_week = _in_week(week, person_ids, column=UsageWeekly.person_id, week_column=UsageWeekly.week_start)
     with_usage = (
         select(
@@ -83,14 +86,14 @@ def person_weeks_subquery(week: IsoWeek, person_ids: People = None, *, cap: int 
     return union_all(with_usage, only_made).subquery()
 
 
-def ranked_weeks_subquery(week: IsoWeek, *, cap: int = DEFAULT_CAP) -> Subquery:
+def ranked_weeks_subquery(week: IsoWeek, *, cap: int = DEFAULT_CAP, kept: bool = False) -> Subquery:
     """The week's ranked people (counted work units > 0), with the columns of `person_weeks_subquery`.
 
     Only people with counted output are ranked (like the public board): a position is counted among
     them, a read of the week's output (about one person in eight) with their usage joined, not of
     everyone's week.
     """
-    made = _output_by_person(week, None, cap).subquery("made")
+    made = _output_by_person(week, None, cap, kept).subquery("made")
     return (
         select(
             made.c.person_id,
@@ -116,7 +119,7 @@ def person_weeks(
 ) -> dict[int, PersonWeek]:
     """Every person with usage or artifacts in the week (optionally only `person_ids`), by id (counted output)."""
     if person_ids is None:
-        rows = session.execute(select(person_weeks_subquery(week, None, cap=cap)))
+        rows = session.execute(select(person_weeks_subquery(week, None, cap=cap, kept=output_kept(session, cap))))
         # The columns already arrive as int, Decimal, int, int, Decimal (typed sums and coalesces): the
         # conversions person_week_from_row makes would cost a third of this at 85,000 people.
         return {row[0]: PersonWeek(*row) for row in rows}
@@ -130,14 +133,15 @@ def people_weeks(
     two weeks)."""
     wanted = tuple(weeks)
     found: dict[IsoWeek, dict[int, PersonWeek]] = {week: {} for week in wanted}
-    rows = session.execute(_person_weeks_statement(wanted, cap), {PEOPLE.name: sorted(set(person_ids))})
+    statement = _person_weeks_statement(wanted, cap, output_kept(session, cap))
+    rows = session.execute(statement, {PEOPLE.name: sorted(set(person_ids))})
     for index, *row in rows:
         found[wanted[index]][row[0]] = PersonWeek(*row)
     return found
 
 
 @lru_cache(maxsize=16)
-def _person_weeks_statement(weeks: tuple[IsoWeek, ...], cap: int) -> AnySelect | CompoundSelect[Any]:
+def _person_weeks_statement(weeks: tuple[IsoWeek, ...], cap: int, kept: bool) -> AnySelect | CompoundSelect[Any]:
     """people_weeks' statement for the people bound as PEOPLE when it runs, built once per weeks and cap: each
     week's rows after the week's index in `weeks`.
 
@@ -146,7 +150,7 @@ def _person_weeks_statement(weeks: tuple[IsoWeek, ...], cap: int) -> AnySelect |
     """
     parts = []
     for index, week in enumerate(weeks):
-        figures = person_weeks_subquery(week, PEOPLE, cap=cap)
+        figures = person_weeks_subquery(week, PEOPLE, cap=cap, kept=kept)
         parts.append(select(literal(index, Integer).label("week_index"), *figures.c))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
@@ -278,7 +282,8 @@ def org_weeks(
         if start in asked:
             before = folded.get(start, (0, Decimal(0), 0))
             folded[start] = (before[0] + int(tokens or 0), before[1] + Decimal(spend or 0), max(before[2], people or 0))
-    made = weekly_output(starts, cap=cap).subquery("made")
+    kept = output_kept(session, cap)
+    made = counted_output_by_week(starts, cap=cap, kept=kept).subquery("made")
     output = {
         row[0]: row[1:]
         for row in session.execute(
@@ -288,7 +293,7 @@ def org_weeks(
         )
     }
     ratio_starts = starts if ratio_weeks is None else [week.start for week in ratio_weeks]
-    builders = _builders_by_week(session, ratio_starts, cap) if ratio_starts else {}
+    builders = _builders_by_week(session, ratio_starts, cap, kept) if ratio_starts else {}
     totals = {}
     for start in starts:
         tokens, spend, active = usage.get(start, (0, Decimal(0), 0))
@@ -314,9 +319,9 @@ def org_weeks(
     return totals
 
 
-def _builders_by_week(session: Session, starts: Sequence[date], cap: int) -> dict[date, tuple[Any, ...]]:
+def _builders_by_week(session: Session, starts: Sequence[date], cap: int, kept: bool) -> dict[date, tuple[Any, ...]]:
     """Week start → (people with counted output, their spend, the spend of people with verified evidence)."""
-    output = person_output(starts, cap=cap).subquery("output")
+    output = counted_output(starts, cap=cap, kept=kept).subquery("output")
     with_output = output.c.work_units > 0
     return {
         row[0]: row[1:]

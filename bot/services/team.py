@@ -769,8 +769,7 @@ def keep_team_reports(
     last = IsoWeek.last_complete(now, settings.zone)
     today = now.astimezone(settings.zone).date()
     # The counted output first, rebuilt if a write forgot it (bot/db/output_weekly.py): every report below sums it.
-    with session_factory.begin() as session:
-        rebuilt = ensure_output_weekly(session, settings.max_counted_artifacts)
+    rebuilt = ensure_output_weekly(session_factory, settings.max_counted_artifacts)
     with session_factory() as session:
         managers = list(
             session.scalars(

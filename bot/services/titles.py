@@ -12,7 +12,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Artifact, Award, Person, UsageDaily
-from bot.db.output import person_output
+from bot.db.output_weekly import counted_output, output_kept
 from bot.db.public import named_in_public
 from bot.db.upsert import dialect_module
 from bot.db.value_sets import in_values
@@ -71,7 +71,8 @@ def longest_runs_in(session: Session, week: IsoWeek) -> Callable[[Sequence[int]]
 def _previous_work_units(session: Session, week: IsoWeek, cap: int) -> dict[int, PersonWeek]:
     """Last week's counted work units of this week's sharers (all Rising Star needs), without an IN list."""
     sharers = select(Artifact.person_id).where(Artifact.week_start == week.start)
-    output = person_output([week.previous().start], sharers, cap=cap).subquery("previous_output")
+    kept = output_kept(session, cap)
+    output = counted_output([week.previous().start], sharers, cap=cap, kept=kept).subquery("previous_output")
     rows = session.execute(select(output.c.person_id, output.c.artifacts, output.c.work_units))
     return {pid: PersonWeek(pid, 0, Decimal(0), 0, int(n), Decimal(units or 0)) for pid, n, units in rows}
 

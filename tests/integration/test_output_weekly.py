@@ -14,15 +14,18 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 
-from bot.db.models import Artifact, CodeActivityDaily, Endorsement, Person, UsageDaily, VerifiedPullRequest
+import bot.db.output_weekly as output_weekly_module
+from bot.db.models import AppState, Artifact, CodeActivityDaily, Endorsement, Person, UsageDaily, VerifiedPullRequest
 from bot.db.output import person_output
 from bot.db.output_weekly import (
     OUTPUT_WEEKLY,
+    STATE_KEY,
     ensure_output_weekly,
     kept_for,
     kept_output,
+    output_kept,
     output_weeks,
     rebuild_output_weekly,
 )
@@ -33,10 +36,13 @@ from bot.ingest.provider_api import FetchedWindow
 from bot.ingest.records import CodeActivityRecord
 from bot.ingest.store import write_code_activity
 from bot.services.artifacts import create_artifact, delete_artifact, edit_artifact
+from bot.services.digest import compute_digest, team_totals
 from bot.services.endorsements import endorse, forget_endorsements
+from bot.services.stats import org_weeks, person_weeks
+from bot.services.stats import output_weeks as output_weeks_of
 from bot.services.sync import _remove_unreported_activity
 from bot.services.team import Group, _period_figures
-from tests.conftest import NOW, assert_output_weekly_matches_output
+from tests.conftest import NOW, assert_output_weekly_matches_output, make_settings
 
 CAP = 3
 WEEKS = weeks_ending(IsoWeek(2026, 47), 4)
@@ -144,8 +150,7 @@ def _one_write(session, rng: random.Random, ids: list[int], n: int, stats: dict[
 
 def test_every_write_keeps_it_equal_to_the_output_computed_from_scratch(sessions, engine):
     ids = _people(sessions)
-    with sessions.begin() as session:
-        rebuild_output_weekly(session, CAP)
+    rebuild_output_weekly(sessions, CAP)
     rng = random.Random(20)
     stats: dict[str, int] = {}
     for n in range(160):
@@ -164,8 +169,8 @@ def test_every_write_keeps_it_equal_to_the_output_computed_from_scratch(sessions
 
 def test_a_rolled_back_write_leaves_it_as_it_was(sessions, engine):
     ids = _people(sessions)
+    rebuild_output_weekly(sessions, CAP)
     with sessions.begin() as session:
-        rebuild_output_weekly(session, CAP)
         create_artifact(session, session.get(Person, ids[1]), WEEKS[0], _fields(random.Random(1), 1), NOW)
     before = _kept_rows(sessions)
     session = sessions()
@@ -183,17 +188,18 @@ def test_a_rolled_back_write_leaves_it_as_it_was(sessions, engine):
 def test_a_write_around_the_product_forgets_it_and_a_rebuild_restores_it(sessions, engine):
     ids = _people(sessions)
     rng = random.Random(7)
+    rebuild_output_weekly(sessions, CAP)
     with sessions.begin() as session:
-        rebuild_output_weekly(session, CAP)
         for n in range(12):
             create_artifact(session, session.get(Person, ids[n % 3]), WEEKS[n % 2], _fields(rng, n), NOW)
     with engine.begin() as connection:  # an operator's own SQL: the output changes and nothing refreshes it
         connection.execute(update(Artifact).values(work_units=Decimal("9")))
     with sessions() as session:
         assert kept_for(session) is None  # forgotten, not wrong
-        assert ensure_output_weekly(session, CAP) > 0
-        session.commit()
-        assert kept_for(session) == CAP and ensure_output_weekly(session, CAP) is None
+    assert ensure_output_weekly(sessions, CAP) > 0
+    with sessions() as session:
+        assert kept_for(session) == CAP
+    assert ensure_output_weekly(sessions, CAP) is None
     assert {row[4] for row in _kept_rows(sessions)} == {Decimal("9") * row[2] for row in _kept_rows(sessions)}
     assert_output_weekly_matches_output(engine)
 
@@ -209,24 +215,60 @@ def test_a_write_around_the_product_forgets_it_and_a_rebuild_restores_it(session
         assert kept_for(session) is None
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM app_state"))  # and a raw write elsewhere changes nothing here
-    with sessions.begin() as session:
-        rebuild_output_weekly(session, 2)  # another cap
+    assert rebuild_output_weekly(sessions, 2) > 0  # another cap
     with sessions() as session:
-        assert kept_for(session) == 2 and ensure_output_weekly(session, CAP) is not None
-        session.commit()
+        assert kept_for(session) == 2
+    assert ensure_output_weekly(sessions, CAP) > 0
+    assert_output_weekly_matches_output(engine)
+
+
+def test_a_rebuild_that_a_write_overtook_is_not_kept(sessions, engine, monkeypatch):
+    """A write that forgets the table while a rebuild recomputes its weeks leaves it not kept, not stale."""
+    ids = _people(sessions)
+    with sessions.begin() as session:
+        for n in range(4):
+            create_artifact(session, session.get(Person, ids[n]), WEEKS[n], _fields(random.Random(n), n), NOW)
+    locks = []
+    real_lock = output_weekly_module._lock
+
+    def lock_then_overtake(connection):
+        locks.append(connection)
+        if len(locks) == 3:  # the second week's recompute begins: someone's own SQL lands first
+            with engine.begin() as other:
+                other.execute(update(Artifact).values(work_units=Decimal("7")))
+        real_lock(connection)
+
+    monkeypatch.setattr(output_weekly_module, "_lock", lock_then_overtake)
+    assert rebuild_output_weekly(sessions, CAP) is None
+    with sessions() as session:
+        assert kept_for(session) is None  # reports compute the output, which has the new units
+    monkeypatch.setattr(output_weekly_module, "_lock", real_lock)
+    assert ensure_output_weekly(sessions, CAP) == 4
+    assert {row[4] for row in _kept_rows(sessions)} == {Decimal("7")}
     assert_output_weekly_matches_output(engine)
 
 
 def test_a_team_report_reads_the_same_figures_kept_or_computed(sessions):
     ids = _people(sessions)
-    rng = random.Random(3)
+    rebuild_output_weekly(sessions, CAP)
+    _random_week_of_work(sessions, ids, seed=3)
+    with sessions() as session:
+        assert kept_for(session) == CAP
+        group = Group.tree(ids[0], "Boss's team")
+        kept = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, True, with_lines=True)
+        computed = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, False, with_lines=True)
+    assert sorted(kept[0]) == sorted(computed[0]) and kept[1] == computed[1]
+    assert sum(row.artifacts for row in kept[0]) > 0 and kept[1][1].evidenced_spend_usd > 0
+
+
+def _random_week_of_work(sessions, ids: list[int], seed: int) -> None:
+    """80 of the product's writes at random, and usage beside them (evidenced spend, active people)."""
+    rng = random.Random(seed)
     stats: dict[str, int] = {}
-    with sessions.begin() as session:
-        rebuild_output_weekly(session, CAP)
     for n in range(80):
         with sessions.begin() as session:
             _one_write(session, rng, ids, n, stats)
-    with sessions.begin() as session:  # usage beside the output: evidenced spend and active people
+    with sessions.begin() as session:
         for pid in ids:
             for week in WEEKS:
                 if rng.random() < 0.6:
@@ -246,21 +288,43 @@ def test_a_team_report_reads_the_same_figures_kept_or_computed(sessions):
                     )
         session.flush()
         rebuild_usage_weekly(session)
-    with sessions() as session:
-        assert kept_for(session) == CAP
-        group = Group.tree(ids[0], "Boss's team")
-        kept = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, True, with_lines=True)
-        computed = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, False, with_lines=True)
-    assert sorted(kept[0]) == sorted(computed[0]) and kept[1] == computed[1]
-    assert sum(row.artifacts for row in kept[0]) > 0 and kept[1][1].evidenced_spend_usd > 0
+
+
+def test_the_digest_and_a_person_week_read_the_same_figures_kept_or_computed(sessions, database_url):
+    ids = _people(sessions)
+    rebuild_output_weekly(sessions, CAP)
+    _random_week_of_work(sessions, ids, seed=11)
+    settings = make_settings(database_url)
+    week = WEEKS[-1]
+
+    def read(kept: bool):
+        with sessions() as session:
+            if not kept:  # forgotten inside this transaction only
+                session.execute(delete(AppState).where(AppState.key == STATE_KEY))
+            assert output_kept(session, CAP) is kept
+            digest = compute_digest(session, week, settings)
+            figures = (
+                org_weeks(session, WEEKS, cap=CAP),
+                team_totals(session, week, cap=CAP),
+                output_weeks_of(session, week, cap=CAP),
+                person_weeks(session, week, cap=CAP),
+                person_weeks(session, week, ids[:3], cap=CAP),
+            )
+            session.rollback()
+        return digest, figures
+
+    kept_digest, kept_figures = read(True)
+    computed_digest, computed_figures = read(False)
+    assert kept_figures == computed_figures
+    assert kept_digest == computed_digest
+    assert kept_figures[0][week.start].work_units > 0 and kept_figures[2]  # there was output to read
 
 
 def test_two_shares_at_once_by_one_person_are_both_kept(sessions, engine):
     """The second share's refresh waits for the first to commit, then counts both (without the table's lock on
     PostgreSQL, it would insert the same person-week beside the first's uncommitted row, and fail)."""
     ids = _people(sessions)
-    with sessions.begin() as session:
-        rebuild_output_weekly(session, CAP)
+    rebuild_output_weekly(sessions, CAP)
     first_flushed, errors = threading.Event(), []
 
     def share(n: int, hold: float) -> None:
@@ -290,8 +354,8 @@ def test_two_shares_at_once_by_one_person_are_both_kept(sessions, engine):
 
 def test_a_deleted_artifact_takes_its_endorsements_of_every_week_with_it(sessions, engine):
     ids = _people(sessions)
+    rebuild_output_weekly(sessions, CAP)
     with sessions.begin() as session:
-        rebuild_output_weekly(session, CAP)
         artifact = create_artifact(
             session, session.get(Person, ids[1]), WEEKS[0], _fields(random.Random(1), 1, linked=True), NOW
         )
@@ -334,7 +398,8 @@ def test_the_weeks_a_rebuild_computes_are_every_week_with_output(sessions):
         )
         session.flush()
         assert output_weeks(session) == [WEEKS[0].start, WEEKS[2].start]
-        rebuild_output_weekly(session, CAP)
+    rebuild_output_weekly(sessions, CAP)
+    with sessions() as session:
         assert sorted(row.week_start for row in session.execute(select(OUTPUT_WEEKLY))) == [
             WEEKS[0].start,
             WEEKS[2].start,
