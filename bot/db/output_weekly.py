@@ -28,6 +28,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, cast
 from uuid import uuid4
@@ -112,6 +113,20 @@ def counted_output_by_week(starts: Collection[date], members: Members = None, *,
     )
 
 
+def weekly_output_totals(
+    session: Session, starts: Collection[date], members: Members = None, *, cap: int
+) -> dict[date, tuple[int, Decimal, Decimal]]:
+    """Week start → (counted artifacts, counted work units, their verified part) of `members` (None: everyone),
+    summed from output_weekly when it is kept for `cap`, else computed (bot/db/output.py's output_by_week)."""
+    by_week = counted_output_by_week(starts, members, cap=cap, kept=output_kept(session, cap)).subquery("by_week")
+    return {
+        start: (int(artifacts or 0), Decimal(units or 0), Decimal(verified or 0))
+        for start, artifacts, units, verified in session.execute(
+            select(by_week.c.week_start, by_week.c.artifacts, by_week.c.work_units, by_week.c.evidence_units)
+        )
+    }
+
+
 def _lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text(f"LOCK TABLE {OUTPUT_WEEKLY.name} IN SHARE ROW EXCLUSIVE MODE"))
@@ -190,7 +205,7 @@ def rebuild_output_weekly(sessions: sessionmaker[Session], cap: int) -> int | No
             connection.execute(delete(OUTPUT_WEEKLY).where(OUTPUT_WEEKLY.c.week_start == start))
             _insert(connection, [start], None, cap)
     with sessions.begin() as session:
-        kept = session.execute(
+        kept = session.connection().execute(
             update(AppState)
             .where(AppState.key == STATE_KEY, AppState.value == token)
             .values(value=str(cap), updated_at=datetime.now(UTC))

@@ -33,8 +33,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, OrgClosure, Person, Seat, UsageDaily, UsageWeekly
-from bot.db.output import output_by_week, person_output
-from bot.db.output_weekly import ensure_output_weekly, kept_for, kept_output
+from bot.db.output import person_output
+from bot.db.output_weekly import (
+    counted_output,
+    ensure_output_weekly,
+    kept_for,
+    kept_output,
+    output_kept,
+    weekly_output_totals,
+)
 from bot.db.query_types import WORK_UNITS
 from bot.db.reads_aside import ReadsAside, reads_aside
 from bot.domain.chart import WeekFigures
@@ -261,10 +268,6 @@ def _usage_by_person_week(weeks: list[IsoWeek], group: Group) -> AnySelect:
         UsageWeekly.week_start.between(weeks[0].start, weeks[-1].start),
         *_members_filter(UsageWeekly.person_id, group),
     )
-
-
-def _output_by_person_week(weeks: list[IsoWeek], group: Group, cap: int) -> AnySelect:
-    return person_output([w.start for w in weeks], group.members, cap=cap)
 
 
 class LineRow(NamedTuple):
@@ -869,7 +872,7 @@ def weekly_numbers(
             ).group_by(usage_pw.c.week_start)
         )
     )
-    made = output_by_week(session, [w.start for w in weeks], group.members, cap=cap)
+    made = weekly_output_totals(session, [w.start for w in weeks], group.members, cap=cap)
     numbers = {}
     for week in weeks:
         tokens, spend, days = usage.get(week.start, (0, Decimal(0), 0))
@@ -989,7 +992,8 @@ def team_week_figures(
     Work units are the counted ones (bot/db/output.py), their verified part the evidence term.
     """
     usage = _usage_by_person_week(weeks, group).subquery("usage_pw")
-    output = _output_by_person_week(weeks, group, cap).subquery("output_pw")
+    kept = output_kept(session, cap)
+    output = counted_output([w.start for w in weeks], group.members, cap=cap, kept=kept).subquery("output_pw")
     shared = select(output.c.person_id, output.c.week_start).where(output.c.work_units > 0).subquery("with_output")
     spend_rows = session.execute(
         select(
@@ -1002,7 +1006,7 @@ def team_week_figures(
         .outerjoin(shared, and_(shared.c.person_id == usage.c.person_id, shared.c.week_start == usage.c.week_start))
         .group_by(usage.c.week_start)
     ).all()
-    made = output_by_week(session, [w.start for w in weeks], group.members, cap=cap)
+    made = weekly_output_totals(session, [w.start for w in weeks], group.members, cap=cap)
     spend = {start: (Decimal(total), int(people), Decimal(evidenced)) for start, total, people, evidenced in spend_rows}
     figures = {}
     for week in weeks:

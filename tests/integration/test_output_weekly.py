@@ -41,7 +41,7 @@ from bot.services.endorsements import endorse, forget_endorsements
 from bot.services.stats import org_weeks, person_weeks
 from bot.services.stats import output_weeks as output_weeks_of
 from bot.services.sync import _remove_unreported_activity
-from bot.services.team import Group, _period_figures
+from bot.services.team import Group, _period_figures, team_week_figures, weekly_numbers
 from tests.conftest import NOW, assert_output_weekly_matches_output, make_settings
 
 CAP = 3
@@ -259,6 +259,21 @@ def test_a_team_report_reads_the_same_figures_kept_or_computed(sessions):
         computed = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, False, with_lines=True)
     assert sorted(kept[0]) == sorted(computed[0]) and kept[1] == computed[1]
     assert sum(row.artifacts for row in kept[0]) > 0 and kept[1][1].evidenced_spend_usd > 0
+
+    def week_by_week(output_is_kept: bool):  # the team chart's figures and a group's weekly numbers
+        with sessions() as session:
+            if not output_is_kept:
+                session.execute(delete(AppState).where(AppState.key == STATE_KEY))
+            assert output_kept(session, CAP) is output_is_kept
+            figures = (
+                team_week_figures(session, WEEKS, group, cap=CAP),
+                weekly_numbers(session, WEEKS, group, cap=CAP),
+            )
+            session.rollback()
+        return figures
+
+    assert week_by_week(True) == week_by_week(False)
+    assert any(figures.work_units > 0 for figures in week_by_week(True)[0][0].values())
 
 
 def _random_week_of_work(sessions, ids: list[int], seed: int) -> None:
