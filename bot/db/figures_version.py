@@ -210,10 +210,11 @@ def _mark_writes(connection: Connection, _cursor: Any, statement: str, *_args: A
 
 # Before the table exists (a database being created or emptied) there is no version to raise: nothing kept
 # is read without it (bot/services/team_figures.py).
-_EXISTS = {
-    "postgresql": f"SELECT to_regclass('{FiguresVersion.__tablename__}') IS NOT NULL",
-    "sqlite": f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{FiguresVersion.__tablename__}'",
-}
+def table_exists_sql(dialect: str, table: str) -> str:
+    """SQL whose one value is true when `table` exists (asked on a driver's cursor at commit, beyond any hook)."""
+    if dialect == "sqlite":
+        return f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+    return f"SELECT to_regclass('{table}') IS NOT NULL"
 
 
 @event.listens_for(Engine, "commit")
@@ -226,7 +227,7 @@ def _raise_on_commit(connection: Connection) -> None:
     # The driver's own cursor: the last statements of the transaction, and no hook sees them.
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(_EXISTS.get(connection.dialect.name, _EXISTS["postgresql"]))
+        cursor.execute(table_exists_sql(connection.dialect.name, FiguresVersion.__tablename__))
         exists = cursor.fetchone()
         if not exists or not exists[0]:
             return

@@ -36,7 +36,7 @@ from uuid import uuid4
 from sqlalchemy import Connection, Engine, Table, delete, event, func, inspect, select, text, union, update
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
-from bot.db.figures_version import counted_writes
+from bot.db.figures_version import counted_writes, table_exists_sql
 from bot.db.models import AppState, Artifact, CodeActivityDaily, Endorsement, OutputWeekly, VerifiedPullRequest
 from bot.db.output import TERM_COLUMNS, Members, person_output, weekly_output
 from bot.db.query_types import AnySelect
@@ -337,12 +337,6 @@ def _note_unkept_writes(connection: Connection, _cursor: Any, statement: str, *_
         info[_UNKEPT] = True
 
 
-_APP_STATE_EXISTS = {
-    "postgresql": f"SELECT to_regclass('{AppState.__tablename__}') IS NOT NULL",
-    "sqlite": f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{AppState.__tablename__}'",
-}
-
-
 @event.listens_for(Engine, "commit")
 def _forget_on_commit(connection: Connection) -> None:
     """A transaction that wrote a source without keeping the table forgets it, atomically with its writes."""
@@ -350,7 +344,7 @@ def _forget_on_commit(connection: Connection) -> None:
         return
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(_APP_STATE_EXISTS.get(connection.dialect.name, _APP_STATE_EXISTS["postgresql"]))
+        cursor.execute(table_exists_sql(connection.dialect.name, AppState.__tablename__))
         exists = cursor.fetchone()
         if exists and exists[0]:
             placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
