@@ -33,15 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, OrgClosure, Person, Seat, UsageDaily, UsageWeekly
-from bot.db.output import person_output
-from bot.db.output_weekly import (
-    counted_output,
-    ensure_output_weekly,
-    kept_for,
-    kept_output,
-    output_kept,
-    weekly_output_totals,
-)
+from bot.db.output_weekly import counted_output, ensure_output_weekly, output_kept, weekly_output_totals
 from bot.db.query_types import WORK_UNITS
 from bot.db.reads_aside import ReadsAside, reads_aside
 from bot.domain.chart import WeekFigures
@@ -328,7 +320,7 @@ def group_figures(
     `people` is the group's current headcount (the same for both periods).
     """
     start = period[0].start
-    kept = kept_for(session) == cap
+    kept = output_kept(session, cap)
     if aside is None or not aside.concurrent:
         rows, totals = _period_figures(session, [*before, *period], start, group, cap, kept, with_lines=True)
     else:
@@ -404,9 +396,7 @@ def _period_statement(
     # decided per person-week). Putting usage and output side by side per person-week first
     # (person_period_figures, as the export does) sorted and summed every person-week of both periods: a
     # 24,979-person group's report took 1.8 s on SQLite, now 1.35 s; its statement on PostgreSQL about 10 % less.
-    made = (kept_output(starts, group.members) if kept else person_output(starts, group.members, cap=cap)).subquery(
-        "made"
-    )
+    made = counted_output(starts, group.members, cap=cap, kept=kept).subquery("made")
     used = (
         select(
             part(UsageWeekly.week_start),
