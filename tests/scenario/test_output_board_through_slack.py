@@ -21,7 +21,7 @@ from bot.services.digest import run_digest
 from bot.services.stats import person_weeks
 from bot.slack.delivery import OutboxSender, Pacer
 from tests.conftest import DIGEST_CHANNEL, NOW, make_settings
-from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened
+from tests.scenario.interactive import shortcut, state_for_share, submit, views_opened, views_published
 from tests.support.organisation import load_org
 from tests.support.usage_rows import add_usage
 
@@ -52,8 +52,12 @@ def share_w47(http, slack, user_id: str, **fields):
 
 
 def shared_ok(http, slack, user_id: str, **fields) -> None:
+    """Share, and wait until it is stored: the modal closes at the ack, before the share's transaction, and the
+    author's App Home is published after it commits."""
+    published = len(slack.views_published)
     status, body = share_w47(http, slack, user_id, **fields)
     assert (status, body) == (200, ""), body
+    views_published(slack, published + 1)
 
 
 def public_posts(slack) -> str:
