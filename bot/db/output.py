@@ -24,7 +24,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Subquery, and_, case, cast, func, literal, select, union_all
-from sqlalchemy.orm import Session
 
 from bot.db.earned_units import endorsement_units, verified_pr_units
 from bot.db.models import Artifact
@@ -203,16 +202,3 @@ def weekly_output(starts: Sequence[date], members: Members = None, *, cap: int) 
     without grouping every person-week of the weeks a second time (40 % of the time for eight weeks).
     """
     return _terms_summed(starts, members, cap, per_person=False)
-
-
-def output_by_week(
-    session: Session, starts: Sequence[date], members: Members = None, *, cap: int
-) -> dict[date, tuple[int, Decimal, Decimal]]:
-    """Week start → (counted artifacts, counted work units, their verified part) of `members` (None: everyone)."""
-    output = weekly_output(starts, members, cap=cap).subquery("output_by_week")
-    return {
-        start: (int(artifacts or 0), Decimal(units or 0), Decimal(verified or 0))
-        for start, artifacts, units, verified in session.execute(
-            select(output.c.week_start, output.c.artifacts, output.c.work_units, output.c.evidence_units)
-        )
-    }

@@ -74,9 +74,14 @@ def writes_output_sources(statement: str) -> bool:
     return any(table in SOURCES or table == "" for table in tables) or bool(_PEOPLE_DELETED.match(statement))
 
 
+def _state(where: Session | Connection) -> str | None:
+    """app_state's `output_weekly`: the cap kept, `building:<cap>:<token>` while rebuilt, None when not kept."""
+    return where.scalar(select(AppState.value).where(AppState.key == STATE_KEY))
+
+
 def kept_for(session: Session) -> int | None:
     """The cap output_weekly is kept for (None: not kept; compute person_output instead)."""
-    value = session.scalar(select(AppState.value).where(AppState.key == STATE_KEY))
+    value = _state(session)
     return int(value) if value is not None and value.isdigit() else None
 
 
@@ -117,7 +122,7 @@ def weekly_output_totals(
     session: Session, starts: Collection[date], members: Members = None, *, cap: int
 ) -> dict[date, tuple[int, Decimal, Decimal]]:
     """Week start → (counted artifacts, counted work units, their verified part) of `members` (None: everyone),
-    summed from output_weekly when it is kept for `cap`, else computed (bot/db/output.py's output_by_week)."""
+    summed from output_weekly when it is kept for `cap`, else computed (bot/db/output.py's weekly_output)."""
     by_week = counted_output_by_week(starts, members, cap=cap, kept=output_kept(session, cap)).subquery("by_week")
     return {
         start: (int(artifacts or 0), Decimal(units or 0), Decimal(verified or 0))
@@ -134,7 +139,7 @@ def _lock(connection: Connection) -> None:
 
 def _kept_cap(connection: Connection) -> int | None:
     """The cap writers keep the table for: kept, or being rebuilt (`building:<cap>:<token>`); None: neither."""
-    value = connection.scalar(select(AppState.value).where(AppState.key == STATE_KEY))
+    value = _state(connection)
     if value is not None and value.startswith("building:"):
         value = value.split(":")[1]
     return int(value) if value is not None and value.isdigit() else None

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Artifact, Endorsement, Person
-from bot.db.output import output_by_week, person_output
+from bot.db.output import person_output
+from bot.db.output_weekly import weekly_output_totals
 from bot.domain.claims import ClaimRules, person_week_work_units
 from bot.services.digest import team_figures
 from tests.conftest import NOW
@@ -89,7 +90,7 @@ def test_person_output_agrees_with_the_domain_rule_whatever_the_cap(shared, cap)
                 assert (int(row.artifacts), int(row.shared_artifacts)) == (min(cap, len(units)), len(units)), key
         assert any(Decimal(r.endorsement_units) > 0 for r in rows)
         units_of = {key: Decimal(r.work_units) for key, r in got.items()}
-        by_week = output_by_week(session, [w.start for w in WEEKS], cap=cap)
+        by_week = weekly_output_totals(session, [w.start for w in WEEKS], cap=cap)
         teams = {t.team: t for t in team_figures(session, W47, 1, cap=cap)}
         team_of = dict(session.execute(select(Person.id, Person.team)).all())
     for week in WEEKS:
