@@ -9,13 +9,21 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, cast, func, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, and_, case, cast, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Nudge, UsageWeekly
 from bot.db.query_types import AnySelect
 from bot.db.value_sets import PEOPLE, PeopleParameter, among
-from bot.domain.flags import SPIKE_TRAILING_WEEKS, Flag, WeekEvidence, flags_for, idle_seat, may_flag
+from bot.domain.flags import (
+    SPIKE_FACTOR,
+    SPIKE_TRAILING_WEEKS,
+    Flag,
+    WeekEvidence,
+    flags_for,
+    idle_seat,
+    may_flag,
+)
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.ingest.seat_prices import SeatPrices
 from bot.services.seats import idle_seats
@@ -53,6 +61,58 @@ def evidence_statement(people: Collection[int] | AnySelect | PeopleParameter, st
         among(Nudge.person_id, people), Nudge.week_start.in_(starts), Nudge.status == "nothing_to_show"
     )
     return union_all(spend, artifacts, reasons)
+
+
+# How far flag_candidates' spike test leans towards keeping a person: SQLite sums money as floating point, whose
+# rounding must never drop someone the rules (exact, in Decimal) would flag.
+ROUNDING_ALLOWANCE = Decimal("0.000001")
+
+
+def flag_candidates(
+    people: AnySelect, window: Sequence[IsoWeek], *, threshold_usd: Decimal, unexplained_weeks: int
+) -> AnySelect:
+    """The ids of those of `people` whose spend in `window` might earn a flag on its last week: every person
+    flags_for would flag, and a few more. A large group's report then reads the weeks of these people only (in a
+    group of 25,000 people about 1,300, not 21,000 who used AI), and the rules in bot.domain.flags decide.
+
+    One row per person, from aggregates over the window's usage_weekly rows (a missing week is $0, as the rules
+    count it):
+    - unexplained spend needs at least the threshold in each of the last `unexplained_weeks` weeks (whether an
+      artifact or a reason explains them is left to the rules);
+    - a spike needs the last week's spend above SPIKE_FACTOR × the median of the SPIKE_TRAILING_WEEKS weeks before,
+      and that median above $0. The median of four is (sum − largest − smallest) / 2, which plain aggregates give.
+    """
+    cost, week_start = UsageWeekly.cost_usd, UsageWeekly.week_start
+    last = window[-1].start
+    trailing = window[-1 - SPIKE_TRAILING_WEEKS : -1]
+    if len(trailing) != SPIKE_TRAILING_WEEKS or SPIKE_TRAILING_WEEKS != 4:
+        raise ValueError("flag_candidates' median is that of four trailing weeks")
+    trailing_cost = case((and_(week_start >= trailing[0].start, week_start < last), cost))  # NULL outside them
+    recent = window[-unexplained_weeks].start
+    at_threshold = case((and_(week_start >= recent, cost >= literal(threshold_usd, cost.type)), 1))
+    weeks = (
+        select(
+            UsageWeekly.person_id,
+            func.coalesce(func.sum(case((week_start == last, cost))), 0).label("last_spend"),
+            func.coalesce(func.sum(trailing_cost), 0).label("trailing_sum"),
+            func.count(trailing_cost).label("trailing_weeks"),
+            func.coalesce(func.max(trailing_cost), 0).label("largest"),
+            func.coalesce(func.min(trailing_cost), 0).label("smallest"),
+            func.count(at_threshold).label("weeks_at_threshold"),
+        )
+        .where(among(UsageWeekly.person_id, people), week_start.in_([w.start for w in window]))
+        .group_by(UsageWeekly.person_id)
+        .subquery("spend_weeks")
+    )
+    weeks_missing = weeks.c.trailing_weeks < SPIKE_TRAILING_WEEKS  # each one a week of $0
+    largest = case((and_(weeks_missing, weeks.c.largest < 0), 0), else_=weeks.c.largest)
+    smallest = case((and_(weeks_missing, weeks.c.smallest > 0), 0), else_=weeks.c.smallest)
+    twice_median = weeks.c.trailing_sum - largest - smallest
+    factor = literal(SPIKE_FACTOR * (1 - ROUNDING_ALLOWANCE), cost.type)
+    may_spike = and_(twice_median > 0, weeks.c.last_spend * 2 > twice_median * factor)
+    # At a threshold of $0 every week is at it, a missing one too.
+    may_be_unexplained = weeks.c.weeks_at_threshold == unexplained_weeks if threshold_usd > 0 else true()
+    return select(weeks.c.person_id).where(or_(may_be_unexplained, may_spike))
 
 
 @lru_cache(maxsize=16)
