@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Literal
+from operator import attrgetter
+from typing import Any, Literal, TypeVar
 
 from bot.domain.stats import PersonWeek
 
 RankBy = Literal["work_units", "tokens", "spend"]
 RankKey = tuple[Decimal | int, ...]  # compared element by element: smaller is better
 _NO_COST = Decimal("Infinity")
+# rank_key's first figure (negated there): whoever has the most of it leads.
+_LEADING_FIGURE: dict[str, Callable[[Any], Any]] = {
+    "work_units": attrgetter("work_units"),
+    "tokens": attrgetter("tokens"),
+    "spend": attrgetter("spend_usd"),
+}
+Row = TypeVar("Row")
 
 
 def rank_key(week: PersonWeek, rank_by: RankBy) -> RankKey:
@@ -31,13 +39,28 @@ def rank(weeks: Iterable[PersonWeek], rank_by: RankBy = "work_units") -> list[Pe
 
 
 def best(weeks: Iterable[PersonWeek], count: int, rank_by: RankBy = "work_units") -> list[PersonWeek]:
-    """The first `count` of `weeks` in rank order, without sorting them all (a heap of `count`).
+    """The first `count` of `weeks` in rank order, without sorting them all.
 
     Unlike rank(), nobody given is left out: the caller chooses who is ranked. The public board ranks everyone
     with counted output, including a week whose output is only verified evidence or endorsements (no tokens,
     no artifact shared), as /buildboard me and the leaderboard count them.
     """
-    return heapq.nsmallest(count, weeks, key=lambda w: rank_key(w, rank_by))
+    return best_rows(weeks, count, rank_by, lambda week: week)
+
+
+def best_rows(rows: Iterable[Row], count: int, rank_by: RankBy, stats: Callable[[Row], PersonWeek]) -> list[Row]:
+    """The first `count` of `rows` in rank order, `stats` giving each row's figures (a row has the PersonWeek's
+    `tokens`, `spend_usd` and `work_units`, as a team report's lines have them).
+
+    Only rows whose leading figure reaches the `count`-th largest can be among the first `count`: rank_key (and
+    a PersonWeek) is built for those, not for the 20,000 people with output in a large group's 12 weeks.
+    """
+    rows = list(rows)
+    if 0 < count < len(rows):
+        lead = _LEADING_FIGURE[rank_by]
+        cutoff = heapq.nlargest(count, map(lead, rows))[-1]
+        rows = [row for row in rows if lead(row) >= cutoff]
+    return heapq.nsmallest(count, rows, key=lambda row: rank_key(stats(row), rank_by))
 
 
 def ranks_by_spend(weeks: Iterable[PersonWeek]) -> dict[int, int]:

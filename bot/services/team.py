@@ -6,7 +6,6 @@ a tree of thousands of people costs the same handful of aggregate queries as a t
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,7 +39,7 @@ from bot.domain.chart import WeekFigures
 from bot.domain.command_args import DEFAULT_TEAM_WEEKS, Target
 from bot.domain.flags import Flag
 from bot.domain.periods import IsoWeek, weeks_ending
-from bot.domain.ranking import rank, rank_key
+from bot.domain.ranking import best_rows, rank
 from bot.domain.reports import (
     FLAGGED_LISTED,
     IdleSeat,
@@ -678,7 +677,7 @@ def team_report(
     # Lines only for the people the report shows: ranking or listing every person of a large group would cost
     # more than its statement. The top builders: output in the period, still in the organisation.
     candidates = (row for row in rows if row.artifacts > 0 and row.in_org and row.active)
-    best = heapq.nsmallest(TOP_BUILDERS, candidates, key=lambda row: rank_key(row.stats(), settings.rank_by))
+    best = best_rows(candidates, TOP_BUILDERS, settings.rank_by, LineRow.stats)
     builders = [row.line() for row in best]
     flagged_ids = {pid for pid, flags in found.items() if flags and pid in used}
     flagged = [(row.line(), found[row.person_id]) for row in rows if row.person_id in flagged_ids]

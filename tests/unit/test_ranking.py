@@ -1,7 +1,8 @@
 import random
 from decimal import Decimal
+from typing import NamedTuple
 
-from bot.domain.ranking import best, rank, rank_key, ranks_by_spend
+from bot.domain.ranking import best, best_rows, rank, rank_key, ranks_by_spend
 from bot.domain.stats import OrgWeek, PersonWeek, change_ratio
 
 
@@ -64,3 +65,30 @@ def test_best_is_the_head_of_the_full_ranking_for_every_rule():
             assert best(weeks, count, rank_by) == full[:count]
         active = [w for w in weeks if w.tokens > 0 or w.artifacts > 0]
         assert best(active, 10, rank_by) == rank(weeks, rank_by)[:10]  # rank() leaves out who did nothing
+        assert best(weeks, 0, rank_by) == []
+
+
+class RawLine(NamedTuple):
+    """A report's line as SQLite gives its sums: floats where PersonWeek holds Decimals."""
+
+    person_id: int
+    tokens: int
+    spend_usd: float
+    work_units: float | int
+
+    def stats(self) -> PersonWeek:
+        return PersonWeek(self.person_id, self.tokens, Decimal(self.spend_usd), 1, 1, Decimal(self.work_units))
+
+
+def test_best_rows_are_the_head_of_the_full_ranking_of_their_figures():
+    """best_rows looks at the leading figure of every row and builds the full key for those that reach the count-th
+    largest only: the head must be the full ranking's, ties and floats included."""
+    rng = random.Random(11)
+    lines = [
+        RawLine(pid, rng.choice([0, 10, 500, 500]), rng.choice([0.0, 1.5, 1.5, 40.25]), rng.choice([0, 1, 2.5, 3, 3.0]))
+        for pid in rng.sample(range(1, 10_000), 800)
+    ]
+    for rank_by in ("work_units", "tokens", "spend"):
+        full = sorted(lines, key=lambda line: rank_key(line.stats(), rank_by))
+        for count in (1, 5, 37, len(full) + 1):
+            assert best_rows(lines, count, rank_by, RawLine.stats) == full[:count]
