@@ -42,7 +42,7 @@ from bot.db.output import TERM_COLUMNS, Members, person_output, weekly_output
 from bot.db.query_types import AnySelect
 from bot.db.upsert import upsert
 from bot.db.usage_weekly import week_start_of
-from bot.db.value_sets import of_members
+from bot.db.value_sets import in_weeks, of_members
 from bot.domain.periods import IsoWeek
 
 OUTPUT_WEEKLY = cast(Table, OutputWeekly.__table__)
@@ -89,7 +89,7 @@ def kept_output(starts: Collection[date], members: Members = None) -> AnySelect:
     """person_output's rows for the weeks starting on `starts`, read from the kept table (use when `kept_for`
     says it holds the cap the reader counts with)."""
     return select(*(OUTPUT_WEEKLY.c[name] for name in COLUMNS)).where(
-        OUTPUT_WEEKLY.c.week_start.in_(sorted(starts)), *of_members(OUTPUT_WEEKLY.c.person_id, members)
+        in_weeks(OUTPUT_WEEKLY.c.week_start, starts), *of_members(OUTPUT_WEEKLY.c.person_id, members)
     )
 
 
@@ -113,7 +113,7 @@ def counted_output_by_week(starts: Collection[date], members: Members = None, *,
     summed = (func.coalesce(func.sum(OUTPUT_WEEKLY.c[name]), 0).label(name) for name in COLUMNS[2:])
     return (
         select(OUTPUT_WEEKLY.c.week_start, *summed)
-        .where(OUTPUT_WEEKLY.c.week_start.in_(sorted(starts)), *of_members(OUTPUT_WEEKLY.c.person_id, members))
+        .where(in_weeks(OUTPUT_WEEKLY.c.week_start, starts), *of_members(OUTPUT_WEEKLY.c.person_id, members))
         .group_by(OUTPUT_WEEKLY.c.week_start)
     )
 

@@ -8,8 +8,10 @@ list (SQLite) costs the same whatever its length.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Select, String, TypeDecorator, any_, bindparam, func, select
@@ -107,3 +109,43 @@ def of_members(column, members) -> list[ColumnElement[bool]]:
     """`column` restricted to `members` (a Select of person ids, a collection of them, a PeopleParameter, or None
     for everyone)."""
     return [] if members is None else [among(column, members)]
+
+
+class InWeeks(ColumnElement[bool]):
+    """`column IN starts` for the starts of consecutive weeks (a period): on SQLite `BETWEEN first AND last`, which
+    its index on (person_id, week_start) reads as one range per person, where the list had it probe the key
+    (week_start, person_id) once per week and person (a 24,979-person group's 24 weeks: 600,000 lookups; usage
+    303 → 248 ms, counted output 117 → 42 ms). PostgreSQL keeps the list: given the range, it planned small
+    groups' reports worse (300 of them 6.7–7.1 → 9.0–11.1 ms each)."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [
+        ("listed", InternalTraversal.dp_clauseelement),
+        ("ranged", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: Any, ordered: Sequence[date]) -> None:
+        self.listed = column.in_(ordered)
+        self.ranged = column.between(ordered[0], ordered[-1])
+
+    def self_group(self, against: Any = None) -> InWeeks:
+        return self  # a predicate already (see InValues)
+
+
+@compiles(InWeeks)
+def _in_weeks_listed(element: InWeeks, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.listed, **kw))
+
+
+@compiles(InWeeks, "sqlite")
+def _in_weeks_ranged(element: InWeeks, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.ranged, **kw))
+
+
+def in_weeks(column, starts: Collection[date]) -> ColumnElement[bool]:
+    """`column IN starts` for the starts of weeks, as a range on SQLite when they are consecutive (InWeeks)."""
+    ordered = sorted(set(starts))
+    if len(ordered) > 1 and all(b - a == timedelta(weeks=1) for a, b in pairwise(ordered)):
+        return InWeeks(column, ordered)
+    return column.in_(ordered)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Nudge, UsageWeekly
 from bot.db.query_types import AnySelect
-from bot.db.value_sets import PEOPLE, PeopleParameter, among
+from bot.db.value_sets import PEOPLE, PeopleParameter, among, in_weeks
 from bot.domain.flags import (
     SPIKE_FACTOR,
     SPIKE_TRAILING_WEEKS,
@@ -50,15 +50,15 @@ def evidence_statement(people: Collection[int] | AnySelect | PeopleParameter, st
     """
     amount = UsageWeekly.cost_usd.type
     spend = select(literal(SPEND), UsageWeekly.person_id, UsageWeekly.week_start, UsageWeekly.cost_usd).where(
-        among(UsageWeekly.person_id, people), UsageWeekly.week_start.in_(starts)
+        among(UsageWeekly.person_id, people), in_weeks(UsageWeekly.week_start, starts)
     )
     artifacts = (
         select(literal(ARTIFACTS), Artifact.person_id, Artifact.week_start, cast(func.count(), amount))
-        .where(among(Artifact.person_id, people), Artifact.week_start.in_(starts))
+        .where(among(Artifact.person_id, people), in_weeks(Artifact.week_start, starts))
         .group_by(Artifact.person_id, Artifact.week_start)
     )
     reasons = select(literal(NOTHING_TO_SHOW), Nudge.person_id, Nudge.week_start, literal(Decimal(0), amount)).where(
-        among(Nudge.person_id, people), Nudge.week_start.in_(starts), Nudge.status == "nothing_to_show"
+        among(Nudge.person_id, people), in_weeks(Nudge.week_start, starts), Nudge.status == "nothing_to_show"
     )
     return union_all(spend, artifacts, reasons)
 
@@ -100,7 +100,7 @@ def flag_candidates(
             func.coalesce(func.min(trailing_cost), 0).label("smallest"),
             func.count(at_threshold).label("weeks_at_threshold"),
         )
-        .where(among(UsageWeekly.person_id, people), week_start.in_([w.start for w in window]))
+        .where(among(UsageWeekly.person_id, people), in_weeks(week_start, [w.start for w in window]))
         .group_by(UsageWeekly.person_id)
         .subquery("spend_weeks")
     )

@@ -15,7 +15,7 @@ from bot.db.models import AnonymousUsageDaily, Person, UsageDaily, UsageWeekly, 
 from bot.db.output import person_output
 from bot.db.output_weekly import counted_output, counted_output_by_week, output_kept
 from bot.db.query_types import WORK_UNITS, AnySelect
-from bot.db.value_sets import PEOPLE, PeopleParameter, in_values, of_members
+from bot.db.value_sets import PEOPLE, PeopleParameter, in_values, in_weeks, of_members
 from bot.domain.claims import DEFAULT_CLAIM_RULES
 from bot.domain.periods import IsoWeek
 from bot.domain.stats import OrgWeek, PersonWeek
@@ -171,7 +171,7 @@ def person_period_figures(
     (the statement differs: see below).
     """
     starts = [week.start for week in weeks]
-    in_period = (UsageWeekly.week_start.in_(starts), *of_members(UsageWeekly.person_id, members))
+    in_period = (in_weeks(UsageWeekly.week_start, starts), *of_members(UsageWeekly.person_id, members))
     made = person_output(starts, members, cap=cap).subquery("made_p")
     if dialect == "postgresql":
         # Each part has one row per person-week: a FULL JOIN puts them side by side. Summing a UNION ALL per

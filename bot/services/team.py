@@ -35,6 +35,7 @@ from bot.db.models import Artifact, Award, CodeActivityDaily, OrgClosure, Person
 from bot.db.output_weekly import counted_output, ensure_output_weekly, output_kept, weekly_output_totals
 from bot.db.query_types import WORK_UNITS
 from bot.db.reads_aside import ReadsAside, reads_aside
+from bot.db.value_sets import in_weeks
 from bot.domain.chart import WeekFigures
 from bot.domain.command_args import DEFAULT_TEAM_WEEKS, Target
 from bot.domain.flags import Flag
@@ -415,7 +416,7 @@ def _period_statement(
             literal(Decimal(0), UsageWeekly.cost_usd.type).label("evidenced_spend_usd"),
             literal(1, Integer).label("used"),
         )
-        .where(UsageWeekly.week_start.in_(starts), *_members_filter(UsageWeekly.person_id, group))
+        .where(in_weeks(UsageWeekly.week_start, starts), *_members_filter(UsageWeekly.person_id, group))
         .group_by(text("1"), UsageWeekly.person_id)
     )
     # The spend of each person-week with counted output: one lookup by the usage rollup's key per such week.

@@ -3,10 +3,13 @@ compiled once for every list of values."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, create_engine, insert, select, text
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, and_, create_engine, insert, select, text
 from sqlalchemy.engine.default import CACHE_HIT, CACHE_MISS
 
-from bot.db.value_sets import among, in_values
+from bot.db.value_sets import among, in_values, in_weeks
 
 
 def test_in_values_finds_the_rows_through_the_index_even_beside_other_conditions(database_url, tmp_path):
@@ -67,6 +70,62 @@ def test_a_statement_with_in_values_is_compiled_once_and_reused_with_other_value
         assert ask([9, 10, 11, 12], ["n9", "n12"]) == ([9, 12], CACHE_HIT)
         assert ask([], ["n1"]) == ([], CACHE_HIT)
         assert ask(list(range(1, 21)), [f"n{i}" for i in range(5, 8)]) == ([5, 6, 7], CACHE_HIT)
+    finally:
+        metadata.drop_all(engine)
+        engine.dispose()
+
+
+def test_in_weeks_is_the_list_of_weeks_read_as_a_range_on_sqlite_and_compiled_once(database_url):
+    """in_weeks: the same rows as `IN (…)` whatever the weeks (consecutive, with gaps, repeated, one, in any order);
+    consecutive weeks as a range on SQLite (through the (person, week) key), as the list on PostgreSQL; one
+    compiled form for every period of the same length."""
+    engine = create_engine(database_url)
+    metadata = MetaData()
+    rows = Table(
+        "in_weeks_rows",
+        metadata,
+        Column("person_id", Integer, primary_key=True),
+        Column("week_start", Date, primary_key=True),
+    )
+    monday = date(2026, 11, 16)
+    mondays = [monday - timedelta(weeks=n) for n in range(30)]
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as connection:
+            connection.execute(insert(rows), [{"person_id": p, "week_start": w} for p in range(40) for w in mondays])
+
+        def ask(starts):
+            query = select(rows.c.person_id, rows.c.week_start).where(
+                in_weeks(rows.c.week_start, starts), rows.c.person_id < 30
+            )
+            with engine.connect() as connection:
+                result = connection.execute(query)
+                return set(result.all()), result.context.cache_hit, str(query.compile(engine))
+
+        rng = random.Random(7)
+        for starts in (
+            mondays[:12],
+            mondays[3:27],
+            [mondays[0], mondays[2], mondays[3]],
+            [mondays[5]],
+            mondays[:4] * 2,
+            rng.sample(mondays[:12], 12),
+        ):
+            found, _, sql = ask(starts)
+            with engine.connect() as connection:
+                listed = set(
+                    connection.execute(
+                        select(rows.c.person_id, rows.c.week_start).where(
+                            rows.c.week_start.in_(starts), rows.c.person_id < 30
+                        )
+                    ).all()
+                )
+            assert found == listed and found, starts
+            consecutive = len(set(starts)) > 1 and max(starts) - min(starts) == timedelta(weeks=len(set(starts)) - 1)
+            assert ("BETWEEN" in sql) == (consecutive and engine.dialect.name == "sqlite"), sql
+        # Twelve other consecutive weeks: the compiled form of the first twelve, the new weeks sent.
+        found, cache, _ = ask(mondays[1:13])
+        assert cache == CACHE_HIT and {w for _, w in found} == set(mondays[1:13])
     finally:
         metadata.drop_all(engine)
         engine.dispose()
