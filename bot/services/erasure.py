@@ -70,14 +70,17 @@ from bot.db.models import (
     Base,
     ChartFile,
     CodeActivityDaily,
+    Endorsement,
     Nudge,
     OutboxMessage,
     Person,
     Seat,
     TeamFigures,
     UsageDaily,
+    VerifiedPullRequest,
 )
 from bot.db.org_chart import KEPT, apply_manager_changes, forget_in_history
+from bot.db.output_weekly import kept_by_writer
 from bot.domain.delivery import MessageKind
 from bot.domain.text import escape
 from bot.services.endorsements import forget_endorsements
@@ -231,82 +234,97 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
             report.removed[what] += result.rowcount
             report.tables_touched.add(table)
 
-    removed(
-        "artifacts' titles, links and descriptions",
-        session.execute(
-            update(Artifact)
-            .where(
-                Artifact.person_id == pid,
-                or_(
-                    Artifact.title.is_not(None),
-                    Artifact.url.is_not(None),
-                    Artifact.description.is_not(None),
-                    Artifact.estimate_summary.is_not(None),
-                    Artifact.link_key.is_not(None),
-                ),
-            )
-            # The link's hash goes with the link (it would still say which page was theirs).
-            .values(title=None, url=None, link_key=None, description=None, estimate_summary=None, updated_at=now)
-        ),
-        "artifacts",
-    )
-    removed("nudges", session.execute(delete(Nudge).where(Nudge.person_id == pid)), "nudges")
-    # Endorsements given by them or to them go with them (a count left behind would still name an author).
-    endorsements = forget_endorsements(session, pid)
-    if endorsements:
-        report.removed["endorsements given or received"] += endorsements
-        report.tables_touched.add("endorsements")
-    pull_requests = forget_pull_requests(session, pid)
-    if pull_requests:
-        report.removed["verified pull requests"] += pull_requests
-        report.tables_touched.add("verified_pull_requests")
-    removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
-    # Which tools they hold a seat of; the seat rows already charged stay in the anonymous usage totals.
-    removed("seats", session.execute(delete(Seat).where(Seat.person_id == pid)), "seats")
-    # Team reports kept for managers hold their name and numbers: all go (each is recomputed when next asked).
-    removed("kept team reports", session.execute(delete(TeamFigures)), "team_figures")
-    removed(
-        "their App Home charts", session.execute(delete(ChartFile).where(ChartFile.person_id == pid)), "chart_files"
-    )
-    removed(
-        "audit rows about them",
-        session.execute(delete(AuditView).where(AuditView.scope == "person", AuditView.root_person_id == pid)),
-        "audit_views",
-    )
-    # The people they looked at keep the fact that their numbers were seen, not by whom.
-    removed(
-        "audit rows naming them as the viewer",
-        session.execute(
-            update(AuditView)
-            .where(
-                or_(
-                    AuditView.viewer_person_id == pid,
-                    # rows from a time they looked as an admin before they were in the people file
-                    and_(
-                        AuditView.viewer_slack_user_id.is_not(None),
-                        AuditView.viewer_slack_user_id == person.slack_user_id,
+    # Their output's sources change here in bulk statements (endorsements, pull requests) and text updates: the
+    # counted output kept per week (output_weekly) is refreshed for the person-weeks those change, not forgotten
+    # until the nightly rebuild. Blanking titles, links and mentions changes no count.
+    with kept_by_writer(session) as touched:
+        removed(
+            "artifacts' titles, links and descriptions",
+            session.execute(
+                update(Artifact)
+                .where(
+                    Artifact.person_id == pid,
+                    or_(
+                        Artifact.title.is_not(None),
+                        Artifact.url.is_not(None),
+                        Artifact.description.is_not(None),
+                        Artifact.estimate_summary.is_not(None),
+                        Artifact.link_key.is_not(None),
                     ),
                 )
-            )
-            .values(viewer_person_id=None, viewer_slack_user_id=None, detail=None)
-        ),
-        "audit_views",
-    )
-    to_them = [OutboxMessage.person_id == pid]
-    if person.slack_user_id:
-        to_them.append(OutboxMessage.channel == person.slack_user_id)
-    # A posted showcase keeps its row (an artifact id, a channel and a timestamp) until Slack deletes the post.
-    posted_showcase = and_(OutboxMessage.kind == MessageKind.SHOWCASE.value, OutboxMessage.sent_ts.is_not(None))
-    removed(
-        "messages to them",
-        session.execute(delete(OutboxMessage).where(or_(*to_them), not_(posted_showcase))),
-        "outbox",
-    )
-    _drop_week_stories(session, artifact_ids, artifact_needles, report)
-    # Their artifacts' words in messages queued already rendered, before their name goes ("X's checker").
-    _sweep(session, artifact_needles, report, tables={OutboxMessage.__tablename__}, in_keys=False)
-    # The sweep needs the identifying strings, so it runs before the people row forgets them.
-    _sweep(session, _needles(person), report, slack_user_id=person.slack_user_id)
+                # The link's hash goes with the link (it would still say which page was theirs).
+                .values(title=None, url=None, link_key=None, description=None, estimate_summary=None, updated_at=now)
+            ),
+            "artifacts",
+        )
+        removed("nudges", session.execute(delete(Nudge).where(Nudge.person_id == pid)), "nudges")
+        # Endorsements given by them or to them go with them (a count left behind would still name an author):
+        # each took its units from its author's week.
+        for author_id, week_start in session.execute(
+            select(Endorsement.author_id, Endorsement.week_start)
+            .where(or_(Endorsement.endorser_id == pid, Endorsement.author_id == pid))
+            .distinct()
+        ):
+            touched.add(author_id, week_start)
+        endorsements = forget_endorsements(session, pid)
+        for week_start in session.scalars(
+            select(VerifiedPullRequest.week_start).where(VerifiedPullRequest.person_id == pid).distinct()
+        ):
+            touched.add(pid, week_start)
+        pull_requests = forget_pull_requests(session, pid)
+        if endorsements:
+            report.removed["endorsements given or received"] += endorsements
+            report.tables_touched.add("endorsements")
+        if pull_requests:
+            report.removed["verified pull requests"] += pull_requests
+            report.tables_touched.add("verified_pull_requests")
+        removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
+        # Which tools they hold a seat of; the seat rows already charged stay in the anonymous usage totals.
+        removed("seats", session.execute(delete(Seat).where(Seat.person_id == pid)), "seats")
+        # Team reports kept for managers hold their name and numbers: all go (each is recomputed when next asked).
+        removed("kept team reports", session.execute(delete(TeamFigures)), "team_figures")
+        removed(
+            "their App Home charts", session.execute(delete(ChartFile).where(ChartFile.person_id == pid)), "chart_files"
+        )
+        removed(
+            "audit rows about them",
+            session.execute(delete(AuditView).where(AuditView.scope == "person", AuditView.root_person_id == pid)),
+            "audit_views",
+        )
+        # The people they looked at keep the fact that their numbers were seen, not by whom.
+        removed(
+            "audit rows naming them as the viewer",
+            session.execute(
+                update(AuditView)
+                .where(
+                    or_(
+                        AuditView.viewer_person_id == pid,
+                        # rows from a time they looked as an admin before they were in the people file
+                        and_(
+                            AuditView.viewer_slack_user_id.is_not(None),
+                            AuditView.viewer_slack_user_id == person.slack_user_id,
+                        ),
+                    )
+                )
+                .values(viewer_person_id=None, viewer_slack_user_id=None, detail=None)
+            ),
+            "audit_views",
+        )
+        to_them = [OutboxMessage.person_id == pid]
+        if person.slack_user_id:
+            to_them.append(OutboxMessage.channel == person.slack_user_id)
+        # A posted showcase keeps its row (an artifact id, a channel and a timestamp) until Slack deletes the post.
+        posted_showcase = and_(OutboxMessage.kind == MessageKind.SHOWCASE.value, OutboxMessage.sent_ts.is_not(None))
+        removed(
+            "messages to them",
+            session.execute(delete(OutboxMessage).where(or_(*to_them), not_(posted_showcase))),
+            "outbox",
+        )
+        _drop_week_stories(session, artifact_ids, artifact_needles, report)
+        # Their artifacts' words in messages queued already rendered, before their name goes ("X's checker").
+        _sweep(session, artifact_needles, report, tables={OutboxMessage.__tablename__}, in_keys=False)
+        # The sweep needs the identifying strings, so it runs before the people row forgets them.
+        _sweep(session, _needles(person), report, slack_user_id=person.slack_user_id)
 
     # Their reports move up to their manager; the next people import sets the real chart.
     reports = list(session.scalars(select(Person.id).where(Person.manager_id == pid)))

@@ -38,6 +38,7 @@ from bot.ingest.store import write_code_activity
 from bot.services.artifacts import create_artifact, delete_artifact, edit_artifact
 from bot.services.digest import compute_digest, team_totals
 from bot.services.endorsements import endorse, forget_endorsements
+from bot.services.erasure import erase
 from bot.services.stats import org_weeks, person_weeks
 from bot.services.stats import output_weeks as output_weeks_of
 from bot.services.sync import _remove_unreported_activity
@@ -390,6 +391,49 @@ def test_a_deleted_artifact_takes_its_endorsements_of_every_week_with_it(session
         assert kept_for(session) == CAP
         assert session.scalars(select(Endorsement)).all() == []  # gone with it, by the database's cascade
     assert _kept_rows(sessions) == set()
+    assert_output_weekly_matches_output(engine)
+
+
+def test_erasure_refreshes_the_weeks_it_changes_and_keeps_the_table(sessions, engine):
+    """Forgetting someone deletes their endorsements (given and received) and pull requests in bulk statements and
+    blanks their artifacts' words: the weeks those counted in, theirs and their colleagues', are refreshed in
+    the same transaction; the table stays kept."""
+    ids = _people(sessions)
+    rebuild_output_weekly(sessions, CAP)
+    rng = random.Random(3)
+    forgotten, colleague = ids[2], ids[5]
+    with sessions.begin() as session:
+        theirs = create_artifact(session, session.get(Person, forgotten), WEEKS[0], _fields(rng, 1, linked=True), NOW)
+        other = create_artifact(session, session.get(Person, colleague), WEEKS[1], _fields(rng, 2, linked=True), NOW)
+        for artifact_id, endorser, week in ((theirs.id, "UP6", WEEKS[1]), (other.id, "UP1", WEEKS[2])):  # UP1: them
+            when = datetime.combine(week.start, datetime.min.time(), UTC) + timedelta(hours=30)
+            assert endorse(session, artifact_id, endorser, when, UTC).ok
+        session.add(
+            VerifiedPullRequest(
+                repository="acme/app",
+                number=7,
+                person_id=forgotten,
+                title="Their PR",
+                merged_at=NOW,
+                week_start=WEEKS[3].start,
+                base_ref="main",
+                counted=True,
+                synced_at=NOW,
+            )
+        )
+    before = {(row[0], row[1]): row[2:] for row in _kept_rows(sessions)}
+    # Units from the colleague's endorsement (week 2) and from their pull request (week 4) are counted now.
+    assert before[(forgotten, WEEKS[1].start)][-1] > 0 and before[(forgotten, WEEKS[3].start)][-1] > 0
+    assert before[(colleague, WEEKS[2].start)][-1] > 0  # the endorsement they gave
+    with sessions.begin() as session:
+        report = erase(session, session.get(Person, forgotten), now=NOW)
+    assert report.removed["endorsements given or received"] == 2 and report.removed["verified pull requests"] == 1
+    with sessions() as session:
+        assert kept_for(session) == CAP
+    after = {(row[0], row[1]): row[2:] for row in _kept_rows(sessions)}
+    assert (forgotten, WEEKS[1].start) not in after and (forgotten, WEEKS[3].start) not in after
+    assert (colleague, WEEKS[2].start) not in after
+    assert after[(forgotten, WEEKS[0].start)] == before[(forgotten, WEEKS[0].start)]  # their artifact still counts
     assert_output_weekly_matches_output(engine)
 
 
