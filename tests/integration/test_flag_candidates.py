@@ -67,7 +67,7 @@ def spenders(sessions):
             session.add(person)
             session.flush()
             for week, spend in zip(weeks, _weeks_of_spend(rng), strict=True):
-                if spend is not None and spend >= 0:
+                if spend is not None and spend >= 0:  # a spike edge a millionth below $0 is no spend
                     session.add(usage(person.id, week.start + timedelta(days=rng.randrange(7)), cost=str(spend)))
                 if rng.random() < 0.04:
                     session.add(
