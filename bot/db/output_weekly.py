@@ -231,6 +231,12 @@ def _set_state(session: Session, value: str) -> None:
     )
 
 
+def being_rebuilt(session: Session) -> bool:
+    """Is a rebuild marked as under way (`building:…`)? (Or was one interrupted: the nightly job redoes it.)"""
+    value = _state(session)
+    return value is not None and value.startswith("building:")
+
+
 def ensure_output_weekly(sessions: sessionmaker[Session], cap: int) -> int | None:
     """Rebuild the table when it is not kept for `cap` (after a write that forgot it, or a new cap); returns the
     person-weeks written, None when it was kept already (or a write forgot it again while it was rebuilt)."""

@@ -156,6 +156,26 @@ def team_reports(rt: Runtime) -> str:
     return keep_team_reports(rt.sessions, rt.settings, rt.clock(), quick_writes=rt.quick_writes_engine).summary()
 
 
+def keep_output_weekly(rt: Runtime) -> str:
+    """Rebuild output_weekly when a write forgot it (an upgrade, an operator's own SQL, a new
+    BUILDBOARD_MAX_COUNTED_ARTIFACTS), so that team reports read it again within minutes, not the next night."""
+    from bot.db.output_weekly import being_rebuilt, kept_for, rebuild_output_weekly
+
+    cap = rt.settings.max_counted_artifacts
+    with rt.sessions() as session:
+        if kept_for(session) == cap:
+            return KEPT_ALREADY
+        if being_rebuilt(session):  # by `db rebuild-rollup` or the nightly job: one rebuild at a time
+            return "output_weekly is being rebuilt by another run"
+    written = rebuild_output_weekly(rt.sessions, cap)
+    if written is None:
+        return "output_weekly was forgotten again by a write while it was rebuilt: next run"
+    return f"output_weekly rebuilt, person-weeks written: {written:,}"
+
+
+KEPT_ALREADY = "output_weekly kept already"
+
+
 def probe_slack_auth(rt: Runtime) -> str:
     """While Slack refuses the token, ask auth.test now and then; sending resumes once it is accepted."""
     if rt.sender.auth_error() is None:
@@ -174,6 +194,7 @@ class JobSpec:
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("outbox", send_outbox, "interval"),
     JobSpec("slack_auth_probe", probe_slack_auth, "interval"),
+    JobSpec("output_weekly", keep_output_weekly, "interval"),
     JobSpec("digest", weekly_digest, "weekly"),
     JobSpec("nudges", weekly_nudges, "weekly"),
     JobSpec("usage_sync", usage_sync, "daily"),

@@ -2,15 +2,18 @@
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.db.leases import current_leader
-from bot.db.models import JobRun, Nudge
+from bot.db.models import AppState, JobRun, Nudge
+from bot.db.output_weekly import STATE_KEY, kept_for, kept_output
+from bot.domain.periods import IsoWeek
 from bot.jobs.leader import LeaderLease
 from bot.jobs.schedule import JobScheduler
-from bot.jobs.tasks import JOBS, retention, usage_sync, weekly_digest, weekly_nudges
+from bot.jobs.tasks import JOBS, KEPT_ALREADY, keep_output_weekly, retention, usage_sync, weekly_digest, weekly_nudges
 from bot.runtime import Runtime
-from tests.conftest import DIGEST_CHANNEL, NOW
+from tests.conftest import DIGEST_CHANNEL, NOW, assert_output_weekly_matches_output
+from tests.support.artifacts import add_artifact
 from tests.support.organisation import load_org
 
 
@@ -89,3 +92,41 @@ def test_a_lease_won_as_serve_stops_reschedules_nothing(rt, slack):
     assert not scheduler.scheduler.running
     scheduler.elector.stop()
     assert current_leader(rt.sessions) is None
+
+
+def test_output_weekly_is_rebuilt_by_the_next_run_after_a_write_forgot_it(rt, engine, caplog):
+    """An operator's own SQL (or an upgrade, or a new cap) leaves output_weekly not kept: the `output_weekly` job
+    rebuilds it within its interval instead of the next night; when it is kept, a run is one quiet read."""
+    load_org(rt.sessions)
+    week = IsoWeek.parse("2026-W47")
+    add_artifact(rt.sessions, "dan@example.com", week, "Checker", units="2")
+    cap = rt.settings.max_counted_artifacts
+    scheduler = JobScheduler(rt, holder="replica-a")  # not started: the catch-up of the other jobs stays out of this
+    runner = scheduler._runner(next(spec for spec in JOBS if spec.name == "output_weekly"))
+    scheduler.elector._tick()  # leads
+    assert scheduler.leading
+    with caplog.at_level(logging.INFO, logger="bot.jobs.schedule"):
+        runner()
+    assert not [r for r in caplog.records if "output_weekly" in r.getMessage()]  # kept already: DEBUG only
+    with engine.begin() as connection:  # the operator's own SQL: the output changes, nothing refreshes it
+        connection.execute(text("UPDATE artifacts SET work_units = 5"))
+    with rt.sessions() as session:
+        assert kept_for(session) is None
+    with caplog.at_level(logging.INFO, logger="bot.jobs.schedule"):
+        runner()
+    [record] = [r for r in caplog.records if "job output_weekly" in r.getMessage()]
+    assert record.getMessage() == "job output_weekly: output_weekly rebuilt, person-weeks written: 1"
+    scheduler.elector.stop()
+    with rt.sessions() as session:
+        assert kept_for(session) == cap
+        [row] = session.execute(kept_output([week.start])).all()
+        assert row.work_units == 5
+        assert session.get(JobRun, "output_weekly").last_success_at is not None
+    assert_output_weekly_matches_output(engine)
+    assert keep_output_weekly(rt) == KEPT_ALREADY
+    # Another run's rebuild under way (or interrupted) is left to it: one rebuild at a time.
+    with rt.sessions.begin() as session:
+        session.get(AppState, STATE_KEY).value = f"building:{cap}:another-run"
+    assert keep_output_weekly(rt) == "output_weekly is being rebuilt by another run"
+    with rt.sessions() as session:
+        assert session.get(AppState, STATE_KEY).value == f"building:{cap}:another-run"
