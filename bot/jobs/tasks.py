@@ -156,6 +156,9 @@ def team_reports(rt: Runtime) -> str:
     return keep_team_reports(rt.sessions, rt.settings, rt.clock(), quick_writes=rt.quick_writes_engine).summary()
 
 
+KEPT_ALREADY = "output_weekly kept already"  # the job's outcome when it had nothing to do (logged at DEBUG)
+
+
 def keep_output_weekly(rt: Runtime) -> str:
     """Rebuild output_weekly when a write forgot it (an upgrade, an operator's own SQL, a new
     BUILDBOARD_MAX_COUNTED_ARTIFACTS), so that team reports read it again within minutes, not the next night."""
@@ -171,9 +174,6 @@ def keep_output_weekly(rt: Runtime) -> str:
     if written is None:
         return "output_weekly was forgotten again by a write while it was rebuilt: next run"
     return f"output_weekly rebuilt, person-weeks written: {written:,}"
-
-
-KEPT_ALREADY = "output_weekly kept already"
 
 
 def probe_slack_auth(rt: Runtime) -> str:
