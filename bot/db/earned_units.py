@@ -15,7 +15,7 @@ from sqlalchemy import Integer, case, func, literal, or_, select, union_all
 from bot.db.models import CodeActivityDaily, Endorsement, VerifiedPullRequest
 from bot.db.query_types import WORK_UNITS, AnySelect
 from bot.db.usage_weekly import week_start_of
-from bot.db.value_sets import PeopleParameter, of_members
+from bot.db.value_sets import PeopleParameter, in_weeks, of_members
 from bot.domain.evidence import DEFAULT_UNITS_PER_PR, MAX_COUNTED_PRS, MAX_ENDORSEMENT_UNITS, UNITS_PER_ENDORSER
 from bot.domain.periods import IsoWeek
 
@@ -59,7 +59,7 @@ def verified_pr_units(
         .where(
             VERIFIED_PRS.c.counted.is_(True),
             VERIFIED_PRS.c.person_id.is_not(None),
-            VERIFIED_PRS.c.week_start.in_(starts),
+            in_weeks(VERIFIED_PRS.c.week_start, starts),
             *of_members(VERIFIED_PRS.c.person_id, members),
         )
         .group_by(VERIFIED_PRS.c.person_id, VERIFIED_PRS.c.week_start)
@@ -107,7 +107,7 @@ def endorsement_units(
 ) -> AnySelect:
     """Per author and week: person_id, week_start, work_units from distinct endorsers, capped."""
     where = [
-        ENDORSEMENTS.c.week_start.in_([week.start for week in weeks]),
+        in_weeks(ENDORSEMENTS.c.week_start, [week.start for week in weeks]),
         *of_members(ENDORSEMENTS.c.author_id, members),
     ]
     earned = func.count(func.distinct(ENDORSEMENTS.c.endorser_id)) * literal(UNITS_PER_ENDORSER, WORK_UNITS)

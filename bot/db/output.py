@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, Integer, Subquery, and_, case, cast, func,
 from bot.db.earned_units import endorsement_units, verified_pr_units
 from bot.db.models import Artifact
 from bot.db.query_types import WORK_UNITS, AnySelect
-from bot.db.value_sets import PeopleParameter, of_members
+from bot.db.value_sets import PeopleParameter, in_weeks, of_members
 from bot.domain.periods import IsoWeek
 
 Members = AnySelect | Collection[int] | PeopleParameter | None
@@ -74,7 +74,7 @@ def ranked_artifacts(starts: Sequence[date] | None, members: Members = None) -> 
             position.label("position"),
         )
         .where(
-            *([] if starts is None else [ARTIFACTS.c.week_start.in_(list(starts))]),
+            *([] if starts is None else [in_weeks(ARTIFACTS.c.week_start, starts)]),
             *of_members(ARTIFACTS.c.person_id, members),
         )
         .subquery("ranked_artifacts")
@@ -100,7 +100,7 @@ def shared_term(starts: Sequence[date], members: Members, cap: int) -> AnySelect
             func.count().label("shared"),
             func.sum(ARTIFACTS.c.work_units).label("units"),
         )
-        .where(ARTIFACTS.c.week_start.in_(list(starts)), *of_members(ARTIFACTS.c.person_id, members))
+        .where(in_weeks(ARTIFACTS.c.week_start, starts), *of_members(ARTIFACTS.c.person_id, members))
         .group_by(ARTIFACTS.c.person_id, ARTIFACTS.c.week_start)
         .cte()  # read twice below: computed once
     )
@@ -111,7 +111,7 @@ def shared_term(starts: Sequence[date], members: Members, cap: int) -> AnySelect
         .join(shared, and_(shared.c.person_id == ARTIFACTS.c.person_id, shared.c.week_start == ARTIFACTS.c.week_start))
         # The weeks again: the planner cannot know how few person-weeks are over the cap, and without them it
         # may hash every artifact ever shared to find theirs.
-        .where(over_cap, ARTIFACTS.c.week_start.in_(list(starts)))
+        .where(over_cap, in_weeks(ARTIFACTS.c.week_start, starts))
         .subquery("ranked_over_cap")
     )
     capped = (
