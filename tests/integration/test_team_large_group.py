@@ -16,13 +16,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from bot.db.models import Artifact, Person, UsageDaily
+from bot.db.models import AppState, Artifact, Person, UsageDaily
+from bot.db.output_weekly import STATE_KEY as OUTPUT_STATE_KEY
+from bot.db.output_weekly import output_kept, rebuild_output_weekly
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
 from bot.domain.reports import FLAGGED_LISTED
+from bot.domain.text import team_key
 from bot.services.flags import flags_for_people
 from bot.services.team import (
     TABLE_LIMIT,
@@ -89,7 +92,11 @@ class Written:
         )
 
 
-def _organisation(rt, tmp_path, rng: random.Random) -> Written:
+def _organisation(rt, tmp_path, rng: random.Random, *, extras: bool = False) -> Written:
+    """`extras`: also output in weeks without AI, someone whose only numbers are in the period before and someone
+    whose only numbers in the period are output (drawn apart, so the seeds of the tests without them give the
+    organisations they were written for)."""
+    extra = random.Random(7)
     people = tmp_path / "people.csv"
     rows = ["email,name,team,manager_email,slack_user_id,timezone", "boss@example.com,Boss,Lead,,UBOSS,"]
     rows += [f"p{i}@example.com,Person {i},Core,boss@example.com,UP{i}," for i in range(PEOPLE)]
@@ -99,11 +106,19 @@ def _organisation(rt, tmp_path, rng: random.Random) -> Written:
         ids = dict(session.execute(select(Person.email, Person.id)).all())
         written = Written(ids)
         window = weeks_ending(W47, 8)  # the flags' trailing weeks, and the period before
+        period = set(weeks_ending(W47, WEEKS))
         for i in range(PEOPLE):
             person_id = ids[f"p{i}@example.com"]
             for week in window:
+                if extras and i == 0 and week in period:
+                    continue  # someone with numbers only in the period before
+                if extras and i == 1 and week in period:  # someone whose only numbers in the period are output
+                    _share(session, written, person_id, week, Decimal(1), f"{i}-{week}")
+                    continue
                 if rng.random() < 0.2:
-                    continue  # a week without AI
+                    if extras and extra.random() < 0.5:  # a week without AI that still has output to count
+                        _share(session, written, person_id, week, Decimal(extra.choice(("0", "1"))), f"{i}-{week}")
+                    continue
                 # Few distinct amounts, so that ties on work units, cost and tokens happen.
                 cost = Decimal(rng.choice((0, 20, 60, 60, 300)))
                 tokens = rng.choice((0, 50_000, 100_000))
@@ -124,20 +139,7 @@ def _organisation(rt, tmp_path, rng: random.Random) -> Written:
                 )
                 for n in range(rng.choice((0, 0, 1, 1, 2, 4))):  # four: more than the counted cap
                     units = Decimal(rng.choice(("0", "0.5", "1", "1", "2")))  # 0: output that counts no units
-                    written.units[person_id, week].append(units)
-                    session.add(
-                        Artifact(
-                            person_id=person_id,
-                            week_start=week.start,
-                            title=f"tool {i}-{week}-{n}",
-                            description="a tool for the team",
-                            kind="tool",
-                            work_units=units,
-                            work_units_source="estimate",
-                            created_at=NOW + timedelta(minutes=n),
-                            updated_at=NOW + timedelta(minutes=n),
-                        )
-                    )
+                    _share(session, written, person_id, week, units, f"{i}-{week}-{n}", minutes=n)
         rebuild_usage_weekly(session)
         # Builders who left, or were deactivated, are not top builders however much they made.
         gone = rng.sample(range(PEOPLE), 12)
@@ -149,6 +151,23 @@ def _organisation(rt, tmp_path, rng: random.Random) -> Written:
             update(Person).where(Person.email.in_([f"p{i}@example.com" for i in gone[6:]])).values(in_org=False)
         )
     return written
+
+
+def _share(session, written: Written, person_id: int, week: IsoWeek, units: Decimal, name: str, minutes: int = 0):
+    written.units[person_id, week].append(units)
+    session.add(
+        Artifact(
+            person_id=person_id,
+            week_start=week.start,
+            title=f"tool {name}",
+            description="a tool for the team",
+            kind="tool",
+            work_units=units,
+            work_units_source="estimate",
+            created_at=NOW + timedelta(minutes=minutes),
+            updated_at=NOW + timedelta(minutes=minutes),
+        )
+    )
 
 
 @pytest.mark.parametrize(("seed", "rank_by"), [(1, "work_units"), (2, "work_units"), (3, "spend"), (4, "tokens")])
@@ -207,3 +226,42 @@ def test_a_groups_flags_are_read_with_statements_built_once_for_its_kind(rt, tmp
         tree = group_flags(session, Group.tree(written.ids["boss@example.com"], "your team"), W47, settings)
     assert theirs == {first: everyone[first]} and reused == {last: everyone[last]}
     assert tree == everyone
+
+
+@pytest.mark.parametrize("output", ["computed", "kept in output_weekly"])
+def test_every_kind_of_group_adds_up_to_the_rows_written(rt, tmp_path, database_url, slack, output):
+    """group_figures for a manager's tree, a team, the whole organisation and one person, with the counted output
+    computed from scratch or read from output_weekly: each person's figures and both periods' totals (headcount,
+    active people, evidenced spend) as the rows written add up, including people whose only numbers are output in
+    weeks without AI, or usage in the period before, and a group where nobody has numbers."""
+    written = _organisation(rt, tmp_path, random.Random(6), extras=True)
+    settings = make_settings(database_url, slack)
+    cap = settings.max_counted_artifacts
+    rebuild_output_weekly(rt.sessions, cap)
+    ids = written.ids
+    boss = ids["boss@example.com"]
+    period, before = weeks_ending(W47, WEEKS), weeks_ending(W47.previous(WEEKS), WEEKS)
+    with rt.sessions() as session:  # (rolled back at its end)
+        if output == "computed":  # read as if output_weekly were not kept
+            session.execute(delete(AppState).where(AppState.key == OUTPUT_STATE_KEY))
+        assert output_kept(session, cap) == (output != "computed")
+        everyone = Group.everyone()
+        for group in (Group.tree(boss, "your team"), Group.team(team_key("Core") or "", "Core"), everyone):
+            figures = group_figures(session, period, before, group, cap=cap)
+            headcount = 1 if group is everyone else 0  # the boss: in the organisation, in no team of theirs
+            for totals, weeks in ((figures.totals, period), (figures.previous, before)):
+                expected = written.totals(weeks, cap)
+                assert vars(totals) == {**expected, "people": expected["people"] + headcount}, group.kind
+            assert {row.person_id: tuple(row.stats())[1:6] for row in figures.rows} == {
+                pid: written.person(pid, period, cap)
+                for pid in ids.values()
+                if pid != boss and any(written.person(pid, period, cap))
+            }, group.kind
+        alone = group_figures(session, period, before, Group.person(boss, "Boss"), cap=cap)
+    nothing = {"people": 1, "active_people": 0, "tokens": 0, "spend_usd": 0, "artifacts": 0, "work_units": 0}
+    assert alone.rows == [] and vars(alone.totals) == vars(alone.previous) == {**nothing, "evidenced_spend_usd": 0}
+    # The comparison says something: output without usage, someone with numbers only before the period.
+    assert any(week_units and (pid, week) not in written.usage for (pid, week), week_units in written.units.items())
+    first, second = ids["p0@example.com"], ids["p1@example.com"]
+    assert not any(written.person(first, period, cap)) and any(written.person(first, before, cap))
+    assert written.person(second, period, cap)[:3] == (0, 0, 0) and written.person(second, period, cap)[3] > 0
