@@ -32,7 +32,7 @@ from sqlalchemy.orm import QueryableAttribute, Session, aliased, sessionmaker
 from bot.db.models import Artifact, Award, CodeActivityDaily, OrgClosure, Person, Seat, UsageDaily, UsageWeekly
 from bot.db.output_weekly import counted_output, ensure_output_weekly, output_kept, weekly_output_totals
 from bot.db.query_types import WORK_UNITS
-from bot.db.reads_aside import ReadsAside, reads_aside
+from bot.db.reads_aside import reads_aside
 from bot.db.value_sets import in_weeks
 from bot.domain.chart import WeekFigures
 from bot.domain.command_args import DEFAULT_TEAM_WEEKS, Target
@@ -315,37 +315,17 @@ def group_figures(
     group: Group,
     *,
     cap: int = DEFAULT_CAP,
-    aside: ReadsAside | None = None,
 ) -> GroupFigures:
-    """The rows and both periods' totals, over each person's sums of both periods: one statement, or,
-    when `aside` reads concurrently (bot/db/reads_aside.py), the period before's totals read there while this
-    session reads the period's (two statements: planned twice, which a small group's report feels).
+    """The rows and both periods' totals, over each person's sums of both periods, in one statement. (Reading the
+    period before's totals on a connection of their own, as a large group's report did until 1 Dec 2026, read
+    each member's usage twice once both periods were summed in one pass: it was slower.)
 
     Evidenced spend is the spend of person-weeks with counted output; active people are those with a usage row;
     `people` is the group's current headcount (the same for both periods).
     """
-    start = period[0].start
     kept = output_kept(session, cap)
-    if aside is None or not aside.concurrent:
-        rows, totals = _period_figures(session, [*before, *period], start, group, cap, kept, with_lines=True)
-    else:
-        previous = aside.ask(lambda s: _period_figures(s, before, start, group, cap, kept, with_lines=False)[1])
-        rows, totals = _period_figures(session, period, start, group, cap, kept, with_lines=True)
-        totals = {**previous.get(), **totals}
-    people = next((found.people for found in totals.values()), None)
-    if people is None:  # nobody had usage or output in either period: the headcount alone
-        people = int(session.scalar(select(_headcount(group))) or 0)
-    nothing = PeriodTotals(people, 0, 0, Decimal(0), 0, Decimal(0), Decimal(0))
-    return GroupFigures(rows, totals.get(1, nothing), totals.get(2, nothing))
-
-
-def _headcount(group: Group) -> Any:
-    return (
-        select(func.count())
-        .select_from(Person)
-        .where(Person.in_org.is_(True), Person.active.is_(True), *_members_filter(Person.id, group))
-        .scalar_subquery()
-    )
+    rows, totals = _period_figures(session, [*before, *period], period[0].start, group, cap, kept)
+    return GroupFigures(rows, totals[1], totals[2])
 
 
 def _period_figures(
@@ -355,13 +335,11 @@ def _period_figures(
     group: Group,
     cap: int,
     kept: bool,
-    *,
-    with_lines: bool,
 ) -> tuple[list[LineRow], dict[int, PeriodTotals]]:
-    """Rows (`with_lines`: of the weeks from `period_start`) and totals per period (1: from `period_start`, 2:
-    before it) of `weeks`, in one statement. A period without usage or output has no totals. `kept`: the counted
-    output is read from output_weekly (kept for `cap`), else computed."""
-    statement = _period_statement(tuple(weeks), period_start, group.kind, cap, kept, with_lines=with_lines)
+    """Rows of the weeks from `period_start`, and totals per period (1: from `period_start`, 2: before it) of
+    `weeks`, in one statement. `kept`: the counted output is read from output_weekly (kept for `cap`), else
+    computed."""
+    statement = _period_statement(tuple(weeks), period_start, group.kind, cap, kept)
     rows: list[LineRow] = []
     periods: dict[int, PeriodTotals] = {}
     for kind, *figures, evidenced in session.execute(statement, group.parameters).all():
@@ -382,9 +360,7 @@ def _period_figures(
 
 
 @lru_cache(maxsize=64)
-def _period_statement(
-    weeks: tuple[IsoWeek, ...], period_start: date, kind: str, cap: int, kept: bool, *, with_lines: bool
-) -> Any:
+def _period_statement(weeks: tuple[IsoWeek, ...], period_start: date, kind: str, cap: int, kept: bool) -> Any:
     """_period_figures' statement for every group of `kind` (run with the group's `parameters`), built once.
 
     Building it (the per-person-week figures, the counted output's terms, the totals) took about a third of a
@@ -465,7 +441,7 @@ def _period_statement(
                 if column in source.c
             ),
             *(used.c[f"used_{part}"].label(f"used_{part}") for part in (1, 2)),  # weeks with usage (None: none)
-            *(func.coalesce(used.c[f"used_{part}"], output.c[f"made_{part}"]).label(f"in_{part}") for part in (1, 2)),
+            func.coalesce(used.c.used_1, output.c.made_1).label("in_1"),  # a line: usage or output in the period
         )
         .outerjoin(used, used.c.person_id == Person.id)
         .outerjoin(output, output.c.person_id == Person.id)
@@ -474,7 +450,7 @@ def _period_statement(
     )
     figure = per_person.c
 
-    def totals_of(part: int) -> Any:  # no row when nobody had usage or output in the part
+    def totals_of(part: int) -> Any:  # a row even when nobody had usage or output in the part (or no members)
         return select(
             literal(part).label("part"),
             func.count(figure[f"used_{part}"]),  # active people
@@ -483,16 +459,14 @@ def _period_statement(
             null(),
             null(),
             null(),
-            func.sum(figure[f"tokens_{part}"]),
-            func.sum(figure[f"spend_usd_{part}"]),
+            func.coalesce(func.sum(figure[f"tokens_{part}"]), 0),
+            func.coalesce(func.sum(figure[f"spend_usd_{part}"]), 0),
             func.count(case((and_(figure.in_org.is_(True), figure.active.is_(True)), 1))),  # people, where days go
-            func.sum(figure[f"artifacts_{part}"]),
-            func.sum(figure[f"work_units_{part}"]),
-            func.sum(figure[f"evidenced_{part}"]),
-        ).having(func.count(figure[f"in_{part}"]) > 0)
+            func.coalesce(func.sum(figure[f"artifacts_{part}"]), 0),
+            func.coalesce(func.sum(figure[f"work_units_{part}"]), 0),
+            func.coalesce(func.sum(figure[f"evidenced_{part}"]), 0),
+        )
 
-    if not with_lines:
-        return union_all(totals_of(1), totals_of(2))
     lines = select(
         literal(0).label("part"),  # 0: a person's line; 1: the period's totals; 2: the period before's
         figure.person_id,
@@ -677,13 +651,12 @@ def team_report(
     before = weeks_ending(last_week.previous(weeks), weeks)
     cap = settings.max_counted_artifacts
     today = today or last_week.end
-    # The flags, the code and seat totals and the period before's totals need nothing from the period's lines: on
-    # PostgreSQL, for a large group, they are read on connections of their own while the lines' statement runs
-    # (bot/db/reads_aside.py).
+    # The flags and the code and seat totals need nothing from the period's lines: on PostgreSQL, for a large
+    # group, they are read on connections of their own while the figures' statement runs (bot/db/reads_aside.py).
     with reads_aside(session, worth_it=lambda: group_size(session, group) >= PEOPLE_READ_ASIDE) as aside:
         flags_answer = aside.ask(lambda s: group_flags(s, group, last_week, settings))
         code_answer = aside.ask(lambda s: code_and_seat_totals(s, period, group, today))
-        figures = group_figures(session, period, before, group, cap=cap, aside=aside)
+        figures = group_figures(session, period, before, group, cap=cap)
         rows = figures.rows
         used = {row.person_id for row in rows if row.tokens > 0}  # flagged: people who used AI
         found = flags_answer.get() if used else {}  # read in turn, not at all when nobody used AI

@@ -256,8 +256,8 @@ def test_a_team_report_reads_the_same_figures_kept_or_computed(sessions):
     with sessions() as session:
         assert kept_for(session) == CAP
         group = Group.tree(ids[0], "Boss's team")
-        kept = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, True, with_lines=True)
-        computed = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, False, with_lines=True)
+        kept = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, True)
+        computed = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, False)
     assert sorted(kept[0]) == sorted(computed[0]) and kept[1] == computed[1]
     assert sum(row.artifacts for row in kept[0]) > 0 and kept[1][1].evidenced_spend_usd > 0
 
