@@ -256,10 +256,11 @@ def test_a_team_report_reads_the_same_figures_kept_or_computed(sessions):
     with sessions() as session:
         assert kept_for(session) == CAP
         group = Group.tree(ids[0], "Boss's team")
-        kept = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, True)
-        computed = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, False)
-    assert sorted(kept[0]) == sorted(computed[0]) and kept[1] == computed[1]
-    assert sum(row.artifacts for row in kept[0]) > 0 and kept[1][1].evidenced_spend_usd > 0
+        for side_by_side in (False, True):  # a small group's statement and a large one's
+            kept = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, True, side_by_side)
+            computed = _period_figures(session, WEEKS, WEEKS[2].start, group, CAP, False, side_by_side)
+            assert sorted(kept[0]) == sorted(computed[0]) and kept[1] == computed[1]
+            assert sum(row.artifacts for row in kept[0]) > 0 and kept[1][1].evidenced_spend_usd > 0
 
     def week_by_week(output_is_kept: bool):  # the team chart's figures and a group's weekly numbers
         with sessions() as session:

@@ -26,6 +26,7 @@ from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
 from bot.domain.reports import FLAGGED_LISTED
 from bot.domain.text import team_key
+from bot.services import team
 from bot.services.flags import flags_for_people
 from bot.services.team import (
     TABLE_LIMIT,
@@ -229,11 +230,19 @@ def test_a_groups_flags_are_read_with_statements_built_once_for_its_kind(rt, tmp
 
 
 @pytest.mark.parametrize("output", ["computed", "kept in output_weekly"])
-def test_every_kind_of_group_adds_up_to_the_rows_written(rt, tmp_path, database_url, slack, output):
+@pytest.mark.parametrize("side_by_side_from", [0, 10**9], ids=["side by side", "by part"])
+def test_every_kind_of_group_adds_up_to_the_rows_written(
+    rt, tmp_path, database_url, slack, monkeypatch, output, side_by_side_from
+):
     """group_figures for a manager's tree, a team, the whole organisation and one person, with the counted output
-    computed from scratch or read from output_weekly: each person's figures and both periods' totals (headcount,
-    active people, evidenced spend) as the rows written add up, including people whose only numbers are output in
-    weeks without AI, or usage in the period before, and a group where nobody has numbers."""
+    computed from scratch or read from output_weekly, in both of its statements (a large group's and a small
+    one's: SIDE_BY_SIDE_FROM): each person's figures and both periods' totals (headcount, active people,
+    evidenced spend) as the rows written add up, including people whose only numbers are output in weeks without
+    AI, or usage in the period before, and a group where nobody has numbers."""
+    monkeypatch.setattr(team, "SIDE_BY_SIDE_FROM", side_by_side_from)
+    chosen: list[bool] = []
+    statement = team._period_statement
+    monkeypatch.setattr(team, "_period_statement", lambda *args: chosen.append(args[-1]) or statement(*args))
     written = _organisation(rt, tmp_path, random.Random(6), extras=True)
     settings = make_settings(database_url, slack)
     cap = settings.max_counted_artifacts
@@ -258,6 +267,9 @@ def test_every_kind_of_group_adds_up_to_the_rows_written(rt, tmp_path, database_
                 if pid != boss and any(written.person(pid, period, cap))
             }, group.kind
         alone = group_figures(session, period, before, Group.person(boss, "Boss"), cap=cap)
+    # The whole organisation is always summed side by side; the other groups by their size.
+    by_size = side_by_side_from == 0
+    assert chosen == [by_size, by_size, True, by_size], chosen
     nothing = {"people": 1, "active_people": 0, "tokens": 0, "spend_usd": 0, "artifacts": 0, "work_units": 0}
     assert alone.rows == [] and vars(alone.totals) == vars(alone.previous) == {**nothing, "evidenced_spend_usd": 0}
     # The comparison says something: output without usage, someone with numbers only before the period.
