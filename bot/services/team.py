@@ -326,7 +326,10 @@ def group_figures(
     `people` is the group's current headcount (the same for both periods).
     """
     kept = output_kept(session, cap)
-    side_by_side = group.kind == "everyone" or group_size(session, group) >= SIDE_BY_SIDE_FROM
+    # (the whole organisation is large, one person is not: neither is counted)
+    side_by_side = group.kind == "everyone" or (
+        group.kind != "person" and group_size(session, group) >= SIDE_BY_SIDE_FROM
+    )
     weeks = [*before, *period]
     rows, totals = _period_figures(session, weeks, period[0].start, group, cap, kept, side_by_side)
     people = next((found.people for found in totals.values()), None)

@@ -267,9 +267,9 @@ def test_every_kind_of_group_adds_up_to_the_rows_written(
                 if pid != boss and any(written.person(pid, period, cap))
             }, group.kind
         alone = group_figures(session, period, before, Group.person(boss, "Boss"), cap=cap)
-    # The whole organisation is always summed side by side; the other groups by their size.
+    # The whole organisation is always summed side by side, one person never; the other groups by their size.
     by_size = side_by_side_from == 0
-    assert chosen == [by_size, by_size, True, by_size], chosen
+    assert chosen == [by_size, by_size, True, False], chosen
     nothing = {"people": 1, "active_people": 0, "tokens": 0, "spend_usd": 0, "artifacts": 0, "work_units": 0}
     assert alone.rows == [] and vars(alone.totals) == vars(alone.previous) == {**nothing, "evidenced_spend_usd": 0}
     # The comparison says something: output without usage, someone with numbers only before the period.
