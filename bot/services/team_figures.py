@@ -79,18 +79,22 @@ def kept_report(
         TeamFigures.weeks == weeks,
         TeamFigures.variant == variant,
     )
+    # Twenty managers asking for the same tree at once compute it once: the others wait for it here.
+    keeping = _keeping_for((kind, key, last_week.start, weeks, variant))
+    kept_before = keeping.kept  # (read before the lookup: a report kept after it is looked up again below)
     found = _lookup(session, where, members)
     if found is None:  # the version's row is gone (a test emptied every table): nothing kept can be trusted
         return compute()
     if found.report is not None:
         return report_from_json(found.report)
-    # Twenty managers asking for the same tree at once compute it once: the others wait for it here.
-    lock = _lock_for((kind, key, last_week.start, weeks, variant))
+    lock = keeping.lock
     waited = not lock.acquire(blocking=False)
     if waited:
         lock.acquire()
     try:
-        if waited:
+        # Waited, or another thread kept the report between the lookup and the lock (it computed, kept and let go
+        # in that gap, so the lock was free): look again.
+        if waited or keeping.kept != kept_before:
             found = _lookup(session, where, members)  # a new statement: sees what the thread that held the lock kept
             if found is None:
                 return compute()
@@ -108,6 +112,7 @@ def kept_report(
             "computed_at": now,
         }
         _keep(session, row, quick_writes)
+        keeping.kept += 1
     finally:
         lock.release()
     return report
@@ -175,15 +180,26 @@ def _keep_statement(dialect: str) -> Any:
     return upsert_statement(dialect, TeamFigures.__table__, key=KEY, update=VALUES, only_if_changed=False)
 
 
-_locks: dict[tuple[Any, ...], threading.Lock] = {}
-_locks_guard = threading.Lock()
+class _Keeping:
+    """One kept report's key in this process: the lock its computations take, and how many times it was kept."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.kept = 0  # changed only while holding `lock`
 
 
-def _lock_for(key: tuple[Any, ...]) -> threading.Lock:
-    with _locks_guard:
-        if len(_locks) > 10_000:  # old weeks' keys: forget them (a lock in use is only a wait lost)
-            _locks.clear()
-        return _locks.setdefault(key, threading.Lock())
+_keepings: dict[tuple[Any, ...], _Keeping] = {}
+_keepings_guard = threading.Lock()
+
+
+def _keeping_for(key: tuple[Any, ...]) -> _Keeping:
+    with _keepings_guard:
+        if len(_keepings) > 10_000:  # old weeks' keys: forget them (a lock in use is only a wait lost)
+            _keepings.clear()
+        keeping = _keepings.get(key)
+        if keeping is None:
+            keeping = _keepings[key] = _Keeping()
+        return keeping
 
 
 # ------------------------------------------------------------------ TeamReport as JSON (Decimals as text)

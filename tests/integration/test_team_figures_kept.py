@@ -9,6 +9,7 @@ writes about some people (artifacts, endorsements, reasons) leave the reports of
 from __future__ import annotations
 
 import random
+import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,6 +19,7 @@ import pytest
 from sqlalchemy import event, func, select, update
 
 import bot.services.team as team_module
+import bot.services.team_figures as team_figures_module
 from bot.db.engine import make_quick_writes_engine
 from bot.db.models import Artifact, Endorsement, FiguresChange, FiguresVersion, Nudge, Person, TeamFigures, UsageDaily
 from bot.domain.artifacts import ShareFields
@@ -338,6 +340,44 @@ def test_managers_asking_at_once_compute_the_report_once(sessions, settings, com
         reports = list(pool.map(ask, range(12)))
     assert len(computed) == 1
     assert all(report == reports[0] for report in reports)
+
+
+def test_a_report_kept_between_a_managers_lookup_and_their_lock_is_not_computed_again(
+    sessions, settings, computed, keep_through, monkeypatch
+):
+    """The other asker computed, kept and let go of the lock after this one looked and before it took the lock (the
+    lock was free, so it did not wait): it still reads the kept report."""
+    ids = _grow(sessions, random.Random(11), 15)
+    looked, other_answered = threading.Event(), threading.Event()
+    real_lookup = team_figures_module._lookup
+    late = threading.current_thread()
+
+    def lookup(*args, **kwargs):
+        found = real_lookup(*args, **kwargs)
+        if threading.current_thread() is late and not looked.is_set():
+            looked.set()
+            assert other_answered.wait(30)
+        return found
+
+    monkeypatch.setattr(team_figures_module, "_lookup", lookup)
+
+    def ask():
+        with sessions.begin() as session:
+            viewer = Viewer(ids[0], False)
+            return team_answer(session, viewer, Target(), WEEKS, settings, now=NOW, quick_writes=keep_through).report
+
+    def ask_after_the_late_lookup():
+        assert looked.wait(30)
+        try:
+            return ask()
+        finally:
+            other_answered.set()
+
+    with ThreadPoolExecutor(1) as pool:
+        other = pool.submit(ask_after_the_late_lookup)
+        late_report = ask()
+        assert other.result() == late_report
+    assert len(computed) == 1
 
 
 def test_forgetting_someone_drops_every_kept_report_and_stale_ones_go_as_new_ones_are_kept(sessions, settings):
