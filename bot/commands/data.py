@@ -42,6 +42,8 @@ def db_upgrade(args: argparse.Namespace) -> int:
 def db_rebuild_rollup(args: argparse.Namespace) -> int:
     from bot.db.output_weekly import rebuild_output_weekly
     from bot.db.usage_weekly import rebuild_usage_weekly
+    from bot.domain.periods import IsoWeek
+    from bot.services.period_figures import build_period_figures, built_summary
 
     rt = runtime()
     sessions = sessions_or_fail(rt)
@@ -53,6 +55,10 @@ def db_rebuild_rollup(args: argparse.Namespace) -> int:
     if rows is None:
         raise CommandError("output_weekly: another write changed the output while it was rebuilt; run this again")
     print(f"output_weekly rebuilt (counted output, {cap} artifacts a person-week): {plural(rows, 'person-week')}")
+    now = rt.clock()
+    last = IsoWeek.last_complete(now, rt.settings.zone)
+    built = build_period_figures(sessions, last, rt.settings, now)
+    print(f"period_figures rebuilt (each person's sums over the weeks to {last}): {built_summary(built)}")
     return 0
 
 

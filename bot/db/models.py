@@ -232,6 +232,65 @@ class OutputWeekly(Base):
     work_units: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
 
 
+class PeriodFigures(Base):
+    """One person's sums over the default team period (`weeks` ending `last_week_start`) and the same number of
+    weeks before it: what a large group's report reads instead of their usage and output week by week.
+
+    Derived data, built for one period at a time from usage_weekly and the counted output
+    (bot/services/period_figures.py) at a figures version recorded in period_figures_builds. It is read only
+    while no write about everyone came after that version; the people a later write recorded one by one
+    (figures_changes) are summed from their weeks instead. Only people with usage or output in either period.
+    Suffix 1: the period; 2: the period before.
+    """
+
+    __tablename__ = "period_figures"
+
+    last_week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    weeks: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counted_cap: Mapped[int] = mapped_column(Integer, primary_key=True)  # BUILDBOARD_MAX_COUNTED_ARTIFACTS
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    tokens_1: Mapped[int] = mapped_column(Tokens)
+    tokens_2: Mapped[int] = mapped_column(Tokens)
+    spend_usd_1: Mapped[Decimal] = mapped_column(Money)
+    spend_usd_2: Mapped[Decimal] = mapped_column(Money)
+    active_days_1: Mapped[int] = mapped_column(Integer)
+    artifacts_1: Mapped[int] = mapped_column(Integer)  # counted
+    artifacts_2: Mapped[int] = mapped_column(Integer)
+    work_units_1: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    work_units_2: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    evidenced_1: Mapped[Decimal] = mapped_column(Money)  # spend of weeks whose counted output has work units
+    evidenced_2: Mapped[Decimal] = mapped_column(Money)
+    used_1: Mapped[int | None] = mapped_column(Integer)  # weeks with usage (None: none)
+    used_2: Mapped[int | None] = mapped_column(Integer)
+    made_1: Mapped[int | None] = mapped_column(Integer)  # weeks with counted output in the period (None: none)
+
+
+class PeriodFiguresBuild(Base):
+    """A period period_figures holds (one row per span; none: nothing built), the figures version it was built at,
+    and the flag settings flag_candidates were chosen with in the same build."""
+
+    __tablename__ = "period_figures_builds"
+
+    last_week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    weeks: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counted_cap: Mapped[int] = mapped_column(Integer, primary_key=True)
+    figures_version: Mapped[int] = mapped_column(BigInteger)  # read before the sums: later writes are not in them
+    flag_threshold_usd: Mapped[Decimal] = mapped_column(Money)  # BUILDBOARD_NUDGE_MIN_SPEND_USD
+    unexplained_weeks: Mapped[int] = mapped_column(Integer)  # BUILDBOARD_UNEXPLAINED_WEEKS
+    built_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class FlagCandidate(Base):
+    """Someone whose spend might earn a flag on the week starting `last_week_start` (bot/services/flags.py's
+    flag_candidates over everyone), chosen with period_figures, at its figures version and with its build rows'
+    flag settings. Derived from usage_weekly alone, so it holds exactly while period_figures' build does."""
+
+    __tablename__ = "flag_candidates"
+
+    last_week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+
+
 class AnonymousUsageDaily(Base):
     """Usage no longer tied to a person (retention): organisation totals only."""
 

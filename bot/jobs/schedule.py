@@ -25,7 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.db import job_runs as runs
 from bot.jobs.leader import LeaderElector, LeaderLease
-from bot.jobs.tasks import JOBS, KEPT_ALREADY, JobSpec
+from bot.jobs.tasks import JOBS, KEPT_ALREADY, PERIOD_HELD, JobSpec
 from bot.runtime import Runtime
 from bot.settings import NotConfigured, Settings
 from bot.slack.delivery import default_worker_id
@@ -39,7 +39,8 @@ DAILY_GRACE = timedelta(hours=12)
 NUDGE_TIME = time(0, 5)
 # The nightly team reports: long enough after the sync (usage, evidence, seats, estimates) for it to be done.
 TEAM_REPORTS_AFTER_SYNC = timedelta(hours=2)
-# How soon output_weekly is rebuilt after a write forgot it (one read of app_state each time when it is kept).
+# How soon output_weekly is rebuilt after a write forgot it (one read of app_state each time when it is kept), and
+# the period sums after a write about everyone made them stale (one read of their build rows when they hold).
 OUTPUT_WEEKLY_EVERY = timedelta(minutes=10)
 
 
@@ -80,7 +81,7 @@ def trigger_for(spec: JobSpec, settings: Settings) -> BaseTrigger:
         return IntervalTrigger(seconds=settings.outbox_interval_seconds, timezone=zone)
     if spec.name == "slack_auth_probe":
         return IntervalTrigger(seconds=settings.auth_probe_seconds, timezone=zone)
-    if spec.name == "output_weekly":
+    if spec.name in ("output_weekly", "period_figures"):
         return IntervalTrigger(seconds=OUTPUT_WEEKLY_EVERY.total_seconds(), timezone=zone)
     if spec.name == "digest":
         return weekly_at(settings.digest_weekday, settings.digest_time, zone)
@@ -223,7 +224,7 @@ class JobScheduler:
                 runs.record_error(rt.sessions, spec.name, rt.clock(), runs.describe_failure(exc))
                 return
             runs.record_success(rt.sessions, spec.name, rt.clock())
-            quiet = spec.schedule == "interval" and outcome.startswith(("sent 0,", "token", KEPT_ALREADY))
+            quiet = spec.schedule == "interval" and outcome.startswith(("sent 0,", "token", KEPT_ALREADY, PERIOD_HELD))
             level = logging.DEBUG if quiet else logging.INFO
             log.log(level, "job %s: %s", spec.name, outcome, extra={"job": spec.name})
 

@@ -176,6 +176,24 @@ def keep_output_weekly(rt: Runtime) -> str:
     return f"output_weekly rebuilt, person-weeks written: {written:,}"
 
 
+PERIOD_HELD = "period_figures hold"  # the job's outcome when they held (logged at DEBUG)
+
+
+def keep_period_figures(rt: Runtime) -> str:
+    """Build each person's sums over the usual team periods and the flag candidates when a new week or a write
+    about everyone (an import, an org change, seats) made them stale, so that large groups' reports read them
+    again within minutes, not the next night."""
+    from bot.domain.periods import IsoWeek
+    from bot.services.period_figures import built_summary, ensure_period_figures
+
+    now = rt.clock()
+    last = IsoWeek.last_complete(now, rt.settings.zone)
+    built = ensure_period_figures(rt.sessions, last, rt.settings, now)
+    if built is None:
+        return PERIOD_HELD
+    return f"period_figures built for the weeks to {last}: {built_summary(built)}"
+
+
 def probe_slack_auth(rt: Runtime) -> str:
     """While Slack refuses the token, ask auth.test now and then; sending resumes once it is accepted."""
     if rt.sender.auth_error() is None:
@@ -195,6 +213,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("outbox", send_outbox, "interval"),
     JobSpec("slack_auth_probe", probe_slack_auth, "interval"),
     JobSpec("output_weekly", keep_output_weekly, "interval"),
+    JobSpec("period_figures", keep_period_figures, "interval"),
     JobSpec("digest", weekly_digest, "weekly"),
     JobSpec("nudges", weekly_nudges, "weekly"),
     JobSpec("usage_sync", usage_sync, "daily"),

@@ -71,8 +71,10 @@ from bot.db.models import (
     ChartFile,
     CodeActivityDaily,
     Endorsement,
+    FlagCandidate,
     Nudge,
     OutboxMessage,
+    PeriodFigures,
     Person,
     Seat,
     TeamFigures,
@@ -281,6 +283,18 @@ def erase(session: Session, person: Person, *, now: datetime) -> ErasureReport:
         removed("awards", session.execute(delete(Award).where(Award.person_id == pid)), "awards")
         # Which tools they hold a seat of; the seat rows already charged stay in the anonymous usage totals.
         removed("seats", session.execute(delete(Seat).where(Seat.person_id == pid)), "seats")
+        # Their sums over the team periods and whether their spend might be flagged, kept for large groups'
+        # reports (built again by the next job).
+        removed(
+            "their kept period sums",
+            session.execute(delete(PeriodFigures).where(PeriodFigures.person_id == pid)),
+            "period_figures",
+        )
+        removed(
+            "their kept flag candidacy",
+            session.execute(delete(FlagCandidate).where(FlagCandidate.person_id == pid)),
+            "flag_candidates",
+        )
         # Team reports kept for managers hold their name and numbers: all go (each is recomputed when next asked).
         removed("kept team reports", session.execute(delete(TeamFigures)), "team_figures")
         removed(

@@ -9,7 +9,20 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, and_, case, cast, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from bot.db.models import Artifact, Nudge, UsageWeekly
@@ -36,14 +49,19 @@ def flag_window(week: IsoWeek, settings: Settings) -> list[IsoWeek]:
 
 
 # What a row of evidence_statement is about (its first column).
-SPEND, ARTIFACTS, NOTHING_TO_SHOW = 1, 2, 3
+SPEND, ARTIFACTS, NOTHING_TO_SHOW, CHECK = 1, 2, 3, 4
 EvidenceRead = CompoundSelect[*tuple[Any, ...]]  # evidence_statement's rows
 
 
-def evidence_statement(people: Collection[int] | AnySelect | PeopleParameter, starts: Sequence[date]) -> EvidenceRead:
+def evidence_statement(
+    people: Collection[int] | AnySelect | PeopleParameter,
+    starts: Sequence[date],
+    check: ColumnElement[bool] | None = None,
+) -> EvidenceRead:
     """The read behind the flags of `people` over the weeks starting on `starts`, as rows (what, person_id,
     week_start, value): SPEND a person-week's spend, ARTIFACTS how many artifacts they shared that week,
-    NOTHING_TO_SHOW a week they answered "nothing to show yet".
+    NOTHING_TO_SHOW a week they answered "nothing to show yet"; with `check`, one CHECK row whose value is 1 when
+    it holds as the statement reads the tables (`people` read from something that may be replaced meanwhile).
 
     One statement, not one per kind of evidence: a small team's report is a dozen short statements, and on a
     busy server each round trip to the database waits for the interpreter again when it comes back.
@@ -60,7 +78,10 @@ def evidence_statement(people: Collection[int] | AnySelect | PeopleParameter, st
     reasons = select(literal(NOTHING_TO_SHOW), Nudge.person_id, Nudge.week_start, literal(Decimal(0), amount)).where(
         among(Nudge.person_id, people), in_weeks(Nudge.week_start, starts), Nudge.status == "nothing_to_show"
     )
-    return union_all(spend, artifacts, reasons)
+    if check is None:
+        return union_all(spend, artifacts, reasons)
+    checked = select(literal(CHECK), literal(0), literal(starts[-1]), cast(case((check, 1), else_=0), amount))
+    return union_all(spend, artifacts, reasons, checked)
 
 
 # How far flag_candidates' spike test leans towards keeping a person: SQLite sums money as floating point, whose
@@ -128,9 +149,10 @@ def flags_from_evidence(
     window: list[IsoWeek],
     settings: Settings,
     parameters: Mapping[str, Any] | None = None,
-) -> dict[int, list[Flag]]:
+) -> dict[int, list[Flag]] | None:
     """Unexplained-spend and spike flags on the last week of `window`, from evidence_statement's rows (run with
-    `parameters`: a statement built once for a kind of group takes the group's)."""
+    `parameters`: a statement built once for a kind of group takes the group's). None: the statement's check
+    did not hold (read again without what it checked)."""
     index = {w.start: i for i, w in enumerate(window)}
     spend: dict[int, dict[int, Decimal]] = defaultdict(dict)
     artifacts: dict[int, dict[int, int]] = defaultdict(dict)
@@ -141,8 +163,10 @@ def flags_from_evidence(
             spend[person_id][week] = Decimal(value or 0)
         elif what == ARTIFACTS:
             artifacts[person_id][week] = int(value)
-        else:
+        elif what == NOTHING_TO_SHOW:
             reasons[person_id].add(week)
+        elif not value:  # CHECK
+            return None
     threshold = settings.nudge_min_spend_usd
     found: dict[int, list[Flag]] = {}
     last, zero, none = len(window) - 1, Decimal(0), frozenset[int]()
@@ -178,6 +202,7 @@ def flags_for_people(
     else:
         people_read = _evidence_of_people(starts)
         found = flags_from_evidence(session, people_read, window, settings, {PEOPLE.name: sorted(set(people))})
+    assert found is not None  # (a statement without a check always holds)
     if not idle_seat_flags:  # a team report lists its idle seats with their cost instead
         return found
     # Seats unused for BUILDBOARD_IDLE_SEAT_DAYS, judged on the week's last day.

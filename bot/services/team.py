@@ -6,6 +6,7 @@ a tree of thousands of people costs the same handful of aggregate queries as a t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,9 +19,11 @@ from sqlalchemy import (
     Engine,
     Integer,
     Select,
+    String,
     and_,
     bindparam,
     case,
+    cast,
     func,
     literal,
     null,
@@ -29,13 +32,14 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.orm import QueryableAttribute, Session, aliased, sessionmaker
+from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 from bot.db.models import Artifact, Award, CodeActivityDaily, OrgClosure, Person, Seat, UsageDaily, UsageWeekly
+from bot.db.output import Members
 from bot.db.output_weekly import counted_output, ensure_output_weekly, output_kept, weekly_output_totals
 from bot.db.query_types import WORK_UNITS
 from bot.db.reads_aside import reads_aside
-from bot.db.value_sets import in_weeks
+from bot.db.value_sets import PEOPLE, in_weeks, of_members
 from bot.domain.chart import WeekFigures
 from bot.domain.command_args import DEFAULT_TEAM_WEEKS, Target
 from bot.domain.flags import Flag
@@ -71,6 +75,20 @@ from bot.services.flags import (
     flags_from_evidence,
 )
 from bot.services.identity import UserLookup, person_for_slack_user
+from bot.services.period_figures import (
+    BUILT_VERSION,
+    HOLDS,
+    built_summary,
+    built_version,
+    candidates_version,
+    ensure_period_figures,
+    kept_candidate_ids,
+    kept_candidates_hold,
+    kept_sums,
+    kept_sums_hold,
+    member_sums,
+)
+from bot.services.period_figures import FIGURES as SUM_FIGURES
 from bot.services.seats import idle_seats
 from bot.services.stats import DEFAULT_CAP
 from bot.services.team_figures import kept_report, variant
@@ -305,9 +323,35 @@ class LineRow(NamedTuple):
 class GroupFigures:
     """A group's per-person rows over a period, and its totals over the period and the one before."""
 
-    rows: list[LineRow]  # everyone with usage or output in the period
+    rows: list[LineRow]  # everyone with usage or output in the period, or (not `every_line`) the builders' candidates
     totals: PeriodTotals
     previous: PeriodTotals
+    with_lines: int  # how many people have usage or output in the period
+    every_line: bool  # `rows` holds every one of them
+    weeks: tuple[IsoWeek, ...] = ()  # the period before and the period, for `lines_of`
+    kept: bool = False  # the counted output was read from output_weekly
+    built: int | None = None  # the version of the kept period sums read (None: summed from the weeks)
+
+    def lines_of(self, session: Session, people: Collection[int], cap: int) -> list[LineRow]:
+        """The lines of `people` (of the group) who used AI in the period: from `rows` when it holds every line, else
+        read (a large group's flagged, a few thousand of its 80,000 lines)."""
+        if self.every_line:
+            return [row for row in self.rows if row.person_id in people and row.tokens > 0]
+        if not people:
+            return []
+        period_start = self.weeks[len(self.weeks) // 2].start
+        for built in (self.built, None) if self.built is not None else (None,):
+            statement = _flagged_statement(self.weeks, period_start, cap, self.kept, built is not None)
+            parameters = {PEOPLE.name: sorted(people), BUILT_VERSION: built}
+            lines, holds = [], built is None
+            for part, *figures, _ in session.execute(statement, parameters):
+                if part == 0:
+                    lines.append(LineRow._make(figures))
+                else:
+                    holds = figures[1] == HOLDS
+            if holds:
+                return lines
+        raise AssertionError("lines summed from their weeks always hold")  # pragma: no cover
 
 
 def group_figures(
@@ -317,13 +361,15 @@ def group_figures(
     group: Group,
     *,
     cap: int = DEFAULT_CAP,
+    builders_by: str | None = None,
 ) -> GroupFigures:
     """The rows and both periods' totals, over each person's sums of both periods, in one statement. (Reading the
     period before's totals on a connection of their own, as a large group's report did until 1 Dec 2026, read
     each member's usage twice once both periods were summed in one pass: it was slower.)
 
     Evidenced spend is the spend of person-weeks with counted output; active people are those with a usage row;
-    `people` is the group's current headcount (the same for both periods).
+    `people` is the group's current headcount (the same for both periods). `builders_by` (a BUILDBOARD_RANK_BY):
+    a large group's rows are only those who can be its top builders ranked by it (`lines_of` reads others).
     """
     kept = output_kept(session, cap)
     # (the whole organisation is large, one person is not: neither is counted)
@@ -331,12 +377,30 @@ def group_figures(
         group.kind != "person" and group_size(session, group) >= SIDE_BY_SIDE_FROM
     )
     weeks = [*before, *period]
-    rows, totals = _period_figures(session, weeks, period[0].start, group, cap, kept, side_by_side)
+    # A large group reads its members' sums kept for the period, when they hold (bot/services/period_figures.py).
+    built = built_version(session, period[-1].start, len(period), cap) if side_by_side else None
+    builders_by = builders_by if side_by_side else None
+    found = _period_figures(session, weeks, period[0].start, group, cap, kept, side_by_side, built, builders_by)
+    found_with_kept_sums = found is not None
+    if found is None:  # the kept sums were rebuilt between the check and the statement: sum every member's weeks
+        found = _period_figures(session, weeks, period[0].start, group, cap, kept, side_by_side, None, builders_by)
+        assert found is not None  # (only a statement reading the kept sums can find them replaced)
+    rows, totals, with_lines = found
     people = next((found.people for found in totals.values()), None)
     if people is None:  # nobody had usage or output in either period: the headcount alone
         people = int(session.scalar(select(_headcount(group))) or 0)
     nothing = PeriodTotals(people, 0, 0, Decimal(0), 0, Decimal(0), Decimal(0))
-    return GroupFigures(rows, totals.get(1, nothing), totals.get(2, nothing))
+    every_line = with_lines is None or len(rows) == with_lines
+    return GroupFigures(
+        rows,
+        totals.get(1, nothing),
+        totals.get(2, nothing),
+        len(rows) if with_lines is None else with_lines,
+        every_line,
+        tuple(weeks),
+        kept,
+        built if found_with_kept_sums else None,
+    )
 
 
 def _headcount(group: Group) -> Any:
@@ -356,28 +420,41 @@ def _period_figures(
     cap: int,
     kept: bool,
     side_by_side: bool,
-) -> tuple[list[LineRow], dict[int, PeriodTotals]]:
-    """Rows of the weeks from `period_start`, and totals per period (1: from `period_start`, 2: before it) of
-    `weeks`, in one statement (`side_by_side`: see SIDE_BY_SIDE_FROM). `kept`: the counted output is read from
-    output_weekly (kept for `cap`), else computed."""
-    statement = _period_statement(tuple(weeks), period_start, group.kind, cap, kept, side_by_side)
+    built: int | None,
+    builders_by: str | None,
+) -> tuple[list[LineRow], dict[int, PeriodTotals], int | None] | None:
+    """Rows of the weeks from `period_start`, totals per period (1: from `period_start`, 2: before it) of `weeks`,
+    and how many people have lines (None: `rows` are all of them), in one statement (`side_by_side`: see
+    SIDE_BY_SIDE_FROM). `kept`: the counted output is read from output_weekly (kept for `cap`), else computed.
+    `built`: the members' sums are read from period_figures, built at that figures version; None is returned when
+    that build was replaced before the statement read it. `builders_by`: see _side_by_side_statement."""
+    statement = _period_statement(
+        tuple(weeks), period_start, group.kind, cap, kept, side_by_side, built is not None, builders_by
+    )
+    parameters = group.parameters if built is None else {**group.parameters, BUILT_VERSION: built}
     rows: list[LineRow] = []
     periods: dict[int, PeriodTotals] = {}
-    for kind, *figures, evidenced in session.execute(statement, group.parameters).all():
+    with_lines = None
+    for kind, *figures, evidenced in session.execute(statement, parameters).all():
         if kind == 0:
             rows.append(LineRow._make(figures))
-        else:  # a period's totals: active people where the id goes, the headcount where active days go
-            active, _, _, _, _, _, tokens, spend, people, artifacts, units = figures
-            periods[kind] = PeriodTotals(
-                int(people),
-                int(active),
-                int(tokens),
-                Decimal(spend),
-                int(artifacts),
-                Decimal(units),
-                Decimal(evidenced),
-            )
-    return rows, periods
+            continue
+        # A period's totals: active people where the id goes, whether the kept sums held where the name goes,
+        # the lines where the Slack id goes (side by side), the headcount where active days go.
+        active, holds, lines, _, _, _, tokens, spend, people, artifacts, units = figures
+        if built is not None and holds != HOLDS:
+            return None
+        with_lines = None if lines is None else int(lines)
+        periods[kind] = PeriodTotals(
+            int(people),
+            int(active),
+            int(tokens),
+            Decimal(spend),
+            int(artifacts),
+            Decimal(units),
+            Decimal(evidenced),
+        )
+    return rows, periods, with_lines
 
 
 # From this many people a group's figures are summed with each person's two periods side by side
@@ -391,15 +468,23 @@ SIDE_BY_SIDE_FROM = 2_000
 
 @lru_cache(maxsize=64)
 def _period_statement(
-    weeks: tuple[IsoWeek, ...], period_start: date, kind: str, cap: int, kept: bool, side_by_side: bool
+    weeks: tuple[IsoWeek, ...],
+    period_start: date,
+    kind: str,
+    cap: int,
+    kept: bool,
+    side_by_side: bool,
+    from_kept_sums: bool,
+    builders_by: str | None,
 ) -> Any:
     """_period_figures' statement for every group of `kind` (run with the group's `parameters`), built once.
 
     Building it (the per-person-week figures, the counted output's terms, the totals) took about a third of a
     small group's report, each time; a Monday of reports asks for the same weeks with other groups.
     """
-    build = _side_by_side_statement if side_by_side else _by_part_statement
-    return build(weeks, period_start, kind, cap, kept)
+    if side_by_side:
+        return _side_by_side_statement(weeks, period_start, kind, cap, kept, from_kept_sums, builders_by)
+    return _by_part_statement(weeks, period_start, kind, cap, kept)
 
 
 def _by_part_statement(weeks: tuple[IsoWeek, ...], period_start: date, kind: str, cap: int, kept: bool) -> Any:
@@ -509,69 +594,18 @@ def _by_part_statement(weeks: tuple[IsoWeek, ...], period_start: date, kind: str
     return union_all(lines, totals)
 
 
-def _side_by_side_statement(weeks: tuple[IsoWeek, ...], period_start: date, kind: str, cap: int, kept: bool) -> Any:
-    """_period_statement for a group of SIDE_BY_SIDE_FROM people or more: one row per member with both periods'
-    sums. Both periods always have a totals row."""
-    group = Group.like(kind)
-    starts = [week.start for week in weeks]
-
-    def by_part(week_start: Any, value: Any, name: str, parts: tuple[int, ...] = (1, 2)) -> list[Any]:
-        """`value` summed over the period (`name`_1) and the one before (`name`_2)."""
-        within = {1: week_start >= period_start, 2: week_start < period_start}
-        return [func.sum(case((within[part], value))).label(f"{name}_{part}") for part in parts]
-
-    # One row per member with both periods side by side (`name`_1, `name`_2): the member's people row joined to two
-    # per-person aggregates, of their usage and of their counted output (with the spend of each week whose output
-    # has work units: the evidenced spend, joined by the usage rollup's key, so the planner merges those weeks in
-    # index order for a large group). The same rows give the headcount, the lines and both totals. Summed per
-    # (period, person) and then again per person (_by_part_statement), the whole organisation's report on
-    # PostgreSQL sorts its 940,000 usage rows and then their 222,000 sums on disk, and looks each week's spend up
-    # 255,616 times (twice per row of an aggregate that spills).
-    made = counted_output(starts, group.members, cap=cap, kept=kept).subquery("made")
-    usage = UsageWeekly
-    spent = aliased(UsageWeekly, name="spent")  # the usage of a person-week with counted output
-    used = (
-        select(
-            usage.person_id.label("person_id"),
-            *by_part(usage.week_start, usage.tokens, "tokens"),
-            *by_part(usage.week_start, usage.cost_usd, "spend_usd"),
-            *by_part(usage.week_start, usage.active_days, "active_days", parts=(1,)),
-            *by_part(usage.week_start, 1, "used"),  # a count of the person's weeks with usage
-        )
-        .where(in_weeks(usage.week_start, starts), *_members_filter(usage.person_id, group))
-        .group_by(usage.person_id)
-        .subquery("used")
-    )
-    output = (
-        select(
-            made.c.person_id.label("person_id"),
-            *by_part(made.c.week_start, made.c.artifacts, "artifacts"),
-            *by_part(made.c.week_start, made.c.work_units, "work_units"),
-            *by_part(made.c.week_start, case((made.c.work_units > 0, spent.cost_usd)), "evidenced"),
-            *by_part(made.c.week_start, 1, "made", parts=(1,)),  # the person's weeks with output in the period
-        )
-        .select_from(made)
-        .outerjoin(
-            spent,
-            and_(
-                spent.person_id == made.c.person_id,
-                spent.week_start == made.c.week_start,
-                in_weeks(spent.week_start, starts),
-            ),
-        )
-        .group_by(made.c.person_id)
-        .subquery("output")
-    )
-    figures = {
-        "tokens": (used, 0),
-        "spend_usd": (used, Decimal(0)),
-        "active_days": (used, 0),
-        "artifacts": (output, 0),
-        "work_units": (output, Decimal(0)),
-        "evidenced": (output, Decimal(0)),
-    }
-    # Every member, with their figures (0 without any): the headcount, the lines and both periods' totals.
-    per_person = (
+def _members_figures(
+    weeks: tuple[IsoWeek, ...], period_start: date, members: Members, cap: int, kept: bool, from_kept_sums: bool
+) -> Any:
+    """One row per person of `members` (None: everyone) with both periods side by side (`name`_1, `name`_2): their
+    people row joined to their sums (period_figures.member_sums, or those kept in period_figures); `in_1`: not
+    None when they have usage or output in the period (a line)."""
+    if from_kept_sums:
+        sums = kept_sums(weeks[-1].start, len(weeks) // 2, members, cap=cap, kept=kept).subquery("sums")
+    else:
+        starts = [week.start for week in weeks]
+        sums = member_sums(starts, period_start, members, cap=cap, kept=kept).subquery("sums")
+    return (
         select(
             Person.id.label("person_id"),
             Person.name,
@@ -579,40 +613,19 @@ def _side_by_side_statement(weeks: tuple[IsoWeek, ...], period_start: date, kind
             Person.team,
             Person.in_org,
             Person.active,
-            *(
-                func.coalesce(source.c[column], nothing).label(column)
-                for name, (source, nothing) in figures.items()
-                for column in (f"{name}_1", f"{name}_2")
-                if column in source.c
-            ),
-            *(used.c[f"used_{part}"].label(f"used_{part}") for part in (1, 2)),  # weeks with usage (None: none)
-            func.coalesce(used.c.used_1, output.c.made_1).label("in_1"),  # a line: usage or output in the period
+            *(func.coalesce(sums.c[name], nothing).label(name) for name, nothing in SUM_FIGURES.items()),
+            *(sums.c[name].label(name) for name in ("used_1", "used_2")),  # weeks with usage (None: none)
+            func.coalesce(sums.c.used_1, sums.c.made_1).label("in_1"),  # a line: usage or output in the period
         )
-        .outerjoin(used, used.c.person_id == Person.id)
-        .outerjoin(output, output.c.person_id == Person.id)
-        .where(*_members_filter(Person.id, group))
+        .outerjoin(sums, sums.c.person_id == Person.id)
+        .where(*of_members(Person.id, members))
         .cte("per_person")
     )
-    figure = per_person.c
 
-    def totals_of(part: int) -> Any:  # a row even when nobody had usage or output in the part (or no members)
-        return select(
-            literal(part).label("part"),
-            func.count(figure[f"used_{part}"]),  # active people
-            null(),
-            null(),
-            null(),
-            null(),
-            null(),
-            func.coalesce(func.sum(figure[f"tokens_{part}"]), 0),
-            func.coalesce(func.sum(figure[f"spend_usd_{part}"]), 0),
-            func.count(case((and_(figure.in_org.is_(True), figure.active.is_(True)), 1))),  # people, where days go
-            func.coalesce(func.sum(figure[f"artifacts_{part}"]), 0),
-            func.coalesce(func.sum(figure[f"work_units_{part}"]), 0),
-            func.coalesce(func.sum(figure[f"evidenced_{part}"]), 0),
-        )
 
-    lines = select(
+def _line_columns(figure: Any) -> list[Any]:
+    """A LineRow's columns from _members_figures' rows, after the statement's `part` (0: a line)."""
+    return [
         literal(0).label("part"),  # 0: a person's line; 1: the period's totals; 2: the period before's
         figure.person_id,
         figure.name,
@@ -626,18 +639,115 @@ def _side_by_side_statement(weeks: tuple[IsoWeek, ...], period_start: date, kind
         figure.artifacts_1,
         figure.work_units_1,
         literal(Decimal(0), WORK_UNITS).label("evidenced_spend_usd"),
-    ).where(figure.in_1.is_not(None))
+    ]
+
+
+# A line's figure that ranks first by each BUILDBOARD_RANK_BY (bot.domain.ranking's leading figure).
+_LEADING = {"work_units": "work_units_1", "tokens": "tokens_1", "spend": "spend_usd_1"}
+
+
+def _side_by_side_statement(
+    weeks: tuple[IsoWeek, ...],
+    period_start: date,
+    kind: str,
+    cap: int,
+    kept: bool,
+    from_kept_sums: bool,
+    builders_by: str | None,
+) -> Any:
+    """_period_statement for a group of SIDE_BY_SIDE_FROM people or more: one row per member with both periods'
+    sums. Both periods always have a totals row.
+
+    `from_kept_sums`: the members' sums are read from period_figures (bot/services/period_figures.py), built at
+    the version the bind parameter BUILT_VERSION names, and the totals rows say whether that build was still the
+    table's when the statement read it (`HOLDS`, in the place of the name: a build committed between the check
+    and this statement replaced it, and the figures must be summed again without it).
+    `builders_by`: the lines are only those that can be top builders ranked by it (everyone's when the group has
+    at most TABLE_LIMIT lines); None: every line. The totals rows count the lines where the Slack id goes.
+    """
+    group = Group.like(kind)
+    # One row per member with both periods side by side: the same rows give the headcount, the lines and both
+    # totals. Summed per (period, person) and then again per person (_by_part_statement), the whole organisation's
+    # report on PostgreSQL sorts its 940,000 usage rows and then their 222,000 sums on disk, and looks each week's
+    # spend up 255,616 times (twice per row of an aggregate that spills).
+    per_person = _members_figures(weeks, period_start, group.members, cap, kept, from_kept_sums)
+    figure = per_person.c
+    holds = (
+        case((kept_sums_hold(weeks[-1].start, len(weeks) // 2, cap), HOLDS), else_="no") if from_kept_sums else null()
+    )
+    with_lines = select(func.count(figure.in_1)).scalar_subquery()
+
+    def totals_of(part: int) -> Any:  # a row even when nobody had usage or output in the part (or no members)
+        return select(
+            literal(part).label("part"),
+            func.count(figure[f"used_{part}"]),  # active people
+            holds,
+            cast(func.count(figure.in_1), String),  # the lines (for each part: the period's), as the Slack id's text
+            null(),
+            null(),
+            null(),
+            func.coalesce(func.sum(figure[f"tokens_{part}"]), 0),
+            func.coalesce(func.sum(figure[f"spend_usd_{part}"]), 0),
+            func.count(case((and_(figure.in_org.is_(True), figure.active.is_(True)), 1))),  # people, where days go
+            func.coalesce(func.sum(figure[f"artifacts_{part}"]), 0),
+            func.coalesce(func.sum(figure[f"work_units_{part}"]), 0),
+            func.coalesce(func.sum(figure[f"evidenced_{part}"]), 0),
+        )
+
+    shown = [figure.in_1.is_not(None)]
+    if builders_by is not None:
+        # Only a line whose leading figure reaches the TOP_BUILDERS-th largest among those who can be builders can
+        # be one (bot.domain.ranking.best_rows keeps the same ones, and ranks them): a report of 85,000 people
+        # turned 80,000 rows into Python lines to rank 5 (about 1 s). The flagged are read after (_flagged_lines).
+        lead = figure[_LEADING[builders_by]]
+        builder = and_(figure.artifacts_1 > 0, figure.in_org.is_(True), figure.active.is_(True))
+        cutoff = select(lead).where(builder).order_by(lead.desc()).limit(1).offset(TOP_BUILDERS - 1).scalar_subquery()
+        # (fewer than TOP_BUILDERS who can be: no cutoff, each of them; the subquery named once, so run once)
+        shown.append(or_(and_(builder, lead >= func.coalesce(cutoff, lead)), with_lines <= TABLE_LIMIT))
+    lines = select(*_line_columns(figure)).where(*shown)
     return union_all(lines, totals_of(1), totals_of(2))
 
 
+@lru_cache(maxsize=16)
+def _flagged_statement(
+    weeks: tuple[IsoWeek, ...], period_start: date, cap: int, kept: bool, from_kept_sums: bool
+) -> Any:
+    """The lines of the people bound as PEOPLE who used AI in the period (the flagged, when the figures'
+    statement gave only the builders' lines), from the kept sums the figures were read from (then one more row
+    says whether they still held, as _side_by_side_statement's totals do) or summed from their weeks (3,320 of the
+    whole organisation's people: 176 ms on PostgreSQL)."""
+    figure = _members_figures(weeks, period_start, PEOPLE, cap, kept, from_kept_sums).c
+    lines = select(*_line_columns(figure)).where(figure.in_1.is_not(None), figure.tokens_1 > 0)
+    if not from_kept_sums:
+        return lines
+    holds = case((kept_sums_hold(weeks[-1].start, len(weeks) // 2, cap), HOLDS), else_="no")
+    check = select(literal(1), null(), holds, *(null() for _ in range(10)))
+    return union_all(lines, check)
+
+
 def group_flags(session: Session, group: Group, week: IsoWeek, settings: Settings) -> dict[int, list[Flag]]:
-    """Flags of the group's people, the group given to SQL as its member subquery (idle seats are listed apart)."""
+    """Flags of the group's people, the group given to SQL as its member subquery (idle seats are listed apart).
+
+    A large group reads the flag candidates kept for the week when they hold (bot/services/period_figures.py):
+    choosing them from everyone's weeks was 0.7-0.8 s of the whole organisation's report.
+    """
     window = flag_window(week, settings)
     chosen_first = group.size is None or group.size >= FLAG_CANDIDATES_FROM
-    statement = _flag_statement(
-        tuple(window), group.kind, settings.nudge_min_spend_usd, settings.unexplained_weeks, chosen_first
-    )
-    return flags_from_evidence(session, statement, window, settings, group.parameters)
+    threshold, unexplained = settings.nudge_min_spend_usd, settings.unexplained_weeks
+    # (from the size whose figures read the kept sums: below it, choosing from the members' weeks is quick, and
+    # asking whether the kept candidates hold would be a statement more)
+    kept_first = chosen_first and (group.size is None or group.size >= SIDE_BY_SIDE_FROM)
+    built = candidates_version(session, week.start, settings) if kept_first else None
+    if built is not None:
+        statement = _flag_statement(tuple(window), group.kind, threshold, unexplained, chosen_first, True)
+        found = flags_from_evidence(session, statement, window, settings, {**group.parameters, BUILT_VERSION: built})
+        if found is not None:
+            return found
+        # (a build committed since the check replaced the kept candidates: they are chosen from everyone's weeks)
+    statement = _flag_statement(tuple(window), group.kind, threshold, unexplained, chosen_first, False)
+    found = flags_from_evidence(session, statement, window, settings, group.parameters)
+    assert found is not None  # (only a read of kept candidates is checked)
+    return found
 
 
 # From this many people (or when the group's size is not known) a group's flags read the weeks of the people
@@ -647,18 +757,28 @@ FLAG_CANDIDATES_FROM = 50
 
 @lru_cache(maxsize=64)
 def _flag_statement(
-    window: tuple[IsoWeek, ...], kind: str, threshold_usd: Decimal, unexplained_weeks: int, chosen_first: bool
+    window: tuple[IsoWeek, ...],
+    kind: str,
+    threshold_usd: Decimal,
+    unexplained_weeks: int,
+    chosen_first: bool,
+    kept_candidates: bool,
 ) -> EvidenceRead:
     """group_flags' read for every group of `kind` (run with the group's `parameters`), built once per window and
     settings, as _period_statement is: building it was about 1 ms of a small group's report. `chosen_first`: the
-    weeks of the people flag_candidates chooses, not of everyone in the group."""
+    weeks of the people flag_candidates chooses, not of everyone in the group; `kept_candidates`: those kept for
+    the week, built at the version bound as BUILT_VERSION (checked in the same statement)."""
     starts = tuple(w.start for w in window)
-    members = Group.like(kind).member_ids
+    group = Group.like(kind)
     if not chosen_first:
-        return evidence_statement(members, starts)
-    candidates = flag_candidates(members, window, threshold_usd=threshold_usd, unexplained_weeks=unexplained_weeks).cte(
-        "flag_candidates"
-    )
+        return evidence_statement(group.member_ids, starts)
+    if kept_candidates:
+        last = window[-1].start
+        hold = kept_candidates_hold(last, threshold_usd, unexplained_weeks)
+        return evidence_statement(kept_candidate_ids(last, group.members), starts, check=hold)
+    candidates = flag_candidates(
+        group.member_ids, window, threshold_usd=threshold_usd, unexplained_weeks=unexplained_weeks
+    ).cte("flag_candidates")
     return evidence_statement(select(candidates.c.person_id), starts)
 
 
@@ -801,23 +921,22 @@ def team_report(
     with reads_aside(session, worth_it=lambda: group_size(session, group) >= PEOPLE_READ_ASIDE) as aside:
         flags_answer = aside.ask(lambda s: group_flags(s, group, last_week, settings))
         code_answer = aside.ask(lambda s: code_and_seat_totals(s, period, group, today))
-        figures = group_figures(session, period, before, group, cap=cap)
+        figures = group_figures(session, period, before, group, cap=cap, builders_by=settings.rank_by)
         rows = figures.rows
-        used = {row.person_id for row in rows if row.tokens > 0}  # flagged: people who used AI
-        found = flags_answer.get() if used else {}  # read in turn, not at all when nobody used AI
+        found = flags_answer.get() if figures.totals.tokens > 0 else {}  # flagged: people who used AI (if anyone)
         code = code_answer.get()
     # Lines only for the people the report shows: ranking or listing every person of a large group would cost
     # more than its statement. The top builders: output in the period, still in the organisation.
     candidates = (row for row in rows if row.artifacts > 0 and row.in_org and row.active)
     best = best_rows(candidates, TOP_BUILDERS, settings.rank_by, LineRow.stats)
     builders = [row.line() for row in best]
-    flagged_ids = {pid for pid, flags in found.items() if flags and pid in used}
-    flagged = [(row.line(), found[row.person_id]) for row in rows if row.person_id in flagged_ids]
+    flagged_lines = figures.lines_of(session, {pid for pid, flags in found.items() if flags}, cap)
+    flagged = [(row.line(), found[row.person_id]) for row in flagged_lines]
     flagged.sort(key=lambda item: (-item[0].stats.spend_usd, item[0].person_id))
     flagged_count = len(flagged)
     del flagged[FLAGGED_LISTED:]  # a kept report of 85,000 people holds 15 of its thousands flagged, not all
     table = None
-    if len(rows) <= TABLE_LIMIT:
+    if figures.with_lines <= TABLE_LIMIT:  # (every line is then among the rows)
         lines = [row.line() for row in rows]
         order = {s.person_id: i for i, s in enumerate(rank([line.stats for line in lines], settings.rank_by))}
         table = sorted(lines, key=lambda line: (order.get(line.person_id, len(order)), line.name or ""))
@@ -830,7 +949,7 @@ def team_report(
         flagged=flagged,
         flagged_count=flagged_count,
         table=table,
-        people_with_numbers=len(rows),
+        people_with_numbers=figures.with_lines,
         code_commits=code.commits,
         code_pull_requests=code.pull_requests,
         cursor_requests=code.cursor_requests,
@@ -891,12 +1010,16 @@ class KeptReports:
     computed: int  # of which were computed now (the others were still kept)
     seconds: float
     output_rebuilt: int | None = None  # person-weeks of output_weekly rebuilt first (None: it was kept)
+    period_built: dict[int, int] | None = None  # people whose period figures were built first, per span (None: held)
 
     def summary(self) -> str:
         rebuilt = "" if self.output_rebuilt is None else f"; output_weekly rebuilt first ({self.output_rebuilt:,} rows)"
+        built = (
+            "" if self.period_built is None else f"; period_figures built first ({built_summary(self.period_built)})"
+        )
         return (
             f"team reports kept for {self.groups:,} groups ({self.computed:,} computed, the rest still held) "
-            f"in {self.seconds:.0f} s{rebuilt}"
+            f"in {self.seconds:.0f} s{rebuilt}{built}"
         )
 
 
@@ -919,6 +1042,9 @@ def keep_team_reports(
     today = now.astimezone(settings.zone).date()
     # The counted output first, rebuilt if a write forgot it (bot/db/output_weekly.py): every report below sums it.
     rebuilt = ensure_output_weekly(session_factory, settings.max_counted_artifacts)
+    # Then each person's sums over the period, which the large groups' reports read (the night's sync, a write
+    # about everyone, made them stale).
+    built = ensure_period_figures(session_factory, last, settings, now)
     with session_factory() as session:
         managers = list(
             session.execute(
@@ -943,7 +1069,7 @@ def keep_team_reports(
                 computed=computed,
                 quick_writes=quick_writes,
             )
-    return KeptReports(len(groups), len(computed), perf_counter() - started, rebuilt)
+    return KeptReports(len(groups), len(computed), perf_counter() - started, rebuilt, built)
 
 
 def team_answer(

@@ -9,11 +9,22 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.db.engine import make_engine, make_session_factory
-from bot.db.models import Artifact, AuditView, Award, Nudge, OutboxMessage, Person, UsageDaily
+from bot.db.models import (
+    Artifact,
+    AuditView,
+    Award,
+    FlagCandidate,
+    Nudge,
+    OutboxMessage,
+    PeriodFigures,
+    Person,
+    UsageDaily,
+)
 from bot.domain.periods import IsoWeek
 from bot.services.audit import views_of
 from bot.services.digest import compute_digest, run_digest
 from bot.services.erasure import UnknownPerson, forget
+from bot.services.period_figures import KEPT_SPANS, build_period_figures
 from bot.services.stats import org_week, person_weeks
 from tests.conftest import NOW
 from tests.support.organisation import load_org
@@ -53,6 +64,13 @@ def test_forget_leaves_no_trace_and_keeps_every_weekly_total(rt, slack, monkeypa
         her_awards = session.scalar(select(func.count()).select_from(Award).where(Award.person_id == carol_id))
         assert her_awards >= 1
     before = weekly_figures(rt.sessions)
+    # Her sums over the team periods, kept for large groups' reports (and whether her spend might be flagged).
+    build_period_figures(rt.sessions, W47, rt.settings, NOW)
+    with rt.sessions() as session:
+        her_sums = session.scalar(
+            select(func.count()).select_from(PeriodFigures).where(PeriodFigures.person_id == carol_id)
+        )
+        assert her_sums == len(KEPT_SPANS)
 
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["forget", "Carol@Example.com"]) == 0
@@ -63,6 +81,7 @@ def test_forget_leaves_no_trace_and_keeps_every_weekly_total(rt, slack, monkeypa
         f"awards: {her_awards}",
         "audit rows about them: 1",
         "audit rows naming them as the viewer: 1",
+        f"their kept period sums: {her_sums}",
     ):
         assert line in printed
     assert "artifacts' titles, links and descriptions: 2" in printed
@@ -77,6 +96,8 @@ def test_forget_leaves_no_trace_and_keeps_every_weekly_total(rt, slack, monkeypa
         assert person.forgotten_at is not None and not person.in_org and not person.active and person.public_opt_out
         assert session.scalar(select(func.count()).select_from(Nudge)) == 0
         assert session.scalar(select(func.count()).select_from(Award).where(Award.person_id == carol_id)) == 0
+        for kept in (PeriodFigures, FlagCandidate):
+            assert session.scalar(select(func.count()).select_from(kept).where(kept.person_id == carol_id)) == 0
         assert session.scalars(select(Artifact.title).distinct()).all() == [None]
         # Dan keeps the fact that his numbers were seen, not by whom.
         dan = ids(session)["dan@example.com"]

@@ -2,16 +2,28 @@
 
 import logging
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bot.db.leases import current_leader
-from bot.db.models import AppState, JobRun, Nudge
+from bot.db.models import AppState, JobRun, Nudge, PeriodFigures
 from bot.db.output_weekly import STATE_KEY, kept_for, kept_output
+from bot.domain.command_args import DEFAULT_TEAM_WEEKS
 from bot.domain.periods import IsoWeek
 from bot.jobs.leader import LeaderLease
 from bot.jobs.schedule import JobScheduler
-from bot.jobs.tasks import JOBS, KEPT_ALREADY, keep_output_weekly, retention, usage_sync, weekly_digest, weekly_nudges
+from bot.jobs.tasks import (
+    JOBS,
+    KEPT_ALREADY,
+    PERIOD_HELD,
+    keep_output_weekly,
+    keep_period_figures,
+    retention,
+    usage_sync,
+    weekly_digest,
+    weekly_nudges,
+)
 from bot.runtime import Runtime
+from bot.services.period_figures import KEPT_SPANS, built_version
 from tests.conftest import DIGEST_CHANNEL, NOW, assert_output_weekly_matches_output
 from tests.support.artifacts import add_artifact
 from tests.support.organisation import load_org
@@ -130,3 +142,43 @@ def test_output_weekly_is_rebuilt_by_the_next_run_after_a_write_forgot_it(rt, en
     assert keep_output_weekly(rt) == "output_weekly is being rebuilt by another run"
     with rt.sessions() as session:
         assert session.get(AppState, STATE_KEY).value == f"building:{cap}:another-run"
+
+
+def test_period_figures_are_built_by_the_next_run_after_a_write_about_everyone(rt, engine, caplog):
+    """The `period_figures` job builds the default team period's sums when nothing holds them (an upgrade, a
+    new week, a write about everyone since), and is one quiet read while they hold: a share (a write about one
+    person) leaves them held, a rename (a write about everyone) makes the next run build them again."""
+    load_org(rt.sessions)
+    last = IsoWeek.last_complete(NOW, rt.settings.zone)
+    cap = rt.settings.max_counted_artifacts
+    add_artifact(rt.sessions, "dan@example.com", last, "Checker", units="2")
+    scheduler = JobScheduler(rt, holder="replica-a")
+    runner = scheduler._runner(next(spec for spec in JOBS if spec.name == "period_figures"))
+    scheduler.elector._tick()  # leads
+    with rt.sessions() as session:
+        assert built_version(session, last.start, DEFAULT_TEAM_WEEKS, cap) is None  # nothing built yet
+    with caplog.at_level(logging.INFO, logger="bot.jobs.schedule"):
+        runner()
+    with rt.sessions() as session:
+        built = dict(session.execute(select(PeriodFigures.weeks, func.count()).group_by(PeriodFigures.weeks)).all())
+        assert all(built_version(session, last.start, weeks, cap) is not None for weeks in KEPT_SPANS)
+    assert set(built) == set(KEPT_SPANS) and min(built.values()) > 0
+    [record] = [r for r in caplog.records if "job period_figures" in r.getMessage()]
+    assert record.getMessage() == f"job period_figures: period_figures built for the weeks to {last}: " + "; ".join(
+        f"{weeks} week{'s' if weeks > 1 else ''}: {built[weeks]:,} people" for weeks in sorted(KEPT_SPANS, reverse=True)
+    )
+    caplog.clear()
+    add_artifact(rt.sessions, "dan@example.com", last, "Another", units="1")  # about one person: still held
+    with caplog.at_level(logging.INFO, logger="bot.jobs.schedule"):
+        runner()
+    assert not [r for r in caplog.records if "period_figures" in r.getMessage()]  # held: DEBUG only
+    assert keep_period_figures(rt) == PERIOD_HELD
+    with engine.begin() as connection:  # about everyone: the sums are not read until built again
+        connection.execute(text("UPDATE people SET name = 'Renamed' WHERE email = 'dan@example.com'"))
+    with rt.sessions() as session:
+        assert built_version(session, last.start, DEFAULT_TEAM_WEEKS, cap) is None
+    assert keep_period_figures(rt).startswith("period_figures built for")
+    scheduler.elector.stop()
+    with rt.sessions() as session:
+        assert built_version(session, last.start, DEFAULT_TEAM_WEEKS, cap) is not None
+        assert session.get(JobRun, "period_figures").last_success_at is not None

@@ -21,7 +21,17 @@ from sqlalchemy import event, func, select, update
 import bot.services.team as team_module
 import bot.services.team_figures as team_figures_module
 from bot.db.engine import make_quick_writes_engine
-from bot.db.models import Artifact, Endorsement, FiguresChange, FiguresVersion, Nudge, Person, TeamFigures, UsageDaily
+from bot.db.models import (
+    Artifact,
+    Endorsement,
+    FiguresChange,
+    FiguresVersion,
+    Nudge,
+    PeriodFigures,
+    Person,
+    TeamFigures,
+    UsageDaily,
+)
 from bot.domain.artifacts import ShareFields
 from bot.domain.command_args import DEFAULT_TEAM_WEEKS, Target
 from bot.domain.evidence import MAX_ENDORSEMENT_UNITS, UNITS_PER_ENDORSER
@@ -34,6 +44,7 @@ from bot.services.artifacts import create_artifact, delete_artifact, edit_artifa
 from bot.services.authority import Viewer
 from bot.services.endorsements import endorse
 from bot.services.erasure import erase
+from bot.services.period_figures import KEPT_SPANS, built_summary
 from bot.services.sharing import share
 from bot.services.team import Group, group_figures, keep_team_reports, team_answer, team_report
 from tests.conftest import NOW, make_settings
@@ -559,6 +570,10 @@ def test_the_nightly_job_keeps_every_managers_report_and_the_organisations(sessi
         managers = _managers(session)
     night = keep_team_reports(sessions, settings, NOW, quick_writes=keep_through)
     assert (night.groups, night.computed) == (len(managers) + 1, len(managers) + 1)
+    with sessions() as session:  # each person's sums over the periods, built first for the large groups' reports
+        with_sums = dict(session.execute(select(PeriodFigures.weeks, func.count()).group_by(PeriodFigures.weeks)).all())
+    assert night.period_built == with_sums and set(with_sums) == set(KEPT_SPANS) and min(with_sums.values()) > 0
+    assert f"; period_figures built first ({built_summary(with_sums)})" in night.summary()
     computed.clear()
     for manager in managers:  # the morning: every first answer is a kept one, equal to a fresh one
         with sessions.begin() as session:
@@ -571,6 +586,7 @@ def test_the_nightly_job_keeps_every_managers_report_and_the_organisations(sessi
     assert computed == [], "every morning answer was a kept one"
     again = keep_team_reports(sessions, settings, NOW)
     assert again.computed == 0  # nothing written since: every report is still kept
+    assert again.period_built is None and "period_figures" not in again.summary()  # and the sums still hold
 
 
 def test_only_orm_rows_about_people_are_recorded_person_by_person(sessions):

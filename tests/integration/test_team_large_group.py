@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete, select, update
 
-from bot.db.models import AppState, Artifact, Person, UsageDaily
+from bot.db.models import AppState, Artifact, FlagCandidate, PeriodFigures, Person, UsageDaily
 from bot.db.output_weekly import STATE_KEY as OUTPUT_STATE_KEY
 from bot.db.output_weekly import output_kept, rebuild_output_weekly
 from bot.db.usage_weekly import rebuild_usage_weekly
@@ -26,8 +26,9 @@ from bot.domain.periods import IsoWeek, weeks_ending
 from bot.domain.ranking import rank
 from bot.domain.reports import FLAGGED_LISTED
 from bot.domain.text import team_key
-from bot.services import team
+from bot.services import period_figures, team
 from bot.services.flags import flags_for_people
+from bot.services.period_figures import build_period_figures, built_version
 from bot.services.team import (
     TABLE_LIMIT,
     TOP_BUILDERS,
@@ -154,6 +155,14 @@ def _organisation(rt, tmp_path, rng: random.Random, *, extras: bool = False) -> 
     return written
 
 
+def _record(monkeypatch, statement: str, argument: int) -> list:
+    """The `argument`-th argument of every call to team's cached statement builder `statement`, in order."""
+    calls: list = []
+    build = getattr(team, statement)
+    monkeypatch.setattr(team, statement, lambda *args: calls.append(args[argument]) or build(*args))
+    return calls
+
+
 def _share(session, written: Written, person_id: int, week: IsoWeek, units: Decimal, name: str, minutes: int = 0):
     written.units[person_id, week].append(units)
     session.add(
@@ -172,9 +181,13 @@ def _share(session, written: Written, person_id: int, week: IsoWeek, units: Deci
 
 
 @pytest.mark.parametrize(("seed", "rank_by"), [(1, "work_units"), (2, "work_units"), (3, "spend"), (4, "tokens")])
+@pytest.mark.parametrize("side_by_side_from", [0, 10**9], ids=["side by side", "by part"])
 def test_a_large_groups_builders_and_flagged_are_those_of_ranking_everyone(
-    rt, tmp_path, database_url, slack, seed, rank_by
+    rt, tmp_path, database_url, slack, monkeypatch, seed, rank_by, side_by_side_from
 ):
+    """Side by side (a large group), the figures' statement gives only the lines that can be top builders and the
+    flagged are read after it; per part (a small one), every line: the same report either way."""
+    monkeypatch.setattr(team, "SIDE_BY_SIDE_FROM", side_by_side_from)
     written = _organisation(rt, tmp_path, random.Random(seed))
     ids = written.ids
     settings = make_settings(database_url, slack, rank_by=rank_by, nudge_min_spend_usd="50")
@@ -240,9 +253,7 @@ def test_every_kind_of_group_adds_up_to_the_rows_written(
     evidenced spend) as the rows written add up, including people whose only numbers are output in weeks without
     AI, or usage in the period before, and a group where nobody has numbers."""
     monkeypatch.setattr(team, "SIDE_BY_SIDE_FROM", side_by_side_from)
-    chosen: list[bool] = []
-    statement = team._period_statement
-    monkeypatch.setattr(team, "_period_statement", lambda *args: chosen.append(args[-1]) or statement(*args))
+    chosen = _record(monkeypatch, "_period_statement", 5)  # side by side
     written = _organisation(rt, tmp_path, random.Random(6), extras=True)
     settings = make_settings(database_url, slack)
     cap = settings.max_counted_artifacts
@@ -254,18 +265,8 @@ def test_every_kind_of_group_adds_up_to_the_rows_written(
         if output == "computed":  # read as if output_weekly were not kept
             session.execute(delete(AppState).where(AppState.key == OUTPUT_STATE_KEY))
         assert output_kept(session, cap) == (output != "computed")
-        everyone = Group.everyone()
-        for group in (Group.tree(boss, "your team"), Group.team(team_key("Core") or "", "Core"), everyone):
-            figures = group_figures(session, period, before, group, cap=cap)
-            headcount = 1 if group is everyone else 0  # the boss: in the organisation, in no team of theirs
-            for totals, weeks in ((figures.totals, period), (figures.previous, before)):
-                expected = written.totals(weeks, cap)
-                assert vars(totals) == {**expected, "people": expected["people"] + headcount}, group.kind
-            assert {row.person_id: tuple(row.stats())[1:6] for row in figures.rows} == {
-                pid: written.person(pid, period, cap)
-                for pid in ids.values()
-                if pid != boss and any(written.person(pid, period, cap))
-            }, group.kind
+        groups = [Group.tree(boss, "your team"), Group.team(team_key("Core") or "", "Core"), Group.everyone()]
+        _figures_match(session, written, groups, cap)
         alone = group_figures(session, period, before, Group.person(boss, "Boss"), cap=cap)
     # The whole organisation is always summed side by side, one person never; the other groups by their size.
     by_size = side_by_side_from == 0
@@ -277,3 +278,215 @@ def test_every_kind_of_group_adds_up_to_the_rows_written(
     first, second = ids["p0@example.com"], ids["p1@example.com"]
     assert not any(written.person(first, period, cap)) and any(written.person(first, before, cap))
     assert written.person(second, period, cap)[:3] == (0, 0, 0) and written.person(second, period, cap)[3] > 0
+
+
+def _figures_match(session, written: Written, groups: list[Group], cap: int) -> None:
+    """Each group's figures, every line and both periods' totals, as the rows written add up."""
+    period, before = weeks_ending(W47, WEEKS), weeks_ending(W47.previous(WEEKS), WEEKS)
+    boss = written.ids["boss@example.com"]
+    for group in groups:
+        figures = group_figures(session, period, before, group, cap=cap)
+        headcount = 1 if group.kind == "everyone" else 0  # the boss: in the organisation, in no team of theirs
+        for totals, weeks in ((figures.totals, period), (figures.previous, before)):
+            expected = written.totals(weeks, cap)
+            assert vars(totals) == {**expected, "people": expected["people"] + headcount}, group.kind
+        assert {row.person_id: tuple(row.stats())[1:6] for row in figures.rows} == {
+            pid: written.person(pid, period, cap)
+            for pid in written.ids.values()
+            if pid != boss and any(written.person(pid, period, cap))
+        }, group.kind
+
+
+@pytest.mark.parametrize("output", ["computed", "kept in output_weekly"])
+def test_a_large_groups_kept_sums_hold_through_the_days_writes(rt, tmp_path, database_url, slack, monkeypatch, output):
+    """A large group's figures read each person's sums kept in period_figures, and sum again from their weeks
+    the people written about one by one since (an artifact shared, edited, deleted): the figures are those of
+    the rows as written. A write about everyone makes the kept sums unread until they are built again; a build
+    committed between the check and the statement makes the statement sum everyone again."""
+    monkeypatch.setattr(team, "SIDE_BY_SIDE_FROM", 0)
+    read_kept = _record(monkeypatch, "_period_statement", 6)  # from the kept sums
+    written = _organisation(rt, tmp_path, random.Random(8), extras=True)
+    settings = make_settings(database_url, slack)
+    cap = settings.max_counted_artifacts
+    rebuild_output_weekly(rt.sessions, cap)
+    if output == "computed":  # read as if output_weekly were not kept, when built and when read
+        with rt.sessions.begin() as session:
+            session.execute(delete(AppState).where(AppState.key == OUTPUT_STATE_KEY))
+    ids = written.ids
+    groups = [Group.tree(ids["boss@example.com"], "your team"), Group.team(team_key("Core") or "", "Core")]
+    groups.append(Group.everyone())
+    people = build_period_figures(rt.sessions, W47, settings, NOW, spans=(WEEKS,))
+    assert people == {WEEKS: len({pid for (pid, _week) in [*written.usage, *written.units]})}
+    # The day's writes, each about one person: a share, an edit, a deletion.
+    period = weeks_ending(W47, WEEKS)
+    sharer, editor, deleter = (ids[f"p{i}@example.com"] for i in (2, 3, 4))
+    with rt.sessions.begin() as session:
+        _share(session, written, sharer, W47, Decimal(3), "new", minutes=30)
+    with rt.sessions.begin() as session:
+        edited = session.scalars(
+            select(Artifact).where(Artifact.person_id == editor, Artifact.week_start.in_([w.start for w in period]))
+        ).first()
+        assert edited is not None
+        week = IsoWeek.containing(edited.week_start)
+        place = written.units[editor, week].index(edited.work_units)
+        edited.work_units = Decimal(5)
+        written.units[editor, week][place] = Decimal(5)
+    with rt.sessions.begin() as session:
+        gone = session.scalars(
+            select(Artifact)
+            .where(Artifact.person_id == deleter, Artifact.week_start.in_([w.start for w in period]))
+            .order_by(Artifact.created_at.desc(), Artifact.id.desc())
+        ).first()
+        assert gone is not None
+        week = IsoWeek.containing(gone.week_start)
+        assert written.units[deleter, week].pop() == gone.work_units
+        session.delete(gone)
+    with rt.sessions() as session:
+        built = built_version(session, W47.start, WEEKS, cap)
+        assert built is not None, "writes about one person each leave the kept sums readable"
+        _figures_match(session, written, groups, cap)
+    assert read_kept == [True] * 3
+    # The kept rows are what was read for everyone else: a row changed by hand shows in the figures.
+    untouched = ids["p5@example.com"]
+    with rt.sessions.begin() as session:
+        session.execute(
+            update(PeriodFigures)
+            .where(PeriodFigures.person_id == untouched)
+            .values(tokens_1=PeriodFigures.tokens_1 + 1)
+        )
+    with rt.sessions() as session:
+        rows = group_figures(session, period, weeks_ending(W47.previous(WEEKS), WEEKS), groups[2], cap=cap).rows
+        assert [r.tokens for r in rows if r.person_id == untouched] == [written.person(untouched, period, cap)[0] + 1]
+    # A write about everyone: the kept sums are not read (the changed row with them) until built again.
+    with rt.sessions.begin() as session:
+        session.execute(update(Person).where(Person.id == untouched).values(name="Renamed"))
+    read_kept.clear()
+    with rt.sessions() as session:
+        assert built_version(session, W47.start, WEEKS, cap) is None
+        _figures_match(session, written, groups, cap)
+    assert read_kept == [False] * 3
+    build_period_figures(rt.sessions, W47, settings, NOW, spans=(WEEKS,))
+    read_kept.clear()
+    with rt.sessions() as session:
+        _figures_match(session, written, groups, cap)
+    assert read_kept == [True] * 3
+    # A build committed after the check replaced the sums it named (another process, at the week's turn, built
+    # the next period's): the statement sees that build gone and the figures are summed from everyone's weeks.
+    with rt.sessions() as session:
+        checked = built_version(session, W47.start, WEEKS, cap)
+    build_period_figures(rt.sessions, W47.next(), settings, NOW, spans=(WEEKS,))
+    monkeypatch.setattr(team, "built_version", lambda *_args: checked)
+    read_kept.clear()
+    with rt.sessions() as session:
+        _figures_match(session, written, groups, cap)
+    assert read_kept == [True, False] * 3
+
+
+@pytest.mark.parametrize("side_by_side_from", [0, 10**9], ids=["side by side", "by part"])
+def test_only_people_who_used_ai_in_the_period_are_flagged(
+    rt, tmp_path, database_url, slack, monkeypatch, side_by_side_from
+):
+    """Flags look at trailing weeks beyond a one-week period: someone flagged for spend before it who used no AI in
+    the period is not among the report's flagged, whether the lines were all read (per part) or read for the
+    flagged after the builders' (side by side)."""
+    monkeypatch.setattr(team, "SIDE_BY_SIDE_FROM", side_by_side_from)
+    written = _organisation(rt, tmp_path, random.Random(6), extras=True)
+    settings = make_settings(database_url, slack, nudge_min_spend_usd="50")
+    group = Group.tree(written.ids["boss@example.com"], "your team")
+    period = [W47]
+    cap = settings.max_counted_artifacts
+    members = [pid for email, pid in written.ids.items() if email != "boss@example.com"]
+    with rt.sessions() as session:
+        report = team_report(session, group, W47, 1, settings)
+        flags = flags_for_people(session, members, W47, settings, idle_seat_flags=False)
+    used = {pid for pid in members if written.person(pid, period, cap)[0] > 0}
+    assert {pid for pid in flags if flags[pid]} - used, "someone is flagged for weeks before the period only"
+    expected = sorted(
+        (pid for pid in used if flags.get(pid)), key=lambda pid: (-written.person(pid, period, cap)[1], pid)
+    )
+    assert [line.person_id for line, _ in report.flagged] == expected[:FLAGGED_LISTED]
+    assert report.flagged_count == len(expected) > 0 and report.table is None  # (more lines than a table)
+    assert all(found == flags[line.person_id] for line, found in report.flagged)
+
+
+def test_a_large_groups_flags_read_the_kept_flag_candidates(rt, tmp_path, database_url, slack, monkeypatch):
+    """Built with the period figures, the people whose spend might earn a flag are read instead of chosen from
+    everyone's weeks: each group's flags are those of the rules over everyone, after a share too (which the rules
+    read live). Other flag settings, or a build committed after the check, and they are chosen again."""
+    kept_read = _record(monkeypatch, "_flag_statement", 5)  # from the kept candidates
+    written = _organisation(rt, tmp_path, random.Random(9), extras=True)
+    settings = make_settings(database_url, slack, nudge_min_spend_usd="50")
+    rebuild_output_weekly(rt.sessions, settings.max_counted_artifacts)
+    ids = written.ids
+    members = [pid for email, pid in ids.items() if email != "boss@example.com"]
+    groups = [Group.tree(ids["boss@example.com"], "your team"), Group.team(team_key("Core") or "", "Core")]
+    groups.append(Group.everyone())
+    build_period_figures(rt.sessions, W47, settings, NOW, spans=(WEEKS,))
+
+    def flags_match(settings, groups=groups) -> dict:
+        with rt.sessions() as session:
+            expected = flags_for_people(session, members, W47, settings, idle_seat_flags=False)
+            for group in groups:
+                mine = expected if group.kind != "person" else {p: f for p, f in expected.items() if p == group.root_id}
+                assert group_flags(session, group, W47, settings) == mine, group.kind
+        return expected
+
+    flagged = flags_match(settings)
+    assert kept_read == [True] * 3 and len(flagged) > 2
+    # One person's group reads the kept candidates too, and sees only their own flags.
+    kept_read.clear()
+    someone = max(flagged)
+    assert flags_match(settings, [Group.person(someone, "them")]) and kept_read == [True]
+    # The kept rows are what was read: without one of them, its person is not flagged.
+    first = min(pid for pid, flags in flagged.items() if [flag.kind for flag in flags] == ["unexplained_spend"])
+    with rt.sessions.begin() as session:
+        session.execute(delete(FlagCandidate).where(FlagCandidate.person_id == first))
+        assert first not in group_flags(session, Group.everyone(), W47, settings)
+    build_period_figures(rt.sessions, W47, settings, NOW, spans=(WEEKS,))
+    # A share explains their spend that week: a write about one person, the candidates still read.
+    with rt.sessions.begin() as session:
+        _share(session, written, first, W47, Decimal(1), "explains", minutes=50)
+    kept_read.clear()
+    assert first not in flags_match(settings)
+    assert kept_read == [True] * 3
+    # Other flag settings: the candidates were chosen for others, and are chosen again (unexplained spend over two
+    # weeks instead of three flags more people: the kept candidates would miss them).
+    kept_read.clear()
+    two_weeks = make_settings(database_url, slack, nudge_min_spend_usd="50", unexplained_weeks=2)
+    assert flags_match(two_weeks).keys() > flagged.keys() - {first}
+    assert kept_read == [False] * 3
+    # A build committed after the check (the next week's, elsewhere): the statement sees it and chooses again.
+    with rt.sessions() as session:
+        checked = period_figures.candidates_version(session, W47.start, settings)
+    assert checked is not None
+    build_period_figures(rt.sessions, W47.next(), settings, NOW, spans=(WEEKS,))
+    monkeypatch.setattr(team, "candidates_version", lambda *_args: checked)
+    kept_read.clear()
+    flags_match(settings)
+    assert kept_read == [True, False] * 3
+
+
+def test_a_large_groups_flagged_lines_come_from_the_kept_sums_it_read(rt, tmp_path, database_url, slack, monkeypatch):
+    """The flagged people's lines are read from the kept sums the figures came from, or summed from their weeks
+    when those were replaced since: the same lines either way, only for people who used AI in the period."""
+    monkeypatch.setattr(team, "SIDE_BY_SIDE_FROM", 0)
+    kept_read = _record(monkeypatch, "_flagged_statement", 4)  # from the kept sums
+    written = _organisation(rt, tmp_path, random.Random(6), extras=True)
+    settings = make_settings(database_url, slack, nudge_min_spend_usd="50")
+    cap = settings.max_counted_artifacts
+    build_period_figures(rt.sessions, W47, settings, NOW, spans=(1,))
+    group = Group.tree(written.ids["boss@example.com"], "your team")
+    everyone = set(written.ids.values())
+    with rt.sessions() as session:
+        figures = group_figures(session, [W47], [W47.previous()], group, cap=cap, builders_by="work_units")
+        assert figures.built is not None and not figures.every_line
+        from_kept = figures.lines_of(session, everyone, cap)
+        summed = replace(figures, built=None).lines_of(session, everyone, cap)
+    assert kept_read == [True, False]
+    assert from_kept == summed and len(summed) > 10
+    assert {line.person_id for line in summed} == {pid for pid in everyone if written.person(pid, [W47], cap)[0] > 0}
+    build_period_figures(rt.sessions, W47.next(), settings, NOW, spans=(1,))  # replaces the sums it read
+    kept_read.clear()
+    with rt.sessions() as session:
+        assert figures.lines_of(session, everyone, cap) == summed
+    assert kept_read == [True, False]

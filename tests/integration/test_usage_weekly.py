@@ -7,7 +7,7 @@ so each write path the suite exercises (CSV import, provider syncs, retention) i
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -21,7 +21,9 @@ from bot.domain.periods import IsoWeek
 from bot.ingest.prices import PriceTable
 from bot.ingest.records import UsageRecord
 from bot.ingest.store import write_usage
+from bot.services.period_figures import KEPT_SPANS
 from bot.services.stats import person_weeks
+from bot.settings import Settings
 from tests.conftest import NOW
 
 W47 = IsoWeek.parse("2026-W47")
@@ -185,8 +187,16 @@ def test_db_rebuild_rollup_recomputes_it_after_usage_loaded_by_hand(sessions, da
     assert weekly(sessions) == {("2026-11-16", "ann@example.com"): (100, Decimal("1"), 1)}  # stale until rebuilt
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["db", "rebuild-rollup"]) == 0
+    # (the CLI's clock is the real one: the default team period ends with the last complete week of today)
+    last = IsoWeek.last_complete(datetime.now(UTC), Settings(_env_file=None).zone)
+    spans = [  # Ann's week in a span's two periods, or not
+        f"{weeks} week{'s' if weeks > 1 else ''}: "
+        + ("1 person" if date(2026, 11, 17) >= last.previous(2 * weeks - 1).start else "0 people")
+        for weeks in sorted(KEPT_SPANS, reverse=True)
+    ]
     assert capsys.readouterr().out.splitlines() == [
         "usage_weekly rebuilt from usage_daily: 1 person-week",
         "output_weekly rebuilt (counted output, 3 artifacts a person-week): 0 person-weeks",  # nothing shared
+        f"period_figures rebuilt (each person's sums over the weeks to {last}): {'; '.join(spans)}",
     ]
     assert weekly(sessions) == {("2026-11-16", "ann@example.com"): (500, Decimal("5"), 1)}

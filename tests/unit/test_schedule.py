@@ -76,11 +76,14 @@ def test_triggers_follow_the_settings():
     assert isinstance(outbox, IntervalTrigger) and outbox.interval == timedelta(seconds=3)
     output = trigger_for(by_name["output_weekly"], settings)  # rebuilt within minutes of a write forgetting it
     assert isinstance(output, IntervalTrigger) and output.interval == timedelta(minutes=10)
+    period = trigger_for(by_name["period_figures"], settings)  # built again within minutes of a write about everyone
+    assert isinstance(period, IntervalTrigger) and period.interval == timedelta(minutes=10)
     # Every job has a schedule.
     assert {name: type(trigger_for(spec, settings)).__name__ for name, spec in by_name.items()}.keys() == {
         "outbox",
         "slack_auth_probe",
         "output_weekly",
+        "period_figures",
         "digest",
         "nudges",
         "usage_sync",
