@@ -328,6 +328,27 @@ def _nightly_team_reports(url: str, standin: SlackStandIn):
         engine.dispose()
 
 
+def _period_figures_as_the_server_keeps_them(url: str, standin: SlackStandIn) -> str:
+    """Each person's period sums and the flag candidates for the week the server answers about (its clock is the
+    real one), as its scheduler's `period_figures` job keeps them within minutes of any write about everyone (the
+    server here runs without a scheduler). Returns what was built, as the job's log line says it."""
+    from bot.db.engine import make_engine, make_session_factory
+    from bot.domain.periods import IsoWeek
+    from bot.services.period_figures import built_summary, ensure_period_figures
+    from bot.settings import Settings
+
+    with patch.dict(os.environ, _server_env(url, standin), clear=True):
+        settings = Settings()
+    now = datetime.now(UTC)
+    engine = make_engine(url)
+    try:
+        last = IsoWeek.last_complete(now, settings.zone)
+        built = ensure_period_figures(make_session_factory(engine), last, settings, now)
+    finally:
+        engine.dispose()
+    return f"{last}: " + ("still held" if built is None else built_summary(built))
+
+
 def _forget_kept_reports(url: str) -> None:
     """Team reports kept by an earlier run (`--reuse`) would answer at once: every first answer is computed.
 
@@ -358,6 +379,7 @@ def run(database: str, url: str, ds: Dataset, requests: int, log=print) -> list[
             bare.close()
         base_p99 = percentile(bare_acks, 99)
         _forget_kept_reports(url)
+        log(f"  [{database}] http: period sums for {_period_figures_as_the_server_keeps_them(url, standin)}")
         real = Server("real", url, standin)
         try:
             log(f"  [{database}] http: /buildboard me through `buildboard serve` …")

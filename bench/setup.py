@@ -13,14 +13,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.db.engine import make_engine, make_session_factory, upgrade
-from bot.db.models import AppState, Artifact, Person
+from bot.db.models import AppState, Artifact, PeriodFiguresBuild, Person
 from bot.db.output_weekly import STATE_KEY as OUTPUT_STATE_KEY
 from bot.db.output_weekly import rebuild_output_weekly
 from bot.db.usage_partitions import ensure_usage_partitions, month_start, next_month
 from bot.db.usage_weekly import rebuild_usage_weekly
 from bot.domain.claims import DEFAULT_CLAIM_RULES
+from bot.domain.periods import IsoWeek
 from bot.ingest.csv_files import read_people
 from bot.services.people import import_people
+from bot.services.period_figures import ensure_period_figures
+from bot.settings import Settings
 
 # The benchmark's "now": a Wednesday; the last complete week is 2026-W47, the last week of usage.
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -139,6 +142,65 @@ def rebuild_rollup(url: str) -> int:
         return rows
     finally:
         engine.dispose()
+
+
+def build_period_figures_as_at_night(url: str) -> dict[int, int] | None:
+    """Each person's sums over the usual team periods and the flag candidates, built as the nightly `team_reports`
+    job (or the `period_figures` job, minutes after a write about everyone) leaves them for the morning: the
+    benchmarks' bulk loads and imports are writes about everyone. None: they still held."""
+    engine = make_engine(url)
+    try:
+        settings = Settings(database_url=url, _env_file=None)
+        last = IsoWeek.last_complete(NOW, settings.zone)
+        return ensure_period_figures(make_session_factory(engine), last, settings, NOW)
+    finally:
+        engine.dispose()
+
+
+A_DAYS_SHARES = "bench: shared today"  # the title of the artifacts `share_a_days_output` writes
+
+
+def share_a_days_output(url: str, people: list[int], week_start: date) -> int:
+    """Artifacts shared by `people` (one each, in the week starting `week_start`), written through the ORM as the
+    share modal writes them: writes about one person each, which kept period sums hold through (the people are
+    summed from their weeks again). Removed by `forget_a_days_output`."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            for person_id in people:
+                session.add(
+                    Artifact(
+                        person_id=person_id,
+                        week_start=week_start,
+                        title=A_DAYS_SHARES,
+                        description="a tool for the team",
+                        kind="tool",
+                        work_units=Decimal(1),
+                        work_units_source="estimate",
+                        created_at=NOW,
+                        updated_at=NOW,
+                    )
+                )
+        return len(people)
+    finally:
+        engine.dispose()
+
+
+def forget_a_days_output(url: str) -> None:
+    """Delete what `share_a_days_output` wrote, through the ORM (writes about one person each again)."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            for artifact in session.scalars(select(Artifact).where(Artifact.title == A_DAYS_SHARES)):
+                session.delete(artifact)
+    finally:
+        engine.dispose()
+
+
+def forget_period_figures(session: Session) -> None:
+    """Make `session`'s transaction read as if no period figures were built (every member's weeks summed): for
+    timing both ways; roll the transaction back afterwards."""
+    session.execute(delete(PeriodFiguresBuild))
 
 
 def forget_kept_output(session: Session) -> None:
