@@ -22,11 +22,11 @@ between replaces every row), and is run again without them if not. Nothing here 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -174,6 +174,22 @@ def kept_sums(last_week: date, weeks: int, members: Members, *, cap: int, kept: 
     changed_members = changed.where(*of_members(FiguresChange.person_id, members))
     summed_again = member_sums(starts, period_start, changed_members, cap=cap, kept=kept)
     return stored.union_all(summed_again)
+
+
+Read = TypeVar("Read")
+
+
+def read_while_held(built: int | None, read: Callable[[int | None], Read | None]) -> tuple[int | None, Read]:
+    """`read(built)`, reading the kept tables at that build, when there is one and its statement found it still the
+    tables' (not None); else `read(None)`, from the weeks, which is never checked. Returns the build read (None:
+    the weeks) and what was read."""
+    if built is not None:
+        found = read(built)
+        if found is not None:
+            return built, found
+    found = read(None)
+    assert found is not None  # (a read from the weeks has no build to find replaced)
+    return None, found
 
 
 def _built_version() -> BindParameter[int]:

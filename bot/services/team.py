@@ -87,6 +87,7 @@ from bot.services.period_figures import (
     kept_sums,
     kept_sums_hold,
     member_sums,
+    read_while_held,
 )
 from bot.services.period_figures import FIGURES as SUM_FIGURES
 from bot.services.seats import idle_seats
@@ -340,7 +341,8 @@ class GroupFigures:
         if not people:
             return []
         period_start = self.weeks[len(self.weeks) // 2].start
-        for built in (self.built, None) if self.built is not None else (None,):
+
+        def read(built: int | None) -> list[LineRow] | None:
             statement = _flagged_statement(self.weeks, period_start, cap, self.kept, built is not None)
             parameters = {PEOPLE.name: sorted(people), BUILT_VERSION: built}
             lines, holds = [], built is None
@@ -349,9 +351,9 @@ class GroupFigures:
                     lines.append(LineRow._make(figures))
                 else:
                     holds = figures[1] == HOLDS
-            if holds:
-                return lines
-        raise AssertionError("lines summed from their weeks always hold")  # pragma: no cover
+            return lines if holds else None
+
+        return read_while_held(self.built, read)[1]
 
 
 def group_figures(
@@ -380,12 +382,13 @@ def group_figures(
     # A large group reads its members' sums kept for the period, when they hold (bot/services/period_figures.py).
     built = built_version(session, period[-1].start, len(period), cap) if side_by_side else None
     builders_by = builders_by if side_by_side else None
-    found = _period_figures(session, weeks, period[0].start, group, cap, kept, side_by_side, built, builders_by)
-    found_with_kept_sums = found is not None
-    if found is None:  # the kept sums were rebuilt between the check and the statement: sum every member's weeks
-        found = _period_figures(session, weeks, period[0].start, group, cap, kept, side_by_side, None, builders_by)
-        assert found is not None  # (only a statement reading the kept sums can find them replaced)
-    rows, totals, with_lines = found
+    # (None from a read of the kept sums: rebuilt between the check and the statement; every member's weeks summed)
+    built, (rows, totals, with_lines) = read_while_held(
+        built,
+        lambda version: _period_figures(
+            session, weeks, period[0].start, group, cap, kept, side_by_side, version, builders_by
+        ),
+    )
     people = next((found.people for found in totals.values()), None)
     if people is None:  # nobody had usage or output in either period: the headcount alone
         people = int(session.scalar(select(_headcount(group))) or 0)
@@ -399,7 +402,7 @@ def group_figures(
         every_line,
         tuple(weeks),
         kept,
-        built if found_with_kept_sums else None,
+        built,
     )
 
 
@@ -738,16 +741,15 @@ def group_flags(session: Session, group: Group, week: IsoWeek, settings: Setting
     # asking whether the kept candidates hold would be a statement more)
     kept_first = chosen_first and (group.size is None or group.size >= SIDE_BY_SIDE_FROM)
     built = candidates_version(session, week.start, settings) if kept_first else None
-    if built is not None:
-        statement = _flag_statement(tuple(window), group.kind, threshold, unexplained, chosen_first, True)
-        found = flags_from_evidence(session, statement, window, settings, {**group.parameters, BUILT_VERSION: built})
-        if found is not None:
-            return found
-        # (a build committed since the check replaced the kept candidates: they are chosen from everyone's weeks)
-    statement = _flag_statement(tuple(window), group.kind, threshold, unexplained, chosen_first, False)
-    found = flags_from_evidence(session, statement, window, settings, group.parameters)
-    assert found is not None  # (only a read of kept candidates is checked)
-    return found
+
+    def read(version: int | None) -> dict[int, list[Flag]] | None:
+        """None: a build committed since the check replaced the kept candidates (chosen from everyone's weeks)."""
+        kept_candidates = version is not None
+        statement = _flag_statement(tuple(window), group.kind, threshold, unexplained, chosen_first, kept_candidates)
+        parameters = {**group.parameters, BUILT_VERSION: version} if kept_candidates else group.parameters
+        return flags_from_evidence(session, statement, window, settings, parameters)
+
+    return read_while_held(built, read)[1]
 
 
 # From this many people (or when the group's size is not known) a group's flags read the weeks of the people
